@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+/** A TCP port; 0 lets the OS choose (tests). */
+export const port = (defaultPort: number) =>
+  z.coerce.number().int().min(0).max(65535).default(defaultPort);
+
+export const durationMs = (defaultMs: number) => z.coerce.number().int().positive().default(defaultMs);
+
+export const redisUrl = z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" });
+
+/** Comma-separated host:port list, as `KAFKA_BROKERS=127.0.0.1:9092,127.0.0.1:9093`. */
+export const hostPortList = z
+  .string()
+  .min(1)
+  .transform((value) => value.split(",").map((entry) => entry.trim()))
+  .pipe(z.array(z.string().regex(/^[^:\s]+:\d{1,5}$/, "must be host:port[,host:port...]")).min(1));
+
+export const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" });
+
+/** Settings every service shares. */
+export const commonSettings = {
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  GRPC_HOST: z.string().default("0.0.0.0"),
+  SHUTDOWN_TIMEOUT_MS: durationMs(10_000),
+};
+
+/** Either a single Redis (`REDIS_URL`) or a Redis Cluster's seed nodes (`REDIS_CLUSTER_NODES`). */
+export const redisSettings = {
+  REDIS_URL: redisUrl.optional(),
+  REDIS_CLUSTER_NODES: hostPortList.optional(),
+};
+
+export const kafkaSettings = { KAFKA_BROKERS: hostPortList };

@@ -1,0 +1,43 @@
+import {
+  status,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+} from "@grpc/grpc-js";
+import type { Logger } from "pino";
+import { GrpcStatusError, isGrpcStatusError } from "./errors";
+
+/** Maps a thrown error to what the client sees; unknown errors become INTERNAL without their text. */
+function toServiceError(error: unknown, method: string, logger: Logger): GrpcStatusError {
+  if (isGrpcStatusError(error)) return error;
+  logger.error({ err: error, method }, "unexpected error in gRPC handler");
+  return new GrpcStatusError(status.INTERNAL, "internal error", { cause: error });
+}
+
+/** Adapts an async function to a grpc-js unary handler with uniform error mapping. */
+export function unary<Req, Res>(
+  method: string,
+  logger: Logger,
+  handler: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
+) {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    handler(call.request, call).then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toServiceError(error, method, logger)),
+    );
+  };
+}
+
+/** Adapts an async function to a grpc-js server-streaming handler; it owns `call` until it resolves. */
+export function serverStream<Req, Res>(
+  method: string,
+  logger: Logger,
+  handler: (request: Req, call: ServerWritableStream<Req, Res>) => Promise<void>,
+) {
+  return (call: ServerWritableStream<Req, Res>): void => {
+    handler(call.request, call).then(
+      () => call.end(),
+      (error: unknown) => call.destroy(toServiceError(error, method, logger)),
+    );
+  };
+}

@@ -1,0 +1,84 @@
+import express, { type Express } from "express";
+import { rateLimit } from "express-rate-limit";
+import type { Server } from "node:http";
+import type { Logger } from "pino";
+import { HttpProblem, problemHandler } from "./problem";
+
+/** A dependency the service needs before it takes traffic. */
+export interface ReadinessCheck {
+  name: string;
+  /** Resolves when the dependency answers; rejects or resolves false otherwise. */
+  check(): Promise<boolean>;
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  readiness: ReadinessCheck[];
+  /** Requests per client IP per minute on routes mounted by `routes`. @default 600 */
+  rateLimitPerMinute?: number;
+  routes?(app: Express): void;
+}
+
+const READINESS_TIMEOUT_MS = 1_000;
+
+function withTimeout(check: ReadinessCheck): Promise<boolean> {
+  return Promise.race([
+    check.check().catch(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READINESS_TIMEOUT_MS).unref()),
+  ]);
+}
+
+/** An express app with `/healthz` (process alive), `/readyz` (dependencies up), rate limits and problem bodies. */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const results = await Promise.all(options.readiness.map(async (c) => [c.name, await withTimeout(c)] as const));
+    const ready = results.every(([, ok]) => ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) });
+  });
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: options.rateLimitPerMinute ?? 600,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      handler: (_req, _res, next) => next(new HttpProblem(429, "Too many requests", "rate limit exceeded, retry later")),
+    }),
+  );
+  app.use(express.json({ limit: "64kb" }));
+  options.routes?.(app);
+  app.use((_req, _res, next) => next(new HttpProblem(404, "Not found")));
+  app.use(problemHandler((error) => options.logger.error({ err: error }, "unexpected error in HTTP handler")));
+  return app;
+}
+
+export interface RunningHttpServer {
+  port: number;
+  /** Stops accepting, lets open requests finish within `timeoutMs`, then closes what is left. */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+export function startHttpServer(app: Express, host: string, port: number): Promise<RunningHttpServer> {
+  return new Promise((resolve, reject) => {
+    const server: Server = app.listen(port, host, (error?: Error) => {
+      if (error) return reject(error);
+      const address = server.address();
+      resolve({
+        port: typeof address === "object" && address ? address.port : port,
+        drain: (timeoutMs) =>
+          new Promise<void>((done) => {
+            const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+            server.close(() => {
+              clearTimeout(timer);
+              done();
+            });
+            server.closeIdleConnections();
+          }),
+      });
+    });
+  });
+}

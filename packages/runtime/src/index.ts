@@ -1,0 +1,37 @@
+export { ConfigInvalidError, loadConfig } from "./config/load-config";
+export {
+  commonSettings,
+  durationMs,
+  hostPortList,
+  kafkaSettings,
+  port,
+  postgresUrl,
+  redisSettings,
+  redisUrl,
+} from "./config/settings";
+export { redisOptionsFrom } from "./config/redis-options";
+export { createLogger, type Logger } from "./logging/logger";
+export {
+  failedPrecondition,
+  GrpcStatusError,
+  InvalidArgumentError,
+  isGrpcStatusError,
+  notFound,
+} from "./grpc/errors";
+export { serverStream, unary } from "./grpc/handlers";
+export { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer } from "./grpc/server";
+export { checkGrpcHealth } from "./grpc/health-client";
+export { callUnary, createGrpcClient, DEFAULT_DEADLINE_MS } from "./grpc/client";
+export { createKafka } from "./kafka/client";
+export { decodeEventHeaders, encodeEventHeaders, HEADER, type EventHeaders } from "./kafka/headers";
+export { createEventProducer, type EventProducer, type OutgoingEvent } from "./kafka/producer";
+export { startEventConsumer, type ConsumedEvent, type EventConsumer } from "./kafka/consumer";
+export { createRedis, redisReady, type RedisClient, type RedisOptions } from "./redis/connection";
+export { loadScripts, resolveIncludes, type ScriptArg, type ScriptCall } from "./redis/script-loader";
+export { createPgPool, type PgPool } from "./postgres/pool";
+export { migrate } from "./postgres/migrate";
+export { badRequest, HttpProblem } from "./http/problem";
+export { grpcDependencyReadiness, kafkaReadiness, postgresReadiness, redisReadiness } from "./http/readiness";
+export { createHttpApp, startHttpServer, type ReadinessCheck, type RunningHttpServer } from "./http/server";
+export { installShutdown, type ShutdownStep } from "./shutdown";
+export { runMain } from "./run-main";

@@ -1,0 +1,38 @@
+import type { Kafka, Producer } from "kafkajs";
+import { encodeEventHeaders, type EventHeaders } from "./headers";
+
+export interface OutgoingEvent extends Omit<EventHeaders, "traceparent"> {
+  /** Partition key: session id or rep id, so one aggregate's events stay in order. */
+  key: string;
+  value: Uint8Array;
+  traceparent?: string;
+}
+
+export interface EventProducer {
+  publish(topic: string, events: readonly OutgoingEvent[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * An idempotent producer (acks=all, one request in flight) so a retried send neither duplicates nor
+ * reorders events of a partition.
+ */
+export async function createEventProducer(kafka: Kafka): Promise<EventProducer> {
+  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  await producer.connect();
+  return {
+    async publish(topic, events) {
+      if (events.length === 0) return;
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: events.map(({ key, value, ...headers }) => ({
+          key,
+          value: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+          headers: encodeEventHeaders(headers),
+        })),
+      });
+    },
+    disconnect: () => producer.disconnect(),
+  };
+}

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Regenerates packages/proto/src/gen (ts-proto) and the descriptor set used by gRPC reflection.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rm -rf packages/proto/src/gen
+npx --no-install buf lint
+npx --no-install buf generate
+npx --no-install buf build -o packages/proto/descriptors.binpb
+npx --no-install prettier --log-level warn --write packages/proto/src/gen

@@ -1,0 +1,18 @@
+import { describeServiceLifecycle, infrastructureEnv, startService, type ServiceProcess } from "@handoff/testing";
+import { afterAll, beforeAll } from "vitest";
+
+// intake is ready only when the session-broker it forwards to answers; run a real one.
+let broker: ServiceProcess;
+beforeAll(async () => {
+  const { DATABASE_URL, KAFKA_BROKERS } = infrastructureEnv();
+  broker = await startService("session-broker", { DATABASE_URL, KAFKA_BROKERS });
+});
+afterAll(async () => {
+  await broker.stop();
+});
+
+describeServiceLifecycle("intake", {
+  env: () => ({ SESSION_BROKER_ADDRESS: `127.0.0.1:${broker.grpcPort}` }),
+  http: true,
+  badSetting: ["RATE_LIMIT_PER_MINUTE", "-5"],
+});

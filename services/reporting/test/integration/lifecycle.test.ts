@@ -1,0 +1,10 @@
+import { describeServiceLifecycle, infrastructureEnv } from "@handoff/testing";
+
+describeServiceLifecycle("reporting", {
+  env: () => {
+    const { DATABASE_URL, KAFKA_BROKERS } = infrastructureEnv();
+    return { DATABASE_URL, KAFKA_BROKERS };
+  },
+  http: true,
+  badSetting: ["DATABASE_URL", "mysql://nowhere"],
+});
