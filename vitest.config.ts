@@ -1,15 +1,22 @@
+import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // The test-support package imports vitest, which must be loaded as ESM: use its source.
+    alias: { "@handoff/testing": path.resolve(import.meta.dirname, "packages/testing/src/index.ts") },
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
           include: ["{packages,services}/*/test/unit/**/*.test.ts"],
         },
       },
       {
+        extends: true,
         test: {
           name: "integration",
           include: ["{packages,services}/*/test/integration/**/*.test.ts"],

@@ -35,3 +35,13 @@ export { grpcDependencyReadiness, kafkaReadiness, postgresReadiness, redisReadin
 export { createHttpApp, startHttpServer, type ReadinessCheck, type RunningHttpServer } from "./http/server";
 export { installShutdown, type ShutdownStep } from "./shutdown";
 export { runMain } from "./run-main";
+export { startBackgroundLoop, type BackgroundLoop } from "./background-loop";
+export {
+  startKubernetesLeadership,
+  startLeadership,
+  startRedisLeadership,
+  type KubernetesLeadershipOptions,
+  type Leadership,
+  type LeadershipOptions,
+  type RedisLeadershipOptions,
+} from "./leadership";

@@ -9,24 +9,52 @@ import {
   redisReady,
   runMain,
   startGrpcServer,
+  startLeadership,
 } from "@handoff/runtime";
 import { stopTelemetry } from "@handoff/runtime/telemetry";
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { loadAcdConfig } from "./config";
+import { OfferFeed } from "./events/offer-feed";
+import { OutboxRelay } from "./events/outbox-relay";
+import { acdService } from "./grpc/acd-service";
+import { runLeaderDuties } from "./leader-duties";
+import { keys } from "./store/keys";
+import { RoutingStore } from "./store/routing-store";
+import { TimerSweeper } from "./timers/timer-sweeper";
 
 runMain("acd", async () => {
   const config = loadAcdConfig();
   const logger = createLogger("acd", config.LOG_LEVEL);
   const redis = createRedis(redisOptionsFrom(config, "acd"));
   await redisReady(redis);
+  const store = new RoutingStore(redis);
   const kafka = createKafka({ clientId: "acd", brokers: config.KAFKA_BROKERS, logger });
   const producer = await createEventProducer(kafka);
+  const feed = new OfferFeed(redis, logger);
 
-  const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
+  const leadership = startLeadership({
+    redis,
+    key: keys.leader,
+    leaseName: "handoff-acd-leader",
+    holderId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    logger,
+  });
+  const duties = runLeaderDuties(leadership, { relay: new OutboxRelay(store, producer, logger), sweeper: new TimerSweeper(store) }, logger);
+
+  const grpc = await startGrpcServer({
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+    services: [acdService(store, feed, logger)],
+  });
   grpc.setServing(true);
   logger.info({ grpcPort: grpc.port }, "acd listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
+    { name: "offer feed", run: () => feed.close() },
+    { name: "leader duties", run: () => duties.stop() },
+    { name: "leadership", run: () => leadership.stop() },
     { name: "kafka", run: () => producer.disconnect() },
     { name: "redis", run: async () => void (await redis.quit()) },
     { name: "telemetry", run: stopTelemetry },

@@ -7,11 +7,14 @@ import {
   type ConsumedEvent,
   type EventConsumer,
 } from "@handoff/runtime";
+import { startTelemetry, stopTelemetry } from "@handoff/runtime/telemetry";
 import { infrastructureEnv } from "@handoff/testing";
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 
 const logger = createLogger("kafka-test", "warn");
+// The SDK registers the context manager and W3C propagator the producer injects `traceparent` with.
+startTelemetry("kafka-test");
 
 async function waitUntil(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -28,6 +31,7 @@ describe("Kafka producer and consumer helpers", () => {
   const open: EventConsumer[] = [];
   afterAll(async () => {
     await Promise.all(open.map((c) => c.disconnect()));
+    await stopTelemetry();
   });
 
   async function consume(into: ConsumedEvent[]): Promise<EventConsumer> {

@@ -1,0 +1,131 @@
+/**
+ * Every failure the acd's domain and store report. Transport adapters map them by `kind` (or class) to
+ * gRPC codes: *NotFound → NOT_FOUND, *Conflict/*Fenced/AlreadyQueued → FAILED_PRECONDITION,
+ * *Invalid/*Unknown → INVALID_ARGUMENT.
+ */
+export abstract class AcdDomainError extends Error {
+  abstract readonly kind: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class SessionNotFoundError extends AcdDomainError {
+  readonly kind = "session_not_found";
+
+  constructor(
+    readonly sessionId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`session ${sessionId} is not known to routing`, options);
+  }
+}
+
+export class SessionAlreadyQueuedError extends AcdDomainError {
+  readonly kind = "session_already_queued";
+
+  constructor(
+    readonly sessionId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`session ${sessionId} is already in routing`, options);
+  }
+}
+
+/** The session exists but its state does not allow the transition (e.g. accepting a waiting session). */
+export class SessionStateConflictError extends AcdDomainError {
+  readonly kind = "session_state_conflict";
+
+  constructor(
+    readonly sessionId: string,
+    readonly actualState: string,
+    readonly transition: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`session ${sessionId} is ${actualState}, so it cannot ${transition}`, options);
+  }
+}
+
+/**
+ * The caller presented an offer's fencing token that no longer holds: the session's epoch moved on (the
+ * offer expired, was rejected or re-offered) or the offer belongs to another rep. Refusing it is what keeps
+ * a late or duplicated message from making a second assignment.
+ */
+export class OfferFencedError extends AcdDomainError {
+  readonly kind = "offer_fenced";
+
+  constructor(
+    readonly sessionId: string,
+    readonly presentedEpoch: number,
+    readonly repId: string,
+    readonly reason: "stale_epoch" | "wrong_rep",
+    options?: { cause?: unknown },
+  ) {
+    super(
+      reason === "stale_epoch"
+        ? `fencing token ${presentedEpoch} of session ${sessionId} is stale`
+        : `fencing token ${presentedEpoch} of session ${sessionId} is stale: the offer is not for rep ${repId}`,
+      options,
+    );
+  }
+}
+
+export class TeamUnknownError extends AcdDomainError {
+  readonly kind = "team_unknown";
+
+  constructor(
+    readonly teamId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`team ${teamId} is not in the site's routing config`, options);
+  }
+}
+
+export class ProblemTypeUnknownError extends AcdDomainError {
+  readonly kind = "problem_type_unknown";
+
+  constructor(
+    readonly problemTypeId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`problem type ${problemTypeId} is not in the site's routing config`, options);
+  }
+}
+
+export class RoutingConfigMissingError extends AcdDomainError {
+  readonly kind = "routing_config_missing";
+
+  constructor(
+    readonly siteId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`site ${siteId} has no routing config yet`, options);
+  }
+}
+
+/** A routing config is refused whole; `field` is the proto path, e.g. `config.teams[2].offer_timeout_ms`. */
+export class RoutingConfigInvalidError extends AcdDomainError {
+  readonly kind = "routing_config_invalid";
+
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${field}: ${problem}`, options);
+  }
+}
+
+/** A rep the acd has never been told about by presence. */
+export class RepUnknownError extends AcdDomainError {
+  readonly kind = "rep_unknown";
+
+  constructor(
+    readonly repId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`rep ${repId} is not known to routing`, options);
+  }
+}

@@ -1,0 +1,19 @@
+/** Priority is an integer 0..MAX_PRIORITY; higher is served first. */
+export const MAX_PRIORITY = 1000;
+
+export const MAX_ID_LENGTH = 128;
+/** Ids end up inside Redis keys (`hq:{site}:q:<team>`) and comma lists, so no `{}`, `|`, `,` or spaces. */
+export const ID_PATTERN = /^[A-Za-z0-9_.:@-]+$/;
+
+export const MAX_SKILLS = 32;
+
+export const MIN_OFFER_TIMEOUT_MS = 100;
+export const MAX_OFFER_TIMEOUT_MS = 600_000;
+export const DEFAULT_OFFER_TIMEOUT_MS = 30_000;
+
+export const MAX_OVERFLOW_STEPS = 8;
+export const MAX_TEAMS = 500;
+export const MAX_PROBLEM_TYPES = 2000;
+
+/** Team names and problem type labels are shown to people; longer text belongs in descriptions. */
+export const MAX_LABEL_LENGTH = 200;

@@ -1,0 +1,54 @@
+import { abandonReasonFromJSON, RoutingStrategy, type QueueTarget } from "@handoff/proto/common";
+import { RoutingEvent } from "@handoff/proto/events";
+import type { OutboxEntry } from "../store/routing-store";
+
+const STRATEGIES: Record<string, RoutingStrategy> = {
+  longest_idle: RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE,
+  least_busy: RoutingStrategy.ROUTING_STRATEGY_LEAST_BUSY,
+  round_robin: RoutingStrategy.ROUTING_STRATEGY_ROUND_ROBIN,
+  manual: RoutingStrategy.ROUTING_STRATEGY_MANUAL,
+};
+
+/** The event id: unique per site and stable across relay retries, so consumers can dedupe by it. */
+export const routingEventId = (site: string, entry: Pick<OutboxEntry, "id">) => `${site}/${entry.id}`;
+
+function target(value: unknown): QueueTarget | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const t = value as { teamId?: string; repId?: string };
+  if (t.teamId) return { target: { $case: "teamId", teamId: t.teamId } };
+  if (t.repId) return { target: { $case: "repId", repId: t.repId } };
+  return undefined;
+}
+
+/** Lua's cjson writes an empty table as `{}`; the proto wants a list. */
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+
+/** Turns the script's JSON payload into the proto field shapes (oneofs, enums, lists). */
+function payloadFields(data: Record<string, unknown>): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ...data };
+  if ("target" in data) fields.target = target(data.target);
+  if ("fromQueue" in data) fields.fromQueue = target(data.fromQueue);
+  for (const key of ["requiredSkills", "addedTeamIds", "teamIds"]) if (key in data) fields[key] = list(data[key]);
+  if (typeof data.reason === "string") fields.reason = abandonReasonFromJSON(data.reason);
+  const decision = data.decision as { strategy?: string } | undefined;
+  if (decision) fields.decision = { ...decision, strategy: STRATEGIES[decision.strategy ?? ""] ?? RoutingStrategy.ROUTING_STRATEGY_UNSPECIFIED };
+  return fields;
+}
+
+/** The Kafka payload of one outbox entry. */
+export function toRoutingEvent(site: string, entry: OutboxEntry): RoutingEvent {
+  const $case = entry.type.charAt(0).toLowerCase() + entry.type.slice(1);
+  return RoutingEvent.fromPartial({
+    eventId: routingEventId(site, entry),
+    occurredAtMs: entry.at,
+    siteId: site,
+    sessionId: entry.sessionId,
+    epoch: entry.epoch,
+    payload: { $case, [$case]: payloadFields(entry.data) } as unknown as RoutingEvent["payload"],
+  });
+}
+
+/** Partition key: the session, or the rep for rep-only events, so one aggregate's events keep their order. */
+export function routingEventKey(entry: OutboxEntry): string {
+  return entry.sessionId || String(entry.data.repId ?? "");
+}

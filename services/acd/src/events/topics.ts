@@ -1,0 +1,4 @@
+/** Every routing transition, keyed by session id (rep id for rep-only events). */
+export const ROUTING_TOPIC = "handoff.routing.v1";
+/** Version of the RoutingEvent envelope, sent as the `schema-version` header. */
+export const ROUTING_SCHEMA_VERSION = 1;

@@ -1,0 +1,84 @@
+import { RoutingStrategy, SessionState, type QueueTarget as QueueTargetMessage } from "@handoff/proto/common";
+import type { Offer, RoutingConfig as RoutingConfigMessage } from "@handoff/proto/acd_service";
+import type { QueueTarget } from "../domain/queue-target";
+import type { RoutingConfig, RoutingConfigInput, RoutingStrategy as Strategy } from "../domain/routing-config";
+import type { OutboxEntry } from "../store/routing-store";
+import type { SessionStateName } from "../store/session-states";
+
+const STRATEGY_FROM_PROTO: Partial<Record<RoutingStrategy, Strategy>> = {
+  [RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE]: "longest_idle",
+  [RoutingStrategy.ROUTING_STRATEGY_LEAST_BUSY]: "least_busy",
+  [RoutingStrategy.ROUTING_STRATEGY_ROUND_ROBIN]: "round_robin",
+  [RoutingStrategy.ROUTING_STRATEGY_MANUAL]: "manual",
+};
+
+const STRATEGY_TO_PROTO: Record<Strategy, RoutingStrategy> = {
+  longest_idle: RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE,
+  least_busy: RoutingStrategy.ROUTING_STRATEGY_LEAST_BUSY,
+  round_robin: RoutingStrategy.ROUTING_STRATEGY_ROUND_ROBIN,
+  manual: RoutingStrategy.ROUTING_STRATEGY_MANUAL,
+};
+
+const STATE_TO_PROTO: Record<SessionStateName, SessionState> = {
+  waiting: SessionState.SESSION_STATE_WAITING,
+  offered: SessionState.SESSION_STATE_OFFERED,
+  active: SessionState.SESSION_STATE_ACTIVE,
+  ended: SessionState.SESSION_STATE_ENDED,
+  abandoned: SessionState.SESSION_STATE_ABANDONED,
+};
+
+export function configFromProto(config: RoutingConfigMessage): RoutingConfigInput {
+  return {
+    teams: config.teams.map((team) => ({
+      ...team,
+      // UNSPECIFIED (and unknown numbers) fall back to the default strategy.
+      strategy: STRATEGY_FROM_PROTO[team.strategy],
+    })),
+    problemTypes: config.problemTypes,
+  };
+}
+
+export function configToProto(config: RoutingConfig, version: number): RoutingConfigMessage {
+  return {
+    version,
+    teams: config.teams.map((team) => ({ ...team, strategy: STRATEGY_TO_PROTO[team.strategy] })),
+    problemTypes: config.problemTypes,
+  };
+}
+
+export function targetToProto(target: QueueTarget): QueueTargetMessage {
+  return target.kind === "team"
+    ? { target: { $case: "teamId", teamId: target.id } }
+    : { target: { $case: "repId", repId: target.id } };
+}
+
+export const stateToProto = (state: SessionStateName): SessionState => STATE_TO_PROTO[state];
+
+/** The Offer message of an OfferCreated outbox entry (what subscribers receive). */
+export function offerFromOutbox(site: string, entry: OutboxEntry): Offer {
+  const data = entry.data as {
+    repId: string;
+    expiresAtMs: number;
+    fromQueue?: { teamId?: string; repId?: string };
+    decision?: { strategy?: string; candidatesConsidered?: number; winningScore?: number; tieBreak?: string; trigger?: string };
+  };
+  const from = data.fromQueue?.teamId
+    ? targetToProto({ kind: "team", id: data.fromQueue.teamId })
+    : targetToProto({ kind: "rep", id: data.fromQueue?.repId ?? "" });
+  const decision = data.decision ?? {};
+  return {
+    siteId: site,
+    sessionId: entry.sessionId,
+    repId: data.repId,
+    epoch: entry.epoch,
+    expiresAtMs: data.expiresAtMs,
+    fromQueue: from,
+    decision: {
+      strategy: STRATEGY_TO_PROTO[decision.strategy as Strategy] ?? RoutingStrategy.ROUTING_STRATEGY_UNSPECIFIED,
+      candidatesConsidered: decision.candidatesConsidered ?? 0,
+      winningScore: decision.winningScore ?? 0,
+      tieBreak: decision.tieBreak ?? "",
+      trigger: decision.trigger ?? "",
+    },
+  };
+}

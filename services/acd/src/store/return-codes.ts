@@ -1,0 +1,11 @@
+/** Negative codes the Lua scripts return (scripts/includes/common.lua). */
+export const SESSION_NOT_FOUND = -1;
+export const SESSION_EXISTS = -2;
+export const WRONG_STATE = -3;
+export const STALE_EPOCH = -4;
+export const WRONG_REP = -5;
+export const UNKNOWN_TEAM = -6;
+export const UNKNOWN_PROBLEM_TYPE = -7;
+export const NO_CONFIG = -8;
+export const TEAM_IN_USE = -9;
+export const UNKNOWN_REP = -10;

@@ -1,0 +1,351 @@
+import { context, propagation } from "@opentelemetry/api";
+import { loadScripts, type RedisClient, type ScriptArg, type ScriptCall } from "@handoff/runtime";
+import path from "node:path";
+import {
+  OfferFencedError,
+  ProblemTypeUnknownError,
+  RoutingConfigInvalidError,
+  RoutingConfigMissingError,
+  SessionAlreadyQueuedError,
+  SessionNotFoundError,
+  SessionStateConflictError,
+  RepUnknownError,
+  TeamUnknownError,
+} from "../domain/errors";
+import type { QueueTarget } from "../domain/queue-target";
+import type { RoutingConfig } from "../domain/routing-config";
+import { keys, tenantPrefix } from "./keys";
+import * as codes from "./return-codes";
+import { sessionStateName, type SessionStateName } from "./session-states";
+import { toStoredConfig } from "./stored-config";
+
+/** The .lua files sit next to this module (the build copies them into dist/). */
+const SCRIPTS_DIR = path.join(__dirname, "scripts");
+
+export interface EnqueueInput {
+  sessionId: string;
+  target?: QueueTarget;
+  problemTypeId: string;
+  priority: number;
+  requiredSkills: readonly string[];
+  /** A rebuild passes the original enqueue time. */
+  enqueuedAtMs?: number;
+  rebuilt?: boolean;
+}
+
+export interface Placement {
+  /** Set when the session was offered at once. */
+  offeredRepId?: string;
+  epoch: number;
+  expiresAtMs: number;
+  /** 1-based; 0 when offered. */
+  position: number;
+  queueLength: number;
+}
+
+export interface RepCapacityInput {
+  repId: string;
+  version: number;
+  routableCapacity: number;
+  teamIds: readonly string[];
+  skills: readonly string[];
+  connected: boolean;
+}
+
+export interface PulledOffer {
+  sessionId: string;
+  epoch: number;
+  expiresAtMs: number;
+  from: QueueTarget;
+}
+
+export interface PositionFacts {
+  state: SessionStateName;
+  position: number;
+  queueLength: number;
+  servingCapacity: number;
+  freeCapacity: number;
+  epoch: number;
+  handleTimesMs: number[];
+}
+
+export interface SessionRouting {
+  state: SessionStateName;
+  target: QueueTarget;
+  priority: number;
+  epoch: number;
+  repId: string;
+  enqueuedAtMs: number;
+}
+
+export interface TeamAvailability {
+  loggedIn: number;
+  routable: number;
+  withFreeCapacity: number;
+  waiting: number;
+}
+
+export interface OutboxEntry {
+  /** Redis stream id; with the site it is the event's id. */
+  id: string;
+  type: string;
+  sessionId: string;
+  epoch: number;
+  at: number;
+  data: Record<string, unknown>;
+  traceparent: string;
+}
+
+type Reply = (string | number | null)[];
+
+/** The active trace context, carried by every outbox event so Kafka consumers join the trace. */
+function currentTraceparent(): string {
+  const carrier: { traceparent?: string } = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ?? "";
+}
+
+export function parseTarget(encoded: string): QueueTarget {
+  return { kind: encoded.startsWith("t:") ? "team" : "rep", id: encoded.slice(2) };
+}
+
+const encodeTarget = (target: QueueTarget) => [target.kind === "team" ? "t" : "r", target.id] as const;
+
+/**
+ * The acd's only door to Redis: one typed method per Lua script, return codes mapped to domain
+ * errors here.
+ */
+export class RoutingStore {
+  private readonly scripts: Record<string, ScriptCall>;
+
+  constructor(readonly redis: RedisClient) {
+    this.scripts = loadScripts(redis, SCRIPTS_DIR);
+  }
+
+  private async run(name: string, site: string, args: readonly ScriptArg[]): Promise<Reply> {
+    const script = this.scripts[name];
+    if (!script) throw new Error(`no Lua script ${name} in ${SCRIPTS_DIR}`);
+    const reply = (await script([tenantPrefix(site)], [...args, currentTraceparent()])) as Reply;
+    if (reply[0] === codes.NO_CONFIG) throw new RoutingConfigMissingError(site);
+    return reply;
+  }
+
+  /** Maps the failure codes shared by the fenced transitions; returns the reply when it succeeded. */
+  private fenced(reply: Reply, sessionId: string, epoch: number, repId: string, transition: string): Reply {
+    switch (reply[0]) {
+      case codes.SESSION_NOT_FOUND:
+        throw new SessionNotFoundError(sessionId);
+      case codes.STALE_EPOCH:
+        throw new OfferFencedError(sessionId, epoch, repId, "stale_epoch");
+      case codes.WRONG_REP:
+        throw new OfferFencedError(sessionId, epoch, repId, "wrong_rep");
+      case codes.WRONG_STATE:
+        throw new SessionStateConflictError(sessionId, sessionStateName(String(reply[1])), transition);
+      default:
+        return reply;
+    }
+  }
+
+  async putConfig(site: string, config: RoutingConfig): Promise<number> {
+    const reply = await this.run("putConfig", site, [JSON.stringify(toStoredConfig(config)), JSON.stringify(config)]);
+    if (reply[0] === codes.TEAM_IN_USE) {
+      throw new RoutingConfigInvalidError("config.teams", `team ${String(reply[1])} still has waiting sessions`);
+    }
+    await this.redis.sadd(keys.sites, site);
+    return Number(reply[1]);
+  }
+
+  async getConfig(site: string): Promise<{ config: RoutingConfig; version: number } | undefined> {
+    const [json, version] = await this.redis.hmget(keys.config(site), "json", "version");
+    return json ? { config: JSON.parse(json) as RoutingConfig, version: Number(version) } : undefined;
+  }
+
+  async sites(): Promise<string[]> {
+    return this.redis.smembers(keys.sites);
+  }
+
+  async enqueue(site: string, input: EnqueueInput): Promise<Placement> {
+    const [kind, id] = input.target ? encodeTarget(input.target) : ["", ""];
+    const reply = await this.run("enqueueSession", site, [
+      input.sessionId,
+      kind,
+      id,
+      input.problemTypeId,
+      input.priority,
+      input.requiredSkills.join(","),
+      input.enqueuedAtMs ?? 0,
+      input.rebuilt ? "1" : "0",
+    ]);
+    switch (reply[0]) {
+      case codes.SESSION_EXISTS:
+        throw new SessionAlreadyQueuedError(input.sessionId);
+      case codes.UNKNOWN_TEAM:
+        throw new TeamUnknownError(id);
+      case codes.UNKNOWN_PROBLEM_TYPE:
+        throw new ProblemTypeUnknownError(input.problemTypeId);
+      case codes.UNKNOWN_REP:
+        throw new RepUnknownError(id);
+    }
+    const offeredRepId = String(reply[1]);
+    return {
+      offeredRepId: offeredRepId || undefined,
+      position: Number(reply[2]),
+      queueLength: Number(reply[3]),
+      epoch: Number(reply[4]),
+      expiresAtMs: Number(reply[5] ?? 0),
+    };
+  }
+
+  async accept(site: string, sessionId: string, repId: string, epoch: number): Promise<void> {
+    this.fenced(await this.run("acceptOffer", site, [sessionId, repId, epoch]), sessionId, epoch, repId, "be accepted");
+  }
+
+  /** Returns the rep the session was offered to next, if any. */
+  async reject(site: string, sessionId: string, repId: string, epoch: number): Promise<string | undefined> {
+    const reply = this.fenced(await this.run("rejectOffer", site, [sessionId, repId, epoch]), sessionId, epoch, repId, "be rejected");
+    return String(reply[1]) || undefined;
+  }
+
+  /** Returns the handle time in ms. */
+  async end(site: string, sessionId: string, epoch: number): Promise<number> {
+    const reply = this.fenced(await this.run("endSession", site, [sessionId, epoch]), sessionId, epoch, "", "end");
+    return Number(reply[1]);
+  }
+
+  /** Returns how long the customer waited. */
+  async abandon(site: string, sessionId: string, reason: string): Promise<number> {
+    const reply = await this.run("abandonSession", site, [sessionId, reason]);
+    if (reply[0] === codes.SESSION_NOT_FOUND) throw new SessionNotFoundError(sessionId);
+    if (reply[0] === codes.WRONG_STATE) {
+      throw new SessionStateConflictError(sessionId, sessionStateName(String(reply[1])), "be abandoned");
+    }
+    return Number(reply[1]);
+  }
+
+  async transfer(site: string, sessionId: string, epoch: number, target: QueueTarget): Promise<Placement> {
+    const reply = this.fenced(
+      await this.run("transferSession", site, [sessionId, epoch, ...encodeTarget(target)]),
+      sessionId,
+      epoch,
+      "",
+      "be transferred",
+    );
+    if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(target.id);
+    if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(target.id);
+    const offeredRepId = String(reply[1]);
+    return {
+      offeredRepId: offeredRepId || undefined,
+      position: Number(reply[2]),
+      queueLength: Number(reply[3]),
+      epoch: epoch + 1,
+      expiresAtMs: 0,
+    };
+  }
+
+  async pull(site: string, repId: string): Promise<PulledOffer | undefined> {
+    const reply = await this.run("pullNextSession", site, [repId]);
+    if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(repId);
+    const sessionId = String(reply[1]);
+    if (!sessionId) return undefined;
+    return { sessionId, epoch: Number(reply[2]), expiresAtMs: Number(reply[3]), from: parseTarget(String(reply[4])) };
+  }
+
+  async setRepCapacity(
+    site: string,
+    input: RepCapacityInput,
+  ): Promise<{ applied: boolean; storedVersion: number; withdrawn: number }> {
+    const reply = await this.run("setRepCapacity", site, [
+      input.repId,
+      input.version,
+      input.routableCapacity,
+      input.teamIds.join(","),
+      input.skills.join(","),
+      input.connected ? "1" : "0",
+    ]);
+    if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(String(reply[1]));
+    return { applied: reply[0] === 1, storedVersion: Number(reply[1]), withdrawn: Number(reply[2]) };
+  }
+
+  /** Fires up to `limit` due deadlines; returns how many fired and ms until the next one (-1: none). */
+  async fireTimers(site: string, limit: number): Promise<{ fired: number; nextInMs: number }> {
+    const reply = await this.run("fireTimers", site, [limit]);
+    return { fired: Number(reply[0]), nextInMs: Number(reply[1]) };
+  }
+
+  async positionFacts(site: string, sessionId: string): Promise<PositionFacts> {
+    const reply = await this.run("getPosition", site, [sessionId]);
+    if (reply[0] === codes.SESSION_NOT_FOUND) throw new SessionNotFoundError(sessionId);
+    return {
+      state: sessionStateName(String(reply[1])),
+      position: Number(reply[2]),
+      queueLength: Number(reply[3]),
+      servingCapacity: Number(reply[4]),
+      freeCapacity: Number(reply[5]),
+      epoch: Number(reply[6]),
+      handleTimesMs: reply.slice(7).map(Number),
+    };
+  }
+
+  async recordEstimate(
+    site: string,
+    sessionId: string,
+    epoch: number,
+    position: number,
+    estimate: { p50Ms: number; p90Ms: number; known: boolean },
+  ): Promise<void> {
+    await this.run("recordEstimate", site, [sessionId, epoch, position, estimate.p50Ms, estimate.p90Ms, estimate.known ? "1" : "0"]);
+  }
+
+  async session(site: string, sessionId: string): Promise<SessionRouting> {
+    const reply = await this.run("getSession", site, [sessionId]);
+    if (reply[0] === codes.SESSION_NOT_FOUND) throw new SessionNotFoundError(sessionId);
+    return {
+      state: sessionStateName(String(reply[1])),
+      target: parseTarget(String(reply[2])),
+      priority: Number(reply[3]),
+      epoch: Number(reply[4]),
+      repId: String(reply[5]),
+      enqueuedAtMs: Number(reply[6]),
+    };
+  }
+
+  async teamAvailability(site: string, teamId: string): Promise<TeamAvailability> {
+    const reply = await this.run("getTeamAvailability", site, [teamId]);
+    if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(teamId);
+    return { loggedIn: Number(reply[1]), routable: Number(reply[2]), withFreeCapacity: Number(reply[3]), waiting: Number(reply[4]) };
+  }
+
+  /** Outbox entries after `afterId` (exclusive), oldest first. */
+  async readOutbox(site: string, afterId: string, count: number): Promise<OutboxEntry[]> {
+    const entries = await this.redis.xrange(keys.outbox(site), `(${afterId}`, "+", "COUNT", count);
+    return entries.map(([id, fields]) => parseOutboxEntry(id, fields));
+  }
+
+  async relayCursor(site: string): Promise<string> {
+    return (await this.redis.get(keys.relayCursor(site))) ?? "0-0";
+  }
+
+  /**
+   * Records what Kafka acknowledged and trims the outbox behind it, keeping a margin so offer feeds
+   * that lag a little still find their entries.
+   */
+  async advanceRelayCursor(site: string, id: string, keepMs: number): Promise<void> {
+    await this.redis.set(keys.relayCursor(site), id);
+    const acknowledgedAt = Number(id.split("-")[0]);
+    await this.redis.xtrim(keys.outbox(site), "MINID", "~", String(Math.max(0, acknowledgedAt - keepMs)));
+  }
+}
+
+export function parseOutboxEntry(id: string, fields: string[]): OutboxEntry {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
+  return {
+    id,
+    type: map.get("t") ?? "",
+    sessionId: map.get("s") ?? "",
+    epoch: Number(map.get("e") ?? 0),
+    at: Number(map.get("at") ?? 0),
+    data: JSON.parse(map.get("d") ?? "{}") as Record<string, unknown>,
+    traceparent: map.get("tp") ?? "",
+  };
+}

@@ -1,0 +1,43 @@
+-- offerSession: reserves one unit of the rep's capacity for the session, with a deadline.
+local STRATEGY_NAMES = { li = "longest_idle", lb = "least_busy", rr = "round_robin", mn = "manual" }
+
+local function offerTimeout(s, r)
+  local team = teamOf(s.q) or split(r.teams)[1]
+  local tmo = team and rcall("HGET", P .. "team:" .. team, "tmo")
+  return tonumber(tmo or DEFAULT_OFFER_TIMEOUT)
+end
+
+local function offerSession(s, r, now, decision)
+  local epoch = s.e + 1
+  leaveQueues(s)
+  rcall("HSET", sessionKey(s.id), "st", "o", "r", r.id, "e", epoch)
+  s.st, s.r, s.e = "o", r.id, epoch
+  r.load = r.load + 1
+  r.rr = rcall("INCR", P .. "rr")
+  rcall("HSET", repKey(r.id), "load", r.load, "rr", r.rr)
+  rcall("SADD", P .. "ro:" .. r.id, s.id)
+  local expiresAt = now + offerTimeout(s, r)
+  rcall("ZADD", P .. "dl", expiresAt, "o|" .. s.id .. "|" .. epoch)
+  reindexRep(r)
+  appendEvent("OfferCreated", s.id, epoch, now,
+    { repId = r.id, expiresAtMs = expiresAt, fromQueue = targetOf(s.q), decision = decision })
+  return expiresAt
+end
+
+-- Frees the rep's unit held by an offer or an active session and puts him back in the indexes.
+local function releaseRep(r, sessionId, wasActive, now)
+  r.load = math.max(0, r.load - 1)
+  if wasActive then r.act = math.max(0, r.act - 1) end
+  if wasActive or r.load == 0 then r.idle = now end
+  rcall("HSET", repKey(r.id), "load", r.load, "act", r.act, "idle", r.idle)
+  rcall("SREM", P .. "ro:" .. r.id, sessionId)
+  reindexRep(r)
+end
+
+-- Puts an offered session back in its queues at its original place (same member and priority).
+local function requeue(s)
+  rcall("HSET", sessionKey(s.id), "st", "w")
+  rcall("HDEL", sessionKey(s.id), "r")
+  s.st, s.r = "w", nil
+  enterQueues(s)
+end
