@@ -9,13 +9,9 @@ import pg from "pg";
 import { startInfrastructure } from "./index.ts";
 import { isPortFree } from "./ports.ts";
 
-/** Processes of ours: servers by temp dir or port (redis-server rewrites its title), reapers. */
-function leftovers(ports: readonly number[]): string {
-  const patterns = [
-    "/handoff-(kafka|postgres)-",
-    "handoff-reaper",
-    ...ports.map((port) => `redis-server 127\\.0\\.0\\.1:${port}`),
-  ];
+/** Processes of ours: servers and reapers by temp dir, redis-server by port (it rewrites its title). */
+function leftovers(dirs: readonly string[], ports: readonly number[]): string {
+  const patterns = [...dirs.map((dir) => `/${dir}`), ...ports.map((port) => `redis-server 127\\.0\\.0\\.1:${port}`)];
   try {
     return execFileSync("pgrep", ["-af", patterns.join("|")], { encoding: "utf8" }).trim();
   } catch {
@@ -40,6 +36,7 @@ const infrastructure = await startInfrastructure({
   log: (line) => console.log(`[infra] ${line}`),
 });
 console.log(`all started in ${Math.round(performance.now() - startedAt)} ms`);
+const ourDirs = tempDirs().filter((name) => !dirsBefore.includes(name));
 const { REDIS_URL, KAFKA_BROKERS, DATABASE_URL, REDIS_CLUSTER_NODES } = infrastructure.env;
 
 try {
@@ -102,10 +99,10 @@ try {
 const ports = Object.values(infrastructure.env).flatMap((value: string) =>
   [...value.matchAll(/127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1])),
 );
-const left = leftovers(ports);
+const left = leftovers(ourDirs, ports);
 check(left === "", `no redis-server/java/postgres/reaper of ours left${left ? `:\n${left}` : ""}`);
 const busy = [];
 for (const port of ports) if (!(await isPortFree(port))) busy.push(port);
 check(busy.length === 0, `ports ${ports.join(",")} all free again${busy.length ? ` (busy: ${busy.join(",")})` : ""}`);
-const dirsLeft = tempDirs().filter((name) => !dirsBefore.includes(name));
+const dirsLeft = tempDirs().filter((name) => ourDirs.includes(name));
 check(dirsLeft.length === 0, `temp dirs removed${dirsLeft.length ? ` (left: ${dirsLeft.join(" ")})` : ""}`);

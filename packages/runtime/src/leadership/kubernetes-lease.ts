@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import type { Logger } from "../logging/logger";
 import { LeadershipState, within, type Leadership } from "./leadership";
 
@@ -208,7 +207,8 @@ export function startLeaseLeadership(
       stopped = true;
       clearTimeout(nextRound);
       clearTimeout(expiry);
-      await round;
+      // A round stuck on an unanswered call must not hold up shutdown; the lock lapses by itself.
+      await within(round, durationMs, undefined);
       state.set(false, "stopped");
       const released = release().catch((error: unknown) => {
         logger.warn({ err: error, lease: `${namespace}/${name}` }, "could not release the leader lease; it expires");

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks";
 import type { Logger } from "../logging/logger";
 import type { RedisClient } from "../redis/connection";
 import { LeadershipState, within, type Leadership } from "./leadership";
@@ -99,7 +98,8 @@ export function startRedisLeadership(redis: RedisClient, options: RedisLeadershi
       stopped = true;
       clearTimeout(nextRound);
       clearTimeout(expiry);
-      await round;
+      // A round stuck on an unanswered call must not hold up shutdown; the lock lapses by itself.
+      await within(round, ttlMs, undefined);
       state.set(false, "stopped");
       // Released even when not leader: a round cut short by stop() may have just taken the lock. Past ttlMs
       // the lock is gone anyway, so a dead connection does not hold up shutdown longer than that.
