@@ -36,7 +36,7 @@ export interface LeaseApi {
 export interface LeaseClient {
   api: LeaseApi;
   /** A Lease's MicroTime; client-node's `V1MicroTime` serializes the microsecond form the API server wants. */
-  microTime(ms: number): Date;
+  microTime: (ms: number) => Date;
 }
 
 /**

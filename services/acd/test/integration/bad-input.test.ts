@@ -1,0 +1,92 @@
+import { status, type ServiceError } from "@grpc/grpc-js";
+import { SessionState } from "@handoff/proto/common";
+import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectAcd, type Acd } from "../support/acd-client";
+import { newSite, repOnline, repTarget, team, teamTarget } from "../support/routing-fixture";
+
+async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as ServiceError;
+  }
+  throw new Error("expected the call to be refused");
+}
+
+describe("acd bad input", () => {
+  let service: ServiceProcess;
+  let acd: Acd;
+  let siteId: string;
+  beforeAll(async () => {
+    const { REDIS_URL, KAFKA_BROKERS } = infrastructureEnv();
+    service = await startService("acd", { REDIS_URL, KAFKA_BROKERS });
+    acd = connectAcd(`127.0.0.1:${service.grpcPort}`);
+    siteId = newSite();
+    await acd.putRoutingConfig({ siteId, config: { teams: [team("support")], problemTypes: [], version: 0 } });
+    await repOnline(acd, siteId, "alice", ["support"], 0);
+    await acd.enqueueSession({ siteId, sessionId: "kept", target: teamTarget("support"), problemTypeId: "", priority: 3, requiredSkills: [] });
+  });
+  afterAll(async () => {
+    acd.close();
+    await service.stop();
+  });
+
+  const enqueue = (overrides: Record<string, unknown>) =>
+    acd.enqueueSession({ siteId, sessionId: "new", target: teamTarget("support"), problemTypeId: "", priority: 0, requiredSkills: [], ...overrides });
+
+  it.each([
+    ["an empty site id", { siteId: "" }, "site_id"],
+    ["an unknown site", { siteId: "no-such-site" }, "site_id"],
+    ["an empty session id", { sessionId: "" }, "session_id"],
+    ["an oversize session id", { sessionId: "s".repeat(129) }, "session_id"],
+    ["a session id with key characters", { sessionId: "a{b}" }, "session_id"],
+    ["a negative priority", { priority: -1 }, "priority"],
+    ["a priority above the maximum", { priority: 1001 }, "priority"],
+    ["an unknown team", { target: teamTarget("nope") }, "target.team_id"],
+    ["an unknown rep", { target: repTarget("nobody") }, "target.rep_id"],
+    ["no target and no problem type", { target: undefined }, "target"],
+    ["an unknown problem type", { target: undefined, problemTypeId: "nope" }, "problem_type_id"],
+    ["an empty skill", { requiredSkills: [""] }, "required_skills[0]"],
+  ])("refuses an enqueue with %s as INVALID_ARGUMENT naming %s", async (_case, overrides, field) => {
+    const error = await refusal(enqueue(overrides));
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toContain(field);
+  });
+
+  it("refuses a whole routing config naming the bad field, and keeps the old one", async () => {
+    const error = await refusal(
+      acd.putRoutingConfig({
+        siteId,
+        config: { teams: [team("support"), team("billing", { offerTimeoutMs: -5 })], problemTypes: [], version: 0 },
+      }),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toContain("config.teams[1].offer_timeout_ms");
+    const { config } = await acd.getRoutingConfig({ siteId });
+    expect(config!.teams.map((t) => t.id)).toEqual(["support"]);
+  });
+
+  it("refuses capacity updates out of bounds or for unknown teams", async () => {
+    const base = { siteId, repId: "alice", teamIds: ["support"], skills: [], connected: true, version: Date.now() + 1e9 };
+    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: -1 }))).details).toContain("routable_capacity");
+    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: 1, teamIds: ["ghost"] }))).details).toContain("team_ids");
+    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: 1, version: 0 }))).details).toContain("version");
+  });
+
+  it("refuses accept with an empty rep or a zero epoch, and pull for an unknown rep", async () => {
+    expect((await refusal(acd.acceptOffer({ siteId, sessionId: "kept", repId: "", epoch: 1 }))).details).toContain("rep_id");
+    expect((await refusal(acd.acceptOffer({ siteId, sessionId: "kept", repId: "alice", epoch: 0 }))).details).toContain("epoch");
+    const pull = await refusal(acd.pullNextSession({ siteId, repId: "stranger" }));
+    expect(pull.code).toBe(status.INVALID_ARGUMENT);
+    expect(pull.details).toContain("rep_id");
+  });
+
+  it("leaves routing state untouched after every refusal", async () => {
+    const kept = await acd.getSessionRouting({ siteId, sessionId: "kept" });
+    expect(kept).toMatchObject({ state: SessionState.SESSION_STATE_WAITING, priority: 3, epoch: 0 });
+    expect((await acd.getQueuePosition({ siteId, sessionId: "kept" })).position).toMatchObject({ position: 1, queueLength: 1 });
+    const missing = await refusal(acd.getSessionRouting({ siteId, sessionId: "new" }));
+    expect(missing.code).toBe(status.NOT_FOUND);
+  });
+});
