@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ["*.ts", "scripts/infra/*.ts"] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ["./tsconfig.eslint.json", "./scripts/tsconfig.json"],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     plugins: { "import-x": importX },
     rules: {
@@ -21,7 +24,14 @@ export default tseslint.config(
           patterns: [
             { group: ["@handoff/*/src/*", "**/packages/*/src/*"], message: "import a workspace by its package name" },
             {
-              group: ["@handoff/acd", "@handoff/intake", "@handoff/presence", "@handoff/reporting", "@handoff/session-broker", "**/services/*/src/*"],
+              group: [
+                "@handoff/acd",
+                "@handoff/intake",
+                "@handoff/presence",
+                "@handoff/reporting",
+                "@handoff/session-broker",
+                "**/services/*/src/*",
+              ],
               message: "a service never imports another service; share through packages/*",
             },
           ],

@@ -11,13 +11,7 @@ export {
 } from "./config/settings";
 export { redisOptionsFrom } from "./config/redis-options";
 export { createLogger, type Logger } from "./logging/logger";
-export {
-  failedPrecondition,
-  GrpcStatusError,
-  InvalidArgumentError,
-  isGrpcStatusError,
-  notFound,
-} from "./grpc/errors";
+export { failedPrecondition, GrpcStatusError, InvalidArgumentError, isGrpcStatusError, notFound } from "./grpc/errors";
 export { serverStream, unary } from "./grpc/handlers";
 export { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer } from "./grpc/server";
 export { checkGrpcHealth } from "./grpc/health-client";

@@ -7,7 +7,11 @@ import { ConfigInvalidError } from "./config/load-config";
 export function runMain(service: string, start: () => Promise<void>): void {
   start().catch((error: unknown) => {
     const reason =
-      error instanceof ConfigInvalidError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+      error instanceof ConfigInvalidError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
     process.stderr.write(`${service}: failed to start: ${reason}\n`);
     process.exit(1);
   });

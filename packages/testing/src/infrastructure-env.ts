@@ -10,7 +10,8 @@ export interface InfrastructureEnv {
 export function infrastructureEnv(): InfrastructureEnv {
   const read = (name: keyof InfrastructureEnv) => {
     const value = process.env[name];
-    if (!value) throw new Error(`${name} is not set: run the tests through vitest (its global setup starts the infrastructure)`);
+    if (!value)
+      throw new Error(`${name} is not set: run the tests through vitest (its global setup starts the infrastructure)`);
     return value;
   };
   return {

@@ -23,7 +23,14 @@ export interface ExitedService {
 /** Starts `services/<name>/dist/main.js` on Node 24 (this process's binary) with ports 0 by default. */
 function launch(name: string, env: Record<string, string | undefined>) {
   const child = spawn(process.execPath, [path.join(repoRoot, "services", name, "dist", "main.js")], {
-    env: { PATH: process.env.PATH, GRPC_PORT: "0", HTTP_PORT: "0", GRPC_HOST: "127.0.0.1", HTTP_HOST: "127.0.0.1", ...env },
+    env: {
+      PATH: process.env.PATH,
+      GRPC_PORT: "0",
+      HTTP_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      HTTP_HOST: "127.0.0.1",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
@@ -44,7 +51,10 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const { child, output, exited } = launch(name, env);
   const ports = await new Promise<{ grpcPort: number; httpPort?: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.join("\n")}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.join("\n")}`)),
+      timeoutMs,
+    );
     const poll = setInterval(() => {
       for (const line of output) {
         if (!line.includes('"grpcPort"')) continue;

@@ -40,7 +40,11 @@ runMain("acd", async () => {
     holderId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     logger,
   });
-  const duties = runLeaderDuties(leadership, { relay: new OutboxRelay(store, producer, logger), sweeper: new TimerSweeper(store) }, logger);
+  const duties = runLeaderDuties(
+    leadership,
+    { relay: new OutboxRelay(store, producer, logger), sweeper: new TimerSweeper(store) },
+    logger,
+  );
 
   const grpc = await startGrpcServer({
     host: config.GRPC_HOST,

@@ -1,4 +1,4 @@
-import { commonSettings, hostPortList, kafkaSettings, loadConfig, port, postgresUrl } from "@handoff/runtime";
+import { commonSettings, kafkaSettings, loadConfig, port, postgresUrl } from "@handoff/runtime";
 import { z } from "zod";
 
 export const sessionBrokerSettings = z.object({

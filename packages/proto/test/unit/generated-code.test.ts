@@ -21,13 +21,20 @@ describe("generated code", () => {
     execFileSync(bin("buf"), ["generate", "--output", out], { cwd: repo, stdio: "pipe" });
     execFileSync(bin("buf"), ["build", "-o", path.join(out, "descriptors.binpb")], { cwd: repo, stdio: "pipe" });
     const fresh = path.join(out, "packages", "proto", "src", "gen");
-    execFileSync(bin("prettier"), ["--log-level", "warn", "--write", fresh], { cwd: repo, stdio: "pipe" });
+    execFileSync(bin("prettier"), ["--config", ".prettierrc.json", "--log-level", "warn", "--write", fresh], {
+      cwd: repo,
+      stdio: "pipe",
+    });
 
     const committed = path.join(repo, "packages", "proto", "src", "gen");
     expect(listFiles(fresh)).toEqual(listFiles(committed));
     for (const file of listFiles(committed)) {
       expect(readFileSync(path.join(fresh, file), "utf8"), file).toBe(readFileSync(path.join(committed, file), "utf8"));
     }
-    expect(readFileSync(path.join(out, "descriptors.binpb")).equals(readFileSync(path.join(repo, "packages", "proto", "descriptors.binpb")))).toBe(true);
+    expect(
+      readFileSync(path.join(out, "descriptors.binpb")).equals(
+        readFileSync(path.join(repo, "packages", "proto", "descriptors.binpb")),
+      ),
+    ).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 
 /** A setting is missing or wrong; the message names every offending variable. */
 export class ConfigInvalidError extends Error {
@@ -12,10 +12,7 @@ export class ConfigInvalidError extends Error {
  * Parses the environment with a zod object schema whose keys are variable names.
  * @throws ConfigInvalidError naming each bad variable, so a service stops at start with a clear line.
  */
-export function loadConfig<S extends z.ZodObject>(
-  schema: S,
-  env: NodeJS.ProcessEnv = process.env,
-): z.infer<S> {
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigInvalidError(

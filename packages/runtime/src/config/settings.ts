@@ -1,8 +1,7 @@
 import { z } from "zod";
 
 /** A TCP port; 0 lets the OS choose (tests). */
-export const port = (defaultPort: number) =>
-  z.coerce.number().int().min(0).max(65535).default(defaultPort);
+export const port = (defaultPort: number) => z.coerce.number().int().min(0).max(65535).default(defaultPort);
 
 export const durationMs = (defaultMs: number) => z.coerce.number().int().positive().default(defaultMs);
 

@@ -3,7 +3,10 @@ import { credentials, Metadata, type CallOptions, type Client, type ServiceError
 /** @default 5000 */
 export const DEFAULT_DEADLINE_MS = 5_000;
 
-type ClientConstructor<C extends Client> = new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => C;
+type ClientConstructor<C extends Client> = new (
+  address: string,
+  creds: ReturnType<typeof credentials.createInsecure>,
+) => C;
 
 /** A plaintext client for an in-cluster address (`host:port`). */
 export function createGrpcClient<C extends Client>(Ctor: ClientConstructor<C>, address: string): C {

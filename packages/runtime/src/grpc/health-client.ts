@@ -14,11 +14,12 @@ export function checkGrpcHealth(address: string, service = "", deadlineMs = 1_00
     client = new HealthClient(address, credentials.createInsecure());
     clients.set(address, client);
   }
-  const check = (client as unknown as Record<string, Function>).check as (
+  type Check = (
     req: { service: string },
     opts: { deadline: number },
     cb: (err: ServiceError | null, res: { status: string }) => void,
   ) => void;
+  const check = (client as unknown as { check: Check }).check;
   return new Promise((resolve, reject) => {
     check.call(client, { service }, { deadline: Date.now() + deadlineMs }, (error, response) =>
       error ? reject(error) : resolve(String(response.status)),

@@ -2,7 +2,7 @@ import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceI
 import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { descriptorSetPath } from "@handoff/proto";
-import { HealthImplementation, type ServingStatus } from "grpc-health-check";
+import { HealthImplementation } from "grpc-health-check";
 import { readFileSync } from "node:fs";
 
 export interface GrpcServiceBinding {
@@ -38,7 +38,7 @@ function reflectionService(): ReflectionService {
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const server = new Server();
   const names = ["", ...options.services.map((s) => s.name)];
-  const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, "NOT_SERVING" as ServingStatus])));
+  const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, "NOT_SERVING"])));
   health.addToServer(server);
   reflectionService().addToServer(server);
   for (const service of options.services) server.addService(service.definition, service.implementation);

@@ -27,9 +27,12 @@ export function problemHandler(onUnexpected: (error: unknown) => void): ErrorReq
         : error instanceof SyntaxError && "body" in error
           ? badRequest("body", "not valid JSON")
           : (onUnexpected(error), new HttpProblem(500, "Internal error"));
-    res
-      .status(problem.status)
-      .type("application/problem+json")
-      .json({ type: "about:blank", title: problem.title, status: problem.status, detail: problem.detail, field: problem.field });
+    res.status(problem.status).type("application/problem+json").json({
+      type: "about:blank",
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail,
+      field: problem.field,
+    });
   };
 }

@@ -46,7 +46,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
       limit: options.rateLimitPerMinute ?? 600,
       standardHeaders: "draft-8",
       legacyHeaders: false,
-      handler: (_req, _res, next) => next(new HttpProblem(429, "Too many requests", "rate limit exceeded, retry later")),
+      handler: (_req, _res, next) =>
+        next(new HttpProblem(429, "Too many requests", "rate limit exceeded, retry later")),
     }),
   );
   app.use(express.json({ limit: "64kb" }));

@@ -19,9 +19,7 @@ export const HEADER = {
 } as const;
 
 /** Headers for a new event, with `traceparent` taken from the active (or given) trace context. */
-export function encodeEventHeaders(
-  headers: Omit<EventHeaders, "traceparent"> & { traceparent?: string },
-): IHeaders {
+export function encodeEventHeaders(headers: Omit<EventHeaders, "traceparent"> & { traceparent?: string }): IHeaders {
   const carrier: Record<string, string> = {};
   if (headers.traceparent) carrier.traceparent = headers.traceparent;
   else propagation.inject(context.active(), carrier);

@@ -25,7 +25,11 @@ async function waitUntil(predicate: () => boolean, timeoutMs = 30_000): Promise<
 }
 
 describe("Kafka producer and consumer helpers", () => {
-  const kafka = createKafka({ clientId: "runtime-test", brokers: infrastructureEnv().KAFKA_BROKERS.split(","), logger });
+  const kafka = createKafka({
+    clientId: "runtime-test",
+    brokers: infrastructureEnv().KAFKA_BROKERS.split(","),
+    logger,
+  });
   const topic = `test.${randomUUID()}`;
   const groupId = `group-${randomUUID()}`;
   const open: EventConsumer[] = [];
@@ -39,7 +43,10 @@ describe("Kafka producer and consumer helpers", () => {
       groupId,
       topics: [topic],
       fromBeginning: true,
-      handle: async (event) => void into.push(event),
+      handle: (event) => {
+        into.push(event);
+        return Promise.resolve();
+      },
     });
     open.push(consumer);
     return consumer;
@@ -53,14 +60,27 @@ describe("Kafka producer and consumer helpers", () => {
 
     const producer = await createEventProducer(kafka);
     const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-    const parent = trace.setSpanContext(context.active(), { traceId, spanId: "00f067aa0ba902b7", traceFlags: TraceFlags.SAMPLED });
-    const event = (n: number) => ({ key: `session-${n}`, value: Uint8Array.of(n, 0, 255), eventId: `evt-${n}`, eventType: "SessionQueued", schemaVersion: 1 });
+    const parent = trace.setSpanContext(context.active(), {
+      traceId,
+      spanId: "00f067aa0ba902b7",
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    const event = (n: number) => ({
+      key: `session-${n}`,
+      value: Uint8Array.of(n, 0, 255),
+      eventId: `evt-${n}`,
+      eventType: "SessionQueued",
+      schemaVersion: 1,
+    });
     await context.with(parent, () => producer.publish(topic, [event(1), event(2)]));
 
     const first: ConsumedEvent[] = [];
     const consumer = await consume(first);
     await waitUntil(() => first.length === 2);
-    expect(first[0]).toMatchObject({ key: "session-1", headers: { eventId: "evt-1", eventType: "SessionQueued", schemaVersion: 1 } });
+    expect(first[0]).toMatchObject({
+      key: "session-1",
+      headers: { eventId: "evt-1", eventType: "SessionQueued", schemaVersion: 1 },
+    });
     expect([...first[0]!.value]).toEqual([1, 0, 255]);
     expect(first[0]!.headers.traceparent).toContain(traceId);
 

@@ -1,4 +1,11 @@
-import { createLogger, createRedis, redisReady, startRedisLeadership, type Leadership, type RedisClient } from "@handoff/runtime";
+import {
+  createLogger,
+  createRedis,
+  redisReady,
+  startRedisLeadership,
+  type Leadership,
+  type RedisClient,
+} from "@handoff/runtime";
 import { infrastructureEnv } from "@handoff/testing";
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";

@@ -6,7 +6,10 @@ const schema = z.object({ ...redisSettings, GRPC_PORT: port(50051), NAME: z.stri
 
 describe("loadConfig", () => {
   it("applies defaults and coerces numbers", () => {
-    expect(loadConfig(schema, { NAME: "acd", REDIS_URL: "redis://127.0.0.1:6380" })).toMatchObject({ GRPC_PORT: 50051, NAME: "acd" });
+    expect(loadConfig(schema, { NAME: "acd", REDIS_URL: "redis://127.0.0.1:6380" })).toMatchObject({
+      GRPC_PORT: 50051,
+      NAME: "acd",
+    });
     expect(loadConfig(schema, { NAME: "acd", GRPC_PORT: "0" }).GRPC_PORT).toBe(0);
   });
 

@@ -31,7 +31,11 @@ function payloadFields(data: Record<string, unknown>): Record<string, unknown> {
   for (const key of ["requiredSkills", "addedTeamIds", "teamIds"]) if (key in data) fields[key] = list(data[key]);
   if (typeof data.reason === "string") fields.reason = abandonReasonFromJSON(data.reason);
   const decision = data.decision as { strategy?: string } | undefined;
-  if (decision) fields.decision = { ...decision, strategy: STRATEGIES[decision.strategy ?? ""] ?? RoutingStrategy.ROUTING_STRATEGY_UNSPECIFIED };
+  if (decision)
+    fields.decision = {
+      ...decision,
+      strategy: STRATEGIES[decision.strategy ?? ""] ?? RoutingStrategy.ROUTING_STRATEGY_UNSPECIFIED,
+    };
   return fields;
 }
 
@@ -50,5 +54,6 @@ export function toRoutingEvent(site: string, entry: OutboxEntry): RoutingEvent {
 
 /** Partition key: the session, or the rep for rep-only events, so one aggregate's events keep their order. */
 export function routingEventKey(entry: OutboxEntry): string {
-  return entry.sessionId || String(entry.data.repId ?? "");
+  const repId = entry.data.repId;
+  return entry.sessionId || (typeof repId === "string" ? repId : "");
 }

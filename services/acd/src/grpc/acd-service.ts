@@ -35,7 +35,8 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
     putRoutingConfig: unary("PutRoutingConfig", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
       if (!req.config) throw new InvalidArgumentError("config", "is required");
-      const config = await translated(async () => validateRoutingConfig(configFromProto(req.config!)));
+      const input = configFromProto(req.config);
+      const config = await translated(() => Promise.resolve().then(() => validateRoutingConfig(input)));
       return { version: await translated(() => store.putConfig(site, config)) };
     }),
 
@@ -72,7 +73,10 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
     abandonSession: unary("AbandonSession", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
       const sessionId = requireId(req.sessionId, "session_id");
-      const reason = req.reason === AbandonReason.ABANDON_REASON_UNSPECIFIED ? AbandonReason.ABANDON_REASON_CUSTOMER_LEFT : req.reason;
+      const reason =
+        req.reason === AbandonReason.ABANDON_REASON_UNSPECIFIED
+          ? AbandonReason.ABANDON_REASON_CUSTOMER_LEFT
+          : req.reason;
       if (!(reason in AbandonReason) || reason === AbandonReason.UNRECOGNIZED) {
         throw new InvalidArgumentError("reason", "is not a known AbandonReason");
       }
@@ -83,7 +87,12 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
     acceptOffer: unary("AcceptOffer", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
       await translated(() =>
-        store.accept(site, requireId(req.sessionId, "session_id"), requireId(req.repId, "rep_id"), requireEpoch(req.epoch, "epoch")),
+        store.accept(
+          site,
+          requireId(req.sessionId, "session_id"),
+          requireId(req.repId, "rep_id"),
+          requireEpoch(req.epoch, "epoch"),
+        ),
       );
       return {};
     }),
@@ -91,7 +100,12 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
     rejectOffer: unary("RejectOffer", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
       await translated(() =>
-        store.reject(site, requireId(req.sessionId, "session_id"), requireId(req.repId, "rep_id"), requireEpoch(req.epoch, "epoch")),
+        store.reject(
+          site,
+          requireId(req.sessionId, "session_id"),
+          requireId(req.repId, "rep_id"),
+          requireEpoch(req.epoch, "epoch"),
+        ),
       );
       return {};
     }),
@@ -106,10 +120,13 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
       const site = requireId(req.siteId, "site_id");
       const sessionId = requireId(req.sessionId, "session_id");
       const target = requireTarget(req.target, "target");
-      const placement = await translated(() => store.transfer(site, sessionId, requireEpoch(req.epoch, "epoch"), target), {
-        team: "target.team_id",
-        rep: "target.rep_id",
-      });
+      const placement = await translated(
+        () => store.transfer(site, sessionId, requireEpoch(req.epoch, "epoch"), target),
+        {
+          team: "target.team_id",
+          rep: "target.rep_id",
+        },
+      );
       if (placement.offeredRepId) return { position: { position: 0, queueLength: placement.queueLength } };
       return { position: (await translated(() => positionOf(site, sessionId))).position };
     }),
@@ -223,7 +240,8 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
           await store.enqueue(site, input);
           restored++;
         } catch (error) {
-          if (!(error instanceof SessionAlreadyQueuedError)) throw toGrpcError(error, { team: "sessions.target.team_id", rep: "sessions.target.rep_id" });
+          if (!(error instanceof SessionAlreadyQueuedError))
+            throw toGrpcError(error, { team: "sessions.target.team_id", rep: "sessions.target.rep_id" });
           skipped++;
         }
       }

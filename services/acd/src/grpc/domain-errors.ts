@@ -25,12 +25,16 @@ export function toGrpcError(error: unknown, fields: FieldNames = {}): unknown {
   let mapped: GrpcStatusError;
   if (error instanceof RoutingConfigInvalidError) mapped = new InvalidArgumentError(error.field, error.problem);
   else if (error instanceof RoutingConfigMissingError) mapped = new InvalidArgumentError("site_id", error.message);
-  else if (error instanceof TeamUnknownError) mapped = new InvalidArgumentError(fields.team ?? "team_id", error.message);
+  else if (error instanceof TeamUnknownError)
+    mapped = new InvalidArgumentError(fields.team ?? "team_id", error.message);
   else if (error instanceof RepUnknownError) mapped = new InvalidArgumentError(fields.rep ?? "rep_id", error.message);
-  else if (error instanceof ProblemTypeUnknownError) mapped = new InvalidArgumentError("problem_type_id", error.message);
+  else if (error instanceof ProblemTypeUnknownError)
+    mapped = new InvalidArgumentError("problem_type_id", error.message);
   else if (error instanceof SessionNotFoundError) mapped = notFound(error.message);
-  else if (error instanceof OfferFencedError || error instanceof SessionStateConflictError) mapped = failedPrecondition(error.message);
-  else if (error instanceof SessionAlreadyQueuedError) mapped = new GrpcStatusError(status.ALREADY_EXISTS, error.message);
+  else if (error instanceof OfferFencedError || error instanceof SessionStateConflictError)
+    mapped = failedPrecondition(error.message);
+  else if (error instanceof SessionAlreadyQueuedError)
+    mapped = new GrpcStatusError(status.ALREADY_EXISTS, error.message);
   else mapped = failedPrecondition(error.message);
   return Object.assign(mapped, { cause: error });
 }

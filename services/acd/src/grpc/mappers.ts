@@ -60,7 +60,13 @@ export function offerFromOutbox(site: string, entry: OutboxEntry): Offer {
     repId: string;
     expiresAtMs: number;
     fromQueue?: { teamId?: string; repId?: string };
-    decision?: { strategy?: string; candidatesConsidered?: number; winningScore?: number; tieBreak?: string; trigger?: string };
+    decision?: {
+      strategy?: string;
+      candidatesConsidered?: number;
+      winningScore?: number;
+      tieBreak?: string;
+      trigger?: string;
+    };
   };
   const from = data.fromQueue?.teamId
     ? targetToProto({ kind: "team", id: data.fromQueue.teamId })

@@ -6,7 +6,8 @@ import type { QueueTarget } from "../domain/queue-target";
 /** Ids end up inside Redis keys and comma lists, so their alphabet is closed. */
 export function requireId(value: string, field: string): string {
   if (!value) throw new InvalidArgumentError(field, "must not be empty");
-  if (value.length > MAX_ID_LENGTH) throw new InvalidArgumentError(field, `must be at most ${MAX_ID_LENGTH} characters`);
+  if (value.length > MAX_ID_LENGTH)
+    throw new InvalidArgumentError(field, `must be at most ${MAX_ID_LENGTH} characters`);
   if (!ID_PATTERN.test(value)) throw new InvalidArgumentError(field, "may hold only letters, digits and _ . : @ -");
   return value;
 }

@@ -202,7 +202,13 @@ export class RoutingStore {
 
   /** Returns the rep the session was offered to next, if any. */
   async reject(site: string, sessionId: string, repId: string, epoch: number): Promise<string | undefined> {
-    const reply = this.fenced(await this.run("rejectOffer", site, [sessionId, repId, epoch]), sessionId, epoch, repId, "be rejected");
+    const reply = this.fenced(
+      await this.run("rejectOffer", site, [sessionId, repId, epoch]),
+      sessionId,
+      epoch,
+      repId,
+      "be rejected",
+    );
     return String(reply[1]) || undefined;
   }
 
@@ -293,7 +299,14 @@ export class RoutingStore {
     position: number,
     estimate: { p50Ms: number; p90Ms: number; known: boolean },
   ): Promise<void> {
-    await this.run("recordEstimate", site, [sessionId, epoch, position, estimate.p50Ms, estimate.p90Ms, estimate.known ? "1" : "0"]);
+    await this.run("recordEstimate", site, [
+      sessionId,
+      epoch,
+      position,
+      estimate.p50Ms,
+      estimate.p90Ms,
+      estimate.known ? "1" : "0",
+    ]);
   }
 
   async session(site: string, sessionId: string): Promise<SessionRouting> {
@@ -312,7 +325,12 @@ export class RoutingStore {
   async teamAvailability(site: string, teamId: string): Promise<TeamAvailability> {
     const reply = await this.run("getTeamAvailability", site, [teamId]);
     if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(teamId);
-    return { loggedIn: Number(reply[1]), routable: Number(reply[2]), withFreeCapacity: Number(reply[3]), waiting: Number(reply[4]) };
+    return {
+      loggedIn: Number(reply[1]),
+      routable: Number(reply[2]),
+      withFreeCapacity: Number(reply[3]),
+      waiting: Number(reply[4]),
+    };
   }
 
   /** Outbox entries after `afterId` (exclusive), oldest first. */

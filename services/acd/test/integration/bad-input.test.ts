@@ -25,7 +25,14 @@ describe("acd bad input", () => {
     siteId = newSite();
     await acd.putRoutingConfig({ siteId, config: { teams: [team("support")], problemTypes: [], version: 0 } });
     await repOnline(acd, siteId, "alice", ["support"], 0);
-    await acd.enqueueSession({ siteId, sessionId: "kept", target: teamTarget("support"), problemTypeId: "", priority: 3, requiredSkills: [] });
+    await acd.enqueueSession({
+      siteId,
+      sessionId: "kept",
+      target: teamTarget("support"),
+      problemTypeId: "",
+      priority: 3,
+      requiredSkills: [],
+    });
   });
   afterAll(async () => {
     acd.close();
@@ -33,7 +40,15 @@ describe("acd bad input", () => {
   });
 
   const enqueue = (overrides: Record<string, unknown>) =>
-    acd.enqueueSession({ siteId, sessionId: "new", target: teamTarget("support"), problemTypeId: "", priority: 0, requiredSkills: [], ...overrides });
+    acd.enqueueSession({
+      siteId,
+      sessionId: "new",
+      target: teamTarget("support"),
+      problemTypeId: "",
+      priority: 0,
+      requiredSkills: [],
+      ...overrides,
+    });
 
   it.each([
     ["an empty site id", { siteId: "" }, "site_id"],
@@ -68,15 +83,32 @@ describe("acd bad input", () => {
   });
 
   it("refuses capacity updates out of bounds or for unknown teams", async () => {
-    const base = { siteId, repId: "alice", teamIds: ["support"], skills: [], connected: true, version: Date.now() + 1e9 };
-    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: -1 }))).details).toContain("routable_capacity");
-    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: 1, teamIds: ["ghost"] }))).details).toContain("team_ids");
-    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: 1, version: 0 }))).details).toContain("version");
+    const base = {
+      siteId,
+      repId: "alice",
+      teamIds: ["support"],
+      skills: [],
+      connected: true,
+      version: Date.now() + 1e9,
+    };
+    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: -1 }))).details).toContain(
+      "routable_capacity",
+    );
+    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: 1, teamIds: ["ghost"] }))).details).toContain(
+      "team_ids",
+    );
+    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: 1, version: 0 }))).details).toContain(
+      "version",
+    );
   });
 
   it("refuses accept with an empty rep or a zero epoch, and pull for an unknown rep", async () => {
-    expect((await refusal(acd.acceptOffer({ siteId, sessionId: "kept", repId: "", epoch: 1 }))).details).toContain("rep_id");
-    expect((await refusal(acd.acceptOffer({ siteId, sessionId: "kept", repId: "alice", epoch: 0 }))).details).toContain("epoch");
+    expect((await refusal(acd.acceptOffer({ siteId, sessionId: "kept", repId: "", epoch: 1 }))).details).toContain(
+      "rep_id",
+    );
+    expect((await refusal(acd.acceptOffer({ siteId, sessionId: "kept", repId: "alice", epoch: 0 }))).details).toContain(
+      "epoch",
+    );
     const pull = await refusal(acd.pullNextSession({ siteId, repId: "stranger" }));
     expect(pull.code).toBe(status.INVALID_ARGUMENT);
     expect(pull.details).toContain("rep_id");
@@ -85,7 +117,10 @@ describe("acd bad input", () => {
   it("leaves routing state untouched after every refusal", async () => {
     const kept = await acd.getSessionRouting({ siteId, sessionId: "kept" });
     expect(kept).toMatchObject({ state: SessionState.SESSION_STATE_WAITING, priority: 3, epoch: 0 });
-    expect((await acd.getQueuePosition({ siteId, sessionId: "kept" })).position).toMatchObject({ position: 1, queueLength: 1 });
+    expect((await acd.getQueuePosition({ siteId, sessionId: "kept" })).position).toMatchObject({
+      position: 1,
+      queueLength: 1,
+    });
     const missing = await refusal(acd.getSessionRouting({ siteId, sessionId: "new" }));
     expect(missing.code).toBe(status.NOT_FOUND);
   });

@@ -1,7 +1,12 @@
 import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
 import { AcdServiceClient, type Offer, type SubscribeOffersResponse } from "@handoff/proto/acd_service";
 
-type Unary<Req, Res> = (req: Req, md: Metadata, opts: { deadline: number }, cb: (e: ServiceError | null, r: Res) => void) => unknown;
+type Unary<Req, Res> = (
+  req: Req,
+  md: Metadata,
+  opts: { deadline: number },
+  cb: (e: ServiceError | null, r: Res) => void,
+) => unknown;
 type Methods = {
   [K in keyof AcdServiceClient]: AcdServiceClient[K] extends {
     (req: infer Req, md: Metadata, opts: never, cb: (e: ServiceError | null, r: infer Res) => void): unknown;
@@ -33,12 +38,15 @@ export function connectAcd(address: string): Acd {
   const raw = new AcdServiceClient(address, credentials.createInsecure());
   return new Proxy({ raw, close: () => raw.close() } as Acd, {
     get(target, name: string) {
-      if (name in target) return target[name as keyof Acd];
+      if (name === "raw") return target.raw;
+      if (name === "close") return () => raw.close();
       const method = (raw as unknown as Record<string, Unary<unknown, unknown>>)[name];
       if (typeof method !== "function") return undefined;
       return (req: unknown) =>
         new Promise((resolve, reject) =>
-          method.call(raw, req, new Metadata(), { deadline: Date.now() + 10_000 }, (e, r) => (e ? reject(e) : resolve(r))),
+          method.call(raw, req, new Metadata(), { deadline: Date.now() + 10_000 }, (e, r) =>
+            e ? reject(e) : resolve(r),
+          ),
         );
     },
   });

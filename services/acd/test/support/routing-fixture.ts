@@ -32,5 +32,13 @@ export async function repOnline(
   capacity = 1,
   skills: string[] = [],
 ): Promise<void> {
-  await acd.setRepCapacity({ siteId, repId, teamIds, skills, routableCapacity: capacity, version: ++version + Date.now(), connected: true });
+  await acd.setRepCapacity({
+    siteId,
+    repId,
+    teamIds,
+    skills,
+    routableCapacity: capacity,
+    version: ++version + Date.now(),
+    connected: true,
+  });
 }

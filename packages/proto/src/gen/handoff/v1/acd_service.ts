@@ -272,10 +272,7 @@ function createBaseRoutingConfig(): RoutingConfig {
 }
 
 export const RoutingConfig: MessageFns<RoutingConfig> = {
-  encode(
-    message: RoutingConfig,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RoutingConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.teams) {
       Team.encode(v!, writer.uint32(10).fork()).join();
     }
@@ -289,8 +286,7 @@ export const RoutingConfig: MessageFns<RoutingConfig> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RoutingConfig {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -315,9 +311,7 @@ export const RoutingConfig: MessageFns<RoutingConfig> = {
               break;
             }
 
-            message.problemTypes.push(
-              ProblemType.decode(reader, reader.uint32()),
-            );
+            message.problemTypes.push(ProblemType.decode(reader, reader.uint32()));
             continue;
           }
           case 3: {
@@ -342,9 +336,7 @@ export const RoutingConfig: MessageFns<RoutingConfig> = {
 
   fromJSON(object: any): RoutingConfig {
     return {
-      teams: globalThis.Array.isArray(object?.teams)
-        ? object.teams.map((e: any) => Team.fromJSON(e))
-        : [],
+      teams: globalThis.Array.isArray(object?.teams) ? object.teams.map((e: any) => Team.fromJSON(e)) : [],
       problemTypes: globalThis.Array.isArray(object?.problemTypes)
         ? object.problemTypes.map((e: any) => ProblemType.fromJSON(e))
         : globalThis.Array.isArray(object?.problem_types)
@@ -368,18 +360,13 @@ export const RoutingConfig: MessageFns<RoutingConfig> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RoutingConfig>, I>>(
-    base?: I,
-  ): RoutingConfig {
+  create<I extends Exact<DeepPartial<RoutingConfig>, I>>(base?: I): RoutingConfig {
     return RoutingConfig.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RoutingConfig>, I>>(
-    object: I,
-  ): RoutingConfig {
+  fromPartial<I extends Exact<DeepPartial<RoutingConfig>, I>>(object: I): RoutingConfig {
     const message = createBaseRoutingConfig();
     message.teams = object.teams?.map((e) => Team.fromPartial(e)) || [];
-    message.problemTypes =
-      object.problemTypes?.map((e) => ProblemType.fromPartial(e)) || [];
+    message.problemTypes = object.problemTypes?.map((e) => ProblemType.fromPartial(e)) || [];
     message.version = object.version ?? 0;
     return message;
   },
@@ -398,10 +385,7 @@ function createBaseTeam(): Team {
 }
 
 export const Team: MessageFns<Team> = {
-  encode(
-    message: Team,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: Team, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
     }
@@ -427,8 +411,7 @@ export const Team: MessageFns<Team> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Team {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -512,9 +495,7 @@ export const Team: MessageFns<Team> = {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
       name: isSet(object.name) ? globalThis.String(object.name) : "",
-      strategy: isSet(object.strategy)
-        ? routingStrategyFromJSON(object.strategy)
-        : 0,
+      strategy: isSet(object.strategy) ? routingStrategyFromJSON(object.strategy) : 0,
       offerTimeoutMs: isSet(object.offerTimeoutMs)
         ? globalThis.Number(object.offerTimeoutMs)
         : isSet(object.offer_timeout_ms)
@@ -571,8 +552,7 @@ export const Team: MessageFns<Team> = {
     message.name = object.name ?? "";
     message.strategy = object.strategy ?? 0;
     message.offerTimeoutMs = object.offerTimeoutMs ?? 0;
-    message.overflow =
-      object.overflow?.map((e) => OverflowStep.fromPartial(e)) || [];
+    message.overflow = object.overflow?.map((e) => OverflowStep.fromPartial(e)) || [];
     message.transferKeepsWaitTime = object.transferKeepsWaitTime ?? false;
     message.transferPriorityBoost = object.transferPriorityBoost ?? 0;
     return message;
@@ -584,10 +564,7 @@ function createBaseOverflowStep(): OverflowStep {
 }
 
 export const OverflowStep: MessageFns<OverflowStep> = {
-  encode(
-    message: OverflowStep,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: OverflowStep, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.afterMs !== 0) {
       writer.uint32(8).int64(message.afterMs);
     }
@@ -601,8 +578,7 @@ export const OverflowStep: MessageFns<OverflowStep> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OverflowStep {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -684,14 +660,10 @@ export const OverflowStep: MessageFns<OverflowStep> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OverflowStep>, I>>(
-    base?: I,
-  ): OverflowStep {
+  create<I extends Exact<DeepPartial<OverflowStep>, I>>(base?: I): OverflowStep {
     return OverflowStep.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OverflowStep>, I>>(
-    object: I,
-  ): OverflowStep {
+  fromPartial<I extends Exact<DeepPartial<OverflowStep>, I>>(object: I): OverflowStep {
     const message = createBaseOverflowStep();
     message.afterMs = object.afterMs ?? 0;
     message.addTeamIds = object.addTeamIds?.map((e) => e) || [];
@@ -705,10 +677,7 @@ function createBaseProblemType(): ProblemType {
 }
 
 export const ProblemType: MessageFns<ProblemType> = {
-  encode(
-    message: ProblemType,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ProblemType, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
     }
@@ -728,8 +697,7 @@ export const ProblemType: MessageFns<ProblemType> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): ProblemType {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -834,9 +802,7 @@ export const ProblemType: MessageFns<ProblemType> = {
   create<I extends Exact<DeepPartial<ProblemType>, I>>(base?: I): ProblemType {
     return ProblemType.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ProblemType>, I>>(
-    object: I,
-  ): ProblemType {
+  fromPartial<I extends Exact<DeepPartial<ProblemType>, I>>(object: I): ProblemType {
     const message = createBaseProblemType();
     message.id = object.id ?? "";
     message.label = object.label ?? "";
@@ -852,10 +818,7 @@ function createBasePutRoutingConfigRequest(): PutRoutingConfigRequest {
 }
 
 export const PutRoutingConfigRequest: MessageFns<PutRoutingConfigRequest> = {
-  encode(
-    message: PutRoutingConfigRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: PutRoutingConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -865,12 +828,8 @@ export const PutRoutingConfigRequest: MessageFns<PutRoutingConfigRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): PutRoutingConfigRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): PutRoutingConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -917,9 +876,7 @@ export const PutRoutingConfigRequest: MessageFns<PutRoutingConfigRequest> = {
         : isSet(object.site_id)
           ? globalThis.String(object.site_id)
           : "",
-      config: isSet(object.config)
-        ? RoutingConfig.fromJSON(object.config)
-        : undefined,
+      config: isSet(object.config) ? RoutingConfig.fromJSON(object.config) : undefined,
     };
   },
 
@@ -934,20 +891,14 @@ export const PutRoutingConfigRequest: MessageFns<PutRoutingConfigRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PutRoutingConfigRequest>, I>>(
-    base?: I,
-  ): PutRoutingConfigRequest {
+  create<I extends Exact<DeepPartial<PutRoutingConfigRequest>, I>>(base?: I): PutRoutingConfigRequest {
     return PutRoutingConfigRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PutRoutingConfigRequest>, I>>(
-    object: I,
-  ): PutRoutingConfigRequest {
+  fromPartial<I extends Exact<DeepPartial<PutRoutingConfigRequest>, I>>(object: I): PutRoutingConfigRequest {
     const message = createBasePutRoutingConfigRequest();
     message.siteId = object.siteId ?? "";
     message.config =
-      object.config !== undefined && object.config !== null
-        ? RoutingConfig.fromPartial(object.config)
-        : undefined;
+      object.config !== undefined && object.config !== null ? RoutingConfig.fromPartial(object.config) : undefined;
     return message;
   },
 };
@@ -957,22 +908,15 @@ function createBasePutRoutingConfigResponse(): PutRoutingConfigResponse {
 }
 
 export const PutRoutingConfigResponse: MessageFns<PutRoutingConfigResponse> = {
-  encode(
-    message: PutRoutingConfigResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: PutRoutingConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== 0) {
       writer.uint32(8).int64(message.version);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): PutRoutingConfigResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): PutRoutingConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1005,9 +949,7 @@ export const PutRoutingConfigResponse: MessageFns<PutRoutingConfigResponse> = {
   },
 
   fromJSON(object: any): PutRoutingConfigResponse {
-    return {
-      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
-    };
+    return { version: isSet(object.version) ? globalThis.Number(object.version) : 0 };
   },
 
   toJSON(message: PutRoutingConfigResponse): unknown {
@@ -1018,14 +960,10 @@ export const PutRoutingConfigResponse: MessageFns<PutRoutingConfigResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PutRoutingConfigResponse>, I>>(
-    base?: I,
-  ): PutRoutingConfigResponse {
+  create<I extends Exact<DeepPartial<PutRoutingConfigResponse>, I>>(base?: I): PutRoutingConfigResponse {
     return PutRoutingConfigResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PutRoutingConfigResponse>, I>>(
-    object: I,
-  ): PutRoutingConfigResponse {
+  fromPartial<I extends Exact<DeepPartial<PutRoutingConfigResponse>, I>>(object: I): PutRoutingConfigResponse {
     const message = createBasePutRoutingConfigResponse();
     message.version = object.version ?? 0;
     return message;
@@ -1037,22 +975,15 @@ function createBaseGetRoutingConfigRequest(): GetRoutingConfigRequest {
 }
 
 export const GetRoutingConfigRequest: MessageFns<GetRoutingConfigRequest> = {
-  encode(
-    message: GetRoutingConfigRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetRoutingConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetRoutingConfigRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRoutingConfigRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1102,14 +1033,10 @@ export const GetRoutingConfigRequest: MessageFns<GetRoutingConfigRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetRoutingConfigRequest>, I>>(
-    base?: I,
-  ): GetRoutingConfigRequest {
+  create<I extends Exact<DeepPartial<GetRoutingConfigRequest>, I>>(base?: I): GetRoutingConfigRequest {
     return GetRoutingConfigRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetRoutingConfigRequest>, I>>(
-    object: I,
-  ): GetRoutingConfigRequest {
+  fromPartial<I extends Exact<DeepPartial<GetRoutingConfigRequest>, I>>(object: I): GetRoutingConfigRequest {
     const message = createBaseGetRoutingConfigRequest();
     message.siteId = object.siteId ?? "";
     return message;
@@ -1121,22 +1048,15 @@ function createBaseGetRoutingConfigResponse(): GetRoutingConfigResponse {
 }
 
 export const GetRoutingConfigResponse: MessageFns<GetRoutingConfigResponse> = {
-  encode(
-    message: GetRoutingConfigResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetRoutingConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.config !== undefined) {
       RoutingConfig.encode(message.config, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetRoutingConfigResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRoutingConfigResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1169,11 +1089,7 @@ export const GetRoutingConfigResponse: MessageFns<GetRoutingConfigResponse> = {
   },
 
   fromJSON(object: any): GetRoutingConfigResponse {
-    return {
-      config: isSet(object.config)
-        ? RoutingConfig.fromJSON(object.config)
-        : undefined,
-    };
+    return { config: isSet(object.config) ? RoutingConfig.fromJSON(object.config) : undefined };
   },
 
   toJSON(message: GetRoutingConfigResponse): unknown {
@@ -1184,39 +1100,23 @@ export const GetRoutingConfigResponse: MessageFns<GetRoutingConfigResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetRoutingConfigResponse>, I>>(
-    base?: I,
-  ): GetRoutingConfigResponse {
+  create<I extends Exact<DeepPartial<GetRoutingConfigResponse>, I>>(base?: I): GetRoutingConfigResponse {
     return GetRoutingConfigResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetRoutingConfigResponse>, I>>(
-    object: I,
-  ): GetRoutingConfigResponse {
+  fromPartial<I extends Exact<DeepPartial<GetRoutingConfigResponse>, I>>(object: I): GetRoutingConfigResponse {
     const message = createBaseGetRoutingConfigResponse();
     message.config =
-      object.config !== undefined && object.config !== null
-        ? RoutingConfig.fromPartial(object.config)
-        : undefined;
+      object.config !== undefined && object.config !== null ? RoutingConfig.fromPartial(object.config) : undefined;
     return message;
   },
 };
 
 function createBaseEnqueueSessionRequest(): EnqueueSessionRequest {
-  return {
-    siteId: "",
-    sessionId: "",
-    target: undefined,
-    problemTypeId: "",
-    priority: 0,
-    requiredSkills: [],
-  };
+  return { siteId: "", sessionId: "", target: undefined, problemTypeId: "", priority: 0, requiredSkills: [] };
 }
 
 export const EnqueueSessionRequest: MessageFns<EnqueueSessionRequest> = {
-  encode(
-    message: EnqueueSessionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: EnqueueSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1238,12 +1138,8 @@ export const EnqueueSessionRequest: MessageFns<EnqueueSessionRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): EnqueueSessionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): EnqueueSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1327,9 +1223,7 @@ export const EnqueueSessionRequest: MessageFns<EnqueueSessionRequest> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
-      target: isSet(object.target)
-        ? QueueTarget.fromJSON(object.target)
-        : undefined,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
       problemTypeId: isSet(object.problemTypeId)
         ? globalThis.String(object.problemTypeId)
         : isSet(object.problem_type_id)
@@ -1367,21 +1261,15 @@ export const EnqueueSessionRequest: MessageFns<EnqueueSessionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<EnqueueSessionRequest>, I>>(
-    base?: I,
-  ): EnqueueSessionRequest {
+  create<I extends Exact<DeepPartial<EnqueueSessionRequest>, I>>(base?: I): EnqueueSessionRequest {
     return EnqueueSessionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<EnqueueSessionRequest>, I>>(
-    object: I,
-  ): EnqueueSessionRequest {
+  fromPartial<I extends Exact<DeepPartial<EnqueueSessionRequest>, I>>(object: I): EnqueueSessionRequest {
     const message = createBaseEnqueueSessionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
     message.target =
-      object.target !== undefined && object.target !== null
-        ? QueueTarget.fromPartial(object.target)
-        : undefined;
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     message.problemTypeId = object.problemTypeId ?? "";
     message.priority = object.priority ?? 0;
     message.requiredSkills = object.requiredSkills?.map((e) => e) || [];
@@ -1394,10 +1282,7 @@ function createBaseEnqueueSessionResponse(): EnqueueSessionResponse {
 }
 
 export const EnqueueSessionResponse: MessageFns<EnqueueSessionResponse> = {
-  encode(
-    message: EnqueueSessionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: EnqueueSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.position !== undefined) {
       QueuePosition.encode(message.position, writer.uint32(10).fork()).join();
     }
@@ -1407,12 +1292,8 @@ export const EnqueueSessionResponse: MessageFns<EnqueueSessionResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): EnqueueSessionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): EnqueueSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1454,9 +1335,7 @@ export const EnqueueSessionResponse: MessageFns<EnqueueSessionResponse> = {
 
   fromJSON(object: any): EnqueueSessionResponse {
     return {
-      position: isSet(object.position)
-        ? QueuePosition.fromJSON(object.position)
-        : undefined,
+      position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined,
       offeredRepId: isSet(object.offeredRepId)
         ? globalThis.String(object.offeredRepId)
         : isSet(object.offered_rep_id)
@@ -1476,14 +1355,10 @@ export const EnqueueSessionResponse: MessageFns<EnqueueSessionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<EnqueueSessionResponse>, I>>(
-    base?: I,
-  ): EnqueueSessionResponse {
+  create<I extends Exact<DeepPartial<EnqueueSessionResponse>, I>>(base?: I): EnqueueSessionResponse {
     return EnqueueSessionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<EnqueueSessionResponse>, I>>(
-    object: I,
-  ): EnqueueSessionResponse {
+  fromPartial<I extends Exact<DeepPartial<EnqueueSessionResponse>, I>>(object: I): EnqueueSessionResponse {
     const message = createBaseEnqueueSessionResponse();
     message.position =
       object.position !== undefined && object.position !== null
@@ -1499,10 +1374,7 @@ function createBaseAbandonSessionRequest(): AbandonSessionRequest {
 }
 
 export const AbandonSessionRequest: MessageFns<AbandonSessionRequest> = {
-  encode(
-    message: AbandonSessionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: AbandonSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1515,12 +1387,8 @@ export const AbandonSessionRequest: MessageFns<AbandonSessionRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): AbandonSessionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): AbandonSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1598,14 +1466,10 @@ export const AbandonSessionRequest: MessageFns<AbandonSessionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<AbandonSessionRequest>, I>>(
-    base?: I,
-  ): AbandonSessionRequest {
+  create<I extends Exact<DeepPartial<AbandonSessionRequest>, I>>(base?: I): AbandonSessionRequest {
     return AbandonSessionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<AbandonSessionRequest>, I>>(
-    object: I,
-  ): AbandonSessionRequest {
+  fromPartial<I extends Exact<DeepPartial<AbandonSessionRequest>, I>>(object: I): AbandonSessionRequest {
     const message = createBaseAbandonSessionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -1619,19 +1483,12 @@ function createBaseAbandonSessionResponse(): AbandonSessionResponse {
 }
 
 export const AbandonSessionResponse: MessageFns<AbandonSessionResponse> = {
-  encode(
-    _: AbandonSessionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(_: AbandonSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): AbandonSessionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): AbandonSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1664,14 +1521,10 @@ export const AbandonSessionResponse: MessageFns<AbandonSessionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<AbandonSessionResponse>, I>>(
-    base?: I,
-  ): AbandonSessionResponse {
+  create<I extends Exact<DeepPartial<AbandonSessionResponse>, I>>(base?: I): AbandonSessionResponse {
     return AbandonSessionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<AbandonSessionResponse>, I>>(
-    _: I,
-  ): AbandonSessionResponse {
+  fromPartial<I extends Exact<DeepPartial<AbandonSessionResponse>, I>>(_: I): AbandonSessionResponse {
     const message = createBaseAbandonSessionResponse();
     return message;
   },
@@ -1682,10 +1535,7 @@ function createBaseAcceptOfferRequest(): AcceptOfferRequest {
 }
 
 export const AcceptOfferRequest: MessageFns<AcceptOfferRequest> = {
-  encode(
-    message: AcceptOfferRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: AcceptOfferRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1701,12 +1551,8 @@ export const AcceptOfferRequest: MessageFns<AcceptOfferRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): AcceptOfferRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptOfferRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1800,14 +1646,10 @@ export const AcceptOfferRequest: MessageFns<AcceptOfferRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<AcceptOfferRequest>, I>>(
-    base?: I,
-  ): AcceptOfferRequest {
+  create<I extends Exact<DeepPartial<AcceptOfferRequest>, I>>(base?: I): AcceptOfferRequest {
     return AcceptOfferRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<AcceptOfferRequest>, I>>(
-    object: I,
-  ): AcceptOfferRequest {
+  fromPartial<I extends Exact<DeepPartial<AcceptOfferRequest>, I>>(object: I): AcceptOfferRequest {
     const message = createBaseAcceptOfferRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -1822,19 +1664,12 @@ function createBaseAcceptOfferResponse(): AcceptOfferResponse {
 }
 
 export const AcceptOfferResponse: MessageFns<AcceptOfferResponse> = {
-  encode(
-    _: AcceptOfferResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(_: AcceptOfferResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): AcceptOfferResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptOfferResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1867,14 +1702,10 @@ export const AcceptOfferResponse: MessageFns<AcceptOfferResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<AcceptOfferResponse>, I>>(
-    base?: I,
-  ): AcceptOfferResponse {
+  create<I extends Exact<DeepPartial<AcceptOfferResponse>, I>>(base?: I): AcceptOfferResponse {
     return AcceptOfferResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<AcceptOfferResponse>, I>>(
-    _: I,
-  ): AcceptOfferResponse {
+  fromPartial<I extends Exact<DeepPartial<AcceptOfferResponse>, I>>(_: I): AcceptOfferResponse {
     const message = createBaseAcceptOfferResponse();
     return message;
   },
@@ -1885,10 +1716,7 @@ function createBaseRejectOfferRequest(): RejectOfferRequest {
 }
 
 export const RejectOfferRequest: MessageFns<RejectOfferRequest> = {
-  encode(
-    message: RejectOfferRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RejectOfferRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1904,12 +1732,8 @@ export const RejectOfferRequest: MessageFns<RejectOfferRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RejectOfferRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectOfferRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2003,14 +1827,10 @@ export const RejectOfferRequest: MessageFns<RejectOfferRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RejectOfferRequest>, I>>(
-    base?: I,
-  ): RejectOfferRequest {
+  create<I extends Exact<DeepPartial<RejectOfferRequest>, I>>(base?: I): RejectOfferRequest {
     return RejectOfferRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RejectOfferRequest>, I>>(
-    object: I,
-  ): RejectOfferRequest {
+  fromPartial<I extends Exact<DeepPartial<RejectOfferRequest>, I>>(object: I): RejectOfferRequest {
     const message = createBaseRejectOfferRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -2025,19 +1845,12 @@ function createBaseRejectOfferResponse(): RejectOfferResponse {
 }
 
 export const RejectOfferResponse: MessageFns<RejectOfferResponse> = {
-  encode(
-    _: RejectOfferResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(_: RejectOfferResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RejectOfferResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectOfferResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2070,14 +1883,10 @@ export const RejectOfferResponse: MessageFns<RejectOfferResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RejectOfferResponse>, I>>(
-    base?: I,
-  ): RejectOfferResponse {
+  create<I extends Exact<DeepPartial<RejectOfferResponse>, I>>(base?: I): RejectOfferResponse {
     return RejectOfferResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RejectOfferResponse>, I>>(
-    _: I,
-  ): RejectOfferResponse {
+  fromPartial<I extends Exact<DeepPartial<RejectOfferResponse>, I>>(_: I): RejectOfferResponse {
     const message = createBaseRejectOfferResponse();
     return message;
   },
@@ -2088,10 +1897,7 @@ function createBaseEndSessionRequest(): EndSessionRequest {
 }
 
 export const EndSessionRequest: MessageFns<EndSessionRequest> = {
-  encode(
-    message: EndSessionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: EndSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2105,8 +1911,7 @@ export const EndSessionRequest: MessageFns<EndSessionRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): EndSessionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2184,14 +1989,10 @@ export const EndSessionRequest: MessageFns<EndSessionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<EndSessionRequest>, I>>(
-    base?: I,
-  ): EndSessionRequest {
+  create<I extends Exact<DeepPartial<EndSessionRequest>, I>>(base?: I): EndSessionRequest {
     return EndSessionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<EndSessionRequest>, I>>(
-    object: I,
-  ): EndSessionRequest {
+  fromPartial<I extends Exact<DeepPartial<EndSessionRequest>, I>>(object: I): EndSessionRequest {
     const message = createBaseEndSessionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -2205,19 +2006,12 @@ function createBaseEndSessionResponse(): EndSessionResponse {
 }
 
 export const EndSessionResponse: MessageFns<EndSessionResponse> = {
-  encode(
-    _: EndSessionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(_: EndSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): EndSessionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): EndSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2250,14 +2044,10 @@ export const EndSessionResponse: MessageFns<EndSessionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<EndSessionResponse>, I>>(
-    base?: I,
-  ): EndSessionResponse {
+  create<I extends Exact<DeepPartial<EndSessionResponse>, I>>(base?: I): EndSessionResponse {
     return EndSessionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<EndSessionResponse>, I>>(
-    _: I,
-  ): EndSessionResponse {
+  fromPartial<I extends Exact<DeepPartial<EndSessionResponse>, I>>(_: I): EndSessionResponse {
     const message = createBaseEndSessionResponse();
     return message;
   },
@@ -2268,10 +2058,7 @@ function createBaseTransferSessionRequest(): TransferSessionRequest {
 }
 
 export const TransferSessionRequest: MessageFns<TransferSessionRequest> = {
-  encode(
-    message: TransferSessionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: TransferSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2287,12 +2074,8 @@ export const TransferSessionRequest: MessageFns<TransferSessionRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): TransferSessionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): TransferSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2361,9 +2144,7 @@ export const TransferSessionRequest: MessageFns<TransferSessionRequest> = {
           ? globalThis.String(object.session_id)
           : "",
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
-      target: isSet(object.target)
-        ? QueueTarget.fromJSON(object.target)
-        : undefined,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
     };
   },
 
@@ -2384,22 +2165,16 @@ export const TransferSessionRequest: MessageFns<TransferSessionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<TransferSessionRequest>, I>>(
-    base?: I,
-  ): TransferSessionRequest {
+  create<I extends Exact<DeepPartial<TransferSessionRequest>, I>>(base?: I): TransferSessionRequest {
     return TransferSessionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<TransferSessionRequest>, I>>(
-    object: I,
-  ): TransferSessionRequest {
+  fromPartial<I extends Exact<DeepPartial<TransferSessionRequest>, I>>(object: I): TransferSessionRequest {
     const message = createBaseTransferSessionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
     message.epoch = object.epoch ?? 0;
     message.target =
-      object.target !== undefined && object.target !== null
-        ? QueueTarget.fromPartial(object.target)
-        : undefined;
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     return message;
   },
 };
@@ -2409,22 +2184,15 @@ function createBaseTransferSessionResponse(): TransferSessionResponse {
 }
 
 export const TransferSessionResponse: MessageFns<TransferSessionResponse> = {
-  encode(
-    message: TransferSessionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: TransferSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.position !== undefined) {
       QueuePosition.encode(message.position, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): TransferSessionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): TransferSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2457,11 +2225,7 @@ export const TransferSessionResponse: MessageFns<TransferSessionResponse> = {
   },
 
   fromJSON(object: any): TransferSessionResponse {
-    return {
-      position: isSet(object.position)
-        ? QueuePosition.fromJSON(object.position)
-        : undefined,
-    };
+    return { position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined };
   },
 
   toJSON(message: TransferSessionResponse): unknown {
@@ -2472,14 +2236,10 @@ export const TransferSessionResponse: MessageFns<TransferSessionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<TransferSessionResponse>, I>>(
-    base?: I,
-  ): TransferSessionResponse {
+  create<I extends Exact<DeepPartial<TransferSessionResponse>, I>>(base?: I): TransferSessionResponse {
     return TransferSessionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<TransferSessionResponse>, I>>(
-    object: I,
-  ): TransferSessionResponse {
+  fromPartial<I extends Exact<DeepPartial<TransferSessionResponse>, I>>(object: I): TransferSessionResponse {
     const message = createBaseTransferSessionResponse();
     message.position =
       object.position !== undefined && object.position !== null
@@ -2494,10 +2254,7 @@ function createBasePullNextSessionRequest(): PullNextSessionRequest {
 }
 
 export const PullNextSessionRequest: MessageFns<PullNextSessionRequest> = {
-  encode(
-    message: PullNextSessionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: PullNextSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2507,12 +2264,8 @@ export const PullNextSessionRequest: MessageFns<PullNextSessionRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): PullNextSessionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): PullNextSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2578,14 +2331,10 @@ export const PullNextSessionRequest: MessageFns<PullNextSessionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PullNextSessionRequest>, I>>(
-    base?: I,
-  ): PullNextSessionRequest {
+  create<I extends Exact<DeepPartial<PullNextSessionRequest>, I>>(base?: I): PullNextSessionRequest {
     return PullNextSessionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PullNextSessionRequest>, I>>(
-    object: I,
-  ): PullNextSessionRequest {
+  fromPartial<I extends Exact<DeepPartial<PullNextSessionRequest>, I>>(object: I): PullNextSessionRequest {
     const message = createBasePullNextSessionRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -2598,22 +2347,15 @@ function createBasePullNextSessionResponse(): PullNextSessionResponse {
 }
 
 export const PullNextSessionResponse: MessageFns<PullNextSessionResponse> = {
-  encode(
-    message: PullNextSessionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: PullNextSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.offer !== undefined) {
       Offer.encode(message.offer, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): PullNextSessionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): PullNextSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2646,9 +2388,7 @@ export const PullNextSessionResponse: MessageFns<PullNextSessionResponse> = {
   },
 
   fromJSON(object: any): PullNextSessionResponse {
-    return {
-      offer: isSet(object.offer) ? Offer.fromJSON(object.offer) : undefined,
-    };
+    return { offer: isSet(object.offer) ? Offer.fromJSON(object.offer) : undefined };
   },
 
   toJSON(message: PullNextSessionResponse): unknown {
@@ -2659,40 +2399,22 @@ export const PullNextSessionResponse: MessageFns<PullNextSessionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PullNextSessionResponse>, I>>(
-    base?: I,
-  ): PullNextSessionResponse {
+  create<I extends Exact<DeepPartial<PullNextSessionResponse>, I>>(base?: I): PullNextSessionResponse {
     return PullNextSessionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PullNextSessionResponse>, I>>(
-    object: I,
-  ): PullNextSessionResponse {
+  fromPartial<I extends Exact<DeepPartial<PullNextSessionResponse>, I>>(object: I): PullNextSessionResponse {
     const message = createBasePullNextSessionResponse();
-    message.offer =
-      object.offer !== undefined && object.offer !== null
-        ? Offer.fromPartial(object.offer)
-        : undefined;
+    message.offer = object.offer !== undefined && object.offer !== null ? Offer.fromPartial(object.offer) : undefined;
     return message;
   },
 };
 
 function createBaseSetRepCapacityRequest(): SetRepCapacityRequest {
-  return {
-    siteId: "",
-    repId: "",
-    teamIds: [],
-    skills: [],
-    routableCapacity: 0,
-    version: 0,
-    connected: false,
-  };
+  return { siteId: "", repId: "", teamIds: [], skills: [], routableCapacity: 0, version: 0, connected: false };
 }
 
 export const SetRepCapacityRequest: MessageFns<SetRepCapacityRequest> = {
-  encode(
-    message: SetRepCapacityRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetRepCapacityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2717,12 +2439,8 @@ export const SetRepCapacityRequest: MessageFns<SetRepCapacityRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SetRepCapacityRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SetRepCapacityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2819,18 +2537,14 @@ export const SetRepCapacityRequest: MessageFns<SetRepCapacityRequest> = {
         : globalThis.Array.isArray(object?.team_ids)
           ? object.team_ids.map((e: any) => globalThis.String(e))
           : [],
-      skills: globalThis.Array.isArray(object?.skills)
-        ? object.skills.map((e: any) => globalThis.String(e))
-        : [],
+      skills: globalThis.Array.isArray(object?.skills) ? object.skills.map((e: any) => globalThis.String(e)) : [],
       routableCapacity: isSet(object.routableCapacity)
         ? globalThis.Number(object.routableCapacity)
         : isSet(object.routable_capacity)
           ? globalThis.Number(object.routable_capacity)
           : 0,
       version: isSet(object.version) ? globalThis.Number(object.version) : 0,
-      connected: isSet(object.connected)
-        ? globalThis.Boolean(object.connected)
-        : false,
+      connected: isSet(object.connected) ? globalThis.Boolean(object.connected) : false,
     };
   },
 
@@ -2860,14 +2574,10 @@ export const SetRepCapacityRequest: MessageFns<SetRepCapacityRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetRepCapacityRequest>, I>>(
-    base?: I,
-  ): SetRepCapacityRequest {
+  create<I extends Exact<DeepPartial<SetRepCapacityRequest>, I>>(base?: I): SetRepCapacityRequest {
     return SetRepCapacityRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetRepCapacityRequest>, I>>(
-    object: I,
-  ): SetRepCapacityRequest {
+  fromPartial<I extends Exact<DeepPartial<SetRepCapacityRequest>, I>>(object: I): SetRepCapacityRequest {
     const message = createBaseSetRepCapacityRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -2885,10 +2595,7 @@ function createBaseSetRepCapacityResponse(): SetRepCapacityResponse {
 }
 
 export const SetRepCapacityResponse: MessageFns<SetRepCapacityResponse> = {
-  encode(
-    message: SetRepCapacityResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetRepCapacityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.applied !== false) {
       writer.uint32(8).bool(message.applied);
     }
@@ -2898,12 +2605,8 @@ export const SetRepCapacityResponse: MessageFns<SetRepCapacityResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SetRepCapacityResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SetRepCapacityResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2945,9 +2648,7 @@ export const SetRepCapacityResponse: MessageFns<SetRepCapacityResponse> = {
 
   fromJSON(object: any): SetRepCapacityResponse {
     return {
-      applied: isSet(object.applied)
-        ? globalThis.Boolean(object.applied)
-        : false,
+      applied: isSet(object.applied) ? globalThis.Boolean(object.applied) : false,
       storedVersion: isSet(object.storedVersion)
         ? globalThis.Number(object.storedVersion)
         : isSet(object.stored_version)
@@ -2967,14 +2668,10 @@ export const SetRepCapacityResponse: MessageFns<SetRepCapacityResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetRepCapacityResponse>, I>>(
-    base?: I,
-  ): SetRepCapacityResponse {
+  create<I extends Exact<DeepPartial<SetRepCapacityResponse>, I>>(base?: I): SetRepCapacityResponse {
     return SetRepCapacityResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetRepCapacityResponse>, I>>(
-    object: I,
-  ): SetRepCapacityResponse {
+  fromPartial<I extends Exact<DeepPartial<SetRepCapacityResponse>, I>>(object: I): SetRepCapacityResponse {
     const message = createBaseSetRepCapacityResponse();
     message.applied = object.applied ?? false;
     message.storedVersion = object.storedVersion ?? 0;
@@ -2987,10 +2684,7 @@ function createBaseGetQueuePositionRequest(): GetQueuePositionRequest {
 }
 
 export const GetQueuePositionRequest: MessageFns<GetQueuePositionRequest> = {
-  encode(
-    message: GetQueuePositionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetQueuePositionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -3000,12 +2694,8 @@ export const GetQueuePositionRequest: MessageFns<GetQueuePositionRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetQueuePositionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetQueuePositionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3071,14 +2761,10 @@ export const GetQueuePositionRequest: MessageFns<GetQueuePositionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetQueuePositionRequest>, I>>(
-    base?: I,
-  ): GetQueuePositionRequest {
+  create<I extends Exact<DeepPartial<GetQueuePositionRequest>, I>>(base?: I): GetQueuePositionRequest {
     return GetQueuePositionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetQueuePositionRequest>, I>>(
-    object: I,
-  ): GetQueuePositionRequest {
+  fromPartial<I extends Exact<DeepPartial<GetQueuePositionRequest>, I>>(object: I): GetQueuePositionRequest {
     const message = createBaseGetQueuePositionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -3091,10 +2777,7 @@ function createBaseGetQueuePositionResponse(): GetQueuePositionResponse {
 }
 
 export const GetQueuePositionResponse: MessageFns<GetQueuePositionResponse> = {
-  encode(
-    message: GetQueuePositionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetQueuePositionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.position !== undefined) {
       QueuePosition.encode(message.position, writer.uint32(10).fork()).join();
     }
@@ -3104,12 +2787,8 @@ export const GetQueuePositionResponse: MessageFns<GetQueuePositionResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetQueuePositionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetQueuePositionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3151,9 +2830,7 @@ export const GetQueuePositionResponse: MessageFns<GetQueuePositionResponse> = {
 
   fromJSON(object: any): GetQueuePositionResponse {
     return {
-      position: isSet(object.position)
-        ? QueuePosition.fromJSON(object.position)
-        : undefined,
+      position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined,
       state: isSet(object.state) ? sessionStateFromJSON(object.state) : 0,
     };
   },
@@ -3169,14 +2846,10 @@ export const GetQueuePositionResponse: MessageFns<GetQueuePositionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetQueuePositionResponse>, I>>(
-    base?: I,
-  ): GetQueuePositionResponse {
+  create<I extends Exact<DeepPartial<GetQueuePositionResponse>, I>>(base?: I): GetQueuePositionResponse {
     return GetQueuePositionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetQueuePositionResponse>, I>>(
-    object: I,
-  ): GetQueuePositionResponse {
+  fromPartial<I extends Exact<DeepPartial<GetQueuePositionResponse>, I>>(object: I): GetQueuePositionResponse {
     const message = createBaseGetQueuePositionResponse();
     message.position =
       object.position !== undefined && object.position !== null
@@ -3191,255 +2864,226 @@ function createBaseGetTeamAvailabilityRequest(): GetTeamAvailabilityRequest {
   return { siteId: "", teamId: "" };
 }
 
-export const GetTeamAvailabilityRequest: MessageFns<GetTeamAvailabilityRequest> =
-  {
-    encode(
-      message: GetTeamAvailabilityRequest,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.siteId !== "") {
-        writer.uint32(10).string(message.siteId);
-      }
-      if (message.teamId !== "") {
-        writer.uint32(18).string(message.teamId);
-      }
-      return writer;
-    },
+export const GetTeamAvailabilityRequest: MessageFns<GetTeamAvailabilityRequest> = {
+  encode(message: GetTeamAvailabilityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.teamId !== "") {
+      writer.uint32(18).string(message.teamId);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): GetTeamAvailabilityRequest {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseGetTeamAvailabilityRequest();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.siteId = reader.string();
-              continue;
-            }
-            case 2: {
-              if (tag !== 18) {
-                break;
-              }
-
-              message.teamId = reader.string();
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): GetTeamAvailabilityRequest {
-      return {
-        siteId: isSet(object.siteId)
-          ? globalThis.String(object.siteId)
-          : isSet(object.site_id)
-            ? globalThis.String(object.site_id)
-            : "",
-        teamId: isSet(object.teamId)
-          ? globalThis.String(object.teamId)
-          : isSet(object.team_id)
-            ? globalThis.String(object.team_id)
-            : "",
-      };
-    },
-
-    toJSON(message: GetTeamAvailabilityRequest): unknown {
-      const obj: any = {};
-      if (message.siteId !== "") {
-        obj.siteId = message.siteId;
-      }
-      if (message.teamId !== "") {
-        obj.teamId = message.teamId;
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<GetTeamAvailabilityRequest>, I>>(
-      base?: I,
-    ): GetTeamAvailabilityRequest {
-      return GetTeamAvailabilityRequest.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<GetTeamAvailabilityRequest>, I>>(
-      object: I,
-    ): GetTeamAvailabilityRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTeamAvailabilityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseGetTeamAvailabilityRequest();
-      message.siteId = object.siteId ?? "";
-      message.teamId = object.teamId ?? "";
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.teamId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTeamAvailabilityRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      teamId: isSet(object.teamId)
+        ? globalThis.String(object.teamId)
+        : isSet(object.team_id)
+          ? globalThis.String(object.team_id)
+          : "",
+    };
+  },
+
+  toJSON(message: GetTeamAvailabilityRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.teamId !== "") {
+      obj.teamId = message.teamId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTeamAvailabilityRequest>, I>>(base?: I): GetTeamAvailabilityRequest {
+    return GetTeamAvailabilityRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTeamAvailabilityRequest>, I>>(object: I): GetTeamAvailabilityRequest {
+    const message = createBaseGetTeamAvailabilityRequest();
+    message.siteId = object.siteId ?? "";
+    message.teamId = object.teamId ?? "";
+    return message;
+  },
+};
 
 function createBaseGetTeamAvailabilityResponse(): GetTeamAvailabilityResponse {
   return { loggedIn: 0, routable: 0, withFreeCapacity: 0, waiting: 0 };
 }
 
-export const GetTeamAvailabilityResponse: MessageFns<GetTeamAvailabilityResponse> =
-  {
-    encode(
-      message: GetTeamAvailabilityResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.loggedIn !== 0) {
-        writer.uint32(8).int32(message.loggedIn);
-      }
-      if (message.routable !== 0) {
-        writer.uint32(16).int32(message.routable);
-      }
-      if (message.withFreeCapacity !== 0) {
-        writer.uint32(24).int32(message.withFreeCapacity);
-      }
-      if (message.waiting !== 0) {
-        writer.uint32(32).int32(message.waiting);
-      }
-      return writer;
-    },
+export const GetTeamAvailabilityResponse: MessageFns<GetTeamAvailabilityResponse> = {
+  encode(message: GetTeamAvailabilityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.loggedIn !== 0) {
+      writer.uint32(8).int32(message.loggedIn);
+    }
+    if (message.routable !== 0) {
+      writer.uint32(16).int32(message.routable);
+    }
+    if (message.withFreeCapacity !== 0) {
+      writer.uint32(24).int32(message.withFreeCapacity);
+    }
+    if (message.waiting !== 0) {
+      writer.uint32(32).int32(message.waiting);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): GetTeamAvailabilityResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseGetTeamAvailabilityResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 8) {
-                break;
-              }
-
-              message.loggedIn = reader.int32();
-              continue;
-            }
-            case 2: {
-              if (tag !== 16) {
-                break;
-              }
-
-              message.routable = reader.int32();
-              continue;
-            }
-            case 3: {
-              if (tag !== 24) {
-                break;
-              }
-
-              message.withFreeCapacity = reader.int32();
-              continue;
-            }
-            case 4: {
-              if (tag !== 32) {
-                break;
-              }
-
-              message.waiting = reader.int32();
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): GetTeamAvailabilityResponse {
-      return {
-        loggedIn: isSet(object.loggedIn)
-          ? globalThis.Number(object.loggedIn)
-          : isSet(object.logged_in)
-            ? globalThis.Number(object.logged_in)
-            : 0,
-        routable: isSet(object.routable)
-          ? globalThis.Number(object.routable)
-          : 0,
-        withFreeCapacity: isSet(object.withFreeCapacity)
-          ? globalThis.Number(object.withFreeCapacity)
-          : isSet(object.with_free_capacity)
-            ? globalThis.Number(object.with_free_capacity)
-            : 0,
-        waiting: isSet(object.waiting) ? globalThis.Number(object.waiting) : 0,
-      };
-    },
-
-    toJSON(message: GetTeamAvailabilityResponse): unknown {
-      const obj: any = {};
-      if (message.loggedIn !== 0) {
-        obj.loggedIn = Math.round(message.loggedIn);
-      }
-      if (message.routable !== 0) {
-        obj.routable = Math.round(message.routable);
-      }
-      if (message.withFreeCapacity !== 0) {
-        obj.withFreeCapacity = Math.round(message.withFreeCapacity);
-      }
-      if (message.waiting !== 0) {
-        obj.waiting = Math.round(message.waiting);
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<GetTeamAvailabilityResponse>, I>>(
-      base?: I,
-    ): GetTeamAvailabilityResponse {
-      return GetTeamAvailabilityResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<GetTeamAvailabilityResponse>, I>>(
-      object: I,
-    ): GetTeamAvailabilityResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): GetTeamAvailabilityResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseGetTeamAvailabilityResponse();
-      message.loggedIn = object.loggedIn ?? 0;
-      message.routable = object.routable ?? 0;
-      message.withFreeCapacity = object.withFreeCapacity ?? 0;
-      message.waiting = object.waiting ?? 0;
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.loggedIn = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.routable = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.withFreeCapacity = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.waiting = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetTeamAvailabilityResponse {
+    return {
+      loggedIn: isSet(object.loggedIn)
+        ? globalThis.Number(object.loggedIn)
+        : isSet(object.logged_in)
+          ? globalThis.Number(object.logged_in)
+          : 0,
+      routable: isSet(object.routable) ? globalThis.Number(object.routable) : 0,
+      withFreeCapacity: isSet(object.withFreeCapacity)
+        ? globalThis.Number(object.withFreeCapacity)
+        : isSet(object.with_free_capacity)
+          ? globalThis.Number(object.with_free_capacity)
+          : 0,
+      waiting: isSet(object.waiting) ? globalThis.Number(object.waiting) : 0,
+    };
+  },
+
+  toJSON(message: GetTeamAvailabilityResponse): unknown {
+    const obj: any = {};
+    if (message.loggedIn !== 0) {
+      obj.loggedIn = Math.round(message.loggedIn);
+    }
+    if (message.routable !== 0) {
+      obj.routable = Math.round(message.routable);
+    }
+    if (message.withFreeCapacity !== 0) {
+      obj.withFreeCapacity = Math.round(message.withFreeCapacity);
+    }
+    if (message.waiting !== 0) {
+      obj.waiting = Math.round(message.waiting);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetTeamAvailabilityResponse>, I>>(base?: I): GetTeamAvailabilityResponse {
+    return GetTeamAvailabilityResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetTeamAvailabilityResponse>, I>>(object: I): GetTeamAvailabilityResponse {
+    const message = createBaseGetTeamAvailabilityResponse();
+    message.loggedIn = object.loggedIn ?? 0;
+    message.routable = object.routable ?? 0;
+    message.withFreeCapacity = object.withFreeCapacity ?? 0;
+    message.waiting = object.waiting ?? 0;
+    return message;
+  },
+};
 
 function createBaseGetSessionRoutingRequest(): GetSessionRoutingRequest {
   return { siteId: "", sessionId: "" };
 }
 
 export const GetSessionRoutingRequest: MessageFns<GetSessionRoutingRequest> = {
-  encode(
-    message: GetSessionRoutingRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetSessionRoutingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -3449,12 +3093,8 @@ export const GetSessionRoutingRequest: MessageFns<GetSessionRoutingRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetSessionRoutingRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionRoutingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3520,14 +3160,10 @@ export const GetSessionRoutingRequest: MessageFns<GetSessionRoutingRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetSessionRoutingRequest>, I>>(
-    base?: I,
-  ): GetSessionRoutingRequest {
+  create<I extends Exact<DeepPartial<GetSessionRoutingRequest>, I>>(base?: I): GetSessionRoutingRequest {
     return GetSessionRoutingRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetSessionRoutingRequest>, I>>(
-    object: I,
-  ): GetSessionRoutingRequest {
+  fromPartial<I extends Exact<DeepPartial<GetSessionRoutingRequest>, I>>(object: I): GetSessionRoutingRequest {
     const message = createBaseGetSessionRoutingRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -3539,175 +3175,146 @@ function createBaseGetSessionRoutingResponse(): GetSessionRoutingResponse {
   return { state: 0, repId: "", epoch: 0, target: undefined, priority: 0 };
 }
 
-export const GetSessionRoutingResponse: MessageFns<GetSessionRoutingResponse> =
-  {
-    encode(
-      message: GetSessionRoutingResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.state !== 0) {
-        writer.uint32(8).int32(message.state);
-      }
-      if (message.repId !== "") {
-        writer.uint32(18).string(message.repId);
-      }
-      if (message.epoch !== 0) {
-        writer.uint32(24).int64(message.epoch);
-      }
-      if (message.target !== undefined) {
-        QueueTarget.encode(message.target, writer.uint32(34).fork()).join();
-      }
-      if (message.priority !== 0) {
-        writer.uint32(40).int32(message.priority);
-      }
-      return writer;
-    },
+export const GetSessionRoutingResponse: MessageFns<GetSessionRoutingResponse> = {
+  encode(message: GetSessionRoutingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== 0) {
+      writer.uint32(8).int32(message.state);
+    }
+    if (message.repId !== "") {
+      writer.uint32(18).string(message.repId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(24).int64(message.epoch);
+    }
+    if (message.target !== undefined) {
+      QueueTarget.encode(message.target, writer.uint32(34).fork()).join();
+    }
+    if (message.priority !== 0) {
+      writer.uint32(40).int32(message.priority);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): GetSessionRoutingResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseGetSessionRoutingResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 8) {
-                break;
-              }
-
-              message.state = reader.int32() as any;
-              continue;
-            }
-            case 2: {
-              if (tag !== 18) {
-                break;
-              }
-
-              message.repId = reader.string();
-              continue;
-            }
-            case 3: {
-              if (tag !== 24) {
-                break;
-              }
-
-              message.epoch = longToNumber(reader.int64());
-              continue;
-            }
-            case 4: {
-              if (tag !== 34) {
-                break;
-              }
-
-              message.target = QueueTarget.decode(reader, reader.uint32());
-              continue;
-            }
-            case 5: {
-              if (tag !== 40) {
-                break;
-              }
-
-              message.priority = reader.int32();
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): GetSessionRoutingResponse {
-      return {
-        state: isSet(object.state) ? sessionStateFromJSON(object.state) : 0,
-        repId: isSet(object.repId)
-          ? globalThis.String(object.repId)
-          : isSet(object.rep_id)
-            ? globalThis.String(object.rep_id)
-            : "",
-        epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
-        target: isSet(object.target)
-          ? QueueTarget.fromJSON(object.target)
-          : undefined,
-        priority: isSet(object.priority)
-          ? globalThis.Number(object.priority)
-          : 0,
-      };
-    },
-
-    toJSON(message: GetSessionRoutingResponse): unknown {
-      const obj: any = {};
-      if (message.state !== 0) {
-        obj.state = sessionStateToJSON(message.state);
-      }
-      if (message.repId !== "") {
-        obj.repId = message.repId;
-      }
-      if (message.epoch !== 0) {
-        obj.epoch = Math.round(message.epoch);
-      }
-      if (message.target !== undefined) {
-        obj.target = QueueTarget.toJSON(message.target);
-      }
-      if (message.priority !== 0) {
-        obj.priority = Math.round(message.priority);
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<GetSessionRoutingResponse>, I>>(
-      base?: I,
-    ): GetSessionRoutingResponse {
-      return GetSessionRoutingResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<GetSessionRoutingResponse>, I>>(
-      object: I,
-    ): GetSessionRoutingResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionRoutingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseGetSessionRoutingResponse();
-      message.state = object.state ?? 0;
-      message.repId = object.repId ?? "";
-      message.epoch = object.epoch ?? 0;
-      message.target =
-        object.target !== undefined && object.target !== null
-          ? QueueTarget.fromPartial(object.target)
-          : undefined;
-      message.priority = object.priority ?? 0;
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.target = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSessionRoutingResponse {
+    return {
+      state: isSet(object.state) ? sessionStateFromJSON(object.state) : 0,
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+    };
+  },
+
+  toJSON(message: GetSessionRoutingResponse): unknown {
+    const obj: any = {};
+    if (message.state !== 0) {
+      obj.state = sessionStateToJSON(message.state);
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.target !== undefined) {
+      obj.target = QueueTarget.toJSON(message.target);
+    }
+    if (message.priority !== 0) {
+      obj.priority = Math.round(message.priority);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSessionRoutingResponse>, I>>(base?: I): GetSessionRoutingResponse {
+    return GetSessionRoutingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSessionRoutingResponse>, I>>(object: I): GetSessionRoutingResponse {
+    const message = createBaseGetSessionRoutingResponse();
+    message.state = object.state ?? 0;
+    message.repId = object.repId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.target =
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
+    message.priority = object.priority ?? 0;
+    return message;
+  },
+};
 
 function createBaseOffer(): Offer {
-  return {
-    siteId: "",
-    sessionId: "",
-    repId: "",
-    epoch: 0,
-    expiresAtMs: 0,
-    fromQueue: undefined,
-    decision: undefined,
-  };
+  return { siteId: "", sessionId: "", repId: "", epoch: 0, expiresAtMs: 0, fromQueue: undefined, decision: undefined };
 }
 
 export const Offer: MessageFns<Offer> = {
-  encode(
-    message: Offer,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: Offer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -3733,8 +3340,7 @@ export const Offer: MessageFns<Offer> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Offer {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3842,9 +3448,7 @@ export const Offer: MessageFns<Offer> = {
         : isSet(object.from_queue)
           ? QueueTarget.fromJSON(object.from_queue)
           : undefined,
-      decision: isSet(object.decision)
-        ? DecisionRecord.fromJSON(object.decision)
-        : undefined,
+      decision: isSet(object.decision) ? DecisionRecord.fromJSON(object.decision) : undefined,
     };
   },
 
@@ -3897,20 +3501,11 @@ export const Offer: MessageFns<Offer> = {
 };
 
 function createBaseDecisionRecord(): DecisionRecord {
-  return {
-    strategy: 0,
-    candidatesConsidered: 0,
-    winningScore: 0,
-    tieBreak: "",
-    trigger: "",
-  };
+  return { strategy: 0, candidatesConsidered: 0, winningScore: 0, tieBreak: "", trigger: "" };
 }
 
 export const DecisionRecord: MessageFns<DecisionRecord> = {
-  encode(
-    message: DecisionRecord,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: DecisionRecord, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.strategy !== 0) {
       writer.uint32(8).int32(message.strategy);
     }
@@ -3930,8 +3525,7 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): DecisionRecord {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3997,9 +3591,7 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
 
   fromJSON(object: any): DecisionRecord {
     return {
-      strategy: isSet(object.strategy)
-        ? routingStrategyFromJSON(object.strategy)
-        : 0,
+      strategy: isSet(object.strategy) ? routingStrategyFromJSON(object.strategy) : 0,
       candidatesConsidered: isSet(object.candidatesConsidered)
         ? globalThis.Number(object.candidatesConsidered)
         : isSet(object.candidates_considered)
@@ -4039,14 +3631,10 @@ export const DecisionRecord: MessageFns<DecisionRecord> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<DecisionRecord>, I>>(
-    base?: I,
-  ): DecisionRecord {
+  create<I extends Exact<DeepPartial<DecisionRecord>, I>>(base?: I): DecisionRecord {
     return DecisionRecord.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<DecisionRecord>, I>>(
-    object: I,
-  ): DecisionRecord {
+  fromPartial<I extends Exact<DeepPartial<DecisionRecord>, I>>(object: I): DecisionRecord {
     const message = createBaseDecisionRecord();
     message.strategy = object.strategy ?? 0;
     message.candidatesConsidered = object.candidatesConsidered ?? 0;
@@ -4062,10 +3650,7 @@ function createBaseSubscribeOffersRequest(): SubscribeOffersRequest {
 }
 
 export const SubscribeOffersRequest: MessageFns<SubscribeOffersRequest> = {
-  encode(
-    message: SubscribeOffersRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SubscribeOffersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -4078,12 +3663,8 @@ export const SubscribeOffersRequest: MessageFns<SubscribeOffersRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SubscribeOffersRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SubscribeOffersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4165,14 +3746,10 @@ export const SubscribeOffersRequest: MessageFns<SubscribeOffersRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SubscribeOffersRequest>, I>>(
-    base?: I,
-  ): SubscribeOffersRequest {
+  create<I extends Exact<DeepPartial<SubscribeOffersRequest>, I>>(base?: I): SubscribeOffersRequest {
     return SubscribeOffersRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SubscribeOffersRequest>, I>>(
-    object: I,
-  ): SubscribeOffersRequest {
+  fromPartial<I extends Exact<DeepPartial<SubscribeOffersRequest>, I>>(object: I): SubscribeOffersRequest {
     const message = createBaseSubscribeOffersRequest();
     message.siteId = object.siteId ?? "";
     message.subscriberId = object.subscriberId ?? "";
@@ -4186,22 +3763,15 @@ function createBaseSubscribeOffersResponse(): SubscribeOffersResponse {
 }
 
 export const SubscribeOffersResponse: MessageFns<SubscribeOffersResponse> = {
-  encode(
-    message: SubscribeOffersResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SubscribeOffersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.offer !== undefined) {
       Offer.encode(message.offer, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SubscribeOffersResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SubscribeOffersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4234,9 +3804,7 @@ export const SubscribeOffersResponse: MessageFns<SubscribeOffersResponse> = {
   },
 
   fromJSON(object: any): SubscribeOffersResponse {
-    return {
-      offer: isSet(object.offer) ? Offer.fromJSON(object.offer) : undefined,
-    };
+    return { offer: isSet(object.offer) ? Offer.fromJSON(object.offer) : undefined };
   },
 
   toJSON(message: SubscribeOffersResponse): unknown {
@@ -4247,39 +3815,22 @@ export const SubscribeOffersResponse: MessageFns<SubscribeOffersResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SubscribeOffersResponse>, I>>(
-    base?: I,
-  ): SubscribeOffersResponse {
+  create<I extends Exact<DeepPartial<SubscribeOffersResponse>, I>>(base?: I): SubscribeOffersResponse {
     return SubscribeOffersResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SubscribeOffersResponse>, I>>(
-    object: I,
-  ): SubscribeOffersResponse {
+  fromPartial<I extends Exact<DeepPartial<SubscribeOffersResponse>, I>>(object: I): SubscribeOffersResponse {
     const message = createBaseSubscribeOffersResponse();
-    message.offer =
-      object.offer !== undefined && object.offer !== null
-        ? Offer.fromPartial(object.offer)
-        : undefined;
+    message.offer = object.offer !== undefined && object.offer !== null ? Offer.fromPartial(object.offer) : undefined;
     return message;
   },
 };
 
 function createBaseWaitingSession(): WaitingSession {
-  return {
-    sessionId: "",
-    target: undefined,
-    problemTypeId: "",
-    priority: 0,
-    requiredSkills: [],
-    enqueuedAtMs: 0,
-  };
+  return { sessionId: "", target: undefined, problemTypeId: "", priority: 0, requiredSkills: [], enqueuedAtMs: 0 };
 }
 
 export const WaitingSession: MessageFns<WaitingSession> = {
-  encode(
-    message: WaitingSession,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: WaitingSession, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sessionId !== "") {
       writer.uint32(10).string(message.sessionId);
     }
@@ -4302,8 +3853,7 @@ export const WaitingSession: MessageFns<WaitingSession> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): WaitingSession {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4382,9 +3932,7 @@ export const WaitingSession: MessageFns<WaitingSession> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
-      target: isSet(object.target)
-        ? QueueTarget.fromJSON(object.target)
-        : undefined,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
       problemTypeId: isSet(object.problemTypeId)
         ? globalThis.String(object.problemTypeId)
         : isSet(object.problem_type_id)
@@ -4427,20 +3975,14 @@ export const WaitingSession: MessageFns<WaitingSession> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<WaitingSession>, I>>(
-    base?: I,
-  ): WaitingSession {
+  create<I extends Exact<DeepPartial<WaitingSession>, I>>(base?: I): WaitingSession {
     return WaitingSession.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<WaitingSession>, I>>(
-    object: I,
-  ): WaitingSession {
+  fromPartial<I extends Exact<DeepPartial<WaitingSession>, I>>(object: I): WaitingSession {
     const message = createBaseWaitingSession();
     message.sessionId = object.sessionId ?? "";
     message.target =
-      object.target !== undefined && object.target !== null
-        ? QueueTarget.fromPartial(object.target)
-        : undefined;
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     message.problemTypeId = object.problemTypeId ?? "";
     message.priority = object.priority ?? 0;
     message.requiredSkills = object.requiredSkills?.map((e) => e) || [];
@@ -4454,10 +3996,7 @@ function createBaseRebuildQueuesRequest(): RebuildQueuesRequest {
 }
 
 export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
-  encode(
-    message: RebuildQueuesRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RebuildQueuesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -4467,12 +4006,8 @@ export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RebuildQueuesRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RebuildQueuesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4497,9 +4032,7 @@ export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
               break;
             }
 
-            message.sessions.push(
-              WaitingSession.decode(reader, reader.uint32()),
-            );
+            message.sessions.push(WaitingSession.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -4538,18 +4071,13 @@ export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RebuildQueuesRequest>, I>>(
-    base?: I,
-  ): RebuildQueuesRequest {
+  create<I extends Exact<DeepPartial<RebuildQueuesRequest>, I>>(base?: I): RebuildQueuesRequest {
     return RebuildQueuesRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RebuildQueuesRequest>, I>>(
-    object: I,
-  ): RebuildQueuesRequest {
+  fromPartial<I extends Exact<DeepPartial<RebuildQueuesRequest>, I>>(object: I): RebuildQueuesRequest {
     const message = createBaseRebuildQueuesRequest();
     message.siteId = object.siteId ?? "";
-    message.sessions =
-      object.sessions?.map((e) => WaitingSession.fromPartial(e)) || [];
+    message.sessions = object.sessions?.map((e) => WaitingSession.fromPartial(e)) || [];
     return message;
   },
 };
@@ -4559,10 +4087,7 @@ function createBaseRebuildQueuesResponse(): RebuildQueuesResponse {
 }
 
 export const RebuildQueuesResponse: MessageFns<RebuildQueuesResponse> = {
-  encode(
-    message: RebuildQueuesResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RebuildQueuesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.restored !== 0) {
       writer.uint32(8).int32(message.restored);
     }
@@ -4572,12 +4097,8 @@ export const RebuildQueuesResponse: MessageFns<RebuildQueuesResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RebuildQueuesResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RebuildQueuesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4635,14 +4156,10 @@ export const RebuildQueuesResponse: MessageFns<RebuildQueuesResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RebuildQueuesResponse>, I>>(
-    base?: I,
-  ): RebuildQueuesResponse {
+  create<I extends Exact<DeepPartial<RebuildQueuesResponse>, I>>(base?: I): RebuildQueuesResponse {
     return RebuildQueuesResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RebuildQueuesResponse>, I>>(
-    object: I,
-  ): RebuildQueuesResponse {
+  fromPartial<I extends Exact<DeepPartial<RebuildQueuesResponse>, I>>(object: I): RebuildQueuesResponse {
     const message = createBaseRebuildQueuesResponse();
     message.restored = object.restored ?? 0;
     message.skipped = object.skipped ?? 0;
@@ -4660,12 +4177,10 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: PutRoutingConfigRequest): Buffer =>
       Buffer.from(PutRoutingConfigRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): PutRoutingConfigRequest =>
-      PutRoutingConfigRequest.decode(value),
+    requestDeserialize: (value: Buffer): PutRoutingConfigRequest => PutRoutingConfigRequest.decode(value),
     responseSerialize: (value: PutRoutingConfigResponse): Buffer =>
       Buffer.from(PutRoutingConfigResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): PutRoutingConfigResponse =>
-      PutRoutingConfigResponse.decode(value),
+    responseDeserialize: (value: Buffer): PutRoutingConfigResponse => PutRoutingConfigResponse.decode(value),
   },
   getRoutingConfig: {
     path: "/handoff.v1.AcdService/GetRoutingConfig" as const,
@@ -4673,12 +4188,10 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: GetRoutingConfigRequest): Buffer =>
       Buffer.from(GetRoutingConfigRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetRoutingConfigRequest =>
-      GetRoutingConfigRequest.decode(value),
+    requestDeserialize: (value: Buffer): GetRoutingConfigRequest => GetRoutingConfigRequest.decode(value),
     responseSerialize: (value: GetRoutingConfigResponse): Buffer =>
       Buffer.from(GetRoutingConfigResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetRoutingConfigResponse =>
-      GetRoutingConfigResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetRoutingConfigResponse => GetRoutingConfigResponse.decode(value),
   },
   enqueueSession: {
     path: "/handoff.v1.AcdService/EnqueueSession" as const,
@@ -4686,12 +4199,10 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: EnqueueSessionRequest): Buffer =>
       Buffer.from(EnqueueSessionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): EnqueueSessionRequest =>
-      EnqueueSessionRequest.decode(value),
+    requestDeserialize: (value: Buffer): EnqueueSessionRequest => EnqueueSessionRequest.decode(value),
     responseSerialize: (value: EnqueueSessionResponse): Buffer =>
       Buffer.from(EnqueueSessionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): EnqueueSessionResponse =>
-      EnqueueSessionResponse.decode(value),
+    responseDeserialize: (value: Buffer): EnqueueSessionResponse => EnqueueSessionResponse.decode(value),
   },
   abandonSession: {
     path: "/handoff.v1.AcdService/AbandonSession" as const,
@@ -4699,51 +4210,37 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: AbandonSessionRequest): Buffer =>
       Buffer.from(AbandonSessionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): AbandonSessionRequest =>
-      AbandonSessionRequest.decode(value),
+    requestDeserialize: (value: Buffer): AbandonSessionRequest => AbandonSessionRequest.decode(value),
     responseSerialize: (value: AbandonSessionResponse): Buffer =>
       Buffer.from(AbandonSessionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): AbandonSessionResponse =>
-      AbandonSessionResponse.decode(value),
+    responseDeserialize: (value: Buffer): AbandonSessionResponse => AbandonSessionResponse.decode(value),
   },
   acceptOffer: {
     path: "/handoff.v1.AcdService/AcceptOffer" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: AcceptOfferRequest): Buffer =>
-      Buffer.from(AcceptOfferRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): AcceptOfferRequest =>
-      AcceptOfferRequest.decode(value),
-    responseSerialize: (value: AcceptOfferResponse): Buffer =>
-      Buffer.from(AcceptOfferResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): AcceptOfferResponse =>
-      AcceptOfferResponse.decode(value),
+    requestSerialize: (value: AcceptOfferRequest): Buffer => Buffer.from(AcceptOfferRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AcceptOfferRequest => AcceptOfferRequest.decode(value),
+    responseSerialize: (value: AcceptOfferResponse): Buffer => Buffer.from(AcceptOfferResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AcceptOfferResponse => AcceptOfferResponse.decode(value),
   },
   rejectOffer: {
     path: "/handoff.v1.AcdService/RejectOffer" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: RejectOfferRequest): Buffer =>
-      Buffer.from(RejectOfferRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): RejectOfferRequest =>
-      RejectOfferRequest.decode(value),
-    responseSerialize: (value: RejectOfferResponse): Buffer =>
-      Buffer.from(RejectOfferResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): RejectOfferResponse =>
-      RejectOfferResponse.decode(value),
+    requestSerialize: (value: RejectOfferRequest): Buffer => Buffer.from(RejectOfferRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RejectOfferRequest => RejectOfferRequest.decode(value),
+    responseSerialize: (value: RejectOfferResponse): Buffer => Buffer.from(RejectOfferResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RejectOfferResponse => RejectOfferResponse.decode(value),
   },
   endSession: {
     path: "/handoff.v1.AcdService/EndSession" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: EndSessionRequest): Buffer =>
-      Buffer.from(EndSessionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): EndSessionRequest =>
-      EndSessionRequest.decode(value),
-    responseSerialize: (value: EndSessionResponse): Buffer =>
-      Buffer.from(EndSessionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): EndSessionResponse =>
-      EndSessionResponse.decode(value),
+    requestSerialize: (value: EndSessionRequest): Buffer => Buffer.from(EndSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EndSessionRequest => EndSessionRequest.decode(value),
+    responseSerialize: (value: EndSessionResponse): Buffer => Buffer.from(EndSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EndSessionResponse => EndSessionResponse.decode(value),
   },
   transferSession: {
     path: "/handoff.v1.AcdService/TransferSession" as const,
@@ -4751,12 +4248,10 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: TransferSessionRequest): Buffer =>
       Buffer.from(TransferSessionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): TransferSessionRequest =>
-      TransferSessionRequest.decode(value),
+    requestDeserialize: (value: Buffer): TransferSessionRequest => TransferSessionRequest.decode(value),
     responseSerialize: (value: TransferSessionResponse): Buffer =>
       Buffer.from(TransferSessionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): TransferSessionResponse =>
-      TransferSessionResponse.decode(value),
+    responseDeserialize: (value: Buffer): TransferSessionResponse => TransferSessionResponse.decode(value),
   },
   /** A rep asks for the next session in his queues (also how MANUAL teams are served). */
   pullNextSession: {
@@ -4765,12 +4260,10 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: PullNextSessionRequest): Buffer =>
       Buffer.from(PullNextSessionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): PullNextSessionRequest =>
-      PullNextSessionRequest.decode(value),
+    requestDeserialize: (value: Buffer): PullNextSessionRequest => PullNextSessionRequest.decode(value),
     responseSerialize: (value: PullNextSessionResponse): Buffer =>
       Buffer.from(PullNextSessionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): PullNextSessionResponse =>
-      PullNextSessionResponse.decode(value),
+    responseDeserialize: (value: Buffer): PullNextSessionResponse => PullNextSessionResponse.decode(value),
   },
   /** Presence tells the acd a rep's routable capacity; stale versions are ignored. */
   setRepCapacity: {
@@ -4779,12 +4272,10 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: SetRepCapacityRequest): Buffer =>
       Buffer.from(SetRepCapacityRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetRepCapacityRequest =>
-      SetRepCapacityRequest.decode(value),
+    requestDeserialize: (value: Buffer): SetRepCapacityRequest => SetRepCapacityRequest.decode(value),
     responseSerialize: (value: SetRepCapacityResponse): Buffer =>
       Buffer.from(SetRepCapacityResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SetRepCapacityResponse =>
-      SetRepCapacityResponse.decode(value),
+    responseDeserialize: (value: Buffer): SetRepCapacityResponse => SetRepCapacityResponse.decode(value),
   },
   getQueuePosition: {
     path: "/handoff.v1.AcdService/GetQueuePosition" as const,
@@ -4792,12 +4283,10 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: GetQueuePositionRequest): Buffer =>
       Buffer.from(GetQueuePositionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetQueuePositionRequest =>
-      GetQueuePositionRequest.decode(value),
+    requestDeserialize: (value: Buffer): GetQueuePositionRequest => GetQueuePositionRequest.decode(value),
     responseSerialize: (value: GetQueuePositionResponse): Buffer =>
       Buffer.from(GetQueuePositionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetQueuePositionResponse =>
-      GetQueuePositionResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetQueuePositionResponse => GetQueuePositionResponse.decode(value),
   },
   getTeamAvailability: {
     path: "/handoff.v1.AcdService/GetTeamAvailability" as const,
@@ -4805,12 +4294,10 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: GetTeamAvailabilityRequest): Buffer =>
       Buffer.from(GetTeamAvailabilityRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetTeamAvailabilityRequest =>
-      GetTeamAvailabilityRequest.decode(value),
+    requestDeserialize: (value: Buffer): GetTeamAvailabilityRequest => GetTeamAvailabilityRequest.decode(value),
     responseSerialize: (value: GetTeamAvailabilityResponse): Buffer =>
       Buffer.from(GetTeamAvailabilityResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetTeamAvailabilityResponse =>
-      GetTeamAvailabilityResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetTeamAvailabilityResponse => GetTeamAvailabilityResponse.decode(value),
   },
   getSessionRouting: {
     path: "/handoff.v1.AcdService/GetSessionRouting" as const,
@@ -4818,12 +4305,10 @@ export const AcdServiceService = {
     responseStream: false as const,
     requestSerialize: (value: GetSessionRoutingRequest): Buffer =>
       Buffer.from(GetSessionRoutingRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetSessionRoutingRequest =>
-      GetSessionRoutingRequest.decode(value),
+    requestDeserialize: (value: Buffer): GetSessionRoutingRequest => GetSessionRoutingRequest.decode(value),
     responseSerialize: (value: GetSessionRoutingResponse): Buffer =>
       Buffer.from(GetSessionRoutingResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetSessionRoutingResponse =>
-      GetSessionRoutingResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetSessionRoutingResponse => GetSessionRoutingResponse.decode(value),
   },
   /** Streams the offers of the given reps to one subscriber (a session-broker instance). */
   subscribeOffers: {
@@ -4832,81 +4317,43 @@ export const AcdServiceService = {
     responseStream: true as const,
     requestSerialize: (value: SubscribeOffersRequest): Buffer =>
       Buffer.from(SubscribeOffersRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SubscribeOffersRequest =>
-      SubscribeOffersRequest.decode(value),
+    requestDeserialize: (value: Buffer): SubscribeOffersRequest => SubscribeOffersRequest.decode(value),
     responseSerialize: (value: SubscribeOffersResponse): Buffer =>
       Buffer.from(SubscribeOffersResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SubscribeOffersResponse =>
-      SubscribeOffersResponse.decode(value),
+    responseDeserialize: (value: Buffer): SubscribeOffersResponse => SubscribeOffersResponse.decode(value),
   },
   /** Restores a site's queues from the broker's waiting sessions after Redis lost data. */
   rebuildQueues: {
     path: "/handoff.v1.AcdService/RebuildQueues" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: RebuildQueuesRequest): Buffer =>
-      Buffer.from(RebuildQueuesRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): RebuildQueuesRequest =>
-      RebuildQueuesRequest.decode(value),
+    requestSerialize: (value: RebuildQueuesRequest): Buffer => Buffer.from(RebuildQueuesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RebuildQueuesRequest => RebuildQueuesRequest.decode(value),
     responseSerialize: (value: RebuildQueuesResponse): Buffer =>
       Buffer.from(RebuildQueuesResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): RebuildQueuesResponse =>
-      RebuildQueuesResponse.decode(value),
+    responseDeserialize: (value: Buffer): RebuildQueuesResponse => RebuildQueuesResponse.decode(value),
   },
 } as const;
 
 export interface AcdServiceServer extends UntypedServiceImplementation {
   /** Replaces a site's routing config as a whole; a bad config is refused and the old one stays. */
-  putRoutingConfig: handleUnaryCall<
-    PutRoutingConfigRequest,
-    PutRoutingConfigResponse
-  >;
-  getRoutingConfig: handleUnaryCall<
-    GetRoutingConfigRequest,
-    GetRoutingConfigResponse
-  >;
-  enqueueSession: handleUnaryCall<
-    EnqueueSessionRequest,
-    EnqueueSessionResponse
-  >;
-  abandonSession: handleUnaryCall<
-    AbandonSessionRequest,
-    AbandonSessionResponse
-  >;
+  putRoutingConfig: handleUnaryCall<PutRoutingConfigRequest, PutRoutingConfigResponse>;
+  getRoutingConfig: handleUnaryCall<GetRoutingConfigRequest, GetRoutingConfigResponse>;
+  enqueueSession: handleUnaryCall<EnqueueSessionRequest, EnqueueSessionResponse>;
+  abandonSession: handleUnaryCall<AbandonSessionRequest, AbandonSessionResponse>;
   acceptOffer: handleUnaryCall<AcceptOfferRequest, AcceptOfferResponse>;
   rejectOffer: handleUnaryCall<RejectOfferRequest, RejectOfferResponse>;
   endSession: handleUnaryCall<EndSessionRequest, EndSessionResponse>;
-  transferSession: handleUnaryCall<
-    TransferSessionRequest,
-    TransferSessionResponse
-  >;
+  transferSession: handleUnaryCall<TransferSessionRequest, TransferSessionResponse>;
   /** A rep asks for the next session in his queues (also how MANUAL teams are served). */
-  pullNextSession: handleUnaryCall<
-    PullNextSessionRequest,
-    PullNextSessionResponse
-  >;
+  pullNextSession: handleUnaryCall<PullNextSessionRequest, PullNextSessionResponse>;
   /** Presence tells the acd a rep's routable capacity; stale versions are ignored. */
-  setRepCapacity: handleUnaryCall<
-    SetRepCapacityRequest,
-    SetRepCapacityResponse
-  >;
-  getQueuePosition: handleUnaryCall<
-    GetQueuePositionRequest,
-    GetQueuePositionResponse
-  >;
-  getTeamAvailability: handleUnaryCall<
-    GetTeamAvailabilityRequest,
-    GetTeamAvailabilityResponse
-  >;
-  getSessionRouting: handleUnaryCall<
-    GetSessionRoutingRequest,
-    GetSessionRoutingResponse
-  >;
+  setRepCapacity: handleUnaryCall<SetRepCapacityRequest, SetRepCapacityResponse>;
+  getQueuePosition: handleUnaryCall<GetQueuePositionRequest, GetQueuePositionResponse>;
+  getTeamAvailability: handleUnaryCall<GetTeamAvailabilityRequest, GetTeamAvailabilityResponse>;
+  getSessionRouting: handleUnaryCall<GetSessionRoutingRequest, GetSessionRoutingResponse>;
   /** Streams the offers of the given reps to one subscriber (a session-broker instance). */
-  subscribeOffers: handleServerStreamingCall<
-    SubscribeOffersRequest,
-    SubscribeOffersResponse
-  >;
+  subscribeOffers: handleServerStreamingCall<SubscribeOffersRequest, SubscribeOffersResponse>;
   /** Restores a site's queues from the broker's waiting sessions after Redis lost data. */
   rebuildQueues: handleUnaryCall<RebuildQueuesRequest, RebuildQueuesResponse>;
 }
@@ -4915,317 +4362,200 @@ export interface AcdServiceClient extends Client {
   /** Replaces a site's routing config as a whole; a bad config is refused and the old one stays. */
   putRoutingConfig(
     request: PutRoutingConfigRequest,
-    callback: (
-      error: ServiceError | null,
-      response: PutRoutingConfigResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: PutRoutingConfigResponse) => void,
   ): ClientUnaryCall;
   putRoutingConfig(
     request: PutRoutingConfigRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: PutRoutingConfigResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: PutRoutingConfigResponse) => void,
   ): ClientUnaryCall;
   putRoutingConfig(
     request: PutRoutingConfigRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: PutRoutingConfigResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: PutRoutingConfigResponse) => void,
   ): ClientUnaryCall;
   getRoutingConfig(
     request: GetRoutingConfigRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetRoutingConfigResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetRoutingConfigResponse) => void,
   ): ClientUnaryCall;
   getRoutingConfig(
     request: GetRoutingConfigRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetRoutingConfigResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetRoutingConfigResponse) => void,
   ): ClientUnaryCall;
   getRoutingConfig(
     request: GetRoutingConfigRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetRoutingConfigResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetRoutingConfigResponse) => void,
   ): ClientUnaryCall;
   enqueueSession(
     request: EnqueueSessionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: EnqueueSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: EnqueueSessionResponse) => void,
   ): ClientUnaryCall;
   enqueueSession(
     request: EnqueueSessionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: EnqueueSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: EnqueueSessionResponse) => void,
   ): ClientUnaryCall;
   enqueueSession(
     request: EnqueueSessionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: EnqueueSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: EnqueueSessionResponse) => void,
   ): ClientUnaryCall;
   abandonSession(
     request: AbandonSessionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: AbandonSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: AbandonSessionResponse) => void,
   ): ClientUnaryCall;
   abandonSession(
     request: AbandonSessionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: AbandonSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: AbandonSessionResponse) => void,
   ): ClientUnaryCall;
   abandonSession(
     request: AbandonSessionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: AbandonSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: AbandonSessionResponse) => void,
   ): ClientUnaryCall;
   acceptOffer(
     request: AcceptOfferRequest,
-    callback: (
-      error: ServiceError | null,
-      response: AcceptOfferResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: AcceptOfferResponse) => void,
   ): ClientUnaryCall;
   acceptOffer(
     request: AcceptOfferRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: AcceptOfferResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: AcceptOfferResponse) => void,
   ): ClientUnaryCall;
   acceptOffer(
     request: AcceptOfferRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: AcceptOfferResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: AcceptOfferResponse) => void,
   ): ClientUnaryCall;
   rejectOffer(
     request: RejectOfferRequest,
-    callback: (
-      error: ServiceError | null,
-      response: RejectOfferResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RejectOfferResponse) => void,
   ): ClientUnaryCall;
   rejectOffer(
     request: RejectOfferRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: RejectOfferResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RejectOfferResponse) => void,
   ): ClientUnaryCall;
   rejectOffer(
     request: RejectOfferRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: RejectOfferResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RejectOfferResponse) => void,
   ): ClientUnaryCall;
   endSession(
     request: EndSessionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: EndSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: EndSessionResponse) => void,
   ): ClientUnaryCall;
   endSession(
     request: EndSessionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: EndSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: EndSessionResponse) => void,
   ): ClientUnaryCall;
   endSession(
     request: EndSessionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: EndSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: EndSessionResponse) => void,
   ): ClientUnaryCall;
   transferSession(
     request: TransferSessionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: TransferSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: TransferSessionResponse) => void,
   ): ClientUnaryCall;
   transferSession(
     request: TransferSessionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: TransferSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: TransferSessionResponse) => void,
   ): ClientUnaryCall;
   transferSession(
     request: TransferSessionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: TransferSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: TransferSessionResponse) => void,
   ): ClientUnaryCall;
   /** A rep asks for the next session in his queues (also how MANUAL teams are served). */
   pullNextSession(
     request: PullNextSessionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: PullNextSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: PullNextSessionResponse) => void,
   ): ClientUnaryCall;
   pullNextSession(
     request: PullNextSessionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: PullNextSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: PullNextSessionResponse) => void,
   ): ClientUnaryCall;
   pullNextSession(
     request: PullNextSessionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: PullNextSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: PullNextSessionResponse) => void,
   ): ClientUnaryCall;
   /** Presence tells the acd a rep's routable capacity; stale versions are ignored. */
   setRepCapacity(
     request: SetRepCapacityRequest,
-    callback: (
-      error: ServiceError | null,
-      response: SetRepCapacityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetRepCapacityResponse) => void,
   ): ClientUnaryCall;
   setRepCapacity(
     request: SetRepCapacityRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: SetRepCapacityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetRepCapacityResponse) => void,
   ): ClientUnaryCall;
   setRepCapacity(
     request: SetRepCapacityRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: SetRepCapacityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetRepCapacityResponse) => void,
   ): ClientUnaryCall;
   getQueuePosition(
     request: GetQueuePositionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetQueuePositionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetQueuePositionResponse) => void,
   ): ClientUnaryCall;
   getQueuePosition(
     request: GetQueuePositionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetQueuePositionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetQueuePositionResponse) => void,
   ): ClientUnaryCall;
   getQueuePosition(
     request: GetQueuePositionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetQueuePositionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetQueuePositionResponse) => void,
   ): ClientUnaryCall;
   getTeamAvailability(
     request: GetTeamAvailabilityRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetTeamAvailabilityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetTeamAvailabilityResponse) => void,
   ): ClientUnaryCall;
   getTeamAvailability(
     request: GetTeamAvailabilityRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetTeamAvailabilityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetTeamAvailabilityResponse) => void,
   ): ClientUnaryCall;
   getTeamAvailability(
     request: GetTeamAvailabilityRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetTeamAvailabilityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetTeamAvailabilityResponse) => void,
   ): ClientUnaryCall;
   getSessionRouting(
     request: GetSessionRoutingRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetSessionRoutingResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetSessionRoutingResponse) => void,
   ): ClientUnaryCall;
   getSessionRouting(
     request: GetSessionRoutingRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetSessionRoutingResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetSessionRoutingResponse) => void,
   ): ClientUnaryCall;
   getSessionRouting(
     request: GetSessionRoutingRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetSessionRoutingResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetSessionRoutingResponse) => void,
   ): ClientUnaryCall;
   /** Streams the offers of the given reps to one subscriber (a session-broker instance). */
   subscribeOffers(
@@ -5240,53 +4570,32 @@ export interface AcdServiceClient extends Client {
   /** Restores a site's queues from the broker's waiting sessions after Redis lost data. */
   rebuildQueues(
     request: RebuildQueuesRequest,
-    callback: (
-      error: ServiceError | null,
-      response: RebuildQueuesResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RebuildQueuesResponse) => void,
   ): ClientUnaryCall;
   rebuildQueues(
     request: RebuildQueuesRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: RebuildQueuesResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RebuildQueuesResponse) => void,
   ): ClientUnaryCall;
   rebuildQueues(
     request: RebuildQueuesRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: RebuildQueuesResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: RebuildQueuesResponse) => void,
   ): ClientUnaryCall;
 }
 
-export const AcdServiceClient = makeGenericClientConstructor(
-  AcdServiceService,
-  "handoff.v1.AcdService",
-) as unknown as {
-  new (
-    address: string,
-    credentials: ChannelCredentials,
-    options?: Partial<ClientOptions>,
-  ): AcdServiceClient;
+export const AcdServiceClient = makeGenericClientConstructor(AcdServiceService, "handoff.v1.AcdService") as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): AcdServiceClient;
   service: typeof AcdServiceService;
   serviceName: string;
 };
 
-function floatToJson(
-  value: number | null | undefined,
-): number | string | null | undefined {
-  return typeof value === "number" && !globalThis.Number.isFinite(value)
-    ? globalThis.String(value)
-    : value;
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -5295,9 +4604,7 @@ type DeepPartial<T> = T extends Builtin
     : T extends ReadonlyArray<infer U>
       ? ReadonlyArray<DeepPartial<U>>
       : T extends { $case: string }
-        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & {
-            $case: T["$case"];
-          }
+        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
         : T extends {}
           ? { [K in keyof T]?: DeepPartial<T[K]> }
           : Partial<T>;
@@ -5305,9 +4612,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());

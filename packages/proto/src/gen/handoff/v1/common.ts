@@ -391,10 +391,7 @@ export function abandonReasonToJSON(object: AbandonReason): string {
 
 /** Where a session waits: a team queue or one rep's personal queue. */
 export interface QueueTarget {
-  target?:
-    | { $case: "teamId"; teamId: string }
-    | { $case: "repId"; repId: string }
-    | undefined;
+  target?: { $case: "teamId"; teamId: string } | { $case: "repId"; repId: string } | undefined;
 }
 
 /** The customer as he described himself on the intake form. */
@@ -427,10 +424,7 @@ function createBaseQueueTarget(): QueueTarget {
 }
 
 export const QueueTarget: MessageFns<QueueTarget> = {
-  encode(
-    message: QueueTarget,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: QueueTarget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     switch (message.target?.$case) {
       case "teamId":
         writer.uint32(10).string(message.target.teamId);
@@ -443,8 +437,7 @@ export const QueueTarget: MessageFns<QueueTarget> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): QueueTarget {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -511,25 +504,17 @@ export const QueueTarget: MessageFns<QueueTarget> = {
   create<I extends Exact<DeepPartial<QueueTarget>, I>>(base?: I): QueueTarget {
     return QueueTarget.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<QueueTarget>, I>>(
-    object: I,
-  ): QueueTarget {
+  fromPartial<I extends Exact<DeepPartial<QueueTarget>, I>>(object: I): QueueTarget {
     const message = createBaseQueueTarget();
     switch (object.target?.$case) {
       case "teamId": {
-        if (
-          object.target?.teamId !== undefined &&
-          object.target?.teamId !== null
-        ) {
+        if (object.target?.teamId !== undefined && object.target?.teamId !== null) {
           message.target = { $case: "teamId", teamId: object.target.teamId };
         }
         break;
       }
       case "repId": {
-        if (
-          object.target?.repId !== undefined &&
-          object.target?.repId !== null
-        ) {
+        if (object.target?.repId !== undefined && object.target?.repId !== null) {
           message.target = { $case: "repId", repId: object.target.repId };
         }
         break;
@@ -544,10 +529,7 @@ function createBaseCustomer(): Customer {
 }
 
 export const Customer: MessageFns<Customer> = {
-  encode(
-    message: Customer,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: Customer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
     }
@@ -567,8 +549,7 @@ export const Customer: MessageFns<Customer> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Customer {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -637,9 +618,7 @@ export const Customer: MessageFns<Customer> = {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       company: isSet(object.company) ? globalThis.String(object.company) : "",
       email: isSet(object.email) ? globalThis.String(object.email) : "",
-      description: isSet(object.description)
-        ? globalThis.String(object.description)
-        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
       locale: isSet(object.locale) ? globalThis.String(object.locale) : "",
     };
   },
@@ -683,10 +662,7 @@ function createBaseWaitEstimate(): WaitEstimate {
 }
 
 export const WaitEstimate: MessageFns<WaitEstimate> = {
-  encode(
-    message: WaitEstimate,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: WaitEstimate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.p50Ms !== 0) {
       writer.uint32(8).int64(message.p50Ms);
     }
@@ -700,8 +676,7 @@ export const WaitEstimate: MessageFns<WaitEstimate> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): WaitEstimate {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -779,14 +754,10 @@ export const WaitEstimate: MessageFns<WaitEstimate> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<WaitEstimate>, I>>(
-    base?: I,
-  ): WaitEstimate {
+  create<I extends Exact<DeepPartial<WaitEstimate>, I>>(base?: I): WaitEstimate {
     return WaitEstimate.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<WaitEstimate>, I>>(
-    object: I,
-  ): WaitEstimate {
+  fromPartial<I extends Exact<DeepPartial<WaitEstimate>, I>>(object: I): WaitEstimate {
     const message = createBaseWaitEstimate();
     message.p50Ms = object.p50Ms ?? 0;
     message.p90Ms = object.p90Ms ?? 0;
@@ -800,10 +771,7 @@ function createBaseQueuePosition(): QueuePosition {
 }
 
 export const QueuePosition: MessageFns<QueuePosition> = {
-  encode(
-    message: QueuePosition,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: QueuePosition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.position !== 0) {
       writer.uint32(8).int32(message.position);
     }
@@ -817,8 +785,7 @@ export const QueuePosition: MessageFns<QueuePosition> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): QueuePosition {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -874,9 +841,7 @@ export const QueuePosition: MessageFns<QueuePosition> = {
         : isSet(object.queue_length)
           ? globalThis.Number(object.queue_length)
           : 0,
-      estimate: isSet(object.estimate)
-        ? WaitEstimate.fromJSON(object.estimate)
-        : undefined,
+      estimate: isSet(object.estimate) ? WaitEstimate.fromJSON(object.estimate) : undefined,
     };
   },
 
@@ -894,27 +859,20 @@ export const QueuePosition: MessageFns<QueuePosition> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<QueuePosition>, I>>(
-    base?: I,
-  ): QueuePosition {
+  create<I extends Exact<DeepPartial<QueuePosition>, I>>(base?: I): QueuePosition {
     return QueuePosition.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<QueuePosition>, I>>(
-    object: I,
-  ): QueuePosition {
+  fromPartial<I extends Exact<DeepPartial<QueuePosition>, I>>(object: I): QueuePosition {
     const message = createBaseQueuePosition();
     message.position = object.position ?? 0;
     message.queueLength = object.queueLength ?? 0;
     message.estimate =
-      object.estimate !== undefined && object.estimate !== null
-        ? WaitEstimate.fromPartial(object.estimate)
-        : undefined;
+      object.estimate !== undefined && object.estimate !== null ? WaitEstimate.fromPartial(object.estimate) : undefined;
     return message;
   },
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -923,9 +881,7 @@ type DeepPartial<T> = T extends Builtin
     : T extends ReadonlyArray<infer U>
       ? ReadonlyArray<DeepPartial<U>>
       : T extends { $case: string }
-        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & {
-            $case: T["$case"];
-          }
+        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
         : T extends {}
           ? { [K in keyof T]?: DeepPartial<T[K]> }
           : Partial<T>;
@@ -933,9 +889,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());

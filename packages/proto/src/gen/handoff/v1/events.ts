@@ -50,10 +50,7 @@ export interface RoutingEvent {
     | { $case: "sessionEnded"; sessionEnded: SessionEnded }
     | { $case: "sessionOverflowed"; sessionOverflowed: SessionOverflowed }
     | { $case: "repCapacityChanged"; repCapacityChanged: RepCapacityChanged }
-    | {
-        $case: "routingConfigChanged";
-        routingConfigChanged: RoutingConfigChanged;
-      }
+    | { $case: "routingConfigChanged"; routingConfigChanged: RoutingConfigChanged }
     | { $case: "waitEstimated"; waitEstimated: WaitEstimated }
     | undefined;
 }
@@ -143,10 +140,7 @@ export interface PresenceEvent {
     | { $case: "repLoggedIn"; repLoggedIn: RepLoggedIn }
     | { $case: "repLoggedOut"; repLoggedOut: RepLoggedOut }
     | { $case: "repStateChanged"; repStateChanged: RepStateChanged }
-    | {
-        $case: "repConnectionDropped";
-        repConnectionDropped: RepConnectionDropped;
-      }
+    | { $case: "repConnectionDropped"; repConnectionDropped: RepConnectionDropped }
     | { $case: "repCapacitySet"; repCapacitySet: RepCapacitySet }
     | undefined;
 }
@@ -195,10 +189,7 @@ export interface SessionEvent {
     | { $case: "noteAdded"; noteAdded: NoteAdded }
     | { $case: "chatMessageSent"; chatMessageSent: ChatMessageSent }
     | { $case: "surveySubmitted"; surveySubmitted: SurveySubmitted }
-    | {
-        $case: "repDisconnectedFlagged";
-        repDisconnectedFlagged: RepDisconnectedFlagged;
-      }
+    | { $case: "repDisconnectedFlagged"; repDisconnectedFlagged: RepDisconnectedFlagged }
     | { $case: "sessionClosed"; sessionClosed: SessionClosed }
     | undefined;
 }
@@ -253,21 +244,11 @@ export interface SessionClosed {
 }
 
 function createBaseRoutingEvent(): RoutingEvent {
-  return {
-    eventId: "",
-    occurredAtMs: 0,
-    siteId: "",
-    sessionId: "",
-    epoch: 0,
-    payload: undefined,
-  };
+  return { eventId: "", occurredAtMs: 0, siteId: "", sessionId: "", epoch: 0, payload: undefined };
 }
 
 export const RoutingEvent: MessageFns<RoutingEvent> = {
-  encode(
-    message: RoutingEvent,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RoutingEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.eventId !== "") {
       writer.uint32(10).string(message.eventId);
     }
@@ -285,90 +266,50 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
     }
     switch (message.payload?.$case) {
       case "sessionQueued":
-        SessionQueued.encode(
-          message.payload.sessionQueued,
-          writer.uint32(82).fork(),
-        ).join();
+        SessionQueued.encode(message.payload.sessionQueued, writer.uint32(82).fork()).join();
         break;
       case "offerCreated":
-        OfferCreated.encode(
-          message.payload.offerCreated,
-          writer.uint32(90).fork(),
-        ).join();
+        OfferCreated.encode(message.payload.offerCreated, writer.uint32(90).fork()).join();
         break;
       case "offerAccepted":
-        OfferAccepted.encode(
-          message.payload.offerAccepted,
-          writer.uint32(98).fork(),
-        ).join();
+        OfferAccepted.encode(message.payload.offerAccepted, writer.uint32(98).fork()).join();
         break;
       case "offerRejected":
-        OfferRejected.encode(
-          message.payload.offerRejected,
-          writer.uint32(106).fork(),
-        ).join();
+        OfferRejected.encode(message.payload.offerRejected, writer.uint32(106).fork()).join();
         break;
       case "offerExpired":
-        OfferExpired.encode(
-          message.payload.offerExpired,
-          writer.uint32(114).fork(),
-        ).join();
+        OfferExpired.encode(message.payload.offerExpired, writer.uint32(114).fork()).join();
         break;
       case "offerWithdrawn":
-        OfferWithdrawn.encode(
-          message.payload.offerWithdrawn,
-          writer.uint32(122).fork(),
-        ).join();
+        OfferWithdrawn.encode(message.payload.offerWithdrawn, writer.uint32(122).fork()).join();
         break;
       case "sessionTransferred":
-        SessionTransferred.encode(
-          message.payload.sessionTransferred,
-          writer.uint32(130).fork(),
-        ).join();
+        SessionTransferred.encode(message.payload.sessionTransferred, writer.uint32(130).fork()).join();
         break;
       case "sessionAbandoned":
-        SessionAbandoned.encode(
-          message.payload.sessionAbandoned,
-          writer.uint32(138).fork(),
-        ).join();
+        SessionAbandoned.encode(message.payload.sessionAbandoned, writer.uint32(138).fork()).join();
         break;
       case "sessionEnded":
-        SessionEnded.encode(
-          message.payload.sessionEnded,
-          writer.uint32(146).fork(),
-        ).join();
+        SessionEnded.encode(message.payload.sessionEnded, writer.uint32(146).fork()).join();
         break;
       case "sessionOverflowed":
-        SessionOverflowed.encode(
-          message.payload.sessionOverflowed,
-          writer.uint32(154).fork(),
-        ).join();
+        SessionOverflowed.encode(message.payload.sessionOverflowed, writer.uint32(154).fork()).join();
         break;
       case "repCapacityChanged":
-        RepCapacityChanged.encode(
-          message.payload.repCapacityChanged,
-          writer.uint32(162).fork(),
-        ).join();
+        RepCapacityChanged.encode(message.payload.repCapacityChanged, writer.uint32(162).fork()).join();
         break;
       case "routingConfigChanged":
-        RoutingConfigChanged.encode(
-          message.payload.routingConfigChanged,
-          writer.uint32(170).fork(),
-        ).join();
+        RoutingConfigChanged.encode(message.payload.routingConfigChanged, writer.uint32(170).fork()).join();
         break;
       case "waitEstimated":
-        WaitEstimated.encode(
-          message.payload.waitEstimated,
-          writer.uint32(178).fork(),
-        ).join();
+        WaitEstimated.encode(message.payload.waitEstimated, writer.uint32(178).fork()).join();
         break;
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RoutingEvent {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -425,10 +366,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "sessionQueued",
-              sessionQueued: SessionQueued.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "sessionQueued", sessionQueued: SessionQueued.decode(reader, reader.uint32()) };
             continue;
           }
           case 11: {
@@ -436,10 +374,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "offerCreated",
-              offerCreated: OfferCreated.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "offerCreated", offerCreated: OfferCreated.decode(reader, reader.uint32()) };
             continue;
           }
           case 12: {
@@ -447,10 +382,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "offerAccepted",
-              offerAccepted: OfferAccepted.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "offerAccepted", offerAccepted: OfferAccepted.decode(reader, reader.uint32()) };
             continue;
           }
           case 13: {
@@ -458,10 +390,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "offerRejected",
-              offerRejected: OfferRejected.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "offerRejected", offerRejected: OfferRejected.decode(reader, reader.uint32()) };
             continue;
           }
           case 14: {
@@ -469,10 +398,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "offerExpired",
-              offerExpired: OfferExpired.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "offerExpired", offerExpired: OfferExpired.decode(reader, reader.uint32()) };
             continue;
           }
           case 15: {
@@ -493,10 +419,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
 
             message.payload = {
               $case: "sessionTransferred",
-              sessionTransferred: SessionTransferred.decode(
-                reader,
-                reader.uint32(),
-              ),
+              sessionTransferred: SessionTransferred.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -507,10 +430,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
 
             message.payload = {
               $case: "sessionAbandoned",
-              sessionAbandoned: SessionAbandoned.decode(
-                reader,
-                reader.uint32(),
-              ),
+              sessionAbandoned: SessionAbandoned.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -519,10 +439,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "sessionEnded",
-              sessionEnded: SessionEnded.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "sessionEnded", sessionEnded: SessionEnded.decode(reader, reader.uint32()) };
             continue;
           }
           case 19: {
@@ -532,10 +449,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
 
             message.payload = {
               $case: "sessionOverflowed",
-              sessionOverflowed: SessionOverflowed.decode(
-                reader,
-                reader.uint32(),
-              ),
+              sessionOverflowed: SessionOverflowed.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -546,10 +460,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
 
             message.payload = {
               $case: "repCapacityChanged",
-              repCapacityChanged: RepCapacityChanged.decode(
-                reader,
-                reader.uint32(),
-              ),
+              repCapacityChanged: RepCapacityChanged.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -560,10 +471,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
 
             message.payload = {
               $case: "routingConfigChanged",
-              routingConfigChanged: RoutingConfigChanged.decode(
-                reader,
-                reader.uint32(),
-              ),
+              routingConfigChanged: RoutingConfigChanged.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -572,10 +480,7 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "waitEstimated",
-              waitEstimated: WaitEstimated.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "waitEstimated", waitEstimated: WaitEstimated.decode(reader, reader.uint32()) };
             continue;
           }
         }
@@ -614,204 +519,116 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
           : "",
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
       payload: isSet(object.sessionQueued)
-        ? {
-            $case: "sessionQueued",
-            sessionQueued: SessionQueued.fromJSON(object.sessionQueued),
-          }
+        ? { $case: "sessionQueued", sessionQueued: SessionQueued.fromJSON(object.sessionQueued) }
         : isSet(object.session_queued)
-          ? {
-              $case: "sessionQueued",
-              sessionQueued: SessionQueued.fromJSON(object.session_queued),
-            }
+          ? { $case: "sessionQueued", sessionQueued: SessionQueued.fromJSON(object.session_queued) }
           : isSet(object.offerCreated)
-            ? {
-                $case: "offerCreated",
-                offerCreated: OfferCreated.fromJSON(object.offerCreated),
-              }
+            ? { $case: "offerCreated", offerCreated: OfferCreated.fromJSON(object.offerCreated) }
             : isSet(object.offer_created)
-              ? {
-                  $case: "offerCreated",
-                  offerCreated: OfferCreated.fromJSON(object.offer_created),
-                }
+              ? { $case: "offerCreated", offerCreated: OfferCreated.fromJSON(object.offer_created) }
               : isSet(object.offerAccepted)
-                ? {
-                    $case: "offerAccepted",
-                    offerAccepted: OfferAccepted.fromJSON(object.offerAccepted),
-                  }
+                ? { $case: "offerAccepted", offerAccepted: OfferAccepted.fromJSON(object.offerAccepted) }
                 : isSet(object.offer_accepted)
-                  ? {
-                      $case: "offerAccepted",
-                      offerAccepted: OfferAccepted.fromJSON(
-                        object.offer_accepted,
-                      ),
-                    }
+                  ? { $case: "offerAccepted", offerAccepted: OfferAccepted.fromJSON(object.offer_accepted) }
                   : isSet(object.offerRejected)
-                    ? {
-                        $case: "offerRejected",
-                        offerRejected: OfferRejected.fromJSON(
-                          object.offerRejected,
-                        ),
-                      }
+                    ? { $case: "offerRejected", offerRejected: OfferRejected.fromJSON(object.offerRejected) }
                     : isSet(object.offer_rejected)
-                      ? {
-                          $case: "offerRejected",
-                          offerRejected: OfferRejected.fromJSON(
-                            object.offer_rejected,
-                          ),
-                        }
+                      ? { $case: "offerRejected", offerRejected: OfferRejected.fromJSON(object.offer_rejected) }
                       : isSet(object.offerExpired)
-                        ? {
-                            $case: "offerExpired",
-                            offerExpired: OfferExpired.fromJSON(
-                              object.offerExpired,
-                            ),
-                          }
+                        ? { $case: "offerExpired", offerExpired: OfferExpired.fromJSON(object.offerExpired) }
                         : isSet(object.offer_expired)
-                          ? {
-                              $case: "offerExpired",
-                              offerExpired: OfferExpired.fromJSON(
-                                object.offer_expired,
-                              ),
-                            }
+                          ? { $case: "offerExpired", offerExpired: OfferExpired.fromJSON(object.offer_expired) }
                           : isSet(object.offerWithdrawn)
                             ? {
                                 $case: "offerWithdrawn",
-                                offerWithdrawn: OfferWithdrawn.fromJSON(
-                                  object.offerWithdrawn,
-                                ),
+                                offerWithdrawn: OfferWithdrawn.fromJSON(object.offerWithdrawn),
                               }
                             : isSet(object.offer_withdrawn)
                               ? {
                                   $case: "offerWithdrawn",
-                                  offerWithdrawn: OfferWithdrawn.fromJSON(
-                                    object.offer_withdrawn,
-                                  ),
+                                  offerWithdrawn: OfferWithdrawn.fromJSON(object.offer_withdrawn),
                                 }
                               : isSet(object.sessionTransferred)
                                 ? {
                                     $case: "sessionTransferred",
-                                    sessionTransferred:
-                                      SessionTransferred.fromJSON(
-                                        object.sessionTransferred,
-                                      ),
+                                    sessionTransferred: SessionTransferred.fromJSON(object.sessionTransferred),
                                   }
                                 : isSet(object.session_transferred)
                                   ? {
                                       $case: "sessionTransferred",
-                                      sessionTransferred:
-                                        SessionTransferred.fromJSON(
-                                          object.session_transferred,
-                                        ),
+                                      sessionTransferred: SessionTransferred.fromJSON(object.session_transferred),
                                     }
                                   : isSet(object.sessionAbandoned)
                                     ? {
                                         $case: "sessionAbandoned",
-                                        sessionAbandoned:
-                                          SessionAbandoned.fromJSON(
-                                            object.sessionAbandoned,
-                                          ),
+                                        sessionAbandoned: SessionAbandoned.fromJSON(object.sessionAbandoned),
                                       }
                                     : isSet(object.session_abandoned)
                                       ? {
                                           $case: "sessionAbandoned",
-                                          sessionAbandoned:
-                                            SessionAbandoned.fromJSON(
-                                              object.session_abandoned,
-                                            ),
+                                          sessionAbandoned: SessionAbandoned.fromJSON(object.session_abandoned),
                                         }
                                       : isSet(object.sessionEnded)
                                         ? {
                                             $case: "sessionEnded",
-                                            sessionEnded: SessionEnded.fromJSON(
-                                              object.sessionEnded,
-                                            ),
+                                            sessionEnded: SessionEnded.fromJSON(object.sessionEnded),
                                           }
                                         : isSet(object.session_ended)
                                           ? {
                                               $case: "sessionEnded",
-                                              sessionEnded:
-                                                SessionEnded.fromJSON(
-                                                  object.session_ended,
-                                                ),
+                                              sessionEnded: SessionEnded.fromJSON(object.session_ended),
                                             }
                                           : isSet(object.sessionOverflowed)
                                             ? {
                                                 $case: "sessionOverflowed",
-                                                sessionOverflowed:
-                                                  SessionOverflowed.fromJSON(
-                                                    object.sessionOverflowed,
-                                                  ),
+                                                sessionOverflowed: SessionOverflowed.fromJSON(object.sessionOverflowed),
                                               }
                                             : isSet(object.session_overflowed)
                                               ? {
                                                   $case: "sessionOverflowed",
-                                                  sessionOverflowed:
-                                                    SessionOverflowed.fromJSON(
-                                                      object.session_overflowed,
-                                                    ),
+                                                  sessionOverflowed: SessionOverflowed.fromJSON(
+                                                    object.session_overflowed,
+                                                  ),
                                                 }
                                               : isSet(object.repCapacityChanged)
                                                 ? {
                                                     $case: "repCapacityChanged",
-                                                    repCapacityChanged:
-                                                      RepCapacityChanged.fromJSON(
-                                                        object.repCapacityChanged,
-                                                      ),
+                                                    repCapacityChanged: RepCapacityChanged.fromJSON(
+                                                      object.repCapacityChanged,
+                                                    ),
                                                   }
-                                                : isSet(
-                                                      object.rep_capacity_changed,
-                                                    )
+                                                : isSet(object.rep_capacity_changed)
                                                   ? {
-                                                      $case:
-                                                        "repCapacityChanged",
-                                                      repCapacityChanged:
-                                                        RepCapacityChanged.fromJSON(
-                                                          object.rep_capacity_changed,
-                                                        ),
+                                                      $case: "repCapacityChanged",
+                                                      repCapacityChanged: RepCapacityChanged.fromJSON(
+                                                        object.rep_capacity_changed,
+                                                      ),
                                                     }
-                                                  : isSet(
-                                                        object.routingConfigChanged,
-                                                      )
+                                                  : isSet(object.routingConfigChanged)
                                                     ? {
-                                                        $case:
-                                                          "routingConfigChanged",
-                                                        routingConfigChanged:
-                                                          RoutingConfigChanged.fromJSON(
-                                                            object.routingConfigChanged,
-                                                          ),
+                                                        $case: "routingConfigChanged",
+                                                        routingConfigChanged: RoutingConfigChanged.fromJSON(
+                                                          object.routingConfigChanged,
+                                                        ),
                                                       }
-                                                    : isSet(
-                                                          object.routing_config_changed,
-                                                        )
+                                                    : isSet(object.routing_config_changed)
                                                       ? {
-                                                          $case:
-                                                            "routingConfigChanged",
-                                                          routingConfigChanged:
-                                                            RoutingConfigChanged.fromJSON(
-                                                              object.routing_config_changed,
-                                                            ),
+                                                          $case: "routingConfigChanged",
+                                                          routingConfigChanged: RoutingConfigChanged.fromJSON(
+                                                            object.routing_config_changed,
+                                                          ),
                                                         }
-                                                      : isSet(
-                                                            object.waitEstimated,
-                                                          )
+                                                      : isSet(object.waitEstimated)
                                                         ? {
-                                                            $case:
-                                                              "waitEstimated",
-                                                            waitEstimated:
-                                                              WaitEstimated.fromJSON(
-                                                                object.waitEstimated,
-                                                              ),
+                                                            $case: "waitEstimated",
+                                                            waitEstimated: WaitEstimated.fromJSON(object.waitEstimated),
                                                           }
-                                                        : isSet(
-                                                              object.wait_estimated,
-                                                            )
+                                                        : isSet(object.wait_estimated)
                                                           ? {
-                                                              $case:
-                                                                "waitEstimated",
-                                                              waitEstimated:
-                                                                WaitEstimated.fromJSON(
-                                                                  object.wait_estimated,
-                                                                ),
+                                                              $case: "waitEstimated",
+                                                              waitEstimated: WaitEstimated.fromJSON(
+                                                                object.wait_estimated,
+                                                              ),
                                                             }
                                                           : undefined,
     };
@@ -845,45 +662,29 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
     } else if (message.payload?.$case === "offerExpired") {
       obj.offerExpired = OfferExpired.toJSON(message.payload.offerExpired);
     } else if (message.payload?.$case === "offerWithdrawn") {
-      obj.offerWithdrawn = OfferWithdrawn.toJSON(
-        message.payload.offerWithdrawn,
-      );
+      obj.offerWithdrawn = OfferWithdrawn.toJSON(message.payload.offerWithdrawn);
     } else if (message.payload?.$case === "sessionTransferred") {
-      obj.sessionTransferred = SessionTransferred.toJSON(
-        message.payload.sessionTransferred,
-      );
+      obj.sessionTransferred = SessionTransferred.toJSON(message.payload.sessionTransferred);
     } else if (message.payload?.$case === "sessionAbandoned") {
-      obj.sessionAbandoned = SessionAbandoned.toJSON(
-        message.payload.sessionAbandoned,
-      );
+      obj.sessionAbandoned = SessionAbandoned.toJSON(message.payload.sessionAbandoned);
     } else if (message.payload?.$case === "sessionEnded") {
       obj.sessionEnded = SessionEnded.toJSON(message.payload.sessionEnded);
     } else if (message.payload?.$case === "sessionOverflowed") {
-      obj.sessionOverflowed = SessionOverflowed.toJSON(
-        message.payload.sessionOverflowed,
-      );
+      obj.sessionOverflowed = SessionOverflowed.toJSON(message.payload.sessionOverflowed);
     } else if (message.payload?.$case === "repCapacityChanged") {
-      obj.repCapacityChanged = RepCapacityChanged.toJSON(
-        message.payload.repCapacityChanged,
-      );
+      obj.repCapacityChanged = RepCapacityChanged.toJSON(message.payload.repCapacityChanged);
     } else if (message.payload?.$case === "routingConfigChanged") {
-      obj.routingConfigChanged = RoutingConfigChanged.toJSON(
-        message.payload.routingConfigChanged,
-      );
+      obj.routingConfigChanged = RoutingConfigChanged.toJSON(message.payload.routingConfigChanged);
     } else if (message.payload?.$case === "waitEstimated") {
       obj.waitEstimated = WaitEstimated.toJSON(message.payload.waitEstimated);
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RoutingEvent>, I>>(
-    base?: I,
-  ): RoutingEvent {
+  create<I extends Exact<DeepPartial<RoutingEvent>, I>>(base?: I): RoutingEvent {
     return RoutingEvent.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RoutingEvent>, I>>(
-    object: I,
-  ): RoutingEvent {
+  fromPartial<I extends Exact<DeepPartial<RoutingEvent>, I>>(object: I): RoutingEvent {
     const message = createBaseRoutingEvent();
     message.eventId = object.eventId ?? "";
     message.occurredAtMs = object.occurredAtMs ?? 0;
@@ -892,24 +693,16 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
     message.epoch = object.epoch ?? 0;
     switch (object.payload?.$case) {
       case "sessionQueued": {
-        if (
-          object.payload?.sessionQueued !== undefined &&
-          object.payload?.sessionQueued !== null
-        ) {
+        if (object.payload?.sessionQueued !== undefined && object.payload?.sessionQueued !== null) {
           message.payload = {
             $case: "sessionQueued",
-            sessionQueued: SessionQueued.fromPartial(
-              object.payload.sessionQueued,
-            ),
+            sessionQueued: SessionQueued.fromPartial(object.payload.sessionQueued),
           };
         }
         break;
       }
       case "offerCreated": {
-        if (
-          object.payload?.offerCreated !== undefined &&
-          object.payload?.offerCreated !== null
-        ) {
+        if (object.payload?.offerCreated !== undefined && object.payload?.offerCreated !== null) {
           message.payload = {
             $case: "offerCreated",
             offerCreated: OfferCreated.fromPartial(object.payload.offerCreated),
@@ -918,38 +711,25 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
         break;
       }
       case "offerAccepted": {
-        if (
-          object.payload?.offerAccepted !== undefined &&
-          object.payload?.offerAccepted !== null
-        ) {
+        if (object.payload?.offerAccepted !== undefined && object.payload?.offerAccepted !== null) {
           message.payload = {
             $case: "offerAccepted",
-            offerAccepted: OfferAccepted.fromPartial(
-              object.payload.offerAccepted,
-            ),
+            offerAccepted: OfferAccepted.fromPartial(object.payload.offerAccepted),
           };
         }
         break;
       }
       case "offerRejected": {
-        if (
-          object.payload?.offerRejected !== undefined &&
-          object.payload?.offerRejected !== null
-        ) {
+        if (object.payload?.offerRejected !== undefined && object.payload?.offerRejected !== null) {
           message.payload = {
             $case: "offerRejected",
-            offerRejected: OfferRejected.fromPartial(
-              object.payload.offerRejected,
-            ),
+            offerRejected: OfferRejected.fromPartial(object.payload.offerRejected),
           };
         }
         break;
       }
       case "offerExpired": {
-        if (
-          object.payload?.offerExpired !== undefined &&
-          object.payload?.offerExpired !== null
-        ) {
+        if (object.payload?.offerExpired !== undefined && object.payload?.offerExpired !== null) {
           message.payload = {
             $case: "offerExpired",
             offerExpired: OfferExpired.fromPartial(object.payload.offerExpired),
@@ -958,52 +738,34 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
         break;
       }
       case "offerWithdrawn": {
-        if (
-          object.payload?.offerWithdrawn !== undefined &&
-          object.payload?.offerWithdrawn !== null
-        ) {
+        if (object.payload?.offerWithdrawn !== undefined && object.payload?.offerWithdrawn !== null) {
           message.payload = {
             $case: "offerWithdrawn",
-            offerWithdrawn: OfferWithdrawn.fromPartial(
-              object.payload.offerWithdrawn,
-            ),
+            offerWithdrawn: OfferWithdrawn.fromPartial(object.payload.offerWithdrawn),
           };
         }
         break;
       }
       case "sessionTransferred": {
-        if (
-          object.payload?.sessionTransferred !== undefined &&
-          object.payload?.sessionTransferred !== null
-        ) {
+        if (object.payload?.sessionTransferred !== undefined && object.payload?.sessionTransferred !== null) {
           message.payload = {
             $case: "sessionTransferred",
-            sessionTransferred: SessionTransferred.fromPartial(
-              object.payload.sessionTransferred,
-            ),
+            sessionTransferred: SessionTransferred.fromPartial(object.payload.sessionTransferred),
           };
         }
         break;
       }
       case "sessionAbandoned": {
-        if (
-          object.payload?.sessionAbandoned !== undefined &&
-          object.payload?.sessionAbandoned !== null
-        ) {
+        if (object.payload?.sessionAbandoned !== undefined && object.payload?.sessionAbandoned !== null) {
           message.payload = {
             $case: "sessionAbandoned",
-            sessionAbandoned: SessionAbandoned.fromPartial(
-              object.payload.sessionAbandoned,
-            ),
+            sessionAbandoned: SessionAbandoned.fromPartial(object.payload.sessionAbandoned),
           };
         }
         break;
       }
       case "sessionEnded": {
-        if (
-          object.payload?.sessionEnded !== undefined &&
-          object.payload?.sessionEnded !== null
-        ) {
+        if (object.payload?.sessionEnded !== undefined && object.payload?.sessionEnded !== null) {
           message.payload = {
             $case: "sessionEnded",
             sessionEnded: SessionEnded.fromPartial(object.payload.sessionEnded),
@@ -1012,57 +774,37 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
         break;
       }
       case "sessionOverflowed": {
-        if (
-          object.payload?.sessionOverflowed !== undefined &&
-          object.payload?.sessionOverflowed !== null
-        ) {
+        if (object.payload?.sessionOverflowed !== undefined && object.payload?.sessionOverflowed !== null) {
           message.payload = {
             $case: "sessionOverflowed",
-            sessionOverflowed: SessionOverflowed.fromPartial(
-              object.payload.sessionOverflowed,
-            ),
+            sessionOverflowed: SessionOverflowed.fromPartial(object.payload.sessionOverflowed),
           };
         }
         break;
       }
       case "repCapacityChanged": {
-        if (
-          object.payload?.repCapacityChanged !== undefined &&
-          object.payload?.repCapacityChanged !== null
-        ) {
+        if (object.payload?.repCapacityChanged !== undefined && object.payload?.repCapacityChanged !== null) {
           message.payload = {
             $case: "repCapacityChanged",
-            repCapacityChanged: RepCapacityChanged.fromPartial(
-              object.payload.repCapacityChanged,
-            ),
+            repCapacityChanged: RepCapacityChanged.fromPartial(object.payload.repCapacityChanged),
           };
         }
         break;
       }
       case "routingConfigChanged": {
-        if (
-          object.payload?.routingConfigChanged !== undefined &&
-          object.payload?.routingConfigChanged !== null
-        ) {
+        if (object.payload?.routingConfigChanged !== undefined && object.payload?.routingConfigChanged !== null) {
           message.payload = {
             $case: "routingConfigChanged",
-            routingConfigChanged: RoutingConfigChanged.fromPartial(
-              object.payload.routingConfigChanged,
-            ),
+            routingConfigChanged: RoutingConfigChanged.fromPartial(object.payload.routingConfigChanged),
           };
         }
         break;
       }
       case "waitEstimated": {
-        if (
-          object.payload?.waitEstimated !== undefined &&
-          object.payload?.waitEstimated !== null
-        ) {
+        if (object.payload?.waitEstimated !== undefined && object.payload?.waitEstimated !== null) {
           message.payload = {
             $case: "waitEstimated",
-            waitEstimated: WaitEstimated.fromPartial(
-              object.payload.waitEstimated,
-            ),
+            waitEstimated: WaitEstimated.fromPartial(object.payload.waitEstimated),
           };
         }
         break;
@@ -1073,21 +815,11 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
 };
 
 function createBaseSessionQueued(): SessionQueued {
-  return {
-    target: undefined,
-    priority: 0,
-    requiredSkills: [],
-    enqueuedAtMs: 0,
-    problemTypeId: "",
-    rebuilt: false,
-  };
+  return { target: undefined, priority: 0, requiredSkills: [], enqueuedAtMs: 0, problemTypeId: "", rebuilt: false };
 }
 
 export const SessionQueued: MessageFns<SessionQueued> = {
-  encode(
-    message: SessionQueued,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SessionQueued, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.target !== undefined) {
       QueueTarget.encode(message.target, writer.uint32(10).fork()).join();
     }
@@ -1110,8 +842,7 @@ export const SessionQueued: MessageFns<SessionQueued> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SessionQueued {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1185,9 +916,7 @@ export const SessionQueued: MessageFns<SessionQueued> = {
 
   fromJSON(object: any): SessionQueued {
     return {
-      target: isSet(object.target)
-        ? QueueTarget.fromJSON(object.target)
-        : undefined,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
       priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
       requiredSkills: globalThis.Array.isArray(object?.requiredSkills)
         ? object.requiredSkills.map((e: any) => globalThis.String(e))
@@ -1204,9 +933,7 @@ export const SessionQueued: MessageFns<SessionQueued> = {
         : isSet(object.problem_type_id)
           ? globalThis.String(object.problem_type_id)
           : "",
-      rebuilt: isSet(object.rebuilt)
-        ? globalThis.Boolean(object.rebuilt)
-        : false,
+      rebuilt: isSet(object.rebuilt) ? globalThis.Boolean(object.rebuilt) : false,
     };
   },
 
@@ -1233,19 +960,13 @@ export const SessionQueued: MessageFns<SessionQueued> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SessionQueued>, I>>(
-    base?: I,
-  ): SessionQueued {
+  create<I extends Exact<DeepPartial<SessionQueued>, I>>(base?: I): SessionQueued {
     return SessionQueued.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SessionQueued>, I>>(
-    object: I,
-  ): SessionQueued {
+  fromPartial<I extends Exact<DeepPartial<SessionQueued>, I>>(object: I): SessionQueued {
     const message = createBaseSessionQueued();
     message.target =
-      object.target !== undefined && object.target !== null
-        ? QueueTarget.fromPartial(object.target)
-        : undefined;
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     message.priority = object.priority ?? 0;
     message.requiredSkills = object.requiredSkills?.map((e) => e) || [];
     message.enqueuedAtMs = object.enqueuedAtMs ?? 0;
@@ -1256,19 +977,11 @@ export const SessionQueued: MessageFns<SessionQueued> = {
 };
 
 function createBaseOfferCreated(): OfferCreated {
-  return {
-    repId: "",
-    expiresAtMs: 0,
-    fromQueue: undefined,
-    decision: undefined,
-  };
+  return { repId: "", expiresAtMs: 0, fromQueue: undefined, decision: undefined };
 }
 
 export const OfferCreated: MessageFns<OfferCreated> = {
-  encode(
-    message: OfferCreated,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: OfferCreated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
@@ -1285,8 +998,7 @@ export const OfferCreated: MessageFns<OfferCreated> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OfferCreated {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1359,9 +1071,7 @@ export const OfferCreated: MessageFns<OfferCreated> = {
         : isSet(object.from_queue)
           ? QueueTarget.fromJSON(object.from_queue)
           : undefined,
-      decision: isSet(object.decision)
-        ? DecisionRecord.fromJSON(object.decision)
-        : undefined,
+      decision: isSet(object.decision) ? DecisionRecord.fromJSON(object.decision) : undefined,
     };
   },
 
@@ -1382,14 +1092,10 @@ export const OfferCreated: MessageFns<OfferCreated> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OfferCreated>, I>>(
-    base?: I,
-  ): OfferCreated {
+  create<I extends Exact<DeepPartial<OfferCreated>, I>>(base?: I): OfferCreated {
     return OfferCreated.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OfferCreated>, I>>(
-    object: I,
-  ): OfferCreated {
+  fromPartial<I extends Exact<DeepPartial<OfferCreated>, I>>(object: I): OfferCreated {
     const message = createBaseOfferCreated();
     message.repId = object.repId ?? "";
     message.expiresAtMs = object.expiresAtMs ?? 0;
@@ -1410,10 +1116,7 @@ function createBaseOfferAccepted(): OfferAccepted {
 }
 
 export const OfferAccepted: MessageFns<OfferAccepted> = {
-  encode(
-    message: OfferAccepted,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: OfferAccepted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
@@ -1424,8 +1127,7 @@ export const OfferAccepted: MessageFns<OfferAccepted> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OfferAccepted {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1491,14 +1193,10 @@ export const OfferAccepted: MessageFns<OfferAccepted> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OfferAccepted>, I>>(
-    base?: I,
-  ): OfferAccepted {
+  create<I extends Exact<DeepPartial<OfferAccepted>, I>>(base?: I): OfferAccepted {
     return OfferAccepted.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OfferAccepted>, I>>(
-    object: I,
-  ): OfferAccepted {
+  fromPartial<I extends Exact<DeepPartial<OfferAccepted>, I>>(object: I): OfferAccepted {
     const message = createBaseOfferAccepted();
     message.repId = object.repId ?? "";
     message.waitedMs = object.waitedMs ?? 0;
@@ -1511,10 +1209,7 @@ function createBaseOfferRejected(): OfferRejected {
 }
 
 export const OfferRejected: MessageFns<OfferRejected> = {
-  encode(
-    message: OfferRejected,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: OfferRejected, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
@@ -1522,8 +1217,7 @@ export const OfferRejected: MessageFns<OfferRejected> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OfferRejected {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1573,14 +1267,10 @@ export const OfferRejected: MessageFns<OfferRejected> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OfferRejected>, I>>(
-    base?: I,
-  ): OfferRejected {
+  create<I extends Exact<DeepPartial<OfferRejected>, I>>(base?: I): OfferRejected {
     return OfferRejected.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OfferRejected>, I>>(
-    object: I,
-  ): OfferRejected {
+  fromPartial<I extends Exact<DeepPartial<OfferRejected>, I>>(object: I): OfferRejected {
     const message = createBaseOfferRejected();
     message.repId = object.repId ?? "";
     return message;
@@ -1592,10 +1282,7 @@ function createBaseOfferExpired(): OfferExpired {
 }
 
 export const OfferExpired: MessageFns<OfferExpired> = {
-  encode(
-    message: OfferExpired,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: OfferExpired, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
@@ -1603,8 +1290,7 @@ export const OfferExpired: MessageFns<OfferExpired> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OfferExpired {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1654,14 +1340,10 @@ export const OfferExpired: MessageFns<OfferExpired> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OfferExpired>, I>>(
-    base?: I,
-  ): OfferExpired {
+  create<I extends Exact<DeepPartial<OfferExpired>, I>>(base?: I): OfferExpired {
     return OfferExpired.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OfferExpired>, I>>(
-    object: I,
-  ): OfferExpired {
+  fromPartial<I extends Exact<DeepPartial<OfferExpired>, I>>(object: I): OfferExpired {
     const message = createBaseOfferExpired();
     message.repId = object.repId ?? "";
     return message;
@@ -1673,10 +1355,7 @@ function createBaseOfferWithdrawn(): OfferWithdrawn {
 }
 
 export const OfferWithdrawn: MessageFns<OfferWithdrawn> = {
-  encode(
-    message: OfferWithdrawn,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: OfferWithdrawn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
@@ -1684,8 +1363,7 @@ export const OfferWithdrawn: MessageFns<OfferWithdrawn> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): OfferWithdrawn {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1735,14 +1413,10 @@ export const OfferWithdrawn: MessageFns<OfferWithdrawn> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<OfferWithdrawn>, I>>(
-    base?: I,
-  ): OfferWithdrawn {
+  create<I extends Exact<DeepPartial<OfferWithdrawn>, I>>(base?: I): OfferWithdrawn {
     return OfferWithdrawn.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<OfferWithdrawn>, I>>(
-    object: I,
-  ): OfferWithdrawn {
+  fromPartial<I extends Exact<DeepPartial<OfferWithdrawn>, I>>(object: I): OfferWithdrawn {
     const message = createBaseOfferWithdrawn();
     message.repId = object.repId ?? "";
     return message;
@@ -1754,10 +1428,7 @@ function createBaseSessionTransferred(): SessionTransferred {
 }
 
 export const SessionTransferred: MessageFns<SessionTransferred> = {
-  encode(
-    message: SessionTransferred,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SessionTransferred, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.fromRepId !== "") {
       writer.uint32(10).string(message.fromRepId);
     }
@@ -1770,12 +1441,8 @@ export const SessionTransferred: MessageFns<SessionTransferred> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SessionTransferred {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionTransferred {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1830,9 +1497,7 @@ export const SessionTransferred: MessageFns<SessionTransferred> = {
         : isSet(object.from_rep_id)
           ? globalThis.String(object.from_rep_id)
           : "",
-      target: isSet(object.target)
-        ? QueueTarget.fromJSON(object.target)
-        : undefined,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
       priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
     };
   },
@@ -1851,20 +1516,14 @@ export const SessionTransferred: MessageFns<SessionTransferred> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SessionTransferred>, I>>(
-    base?: I,
-  ): SessionTransferred {
+  create<I extends Exact<DeepPartial<SessionTransferred>, I>>(base?: I): SessionTransferred {
     return SessionTransferred.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SessionTransferred>, I>>(
-    object: I,
-  ): SessionTransferred {
+  fromPartial<I extends Exact<DeepPartial<SessionTransferred>, I>>(object: I): SessionTransferred {
     const message = createBaseSessionTransferred();
     message.fromRepId = object.fromRepId ?? "";
     message.target =
-      object.target !== undefined && object.target !== null
-        ? QueueTarget.fromPartial(object.target)
-        : undefined;
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     message.priority = object.priority ?? 0;
     return message;
   },
@@ -1875,10 +1534,7 @@ function createBaseSessionAbandoned(): SessionAbandoned {
 }
 
 export const SessionAbandoned: MessageFns<SessionAbandoned> = {
-  encode(
-    message: SessionAbandoned,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SessionAbandoned, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.reason !== 0) {
       writer.uint32(8).int32(message.reason);
     }
@@ -1889,8 +1545,7 @@ export const SessionAbandoned: MessageFns<SessionAbandoned> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SessionAbandoned {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1952,14 +1607,10 @@ export const SessionAbandoned: MessageFns<SessionAbandoned> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SessionAbandoned>, I>>(
-    base?: I,
-  ): SessionAbandoned {
+  create<I extends Exact<DeepPartial<SessionAbandoned>, I>>(base?: I): SessionAbandoned {
     return SessionAbandoned.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SessionAbandoned>, I>>(
-    object: I,
-  ): SessionAbandoned {
+  fromPartial<I extends Exact<DeepPartial<SessionAbandoned>, I>>(object: I): SessionAbandoned {
     const message = createBaseSessionAbandoned();
     message.reason = object.reason ?? 0;
     message.waitedMs = object.waitedMs ?? 0;
@@ -1972,10 +1623,7 @@ function createBaseSessionEnded(): SessionEnded {
 }
 
 export const SessionEnded: MessageFns<SessionEnded> = {
-  encode(
-    message: SessionEnded,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SessionEnded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
@@ -1986,8 +1634,7 @@ export const SessionEnded: MessageFns<SessionEnded> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SessionEnded {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2053,14 +1700,10 @@ export const SessionEnded: MessageFns<SessionEnded> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SessionEnded>, I>>(
-    base?: I,
-  ): SessionEnded {
+  create<I extends Exact<DeepPartial<SessionEnded>, I>>(base?: I): SessionEnded {
     return SessionEnded.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SessionEnded>, I>>(
-    object: I,
-  ): SessionEnded {
+  fromPartial<I extends Exact<DeepPartial<SessionEnded>, I>>(object: I): SessionEnded {
     const message = createBaseSessionEnded();
     message.repId = object.repId ?? "";
     message.handleMs = object.handleMs ?? 0;
@@ -2073,10 +1716,7 @@ function createBaseSessionOverflowed(): SessionOverflowed {
 }
 
 export const SessionOverflowed: MessageFns<SessionOverflowed> = {
-  encode(
-    message: SessionOverflowed,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SessionOverflowed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.addedTeamIds) {
       writer.uint32(10).string(v!);
     }
@@ -2090,8 +1730,7 @@ export const SessionOverflowed: MessageFns<SessionOverflowed> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SessionOverflowed {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2165,14 +1804,10 @@ export const SessionOverflowed: MessageFns<SessionOverflowed> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SessionOverflowed>, I>>(
-    base?: I,
-  ): SessionOverflowed {
+  create<I extends Exact<DeepPartial<SessionOverflowed>, I>>(base?: I): SessionOverflowed {
     return SessionOverflowed.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SessionOverflowed>, I>>(
-    object: I,
-  ): SessionOverflowed {
+  fromPartial<I extends Exact<DeepPartial<SessionOverflowed>, I>>(object: I): SessionOverflowed {
     const message = createBaseSessionOverflowed();
     message.addedTeamIds = object.addedTeamIds?.map((e) => e) || [];
     message.priority = object.priority ?? 0;
@@ -2182,20 +1817,11 @@ export const SessionOverflowed: MessageFns<SessionOverflowed> = {
 };
 
 function createBaseRepCapacityChanged(): RepCapacityChanged {
-  return {
-    repId: "",
-    routableCapacity: 0,
-    version: 0,
-    teamIds: [],
-    connected: false,
-  };
+  return { repId: "", routableCapacity: 0, version: 0, teamIds: [], connected: false };
 }
 
 export const RepCapacityChanged: MessageFns<RepCapacityChanged> = {
-  encode(
-    message: RepCapacityChanged,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RepCapacityChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
@@ -2214,12 +1840,8 @@ export const RepCapacityChanged: MessageFns<RepCapacityChanged> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RepCapacityChanged {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RepCapacityChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2301,9 +1923,7 @@ export const RepCapacityChanged: MessageFns<RepCapacityChanged> = {
         : globalThis.Array.isArray(object?.team_ids)
           ? object.team_ids.map((e: any) => globalThis.String(e))
           : [],
-      connected: isSet(object.connected)
-        ? globalThis.Boolean(object.connected)
-        : false,
+      connected: isSet(object.connected) ? globalThis.Boolean(object.connected) : false,
     };
   },
 
@@ -2327,14 +1947,10 @@ export const RepCapacityChanged: MessageFns<RepCapacityChanged> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RepCapacityChanged>, I>>(
-    base?: I,
-  ): RepCapacityChanged {
+  create<I extends Exact<DeepPartial<RepCapacityChanged>, I>>(base?: I): RepCapacityChanged {
     return RepCapacityChanged.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RepCapacityChanged>, I>>(
-    object: I,
-  ): RepCapacityChanged {
+  fromPartial<I extends Exact<DeepPartial<RepCapacityChanged>, I>>(object: I): RepCapacityChanged {
     const message = createBaseRepCapacityChanged();
     message.repId = object.repId ?? "";
     message.routableCapacity = object.routableCapacity ?? 0;
@@ -2350,22 +1966,15 @@ function createBaseRoutingConfigChanged(): RoutingConfigChanged {
 }
 
 export const RoutingConfigChanged: MessageFns<RoutingConfigChanged> = {
-  encode(
-    message: RoutingConfigChanged,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RoutingConfigChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== 0) {
       writer.uint32(8).int64(message.version);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RoutingConfigChanged {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RoutingConfigChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2398,9 +2007,7 @@ export const RoutingConfigChanged: MessageFns<RoutingConfigChanged> = {
   },
 
   fromJSON(object: any): RoutingConfigChanged {
-    return {
-      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
-    };
+    return { version: isSet(object.version) ? globalThis.Number(object.version) : 0 };
   },
 
   toJSON(message: RoutingConfigChanged): unknown {
@@ -2411,14 +2018,10 @@ export const RoutingConfigChanged: MessageFns<RoutingConfigChanged> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RoutingConfigChanged>, I>>(
-    base?: I,
-  ): RoutingConfigChanged {
+  create<I extends Exact<DeepPartial<RoutingConfigChanged>, I>>(base?: I): RoutingConfigChanged {
     return RoutingConfigChanged.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RoutingConfigChanged>, I>>(
-    object: I,
-  ): RoutingConfigChanged {
+  fromPartial<I extends Exact<DeepPartial<RoutingConfigChanged>, I>>(object: I): RoutingConfigChanged {
     const message = createBaseRoutingConfigChanged();
     message.version = object.version ?? 0;
     return message;
@@ -2430,10 +2033,7 @@ function createBaseWaitEstimated(): WaitEstimated {
 }
 
 export const WaitEstimated: MessageFns<WaitEstimated> = {
-  encode(
-    message: WaitEstimated,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: WaitEstimated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.position !== 0) {
       writer.uint32(8).int32(message.position);
     }
@@ -2444,8 +2044,7 @@ export const WaitEstimated: MessageFns<WaitEstimated> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): WaitEstimated {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2488,9 +2087,7 @@ export const WaitEstimated: MessageFns<WaitEstimated> = {
   fromJSON(object: any): WaitEstimated {
     return {
       position: isSet(object.position) ? globalThis.Number(object.position) : 0,
-      estimate: isSet(object.estimate)
-        ? WaitEstimate.fromJSON(object.estimate)
-        : undefined,
+      estimate: isSet(object.estimate) ? WaitEstimate.fromJSON(object.estimate) : undefined,
     };
   },
 
@@ -2505,39 +2102,24 @@ export const WaitEstimated: MessageFns<WaitEstimated> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<WaitEstimated>, I>>(
-    base?: I,
-  ): WaitEstimated {
+  create<I extends Exact<DeepPartial<WaitEstimated>, I>>(base?: I): WaitEstimated {
     return WaitEstimated.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<WaitEstimated>, I>>(
-    object: I,
-  ): WaitEstimated {
+  fromPartial<I extends Exact<DeepPartial<WaitEstimated>, I>>(object: I): WaitEstimated {
     const message = createBaseWaitEstimated();
     message.position = object.position ?? 0;
     message.estimate =
-      object.estimate !== undefined && object.estimate !== null
-        ? WaitEstimate.fromPartial(object.estimate)
-        : undefined;
+      object.estimate !== undefined && object.estimate !== null ? WaitEstimate.fromPartial(object.estimate) : undefined;
     return message;
   },
 };
 
 function createBasePresenceEvent(): PresenceEvent {
-  return {
-    eventId: "",
-    occurredAtMs: 0,
-    siteId: "",
-    repId: "",
-    payload: undefined,
-  };
+  return { eventId: "", occurredAtMs: 0, siteId: "", repId: "", payload: undefined };
 }
 
 export const PresenceEvent: MessageFns<PresenceEvent> = {
-  encode(
-    message: PresenceEvent,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: PresenceEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.eventId !== "") {
       writer.uint32(10).string(message.eventId);
     }
@@ -2552,42 +2134,26 @@ export const PresenceEvent: MessageFns<PresenceEvent> = {
     }
     switch (message.payload?.$case) {
       case "repLoggedIn":
-        RepLoggedIn.encode(
-          message.payload.repLoggedIn,
-          writer.uint32(82).fork(),
-        ).join();
+        RepLoggedIn.encode(message.payload.repLoggedIn, writer.uint32(82).fork()).join();
         break;
       case "repLoggedOut":
-        RepLoggedOut.encode(
-          message.payload.repLoggedOut,
-          writer.uint32(90).fork(),
-        ).join();
+        RepLoggedOut.encode(message.payload.repLoggedOut, writer.uint32(90).fork()).join();
         break;
       case "repStateChanged":
-        RepStateChanged.encode(
-          message.payload.repStateChanged,
-          writer.uint32(98).fork(),
-        ).join();
+        RepStateChanged.encode(message.payload.repStateChanged, writer.uint32(98).fork()).join();
         break;
       case "repConnectionDropped":
-        RepConnectionDropped.encode(
-          message.payload.repConnectionDropped,
-          writer.uint32(106).fork(),
-        ).join();
+        RepConnectionDropped.encode(message.payload.repConnectionDropped, writer.uint32(106).fork()).join();
         break;
       case "repCapacitySet":
-        RepCapacitySet.encode(
-          message.payload.repCapacitySet,
-          writer.uint32(114).fork(),
-        ).join();
+        RepCapacitySet.encode(message.payload.repCapacitySet, writer.uint32(114).fork()).join();
         break;
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): PresenceEvent {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2636,10 +2202,7 @@ export const PresenceEvent: MessageFns<PresenceEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "repLoggedIn",
-              repLoggedIn: RepLoggedIn.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "repLoggedIn", repLoggedIn: RepLoggedIn.decode(reader, reader.uint32()) };
             continue;
           }
           case 11: {
@@ -2647,10 +2210,7 @@ export const PresenceEvent: MessageFns<PresenceEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "repLoggedOut",
-              repLoggedOut: RepLoggedOut.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "repLoggedOut", repLoggedOut: RepLoggedOut.decode(reader, reader.uint32()) };
             continue;
           }
           case 12: {
@@ -2671,10 +2231,7 @@ export const PresenceEvent: MessageFns<PresenceEvent> = {
 
             message.payload = {
               $case: "repConnectionDropped",
-              repConnectionDropped: RepConnectionDropped.decode(
-                reader,
-                reader.uint32(),
-              ),
+              repConnectionDropped: RepConnectionDropped.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -2724,66 +2281,33 @@ export const PresenceEvent: MessageFns<PresenceEvent> = {
           ? globalThis.String(object.rep_id)
           : "",
       payload: isSet(object.repLoggedIn)
-        ? {
-            $case: "repLoggedIn",
-            repLoggedIn: RepLoggedIn.fromJSON(object.repLoggedIn),
-          }
+        ? { $case: "repLoggedIn", repLoggedIn: RepLoggedIn.fromJSON(object.repLoggedIn) }
         : isSet(object.rep_logged_in)
-          ? {
-              $case: "repLoggedIn",
-              repLoggedIn: RepLoggedIn.fromJSON(object.rep_logged_in),
-            }
+          ? { $case: "repLoggedIn", repLoggedIn: RepLoggedIn.fromJSON(object.rep_logged_in) }
           : isSet(object.repLoggedOut)
-            ? {
-                $case: "repLoggedOut",
-                repLoggedOut: RepLoggedOut.fromJSON(object.repLoggedOut),
-              }
+            ? { $case: "repLoggedOut", repLoggedOut: RepLoggedOut.fromJSON(object.repLoggedOut) }
             : isSet(object.rep_logged_out)
-              ? {
-                  $case: "repLoggedOut",
-                  repLoggedOut: RepLoggedOut.fromJSON(object.rep_logged_out),
-                }
+              ? { $case: "repLoggedOut", repLoggedOut: RepLoggedOut.fromJSON(object.rep_logged_out) }
               : isSet(object.repStateChanged)
-                ? {
-                    $case: "repStateChanged",
-                    repStateChanged: RepStateChanged.fromJSON(
-                      object.repStateChanged,
-                    ),
-                  }
+                ? { $case: "repStateChanged", repStateChanged: RepStateChanged.fromJSON(object.repStateChanged) }
                 : isSet(object.rep_state_changed)
-                  ? {
-                      $case: "repStateChanged",
-                      repStateChanged: RepStateChanged.fromJSON(
-                        object.rep_state_changed,
-                      ),
-                    }
+                  ? { $case: "repStateChanged", repStateChanged: RepStateChanged.fromJSON(object.rep_state_changed) }
                   : isSet(object.repConnectionDropped)
                     ? {
                         $case: "repConnectionDropped",
-                        repConnectionDropped: RepConnectionDropped.fromJSON(
-                          object.repConnectionDropped,
-                        ),
+                        repConnectionDropped: RepConnectionDropped.fromJSON(object.repConnectionDropped),
                       }
                     : isSet(object.rep_connection_dropped)
                       ? {
                           $case: "repConnectionDropped",
-                          repConnectionDropped: RepConnectionDropped.fromJSON(
-                            object.rep_connection_dropped,
-                          ),
+                          repConnectionDropped: RepConnectionDropped.fromJSON(object.rep_connection_dropped),
                         }
                       : isSet(object.repCapacitySet)
-                        ? {
-                            $case: "repCapacitySet",
-                            repCapacitySet: RepCapacitySet.fromJSON(
-                              object.repCapacitySet,
-                            ),
-                          }
+                        ? { $case: "repCapacitySet", repCapacitySet: RepCapacitySet.fromJSON(object.repCapacitySet) }
                         : isSet(object.rep_capacity_set)
                           ? {
                               $case: "repCapacitySet",
-                              repCapacitySet: RepCapacitySet.fromJSON(
-                                object.rep_capacity_set,
-                              ),
+                              repCapacitySet: RepCapacitySet.fromJSON(object.rep_capacity_set),
                             }
                           : undefined,
     };
@@ -2808,29 +2332,19 @@ export const PresenceEvent: MessageFns<PresenceEvent> = {
     } else if (message.payload?.$case === "repLoggedOut") {
       obj.repLoggedOut = RepLoggedOut.toJSON(message.payload.repLoggedOut);
     } else if (message.payload?.$case === "repStateChanged") {
-      obj.repStateChanged = RepStateChanged.toJSON(
-        message.payload.repStateChanged,
-      );
+      obj.repStateChanged = RepStateChanged.toJSON(message.payload.repStateChanged);
     } else if (message.payload?.$case === "repConnectionDropped") {
-      obj.repConnectionDropped = RepConnectionDropped.toJSON(
-        message.payload.repConnectionDropped,
-      );
+      obj.repConnectionDropped = RepConnectionDropped.toJSON(message.payload.repConnectionDropped);
     } else if (message.payload?.$case === "repCapacitySet") {
-      obj.repCapacitySet = RepCapacitySet.toJSON(
-        message.payload.repCapacitySet,
-      );
+      obj.repCapacitySet = RepCapacitySet.toJSON(message.payload.repCapacitySet);
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PresenceEvent>, I>>(
-    base?: I,
-  ): PresenceEvent {
+  create<I extends Exact<DeepPartial<PresenceEvent>, I>>(base?: I): PresenceEvent {
     return PresenceEvent.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PresenceEvent>, I>>(
-    object: I,
-  ): PresenceEvent {
+  fromPartial<I extends Exact<DeepPartial<PresenceEvent>, I>>(object: I): PresenceEvent {
     const message = createBasePresenceEvent();
     message.eventId = object.eventId ?? "";
     message.occurredAtMs = object.occurredAtMs ?? 0;
@@ -2838,22 +2352,13 @@ export const PresenceEvent: MessageFns<PresenceEvent> = {
     message.repId = object.repId ?? "";
     switch (object.payload?.$case) {
       case "repLoggedIn": {
-        if (
-          object.payload?.repLoggedIn !== undefined &&
-          object.payload?.repLoggedIn !== null
-        ) {
-          message.payload = {
-            $case: "repLoggedIn",
-            repLoggedIn: RepLoggedIn.fromPartial(object.payload.repLoggedIn),
-          };
+        if (object.payload?.repLoggedIn !== undefined && object.payload?.repLoggedIn !== null) {
+          message.payload = { $case: "repLoggedIn", repLoggedIn: RepLoggedIn.fromPartial(object.payload.repLoggedIn) };
         }
         break;
       }
       case "repLoggedOut": {
-        if (
-          object.payload?.repLoggedOut !== undefined &&
-          object.payload?.repLoggedOut !== null
-        ) {
+        if (object.payload?.repLoggedOut !== undefined && object.payload?.repLoggedOut !== null) {
           message.payload = {
             $case: "repLoggedOut",
             repLoggedOut: RepLoggedOut.fromPartial(object.payload.repLoggedOut),
@@ -2862,43 +2367,28 @@ export const PresenceEvent: MessageFns<PresenceEvent> = {
         break;
       }
       case "repStateChanged": {
-        if (
-          object.payload?.repStateChanged !== undefined &&
-          object.payload?.repStateChanged !== null
-        ) {
+        if (object.payload?.repStateChanged !== undefined && object.payload?.repStateChanged !== null) {
           message.payload = {
             $case: "repStateChanged",
-            repStateChanged: RepStateChanged.fromPartial(
-              object.payload.repStateChanged,
-            ),
+            repStateChanged: RepStateChanged.fromPartial(object.payload.repStateChanged),
           };
         }
         break;
       }
       case "repConnectionDropped": {
-        if (
-          object.payload?.repConnectionDropped !== undefined &&
-          object.payload?.repConnectionDropped !== null
-        ) {
+        if (object.payload?.repConnectionDropped !== undefined && object.payload?.repConnectionDropped !== null) {
           message.payload = {
             $case: "repConnectionDropped",
-            repConnectionDropped: RepConnectionDropped.fromPartial(
-              object.payload.repConnectionDropped,
-            ),
+            repConnectionDropped: RepConnectionDropped.fromPartial(object.payload.repConnectionDropped),
           };
         }
         break;
       }
       case "repCapacitySet": {
-        if (
-          object.payload?.repCapacitySet !== undefined &&
-          object.payload?.repCapacitySet !== null
-        ) {
+        if (object.payload?.repCapacitySet !== undefined && object.payload?.repCapacitySet !== null) {
           message.payload = {
             $case: "repCapacitySet",
-            repCapacitySet: RepCapacitySet.fromPartial(
-              object.payload.repCapacitySet,
-            ),
+            repCapacitySet: RepCapacitySet.fromPartial(object.payload.repCapacitySet),
           };
         }
         break;
@@ -2913,10 +2403,7 @@ function createBaseRepLoggedIn(): RepLoggedIn {
 }
 
 export const RepLoggedIn: MessageFns<RepLoggedIn> = {
-  encode(
-    message: RepLoggedIn,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RepLoggedIn, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.teamIds) {
       writer.uint32(10).string(v!);
     }
@@ -2924,8 +2411,7 @@ export const RepLoggedIn: MessageFns<RepLoggedIn> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RepLoggedIn {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2978,9 +2464,7 @@ export const RepLoggedIn: MessageFns<RepLoggedIn> = {
   create<I extends Exact<DeepPartial<RepLoggedIn>, I>>(base?: I): RepLoggedIn {
     return RepLoggedIn.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RepLoggedIn>, I>>(
-    object: I,
-  ): RepLoggedIn {
+  fromPartial<I extends Exact<DeepPartial<RepLoggedIn>, I>>(object: I): RepLoggedIn {
     const message = createBaseRepLoggedIn();
     message.teamIds = object.teamIds?.map((e) => e) || [];
     return message;
@@ -2992,10 +2476,7 @@ function createBaseRepLoggedOut(): RepLoggedOut {
 }
 
 export const RepLoggedOut: MessageFns<RepLoggedOut> = {
-  encode(
-    message: RepLoggedOut,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RepLoggedOut, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.actor !== 0) {
       writer.uint32(8).int32(message.actor);
     }
@@ -3003,8 +2484,7 @@ export const RepLoggedOut: MessageFns<RepLoggedOut> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RepLoggedOut {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3048,14 +2528,10 @@ export const RepLoggedOut: MessageFns<RepLoggedOut> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RepLoggedOut>, I>>(
-    base?: I,
-  ): RepLoggedOut {
+  create<I extends Exact<DeepPartial<RepLoggedOut>, I>>(base?: I): RepLoggedOut {
     return RepLoggedOut.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RepLoggedOut>, I>>(
-    object: I,
-  ): RepLoggedOut {
+  fromPartial<I extends Exact<DeepPartial<RepLoggedOut>, I>>(object: I): RepLoggedOut {
     const message = createBaseRepLoggedOut();
     message.actor = object.actor ?? 0;
     return message;
@@ -3075,10 +2551,7 @@ function createBaseRepStateChanged(): RepStateChanged {
 }
 
 export const RepStateChanged: MessageFns<RepStateChanged> = {
-  encode(
-    message: RepStateChanged,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RepStateChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.previousState !== 0) {
       writer.uint32(8).int32(message.previousState);
     }
@@ -3104,8 +2577,7 @@ export const RepStateChanged: MessageFns<RepStateChanged> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RepStateChanged {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3243,14 +2715,10 @@ export const RepStateChanged: MessageFns<RepStateChanged> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RepStateChanged>, I>>(
-    base?: I,
-  ): RepStateChanged {
+  create<I extends Exact<DeepPartial<RepStateChanged>, I>>(base?: I): RepStateChanged {
     return RepStateChanged.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RepStateChanged>, I>>(
-    object: I,
-  ): RepStateChanged {
+  fromPartial<I extends Exact<DeepPartial<RepStateChanged>, I>>(object: I): RepStateChanged {
     const message = createBaseRepStateChanged();
     message.previousState = object.previousState ?? 0;
     message.previousReasonCode = object.previousReasonCode ?? "";
@@ -3268,10 +2736,7 @@ function createBaseRepConnectionDropped(): RepConnectionDropped {
 }
 
 export const RepConnectionDropped: MessageFns<RepConnectionDropped> = {
-  encode(
-    message: RepConnectionDropped,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RepConnectionDropped, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.connectionId !== "") {
       writer.uint32(10).string(message.connectionId);
     }
@@ -3281,12 +2746,8 @@ export const RepConnectionDropped: MessageFns<RepConnectionDropped> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RepConnectionDropped {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RepConnectionDropped {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3352,14 +2813,10 @@ export const RepConnectionDropped: MessageFns<RepConnectionDropped> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RepConnectionDropped>, I>>(
-    base?: I,
-  ): RepConnectionDropped {
+  create<I extends Exact<DeepPartial<RepConnectionDropped>, I>>(base?: I): RepConnectionDropped {
     return RepConnectionDropped.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RepConnectionDropped>, I>>(
-    object: I,
-  ): RepConnectionDropped {
+  fromPartial<I extends Exact<DeepPartial<RepConnectionDropped>, I>>(object: I): RepConnectionDropped {
     const message = createBaseRepConnectionDropped();
     message.connectionId = object.connectionId ?? "";
     message.liveConnections = object.liveConnections ?? 0;
@@ -3372,10 +2829,7 @@ function createBaseRepCapacitySet(): RepCapacitySet {
 }
 
 export const RepCapacitySet: MessageFns<RepCapacitySet> = {
-  encode(
-    message: RepCapacitySet,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RepCapacitySet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.capacity !== 0) {
       writer.uint32(8).int32(message.capacity);
     }
@@ -3386,8 +2840,7 @@ export const RepCapacitySet: MessageFns<RepCapacitySet> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RepCapacitySet {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3430,9 +2883,7 @@ export const RepCapacitySet: MessageFns<RepCapacitySet> = {
   fromJSON(object: any): RepCapacitySet {
     return {
       capacity: isSet(object.capacity) ? globalThis.Number(object.capacity) : 0,
-      skills: globalThis.Array.isArray(object?.skills)
-        ? object.skills.map((e: any) => globalThis.String(e))
-        : [],
+      skills: globalThis.Array.isArray(object?.skills) ? object.skills.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -3447,14 +2898,10 @@ export const RepCapacitySet: MessageFns<RepCapacitySet> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RepCapacitySet>, I>>(
-    base?: I,
-  ): RepCapacitySet {
+  create<I extends Exact<DeepPartial<RepCapacitySet>, I>>(base?: I): RepCapacitySet {
     return RepCapacitySet.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RepCapacitySet>, I>>(
-    object: I,
-  ): RepCapacitySet {
+  fromPartial<I extends Exact<DeepPartial<RepCapacitySet>, I>>(object: I): RepCapacitySet {
     const message = createBaseRepCapacitySet();
     message.capacity = object.capacity ?? 0;
     message.skills = object.skills?.map((e) => e) || [];
@@ -3463,20 +2910,11 @@ export const RepCapacitySet: MessageFns<RepCapacitySet> = {
 };
 
 function createBaseSessionEvent(): SessionEvent {
-  return {
-    eventId: "",
-    occurredAtMs: 0,
-    siteId: "",
-    sessionId: "",
-    payload: undefined,
-  };
+  return { eventId: "", occurredAtMs: 0, siteId: "", sessionId: "", payload: undefined };
 }
 
 export const SessionEvent: MessageFns<SessionEvent> = {
-  encode(
-    message: SessionEvent,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SessionEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.eventId !== "") {
       writer.uint32(10).string(message.eventId);
     }
@@ -3491,72 +2929,41 @@ export const SessionEvent: MessageFns<SessionEvent> = {
     }
     switch (message.payload?.$case) {
       case "sessionCreated":
-        SessionCreated.encode(
-          message.payload.sessionCreated,
-          writer.uint32(82).fork(),
-        ).join();
+        SessionCreated.encode(message.payload.sessionCreated, writer.uint32(82).fork()).join();
         break;
       case "consentRecorded":
-        ConsentRecorded.encode(
-          message.payload.consentRecorded,
-          writer.uint32(90).fork(),
-        ).join();
+        ConsentRecorded.encode(message.payload.consentRecorded, writer.uint32(90).fork()).join();
         break;
       case "permissionChanged":
-        PermissionChanged.encode(
-          message.payload.permissionChanged,
-          writer.uint32(98).fork(),
-        ).join();
+        PermissionChanged.encode(message.payload.permissionChanged, writer.uint32(98).fork()).join();
         break;
       case "participantJoined":
-        ParticipantJoined.encode(
-          message.payload.participantJoined,
-          writer.uint32(106).fork(),
-        ).join();
+        ParticipantJoined.encode(message.payload.participantJoined, writer.uint32(106).fork()).join();
         break;
       case "participantLeft":
-        ParticipantLeft.encode(
-          message.payload.participantLeft,
-          writer.uint32(114).fork(),
-        ).join();
+        ParticipantLeft.encode(message.payload.participantLeft, writer.uint32(114).fork()).join();
         break;
       case "noteAdded":
-        NoteAdded.encode(
-          message.payload.noteAdded,
-          writer.uint32(122).fork(),
-        ).join();
+        NoteAdded.encode(message.payload.noteAdded, writer.uint32(122).fork()).join();
         break;
       case "chatMessageSent":
-        ChatMessageSent.encode(
-          message.payload.chatMessageSent,
-          writer.uint32(130).fork(),
-        ).join();
+        ChatMessageSent.encode(message.payload.chatMessageSent, writer.uint32(130).fork()).join();
         break;
       case "surveySubmitted":
-        SurveySubmitted.encode(
-          message.payload.surveySubmitted,
-          writer.uint32(138).fork(),
-        ).join();
+        SurveySubmitted.encode(message.payload.surveySubmitted, writer.uint32(138).fork()).join();
         break;
       case "repDisconnectedFlagged":
-        RepDisconnectedFlagged.encode(
-          message.payload.repDisconnectedFlagged,
-          writer.uint32(146).fork(),
-        ).join();
+        RepDisconnectedFlagged.encode(message.payload.repDisconnectedFlagged, writer.uint32(146).fork()).join();
         break;
       case "sessionClosed":
-        SessionClosed.encode(
-          message.payload.sessionClosed,
-          writer.uint32(154).fork(),
-        ).join();
+        SessionClosed.encode(message.payload.sessionClosed, writer.uint32(154).fork()).join();
         break;
     }
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SessionEvent {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -3629,10 +3036,7 @@ export const SessionEvent: MessageFns<SessionEvent> = {
 
             message.payload = {
               $case: "permissionChanged",
-              permissionChanged: PermissionChanged.decode(
-                reader,
-                reader.uint32(),
-              ),
+              permissionChanged: PermissionChanged.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -3643,10 +3047,7 @@ export const SessionEvent: MessageFns<SessionEvent> = {
 
             message.payload = {
               $case: "participantJoined",
-              participantJoined: ParticipantJoined.decode(
-                reader,
-                reader.uint32(),
-              ),
+              participantJoined: ParticipantJoined.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -3666,10 +3067,7 @@ export const SessionEvent: MessageFns<SessionEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "noteAdded",
-              noteAdded: NoteAdded.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "noteAdded", noteAdded: NoteAdded.decode(reader, reader.uint32()) };
             continue;
           }
           case 16: {
@@ -3701,10 +3099,7 @@ export const SessionEvent: MessageFns<SessionEvent> = {
 
             message.payload = {
               $case: "repDisconnectedFlagged",
-              repDisconnectedFlagged: RepDisconnectedFlagged.decode(
-                reader,
-                reader.uint32(),
-              ),
+              repDisconnectedFlagged: RepDisconnectedFlagged.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -3713,10 +3108,7 @@ export const SessionEvent: MessageFns<SessionEvent> = {
               break;
             }
 
-            message.payload = {
-              $case: "sessionClosed",
-              sessionClosed: SessionClosed.decode(reader, reader.uint32()),
-            };
+            message.payload = { $case: "sessionClosed", sessionClosed: SessionClosed.decode(reader, reader.uint32()) };
             continue;
           }
         }
@@ -3754,144 +3146,90 @@ export const SessionEvent: MessageFns<SessionEvent> = {
           ? globalThis.String(object.session_id)
           : "",
       payload: isSet(object.sessionCreated)
-        ? {
-            $case: "sessionCreated",
-            sessionCreated: SessionCreated.fromJSON(object.sessionCreated),
-          }
+        ? { $case: "sessionCreated", sessionCreated: SessionCreated.fromJSON(object.sessionCreated) }
         : isSet(object.session_created)
-          ? {
-              $case: "sessionCreated",
-              sessionCreated: SessionCreated.fromJSON(object.session_created),
-            }
+          ? { $case: "sessionCreated", sessionCreated: SessionCreated.fromJSON(object.session_created) }
           : isSet(object.consentRecorded)
-            ? {
-                $case: "consentRecorded",
-                consentRecorded: ConsentRecorded.fromJSON(
-                  object.consentRecorded,
-                ),
-              }
+            ? { $case: "consentRecorded", consentRecorded: ConsentRecorded.fromJSON(object.consentRecorded) }
             : isSet(object.consent_recorded)
-              ? {
-                  $case: "consentRecorded",
-                  consentRecorded: ConsentRecorded.fromJSON(
-                    object.consent_recorded,
-                  ),
-                }
+              ? { $case: "consentRecorded", consentRecorded: ConsentRecorded.fromJSON(object.consent_recorded) }
               : isSet(object.permissionChanged)
                 ? {
                     $case: "permissionChanged",
-                    permissionChanged: PermissionChanged.fromJSON(
-                      object.permissionChanged,
-                    ),
+                    permissionChanged: PermissionChanged.fromJSON(object.permissionChanged),
                   }
                 : isSet(object.permission_changed)
                   ? {
                       $case: "permissionChanged",
-                      permissionChanged: PermissionChanged.fromJSON(
-                        object.permission_changed,
-                      ),
+                      permissionChanged: PermissionChanged.fromJSON(object.permission_changed),
                     }
                   : isSet(object.participantJoined)
                     ? {
                         $case: "participantJoined",
-                        participantJoined: ParticipantJoined.fromJSON(
-                          object.participantJoined,
-                        ),
+                        participantJoined: ParticipantJoined.fromJSON(object.participantJoined),
                       }
                     : isSet(object.participant_joined)
                       ? {
                           $case: "participantJoined",
-                          participantJoined: ParticipantJoined.fromJSON(
-                            object.participant_joined,
-                          ),
+                          participantJoined: ParticipantJoined.fromJSON(object.participant_joined),
                         }
                       : isSet(object.participantLeft)
                         ? {
                             $case: "participantLeft",
-                            participantLeft: ParticipantLeft.fromJSON(
-                              object.participantLeft,
-                            ),
+                            participantLeft: ParticipantLeft.fromJSON(object.participantLeft),
                           }
                         : isSet(object.participant_left)
                           ? {
                               $case: "participantLeft",
-                              participantLeft: ParticipantLeft.fromJSON(
-                                object.participant_left,
-                              ),
+                              participantLeft: ParticipantLeft.fromJSON(object.participant_left),
                             }
                           : isSet(object.noteAdded)
-                            ? {
-                                $case: "noteAdded",
-                                noteAdded: NoteAdded.fromJSON(object.noteAdded),
-                              }
+                            ? { $case: "noteAdded", noteAdded: NoteAdded.fromJSON(object.noteAdded) }
                             : isSet(object.note_added)
-                              ? {
-                                  $case: "noteAdded",
-                                  noteAdded: NoteAdded.fromJSON(
-                                    object.note_added,
-                                  ),
-                                }
+                              ? { $case: "noteAdded", noteAdded: NoteAdded.fromJSON(object.note_added) }
                               : isSet(object.chatMessageSent)
                                 ? {
                                     $case: "chatMessageSent",
-                                    chatMessageSent: ChatMessageSent.fromJSON(
-                                      object.chatMessageSent,
-                                    ),
+                                    chatMessageSent: ChatMessageSent.fromJSON(object.chatMessageSent),
                                   }
                                 : isSet(object.chat_message_sent)
                                   ? {
                                       $case: "chatMessageSent",
-                                      chatMessageSent: ChatMessageSent.fromJSON(
-                                        object.chat_message_sent,
-                                      ),
+                                      chatMessageSent: ChatMessageSent.fromJSON(object.chat_message_sent),
                                     }
                                   : isSet(object.surveySubmitted)
                                     ? {
                                         $case: "surveySubmitted",
-                                        surveySubmitted:
-                                          SurveySubmitted.fromJSON(
-                                            object.surveySubmitted,
-                                          ),
+                                        surveySubmitted: SurveySubmitted.fromJSON(object.surveySubmitted),
                                       }
                                     : isSet(object.survey_submitted)
                                       ? {
                                           $case: "surveySubmitted",
-                                          surveySubmitted:
-                                            SurveySubmitted.fromJSON(
-                                              object.survey_submitted,
-                                            ),
+                                          surveySubmitted: SurveySubmitted.fromJSON(object.survey_submitted),
                                         }
                                       : isSet(object.repDisconnectedFlagged)
                                         ? {
                                             $case: "repDisconnectedFlagged",
-                                            repDisconnectedFlagged:
-                                              RepDisconnectedFlagged.fromJSON(
-                                                object.repDisconnectedFlagged,
-                                              ),
+                                            repDisconnectedFlagged: RepDisconnectedFlagged.fromJSON(
+                                              object.repDisconnectedFlagged,
+                                            ),
                                           }
                                         : isSet(object.rep_disconnected_flagged)
                                           ? {
                                               $case: "repDisconnectedFlagged",
-                                              repDisconnectedFlagged:
-                                                RepDisconnectedFlagged.fromJSON(
-                                                  object.rep_disconnected_flagged,
-                                                ),
+                                              repDisconnectedFlagged: RepDisconnectedFlagged.fromJSON(
+                                                object.rep_disconnected_flagged,
+                                              ),
                                             }
                                           : isSet(object.sessionClosed)
                                             ? {
                                                 $case: "sessionClosed",
-                                                sessionClosed:
-                                                  SessionClosed.fromJSON(
-                                                    object.sessionClosed,
-                                                  ),
+                                                sessionClosed: SessionClosed.fromJSON(object.sessionClosed),
                                               }
                                             : isSet(object.session_closed)
                                               ? {
                                                   $case: "sessionClosed",
-                                                  sessionClosed:
-                                                    SessionClosed.fromJSON(
-                                                      object.session_closed,
-                                                    ),
+                                                  sessionClosed: SessionClosed.fromJSON(object.session_closed),
                                                 }
                                               : undefined,
     };
@@ -3912,53 +3250,33 @@ export const SessionEvent: MessageFns<SessionEvent> = {
       obj.sessionId = message.sessionId;
     }
     if (message.payload?.$case === "sessionCreated") {
-      obj.sessionCreated = SessionCreated.toJSON(
-        message.payload.sessionCreated,
-      );
+      obj.sessionCreated = SessionCreated.toJSON(message.payload.sessionCreated);
     } else if (message.payload?.$case === "consentRecorded") {
-      obj.consentRecorded = ConsentRecorded.toJSON(
-        message.payload.consentRecorded,
-      );
+      obj.consentRecorded = ConsentRecorded.toJSON(message.payload.consentRecorded);
     } else if (message.payload?.$case === "permissionChanged") {
-      obj.permissionChanged = PermissionChanged.toJSON(
-        message.payload.permissionChanged,
-      );
+      obj.permissionChanged = PermissionChanged.toJSON(message.payload.permissionChanged);
     } else if (message.payload?.$case === "participantJoined") {
-      obj.participantJoined = ParticipantJoined.toJSON(
-        message.payload.participantJoined,
-      );
+      obj.participantJoined = ParticipantJoined.toJSON(message.payload.participantJoined);
     } else if (message.payload?.$case === "participantLeft") {
-      obj.participantLeft = ParticipantLeft.toJSON(
-        message.payload.participantLeft,
-      );
+      obj.participantLeft = ParticipantLeft.toJSON(message.payload.participantLeft);
     } else if (message.payload?.$case === "noteAdded") {
       obj.noteAdded = NoteAdded.toJSON(message.payload.noteAdded);
     } else if (message.payload?.$case === "chatMessageSent") {
-      obj.chatMessageSent = ChatMessageSent.toJSON(
-        message.payload.chatMessageSent,
-      );
+      obj.chatMessageSent = ChatMessageSent.toJSON(message.payload.chatMessageSent);
     } else if (message.payload?.$case === "surveySubmitted") {
-      obj.surveySubmitted = SurveySubmitted.toJSON(
-        message.payload.surveySubmitted,
-      );
+      obj.surveySubmitted = SurveySubmitted.toJSON(message.payload.surveySubmitted);
     } else if (message.payload?.$case === "repDisconnectedFlagged") {
-      obj.repDisconnectedFlagged = RepDisconnectedFlagged.toJSON(
-        message.payload.repDisconnectedFlagged,
-      );
+      obj.repDisconnectedFlagged = RepDisconnectedFlagged.toJSON(message.payload.repDisconnectedFlagged);
     } else if (message.payload?.$case === "sessionClosed") {
       obj.sessionClosed = SessionClosed.toJSON(message.payload.sessionClosed);
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SessionEvent>, I>>(
-    base?: I,
-  ): SessionEvent {
+  create<I extends Exact<DeepPartial<SessionEvent>, I>>(base?: I): SessionEvent {
     return SessionEvent.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SessionEvent>, I>>(
-    object: I,
-  ): SessionEvent {
+  fromPartial<I extends Exact<DeepPartial<SessionEvent>, I>>(object: I): SessionEvent {
     const message = createBaseSessionEvent();
     message.eventId = object.eventId ?? "";
     message.occurredAtMs = object.occurredAtMs ?? 0;
@@ -3966,139 +3284,88 @@ export const SessionEvent: MessageFns<SessionEvent> = {
     message.sessionId = object.sessionId ?? "";
     switch (object.payload?.$case) {
       case "sessionCreated": {
-        if (
-          object.payload?.sessionCreated !== undefined &&
-          object.payload?.sessionCreated !== null
-        ) {
+        if (object.payload?.sessionCreated !== undefined && object.payload?.sessionCreated !== null) {
           message.payload = {
             $case: "sessionCreated",
-            sessionCreated: SessionCreated.fromPartial(
-              object.payload.sessionCreated,
-            ),
+            sessionCreated: SessionCreated.fromPartial(object.payload.sessionCreated),
           };
         }
         break;
       }
       case "consentRecorded": {
-        if (
-          object.payload?.consentRecorded !== undefined &&
-          object.payload?.consentRecorded !== null
-        ) {
+        if (object.payload?.consentRecorded !== undefined && object.payload?.consentRecorded !== null) {
           message.payload = {
             $case: "consentRecorded",
-            consentRecorded: ConsentRecorded.fromPartial(
-              object.payload.consentRecorded,
-            ),
+            consentRecorded: ConsentRecorded.fromPartial(object.payload.consentRecorded),
           };
         }
         break;
       }
       case "permissionChanged": {
-        if (
-          object.payload?.permissionChanged !== undefined &&
-          object.payload?.permissionChanged !== null
-        ) {
+        if (object.payload?.permissionChanged !== undefined && object.payload?.permissionChanged !== null) {
           message.payload = {
             $case: "permissionChanged",
-            permissionChanged: PermissionChanged.fromPartial(
-              object.payload.permissionChanged,
-            ),
+            permissionChanged: PermissionChanged.fromPartial(object.payload.permissionChanged),
           };
         }
         break;
       }
       case "participantJoined": {
-        if (
-          object.payload?.participantJoined !== undefined &&
-          object.payload?.participantJoined !== null
-        ) {
+        if (object.payload?.participantJoined !== undefined && object.payload?.participantJoined !== null) {
           message.payload = {
             $case: "participantJoined",
-            participantJoined: ParticipantJoined.fromPartial(
-              object.payload.participantJoined,
-            ),
+            participantJoined: ParticipantJoined.fromPartial(object.payload.participantJoined),
           };
         }
         break;
       }
       case "participantLeft": {
-        if (
-          object.payload?.participantLeft !== undefined &&
-          object.payload?.participantLeft !== null
-        ) {
+        if (object.payload?.participantLeft !== undefined && object.payload?.participantLeft !== null) {
           message.payload = {
             $case: "participantLeft",
-            participantLeft: ParticipantLeft.fromPartial(
-              object.payload.participantLeft,
-            ),
+            participantLeft: ParticipantLeft.fromPartial(object.payload.participantLeft),
           };
         }
         break;
       }
       case "noteAdded": {
-        if (
-          object.payload?.noteAdded !== undefined &&
-          object.payload?.noteAdded !== null
-        ) {
-          message.payload = {
-            $case: "noteAdded",
-            noteAdded: NoteAdded.fromPartial(object.payload.noteAdded),
-          };
+        if (object.payload?.noteAdded !== undefined && object.payload?.noteAdded !== null) {
+          message.payload = { $case: "noteAdded", noteAdded: NoteAdded.fromPartial(object.payload.noteAdded) };
         }
         break;
       }
       case "chatMessageSent": {
-        if (
-          object.payload?.chatMessageSent !== undefined &&
-          object.payload?.chatMessageSent !== null
-        ) {
+        if (object.payload?.chatMessageSent !== undefined && object.payload?.chatMessageSent !== null) {
           message.payload = {
             $case: "chatMessageSent",
-            chatMessageSent: ChatMessageSent.fromPartial(
-              object.payload.chatMessageSent,
-            ),
+            chatMessageSent: ChatMessageSent.fromPartial(object.payload.chatMessageSent),
           };
         }
         break;
       }
       case "surveySubmitted": {
-        if (
-          object.payload?.surveySubmitted !== undefined &&
-          object.payload?.surveySubmitted !== null
-        ) {
+        if (object.payload?.surveySubmitted !== undefined && object.payload?.surveySubmitted !== null) {
           message.payload = {
             $case: "surveySubmitted",
-            surveySubmitted: SurveySubmitted.fromPartial(
-              object.payload.surveySubmitted,
-            ),
+            surveySubmitted: SurveySubmitted.fromPartial(object.payload.surveySubmitted),
           };
         }
         break;
       }
       case "repDisconnectedFlagged": {
-        if (
-          object.payload?.repDisconnectedFlagged !== undefined &&
-          object.payload?.repDisconnectedFlagged !== null
-        ) {
+        if (object.payload?.repDisconnectedFlagged !== undefined && object.payload?.repDisconnectedFlagged !== null) {
           message.payload = {
             $case: "repDisconnectedFlagged",
-            repDisconnectedFlagged: RepDisconnectedFlagged.fromPartial(
-              object.payload.repDisconnectedFlagged,
-            ),
+            repDisconnectedFlagged: RepDisconnectedFlagged.fromPartial(object.payload.repDisconnectedFlagged),
           };
         }
         break;
       }
       case "sessionClosed": {
-        if (
-          object.payload?.sessionClosed !== undefined &&
-          object.payload?.sessionClosed !== null
-        ) {
+        if (object.payload?.sessionClosed !== undefined && object.payload?.sessionClosed !== null) {
           message.payload = {
             $case: "sessionClosed",
-            sessionClosed: SessionClosed.fromPartial(
-              object.payload.sessionClosed,
-            ),
+            sessionClosed: SessionClosed.fromPartial(object.payload.sessionClosed),
           };
         }
         break;
@@ -4113,10 +3380,7 @@ function createBaseSessionCreated(): SessionCreated {
 }
 
 export const SessionCreated: MessageFns<SessionCreated> = {
-  encode(
-    message: SessionCreated,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SessionCreated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.startMethod !== 0) {
       writer.uint32(8).int32(message.startMethod);
     }
@@ -4130,8 +3394,7 @@ export const SessionCreated: MessageFns<SessionCreated> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SessionCreated {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4186,9 +3449,7 @@ export const SessionCreated: MessageFns<SessionCreated> = {
         : isSet(object.start_method)
           ? startMethodFromJSON(object.start_method)
           : 0,
-      target: isSet(object.target)
-        ? QueueTarget.fromJSON(object.target)
-        : undefined,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
       problemTypeId: isSet(object.problemTypeId)
         ? globalThis.String(object.problemTypeId)
         : isSet(object.problem_type_id)
@@ -4211,20 +3472,14 @@ export const SessionCreated: MessageFns<SessionCreated> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SessionCreated>, I>>(
-    base?: I,
-  ): SessionCreated {
+  create<I extends Exact<DeepPartial<SessionCreated>, I>>(base?: I): SessionCreated {
     return SessionCreated.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SessionCreated>, I>>(
-    object: I,
-  ): SessionCreated {
+  fromPartial<I extends Exact<DeepPartial<SessionCreated>, I>>(object: I): SessionCreated {
     const message = createBaseSessionCreated();
     message.startMethod = object.startMethod ?? 0;
     message.target =
-      object.target !== undefined && object.target !== null
-        ? QueueTarget.fromPartial(object.target)
-        : undefined;
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     message.problemTypeId = object.problemTypeId ?? "";
     return message;
   },
@@ -4235,10 +3490,7 @@ function createBaseConsentRecorded(): ConsentRecorded {
 }
 
 export const ConsentRecorded: MessageFns<ConsentRecorded> = {
-  encode(
-    message: ConsentRecorded,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ConsentRecorded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.agreementAccepted !== false) {
       writer.uint32(8).bool(message.agreementAccepted);
     }
@@ -4249,8 +3501,7 @@ export const ConsentRecorded: MessageFns<ConsentRecorded> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): ConsentRecorded {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4316,14 +3567,10 @@ export const ConsentRecorded: MessageFns<ConsentRecorded> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ConsentRecorded>, I>>(
-    base?: I,
-  ): ConsentRecorded {
+  create<I extends Exact<DeepPartial<ConsentRecorded>, I>>(base?: I): ConsentRecorded {
     return ConsentRecorded.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ConsentRecorded>, I>>(
-    object: I,
-  ): ConsentRecorded {
+  fromPartial<I extends Exact<DeepPartial<ConsentRecorded>, I>>(object: I): ConsentRecorded {
     const message = createBaseConsentRecorded();
     message.agreementAccepted = object.agreementAccepted ?? false;
     message.recordingAllowed = object.recordingAllowed ?? false;
@@ -4336,10 +3583,7 @@ function createBasePermissionChanged(): PermissionChanged {
 }
 
 export const PermissionChanged: MessageFns<PermissionChanged> = {
-  encode(
-    message: PermissionChanged,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: PermissionChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.permission !== 0) {
       writer.uint32(8).int32(message.permission);
     }
@@ -4353,8 +3597,7 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): PermissionChanged {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4404,12 +3647,8 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
 
   fromJSON(object: any): PermissionChanged {
     return {
-      permission: isSet(object.permission)
-        ? permissionFromJSON(object.permission)
-        : 0,
-      granted: isSet(object.granted)
-        ? globalThis.Boolean(object.granted)
-        : false,
+      permission: isSet(object.permission) ? permissionFromJSON(object.permission) : 0,
+      granted: isSet(object.granted) ? globalThis.Boolean(object.granted) : false,
       actor: isSet(object.actor) ? actorFromJSON(object.actor) : 0,
     };
   },
@@ -4428,14 +3667,10 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<PermissionChanged>, I>>(
-    base?: I,
-  ): PermissionChanged {
+  create<I extends Exact<DeepPartial<PermissionChanged>, I>>(base?: I): PermissionChanged {
     return PermissionChanged.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<PermissionChanged>, I>>(
-    object: I,
-  ): PermissionChanged {
+  fromPartial<I extends Exact<DeepPartial<PermissionChanged>, I>>(object: I): PermissionChanged {
     const message = createBasePermissionChanged();
     message.permission = object.permission ?? 0;
     message.granted = object.granted ?? false;
@@ -4449,10 +3684,7 @@ function createBaseParticipantJoined(): ParticipantJoined {
 }
 
 export const ParticipantJoined: MessageFns<ParticipantJoined> = {
-  encode(
-    message: ParticipantJoined,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ParticipantJoined, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
@@ -4463,8 +3695,7 @@ export const ParticipantJoined: MessageFns<ParticipantJoined> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): ParticipantJoined {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4511,9 +3742,7 @@ export const ParticipantJoined: MessageFns<ParticipantJoined> = {
         : isSet(object.rep_id)
           ? globalThis.String(object.rep_id)
           : "",
-      primary: isSet(object.primary)
-        ? globalThis.Boolean(object.primary)
-        : false,
+      primary: isSet(object.primary) ? globalThis.Boolean(object.primary) : false,
     };
   },
 
@@ -4528,14 +3757,10 @@ export const ParticipantJoined: MessageFns<ParticipantJoined> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ParticipantJoined>, I>>(
-    base?: I,
-  ): ParticipantJoined {
+  create<I extends Exact<DeepPartial<ParticipantJoined>, I>>(base?: I): ParticipantJoined {
     return ParticipantJoined.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ParticipantJoined>, I>>(
-    object: I,
-  ): ParticipantJoined {
+  fromPartial<I extends Exact<DeepPartial<ParticipantJoined>, I>>(object: I): ParticipantJoined {
     const message = createBaseParticipantJoined();
     message.repId = object.repId ?? "";
     message.primary = object.primary ?? false;
@@ -4548,10 +3773,7 @@ function createBaseParticipantLeft(): ParticipantLeft {
 }
 
 export const ParticipantLeft: MessageFns<ParticipantLeft> = {
-  encode(
-    message: ParticipantLeft,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ParticipantLeft, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
@@ -4559,8 +3781,7 @@ export const ParticipantLeft: MessageFns<ParticipantLeft> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): ParticipantLeft {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4610,14 +3831,10 @@ export const ParticipantLeft: MessageFns<ParticipantLeft> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ParticipantLeft>, I>>(
-    base?: I,
-  ): ParticipantLeft {
+  create<I extends Exact<DeepPartial<ParticipantLeft>, I>>(base?: I): ParticipantLeft {
     return ParticipantLeft.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ParticipantLeft>, I>>(
-    object: I,
-  ): ParticipantLeft {
+  fromPartial<I extends Exact<DeepPartial<ParticipantLeft>, I>>(object: I): ParticipantLeft {
     const message = createBaseParticipantLeft();
     message.repId = object.repId ?? "";
     return message;
@@ -4629,10 +3846,7 @@ function createBaseNoteAdded(): NoteAdded {
 }
 
 export const NoteAdded: MessageFns<NoteAdded> = {
-  encode(
-    message: NoteAdded,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: NoteAdded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.noteId !== "") {
       writer.uint32(10).string(message.noteId);
     }
@@ -4643,8 +3857,7 @@ export const NoteAdded: MessageFns<NoteAdded> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): NoteAdded {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4713,9 +3926,7 @@ export const NoteAdded: MessageFns<NoteAdded> = {
   create<I extends Exact<DeepPartial<NoteAdded>, I>>(base?: I): NoteAdded {
     return NoteAdded.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<NoteAdded>, I>>(
-    object: I,
-  ): NoteAdded {
+  fromPartial<I extends Exact<DeepPartial<NoteAdded>, I>>(object: I): NoteAdded {
     const message = createBaseNoteAdded();
     message.noteId = object.noteId ?? "";
     message.repId = object.repId ?? "";
@@ -4728,10 +3939,7 @@ function createBaseChatMessageSent(): ChatMessageSent {
 }
 
 export const ChatMessageSent: MessageFns<ChatMessageSent> = {
-  encode(
-    message: ChatMessageSent,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ChatMessageSent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.messageId !== "") {
       writer.uint32(10).string(message.messageId);
     }
@@ -4742,8 +3950,7 @@ export const ChatMessageSent: MessageFns<ChatMessageSent> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): ChatMessageSent {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4805,14 +4012,10 @@ export const ChatMessageSent: MessageFns<ChatMessageSent> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ChatMessageSent>, I>>(
-    base?: I,
-  ): ChatMessageSent {
+  create<I extends Exact<DeepPartial<ChatMessageSent>, I>>(base?: I): ChatMessageSent {
     return ChatMessageSent.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ChatMessageSent>, I>>(
-    object: I,
-  ): ChatMessageSent {
+  fromPartial<I extends Exact<DeepPartial<ChatMessageSent>, I>>(object: I): ChatMessageSent {
     const message = createBaseChatMessageSent();
     message.messageId = object.messageId ?? "";
     message.from = object.from ?? 0;
@@ -4825,10 +4028,7 @@ function createBaseSurveySubmitted(): SurveySubmitted {
 }
 
 export const SurveySubmitted: MessageFns<SurveySubmitted> = {
-  encode(
-    message: SurveySubmitted,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SurveySubmitted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.satisfaction !== 0) {
       writer.uint32(8).int32(message.satisfaction);
     }
@@ -4836,8 +4036,7 @@ export const SurveySubmitted: MessageFns<SurveySubmitted> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SurveySubmitted {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4870,11 +4069,7 @@ export const SurveySubmitted: MessageFns<SurveySubmitted> = {
   },
 
   fromJSON(object: any): SurveySubmitted {
-    return {
-      satisfaction: isSet(object.satisfaction)
-        ? globalThis.Number(object.satisfaction)
-        : 0,
-    };
+    return { satisfaction: isSet(object.satisfaction) ? globalThis.Number(object.satisfaction) : 0 };
   },
 
   toJSON(message: SurveySubmitted): unknown {
@@ -4885,14 +4080,10 @@ export const SurveySubmitted: MessageFns<SurveySubmitted> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SurveySubmitted>, I>>(
-    base?: I,
-  ): SurveySubmitted {
+  create<I extends Exact<DeepPartial<SurveySubmitted>, I>>(base?: I): SurveySubmitted {
     return SurveySubmitted.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SurveySubmitted>, I>>(
-    object: I,
-  ): SurveySubmitted {
+  fromPartial<I extends Exact<DeepPartial<SurveySubmitted>, I>>(object: I): SurveySubmitted {
     const message = createBaseSurveySubmitted();
     message.satisfaction = object.satisfaction ?? 0;
     return message;
@@ -4904,22 +4095,15 @@ function createBaseRepDisconnectedFlagged(): RepDisconnectedFlagged {
 }
 
 export const RepDisconnectedFlagged: MessageFns<RepDisconnectedFlagged> = {
-  encode(
-    message: RepDisconnectedFlagged,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RepDisconnectedFlagged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): RepDisconnectedFlagged {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): RepDisconnectedFlagged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -4969,14 +4153,10 @@ export const RepDisconnectedFlagged: MessageFns<RepDisconnectedFlagged> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<RepDisconnectedFlagged>, I>>(
-    base?: I,
-  ): RepDisconnectedFlagged {
+  create<I extends Exact<DeepPartial<RepDisconnectedFlagged>, I>>(base?: I): RepDisconnectedFlagged {
     return RepDisconnectedFlagged.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RepDisconnectedFlagged>, I>>(
-    object: I,
-  ): RepDisconnectedFlagged {
+  fromPartial<I extends Exact<DeepPartial<RepDisconnectedFlagged>, I>>(object: I): RepDisconnectedFlagged {
     const message = createBaseRepDisconnectedFlagged();
     message.repId = object.repId ?? "";
     return message;
@@ -4988,10 +4168,7 @@ function createBaseSessionClosed(): SessionClosed {
 }
 
 export const SessionClosed: MessageFns<SessionClosed> = {
-  encode(
-    message: SessionClosed,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SessionClosed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.finalState !== 0) {
       writer.uint32(8).int32(message.finalState);
     }
@@ -5002,8 +4179,7 @@ export const SessionClosed: MessageFns<SessionClosed> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SessionClosed {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -5065,14 +4241,10 @@ export const SessionClosed: MessageFns<SessionClosed> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SessionClosed>, I>>(
-    base?: I,
-  ): SessionClosed {
+  create<I extends Exact<DeepPartial<SessionClosed>, I>>(base?: I): SessionClosed {
     return SessionClosed.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SessionClosed>, I>>(
-    object: I,
-  ): SessionClosed {
+  fromPartial<I extends Exact<DeepPartial<SessionClosed>, I>>(object: I): SessionClosed {
     const message = createBaseSessionClosed();
     message.finalState = object.finalState ?? 0;
     message.actor = object.actor ?? 0;
@@ -5080,8 +4252,7 @@ export const SessionClosed: MessageFns<SessionClosed> = {
   },
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -5090,9 +4261,7 @@ type DeepPartial<T> = T extends Builtin
     : T extends ReadonlyArray<infer U>
       ? ReadonlyArray<DeepPartial<U>>
       : T extends { $case: string }
-        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & {
-            $case: T["$case"];
-          }
+        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
         : T extends {}
           ? { [K in keyof T]?: DeepPartial<T[K]> }
           : Partial<T>;
@@ -5100,9 +4269,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());

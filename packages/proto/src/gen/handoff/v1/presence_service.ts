@@ -18,14 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import {
-  Actor,
-  actorFromJSON,
-  actorToJSON,
-  RepState,
-  repStateFromJSON,
-  repStateToJSON,
-} from "./common";
+import { Actor, actorFromJSON, actorToJSON, RepState, repStateFromJSON, repStateToJSON } from "./common";
 
 export enum NotRoutableReason {
   NOT_ROUTABLE_REASON_UNSPECIFIED = 0,
@@ -223,10 +216,7 @@ function createBaseRepPresence(): RepPresence {
 }
 
 export const RepPresence: MessageFns<RepPresence> = {
-  encode(
-    message: RepPresence,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: RepPresence, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -264,8 +254,7 @@ export const RepPresence: MessageFns<RepPresence> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): RepPresence {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -401,9 +390,7 @@ export const RepPresence: MessageFns<RepPresence> = {
           ? object.team_ids.map((e: any) => globalThis.String(e))
           : [],
       capacity: isSet(object.capacity) ? globalThis.Number(object.capacity) : 0,
-      skills: globalThis.Array.isArray(object?.skills)
-        ? object.skills.map((e: any) => globalThis.String(e))
-        : [],
+      skills: globalThis.Array.isArray(object?.skills) ? object.skills.map((e: any) => globalThis.String(e)) : [],
       liveConnections: isSet(object.liveConnections)
         ? globalThis.Number(object.liveConnections)
         : isSet(object.live_connections)
@@ -464,9 +451,7 @@ export const RepPresence: MessageFns<RepPresence> = {
   create<I extends Exact<DeepPartial<RepPresence>, I>>(base?: I): RepPresence {
     return RepPresence.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<RepPresence>, I>>(
-    object: I,
-  ): RepPresence {
+  fromPartial<I extends Exact<DeepPartial<RepPresence>, I>>(object: I): RepPresence {
     const message = createBaseRepPresence();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -488,10 +473,7 @@ function createBaseLoginRequest(): LoginRequest {
 }
 
 export const LoginRequest: MessageFns<LoginRequest> = {
-  encode(
-    message: LoginRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: LoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -508,8 +490,7 @@ export const LoginRequest: MessageFns<LoginRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): LoginRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -607,14 +588,10 @@ export const LoginRequest: MessageFns<LoginRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<LoginRequest>, I>>(
-    base?: I,
-  ): LoginRequest {
+  create<I extends Exact<DeepPartial<LoginRequest>, I>>(base?: I): LoginRequest {
     return LoginRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<LoginRequest>, I>>(
-    object: I,
-  ): LoginRequest {
+  fromPartial<I extends Exact<DeepPartial<LoginRequest>, I>>(object: I): LoginRequest {
     const message = createBaseLoginRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -629,10 +606,7 @@ function createBaseLoginResponse(): LoginResponse {
 }
 
 export const LoginResponse: MessageFns<LoginResponse> = {
-  encode(
-    message: LoginResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: LoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.rep !== undefined) {
       RepPresence.encode(message.rep, writer.uint32(10).fork()).join();
     }
@@ -640,8 +614,7 @@ export const LoginResponse: MessageFns<LoginResponse> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): LoginResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -674,9 +647,7 @@ export const LoginResponse: MessageFns<LoginResponse> = {
   },
 
   fromJSON(object: any): LoginResponse {
-    return {
-      rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined,
-    };
+    return { rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined };
   },
 
   toJSON(message: LoginResponse): unknown {
@@ -687,19 +658,12 @@ export const LoginResponse: MessageFns<LoginResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<LoginResponse>, I>>(
-    base?: I,
-  ): LoginResponse {
+  create<I extends Exact<DeepPartial<LoginResponse>, I>>(base?: I): LoginResponse {
     return LoginResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<LoginResponse>, I>>(
-    object: I,
-  ): LoginResponse {
+  fromPartial<I extends Exact<DeepPartial<LoginResponse>, I>>(object: I): LoginResponse {
     const message = createBaseLoginResponse();
-    message.rep =
-      object.rep !== undefined && object.rep !== null
-        ? RepPresence.fromPartial(object.rep)
-        : undefined;
+    message.rep = object.rep !== undefined && object.rep !== null ? RepPresence.fromPartial(object.rep) : undefined;
     return message;
   },
 };
@@ -709,10 +673,7 @@ function createBaseLogoutRequest(): LogoutRequest {
 }
 
 export const LogoutRequest: MessageFns<LogoutRequest> = {
-  encode(
-    message: LogoutRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: LogoutRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -726,8 +687,7 @@ export const LogoutRequest: MessageFns<LogoutRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): LogoutRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -805,14 +765,10 @@ export const LogoutRequest: MessageFns<LogoutRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<LogoutRequest>, I>>(
-    base?: I,
-  ): LogoutRequest {
+  create<I extends Exact<DeepPartial<LogoutRequest>, I>>(base?: I): LogoutRequest {
     return LogoutRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<LogoutRequest>, I>>(
-    object: I,
-  ): LogoutRequest {
+  fromPartial<I extends Exact<DeepPartial<LogoutRequest>, I>>(object: I): LogoutRequest {
     const message = createBaseLogoutRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -826,16 +782,12 @@ function createBaseLogoutResponse(): LogoutResponse {
 }
 
 export const LogoutResponse: MessageFns<LogoutResponse> = {
-  encode(
-    _: LogoutResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(_: LogoutResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): LogoutResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -868,35 +820,21 @@ export const LogoutResponse: MessageFns<LogoutResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<LogoutResponse>, I>>(
-    base?: I,
-  ): LogoutResponse {
+  create<I extends Exact<DeepPartial<LogoutResponse>, I>>(base?: I): LogoutResponse {
     return LogoutResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<LogoutResponse>, I>>(
-    _: I,
-  ): LogoutResponse {
+  fromPartial<I extends Exact<DeepPartial<LogoutResponse>, I>>(_: I): LogoutResponse {
     const message = createBaseLogoutResponse();
     return message;
   },
 };
 
 function createBaseSetStateRequest(): SetStateRequest {
-  return {
-    siteId: "",
-    repId: "",
-    state: 0,
-    reasonCode: "",
-    actor: 0,
-    actorId: "",
-  };
+  return { siteId: "", repId: "", state: 0, reasonCode: "", actor: 0, actorId: "" };
 }
 
 export const SetStateRequest: MessageFns<SetStateRequest> = {
-  encode(
-    message: SetStateRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetStateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -919,8 +857,7 @@ export const SetStateRequest: MessageFns<SetStateRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SetStateRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1042,14 +979,10 @@ export const SetStateRequest: MessageFns<SetStateRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetStateRequest>, I>>(
-    base?: I,
-  ): SetStateRequest {
+  create<I extends Exact<DeepPartial<SetStateRequest>, I>>(base?: I): SetStateRequest {
     return SetStateRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetStateRequest>, I>>(
-    object: I,
-  ): SetStateRequest {
+  fromPartial<I extends Exact<DeepPartial<SetStateRequest>, I>>(object: I): SetStateRequest {
     const message = createBaseSetStateRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -1066,10 +999,7 @@ function createBaseSetStateResponse(): SetStateResponse {
 }
 
 export const SetStateResponse: MessageFns<SetStateResponse> = {
-  encode(
-    message: SetStateResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetStateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.rep !== undefined) {
       RepPresence.encode(message.rep, writer.uint32(10).fork()).join();
     }
@@ -1077,8 +1007,7 @@ export const SetStateResponse: MessageFns<SetStateResponse> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): SetStateResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1111,9 +1040,7 @@ export const SetStateResponse: MessageFns<SetStateResponse> = {
   },
 
   fromJSON(object: any): SetStateResponse {
-    return {
-      rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined,
-    };
+    return { rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined };
   },
 
   toJSON(message: SetStateResponse): unknown {
@@ -1124,19 +1051,12 @@ export const SetStateResponse: MessageFns<SetStateResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetStateResponse>, I>>(
-    base?: I,
-  ): SetStateResponse {
+  create<I extends Exact<DeepPartial<SetStateResponse>, I>>(base?: I): SetStateResponse {
     return SetStateResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetStateResponse>, I>>(
-    object: I,
-  ): SetStateResponse {
+  fromPartial<I extends Exact<DeepPartial<SetStateResponse>, I>>(object: I): SetStateResponse {
     const message = createBaseSetStateResponse();
-    message.rep =
-      object.rep !== undefined && object.rep !== null
-        ? RepPresence.fromPartial(object.rep)
-        : undefined;
+    message.rep = object.rep !== undefined && object.rep !== null ? RepPresence.fromPartial(object.rep) : undefined;
     return message;
   },
 };
@@ -1146,10 +1066,7 @@ function createBaseSetCapacityRequest(): SetCapacityRequest {
 }
 
 export const SetCapacityRequest: MessageFns<SetCapacityRequest> = {
-  encode(
-    message: SetCapacityRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetCapacityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1165,12 +1082,8 @@ export const SetCapacityRequest: MessageFns<SetCapacityRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SetCapacityRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SetCapacityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1239,9 +1152,7 @@ export const SetCapacityRequest: MessageFns<SetCapacityRequest> = {
           ? globalThis.String(object.rep_id)
           : "",
       capacity: isSet(object.capacity) ? globalThis.Number(object.capacity) : 0,
-      skills: globalThis.Array.isArray(object?.skills)
-        ? object.skills.map((e: any) => globalThis.String(e))
-        : [],
+      skills: globalThis.Array.isArray(object?.skills) ? object.skills.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -1262,14 +1173,10 @@ export const SetCapacityRequest: MessageFns<SetCapacityRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetCapacityRequest>, I>>(
-    base?: I,
-  ): SetCapacityRequest {
+  create<I extends Exact<DeepPartial<SetCapacityRequest>, I>>(base?: I): SetCapacityRequest {
     return SetCapacityRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetCapacityRequest>, I>>(
-    object: I,
-  ): SetCapacityRequest {
+  fromPartial<I extends Exact<DeepPartial<SetCapacityRequest>, I>>(object: I): SetCapacityRequest {
     const message = createBaseSetCapacityRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -1284,22 +1191,15 @@ function createBaseSetCapacityResponse(): SetCapacityResponse {
 }
 
 export const SetCapacityResponse: MessageFns<SetCapacityResponse> = {
-  encode(
-    message: SetCapacityResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetCapacityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.rep !== undefined) {
       RepPresence.encode(message.rep, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SetCapacityResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SetCapacityResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1332,9 +1232,7 @@ export const SetCapacityResponse: MessageFns<SetCapacityResponse> = {
   },
 
   fromJSON(object: any): SetCapacityResponse {
-    return {
-      rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined,
-    };
+    return { rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined };
   },
 
   toJSON(message: SetCapacityResponse): unknown {
@@ -1345,19 +1243,12 @@ export const SetCapacityResponse: MessageFns<SetCapacityResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetCapacityResponse>, I>>(
-    base?: I,
-  ): SetCapacityResponse {
+  create<I extends Exact<DeepPartial<SetCapacityResponse>, I>>(base?: I): SetCapacityResponse {
     return SetCapacityResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetCapacityResponse>, I>>(
-    object: I,
-  ): SetCapacityResponse {
+  fromPartial<I extends Exact<DeepPartial<SetCapacityResponse>, I>>(object: I): SetCapacityResponse {
     const message = createBaseSetCapacityResponse();
-    message.rep =
-      object.rep !== undefined && object.rep !== null
-        ? RepPresence.fromPartial(object.rep)
-        : undefined;
+    message.rep = object.rep !== undefined && object.rep !== null ? RepPresence.fromPartial(object.rep) : undefined;
     return message;
   },
 };
@@ -1367,10 +1258,7 @@ function createBaseHeartbeatRequest(): HeartbeatRequest {
 }
 
 export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
-  encode(
-    message: HeartbeatRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: HeartbeatRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1384,8 +1272,7 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): HeartbeatRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1467,14 +1354,10 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<HeartbeatRequest>, I>>(
-    base?: I,
-  ): HeartbeatRequest {
+  create<I extends Exact<DeepPartial<HeartbeatRequest>, I>>(base?: I): HeartbeatRequest {
     return HeartbeatRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<HeartbeatRequest>, I>>(
-    object: I,
-  ): HeartbeatRequest {
+  fromPartial<I extends Exact<DeepPartial<HeartbeatRequest>, I>>(object: I): HeartbeatRequest {
     const message = createBaseHeartbeatRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -1488,10 +1371,7 @@ function createBaseHeartbeatResponse(): HeartbeatResponse {
 }
 
 export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
-  encode(
-    message: HeartbeatResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: HeartbeatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.nextDeadlineMs !== 0) {
       writer.uint32(8).int64(message.nextDeadlineMs);
     }
@@ -1499,8 +1379,7 @@ export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): HeartbeatResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1550,14 +1429,10 @@ export const HeartbeatResponse: MessageFns<HeartbeatResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<HeartbeatResponse>, I>>(
-    base?: I,
-  ): HeartbeatResponse {
+  create<I extends Exact<DeepPartial<HeartbeatResponse>, I>>(base?: I): HeartbeatResponse {
     return HeartbeatResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<HeartbeatResponse>, I>>(
-    object: I,
-  ): HeartbeatResponse {
+  fromPartial<I extends Exact<DeepPartial<HeartbeatResponse>, I>>(object: I): HeartbeatResponse {
     const message = createBaseHeartbeatResponse();
     message.nextDeadlineMs = object.nextDeadlineMs ?? 0;
     return message;
@@ -1569,10 +1444,7 @@ function createBaseDisconnectRequest(): DisconnectRequest {
 }
 
 export const DisconnectRequest: MessageFns<DisconnectRequest> = {
-  encode(
-    message: DisconnectRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: DisconnectRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1586,8 +1458,7 @@ export const DisconnectRequest: MessageFns<DisconnectRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): DisconnectRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1669,14 +1540,10 @@ export const DisconnectRequest: MessageFns<DisconnectRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<DisconnectRequest>, I>>(
-    base?: I,
-  ): DisconnectRequest {
+  create<I extends Exact<DeepPartial<DisconnectRequest>, I>>(base?: I): DisconnectRequest {
     return DisconnectRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<DisconnectRequest>, I>>(
-    object: I,
-  ): DisconnectRequest {
+  fromPartial<I extends Exact<DeepPartial<DisconnectRequest>, I>>(object: I): DisconnectRequest {
     const message = createBaseDisconnectRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -1690,19 +1557,12 @@ function createBaseDisconnectResponse(): DisconnectResponse {
 }
 
 export const DisconnectResponse: MessageFns<DisconnectResponse> = {
-  encode(
-    _: DisconnectResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(_: DisconnectResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): DisconnectResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): DisconnectResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1735,14 +1595,10 @@ export const DisconnectResponse: MessageFns<DisconnectResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<DisconnectResponse>, I>>(
-    base?: I,
-  ): DisconnectResponse {
+  create<I extends Exact<DeepPartial<DisconnectResponse>, I>>(base?: I): DisconnectResponse {
     return DisconnectResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<DisconnectResponse>, I>>(
-    _: I,
-  ): DisconnectResponse {
+  fromPartial<I extends Exact<DeepPartial<DisconnectResponse>, I>>(_: I): DisconnectResponse {
     const message = createBaseDisconnectResponse();
     return message;
   },
@@ -1752,200 +1608,173 @@ function createBaseReportOfferExpiredRequest(): ReportOfferExpiredRequest {
   return { siteId: "", repId: "", sessionId: "" };
 }
 
-export const ReportOfferExpiredRequest: MessageFns<ReportOfferExpiredRequest> =
-  {
-    encode(
-      message: ReportOfferExpiredRequest,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.siteId !== "") {
-        writer.uint32(10).string(message.siteId);
-      }
-      if (message.repId !== "") {
-        writer.uint32(18).string(message.repId);
-      }
-      if (message.sessionId !== "") {
-        writer.uint32(26).string(message.sessionId);
-      }
-      return writer;
-    },
+export const ReportOfferExpiredRequest: MessageFns<ReportOfferExpiredRequest> = {
+  encode(message: ReportOfferExpiredRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(18).string(message.repId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(26).string(message.sessionId);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): ReportOfferExpiredRequest {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseReportOfferExpiredRequest();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.siteId = reader.string();
-              continue;
-            }
-            case 2: {
-              if (tag !== 18) {
-                break;
-              }
-
-              message.repId = reader.string();
-              continue;
-            }
-            case 3: {
-              if (tag !== 26) {
-                break;
-              }
-
-              message.sessionId = reader.string();
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): ReportOfferExpiredRequest {
-      return {
-        siteId: isSet(object.siteId)
-          ? globalThis.String(object.siteId)
-          : isSet(object.site_id)
-            ? globalThis.String(object.site_id)
-            : "",
-        repId: isSet(object.repId)
-          ? globalThis.String(object.repId)
-          : isSet(object.rep_id)
-            ? globalThis.String(object.rep_id)
-            : "",
-        sessionId: isSet(object.sessionId)
-          ? globalThis.String(object.sessionId)
-          : isSet(object.session_id)
-            ? globalThis.String(object.session_id)
-            : "",
-      };
-    },
-
-    toJSON(message: ReportOfferExpiredRequest): unknown {
-      const obj: any = {};
-      if (message.siteId !== "") {
-        obj.siteId = message.siteId;
-      }
-      if (message.repId !== "") {
-        obj.repId = message.repId;
-      }
-      if (message.sessionId !== "") {
-        obj.sessionId = message.sessionId;
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<ReportOfferExpiredRequest>, I>>(
-      base?: I,
-    ): ReportOfferExpiredRequest {
-      return ReportOfferExpiredRequest.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<ReportOfferExpiredRequest>, I>>(
-      object: I,
-    ): ReportOfferExpiredRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportOfferExpiredRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseReportOfferExpiredRequest();
-      message.siteId = object.siteId ?? "";
-      message.repId = object.repId ?? "";
-      message.sessionId = object.sessionId ?? "";
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReportOfferExpiredRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+    };
+  },
+
+  toJSON(message: ReportOfferExpiredRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReportOfferExpiredRequest>, I>>(base?: I): ReportOfferExpiredRequest {
+    return ReportOfferExpiredRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReportOfferExpiredRequest>, I>>(object: I): ReportOfferExpiredRequest {
+    const message = createBaseReportOfferExpiredRequest();
+    message.siteId = object.siteId ?? "";
+    message.repId = object.repId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    return message;
+  },
+};
 
 function createBaseReportOfferExpiredResponse(): ReportOfferExpiredResponse {
   return {};
 }
 
-export const ReportOfferExpiredResponse: MessageFns<ReportOfferExpiredResponse> =
-  {
-    encode(
-      _: ReportOfferExpiredResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      return writer;
-    },
+export const ReportOfferExpiredResponse: MessageFns<ReportOfferExpiredResponse> = {
+  encode(_: ReportOfferExpiredResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): ReportOfferExpiredResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseReportOfferExpiredResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(_: any): ReportOfferExpiredResponse {
-      return {};
-    },
-
-    toJSON(_: ReportOfferExpiredResponse): unknown {
-      const obj: any = {};
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<ReportOfferExpiredResponse>, I>>(
-      base?: I,
-    ): ReportOfferExpiredResponse {
-      return ReportOfferExpiredResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<ReportOfferExpiredResponse>, I>>(
-      _: I,
-    ): ReportOfferExpiredResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportOfferExpiredResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseReportOfferExpiredResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ReportOfferExpiredResponse {
+    return {};
+  },
+
+  toJSON(_: ReportOfferExpiredResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReportOfferExpiredResponse>, I>>(base?: I): ReportOfferExpiredResponse {
+    return ReportOfferExpiredResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReportOfferExpiredResponse>, I>>(_: I): ReportOfferExpiredResponse {
+    const message = createBaseReportOfferExpiredResponse();
+    return message;
+  },
+};
 
 function createBaseGetRepRequest(): GetRepRequest {
   return { siteId: "", repId: "" };
 }
 
 export const GetRepRequest: MessageFns<GetRepRequest> = {
-  encode(
-    message: GetRepRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetRepRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1956,8 +1785,7 @@ export const GetRepRequest: MessageFns<GetRepRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): GetRepRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2023,14 +1851,10 @@ export const GetRepRequest: MessageFns<GetRepRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetRepRequest>, I>>(
-    base?: I,
-  ): GetRepRequest {
+  create<I extends Exact<DeepPartial<GetRepRequest>, I>>(base?: I): GetRepRequest {
     return GetRepRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetRepRequest>, I>>(
-    object: I,
-  ): GetRepRequest {
+  fromPartial<I extends Exact<DeepPartial<GetRepRequest>, I>>(object: I): GetRepRequest {
     const message = createBaseGetRepRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -2043,10 +1867,7 @@ function createBaseGetRepResponse(): GetRepResponse {
 }
 
 export const GetRepResponse: MessageFns<GetRepResponse> = {
-  encode(
-    message: GetRepResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetRepResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.rep !== undefined) {
       RepPresence.encode(message.rep, writer.uint32(10).fork()).join();
     }
@@ -2054,8 +1875,7 @@ export const GetRepResponse: MessageFns<GetRepResponse> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): GetRepResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2088,9 +1908,7 @@ export const GetRepResponse: MessageFns<GetRepResponse> = {
   },
 
   fromJSON(object: any): GetRepResponse {
-    return {
-      rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined,
-    };
+    return { rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined };
   },
 
   toJSON(message: GetRepResponse): unknown {
@@ -2101,19 +1919,12 @@ export const GetRepResponse: MessageFns<GetRepResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetRepResponse>, I>>(
-    base?: I,
-  ): GetRepResponse {
+  create<I extends Exact<DeepPartial<GetRepResponse>, I>>(base?: I): GetRepResponse {
     return GetRepResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetRepResponse>, I>>(
-    object: I,
-  ): GetRepResponse {
+  fromPartial<I extends Exact<DeepPartial<GetRepResponse>, I>>(object: I): GetRepResponse {
     const message = createBaseGetRepResponse();
-    message.rep =
-      object.rep !== undefined && object.rep !== null
-        ? RepPresence.fromPartial(object.rep)
-        : undefined;
+    message.rep = object.rep !== undefined && object.rep !== null ? RepPresence.fromPartial(object.rep) : undefined;
     return message;
   },
 };
@@ -2123,10 +1934,7 @@ function createBaseListTeamRepsRequest(): ListTeamRepsRequest {
 }
 
 export const ListTeamRepsRequest: MessageFns<ListTeamRepsRequest> = {
-  encode(
-    message: ListTeamRepsRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ListTeamRepsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2136,12 +1944,8 @@ export const ListTeamRepsRequest: MessageFns<ListTeamRepsRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ListTeamRepsRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTeamRepsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2207,14 +2011,10 @@ export const ListTeamRepsRequest: MessageFns<ListTeamRepsRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListTeamRepsRequest>, I>>(
-    base?: I,
-  ): ListTeamRepsRequest {
+  create<I extends Exact<DeepPartial<ListTeamRepsRequest>, I>>(base?: I): ListTeamRepsRequest {
     return ListTeamRepsRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListTeamRepsRequest>, I>>(
-    object: I,
-  ): ListTeamRepsRequest {
+  fromPartial<I extends Exact<DeepPartial<ListTeamRepsRequest>, I>>(object: I): ListTeamRepsRequest {
     const message = createBaseListTeamRepsRequest();
     message.siteId = object.siteId ?? "";
     message.teamId = object.teamId ?? "";
@@ -2227,22 +2027,15 @@ function createBaseListTeamRepsResponse(): ListTeamRepsResponse {
 }
 
 export const ListTeamRepsResponse: MessageFns<ListTeamRepsResponse> = {
-  encode(
-    message: ListTeamRepsResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: ListTeamRepsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.reps) {
       RepPresence.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): ListTeamRepsResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): ListTeamRepsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2275,11 +2068,7 @@ export const ListTeamRepsResponse: MessageFns<ListTeamRepsResponse> = {
   },
 
   fromJSON(object: any): ListTeamRepsResponse {
-    return {
-      reps: globalThis.Array.isArray(object?.reps)
-        ? object.reps.map((e: any) => RepPresence.fromJSON(e))
-        : [],
-    };
+    return { reps: globalThis.Array.isArray(object?.reps) ? object.reps.map((e: any) => RepPresence.fromJSON(e)) : [] };
   },
 
   toJSON(message: ListTeamRepsResponse): unknown {
@@ -2290,14 +2079,10 @@ export const ListTeamRepsResponse: MessageFns<ListTeamRepsResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListTeamRepsResponse>, I>>(
-    base?: I,
-  ): ListTeamRepsResponse {
+  create<I extends Exact<DeepPartial<ListTeamRepsResponse>, I>>(base?: I): ListTeamRepsResponse {
     return ListTeamRepsResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListTeamRepsResponse>, I>>(
-    object: I,
-  ): ListTeamRepsResponse {
+  fromPartial<I extends Exact<DeepPartial<ListTeamRepsResponse>, I>>(object: I): ListTeamRepsResponse {
     const message = createBaseListTeamRepsResponse();
     message.reps = object.reps?.map((e) => RepPresence.fromPartial(e)) || [];
     return message;
@@ -2309,10 +2094,7 @@ function createBaseCountTeamStatesRequest(): CountTeamStatesRequest {
 }
 
 export const CountTeamStatesRequest: MessageFns<CountTeamStatesRequest> = {
-  encode(
-    message: CountTeamStatesRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: CountTeamStatesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2322,12 +2104,8 @@ export const CountTeamStatesRequest: MessageFns<CountTeamStatesRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CountTeamStatesRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CountTeamStatesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2393,14 +2171,10 @@ export const CountTeamStatesRequest: MessageFns<CountTeamStatesRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CountTeamStatesRequest>, I>>(
-    base?: I,
-  ): CountTeamStatesRequest {
+  create<I extends Exact<DeepPartial<CountTeamStatesRequest>, I>>(base?: I): CountTeamStatesRequest {
     return CountTeamStatesRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CountTeamStatesRequest>, I>>(
-    object: I,
-  ): CountTeamStatesRequest {
+  fromPartial<I extends Exact<DeepPartial<CountTeamStatesRequest>, I>>(object: I): CountTeamStatesRequest {
     const message = createBaseCountTeamStatesRequest();
     message.siteId = object.siteId ?? "";
     message.teamId = object.teamId ?? "";
@@ -2413,10 +2187,7 @@ function createBaseCountTeamStatesResponse(): CountTeamStatesResponse {
 }
 
 export const CountTeamStatesResponse: MessageFns<CountTeamStatesResponse> = {
-  encode(
-    message: CountTeamStatesResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: CountTeamStatesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.available !== 0) {
       writer.uint32(8).int32(message.available);
     }
@@ -2432,12 +2203,8 @@ export const CountTeamStatesResponse: MessageFns<CountTeamStatesResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CountTeamStatesResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CountTeamStatesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2495,9 +2262,7 @@ export const CountTeamStatesResponse: MessageFns<CountTeamStatesResponse> = {
 
   fromJSON(object: any): CountTeamStatesResponse {
     return {
-      available: isSet(object.available)
-        ? globalThis.Number(object.available)
-        : 0,
+      available: isSet(object.available) ? globalThis.Number(object.available) : 0,
       away: isSet(object.away) ? globalThis.Number(object.away) : 0,
       busy: isSet(object.busy) ? globalThis.Number(object.busy) : 0,
       offline: isSet(object.offline) ? globalThis.Number(object.offline) : 0,
@@ -2521,14 +2286,10 @@ export const CountTeamStatesResponse: MessageFns<CountTeamStatesResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CountTeamStatesResponse>, I>>(
-    base?: I,
-  ): CountTeamStatesResponse {
+  create<I extends Exact<DeepPartial<CountTeamStatesResponse>, I>>(base?: I): CountTeamStatesResponse {
     return CountTeamStatesResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CountTeamStatesResponse>, I>>(
-    object: I,
-  ): CountTeamStatesResponse {
+  fromPartial<I extends Exact<DeepPartial<CountTeamStatesResponse>, I>>(object: I): CountTeamStatesResponse {
     const message = createBaseCountTeamStatesResponse();
     message.available = object.available ?? 0;
     message.away = object.away ?? 0;
@@ -2542,260 +2303,231 @@ function createBaseExplainRoutabilityRequest(): ExplainRoutabilityRequest {
   return { siteId: "", repId: "", teamId: "" };
 }
 
-export const ExplainRoutabilityRequest: MessageFns<ExplainRoutabilityRequest> =
-  {
-    encode(
-      message: ExplainRoutabilityRequest,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.siteId !== "") {
-        writer.uint32(10).string(message.siteId);
-      }
-      if (message.repId !== "") {
-        writer.uint32(18).string(message.repId);
-      }
-      if (message.teamId !== "") {
-        writer.uint32(26).string(message.teamId);
-      }
-      return writer;
-    },
+export const ExplainRoutabilityRequest: MessageFns<ExplainRoutabilityRequest> = {
+  encode(message: ExplainRoutabilityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(18).string(message.repId);
+    }
+    if (message.teamId !== "") {
+      writer.uint32(26).string(message.teamId);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): ExplainRoutabilityRequest {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseExplainRoutabilityRequest();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.siteId = reader.string();
-              continue;
-            }
-            case 2: {
-              if (tag !== 18) {
-                break;
-              }
-
-              message.repId = reader.string();
-              continue;
-            }
-            case 3: {
-              if (tag !== 26) {
-                break;
-              }
-
-              message.teamId = reader.string();
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): ExplainRoutabilityRequest {
-      return {
-        siteId: isSet(object.siteId)
-          ? globalThis.String(object.siteId)
-          : isSet(object.site_id)
-            ? globalThis.String(object.site_id)
-            : "",
-        repId: isSet(object.repId)
-          ? globalThis.String(object.repId)
-          : isSet(object.rep_id)
-            ? globalThis.String(object.rep_id)
-            : "",
-        teamId: isSet(object.teamId)
-          ? globalThis.String(object.teamId)
-          : isSet(object.team_id)
-            ? globalThis.String(object.team_id)
-            : "",
-      };
-    },
-
-    toJSON(message: ExplainRoutabilityRequest): unknown {
-      const obj: any = {};
-      if (message.siteId !== "") {
-        obj.siteId = message.siteId;
-      }
-      if (message.repId !== "") {
-        obj.repId = message.repId;
-      }
-      if (message.teamId !== "") {
-        obj.teamId = message.teamId;
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<ExplainRoutabilityRequest>, I>>(
-      base?: I,
-    ): ExplainRoutabilityRequest {
-      return ExplainRoutabilityRequest.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<ExplainRoutabilityRequest>, I>>(
-      object: I,
-    ): ExplainRoutabilityRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): ExplainRoutabilityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseExplainRoutabilityRequest();
-      message.siteId = object.siteId ?? "";
-      message.repId = object.repId ?? "";
-      message.teamId = object.teamId ?? "";
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.teamId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExplainRoutabilityRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      teamId: isSet(object.teamId)
+        ? globalThis.String(object.teamId)
+        : isSet(object.team_id)
+          ? globalThis.String(object.team_id)
+          : "",
+    };
+  },
+
+  toJSON(message: ExplainRoutabilityRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.teamId !== "") {
+      obj.teamId = message.teamId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExplainRoutabilityRequest>, I>>(base?: I): ExplainRoutabilityRequest {
+    return ExplainRoutabilityRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExplainRoutabilityRequest>, I>>(object: I): ExplainRoutabilityRequest {
+    const message = createBaseExplainRoutabilityRequest();
+    message.siteId = object.siteId ?? "";
+    message.repId = object.repId ?? "";
+    message.teamId = object.teamId ?? "";
+    return message;
+  },
+};
 
 function createBaseExplainRoutabilityResponse(): ExplainRoutabilityResponse {
   return { routable: false, reasons: [], rep: undefined };
 }
 
-export const ExplainRoutabilityResponse: MessageFns<ExplainRoutabilityResponse> =
-  {
-    encode(
-      message: ExplainRoutabilityResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.routable !== false) {
-        writer.uint32(8).bool(message.routable);
+export const ExplainRoutabilityResponse: MessageFns<ExplainRoutabilityResponse> = {
+  encode(message: ExplainRoutabilityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.routable !== false) {
+      writer.uint32(8).bool(message.routable);
+    }
+    if (message.reasons.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.reasons) {
+        writer.int32(v);
       }
-      if (message.reasons.length !== 0) {
-        writer.uint32(18).fork();
-        for (const v of message.reasons) {
-          writer.int32(v);
-        }
-        writer.join();
-      }
-      if (message.rep !== undefined) {
-        RepPresence.encode(message.rep, writer.uint32(26).fork()).join();
-      }
-      return writer;
-    },
+      writer.join();
+    }
+    if (message.rep !== undefined) {
+      RepPresence.encode(message.rep, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): ExplainRoutabilityResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseExplainRoutabilityResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 8) {
-                break;
-              }
-
-              message.routable = reader.bool();
-              continue;
-            }
-            case 2: {
-              if (tag === 16) {
-                message.reasons.push(reader.int32() as any);
-
-                continue;
-              }
-
-              if (tag === 18) {
-                const end2 = reader.uint32() + reader.pos;
-                while (reader.pos < end2) {
-                  message.reasons.push(reader.int32() as any);
-                }
-
-                continue;
-              }
-
+  decode(input: BinaryReader | Uint8Array, length?: number): ExplainRoutabilityResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExplainRoutabilityResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
               break;
             }
-            case 3: {
-              if (tag !== 26) {
-                break;
-              }
 
-              message.rep = RepPresence.decode(reader, reader.uint32());
+            message.routable = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.reasons.push(reader.int32() as any);
+
               continue;
             }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.reasons.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
             break;
           }
-          reader.skip(tag & 7);
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.rep = RepPresence.decode(reader, reader.uint32());
+            continue;
+          }
         }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
       }
-    },
-
-    fromJSON(object: any): ExplainRoutabilityResponse {
-      return {
-        routable: isSet(object.routable)
-          ? globalThis.Boolean(object.routable)
-          : false,
-        reasons: globalThis.Array.isArray(object?.reasons)
-          ? object.reasons.map((e: any) => notRoutableReasonFromJSON(e))
-          : [],
-        rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined,
-      };
-    },
-
-    toJSON(message: ExplainRoutabilityResponse): unknown {
-      const obj: any = {};
-      if (message.routable !== false) {
-        obj.routable = message.routable;
-      }
-      if (message.reasons?.length) {
-        obj.reasons = message.reasons.map((e) => notRoutableReasonToJSON(e));
-      }
-      if (message.rep !== undefined) {
-        obj.rep = RepPresence.toJSON(message.rep);
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<ExplainRoutabilityResponse>, I>>(
-      base?: I,
-    ): ExplainRoutabilityResponse {
-      return ExplainRoutabilityResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<ExplainRoutabilityResponse>, I>>(
-      object: I,
-    ): ExplainRoutabilityResponse {
-      const message = createBaseExplainRoutabilityResponse();
-      message.routable = object.routable ?? false;
-      message.reasons = object.reasons?.map((e) => e) || [];
-      message.rep =
-        object.rep !== undefined && object.rep !== null
-          ? RepPresence.fromPartial(object.rep)
-          : undefined;
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExplainRoutabilityResponse {
+    return {
+      routable: isSet(object.routable) ? globalThis.Boolean(object.routable) : false,
+      reasons: globalThis.Array.isArray(object?.reasons)
+        ? object.reasons.map((e: any) => notRoutableReasonFromJSON(e))
+        : [],
+      rep: isSet(object.rep) ? RepPresence.fromJSON(object.rep) : undefined,
+    };
+  },
+
+  toJSON(message: ExplainRoutabilityResponse): unknown {
+    const obj: any = {};
+    if (message.routable !== false) {
+      obj.routable = message.routable;
+    }
+    if (message.reasons?.length) {
+      obj.reasons = message.reasons.map((e) => notRoutableReasonToJSON(e));
+    }
+    if (message.rep !== undefined) {
+      obj.rep = RepPresence.toJSON(message.rep);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExplainRoutabilityResponse>, I>>(base?: I): ExplainRoutabilityResponse {
+    return ExplainRoutabilityResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExplainRoutabilityResponse>, I>>(object: I): ExplainRoutabilityResponse {
+    const message = createBaseExplainRoutabilityResponse();
+    message.routable = object.routable ?? false;
+    message.reasons = object.reasons?.map((e) => e) || [];
+    message.rep = object.rep !== undefined && object.rep !== null ? RepPresence.fromPartial(object.rep) : undefined;
+    return message;
+  },
+};
 
 /** Rep state, capacity and heartbeats; tells the acd each rep's routable capacity. */
 export type PresenceServiceService = typeof PresenceServiceService;
@@ -2804,80 +2536,56 @@ export const PresenceServiceService = {
     path: "/handoff.v1.PresenceService/Login" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: LoginRequest): Buffer =>
-      Buffer.from(LoginRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): LoginRequest =>
-      LoginRequest.decode(value),
-    responseSerialize: (value: LoginResponse): Buffer =>
-      Buffer.from(LoginResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): LoginResponse =>
-      LoginResponse.decode(value),
+    requestSerialize: (value: LoginRequest): Buffer => Buffer.from(LoginRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LoginRequest => LoginRequest.decode(value),
+    responseSerialize: (value: LoginResponse): Buffer => Buffer.from(LoginResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoginResponse => LoginResponse.decode(value),
   },
   logout: {
     path: "/handoff.v1.PresenceService/Logout" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: LogoutRequest): Buffer =>
-      Buffer.from(LogoutRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): LogoutRequest =>
-      LogoutRequest.decode(value),
-    responseSerialize: (value: LogoutResponse): Buffer =>
-      Buffer.from(LogoutResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): LogoutResponse =>
-      LogoutResponse.decode(value),
+    requestSerialize: (value: LogoutRequest): Buffer => Buffer.from(LogoutRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LogoutRequest => LogoutRequest.decode(value),
+    responseSerialize: (value: LogoutResponse): Buffer => Buffer.from(LogoutResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LogoutResponse => LogoutResponse.decode(value),
   },
   setState: {
     path: "/handoff.v1.PresenceService/SetState" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetStateRequest): Buffer =>
-      Buffer.from(SetStateRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetStateRequest =>
-      SetStateRequest.decode(value),
-    responseSerialize: (value: SetStateResponse): Buffer =>
-      Buffer.from(SetStateResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SetStateResponse =>
-      SetStateResponse.decode(value),
+    requestSerialize: (value: SetStateRequest): Buffer => Buffer.from(SetStateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetStateRequest => SetStateRequest.decode(value),
+    responseSerialize: (value: SetStateResponse): Buffer => Buffer.from(SetStateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetStateResponse => SetStateResponse.decode(value),
   },
   setCapacity: {
     path: "/handoff.v1.PresenceService/SetCapacity" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetCapacityRequest): Buffer =>
-      Buffer.from(SetCapacityRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetCapacityRequest =>
-      SetCapacityRequest.decode(value),
-    responseSerialize: (value: SetCapacityResponse): Buffer =>
-      Buffer.from(SetCapacityResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SetCapacityResponse =>
-      SetCapacityResponse.decode(value),
+    requestSerialize: (value: SetCapacityRequest): Buffer => Buffer.from(SetCapacityRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetCapacityRequest => SetCapacityRequest.decode(value),
+    responseSerialize: (value: SetCapacityResponse): Buffer => Buffer.from(SetCapacityResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetCapacityResponse => SetCapacityResponse.decode(value),
   },
   /** Opens or refreshes one desktop connection of a rep. */
   heartbeat: {
     path: "/handoff.v1.PresenceService/Heartbeat" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: HeartbeatRequest): Buffer =>
-      Buffer.from(HeartbeatRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): HeartbeatRequest =>
-      HeartbeatRequest.decode(value),
-    responseSerialize: (value: HeartbeatResponse): Buffer =>
-      Buffer.from(HeartbeatResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): HeartbeatResponse =>
-      HeartbeatResponse.decode(value),
+    requestSerialize: (value: HeartbeatRequest): Buffer => Buffer.from(HeartbeatRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): HeartbeatRequest => HeartbeatRequest.decode(value),
+    responseSerialize: (value: HeartbeatResponse): Buffer => Buffer.from(HeartbeatResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HeartbeatResponse => HeartbeatResponse.decode(value),
   },
   disconnect: {
     path: "/handoff.v1.PresenceService/Disconnect" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: DisconnectRequest): Buffer =>
-      Buffer.from(DisconnectRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): DisconnectRequest =>
-      DisconnectRequest.decode(value),
-    responseSerialize: (value: DisconnectResponse): Buffer =>
-      Buffer.from(DisconnectResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): DisconnectResponse =>
-      DisconnectResponse.decode(value),
+    requestSerialize: (value: DisconnectRequest): Buffer => Buffer.from(DisconnectRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DisconnectRequest => DisconnectRequest.decode(value),
+    responseSerialize: (value: DisconnectResponse): Buffer => Buffer.from(DisconnectResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DisconnectResponse => DisconnectResponse.decode(value),
   },
   /** The acd reports an expired offer: the rep goes away/not-responding (per-site setting). */
   reportOfferExpired: {
@@ -2886,38 +2594,29 @@ export const PresenceServiceService = {
     responseStream: false as const,
     requestSerialize: (value: ReportOfferExpiredRequest): Buffer =>
       Buffer.from(ReportOfferExpiredRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ReportOfferExpiredRequest =>
-      ReportOfferExpiredRequest.decode(value),
+    requestDeserialize: (value: Buffer): ReportOfferExpiredRequest => ReportOfferExpiredRequest.decode(value),
     responseSerialize: (value: ReportOfferExpiredResponse): Buffer =>
       Buffer.from(ReportOfferExpiredResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ReportOfferExpiredResponse =>
-      ReportOfferExpiredResponse.decode(value),
+    responseDeserialize: (value: Buffer): ReportOfferExpiredResponse => ReportOfferExpiredResponse.decode(value),
   },
   getRep: {
     path: "/handoff.v1.PresenceService/GetRep" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: GetRepRequest): Buffer =>
-      Buffer.from(GetRepRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetRepRequest =>
-      GetRepRequest.decode(value),
-    responseSerialize: (value: GetRepResponse): Buffer =>
-      Buffer.from(GetRepResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetRepResponse =>
-      GetRepResponse.decode(value),
+    requestSerialize: (value: GetRepRequest): Buffer => Buffer.from(GetRepRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRepRequest => GetRepRequest.decode(value),
+    responseSerialize: (value: GetRepResponse): Buffer => Buffer.from(GetRepResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRepResponse => GetRepResponse.decode(value),
   },
   listTeamReps: {
     path: "/handoff.v1.PresenceService/ListTeamReps" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ListTeamRepsRequest): Buffer =>
-      Buffer.from(ListTeamRepsRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ListTeamRepsRequest =>
-      ListTeamRepsRequest.decode(value),
+    requestSerialize: (value: ListTeamRepsRequest): Buffer => Buffer.from(ListTeamRepsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListTeamRepsRequest => ListTeamRepsRequest.decode(value),
     responseSerialize: (value: ListTeamRepsResponse): Buffer =>
       Buffer.from(ListTeamRepsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ListTeamRepsResponse =>
-      ListTeamRepsResponse.decode(value),
+    responseDeserialize: (value: Buffer): ListTeamRepsResponse => ListTeamRepsResponse.decode(value),
   },
   countTeamStates: {
     path: "/handoff.v1.PresenceService/CountTeamStates" as const,
@@ -2925,12 +2624,10 @@ export const PresenceServiceService = {
     responseStream: false as const,
     requestSerialize: (value: CountTeamStatesRequest): Buffer =>
       Buffer.from(CountTeamStatesRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): CountTeamStatesRequest =>
-      CountTeamStatesRequest.decode(value),
+    requestDeserialize: (value: Buffer): CountTeamStatesRequest => CountTeamStatesRequest.decode(value),
     responseSerialize: (value: CountTeamStatesResponse): Buffer =>
       Buffer.from(CountTeamStatesResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): CountTeamStatesResponse =>
-      CountTeamStatesResponse.decode(value),
+    responseDeserialize: (value: Buffer): CountTeamStatesResponse => CountTeamStatesResponse.decode(value),
   },
   explainRoutability: {
     path: "/handoff.v1.PresenceService/ExplainRoutability" as const,
@@ -2938,12 +2635,10 @@ export const PresenceServiceService = {
     responseStream: false as const,
     requestSerialize: (value: ExplainRoutabilityRequest): Buffer =>
       Buffer.from(ExplainRoutabilityRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ExplainRoutabilityRequest =>
-      ExplainRoutabilityRequest.decode(value),
+    requestDeserialize: (value: Buffer): ExplainRoutabilityRequest => ExplainRoutabilityRequest.decode(value),
     responseSerialize: (value: ExplainRoutabilityResponse): Buffer =>
       Buffer.from(ExplainRoutabilityResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ExplainRoutabilityResponse =>
-      ExplainRoutabilityResponse.decode(value),
+    responseDeserialize: (value: Buffer): ExplainRoutabilityResponse => ExplainRoutabilityResponse.decode(value),
   },
 } as const;
 
@@ -2956,20 +2651,11 @@ export interface PresenceServiceServer extends UntypedServiceImplementation {
   heartbeat: handleUnaryCall<HeartbeatRequest, HeartbeatResponse>;
   disconnect: handleUnaryCall<DisconnectRequest, DisconnectResponse>;
   /** The acd reports an expired offer: the rep goes away/not-responding (per-site setting). */
-  reportOfferExpired: handleUnaryCall<
-    ReportOfferExpiredRequest,
-    ReportOfferExpiredResponse
-  >;
+  reportOfferExpired: handleUnaryCall<ReportOfferExpiredRequest, ReportOfferExpiredResponse>;
   getRep: handleUnaryCall<GetRepRequest, GetRepResponse>;
   listTeamReps: handleUnaryCall<ListTeamRepsRequest, ListTeamRepsResponse>;
-  countTeamStates: handleUnaryCall<
-    CountTeamStatesRequest,
-    CountTeamStatesResponse
-  >;
-  explainRoutability: handleUnaryCall<
-    ExplainRoutabilityRequest,
-    ExplainRoutabilityResponse
-  >;
+  countTeamStates: handleUnaryCall<CountTeamStatesRequest, CountTeamStatesResponse>;
+  explainRoutability: handleUnaryCall<ExplainRoutabilityRequest, ExplainRoutabilityResponse>;
 }
 
 export interface PresenceServiceClient extends Client {
@@ -3020,27 +2706,18 @@ export interface PresenceServiceClient extends Client {
   ): ClientUnaryCall;
   setCapacity(
     request: SetCapacityRequest,
-    callback: (
-      error: ServiceError | null,
-      response: SetCapacityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetCapacityResponse) => void,
   ): ClientUnaryCall;
   setCapacity(
     request: SetCapacityRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: SetCapacityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetCapacityResponse) => void,
   ): ClientUnaryCall;
   setCapacity(
     request: SetCapacityRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: SetCapacityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetCapacityResponse) => void,
   ): ClientUnaryCall;
   /** Opens or refreshes one desktop connection of a rep. */
   heartbeat(
@@ -3060,52 +2737,34 @@ export interface PresenceServiceClient extends Client {
   ): ClientUnaryCall;
   disconnect(
     request: DisconnectRequest,
-    callback: (
-      error: ServiceError | null,
-      response: DisconnectResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: DisconnectResponse) => void,
   ): ClientUnaryCall;
   disconnect(
     request: DisconnectRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: DisconnectResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: DisconnectResponse) => void,
   ): ClientUnaryCall;
   disconnect(
     request: DisconnectRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: DisconnectResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: DisconnectResponse) => void,
   ): ClientUnaryCall;
   /** The acd reports an expired offer: the rep goes away/not-responding (per-site setting). */
   reportOfferExpired(
     request: ReportOfferExpiredRequest,
-    callback: (
-      error: ServiceError | null,
-      response: ReportOfferExpiredResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReportOfferExpiredResponse) => void,
   ): ClientUnaryCall;
   reportOfferExpired(
     request: ReportOfferExpiredRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: ReportOfferExpiredResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReportOfferExpiredResponse) => void,
   ): ClientUnaryCall;
   reportOfferExpired(
     request: ReportOfferExpiredRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: ReportOfferExpiredResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ReportOfferExpiredResponse) => void,
   ): ClientUnaryCall;
   getRep(
     request: GetRepRequest,
@@ -3124,75 +2783,48 @@ export interface PresenceServiceClient extends Client {
   ): ClientUnaryCall;
   listTeamReps(
     request: ListTeamRepsRequest,
-    callback: (
-      error: ServiceError | null,
-      response: ListTeamRepsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListTeamRepsResponse) => void,
   ): ClientUnaryCall;
   listTeamReps(
     request: ListTeamRepsRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: ListTeamRepsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListTeamRepsResponse) => void,
   ): ClientUnaryCall;
   listTeamReps(
     request: ListTeamRepsRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: ListTeamRepsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListTeamRepsResponse) => void,
   ): ClientUnaryCall;
   countTeamStates(
     request: CountTeamStatesRequest,
-    callback: (
-      error: ServiceError | null,
-      response: CountTeamStatesResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CountTeamStatesResponse) => void,
   ): ClientUnaryCall;
   countTeamStates(
     request: CountTeamStatesRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: CountTeamStatesResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CountTeamStatesResponse) => void,
   ): ClientUnaryCall;
   countTeamStates(
     request: CountTeamStatesRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: CountTeamStatesResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CountTeamStatesResponse) => void,
   ): ClientUnaryCall;
   explainRoutability(
     request: ExplainRoutabilityRequest,
-    callback: (
-      error: ServiceError | null,
-      response: ExplainRoutabilityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ExplainRoutabilityResponse) => void,
   ): ClientUnaryCall;
   explainRoutability(
     request: ExplainRoutabilityRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: ExplainRoutabilityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ExplainRoutabilityResponse) => void,
   ): ClientUnaryCall;
   explainRoutability(
     request: ExplainRoutabilityRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: ExplainRoutabilityResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ExplainRoutabilityResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -3200,17 +2832,12 @@ export const PresenceServiceClient = makeGenericClientConstructor(
   PresenceServiceService,
   "handoff.v1.PresenceService",
 ) as unknown as {
-  new (
-    address: string,
-    credentials: ChannelCredentials,
-    options?: Partial<ClientOptions>,
-  ): PresenceServiceClient;
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): PresenceServiceClient;
   service: typeof PresenceServiceService;
   serviceName: string;
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -3219,9 +2846,7 @@ type DeepPartial<T> = T extends Builtin
     : T extends ReadonlyArray<infer U>
       ? ReadonlyArray<DeepPartial<U>>
       : T extends { $case: string }
-        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & {
-            $case: T["$case"];
-          }
+        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
         : T extends {}
           ? { [K in keyof T]?: DeepPartial<T[K]> }
           : Partial<T>;
@@ -3229,9 +2854,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());

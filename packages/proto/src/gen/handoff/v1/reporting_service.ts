@@ -58,177 +58,157 @@ export interface GetSessionReportResponse {
 }
 
 function createBaseGetHistoricalStatsRequest(): GetHistoricalStatsRequest {
-  return {
-    siteId: "",
-    teamId: "",
-    fromMs: 0,
-    toMs: 0,
-    serviceLevelThresholdMs: 0,
-  };
+  return { siteId: "", teamId: "", fromMs: 0, toMs: 0, serviceLevelThresholdMs: 0 };
 }
 
-export const GetHistoricalStatsRequest: MessageFns<GetHistoricalStatsRequest> =
-  {
-    encode(
-      message: GetHistoricalStatsRequest,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.siteId !== "") {
-        writer.uint32(10).string(message.siteId);
-      }
-      if (message.teamId !== "") {
-        writer.uint32(18).string(message.teamId);
-      }
-      if (message.fromMs !== 0) {
-        writer.uint32(24).int64(message.fromMs);
-      }
-      if (message.toMs !== 0) {
-        writer.uint32(32).int64(message.toMs);
-      }
-      if (message.serviceLevelThresholdMs !== 0) {
-        writer.uint32(40).int64(message.serviceLevelThresholdMs);
-      }
-      return writer;
-    },
+export const GetHistoricalStatsRequest: MessageFns<GetHistoricalStatsRequest> = {
+  encode(message: GetHistoricalStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.teamId !== "") {
+      writer.uint32(18).string(message.teamId);
+    }
+    if (message.fromMs !== 0) {
+      writer.uint32(24).int64(message.fromMs);
+    }
+    if (message.toMs !== 0) {
+      writer.uint32(32).int64(message.toMs);
+    }
+    if (message.serviceLevelThresholdMs !== 0) {
+      writer.uint32(40).int64(message.serviceLevelThresholdMs);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): GetHistoricalStatsRequest {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseGetHistoricalStatsRequest();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.siteId = reader.string();
-              continue;
-            }
-            case 2: {
-              if (tag !== 18) {
-                break;
-              }
-
-              message.teamId = reader.string();
-              continue;
-            }
-            case 3: {
-              if (tag !== 24) {
-                break;
-              }
-
-              message.fromMs = longToNumber(reader.int64());
-              continue;
-            }
-            case 4: {
-              if (tag !== 32) {
-                break;
-              }
-
-              message.toMs = longToNumber(reader.int64());
-              continue;
-            }
-            case 5: {
-              if (tag !== 40) {
-                break;
-              }
-
-              message.serviceLevelThresholdMs = longToNumber(reader.int64());
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): GetHistoricalStatsRequest {
-      return {
-        siteId: isSet(object.siteId)
-          ? globalThis.String(object.siteId)
-          : isSet(object.site_id)
-            ? globalThis.String(object.site_id)
-            : "",
-        teamId: isSet(object.teamId)
-          ? globalThis.String(object.teamId)
-          : isSet(object.team_id)
-            ? globalThis.String(object.team_id)
-            : "",
-        fromMs: isSet(object.fromMs)
-          ? globalThis.Number(object.fromMs)
-          : isSet(object.from_ms)
-            ? globalThis.Number(object.from_ms)
-            : 0,
-        toMs: isSet(object.toMs)
-          ? globalThis.Number(object.toMs)
-          : isSet(object.to_ms)
-            ? globalThis.Number(object.to_ms)
-            : 0,
-        serviceLevelThresholdMs: isSet(object.serviceLevelThresholdMs)
-          ? globalThis.Number(object.serviceLevelThresholdMs)
-          : isSet(object.service_level_threshold_ms)
-            ? globalThis.Number(object.service_level_threshold_ms)
-            : 0,
-      };
-    },
-
-    toJSON(message: GetHistoricalStatsRequest): unknown {
-      const obj: any = {};
-      if (message.siteId !== "") {
-        obj.siteId = message.siteId;
-      }
-      if (message.teamId !== "") {
-        obj.teamId = message.teamId;
-      }
-      if (message.fromMs !== 0) {
-        obj.fromMs = Math.round(message.fromMs);
-      }
-      if (message.toMs !== 0) {
-        obj.toMs = Math.round(message.toMs);
-      }
-      if (message.serviceLevelThresholdMs !== 0) {
-        obj.serviceLevelThresholdMs = Math.round(
-          message.serviceLevelThresholdMs,
-        );
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<GetHistoricalStatsRequest>, I>>(
-      base?: I,
-    ): GetHistoricalStatsRequest {
-      return GetHistoricalStatsRequest.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<GetHistoricalStatsRequest>, I>>(
-      object: I,
-    ): GetHistoricalStatsRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): GetHistoricalStatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseGetHistoricalStatsRequest();
-      message.siteId = object.siteId ?? "";
-      message.teamId = object.teamId ?? "";
-      message.fromMs = object.fromMs ?? 0;
-      message.toMs = object.toMs ?? 0;
-      message.serviceLevelThresholdMs = object.serviceLevelThresholdMs ?? 0;
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.teamId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.fromMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.toMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.serviceLevelThresholdMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetHistoricalStatsRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      teamId: isSet(object.teamId)
+        ? globalThis.String(object.teamId)
+        : isSet(object.team_id)
+          ? globalThis.String(object.team_id)
+          : "",
+      fromMs: isSet(object.fromMs)
+        ? globalThis.Number(object.fromMs)
+        : isSet(object.from_ms)
+          ? globalThis.Number(object.from_ms)
+          : 0,
+      toMs: isSet(object.toMs)
+        ? globalThis.Number(object.toMs)
+        : isSet(object.to_ms)
+          ? globalThis.Number(object.to_ms)
+          : 0,
+      serviceLevelThresholdMs: isSet(object.serviceLevelThresholdMs)
+        ? globalThis.Number(object.serviceLevelThresholdMs)
+        : isSet(object.service_level_threshold_ms)
+          ? globalThis.Number(object.service_level_threshold_ms)
+          : 0,
+    };
+  },
+
+  toJSON(message: GetHistoricalStatsRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.teamId !== "") {
+      obj.teamId = message.teamId;
+    }
+    if (message.fromMs !== 0) {
+      obj.fromMs = Math.round(message.fromMs);
+    }
+    if (message.toMs !== 0) {
+      obj.toMs = Math.round(message.toMs);
+    }
+    if (message.serviceLevelThresholdMs !== 0) {
+      obj.serviceLevelThresholdMs = Math.round(message.serviceLevelThresholdMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetHistoricalStatsRequest>, I>>(base?: I): GetHistoricalStatsRequest {
+    return GetHistoricalStatsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetHistoricalStatsRequest>, I>>(object: I): GetHistoricalStatsRequest {
+    const message = createBaseGetHistoricalStatsRequest();
+    message.siteId = object.siteId ?? "";
+    message.teamId = object.teamId ?? "";
+    message.fromMs = object.fromMs ?? 0;
+    message.toMs = object.toMs ?? 0;
+    message.serviceLevelThresholdMs = object.serviceLevelThresholdMs ?? 0;
+    return message;
+  },
+};
 
 function createBaseGetHistoricalStatsResponse(): GetHistoricalStatsResponse {
   return {
@@ -244,248 +224,229 @@ function createBaseGetHistoricalStatsResponse(): GetHistoricalStatsResponse {
   };
 }
 
-export const GetHistoricalStatsResponse: MessageFns<GetHistoricalStatsResponse> =
-  {
-    encode(
-      message: GetHistoricalStatsResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.offered !== 0) {
-        writer.uint32(8).int32(message.offered);
-      }
-      if (message.answered !== 0) {
-        writer.uint32(16).int32(message.answered);
-      }
-      if (message.abandoned !== 0) {
-        writer.uint32(24).int32(message.abandoned);
-      }
-      if (message.serviceLevel !== 0) {
-        writer.uint32(33).double(message.serviceLevel);
-      }
-      if (message.averageWaitMs !== 0) {
-        writer.uint32(40).int64(message.averageWaitMs);
-      }
-      if (message.p90WaitMs !== 0) {
-        writer.uint32(48).int64(message.p90WaitMs);
-      }
-      if (message.averageHandleMs !== 0) {
-        writer.uint32(56).int64(message.averageHandleMs);
-      }
-      if (message.averageCsat !== 0) {
-        writer.uint32(65).double(message.averageCsat);
-      }
-      if (message.estimateErrorP50Ms !== 0) {
-        writer.uint32(72).int64(message.estimateErrorP50Ms);
-      }
-      return writer;
-    },
+export const GetHistoricalStatsResponse: MessageFns<GetHistoricalStatsResponse> = {
+  encode(message: GetHistoricalStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.offered !== 0) {
+      writer.uint32(8).int32(message.offered);
+    }
+    if (message.answered !== 0) {
+      writer.uint32(16).int32(message.answered);
+    }
+    if (message.abandoned !== 0) {
+      writer.uint32(24).int32(message.abandoned);
+    }
+    if (message.serviceLevel !== 0) {
+      writer.uint32(33).double(message.serviceLevel);
+    }
+    if (message.averageWaitMs !== 0) {
+      writer.uint32(40).int64(message.averageWaitMs);
+    }
+    if (message.p90WaitMs !== 0) {
+      writer.uint32(48).int64(message.p90WaitMs);
+    }
+    if (message.averageHandleMs !== 0) {
+      writer.uint32(56).int64(message.averageHandleMs);
+    }
+    if (message.averageCsat !== 0) {
+      writer.uint32(65).double(message.averageCsat);
+    }
+    if (message.estimateErrorP50Ms !== 0) {
+      writer.uint32(72).int64(message.estimateErrorP50Ms);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): GetHistoricalStatsResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseGetHistoricalStatsResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 8) {
-                break;
-              }
-
-              message.offered = reader.int32();
-              continue;
-            }
-            case 2: {
-              if (tag !== 16) {
-                break;
-              }
-
-              message.answered = reader.int32();
-              continue;
-            }
-            case 3: {
-              if (tag !== 24) {
-                break;
-              }
-
-              message.abandoned = reader.int32();
-              continue;
-            }
-            case 4: {
-              if (tag !== 33) {
-                break;
-              }
-
-              message.serviceLevel = reader.double();
-              continue;
-            }
-            case 5: {
-              if (tag !== 40) {
-                break;
-              }
-
-              message.averageWaitMs = longToNumber(reader.int64());
-              continue;
-            }
-            case 6: {
-              if (tag !== 48) {
-                break;
-              }
-
-              message.p90WaitMs = longToNumber(reader.int64());
-              continue;
-            }
-            case 7: {
-              if (tag !== 56) {
-                break;
-              }
-
-              message.averageHandleMs = longToNumber(reader.int64());
-              continue;
-            }
-            case 8: {
-              if (tag !== 65) {
-                break;
-              }
-
-              message.averageCsat = reader.double();
-              continue;
-            }
-            case 9: {
-              if (tag !== 72) {
-                break;
-              }
-
-              message.estimateErrorP50Ms = longToNumber(reader.int64());
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): GetHistoricalStatsResponse {
-      return {
-        offered: isSet(object.offered) ? globalThis.Number(object.offered) : 0,
-        answered: isSet(object.answered)
-          ? globalThis.Number(object.answered)
-          : 0,
-        abandoned: isSet(object.abandoned)
-          ? globalThis.Number(object.abandoned)
-          : 0,
-        serviceLevel: isSet(object.serviceLevel)
-          ? globalThis.Number(object.serviceLevel)
-          : isSet(object.service_level)
-            ? globalThis.Number(object.service_level)
-            : 0,
-        averageWaitMs: isSet(object.averageWaitMs)
-          ? globalThis.Number(object.averageWaitMs)
-          : isSet(object.average_wait_ms)
-            ? globalThis.Number(object.average_wait_ms)
-            : 0,
-        p90WaitMs: isSet(object.p90WaitMs)
-          ? globalThis.Number(object.p90WaitMs)
-          : isSet(object.p90_wait_ms)
-            ? globalThis.Number(object.p90_wait_ms)
-            : 0,
-        averageHandleMs: isSet(object.averageHandleMs)
-          ? globalThis.Number(object.averageHandleMs)
-          : isSet(object.average_handle_ms)
-            ? globalThis.Number(object.average_handle_ms)
-            : 0,
-        averageCsat: isSet(object.averageCsat)
-          ? globalThis.Number(object.averageCsat)
-          : isSet(object.average_csat)
-            ? globalThis.Number(object.average_csat)
-            : 0,
-        estimateErrorP50Ms: isSet(object.estimateErrorP50Ms)
-          ? globalThis.Number(object.estimateErrorP50Ms)
-          : isSet(object.estimate_error_p50_ms)
-            ? globalThis.Number(object.estimate_error_p50_ms)
-            : 0,
-      };
-    },
-
-    toJSON(message: GetHistoricalStatsResponse): unknown {
-      const obj: any = {};
-      if (message.offered !== 0) {
-        obj.offered = Math.round(message.offered);
-      }
-      if (message.answered !== 0) {
-        obj.answered = Math.round(message.answered);
-      }
-      if (message.abandoned !== 0) {
-        obj.abandoned = Math.round(message.abandoned);
-      }
-      if (message.serviceLevel !== 0) {
-        obj.serviceLevel = floatToJson(message.serviceLevel);
-      }
-      if (message.averageWaitMs !== 0) {
-        obj.averageWaitMs = Math.round(message.averageWaitMs);
-      }
-      if (message.p90WaitMs !== 0) {
-        obj.p90WaitMs = Math.round(message.p90WaitMs);
-      }
-      if (message.averageHandleMs !== 0) {
-        obj.averageHandleMs = Math.round(message.averageHandleMs);
-      }
-      if (message.averageCsat !== 0) {
-        obj.averageCsat = floatToJson(message.averageCsat);
-      }
-      if (message.estimateErrorP50Ms !== 0) {
-        obj.estimateErrorP50Ms = Math.round(message.estimateErrorP50Ms);
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<GetHistoricalStatsResponse>, I>>(
-      base?: I,
-    ): GetHistoricalStatsResponse {
-      return GetHistoricalStatsResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<GetHistoricalStatsResponse>, I>>(
-      object: I,
-    ): GetHistoricalStatsResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): GetHistoricalStatsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseGetHistoricalStatsResponse();
-      message.offered = object.offered ?? 0;
-      message.answered = object.answered ?? 0;
-      message.abandoned = object.abandoned ?? 0;
-      message.serviceLevel = object.serviceLevel ?? 0;
-      message.averageWaitMs = object.averageWaitMs ?? 0;
-      message.p90WaitMs = object.p90WaitMs ?? 0;
-      message.averageHandleMs = object.averageHandleMs ?? 0;
-      message.averageCsat = object.averageCsat ?? 0;
-      message.estimateErrorP50Ms = object.estimateErrorP50Ms ?? 0;
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.offered = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.answered = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.abandoned = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.serviceLevel = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.averageWaitMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.p90WaitMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.averageHandleMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.averageCsat = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.estimateErrorP50Ms = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetHistoricalStatsResponse {
+    return {
+      offered: isSet(object.offered) ? globalThis.Number(object.offered) : 0,
+      answered: isSet(object.answered) ? globalThis.Number(object.answered) : 0,
+      abandoned: isSet(object.abandoned) ? globalThis.Number(object.abandoned) : 0,
+      serviceLevel: isSet(object.serviceLevel)
+        ? globalThis.Number(object.serviceLevel)
+        : isSet(object.service_level)
+          ? globalThis.Number(object.service_level)
+          : 0,
+      averageWaitMs: isSet(object.averageWaitMs)
+        ? globalThis.Number(object.averageWaitMs)
+        : isSet(object.average_wait_ms)
+          ? globalThis.Number(object.average_wait_ms)
+          : 0,
+      p90WaitMs: isSet(object.p90WaitMs)
+        ? globalThis.Number(object.p90WaitMs)
+        : isSet(object.p90_wait_ms)
+          ? globalThis.Number(object.p90_wait_ms)
+          : 0,
+      averageHandleMs: isSet(object.averageHandleMs)
+        ? globalThis.Number(object.averageHandleMs)
+        : isSet(object.average_handle_ms)
+          ? globalThis.Number(object.average_handle_ms)
+          : 0,
+      averageCsat: isSet(object.averageCsat)
+        ? globalThis.Number(object.averageCsat)
+        : isSet(object.average_csat)
+          ? globalThis.Number(object.average_csat)
+          : 0,
+      estimateErrorP50Ms: isSet(object.estimateErrorP50Ms)
+        ? globalThis.Number(object.estimateErrorP50Ms)
+        : isSet(object.estimate_error_p50_ms)
+          ? globalThis.Number(object.estimate_error_p50_ms)
+          : 0,
+    };
+  },
+
+  toJSON(message: GetHistoricalStatsResponse): unknown {
+    const obj: any = {};
+    if (message.offered !== 0) {
+      obj.offered = Math.round(message.offered);
+    }
+    if (message.answered !== 0) {
+      obj.answered = Math.round(message.answered);
+    }
+    if (message.abandoned !== 0) {
+      obj.abandoned = Math.round(message.abandoned);
+    }
+    if (message.serviceLevel !== 0) {
+      obj.serviceLevel = floatToJson(message.serviceLevel);
+    }
+    if (message.averageWaitMs !== 0) {
+      obj.averageWaitMs = Math.round(message.averageWaitMs);
+    }
+    if (message.p90WaitMs !== 0) {
+      obj.p90WaitMs = Math.round(message.p90WaitMs);
+    }
+    if (message.averageHandleMs !== 0) {
+      obj.averageHandleMs = Math.round(message.averageHandleMs);
+    }
+    if (message.averageCsat !== 0) {
+      obj.averageCsat = floatToJson(message.averageCsat);
+    }
+    if (message.estimateErrorP50Ms !== 0) {
+      obj.estimateErrorP50Ms = Math.round(message.estimateErrorP50Ms);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetHistoricalStatsResponse>, I>>(base?: I): GetHistoricalStatsResponse {
+    return GetHistoricalStatsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetHistoricalStatsResponse>, I>>(object: I): GetHistoricalStatsResponse {
+    const message = createBaseGetHistoricalStatsResponse();
+    message.offered = object.offered ?? 0;
+    message.answered = object.answered ?? 0;
+    message.abandoned = object.abandoned ?? 0;
+    message.serviceLevel = object.serviceLevel ?? 0;
+    message.averageWaitMs = object.averageWaitMs ?? 0;
+    message.p90WaitMs = object.p90WaitMs ?? 0;
+    message.averageHandleMs = object.averageHandleMs ?? 0;
+    message.averageCsat = object.averageCsat ?? 0;
+    message.estimateErrorP50Ms = object.estimateErrorP50Ms ?? 0;
+    return message;
+  },
+};
 
 function createBaseGetSessionReportRequest(): GetSessionReportRequest {
   return { siteId: "", sessionId: "" };
 }
 
 export const GetSessionReportRequest: MessageFns<GetSessionReportRequest> = {
-  encode(
-    message: GetSessionReportRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetSessionReportRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -495,12 +456,8 @@ export const GetSessionReportRequest: MessageFns<GetSessionReportRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetSessionReportRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionReportRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -566,14 +523,10 @@ export const GetSessionReportRequest: MessageFns<GetSessionReportRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetSessionReportRequest>, I>>(
-    base?: I,
-  ): GetSessionReportRequest {
+  create<I extends Exact<DeepPartial<GetSessionReportRequest>, I>>(base?: I): GetSessionReportRequest {
     return GetSessionReportRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetSessionReportRequest>, I>>(
-    object: I,
-  ): GetSessionReportRequest {
+  fromPartial<I extends Exact<DeepPartial<GetSessionReportRequest>, I>>(object: I): GetSessionReportRequest {
     const message = createBaseGetSessionReportRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -586,10 +539,7 @@ function createBaseSessionReportEntry(): SessionReportEntry {
 }
 
 export const SessionReportEntry: MessageFns<SessionReportEntry> = {
-  encode(
-    message: SessionReportEntry,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SessionReportEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.atMs !== 0) {
       writer.uint32(8).int64(message.atMs);
     }
@@ -602,12 +552,8 @@ export const SessionReportEntry: MessageFns<SessionReportEntry> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SessionReportEntry {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionReportEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -685,14 +631,10 @@ export const SessionReportEntry: MessageFns<SessionReportEntry> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SessionReportEntry>, I>>(
-    base?: I,
-  ): SessionReportEntry {
+  create<I extends Exact<DeepPartial<SessionReportEntry>, I>>(base?: I): SessionReportEntry {
     return SessionReportEntry.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SessionReportEntry>, I>>(
-    object: I,
-  ): SessionReportEntry {
+  fromPartial<I extends Exact<DeepPartial<SessionReportEntry>, I>>(object: I): SessionReportEntry {
     const message = createBaseSessionReportEntry();
     message.atMs = object.atMs ?? 0;
     message.eventType = object.eventType ?? "";
@@ -706,22 +648,15 @@ function createBaseGetSessionReportResponse(): GetSessionReportResponse {
 }
 
 export const GetSessionReportResponse: MessageFns<GetSessionReportResponse> = {
-  encode(
-    message: GetSessionReportResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetSessionReportResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.entries) {
       SessionReportEntry.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetSessionReportResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionReportResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -738,9 +673,7 @@ export const GetSessionReportResponse: MessageFns<GetSessionReportResponse> = {
               break;
             }
 
-            message.entries.push(
-              SessionReportEntry.decode(reader, reader.uint32()),
-            );
+            message.entries.push(SessionReportEntry.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -771,17 +704,12 @@ export const GetSessionReportResponse: MessageFns<GetSessionReportResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetSessionReportResponse>, I>>(
-    base?: I,
-  ): GetSessionReportResponse {
+  create<I extends Exact<DeepPartial<GetSessionReportResponse>, I>>(base?: I): GetSessionReportResponse {
     return GetSessionReportResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetSessionReportResponse>, I>>(
-    object: I,
-  ): GetSessionReportResponse {
+  fromPartial<I extends Exact<DeepPartial<GetSessionReportResponse>, I>>(object: I): GetSessionReportResponse {
     const message = createBaseGetSessionReportResponse();
-    message.entries =
-      object.entries?.map((e) => SessionReportEntry.fromPartial(e)) || [];
+    message.entries = object.entries?.map((e) => SessionReportEntry.fromPartial(e)) || [];
     return message;
   },
 };
@@ -795,12 +723,10 @@ export const ReportingServiceService = {
     responseStream: false as const,
     requestSerialize: (value: GetHistoricalStatsRequest): Buffer =>
       Buffer.from(GetHistoricalStatsRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetHistoricalStatsRequest =>
-      GetHistoricalStatsRequest.decode(value),
+    requestDeserialize: (value: Buffer): GetHistoricalStatsRequest => GetHistoricalStatsRequest.decode(value),
     responseSerialize: (value: GetHistoricalStatsResponse): Buffer =>
       Buffer.from(GetHistoricalStatsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetHistoricalStatsResponse =>
-      GetHistoricalStatsResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetHistoricalStatsResponse => GetHistoricalStatsResponse.decode(value),
   },
   getSessionReport: {
     path: "/handoff.v1.ReportingService/GetSessionReport" as const,
@@ -808,74 +734,48 @@ export const ReportingServiceService = {
     responseStream: false as const,
     requestSerialize: (value: GetSessionReportRequest): Buffer =>
       Buffer.from(GetSessionReportRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetSessionReportRequest =>
-      GetSessionReportRequest.decode(value),
+    requestDeserialize: (value: Buffer): GetSessionReportRequest => GetSessionReportRequest.decode(value),
     responseSerialize: (value: GetSessionReportResponse): Buffer =>
       Buffer.from(GetSessionReportResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetSessionReportResponse =>
-      GetSessionReportResponse.decode(value),
+    responseDeserialize: (value: Buffer): GetSessionReportResponse => GetSessionReportResponse.decode(value),
   },
 } as const;
 
 export interface ReportingServiceServer extends UntypedServiceImplementation {
-  getHistoricalStats: handleUnaryCall<
-    GetHistoricalStatsRequest,
-    GetHistoricalStatsResponse
-  >;
-  getSessionReport: handleUnaryCall<
-    GetSessionReportRequest,
-    GetSessionReportResponse
-  >;
+  getHistoricalStats: handleUnaryCall<GetHistoricalStatsRequest, GetHistoricalStatsResponse>;
+  getSessionReport: handleUnaryCall<GetSessionReportRequest, GetSessionReportResponse>;
 }
 
 export interface ReportingServiceClient extends Client {
   getHistoricalStats(
     request: GetHistoricalStatsRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetHistoricalStatsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetHistoricalStatsResponse) => void,
   ): ClientUnaryCall;
   getHistoricalStats(
     request: GetHistoricalStatsRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetHistoricalStatsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetHistoricalStatsResponse) => void,
   ): ClientUnaryCall;
   getHistoricalStats(
     request: GetHistoricalStatsRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetHistoricalStatsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetHistoricalStatsResponse) => void,
   ): ClientUnaryCall;
   getSessionReport(
     request: GetSessionReportRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetSessionReportResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetSessionReportResponse) => void,
   ): ClientUnaryCall;
   getSessionReport(
     request: GetSessionReportRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetSessionReportResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetSessionReportResponse) => void,
   ): ClientUnaryCall;
   getSessionReport(
     request: GetSessionReportRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetSessionReportResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetSessionReportResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -883,25 +783,16 @@ export const ReportingServiceClient = makeGenericClientConstructor(
   ReportingServiceService,
   "handoff.v1.ReportingService",
 ) as unknown as {
-  new (
-    address: string,
-    credentials: ChannelCredentials,
-    options?: Partial<ClientOptions>,
-  ): ReportingServiceClient;
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ReportingServiceClient;
   service: typeof ReportingServiceService;
   serviceName: string;
 };
 
-function floatToJson(
-  value: number | null | undefined,
-): number | string | null | undefined {
-  return typeof value === "number" && !globalThis.Number.isFinite(value)
-    ? globalThis.String(value)
-    : value;
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
 }
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -910,9 +801,7 @@ type DeepPartial<T> = T extends Builtin
     : T extends ReadonlyArray<infer U>
       ? ReadonlyArray<DeepPartial<U>>
       : T extends { $case: string }
-        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & {
-            $case: T["$case"];
-          }
+        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
         : T extends {}
           ? { [K in keyof T]?: DeepPartial<T[K]> }
           : Partial<T>;
@@ -920,9 +809,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());

@@ -197,10 +197,7 @@ function createBaseConsent(): Consent {
 }
 
 export const Consent: MessageFns<Consent> = {
-  encode(
-    message: Consent,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: Consent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.agreementAccepted !== false) {
       writer.uint32(8).bool(message.agreementAccepted);
     }
@@ -214,8 +211,7 @@ export const Consent: MessageFns<Consent> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Consent {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -327,10 +323,7 @@ function createBaseSession(): Session {
 }
 
 export const Session: MessageFns<Session> = {
-  encode(
-    message: Session,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: Session, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -375,8 +368,7 @@ export const Session: MessageFns<Session> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): Session {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -524,29 +516,21 @@ export const Session: MessageFns<Session> = {
           ? startMethodFromJSON(object.start_method)
           : 0,
       state: isSet(object.state) ? sessionStateFromJSON(object.state) : 0,
-      target: isSet(object.target)
-        ? QueueTarget.fromJSON(object.target)
-        : undefined,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
       problemTypeId: isSet(object.problemTypeId)
         ? globalThis.String(object.problemTypeId)
         : isSet(object.problem_type_id)
           ? globalThis.String(object.problem_type_id)
           : "",
-      customer: isSet(object.customer)
-        ? Customer.fromJSON(object.customer)
-        : undefined,
-      consent: isSet(object.consent)
-        ? Consent.fromJSON(object.consent)
-        : undefined,
+      customer: isSet(object.customer) ? Customer.fromJSON(object.customer) : undefined,
+      consent: isSet(object.consent) ? Consent.fromJSON(object.consent) : undefined,
       repId: isSet(object.repId)
         ? globalThis.String(object.repId)
         : isSet(object.rep_id)
           ? globalThis.String(object.rep_id)
           : "",
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
-      granted: globalThis.Array.isArray(object?.granted)
-        ? object.granted.map((e: any) => permissionFromJSON(e))
-        : [],
+      granted: globalThis.Array.isArray(object?.granted) ? object.granted.map((e: any) => permissionFromJSON(e)) : [],
       createdAtMs: isSet(object.createdAtMs)
         ? globalThis.Number(object.createdAtMs)
         : isSet(object.created_at_ms)
@@ -606,18 +590,12 @@ export const Session: MessageFns<Session> = {
     message.startMethod = object.startMethod ?? 0;
     message.state = object.state ?? 0;
     message.target =
-      object.target !== undefined && object.target !== null
-        ? QueueTarget.fromPartial(object.target)
-        : undefined;
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     message.problemTypeId = object.problemTypeId ?? "";
     message.customer =
-      object.customer !== undefined && object.customer !== null
-        ? Customer.fromPartial(object.customer)
-        : undefined;
+      object.customer !== undefined && object.customer !== null ? Customer.fromPartial(object.customer) : undefined;
     message.consent =
-      object.consent !== undefined && object.consent !== null
-        ? Consent.fromPartial(object.consent)
-        : undefined;
+      object.consent !== undefined && object.consent !== null ? Consent.fromPartial(object.consent) : undefined;
     message.repId = object.repId ?? "";
     message.epoch = object.epoch ?? 0;
     message.granted = object.granted?.map((e) => e) || [];
@@ -639,10 +617,7 @@ function createBaseCreateSessionRequest(): CreateSessionRequest {
 }
 
 export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
-  encode(
-    message: CreateSessionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: CreateSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -667,12 +642,8 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CreateSessionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -779,12 +750,8 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
         : isSet(object.problem_type_id)
           ? globalThis.String(object.problem_type_id)
           : "",
-      customer: isSet(object.customer)
-        ? Customer.fromJSON(object.customer)
-        : undefined,
-      consent: isSet(object.consent)
-        ? Consent.fromJSON(object.consent)
-        : undefined,
+      customer: isSet(object.customer) ? Customer.fromJSON(object.customer) : undefined,
+      consent: isSet(object.consent) ? Consent.fromJSON(object.consent) : undefined,
     };
   },
 
@@ -814,14 +781,10 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CreateSessionRequest>, I>>(
-    base?: I,
-  ): CreateSessionRequest {
+  create<I extends Exact<DeepPartial<CreateSessionRequest>, I>>(base?: I): CreateSessionRequest {
     return CreateSessionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CreateSessionRequest>, I>>(
-    object: I,
-  ): CreateSessionRequest {
+  fromPartial<I extends Exact<DeepPartial<CreateSessionRequest>, I>>(object: I): CreateSessionRequest {
     const message = createBaseCreateSessionRequest();
     message.siteId = object.siteId ?? "";
     message.startMethod = object.startMethod ?? 0;
@@ -829,31 +792,19 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     message.sessionKey = object.sessionKey ?? "";
     message.problemTypeId = object.problemTypeId ?? "";
     message.customer =
-      object.customer !== undefined && object.customer !== null
-        ? Customer.fromPartial(object.customer)
-        : undefined;
+      object.customer !== undefined && object.customer !== null ? Customer.fromPartial(object.customer) : undefined;
     message.consent =
-      object.consent !== undefined && object.consent !== null
-        ? Consent.fromPartial(object.consent)
-        : undefined;
+      object.consent !== undefined && object.consent !== null ? Consent.fromPartial(object.consent) : undefined;
     return message;
   },
 };
 
 function createBaseCreateSessionResponse(): CreateSessionResponse {
-  return {
-    session: undefined,
-    position: undefined,
-    noRepAvailable: false,
-    fallbackUrl: "",
-  };
+  return { session: undefined, position: undefined, noRepAvailable: false, fallbackUrl: "" };
 }
 
 export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
-  encode(
-    message: CreateSessionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: CreateSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.session !== undefined) {
       Session.encode(message.session, writer.uint32(10).fork()).join();
     }
@@ -869,12 +820,8 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CreateSessionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -932,12 +879,8 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
 
   fromJSON(object: any): CreateSessionResponse {
     return {
-      session: isSet(object.session)
-        ? Session.fromJSON(object.session)
-        : undefined,
-      position: isSet(object.position)
-        ? QueuePosition.fromJSON(object.position)
-        : undefined,
+      session: isSet(object.session) ? Session.fromJSON(object.session) : undefined,
+      position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined,
       noRepAvailable: isSet(object.noRepAvailable)
         ? globalThis.Boolean(object.noRepAvailable)
         : isSet(object.no_rep_available)
@@ -968,19 +911,13 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CreateSessionResponse>, I>>(
-    base?: I,
-  ): CreateSessionResponse {
+  create<I extends Exact<DeepPartial<CreateSessionResponse>, I>>(base?: I): CreateSessionResponse {
     return CreateSessionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CreateSessionResponse>, I>>(
-    object: I,
-  ): CreateSessionResponse {
+  fromPartial<I extends Exact<DeepPartial<CreateSessionResponse>, I>>(object: I): CreateSessionResponse {
     const message = createBaseCreateSessionResponse();
     message.session =
-      object.session !== undefined && object.session !== null
-        ? Session.fromPartial(object.session)
-        : undefined;
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
     message.position =
       object.position !== undefined && object.position !== null
         ? QueuePosition.fromPartial(object.position)
@@ -996,10 +933,7 @@ function createBaseGetSessionRequest(): GetSessionRequest {
 }
 
 export const GetSessionRequest: MessageFns<GetSessionRequest> = {
-  encode(
-    message: GetSessionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1010,8 +944,7 @@ export const GetSessionRequest: MessageFns<GetSessionRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): GetSessionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1077,14 +1010,10 @@ export const GetSessionRequest: MessageFns<GetSessionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetSessionRequest>, I>>(
-    base?: I,
-  ): GetSessionRequest {
+  create<I extends Exact<DeepPartial<GetSessionRequest>, I>>(base?: I): GetSessionRequest {
     return GetSessionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetSessionRequest>, I>>(
-    object: I,
-  ): GetSessionRequest {
+  fromPartial<I extends Exact<DeepPartial<GetSessionRequest>, I>>(object: I): GetSessionRequest {
     const message = createBaseGetSessionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -1097,10 +1026,7 @@ function createBaseGetSessionResponse(): GetSessionResponse {
 }
 
 export const GetSessionResponse: MessageFns<GetSessionResponse> = {
-  encode(
-    message: GetSessionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: GetSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.session !== undefined) {
       Session.encode(message.session, writer.uint32(10).fork()).join();
     }
@@ -1110,12 +1036,8 @@ export const GetSessionResponse: MessageFns<GetSessionResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): GetSessionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1157,12 +1079,8 @@ export const GetSessionResponse: MessageFns<GetSessionResponse> = {
 
   fromJSON(object: any): GetSessionResponse {
     return {
-      session: isSet(object.session)
-        ? Session.fromJSON(object.session)
-        : undefined,
-      position: isSet(object.position)
-        ? QueuePosition.fromJSON(object.position)
-        : undefined,
+      session: isSet(object.session) ? Session.fromJSON(object.session) : undefined,
+      position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined,
     };
   },
 
@@ -1177,19 +1095,13 @@ export const GetSessionResponse: MessageFns<GetSessionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetSessionResponse>, I>>(
-    base?: I,
-  ): GetSessionResponse {
+  create<I extends Exact<DeepPartial<GetSessionResponse>, I>>(base?: I): GetSessionResponse {
     return GetSessionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetSessionResponse>, I>>(
-    object: I,
-  ): GetSessionResponse {
+  fromPartial<I extends Exact<DeepPartial<GetSessionResponse>, I>>(object: I): GetSessionResponse {
     const message = createBaseGetSessionResponse();
     message.session =
-      object.session !== undefined && object.session !== null
-        ? Session.fromPartial(object.session)
-        : undefined;
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
     message.position =
       object.position !== undefined && object.position !== null
         ? QueuePosition.fromPartial(object.position)
@@ -1203,10 +1115,7 @@ function createBaseCloseSessionRequest(): CloseSessionRequest {
 }
 
 export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
-  encode(
-    message: CloseSessionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: CloseSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1219,12 +1128,8 @@ export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CloseSessionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CloseSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1302,14 +1207,10 @@ export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CloseSessionRequest>, I>>(
-    base?: I,
-  ): CloseSessionRequest {
+  create<I extends Exact<DeepPartial<CloseSessionRequest>, I>>(base?: I): CloseSessionRequest {
     return CloseSessionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CloseSessionRequest>, I>>(
-    object: I,
-  ): CloseSessionRequest {
+  fromPartial<I extends Exact<DeepPartial<CloseSessionRequest>, I>>(object: I): CloseSessionRequest {
     const message = createBaseCloseSessionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -1323,19 +1224,12 @@ function createBaseCloseSessionResponse(): CloseSessionResponse {
 }
 
 export const CloseSessionResponse: MessageFns<CloseSessionResponse> = {
-  encode(
-    _: CloseSessionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(_: CloseSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CloseSessionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CloseSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1368,14 +1262,10 @@ export const CloseSessionResponse: MessageFns<CloseSessionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CloseSessionResponse>, I>>(
-    base?: I,
-  ): CloseSessionResponse {
+  create<I extends Exact<DeepPartial<CloseSessionResponse>, I>>(base?: I): CloseSessionResponse {
     return CloseSessionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CloseSessionResponse>, I>>(
-    _: I,
-  ): CloseSessionResponse {
+  fromPartial<I extends Exact<DeepPartial<CloseSessionResponse>, I>>(_: I): CloseSessionResponse {
     const message = createBaseCloseSessionResponse();
     return message;
   },
@@ -1386,10 +1276,7 @@ function createBaseCreateSessionKeyRequest(): CreateSessionKeyRequest {
 }
 
 export const CreateSessionKeyRequest: MessageFns<CreateSessionKeyRequest> = {
-  encode(
-    message: CreateSessionKeyRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: CreateSessionKeyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1402,12 +1289,8 @@ export const CreateSessionKeyRequest: MessageFns<CreateSessionKeyRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CreateSessionKeyRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSessionKeyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1489,14 +1372,10 @@ export const CreateSessionKeyRequest: MessageFns<CreateSessionKeyRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CreateSessionKeyRequest>, I>>(
-    base?: I,
-  ): CreateSessionKeyRequest {
+  create<I extends Exact<DeepPartial<CreateSessionKeyRequest>, I>>(base?: I): CreateSessionKeyRequest {
     return CreateSessionKeyRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CreateSessionKeyRequest>, I>>(
-    object: I,
-  ): CreateSessionKeyRequest {
+  fromPartial<I extends Exact<DeepPartial<CreateSessionKeyRequest>, I>>(object: I): CreateSessionKeyRequest {
     const message = createBaseCreateSessionKeyRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -1510,10 +1389,7 @@ function createBaseCreateSessionKeyResponse(): CreateSessionKeyResponse {
 }
 
 export const CreateSessionKeyResponse: MessageFns<CreateSessionKeyResponse> = {
-  encode(
-    message: CreateSessionKeyResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: CreateSessionKeyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.sessionKey !== "") {
       writer.uint32(10).string(message.sessionKey);
     }
@@ -1523,12 +1399,8 @@ export const CreateSessionKeyResponse: MessageFns<CreateSessionKeyResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CreateSessionKeyResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSessionKeyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1594,14 +1466,10 @@ export const CreateSessionKeyResponse: MessageFns<CreateSessionKeyResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CreateSessionKeyResponse>, I>>(
-    base?: I,
-  ): CreateSessionKeyResponse {
+  create<I extends Exact<DeepPartial<CreateSessionKeyResponse>, I>>(base?: I): CreateSessionKeyResponse {
     return CreateSessionKeyResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CreateSessionKeyResponse>, I>>(
-    object: I,
-  ): CreateSessionKeyResponse {
+  fromPartial<I extends Exact<DeepPartial<CreateSessionKeyResponse>, I>>(object: I): CreateSessionKeyResponse {
     const message = createBaseCreateSessionKeyResponse();
     message.sessionKey = object.sessionKey ?? "";
     message.expiresAtMs = object.expiresAtMs ?? 0;
@@ -1614,10 +1482,7 @@ function createBaseCreateInvitationRequest(): CreateInvitationRequest {
 }
 
 export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
-  encode(
-    message: CreateInvitationRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: CreateInvitationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1633,12 +1498,8 @@ export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CreateInvitationRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateInvitationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1736,14 +1597,10 @@ export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CreateInvitationRequest>, I>>(
-    base?: I,
-  ): CreateInvitationRequest {
+  create<I extends Exact<DeepPartial<CreateInvitationRequest>, I>>(base?: I): CreateInvitationRequest {
     return CreateInvitationRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CreateInvitationRequest>, I>>(
-    object: I,
-  ): CreateInvitationRequest {
+  fromPartial<I extends Exact<DeepPartial<CreateInvitationRequest>, I>>(object: I): CreateInvitationRequest {
     const message = createBaseCreateInvitationRequest();
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
@@ -1758,10 +1615,7 @@ function createBaseCreateInvitationResponse(): CreateInvitationResponse {
 }
 
 export const CreateInvitationResponse: MessageFns<CreateInvitationResponse> = {
-  encode(
-    message: CreateInvitationResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: CreateInvitationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
     }
@@ -1771,12 +1625,8 @@ export const CreateInvitationResponse: MessageFns<CreateInvitationResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): CreateInvitationResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateInvitationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1838,14 +1688,10 @@ export const CreateInvitationResponse: MessageFns<CreateInvitationResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<CreateInvitationResponse>, I>>(
-    base?: I,
-  ): CreateInvitationResponse {
+  create<I extends Exact<DeepPartial<CreateInvitationResponse>, I>>(base?: I): CreateInvitationResponse {
     return CreateInvitationResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CreateInvitationResponse>, I>>(
-    object: I,
-  ): CreateInvitationResponse {
+  fromPartial<I extends Exact<DeepPartial<CreateInvitationResponse>, I>>(object: I): CreateInvitationResponse {
     const message = createBaseCreateInvitationResponse();
     message.url = object.url ?? "";
     message.expiresAtMs = object.expiresAtMs ?? 0;
@@ -1858,10 +1704,7 @@ function createBaseSetPermissionRequest(): SetPermissionRequest {
 }
 
 export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
-  encode(
-    message: SetPermissionRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetPermissionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -1880,12 +1723,8 @@ export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SetPermissionRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPermissionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -1961,12 +1800,8 @@ export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
-      permission: isSet(object.permission)
-        ? permissionFromJSON(object.permission)
-        : 0,
-      granted: isSet(object.granted)
-        ? globalThis.Boolean(object.granted)
-        : false,
+      permission: isSet(object.permission) ? permissionFromJSON(object.permission) : 0,
+      granted: isSet(object.granted) ? globalThis.Boolean(object.granted) : false,
       actor: isSet(object.actor) ? actorFromJSON(object.actor) : 0,
     };
   },
@@ -1991,14 +1826,10 @@ export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetPermissionRequest>, I>>(
-    base?: I,
-  ): SetPermissionRequest {
+  create<I extends Exact<DeepPartial<SetPermissionRequest>, I>>(base?: I): SetPermissionRequest {
     return SetPermissionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetPermissionRequest>, I>>(
-    object: I,
-  ): SetPermissionRequest {
+  fromPartial<I extends Exact<DeepPartial<SetPermissionRequest>, I>>(object: I): SetPermissionRequest {
     const message = createBaseSetPermissionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -2014,10 +1845,7 @@ function createBaseSetPermissionResponse(): SetPermissionResponse {
 }
 
 export const SetPermissionResponse: MessageFns<SetPermissionResponse> = {
-  encode(
-    message: SetPermissionResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SetPermissionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.granted.length !== 0) {
       writer.uint32(10).fork();
       for (const v of message.granted) {
@@ -2028,12 +1856,8 @@ export const SetPermissionResponse: MessageFns<SetPermissionResponse> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SetPermissionResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SetPermissionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2077,9 +1901,7 @@ export const SetPermissionResponse: MessageFns<SetPermissionResponse> = {
 
   fromJSON(object: any): SetPermissionResponse {
     return {
-      granted: globalThis.Array.isArray(object?.granted)
-        ? object.granted.map((e: any) => permissionFromJSON(e))
-        : [],
+      granted: globalThis.Array.isArray(object?.granted) ? object.granted.map((e: any) => permissionFromJSON(e)) : [],
     };
   },
 
@@ -2091,14 +1913,10 @@ export const SetPermissionResponse: MessageFns<SetPermissionResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetPermissionResponse>, I>>(
-    base?: I,
-  ): SetPermissionResponse {
+  create<I extends Exact<DeepPartial<SetPermissionResponse>, I>>(base?: I): SetPermissionResponse {
     return SetPermissionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetPermissionResponse>, I>>(
-    object: I,
-  ): SetPermissionResponse {
+  fromPartial<I extends Exact<DeepPartial<SetPermissionResponse>, I>>(object: I): SetPermissionResponse {
     const message = createBaseSetPermissionResponse();
     message.granted = object.granted?.map((e) => e) || [];
     return message;
@@ -2110,10 +1928,7 @@ function createBaseAddNoteRequest(): AddNoteRequest {
 }
 
 export const AddNoteRequest: MessageFns<AddNoteRequest> = {
-  encode(
-    message: AddNoteRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: AddNoteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2130,8 +1945,7 @@ export const AddNoteRequest: MessageFns<AddNoteRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): AddNoteRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2225,14 +2039,10 @@ export const AddNoteRequest: MessageFns<AddNoteRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<AddNoteRequest>, I>>(
-    base?: I,
-  ): AddNoteRequest {
+  create<I extends Exact<DeepPartial<AddNoteRequest>, I>>(base?: I): AddNoteRequest {
     return AddNoteRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<AddNoteRequest>, I>>(
-    object: I,
-  ): AddNoteRequest {
+  fromPartial<I extends Exact<DeepPartial<AddNoteRequest>, I>>(object: I): AddNoteRequest {
     const message = createBaseAddNoteRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -2247,10 +2057,7 @@ function createBaseAddNoteResponse(): AddNoteResponse {
 }
 
 export const AddNoteResponse: MessageFns<AddNoteResponse> = {
-  encode(
-    message: AddNoteResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: AddNoteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.noteId !== "") {
       writer.uint32(10).string(message.noteId);
     }
@@ -2258,8 +2065,7 @@ export const AddNoteResponse: MessageFns<AddNoteResponse> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): AddNoteResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2309,14 +2115,10 @@ export const AddNoteResponse: MessageFns<AddNoteResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<AddNoteResponse>, I>>(
-    base?: I,
-  ): AddNoteResponse {
+  create<I extends Exact<DeepPartial<AddNoteResponse>, I>>(base?: I): AddNoteResponse {
     return AddNoteResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<AddNoteResponse>, I>>(
-    object: I,
-  ): AddNoteResponse {
+  fromPartial<I extends Exact<DeepPartial<AddNoteResponse>, I>>(object: I): AddNoteResponse {
     const message = createBaseAddNoteResponse();
     message.noteId = object.noteId ?? "";
     return message;
@@ -2328,10 +2130,7 @@ function createBaseSendChatMessageRequest(): SendChatMessageRequest {
 }
 
 export const SendChatMessageRequest: MessageFns<SendChatMessageRequest> = {
-  encode(
-    message: SendChatMessageRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SendChatMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2350,12 +2149,8 @@ export const SendChatMessageRequest: MessageFns<SendChatMessageRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SendChatMessageRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SendChatMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2461,14 +2256,10 @@ export const SendChatMessageRequest: MessageFns<SendChatMessageRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SendChatMessageRequest>, I>>(
-    base?: I,
-  ): SendChatMessageRequest {
+  create<I extends Exact<DeepPartial<SendChatMessageRequest>, I>>(base?: I): SendChatMessageRequest {
     return SendChatMessageRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SendChatMessageRequest>, I>>(
-    object: I,
-  ): SendChatMessageRequest {
+  fromPartial<I extends Exact<DeepPartial<SendChatMessageRequest>, I>>(object: I): SendChatMessageRequest {
     const message = createBaseSendChatMessageRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -2484,22 +2275,15 @@ function createBaseSendChatMessageResponse(): SendChatMessageResponse {
 }
 
 export const SendChatMessageResponse: MessageFns<SendChatMessageResponse> = {
-  encode(
-    message: SendChatMessageResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SendChatMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.messageId !== "") {
       writer.uint32(10).string(message.messageId);
     }
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SendChatMessageResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SendChatMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2549,14 +2333,10 @@ export const SendChatMessageResponse: MessageFns<SendChatMessageResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SendChatMessageResponse>, I>>(
-    base?: I,
-  ): SendChatMessageResponse {
+  create<I extends Exact<DeepPartial<SendChatMessageResponse>, I>>(base?: I): SendChatMessageResponse {
     return SendChatMessageResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SendChatMessageResponse>, I>>(
-    object: I,
-  ): SendChatMessageResponse {
+  fromPartial<I extends Exact<DeepPartial<SendChatMessageResponse>, I>>(object: I): SendChatMessageResponse {
     const message = createBaseSendChatMessageResponse();
     message.messageId = object.messageId ?? "";
     return message;
@@ -2568,10 +2348,7 @@ function createBaseSubmitSurveyRequest(): SubmitSurveyRequest {
 }
 
 export const SubmitSurveyRequest: MessageFns<SubmitSurveyRequest> = {
-  encode(
-    message: SubmitSurveyRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SubmitSurveyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2587,12 +2364,8 @@ export const SubmitSurveyRequest: MessageFns<SubmitSurveyRequest> = {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SubmitSurveyRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitSurveyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2660,9 +2433,7 @@ export const SubmitSurveyRequest: MessageFns<SubmitSurveyRequest> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
-      satisfaction: isSet(object.satisfaction)
-        ? globalThis.Number(object.satisfaction)
-        : 0,
+      satisfaction: isSet(object.satisfaction) ? globalThis.Number(object.satisfaction) : 0,
       comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
     };
   },
@@ -2684,14 +2455,10 @@ export const SubmitSurveyRequest: MessageFns<SubmitSurveyRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SubmitSurveyRequest>, I>>(
-    base?: I,
-  ): SubmitSurveyRequest {
+  create<I extends Exact<DeepPartial<SubmitSurveyRequest>, I>>(base?: I): SubmitSurveyRequest {
     return SubmitSurveyRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SubmitSurveyRequest>, I>>(
-    object: I,
-  ): SubmitSurveyRequest {
+  fromPartial<I extends Exact<DeepPartial<SubmitSurveyRequest>, I>>(object: I): SubmitSurveyRequest {
     const message = createBaseSubmitSurveyRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -2706,19 +2473,12 @@ function createBaseSubmitSurveyResponse(): SubmitSurveyResponse {
 }
 
 export const SubmitSurveyResponse: MessageFns<SubmitSurveyResponse> = {
-  encode(
-    _: SubmitSurveyResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(_: SubmitSurveyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
-  decode(
-    input: BinaryReader | Uint8Array,
-    length?: number,
-  ): SubmitSurveyResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitSurveyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2751,34 +2511,21 @@ export const SubmitSurveyResponse: MessageFns<SubmitSurveyResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SubmitSurveyResponse>, I>>(
-    base?: I,
-  ): SubmitSurveyResponse {
+  create<I extends Exact<DeepPartial<SubmitSurveyResponse>, I>>(base?: I): SubmitSurveyResponse {
     return SubmitSurveyResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SubmitSurveyResponse>, I>>(
-    _: I,
-  ): SubmitSurveyResponse {
+  fromPartial<I extends Exact<DeepPartial<SubmitSurveyResponse>, I>>(_: I): SubmitSurveyResponse {
     const message = createBaseSubmitSurveyResponse();
     return message;
   },
 };
 
 function createBaseInviteRepRequest(): InviteRepRequest {
-  return {
-    siteId: "",
-    sessionId: "",
-    invitingRepId: "",
-    invitedRepId: "",
-    handOverControl: false,
-  };
+  return { siteId: "", sessionId: "", invitingRepId: "", invitedRepId: "", handOverControl: false };
 }
 
 export const InviteRepRequest: MessageFns<InviteRepRequest> = {
-  encode(
-    message: InviteRepRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: InviteRepRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
@@ -2798,8 +2545,7 @@ export const InviteRepRequest: MessageFns<InviteRepRequest> = {
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): InviteRepRequest {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2913,14 +2659,10 @@ export const InviteRepRequest: MessageFns<InviteRepRequest> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<InviteRepRequest>, I>>(
-    base?: I,
-  ): InviteRepRequest {
+  create<I extends Exact<DeepPartial<InviteRepRequest>, I>>(base?: I): InviteRepRequest {
     return InviteRepRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<InviteRepRequest>, I>>(
-    object: I,
-  ): InviteRepRequest {
+  fromPartial<I extends Exact<DeepPartial<InviteRepRequest>, I>>(object: I): InviteRepRequest {
     const message = createBaseInviteRepRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
@@ -2936,16 +2678,12 @@ function createBaseInviteRepResponse(): InviteRepResponse {
 }
 
 export const InviteRepResponse: MessageFns<InviteRepResponse> = {
-  encode(
-    _: InviteRepResponse,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(_: InviteRepResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
   decode(input: BinaryReader | Uint8Array, length?: number): InviteRepResponse {
-    const reader =
-      input instanceof BinaryReader ? input : new BinaryReader(input);
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
       throw new globalThis.Error("protobuf decode recursion limit exceeded");
@@ -2978,14 +2716,10 @@ export const InviteRepResponse: MessageFns<InviteRepResponse> = {
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<InviteRepResponse>, I>>(
-    base?: I,
-  ): InviteRepResponse {
+  create<I extends Exact<DeepPartial<InviteRepResponse>, I>>(base?: I): InviteRepResponse {
     return InviteRepResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<InviteRepResponse>, I>>(
-    _: I,
-  ): InviteRepResponse {
+  fromPartial<I extends Exact<DeepPartial<InviteRepResponse>, I>>(_: I): InviteRepResponse {
     const message = createBaseInviteRepResponse();
     return message;
   },
@@ -2995,360 +2729,309 @@ function createBaseFlagRepDisconnectedRequest(): FlagRepDisconnectedRequest {
   return { siteId: "", repId: "" };
 }
 
-export const FlagRepDisconnectedRequest: MessageFns<FlagRepDisconnectedRequest> =
-  {
-    encode(
-      message: FlagRepDisconnectedRequest,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.siteId !== "") {
-        writer.uint32(10).string(message.siteId);
-      }
-      if (message.repId !== "") {
-        writer.uint32(18).string(message.repId);
-      }
-      return writer;
-    },
+export const FlagRepDisconnectedRequest: MessageFns<FlagRepDisconnectedRequest> = {
+  encode(message: FlagRepDisconnectedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(18).string(message.repId);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): FlagRepDisconnectedRequest {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseFlagRepDisconnectedRequest();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.siteId = reader.string();
-              continue;
-            }
-            case 2: {
-              if (tag !== 18) {
-                break;
-              }
-
-              message.repId = reader.string();
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): FlagRepDisconnectedRequest {
-      return {
-        siteId: isSet(object.siteId)
-          ? globalThis.String(object.siteId)
-          : isSet(object.site_id)
-            ? globalThis.String(object.site_id)
-            : "",
-        repId: isSet(object.repId)
-          ? globalThis.String(object.repId)
-          : isSet(object.rep_id)
-            ? globalThis.String(object.rep_id)
-            : "",
-      };
-    },
-
-    toJSON(message: FlagRepDisconnectedRequest): unknown {
-      const obj: any = {};
-      if (message.siteId !== "") {
-        obj.siteId = message.siteId;
-      }
-      if (message.repId !== "") {
-        obj.repId = message.repId;
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<FlagRepDisconnectedRequest>, I>>(
-      base?: I,
-    ): FlagRepDisconnectedRequest {
-      return FlagRepDisconnectedRequest.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<FlagRepDisconnectedRequest>, I>>(
-      object: I,
-    ): FlagRepDisconnectedRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): FlagRepDisconnectedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseFlagRepDisconnectedRequest();
-      message.siteId = object.siteId ?? "";
-      message.repId = object.repId ?? "";
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FlagRepDisconnectedRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: FlagRepDisconnectedRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FlagRepDisconnectedRequest>, I>>(base?: I): FlagRepDisconnectedRequest {
+    return FlagRepDisconnectedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FlagRepDisconnectedRequest>, I>>(object: I): FlagRepDisconnectedRequest {
+    const message = createBaseFlagRepDisconnectedRequest();
+    message.siteId = object.siteId ?? "";
+    message.repId = object.repId ?? "";
+    return message;
+  },
+};
 
 function createBaseFlagRepDisconnectedResponse(): FlagRepDisconnectedResponse {
   return { sessionIds: [] };
 }
 
-export const FlagRepDisconnectedResponse: MessageFns<FlagRepDisconnectedResponse> =
-  {
-    encode(
-      message: FlagRepDisconnectedResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      for (const v of message.sessionIds) {
-        writer.uint32(10).string(v!);
-      }
-      return writer;
-    },
+export const FlagRepDisconnectedResponse: MessageFns<FlagRepDisconnectedResponse> = {
+  encode(message: FlagRepDisconnectedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessionIds) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): FlagRepDisconnectedResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseFlagRepDisconnectedResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.sessionIds.push(reader.string());
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): FlagRepDisconnectedResponse {
-      return {
-        sessionIds: globalThis.Array.isArray(object?.sessionIds)
-          ? object.sessionIds.map((e: any) => globalThis.String(e))
-          : globalThis.Array.isArray(object?.session_ids)
-            ? object.session_ids.map((e: any) => globalThis.String(e))
-            : [],
-      };
-    },
-
-    toJSON(message: FlagRepDisconnectedResponse): unknown {
-      const obj: any = {};
-      if (message.sessionIds?.length) {
-        obj.sessionIds = message.sessionIds;
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<FlagRepDisconnectedResponse>, I>>(
-      base?: I,
-    ): FlagRepDisconnectedResponse {
-      return FlagRepDisconnectedResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<FlagRepDisconnectedResponse>, I>>(
-      object: I,
-    ): FlagRepDisconnectedResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): FlagRepDisconnectedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseFlagRepDisconnectedResponse();
-      message.sessionIds = object.sessionIds?.map((e) => e) || [];
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FlagRepDisconnectedResponse {
+    return {
+      sessionIds: globalThis.Array.isArray(object?.sessionIds)
+        ? object.sessionIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.session_ids)
+          ? object.session_ids.map((e: any) => globalThis.String(e))
+          : [],
+    };
+  },
+
+  toJSON(message: FlagRepDisconnectedResponse): unknown {
+    const obj: any = {};
+    if (message.sessionIds?.length) {
+      obj.sessionIds = message.sessionIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FlagRepDisconnectedResponse>, I>>(base?: I): FlagRepDisconnectedResponse {
+    return FlagRepDisconnectedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FlagRepDisconnectedResponse>, I>>(object: I): FlagRepDisconnectedResponse {
+    const message = createBaseFlagRepDisconnectedResponse();
+    message.sessionIds = object.sessionIds?.map((e) => e) || [];
+    return message;
+  },
+};
 
 function createBaseListWaitingSessionsRequest(): ListWaitingSessionsRequest {
   return { siteId: "" };
 }
 
-export const ListWaitingSessionsRequest: MessageFns<ListWaitingSessionsRequest> =
-  {
-    encode(
-      message: ListWaitingSessionsRequest,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      if (message.siteId !== "") {
-        writer.uint32(10).string(message.siteId);
-      }
-      return writer;
-    },
+export const ListWaitingSessionsRequest: MessageFns<ListWaitingSessionsRequest> = {
+  encode(message: ListWaitingSessionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): ListWaitingSessionsRequest {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseListWaitingSessionsRequest();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.siteId = reader.string();
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): ListWaitingSessionsRequest {
-      return {
-        siteId: isSet(object.siteId)
-          ? globalThis.String(object.siteId)
-          : isSet(object.site_id)
-            ? globalThis.String(object.site_id)
-            : "",
-      };
-    },
-
-    toJSON(message: ListWaitingSessionsRequest): unknown {
-      const obj: any = {};
-      if (message.siteId !== "") {
-        obj.siteId = message.siteId;
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<ListWaitingSessionsRequest>, I>>(
-      base?: I,
-    ): ListWaitingSessionsRequest {
-      return ListWaitingSessionsRequest.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<ListWaitingSessionsRequest>, I>>(
-      object: I,
-    ): ListWaitingSessionsRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWaitingSessionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseListWaitingSessionsRequest();
-      message.siteId = object.siteId ?? "";
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWaitingSessionsRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+    };
+  },
+
+  toJSON(message: ListWaitingSessionsRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWaitingSessionsRequest>, I>>(base?: I): ListWaitingSessionsRequest {
+    return ListWaitingSessionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWaitingSessionsRequest>, I>>(object: I): ListWaitingSessionsRequest {
+    const message = createBaseListWaitingSessionsRequest();
+    message.siteId = object.siteId ?? "";
+    return message;
+  },
+};
 
 function createBaseListWaitingSessionsResponse(): ListWaitingSessionsResponse {
   return { sessions: [] };
 }
 
-export const ListWaitingSessionsResponse: MessageFns<ListWaitingSessionsResponse> =
-  {
-    encode(
-      message: ListWaitingSessionsResponse,
-      writer: BinaryWriter = new BinaryWriter(),
-    ): BinaryWriter {
-      for (const v of message.sessions) {
-        Session.encode(v!, writer.uint32(10).fork()).join();
-      }
-      return writer;
-    },
+export const ListWaitingSessionsResponse: MessageFns<ListWaitingSessionsResponse> = {
+  encode(message: ListWaitingSessionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessions) {
+      Session.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
 
-    decode(
-      input: BinaryReader | Uint8Array,
-      length?: number,
-    ): ListWaitingSessionsResponse {
-      const reader =
-        input instanceof BinaryReader ? input : new BinaryReader(input);
-      const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-      if (previousRecursionDepth >= 100) {
-        throw new globalThis.Error("protobuf decode recursion limit exceeded");
-      }
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-      try {
-        const end = length === undefined ? reader.len : reader.pos + length;
-        const message = createBaseListWaitingSessionsResponse();
-        while (reader.pos < end) {
-          const tag = reader.uint32();
-          switch (tag >>> 3) {
-            case 1: {
-              if (tag !== 10) {
-                break;
-              }
-
-              message.sessions.push(Session.decode(reader, reader.uint32()));
-              continue;
-            }
-          }
-          if ((tag & 7) === 4 || tag === 0) {
-            break;
-          }
-          reader.skip(tag & 7);
-        }
-        return message;
-      } finally {
-        (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-      }
-    },
-
-    fromJSON(object: any): ListWaitingSessionsResponse {
-      return {
-        sessions: globalThis.Array.isArray(object?.sessions)
-          ? object.sessions.map((e: any) => Session.fromJSON(e))
-          : [],
-      };
-    },
-
-    toJSON(message: ListWaitingSessionsResponse): unknown {
-      const obj: any = {};
-      if (message.sessions?.length) {
-        obj.sessions = message.sessions.map((e) => Session.toJSON(e));
-      }
-      return obj;
-    },
-
-    create<I extends Exact<DeepPartial<ListWaitingSessionsResponse>, I>>(
-      base?: I,
-    ): ListWaitingSessionsResponse {
-      return ListWaitingSessionsResponse.fromPartial(base ?? ({} as any));
-    },
-    fromPartial<I extends Exact<DeepPartial<ListWaitingSessionsResponse>, I>>(
-      object: I,
-    ): ListWaitingSessionsResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWaitingSessionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseListWaitingSessionsResponse();
-      message.sessions =
-        object.sessions?.map((e) => Session.fromPartial(e)) || [];
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessions.push(Session.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
       return message;
-    },
-  };
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWaitingSessionsResponse {
+    return {
+      sessions: globalThis.Array.isArray(object?.sessions) ? object.sessions.map((e: any) => Session.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListWaitingSessionsResponse): unknown {
+    const obj: any = {};
+    if (message.sessions?.length) {
+      obj.sessions = message.sessions.map((e) => Session.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWaitingSessionsResponse>, I>>(base?: I): ListWaitingSessionsResponse {
+    return ListWaitingSessionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWaitingSessionsResponse>, I>>(object: I): ListWaitingSessionsResponse {
+    const message = createBaseListWaitingSessionsResponse();
+    message.sessions = object.sessions?.map((e) => Session.fromPartial(e)) || [];
+    return message;
+  },
+};
 
 /**
  * The durable session (PostgreSQL): state machine, keys, links, participants, permissions, consent,
@@ -3360,40 +3043,30 @@ export const SessionBrokerServiceService = {
     path: "/handoff.v1.SessionBrokerService/CreateSession" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: CreateSessionRequest): Buffer =>
-      Buffer.from(CreateSessionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): CreateSessionRequest =>
-      CreateSessionRequest.decode(value),
+    requestSerialize: (value: CreateSessionRequest): Buffer => Buffer.from(CreateSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateSessionRequest => CreateSessionRequest.decode(value),
     responseSerialize: (value: CreateSessionResponse): Buffer =>
       Buffer.from(CreateSessionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): CreateSessionResponse =>
-      CreateSessionResponse.decode(value),
+    responseDeserialize: (value: Buffer): CreateSessionResponse => CreateSessionResponse.decode(value),
   },
   getSession: {
     path: "/handoff.v1.SessionBrokerService/GetSession" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: GetSessionRequest): Buffer =>
-      Buffer.from(GetSessionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetSessionRequest =>
-      GetSessionRequest.decode(value),
-    responseSerialize: (value: GetSessionResponse): Buffer =>
-      Buffer.from(GetSessionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetSessionResponse =>
-      GetSessionResponse.decode(value),
+    requestSerialize: (value: GetSessionRequest): Buffer => Buffer.from(GetSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSessionRequest => GetSessionRequest.decode(value),
+    responseSerialize: (value: GetSessionResponse): Buffer => Buffer.from(GetSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetSessionResponse => GetSessionResponse.decode(value),
   },
   closeSession: {
     path: "/handoff.v1.SessionBrokerService/CloseSession" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: CloseSessionRequest): Buffer =>
-      Buffer.from(CloseSessionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): CloseSessionRequest =>
-      CloseSessionRequest.decode(value),
+    requestSerialize: (value: CloseSessionRequest): Buffer => Buffer.from(CloseSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CloseSessionRequest => CloseSessionRequest.decode(value),
     responseSerialize: (value: CloseSessionResponse): Buffer =>
       Buffer.from(CloseSessionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): CloseSessionResponse =>
-      CloseSessionResponse.decode(value),
+    responseDeserialize: (value: Buffer): CloseSessionResponse => CloseSessionResponse.decode(value),
   },
   createSessionKey: {
     path: "/handoff.v1.SessionBrokerService/CreateSessionKey" as const,
@@ -3401,12 +3074,10 @@ export const SessionBrokerServiceService = {
     responseStream: false as const,
     requestSerialize: (value: CreateSessionKeyRequest): Buffer =>
       Buffer.from(CreateSessionKeyRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): CreateSessionKeyRequest =>
-      CreateSessionKeyRequest.decode(value),
+    requestDeserialize: (value: Buffer): CreateSessionKeyRequest => CreateSessionKeyRequest.decode(value),
     responseSerialize: (value: CreateSessionKeyResponse): Buffer =>
       Buffer.from(CreateSessionKeyResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): CreateSessionKeyResponse =>
-      CreateSessionKeyResponse.decode(value),
+    responseDeserialize: (value: Buffer): CreateSessionKeyResponse => CreateSessionKeyResponse.decode(value),
   },
   createInvitation: {
     path: "/handoff.v1.SessionBrokerService/CreateInvitation" as const,
@@ -3414,38 +3085,29 @@ export const SessionBrokerServiceService = {
     responseStream: false as const,
     requestSerialize: (value: CreateInvitationRequest): Buffer =>
       Buffer.from(CreateInvitationRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): CreateInvitationRequest =>
-      CreateInvitationRequest.decode(value),
+    requestDeserialize: (value: Buffer): CreateInvitationRequest => CreateInvitationRequest.decode(value),
     responseSerialize: (value: CreateInvitationResponse): Buffer =>
       Buffer.from(CreateInvitationResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): CreateInvitationResponse =>
-      CreateInvitationResponse.decode(value),
+    responseDeserialize: (value: Buffer): CreateInvitationResponse => CreateInvitationResponse.decode(value),
   },
   setPermission: {
     path: "/handoff.v1.SessionBrokerService/SetPermission" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetPermissionRequest): Buffer =>
-      Buffer.from(SetPermissionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetPermissionRequest =>
-      SetPermissionRequest.decode(value),
+    requestSerialize: (value: SetPermissionRequest): Buffer => Buffer.from(SetPermissionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetPermissionRequest => SetPermissionRequest.decode(value),
     responseSerialize: (value: SetPermissionResponse): Buffer =>
       Buffer.from(SetPermissionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SetPermissionResponse =>
-      SetPermissionResponse.decode(value),
+    responseDeserialize: (value: Buffer): SetPermissionResponse => SetPermissionResponse.decode(value),
   },
   addNote: {
     path: "/handoff.v1.SessionBrokerService/AddNote" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: AddNoteRequest): Buffer =>
-      Buffer.from(AddNoteRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): AddNoteRequest =>
-      AddNoteRequest.decode(value),
-    responseSerialize: (value: AddNoteResponse): Buffer =>
-      Buffer.from(AddNoteResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): AddNoteResponse =>
-      AddNoteResponse.decode(value),
+    requestSerialize: (value: AddNoteRequest): Buffer => Buffer.from(AddNoteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddNoteRequest => AddNoteRequest.decode(value),
+    responseSerialize: (value: AddNoteResponse): Buffer => Buffer.from(AddNoteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddNoteResponse => AddNoteResponse.decode(value),
   },
   sendChatMessage: {
     path: "/handoff.v1.SessionBrokerService/SendChatMessage" as const,
@@ -3453,38 +3115,29 @@ export const SessionBrokerServiceService = {
     responseStream: false as const,
     requestSerialize: (value: SendChatMessageRequest): Buffer =>
       Buffer.from(SendChatMessageRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SendChatMessageRequest =>
-      SendChatMessageRequest.decode(value),
+    requestDeserialize: (value: Buffer): SendChatMessageRequest => SendChatMessageRequest.decode(value),
     responseSerialize: (value: SendChatMessageResponse): Buffer =>
       Buffer.from(SendChatMessageResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SendChatMessageResponse =>
-      SendChatMessageResponse.decode(value),
+    responseDeserialize: (value: Buffer): SendChatMessageResponse => SendChatMessageResponse.decode(value),
   },
   submitSurvey: {
     path: "/handoff.v1.SessionBrokerService/SubmitSurvey" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SubmitSurveyRequest): Buffer =>
-      Buffer.from(SubmitSurveyRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SubmitSurveyRequest =>
-      SubmitSurveyRequest.decode(value),
+    requestSerialize: (value: SubmitSurveyRequest): Buffer => Buffer.from(SubmitSurveyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SubmitSurveyRequest => SubmitSurveyRequest.decode(value),
     responseSerialize: (value: SubmitSurveyResponse): Buffer =>
       Buffer.from(SubmitSurveyResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SubmitSurveyResponse =>
-      SubmitSurveyResponse.decode(value),
+    responseDeserialize: (value: Buffer): SubmitSurveyResponse => SubmitSurveyResponse.decode(value),
   },
   inviteRep: {
     path: "/handoff.v1.SessionBrokerService/InviteRep" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: InviteRepRequest): Buffer =>
-      Buffer.from(InviteRepRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): InviteRepRequest =>
-      InviteRepRequest.decode(value),
-    responseSerialize: (value: InviteRepResponse): Buffer =>
-      Buffer.from(InviteRepResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): InviteRepResponse =>
-      InviteRepResponse.decode(value),
+    requestSerialize: (value: InviteRepRequest): Buffer => Buffer.from(InviteRepRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InviteRepRequest => InviteRepRequest.decode(value),
+    responseSerialize: (value: InviteRepResponse): Buffer => Buffer.from(InviteRepResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InviteRepResponse => InviteRepResponse.decode(value),
   },
   /** Presence flags the active sessions of a rep whose last connection dropped (not ended). */
   flagRepDisconnected: {
@@ -3493,12 +3146,10 @@ export const SessionBrokerServiceService = {
     responseStream: false as const,
     requestSerialize: (value: FlagRepDisconnectedRequest): Buffer =>
       Buffer.from(FlagRepDisconnectedRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): FlagRepDisconnectedRequest =>
-      FlagRepDisconnectedRequest.decode(value),
+    requestDeserialize: (value: Buffer): FlagRepDisconnectedRequest => FlagRepDisconnectedRequest.decode(value),
     responseSerialize: (value: FlagRepDisconnectedResponse): Buffer =>
       Buffer.from(FlagRepDisconnectedResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): FlagRepDisconnectedResponse =>
-      FlagRepDisconnectedResponse.decode(value),
+    responseDeserialize: (value: Buffer): FlagRepDisconnectedResponse => FlagRepDisconnectedResponse.decode(value),
   },
   /** The sessions still waiting, for the acd's rebuild after Redis data loss. */
   listWaitingSessions: {
@@ -3507,12 +3158,10 @@ export const SessionBrokerServiceService = {
     responseStream: false as const,
     requestSerialize: (value: ListWaitingSessionsRequest): Buffer =>
       Buffer.from(ListWaitingSessionsRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ListWaitingSessionsRequest =>
-      ListWaitingSessionsRequest.decode(value),
+    requestDeserialize: (value: Buffer): ListWaitingSessionsRequest => ListWaitingSessionsRequest.decode(value),
     responseSerialize: (value: ListWaitingSessionsResponse): Buffer =>
       Buffer.from(ListWaitingSessionsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ListWaitingSessionsResponse =>
-      ListWaitingSessionsResponse.decode(value),
+    responseDeserialize: (value: Buffer): ListWaitingSessionsResponse => ListWaitingSessionsResponse.decode(value),
   },
 } as const;
 
@@ -3520,178 +3169,109 @@ export interface SessionBrokerServiceServer extends UntypedServiceImplementation
   createSession: handleUnaryCall<CreateSessionRequest, CreateSessionResponse>;
   getSession: handleUnaryCall<GetSessionRequest, GetSessionResponse>;
   closeSession: handleUnaryCall<CloseSessionRequest, CloseSessionResponse>;
-  createSessionKey: handleUnaryCall<
-    CreateSessionKeyRequest,
-    CreateSessionKeyResponse
-  >;
-  createInvitation: handleUnaryCall<
-    CreateInvitationRequest,
-    CreateInvitationResponse
-  >;
+  createSessionKey: handleUnaryCall<CreateSessionKeyRequest, CreateSessionKeyResponse>;
+  createInvitation: handleUnaryCall<CreateInvitationRequest, CreateInvitationResponse>;
   setPermission: handleUnaryCall<SetPermissionRequest, SetPermissionResponse>;
   addNote: handleUnaryCall<AddNoteRequest, AddNoteResponse>;
-  sendChatMessage: handleUnaryCall<
-    SendChatMessageRequest,
-    SendChatMessageResponse
-  >;
+  sendChatMessage: handleUnaryCall<SendChatMessageRequest, SendChatMessageResponse>;
   submitSurvey: handleUnaryCall<SubmitSurveyRequest, SubmitSurveyResponse>;
   inviteRep: handleUnaryCall<InviteRepRequest, InviteRepResponse>;
   /** Presence flags the active sessions of a rep whose last connection dropped (not ended). */
-  flagRepDisconnected: handleUnaryCall<
-    FlagRepDisconnectedRequest,
-    FlagRepDisconnectedResponse
-  >;
+  flagRepDisconnected: handleUnaryCall<FlagRepDisconnectedRequest, FlagRepDisconnectedResponse>;
   /** The sessions still waiting, for the acd's rebuild after Redis data loss. */
-  listWaitingSessions: handleUnaryCall<
-    ListWaitingSessionsRequest,
-    ListWaitingSessionsResponse
-  >;
+  listWaitingSessions: handleUnaryCall<ListWaitingSessionsRequest, ListWaitingSessionsResponse>;
 }
 
 export interface SessionBrokerServiceClient extends Client {
   createSession(
     request: CreateSessionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: CreateSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CreateSessionResponse) => void,
   ): ClientUnaryCall;
   createSession(
     request: CreateSessionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: CreateSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CreateSessionResponse) => void,
   ): ClientUnaryCall;
   createSession(
     request: CreateSessionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: CreateSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CreateSessionResponse) => void,
   ): ClientUnaryCall;
   getSession(
     request: GetSessionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: GetSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetSessionResponse) => void,
   ): ClientUnaryCall;
   getSession(
     request: GetSessionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: GetSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetSessionResponse) => void,
   ): ClientUnaryCall;
   getSession(
     request: GetSessionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: GetSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: GetSessionResponse) => void,
   ): ClientUnaryCall;
   closeSession(
     request: CloseSessionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: CloseSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CloseSessionResponse) => void,
   ): ClientUnaryCall;
   closeSession(
     request: CloseSessionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: CloseSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CloseSessionResponse) => void,
   ): ClientUnaryCall;
   closeSession(
     request: CloseSessionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: CloseSessionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CloseSessionResponse) => void,
   ): ClientUnaryCall;
   createSessionKey(
     request: CreateSessionKeyRequest,
-    callback: (
-      error: ServiceError | null,
-      response: CreateSessionKeyResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CreateSessionKeyResponse) => void,
   ): ClientUnaryCall;
   createSessionKey(
     request: CreateSessionKeyRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: CreateSessionKeyResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CreateSessionKeyResponse) => void,
   ): ClientUnaryCall;
   createSessionKey(
     request: CreateSessionKeyRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: CreateSessionKeyResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CreateSessionKeyResponse) => void,
   ): ClientUnaryCall;
   createInvitation(
     request: CreateInvitationRequest,
-    callback: (
-      error: ServiceError | null,
-      response: CreateInvitationResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CreateInvitationResponse) => void,
   ): ClientUnaryCall;
   createInvitation(
     request: CreateInvitationRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: CreateInvitationResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CreateInvitationResponse) => void,
   ): ClientUnaryCall;
   createInvitation(
     request: CreateInvitationRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: CreateInvitationResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: CreateInvitationResponse) => void,
   ): ClientUnaryCall;
   setPermission(
     request: SetPermissionRequest,
-    callback: (
-      error: ServiceError | null,
-      response: SetPermissionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetPermissionResponse) => void,
   ): ClientUnaryCall;
   setPermission(
     request: SetPermissionRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: SetPermissionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetPermissionResponse) => void,
   ): ClientUnaryCall;
   setPermission(
     request: SetPermissionRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: SetPermissionResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SetPermissionResponse) => void,
   ): ClientUnaryCall;
   addNote(
     request: AddNoteRequest,
@@ -3710,51 +3290,33 @@ export interface SessionBrokerServiceClient extends Client {
   ): ClientUnaryCall;
   sendChatMessage(
     request: SendChatMessageRequest,
-    callback: (
-      error: ServiceError | null,
-      response: SendChatMessageResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SendChatMessageResponse) => void,
   ): ClientUnaryCall;
   sendChatMessage(
     request: SendChatMessageRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: SendChatMessageResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SendChatMessageResponse) => void,
   ): ClientUnaryCall;
   sendChatMessage(
     request: SendChatMessageRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: SendChatMessageResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SendChatMessageResponse) => void,
   ): ClientUnaryCall;
   submitSurvey(
     request: SubmitSurveyRequest,
-    callback: (
-      error: ServiceError | null,
-      response: SubmitSurveyResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SubmitSurveyResponse) => void,
   ): ClientUnaryCall;
   submitSurvey(
     request: SubmitSurveyRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: SubmitSurveyResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SubmitSurveyResponse) => void,
   ): ClientUnaryCall;
   submitSurvey(
     request: SubmitSurveyRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: SubmitSurveyResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: SubmitSurveyResponse) => void,
   ): ClientUnaryCall;
   inviteRep(
     request: InviteRepRequest,
@@ -3774,52 +3336,34 @@ export interface SessionBrokerServiceClient extends Client {
   /** Presence flags the active sessions of a rep whose last connection dropped (not ended). */
   flagRepDisconnected(
     request: FlagRepDisconnectedRequest,
-    callback: (
-      error: ServiceError | null,
-      response: FlagRepDisconnectedResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: FlagRepDisconnectedResponse) => void,
   ): ClientUnaryCall;
   flagRepDisconnected(
     request: FlagRepDisconnectedRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: FlagRepDisconnectedResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: FlagRepDisconnectedResponse) => void,
   ): ClientUnaryCall;
   flagRepDisconnected(
     request: FlagRepDisconnectedRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: FlagRepDisconnectedResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: FlagRepDisconnectedResponse) => void,
   ): ClientUnaryCall;
   /** The sessions still waiting, for the acd's rebuild after Redis data loss. */
   listWaitingSessions(
     request: ListWaitingSessionsRequest,
-    callback: (
-      error: ServiceError | null,
-      response: ListWaitingSessionsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListWaitingSessionsResponse) => void,
   ): ClientUnaryCall;
   listWaitingSessions(
     request: ListWaitingSessionsRequest,
     metadata: Metadata,
-    callback: (
-      error: ServiceError | null,
-      response: ListWaitingSessionsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListWaitingSessionsResponse) => void,
   ): ClientUnaryCall;
   listWaitingSessions(
     request: ListWaitingSessionsRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (
-      error: ServiceError | null,
-      response: ListWaitingSessionsResponse,
-    ) => void,
+    callback: (error: ServiceError | null, response: ListWaitingSessionsResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -3827,17 +3371,12 @@ export const SessionBrokerServiceClient = makeGenericClientConstructor(
   SessionBrokerServiceService,
   "handoff.v1.SessionBrokerService",
 ) as unknown as {
-  new (
-    address: string,
-    credentials: ChannelCredentials,
-    options?: Partial<ClientOptions>,
-  ): SessionBrokerServiceClient;
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): SessionBrokerServiceClient;
   service: typeof SessionBrokerServiceService;
   serviceName: string;
 };
 
-type Builtin =
-  Date | Function | Uint8Array | string | number | boolean | undefined;
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin
   ? T
@@ -3846,9 +3385,7 @@ type DeepPartial<T> = T extends Builtin
     : T extends ReadonlyArray<infer U>
       ? ReadonlyArray<DeepPartial<U>>
       : T extends { $case: string }
-        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & {
-            $case: T["$case"];
-          }
+        ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
         : T extends {}
           ? { [K in keyof T]?: DeepPartial<T[K]> }
           : Partial<T>;
@@ -3856,9 +3393,7 @@ type DeepPartial<T> = T extends Builtin
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 type Exact<P, I extends P> = P extends Builtin
   ? P
-  : P & { [K in keyof P]: Exact<P[K], I[K]> } & {
-      [K in Exclude<keyof I, KeysOfUnion<P>>]: never;
-    };
+  : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
