@@ -31,10 +31,18 @@ export { installShutdown, type ShutdownStep } from "./shutdown";
 export { runMain } from "./run-main";
 export { startBackgroundLoop, type BackgroundLoop } from "./background-loop";
 export {
+  streamEntry,
+  StreamOutboxRelay,
+  type StreamEntry,
+  type StreamOutboxRelayOptions,
+} from "./outbox/stream-outbox-relay";
+export {
+  runLeaderDuties,
   startKubernetesLeadership,
   startLeadership,
   startRedisLeadership,
   type KubernetesLeadershipOptions,
+  type LeaderDuty,
   type Leadership,
   type LeadershipOptions,
   type RedisLeadershipOptions,

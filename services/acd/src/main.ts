@@ -7,6 +7,7 @@ import {
   installShutdown,
   redisOptionsFrom,
   redisReady,
+  runLeaderDuties,
   runMain,
   startGrpcServer,
   startLeadership,
@@ -16,9 +17,8 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { loadAcdConfig } from "./config";
 import { OfferFeed } from "./events/offer-feed";
-import { OutboxRelay } from "./events/outbox-relay";
+import { routingOutboxRelay } from "./events/outbox-relay";
 import { acdService } from "./grpc/acd-service";
-import { runLeaderDuties } from "./leader-duties";
 import { keys } from "./store/keys";
 import { RoutingStore } from "./store/routing-store";
 import { TimerSweeper } from "./timers/timer-sweeper";
@@ -40,9 +40,14 @@ runMain("acd", async () => {
     holderId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     logger,
   });
+  const relay = routingOutboxRelay(redis, store, producer);
+  const sweeper = new TimerSweeper(store);
   const duties = runLeaderDuties(
     leadership,
-    { relay: new OutboxRelay(store, producer, logger), sweeper: new TimerSweeper(store) },
+    [
+      { name: "timer-sweeper", iterate: () => sweeper.sweep() },
+      { name: "outbox-relay", iterate: () => relay.relayAll() },
+    ],
     logger,
   );
 

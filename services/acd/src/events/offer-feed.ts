@@ -1,4 +1,4 @@
-import type { Logger, RedisClient } from "@handoff/runtime";
+import { streamEntry, type Logger, type RedisClient } from "@handoff/runtime";
 import { keys } from "../store/keys";
 import { parseOutboxEntry, type OutboxEntry } from "../store/routing-store";
 
@@ -76,7 +76,7 @@ export class OfferFeed {
           for (const [id, fields] of entries) {
             lastId = id;
             if (!fields.includes("OfferCreated")) continue;
-            const entry = parseOutboxEntry(id, fields);
+            const entry = parseOutboxEntry(streamEntry(id, fields));
             if (entry.type !== "OfferCreated") continue;
             for (const listener of tail.listeners.get(String(entry.data.repId)) ?? []) listener(entry);
           }

@@ -1,5 +1,5 @@
 import { context, propagation } from "@opentelemetry/api";
-import { loadScripts, type RedisClient, type ScriptArg, type ScriptCall } from "@handoff/runtime";
+import { loadScripts, type RedisClient, type ScriptArg, type ScriptCall, type StreamEntry } from "@handoff/runtime";
 import path from "node:path";
 import {
   OfferFencedError,
@@ -332,38 +332,17 @@ export class RoutingStore {
       waiting: Number(reply[4]),
     };
   }
-
-  /** Outbox entries after `afterId` (exclusive), oldest first. */
-  async readOutbox(site: string, afterId: string, count: number): Promise<OutboxEntry[]> {
-    const entries = await this.redis.xrange(keys.outbox(site), `(${afterId}`, "+", "COUNT", count);
-    return entries.map(([id, fields]) => parseOutboxEntry(id, fields));
-  }
-
-  async relayCursor(site: string): Promise<string> {
-    return (await this.redis.get(keys.relayCursor(site))) ?? "0-0";
-  }
-
-  /**
-   * Records what Kafka acknowledged and trims the outbox behind it, keeping a margin so offer feeds
-   * that lag a little still find their entries.
-   */
-  async advanceRelayCursor(site: string, id: string, keepMs: number): Promise<void> {
-    await this.redis.set(keys.relayCursor(site), id);
-    const acknowledgedAt = Number(id.split("-")[0]);
-    await this.redis.xtrim(keys.outbox(site), "MINID", "~", String(Math.max(0, acknowledgedAt - keepMs)));
-  }
 }
 
-export function parseOutboxEntry(id: string, fields: string[]): OutboxEntry {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
+/** Reads the fields appendEvent (scripts/includes/outbox.lua) writes. */
+export function parseOutboxEntry({ id, fields }: StreamEntry): OutboxEntry {
   return {
     id,
-    type: map.get("t") ?? "",
-    sessionId: map.get("s") ?? "",
-    epoch: Number(map.get("e") ?? 0),
-    at: Number(map.get("at") ?? 0),
-    data: JSON.parse(map.get("d") ?? "{}") as Record<string, unknown>,
-    traceparent: map.get("tp") ?? "",
+    type: fields.t ?? "",
+    sessionId: fields.s ?? "",
+    epoch: Number(fields.e ?? 0),
+    at: Number(fields.at ?? 0),
+    data: JSON.parse(fields.d ?? "{}") as Record<string, unknown>,
+    traceparent: fields.tp ?? "",
   };
 }

@@ -1,0 +1,74 @@
+import type { RedisClient } from "../redis/connection";
+import type { EventProducer, OutgoingEvent } from "../kafka/producer";
+
+/** One entry of a Redis-stream outbox: its stream id and its field/value pairs. */
+export interface StreamEntry {
+  id: string;
+  fields: Record<string, string>;
+}
+
+export interface StreamOutboxRelayOptions {
+  redis: RedisClient;
+  producer: EventProducer;
+  topic: string;
+  /** The tenants whose outboxes to relay. */
+  sites(): Promise<string[]>;
+  outboxKey(site: string): string;
+  /** Where the id of the last entry Kafka acknowledged is kept. */
+  cursorKey(site: string): string;
+  toEvent(site: string, entry: StreamEntry): OutgoingEvent;
+  /** Entries per Kafka batch. @default 500 */
+  batchSize?: number;
+  /** Acknowledged entries stay this long for readers that tail the stream. @default 60000 */
+  keepMs?: number;
+  /** Pause when every outbox was empty. @default 10 */
+  idleMs?: number;
+}
+
+export function streamEntry(id: string, flat: readonly string[]): StreamEntry {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  return { id, fields };
+}
+
+/**
+ * Relays Redis-stream outboxes (written by the same Lua script that changed the state) to Kafka in
+ * stream order, then moves the tenant's cursor. A crash between the send and the cursor update
+ * re-sends that batch: nothing is lost, and consumers drop duplicates by event id. Exactly one
+ * replica (the leader) may run it, so a tenant's events never go out of order.
+ */
+export class StreamOutboxRelay {
+  private readonly batchSize: number;
+  private readonly keepMs: number;
+  private readonly idleMs: number;
+
+  constructor(private readonly options: StreamOutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.keepMs = options.keepMs ?? 60_000;
+    this.idleMs = options.idleMs ?? 10;
+  }
+
+  /** Relays one batch of one site; returns how many events went out. */
+  async relaySite(site: string): Promise<number> {
+    const { redis } = this.options;
+    const cursor = (await redis.get(this.options.cursorKey(site))) ?? "0-0";
+    const raw = await redis.xrange(this.options.outboxKey(site), `(${cursor}`, "+", "COUNT", this.batchSize);
+    const last = raw.at(-1);
+    if (!last) return 0;
+    await this.options.producer.publish(
+      this.options.topic,
+      raw.map(([id, flat]) => this.options.toEvent(site, streamEntry(id, flat))),
+    );
+    await redis.set(this.options.cursorKey(site), last[0]);
+    const acknowledgedAt = Number(last[0].split("-")[0]);
+    await redis.xtrim(this.options.outboxKey(site), "MINID", "~", String(Math.max(0, acknowledgedAt - this.keepMs)));
+    return raw.length;
+  }
+
+  /** One pass over every site; returns the ms to wait before the next pass. */
+  async relayAll(): Promise<number> {
+    let sent = 0;
+    for (const site of await this.options.sites()) sent += await this.relaySite(site);
+    return sent > 0 ? 0 : this.idleMs;
+  }
+}
