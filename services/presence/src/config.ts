@@ -1,4 +1,4 @@
-import { commonSettings, kafkaSettings, loadConfig, port, redisSettings } from "@handoff/runtime";
+import { commonSettings, durationMs, kafkaSettings, loadConfig, port, redisSettings } from "@handoff/runtime";
 import { z } from "zod";
 
 export const presenceSettings = z.object({
@@ -6,6 +6,11 @@ export const presenceSettings = z.object({
   ...redisSettings,
   ...kafkaSettings,
   GRPC_PORT: port(50052),
+  ACD_ADDRESS: z.string().regex(/^[^:\s]+:\d{1,5}$/, "must be host:port"),
+  /** How often a rep's desktop heartbeats. */
+  HEARTBEAT_INTERVAL_MS: durationMs(10_000),
+  /** Missed heartbeats before a connection is dropped. */
+  HEARTBEAT_TOLERANCE: z.coerce.number().int().min(1).max(20).default(3),
 });
 
 export type PresenceConfig = z.infer<typeof presenceSettings>;

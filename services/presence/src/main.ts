@@ -7,27 +7,83 @@ import {
   installShutdown,
   redisOptionsFrom,
   redisReady,
+  runLeaderDuties,
   runMain,
   startGrpcServer,
+  startLeadership,
+  StreamOutboxRelay,
 } from "@handoff/runtime";
 import { stopTelemetry } from "@handoff/runtime/telemetry";
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { connectAcd } from "./acd/acd-client";
+import { CapacityPusher } from "./acd/capacity-pusher";
 import { loadPresenceConfig } from "./config";
+import { followOfferExpiries } from "./events/offer-expiry-consumer";
+import { PRESENCE_TOPIC, toPresenceMessage } from "./events/presence-events";
+import { presenceService } from "./grpc/presence-service";
+import { HeartbeatSweeper } from "./heartbeat-sweeper";
+import { PresenceCommands } from "./presence-commands";
+import { keys } from "./store/keys";
+import { PresenceStore } from "./store/presence-store";
 
 runMain("presence", async () => {
   const config = loadPresenceConfig();
   const logger = createLogger("presence", config.LOG_LEVEL);
   const redis = createRedis(redisOptionsFrom(config, "presence"));
   await redisReady(redis);
+  const store = new PresenceStore(redis);
+  const acd = connectAcd(config.ACD_ADDRESS);
   const kafka = createKafka({ clientId: "presence", brokers: config.KAFKA_BROKERS, logger });
   const producer = await createEventProducer(kafka);
 
-  const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
+  const pusher = new CapacityPusher(store, acd, logger);
+  const commands = new PresenceCommands(store, pusher, acd, config.HEARTBEAT_INTERVAL_MS * config.HEARTBEAT_TOLERANCE);
+  const expiries = await followOfferExpiries(kafka, commands, logger);
+
+  const relay = new StreamOutboxRelay({
+    redis,
+    producer,
+    topic: PRESENCE_TOPIC,
+    sites: () => store.sites(),
+    outboxKey: keys.outbox,
+    cursorKey: keys.relayCursor,
+    toEvent: toPresenceMessage,
+  });
+  const sweeper = new HeartbeatSweeper(store, pusher);
+  const leadership = startLeadership({
+    redis,
+    key: keys.leader,
+    leaseName: "handoff-presence-leader",
+    holderId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    logger,
+  });
+  const duties = runLeaderDuties(
+    leadership,
+    [
+      { name: "heartbeat-sweeper", iterate: () => sweeper.sweep() },
+      { name: "capacity-retry", iterate: () => pusher.pushOverdue() },
+      { name: "outbox-relay", iterate: () => relay.relayAll() },
+    ],
+    logger,
+  );
+
+  const grpc = await startGrpcServer({
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+    services: [presenceService(commands, store, acd, logger)],
+  });
   grpc.setServing(true);
   logger.info({ grpcPort: grpc.port }, "presence listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
+    {
+      name: "background work",
+      run: async () => void (await Promise.all([expiries.disconnect(), duties.stop().then(() => leadership.stop())])),
+    },
     { name: "kafka", run: () => producer.disconnect() },
+    { name: "acd", run: async () => acd.close() },
     { name: "redis", run: async () => void (await redis.quit()) },
     { name: "telemetry", run: stopTelemetry },
   ]);

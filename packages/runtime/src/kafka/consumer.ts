@@ -26,11 +26,31 @@ export interface EventConsumer {
 }
 
 /**
+ * Creates the topics that do not exist yet (with the broker's default partitions), so a consumer
+ * may start before the first producer; where topics are managed by operators this finds them all.
+ */
+async function ensureTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Joins a consumer group and processes each message; an offset is committed only after `handle`
  * resolved, so a crash re-delivers (consumers dedupe by event id).
  */
 export async function startEventConsumer(kafka: Kafka, options: EventConsumerOptions): Promise<EventConsumer> {
-  const consumer = kafka.consumer({ groupId: options.groupId });
+  await ensureTopics(kafka, options.topics);
+  // A short long-poll: disconnect waits for the fetch in flight, and shutdown has a bound.
+  const consumer = kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 1_000 });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
   await consumer.run({

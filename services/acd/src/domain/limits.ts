@@ -1,9 +1,8 @@
 /** Priority is an integer 0..MAX_PRIORITY; higher is served first. */
 export const MAX_PRIORITY = 1000;
 
-export const MAX_ID_LENGTH = 128;
-/** Ids end up inside Redis keys (`hq:{site}:q:<team>`) and comma lists, so no `{}`, `|`, `,` or spaces. */
-export const ID_PATTERN = /^[A-Za-z0-9_.:@-]+$/;
+/** Ids end up inside Redis keys (`hq:{site}:q:<team>`) and comma lists: the contract fixes their alphabet. */
+export { ID_PATTERN, MAX_ID_LENGTH } from "@handoff/proto";
 
 export const MAX_SKILLS = 32;
 
@@ -17,3 +16,6 @@ export const MAX_PROBLEM_TYPES = 2000;
 
 /** Team names and problem type labels are shown to people; longer text belongs in descriptions. */
 export const MAX_LABEL_LENGTH = 200;
+
+/** Reps listed as members of one team. */
+export const MAX_TEAM_MEMBERS = 10_000;

@@ -8,6 +8,7 @@ import {
   MAX_OVERFLOW_STEPS,
   MAX_PRIORITY,
   MAX_PROBLEM_TYPES,
+  MAX_TEAM_MEMBERS,
   MAX_SKILLS,
   MAX_TEAMS,
   MIN_OFFER_TIMEOUT_MS,
@@ -35,6 +36,8 @@ export interface TeamConfig {
   transferKeepsWaitTime: boolean;
   /** Priority added to a session transferred into this team. */
   transferPriorityBoost: number;
+  /** The reps who may log in to this team. */
+  memberRepIds: string[];
 }
 
 export interface ProblemTypeConfig {
@@ -64,6 +67,8 @@ export interface TeamConfigInput {
   transferKeepsWaitTime?: boolean | undefined;
   /** @default 0 */
   transferPriorityBoost?: number | undefined;
+  /** @default [] */
+  memberRepIds?: readonly string[] | undefined;
 }
 
 export interface ProblemTypeConfigInput {
@@ -166,7 +171,19 @@ function checkTeam(path: string, team: TeamConfigInput, teamIds: ReadonlySet<str
       0,
       MAX_PRIORITY,
     ),
+    memberRepIds: checkMembers(`${path}.member_rep_ids`, team.memberRepIds ?? []),
   };
+}
+
+function checkMembers(path: string, reps: readonly string[]): string[] {
+  checkCount(path, reps, MAX_TEAM_MEMBERS);
+  const seen = new Set<string>();
+  reps.forEach((rep, i) => {
+    checkId(`${path}[${i}]`, rep);
+    if (seen.has(rep)) refuse(`${path}[${i}]`, `rep ${rep} is listed twice`);
+    seen.add(rep);
+  });
+  return [...reps];
 }
 
 function checkProblemType(

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, serverStream, unary, type Logger } from "@handoff/runtime";
+import { InvalidArgumentError, optionalId, requireId, serverStream, unary, type Logger } from "@handoff/runtime";
 import { AbandonReason, abandonReasonToJSON } from "@handoff/proto/common";
 import { AcdServiceService, type AcdServiceServer } from "@handoff/proto/acd_service";
 import { validateRoutingConfig } from "../domain/routing-config";
@@ -8,14 +8,7 @@ import type { RoutingStore } from "../store/routing-store";
 import { SessionAlreadyQueuedError } from "../domain/errors";
 import { toGrpcError, translated } from "./domain-errors";
 import { configFromProto, configToProto, offerFromOutbox, stateToProto, targetToProto } from "./mappers";
-import {
-  optionalId,
-  requireEpoch,
-  requireId,
-  requirePriority,
-  requireSkills,
-  requireTarget,
-} from "./request-validation";
+import { requireEpoch, requirePriority, requireSkills, requireTarget } from "./request-validation";
 
 /** Bounds what one rebuild call may carry. */
 const MAX_REBUILD_SESSIONS = 10_000;
@@ -192,6 +185,11 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
         target: targetToProto(session.target),
         priority: session.priority,
       };
+    }),
+
+    getRepRouting: unary("GetRepRouting", logger, async (req) => {
+      const site = requireId(req.siteId, "site_id");
+      return translated(() => store.rep(site, requireId(req.repId, "rep_id")));
     }),
 
     subscribeOffers: serverStream("SubscribeOffers", logger, async (req, call) => {

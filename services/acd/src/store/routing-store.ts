@@ -78,6 +78,17 @@ export interface SessionRouting {
   enqueuedAtMs: number;
 }
 
+export interface RepRouting {
+  known: boolean;
+  routableCapacity: number;
+  load: number;
+  active: number;
+  connected: boolean;
+  notResponding: boolean;
+  teamIds: string[];
+  version: number;
+}
+
 export interface TeamAvailability {
   loggedIn: number;
   routable: number;
@@ -319,6 +330,20 @@ export class RoutingStore {
       epoch: Number(reply[4]),
       repId: String(reply[5]),
       enqueuedAtMs: Number(reply[6]),
+    };
+  }
+
+  async rep(site: string, repId: string): Promise<RepRouting> {
+    const reply = await this.run("getRep", site, [repId]);
+    return {
+      known: reply[1] === 1,
+      routableCapacity: Number(reply[2]),
+      load: Number(reply[3]),
+      active: Number(reply[4]),
+      connected: reply[5] === 1,
+      notResponding: reply[6] === 1,
+      teamIds: String(reply[7]).split(",").filter(Boolean),
+      version: Number(reply[8]),
     };
   }
 

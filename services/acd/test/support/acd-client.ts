@@ -1,56 +1,7 @@
-import { credentials, Metadata, type ServiceError } from "@grpc/grpc-js";
-import { AcdServiceClient, type Offer, type SubscribeOffersResponse } from "@handoff/proto/acd_service";
+import type { Offer, SubscribeOffersResponse } from "@handoff/proto/acd_service";
+import type { Acd } from "@handoff/testing";
 
-type Unary<Req, Res> = (
-  req: Req,
-  md: Metadata,
-  opts: { deadline: number },
-  cb: (e: ServiceError | null, r: Res) => void,
-) => unknown;
-type Methods = {
-  [K in keyof AcdServiceClient]: AcdServiceClient[K] extends {
-    (req: infer Req, md: Metadata, opts: never, cb: (e: ServiceError | null, r: infer Res) => void): unknown;
-  }
-    ? (req: Req) => Promise<Res>
-    : never;
-};
-
-/** A promise-returning AcdService client for tests: `await acd.enqueueSession({...})`. */
-export type Acd = Pick<
-  Methods,
-  | "putRoutingConfig"
-  | "getRoutingConfig"
-  | "enqueueSession"
-  | "abandonSession"
-  | "acceptOffer"
-  | "rejectOffer"
-  | "endSession"
-  | "transferSession"
-  | "pullNextSession"
-  | "setRepCapacity"
-  | "getQueuePosition"
-  | "getTeamAvailability"
-  | "getSessionRouting"
-  | "rebuildQueues"
-> & { raw: AcdServiceClient; close(): void };
-
-export function connectAcd(address: string): Acd {
-  const raw = new AcdServiceClient(address, credentials.createInsecure());
-  return new Proxy({ raw, close: () => raw.close() } as Acd, {
-    get(target, name: string) {
-      if (name === "raw") return target.raw;
-      if (name === "close") return () => raw.close();
-      const method = (raw as unknown as Record<string, Unary<unknown, unknown>>)[name];
-      if (typeof method !== "function") return undefined;
-      return (req: unknown) =>
-        new Promise((resolve, reject) =>
-          method.call(raw, req, new Metadata(), { deadline: Date.now() + 10_000 }, (e, r) =>
-            e ? reject(e) : resolve(r),
-          ),
-        );
-    },
-  });
-}
+export { connectAcd, type Acd } from "@handoff/testing";
 
 /** Collects the offers streamed to one subscriber. */
 export interface OfferInbox {

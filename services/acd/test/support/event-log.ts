@@ -59,6 +59,13 @@ export class RoutingEventLog {
         log.deliveriesBySite.set(site, list);
       },
     });
+    // On a broker that just started, the first join may fail while the coordinator loads (kafkajs then
+    // restarts the consumer); only a member of a stable group is sure to read.
+    const deadline = Date.now() + 30_000;
+    while ((await log.consumer.consumer.describeGroup().catch(() => undefined))?.state !== "Stable") {
+      if (Date.now() > deadline) throw new Error("the event log's consumer did not join its group within 30 s");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     return log;
   }
 

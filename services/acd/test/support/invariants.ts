@@ -152,3 +152,10 @@ export function checkWorkConserving(snap: SiteSnapshot): string[] {
 export function checkConsistency(snap: SiteSnapshot): string[] {
   return [...checkSessionStates(snap), ...checkRepHoldings(snap), ...checkCapacity(snap)];
 }
+
+/** Violations as one readable text for `expect(...).toBe("")`: the first few, and how many in all. */
+export function listed(violations: readonly string[], shown = 8): string {
+  if (violations.length === 0) return "";
+  const more = violations.length > shown ? `\n… ${violations.length} in all` : "";
+  return violations.slice(0, shown).join("\n") + more;
+}

@@ -11,6 +11,7 @@ export const team = (id: string, overrides: Partial<Team> = {}): Team => ({
   overflow: [],
   transferKeepsWaitTime: false,
   transferPriorityBoost: 0,
+  memberRepIds: [],
   ...overrides,
 });
 

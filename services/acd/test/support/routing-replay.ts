@@ -90,19 +90,14 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
     counts.set(payload.$case, (counts.get(payload.$case) ?? 0) + 1);
     const at = `${streamId} ${payload.$case} ${ev.sessionId}`;
     const s = ev.sessionId ? sessions.get(ev.sessionId) : undefined;
-    const needSession = (): s is ReplayedSession => {
-      if (!s) violate("state-machine", `${at}: unknown session`);
-      return s !== undefined;
-    };
     /** An offer's resolution must name the open offer: the session offered, to this rep, at this epoch. */
-    const closesOffer = (repId: string) => {
-      if (!needSession()) return false;
-      if (s!.state !== "o" || s!.rep !== repId || s!.epoch !== ev.epoch) {
-        violate("exclusive", `${at}: resolves an offer to ${repId} at epoch ${ev.epoch}, but the session is ${s!.state} with ${s!.rep} at epoch ${s!.epoch}`);
-        return false;
-      }
-      return true;
+    const closesOffer = (session: ReplayedSession, repId: string) => {
+      if (session.state === "o" && session.rep === repId && session.epoch === ev.epoch) return true;
+      violate("exclusive", `${at}: resolves an offer to ${repId} at epoch ${ev.epoch}, but the session is ${session.state} with ${session.rep} at epoch ${session.epoch}`);
+      return false;
     };
+    const sessionEvent = !["sessionQueued", "repCapacityChanged", "routingConfigChanged", "waitEstimated"].includes(payload.$case);
+    if (sessionEvent && !s) return violate("state-machine", `${at}: unknown session`);
 
     switch (payload.$case) {
       case "sessionQueued": {
@@ -129,7 +124,7 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         return;
       }
       case "offerCreated": {
-        if (!needSession()) return;
+        if (!s) return;
         const offer = payload.offerCreated;
         const r = rep(offer.repId);
         if (s.state === "o" || s.state === "a") violate("exclusive", `${at}: offered to ${r.id} while ${s.state === "o" ? "offered to" : "active with"} ${s.rep}`);
@@ -153,8 +148,8 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         return;
       }
       case "offerAccepted": {
-        if (!closesOffer(payload.offerAccepted.repId)) return;
-        s!.state = "a";
+        if (!s || !closesOffer(s, payload.offerAccepted.repId)) return;
+        s.state = "a";
         rep(payload.offerAccepted.repId).act += 1;
         return;
       }
@@ -167,17 +162,17 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
             : payload.$case === "offerExpired"
               ? payload.offerExpired.repId
               : payload.offerWithdrawn.repId;
-        if (!closesOffer(repId)) return;
+        if (!s || !closesOffer(s, repId)) return;
         const r = rep(repId);
-        if (payload.$case === "offerRejected") s!.rejecters.add(repId);
+        if (payload.$case === "offerRejected") s.rejecters.add(repId);
         if (payload.$case === "offerExpired") r.nr = true;
-        s!.state = "w";
-        s!.rep = undefined;
+        s.state = "w";
+        s.rep = undefined;
         release(r, false, at);
         return;
       }
       case "sessionEnded": {
-        if (!needSession()) return;
+        if (!s) return;
         if (s.state !== "a" || s.rep !== payload.sessionEnded.repId || s.epoch !== ev.epoch) {
           violate("state-machine", `${at}: ends with ${payload.sessionEnded.repId} at epoch ${ev.epoch}, but the session is ${s.state} with ${s.rep} at epoch ${s.epoch}`);
           return;
@@ -187,7 +182,7 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         return;
       }
       case "sessionTransferred": {
-        if (!needSession()) return;
+        if (!s) return;
         const t = payload.sessionTransferred;
         if (s.state !== "a" || s.rep !== t.fromRepId || ev.epoch !== s.epoch + 1) {
           violate("state-machine", `${at}: transferred from ${t.fromRepId} to epoch ${ev.epoch}, but the session is ${s.state} with ${s.rep} at epoch ${s.epoch}`);
@@ -200,7 +195,7 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         return;
       }
       case "sessionAbandoned": {
-        if (!needSession()) return;
+        if (!s) return;
         if (s.state === "o") release(rep(s.rep!), false, at);
         else if (s.state !== "w") return violate("state-machine", `${at}: abandoned while ${s.state}`);
         if (ev.epoch !== s.epoch) violate("state-machine", `${at}: abandoned at epoch ${ev.epoch}, session at ${s.epoch}`);
@@ -209,7 +204,7 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         return;
       }
       case "sessionOverflowed": {
-        if (!needSession()) return;
+        if (!s) return;
         const o = payload.sessionOverflowed;
         if (s.state !== "w" && s.state !== "o") violate("state-machine", `${at}: overflowed while ${s.state}`);
         s.overflowTeams.push(...o.addedTeamIds);

@@ -1,8 +1,8 @@
 import type { RedisClient } from "@handoff/runtime";
 
 /**
- * A site's routing state read straight from Redis in one MULTI/EXEC, so it is consistent even while
- * clients keep calling the acd (every transition is one script, and a transaction runs between two).
+ * A site's routing state read straight from Redis by one script, so it is consistent even while clients
+ * keep calling the acd (every transition is one script, and this one runs between two).
  * Key layout: prefix `hq:{site}:`; sessions `s:<id>` (+ `s:<id>:rj` rejecters), reps `r:<id>`, queues
  * `q:t:<team>` / `q:r:<rep>` (member = 18 hex chars of order + session id, score = 1000 - priority),
  * offered sets `ro:<rep>`, team indexes `ix:<team>`, team hashes `team:<id>`, deadlines `dl`.
@@ -69,34 +69,49 @@ function pairs(flat: string[]): QueueEntry[] {
   return out;
 }
 
-/** Reads the state of the given sessions and reps (and every team of the site) atomically. */
-export async function readSnapshot(
-  redis: RedisClient,
-  site: string,
-  ids: { sessions: Iterable<string>; reps: Iterable<string> },
-): Promise<SiteSnapshot> {
-  const p = `hq:{${site}}:`;
-  const teamIds = (await redis.smembers(`${p}teams`)).sort();
-  const sessionIds = [...new Set(ids.sessions)];
-  const repIds = [...new Set(ids.reps)];
-  const tx = redis.multi();
-  for (const id of sessionIds) tx.hgetall(`${p}s:${id}`).smembers(`${p}s:${id}:rj`);
-  for (const id of repIds) tx.hgetall(`${p}r:${id}`).smembers(`${p}ro:${id}`).zrange(`${p}q:r:${id}`, 0, -1, "WITHSCORES");
-  for (const team of teamIds) tx.hget(`${p}team:${team}`, "strat").zrange(`${p}q:t:${team}`, 0, -1, "WITHSCORES").zrange(`${p}ix:${team}`, 0, -1);
-  tx.zrange(`${p}dl`, 0, -1, "WITHSCORES");
-  const replies = await tx.exec();
-  if (!replies) throw new Error("snapshot transaction was aborted");
-  let i = 0;
-  const next = <T>(): T => {
-    const [error, value] = replies[i++]!;
-    if (error) throw error;
-    return value as T;
-  };
+/**
+ * One script reads everything, so the snapshot is atomic and complete: it finds the site's sessions and
+ * reps itself (KEYS, fine on a test database), and never misses one that a concurrent call created.
+ */
+const SNAPSHOT_SCRIPT = `
+local p = KEYS[1]
+local sessions, reps, teams = {}, {}, {}
+for _, key in ipairs(redis.call("KEYS", p .. "s:*")) do
+  if string.sub(key, -3) ~= ":rj" then
+    sessions[#sessions + 1] = { string.sub(key, #p + 3), redis.call("HGETALL", key), redis.call("SMEMBERS", key .. ":rj") }
+  end
+end
+for _, key in ipairs(redis.call("KEYS", p .. "r:*")) do
+  local id = string.sub(key, #p + 3)
+  reps[#reps + 1] = { id, redis.call("HGETALL", key), redis.call("SMEMBERS", p .. "ro:" .. id),
+    redis.call("ZRANGE", p .. "q:r:" .. id, 0, -1, "WITHSCORES") }
+end
+for _, id in ipairs(redis.call("SMEMBERS", p .. "teams")) do
+  teams[#teams + 1] = { id, redis.call("HGET", p .. "team:" .. id, "strat") or "",
+    redis.call("ZRANGE", p .. "q:t:" .. id, 0, -1, "WITHSCORES"), redis.call("ZRANGE", p .. "ix:" .. id, 0, -1) }
+end
+return { sessions, reps, teams, redis.call("ZRANGE", p .. "dl", 0, -1, "WITHSCORES") }
+`;
 
+type Flat = string[];
+
+function record(flat: Flat): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
+}
+
+/** Reads the whole routing state of a site atomically (single Redis only: the script finds keys with KEYS). */
+export async function readSnapshot(redis: RedisClient, site: string): Promise<SiteSnapshot> {
+  const [sessionRows, repRows, teamRows, deadlineRow] = (await redis.eval(SNAPSHOT_SCRIPT, 1, `hq:{${site}}:`)) as [
+    [string, Flat, string[]][],
+    [string, Flat, string[], Flat][],
+    [string, string, Flat, string[]][],
+    Flat,
+  ];
   const sessions = new Map<string, SessionRecord>();
-  for (const id of sessionIds) {
-    const h = next<Record<string, string>>();
-    const rejecters = next<string[]>();
+  for (const [id, flat, rejecters] of sessionRows) {
+    const h = record(flat);
     if (!h.st) continue;
     sessions.set(id, {
       id,
@@ -114,8 +129,8 @@ export async function readSnapshot(
   }
   const reps = new Map<string, RepRecord>();
   const queues = new Map<string, QueueEntry[]>();
-  for (const id of repIds) {
-    const h = next<Record<string, string>>();
+  for (const [id, flat, offered, personal] of repRows) {
+    const h = record(flat);
     reps.set(id, {
       id,
       known: h.ver !== undefined,
@@ -127,30 +142,16 @@ export async function readSnapshot(
       sk: list(h.sk),
       con: h.con === "1",
       nr: h.nr === "1",
-      offered: next<string[]>(),
+      offered,
     });
-    queues.set(`r:${id}`, pairs(next<string[]>()));
+    queues.set(`r:${id}`, pairs(personal));
   }
   const teams = new Map<string, string>();
   const indexes = new Map<string, string[]>();
-  for (const team of teamIds) {
-    teams.set(team, next<string | null>() ?? "");
-    queues.set(`t:${team}`, pairs(next<string[]>()));
-    indexes.set(team, next<string[]>());
+  for (const [id, strategy, queue, index] of teamRows) {
+    teams.set(id, strategy);
+    queues.set(`t:${id}`, pairs(queue));
+    indexes.set(id, index);
   }
-  const deadlines = pairs(next<string[]>());
-  return { site, sessions, reps, teams, queues, indexes, deadlines };
-}
-
-/** Every session id the site has in Redis (a SCAN; not atomic with anything else). */
-export async function scanSessionIds(redis: RedisClient, site: string): Promise<string[]> {
-  const prefix = `hq:{${site}}:s:`;
-  const ids: string[] = [];
-  let cursor = "0";
-  do {
-    const [nextCursor, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-    cursor = nextCursor;
-    for (const key of keys) if (!key.endsWith(":rj")) ids.push(key.slice(prefix.length));
-  } while (cursor !== "0");
-  return ids;
+  return { site, sessions, reps, teams, queues, indexes, deadlines: pairs(deadlineRow) };
 }

@@ -52,6 +52,8 @@ export interface Team {
   transferKeepsWaitTime: boolean;
   /** Priority added to a session transferred into this team. */
   transferPriorityBoost: number;
+  /** The reps who may log in to this team (presence refuses others). */
+  memberRepIds: string[];
 }
 
 /** After after_ms in its queue a session also becomes eligible for other teams and/or gains priority. */
@@ -212,6 +214,24 @@ export interface GetSessionRoutingResponse {
   epoch: number;
   target?: QueueTarget | undefined;
   priority: number;
+}
+
+export interface GetRepRoutingRequest {
+  siteId: string;
+  repId: string;
+}
+
+export interface GetRepRoutingResponse {
+  /** False when presence never reported the rep. */
+  known: boolean;
+  routableCapacity: number;
+  /** Offered plus active sessions. */
+  load: number;
+  active: number;
+  connected: boolean;
+  notResponding: boolean;
+  teamIds: string[];
+  version: number;
 }
 
 /** A reservation of one unit of a rep's capacity for one session. */
@@ -381,6 +401,7 @@ function createBaseTeam(): Team {
     overflow: [],
     transferKeepsWaitTime: false,
     transferPriorityBoost: 0,
+    memberRepIds: [],
   };
 }
 
@@ -406,6 +427,9 @@ export const Team: MessageFns<Team> = {
     }
     if (message.transferPriorityBoost !== 0) {
       writer.uint32(56).int32(message.transferPriorityBoost);
+    }
+    for (const v of message.memberRepIds) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -479,6 +503,14 @@ export const Team: MessageFns<Team> = {
             message.transferPriorityBoost = reader.int32();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.memberRepIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -514,6 +546,11 @@ export const Team: MessageFns<Team> = {
         : isSet(object.transfer_priority_boost)
           ? globalThis.Number(object.transfer_priority_boost)
           : 0,
+      memberRepIds: globalThis.Array.isArray(object?.memberRepIds)
+        ? object.memberRepIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.member_rep_ids)
+          ? object.member_rep_ids.map((e: any) => globalThis.String(e))
+          : [],
     };
   },
 
@@ -540,6 +577,9 @@ export const Team: MessageFns<Team> = {
     if (message.transferPriorityBoost !== 0) {
       obj.transferPriorityBoost = Math.round(message.transferPriorityBoost);
     }
+    if (message.memberRepIds?.length) {
+      obj.memberRepIds = message.memberRepIds;
+    }
     return obj;
   },
 
@@ -555,6 +595,7 @@ export const Team: MessageFns<Team> = {
     message.overflow = object.overflow?.map((e) => OverflowStep.fromPartial(e)) || [];
     message.transferKeepsWaitTime = object.transferKeepsWaitTime ?? false;
     message.transferPriorityBoost = object.transferPriorityBoost ?? 0;
+    message.memberRepIds = object.memberRepIds?.map((e) => e) || [];
     return message;
   },
 };
@@ -3309,6 +3350,301 @@ export const GetSessionRoutingResponse: MessageFns<GetSessionRoutingResponse> = 
   },
 };
 
+function createBaseGetRepRoutingRequest(): GetRepRoutingRequest {
+  return { siteId: "", repId: "" };
+}
+
+export const GetRepRoutingRequest: MessageFns<GetRepRoutingRequest> = {
+  encode(message: GetRepRoutingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(18).string(message.repId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRepRoutingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRepRoutingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRepRoutingRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: GetRepRoutingRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRepRoutingRequest>, I>>(base?: I): GetRepRoutingRequest {
+    return GetRepRoutingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRepRoutingRequest>, I>>(object: I): GetRepRoutingRequest {
+    const message = createBaseGetRepRoutingRequest();
+    message.siteId = object.siteId ?? "";
+    message.repId = object.repId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetRepRoutingResponse(): GetRepRoutingResponse {
+  return {
+    known: false,
+    routableCapacity: 0,
+    load: 0,
+    active: 0,
+    connected: false,
+    notResponding: false,
+    teamIds: [],
+    version: 0,
+  };
+}
+
+export const GetRepRoutingResponse: MessageFns<GetRepRoutingResponse> = {
+  encode(message: GetRepRoutingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.known !== false) {
+      writer.uint32(8).bool(message.known);
+    }
+    if (message.routableCapacity !== 0) {
+      writer.uint32(16).int32(message.routableCapacity);
+    }
+    if (message.load !== 0) {
+      writer.uint32(24).int32(message.load);
+    }
+    if (message.active !== 0) {
+      writer.uint32(32).int32(message.active);
+    }
+    if (message.connected !== false) {
+      writer.uint32(40).bool(message.connected);
+    }
+    if (message.notResponding !== false) {
+      writer.uint32(48).bool(message.notResponding);
+    }
+    for (const v of message.teamIds) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.version !== 0) {
+      writer.uint32(64).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRepRoutingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRepRoutingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.routableCapacity = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.load = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.active = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.connected = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.notResponding = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.teamIds.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRepRoutingResponse {
+    return {
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+      routableCapacity: isSet(object.routableCapacity)
+        ? globalThis.Number(object.routableCapacity)
+        : isSet(object.routable_capacity)
+          ? globalThis.Number(object.routable_capacity)
+          : 0,
+      load: isSet(object.load) ? globalThis.Number(object.load) : 0,
+      active: isSet(object.active) ? globalThis.Number(object.active) : 0,
+      connected: isSet(object.connected) ? globalThis.Boolean(object.connected) : false,
+      notResponding: isSet(object.notResponding)
+        ? globalThis.Boolean(object.notResponding)
+        : isSet(object.not_responding)
+          ? globalThis.Boolean(object.not_responding)
+          : false,
+      teamIds: globalThis.Array.isArray(object?.teamIds)
+        ? object.teamIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.team_ids)
+          ? object.team_ids.map((e: any) => globalThis.String(e))
+          : [],
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: GetRepRoutingResponse): unknown {
+    const obj: any = {};
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    if (message.routableCapacity !== 0) {
+      obj.routableCapacity = Math.round(message.routableCapacity);
+    }
+    if (message.load !== 0) {
+      obj.load = Math.round(message.load);
+    }
+    if (message.active !== 0) {
+      obj.active = Math.round(message.active);
+    }
+    if (message.connected !== false) {
+      obj.connected = message.connected;
+    }
+    if (message.notResponding !== false) {
+      obj.notResponding = message.notResponding;
+    }
+    if (message.teamIds?.length) {
+      obj.teamIds = message.teamIds;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRepRoutingResponse>, I>>(base?: I): GetRepRoutingResponse {
+    return GetRepRoutingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRepRoutingResponse>, I>>(object: I): GetRepRoutingResponse {
+    const message = createBaseGetRepRoutingResponse();
+    message.known = object.known ?? false;
+    message.routableCapacity = object.routableCapacity ?? 0;
+    message.load = object.load ?? 0;
+    message.active = object.active ?? 0;
+    message.connected = object.connected ?? false;
+    message.notResponding = object.notResponding ?? false;
+    message.teamIds = object.teamIds?.map((e) => e) || [];
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
 function createBaseOffer(): Offer {
   return { siteId: "", sessionId: "", repId: "", epoch: 0, expiresAtMs: 0, fromQueue: undefined, decision: undefined };
 }
@@ -4310,6 +4646,17 @@ export const AcdServiceService = {
       Buffer.from(GetSessionRoutingResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetSessionRoutingResponse => GetSessionRoutingResponse.decode(value),
   },
+  /** What the acd holds for a rep: capacity, load and whether he is marked not-responding. */
+  getRepRouting: {
+    path: "/handoff.v1.AcdService/GetRepRouting" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRepRoutingRequest): Buffer => Buffer.from(GetRepRoutingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRepRoutingRequest => GetRepRoutingRequest.decode(value),
+    responseSerialize: (value: GetRepRoutingResponse): Buffer =>
+      Buffer.from(GetRepRoutingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRepRoutingResponse => GetRepRoutingResponse.decode(value),
+  },
   /** Streams the offers of the given reps to one subscriber (a session-broker instance). */
   subscribeOffers: {
     path: "/handoff.v1.AcdService/SubscribeOffers" as const,
@@ -4352,6 +4699,8 @@ export interface AcdServiceServer extends UntypedServiceImplementation {
   getQueuePosition: handleUnaryCall<GetQueuePositionRequest, GetQueuePositionResponse>;
   getTeamAvailability: handleUnaryCall<GetTeamAvailabilityRequest, GetTeamAvailabilityResponse>;
   getSessionRouting: handleUnaryCall<GetSessionRoutingRequest, GetSessionRoutingResponse>;
+  /** What the acd holds for a rep: capacity, load and whether he is marked not-responding. */
+  getRepRouting: handleUnaryCall<GetRepRoutingRequest, GetRepRoutingResponse>;
   /** Streams the offers of the given reps to one subscriber (a session-broker instance). */
   subscribeOffers: handleServerStreamingCall<SubscribeOffersRequest, SubscribeOffersResponse>;
   /** Restores a site's queues from the broker's waiting sessions after Redis lost data. */
@@ -4556,6 +4905,22 @@ export interface AcdServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetSessionRoutingResponse) => void,
+  ): ClientUnaryCall;
+  /** What the acd holds for a rep: capacity, load and whether he is marked not-responding. */
+  getRepRouting(
+    request: GetRepRoutingRequest,
+    callback: (error: ServiceError | null, response: GetRepRoutingResponse) => void,
+  ): ClientUnaryCall;
+  getRepRouting(
+    request: GetRepRoutingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetRepRoutingResponse) => void,
+  ): ClientUnaryCall;
+  getRepRouting(
+    request: GetRepRoutingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetRepRoutingResponse) => void,
   ): ClientUnaryCall;
   /** Streams the offers of the given reps to one subscriber (a session-broker instance). */
   subscribeOffers(

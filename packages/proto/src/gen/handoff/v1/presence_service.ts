@@ -71,6 +71,23 @@ export function notRoutableReasonToJSON(object: NotRoutableReason): string {
   }
 }
 
+/** Per-site presence rules. */
+export interface PresenceSettings {
+  /** Upper bound of a rep's capacity in multi-session mode; default 5. */
+  maxCapacity: number;
+  /** When an offer expires, the rep goes away/not-responding (default) or stays as he is. */
+  keepStateOnNotResponding: boolean;
+}
+
+export interface PutPresenceSettingsRequest {
+  siteId: string;
+  settings?: PresenceSettings | undefined;
+}
+
+export interface PutPresenceSettingsResponse {
+  settings?: PresenceSettings | undefined;
+}
+
 export interface RepPresence {
   siteId: string;
   repId: string;
@@ -83,6 +100,10 @@ export interface RepPresence {
   activeSessions: number;
   stateSinceMs: number;
   version: number;
+  /** Who made the last state change. */
+  changedBy: Actor;
+  /** Offered plus active sessions, as the acd holds them. */
+  load: number;
 }
 
 export interface LoginRequest {
@@ -199,6 +220,261 @@ export interface ExplainRoutabilityResponse {
   rep?: RepPresence | undefined;
 }
 
+function createBasePresenceSettings(): PresenceSettings {
+  return { maxCapacity: 0, keepStateOnNotResponding: false };
+}
+
+export const PresenceSettings: MessageFns<PresenceSettings> = {
+  encode(message: PresenceSettings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxCapacity !== 0) {
+      writer.uint32(8).int32(message.maxCapacity);
+    }
+    if (message.keepStateOnNotResponding !== false) {
+      writer.uint32(16).bool(message.keepStateOnNotResponding);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PresenceSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePresenceSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.maxCapacity = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.keepStateOnNotResponding = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PresenceSettings {
+    return {
+      maxCapacity: isSet(object.maxCapacity)
+        ? globalThis.Number(object.maxCapacity)
+        : isSet(object.max_capacity)
+          ? globalThis.Number(object.max_capacity)
+          : 0,
+      keepStateOnNotResponding: isSet(object.keepStateOnNotResponding)
+        ? globalThis.Boolean(object.keepStateOnNotResponding)
+        : isSet(object.keep_state_on_not_responding)
+          ? globalThis.Boolean(object.keep_state_on_not_responding)
+          : false,
+    };
+  },
+
+  toJSON(message: PresenceSettings): unknown {
+    const obj: any = {};
+    if (message.maxCapacity !== 0) {
+      obj.maxCapacity = Math.round(message.maxCapacity);
+    }
+    if (message.keepStateOnNotResponding !== false) {
+      obj.keepStateOnNotResponding = message.keepStateOnNotResponding;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PresenceSettings>, I>>(base?: I): PresenceSettings {
+    return PresenceSettings.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PresenceSettings>, I>>(object: I): PresenceSettings {
+    const message = createBasePresenceSettings();
+    message.maxCapacity = object.maxCapacity ?? 0;
+    message.keepStateOnNotResponding = object.keepStateOnNotResponding ?? false;
+    return message;
+  },
+};
+
+function createBasePutPresenceSettingsRequest(): PutPresenceSettingsRequest {
+  return { siteId: "", settings: undefined };
+}
+
+export const PutPresenceSettingsRequest: MessageFns<PutPresenceSettingsRequest> = {
+  encode(message: PutPresenceSettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.settings !== undefined) {
+      PresenceSettings.encode(message.settings, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutPresenceSettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutPresenceSettingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.settings = PresenceSettings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutPresenceSettingsRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      settings: isSet(object.settings) ? PresenceSettings.fromJSON(object.settings) : undefined,
+    };
+  },
+
+  toJSON(message: PutPresenceSettingsRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.settings !== undefined) {
+      obj.settings = PresenceSettings.toJSON(message.settings);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutPresenceSettingsRequest>, I>>(base?: I): PutPresenceSettingsRequest {
+    return PutPresenceSettingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutPresenceSettingsRequest>, I>>(object: I): PutPresenceSettingsRequest {
+    const message = createBasePutPresenceSettingsRequest();
+    message.siteId = object.siteId ?? "";
+    message.settings =
+      object.settings !== undefined && object.settings !== null
+        ? PresenceSettings.fromPartial(object.settings)
+        : undefined;
+    return message;
+  },
+};
+
+function createBasePutPresenceSettingsResponse(): PutPresenceSettingsResponse {
+  return { settings: undefined };
+}
+
+export const PutPresenceSettingsResponse: MessageFns<PutPresenceSettingsResponse> = {
+  encode(message: PutPresenceSettingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      PresenceSettings.encode(message.settings, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutPresenceSettingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutPresenceSettingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.settings = PresenceSettings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutPresenceSettingsResponse {
+    return { settings: isSet(object.settings) ? PresenceSettings.fromJSON(object.settings) : undefined };
+  },
+
+  toJSON(message: PutPresenceSettingsResponse): unknown {
+    const obj: any = {};
+    if (message.settings !== undefined) {
+      obj.settings = PresenceSettings.toJSON(message.settings);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutPresenceSettingsResponse>, I>>(base?: I): PutPresenceSettingsResponse {
+    return PutPresenceSettingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutPresenceSettingsResponse>, I>>(object: I): PutPresenceSettingsResponse {
+    const message = createBasePutPresenceSettingsResponse();
+    message.settings =
+      object.settings !== undefined && object.settings !== null
+        ? PresenceSettings.fromPartial(object.settings)
+        : undefined;
+    return message;
+  },
+};
+
 function createBaseRepPresence(): RepPresence {
   return {
     siteId: "",
@@ -212,6 +488,8 @@ function createBaseRepPresence(): RepPresence {
     activeSessions: 0,
     stateSinceMs: 0,
     version: 0,
+    changedBy: 0,
+    load: 0,
   };
 }
 
@@ -249,6 +527,12 @@ export const RepPresence: MessageFns<RepPresence> = {
     }
     if (message.version !== 0) {
       writer.uint32(88).int64(message.version);
+    }
+    if (message.changedBy !== 0) {
+      writer.uint32(96).int32(message.changedBy);
+    }
+    if (message.load !== 0) {
+      writer.uint32(104).int32(message.load);
     }
     return writer;
   },
@@ -354,6 +638,22 @@ export const RepPresence: MessageFns<RepPresence> = {
             message.version = longToNumber(reader.int64());
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.changedBy = reader.int32() as any;
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.load = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -407,6 +707,12 @@ export const RepPresence: MessageFns<RepPresence> = {
           ? globalThis.Number(object.state_since_ms)
           : 0,
       version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      changedBy: isSet(object.changedBy)
+        ? actorFromJSON(object.changedBy)
+        : isSet(object.changed_by)
+          ? actorFromJSON(object.changed_by)
+          : 0,
+      load: isSet(object.load) ? globalThis.Number(object.load) : 0,
     };
   },
 
@@ -445,6 +751,12 @@ export const RepPresence: MessageFns<RepPresence> = {
     if (message.version !== 0) {
       obj.version = Math.round(message.version);
     }
+    if (message.changedBy !== 0) {
+      obj.changedBy = actorToJSON(message.changedBy);
+    }
+    if (message.load !== 0) {
+      obj.load = Math.round(message.load);
+    }
     return obj;
   },
 
@@ -464,6 +776,8 @@ export const RepPresence: MessageFns<RepPresence> = {
     message.activeSessions = object.activeSessions ?? 0;
     message.stateSinceMs = object.stateSinceMs ?? 0;
     message.version = object.version ?? 0;
+    message.changedBy = object.changedBy ?? 0;
+    message.load = object.load ?? 0;
     return message;
   },
 };
@@ -2640,6 +2954,17 @@ export const PresenceServiceService = {
       Buffer.from(ExplainRoutabilityResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExplainRoutabilityResponse => ExplainRoutabilityResponse.decode(value),
   },
+  putPresenceSettings: {
+    path: "/handoff.v1.PresenceService/PutPresenceSettings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PutPresenceSettingsRequest): Buffer =>
+      Buffer.from(PutPresenceSettingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PutPresenceSettingsRequest => PutPresenceSettingsRequest.decode(value),
+    responseSerialize: (value: PutPresenceSettingsResponse): Buffer =>
+      Buffer.from(PutPresenceSettingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PutPresenceSettingsResponse => PutPresenceSettingsResponse.decode(value),
+  },
 } as const;
 
 export interface PresenceServiceServer extends UntypedServiceImplementation {
@@ -2656,6 +2981,7 @@ export interface PresenceServiceServer extends UntypedServiceImplementation {
   listTeamReps: handleUnaryCall<ListTeamRepsRequest, ListTeamRepsResponse>;
   countTeamStates: handleUnaryCall<CountTeamStatesRequest, CountTeamStatesResponse>;
   explainRoutability: handleUnaryCall<ExplainRoutabilityRequest, ExplainRoutabilityResponse>;
+  putPresenceSettings: handleUnaryCall<PutPresenceSettingsRequest, PutPresenceSettingsResponse>;
 }
 
 export interface PresenceServiceClient extends Client {
@@ -2825,6 +3151,21 @@ export interface PresenceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ExplainRoutabilityResponse) => void,
+  ): ClientUnaryCall;
+  putPresenceSettings(
+    request: PutPresenceSettingsRequest,
+    callback: (error: ServiceError | null, response: PutPresenceSettingsResponse) => void,
+  ): ClientUnaryCall;
+  putPresenceSettings(
+    request: PutPresenceSettingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PutPresenceSettingsResponse) => void,
+  ): ClientUnaryCall;
+  putPresenceSettings(
+    request: PutPresenceSettingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PutPresenceSettingsResponse) => void,
   ): ClientUnaryCall;
 }
 

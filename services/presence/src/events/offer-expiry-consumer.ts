@@ -1,0 +1,27 @@
+import { TOPICS } from "@handoff/proto";
+import { RoutingEvent } from "@handoff/proto/events";
+import { startEventConsumer, type EventConsumer, type Logger } from "@handoff/runtime";
+import type { Kafka } from "kafkajs";
+import type { PresenceCommands } from "../presence-commands";
+
+/**
+ * Follows the acd's routing events and marks reps whose offer expired as not responding. Replays are
+ * harmless: marking him again only bumps his version.
+ */
+export function followOfferExpiries(kafka: Kafka, commands: PresenceCommands, logger: Logger): Promise<EventConsumer> {
+  return startEventConsumer(kafka, {
+    groupId: "presence.offer-expiry",
+    topics: [TOPICS.routing],
+    handle: async (message) => {
+      if (message.headers.eventType !== "OfferExpired") return;
+      const event = RoutingEvent.decode(message.value);
+      if (event.payload?.$case !== "offerExpired") return;
+      const repId = event.payload.offerExpired.repId;
+      try {
+        await commands.offerExpired(event.siteId, repId);
+      } catch (error) {
+        logger.warn({ err: error, site: event.siteId, repId }, "could not mark rep not-responding");
+      }
+    },
+  });
+}

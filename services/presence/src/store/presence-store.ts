@@ -1,0 +1,183 @@
+import { loadScripts, type RedisClient, type ScriptArg, type ScriptCall, type StreamEntry } from "@handoff/runtime";
+import { context, propagation } from "@opentelemetry/api";
+import path from "node:path";
+import { CapacityTooHighError, RepNotLoggedInError, RepUnknownError } from "../domain/errors";
+import { STATE_CODES, stateName, type RepSnapshot, type RepStateName } from "../domain/rep-state";
+import { DEFAULT_SETTINGS, type PresenceSettings } from "../domain/settings";
+import { keys, tenantPrefix } from "./keys";
+import * as codes from "./return-codes";
+
+const SCRIPTS_DIR = path.join(__dirname, "scripts");
+
+type Reply = (string | number | null)[];
+
+function currentTraceparent(): string {
+  const carrier: { traceparent?: string } = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ?? "";
+}
+
+const list = (value: unknown) =>
+  String(value ?? "")
+    .split(",")
+    .filter(Boolean);
+
+export interface PresenceOutboxEntry {
+  id: string;
+  type: string;
+  repId: string;
+  at: number;
+  data: Record<string, unknown>;
+  traceparent: string;
+}
+
+export function parsePresenceEntry({ id, fields }: StreamEntry): PresenceOutboxEntry {
+  return {
+    id,
+    type: fields.t ?? "",
+    repId: fields.k ?? "",
+    at: Number(fields.at ?? 0),
+    data: JSON.parse(fields.d ?? "{}") as Record<string, unknown>,
+    traceparent: fields.tp ?? "",
+  };
+}
+
+/** Presence's only door to Redis: one typed method per Lua script, codes mapped to domain errors. */
+export class PresenceStore {
+  private readonly scripts: Record<string, ScriptCall>;
+
+  constructor(readonly redis: RedisClient) {
+    this.scripts = loadScripts(redis, SCRIPTS_DIR);
+  }
+
+  private async run(name: string, site: string, repId: string, args: readonly ScriptArg[]): Promise<Reply> {
+    const script = this.scripts[name];
+    if (!script) throw new Error(`no Lua script ${name} in ${SCRIPTS_DIR}`);
+    const reply = (await script([tenantPrefix(site)], [repId, ...args, currentTraceparent()])) as Reply;
+    if (reply[0] === codes.NOT_LOGGED_IN) throw new RepNotLoggedInError(repId);
+    if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(repId);
+    return reply;
+  }
+
+  private snapshot(repId: string, reply: Reply): RepSnapshot & { extra: number } {
+    return {
+      repId,
+      state: stateName(String(reply[1])),
+      reasonCode: String(reply[2] ?? ""),
+      teamIds: list(reply[3]),
+      capacity: Number(reply[4]),
+      skills: list(reply[5]),
+      version: Number(reply[6]),
+      liveConnections: Number(reply[7]),
+      stateSinceMs: Number(reply[8]),
+      changedBy: String(reply[9]),
+      extra: Number(reply[10] ?? 0),
+    };
+  }
+
+  async login(site: string, repId: string, teamIds: readonly string[], connectionId: string, ttlMs: number) {
+    await this.redis.sadd(keys.sites, site);
+    return this.snapshot(repId, await this.run("login", site, repId, [teamIds.join(","), connectionId, ttlMs]));
+  }
+
+  async logout(site: string, repId: string, actor: string, actorId: string) {
+    return this.snapshot(repId, await this.run("logout", site, repId, [actor, actorId]));
+  }
+
+  /** `changed` is false when he already was in that state with that reason. */
+  async setState(site: string, repId: string, state: RepStateName, reason: string, actor: string, actorId: string) {
+    const snap = this.snapshot(
+      repId,
+      await this.run("setState", site, repId, [STATE_CODES[state], reason, actor, actorId]),
+    );
+    return { ...snap, changed: snap.extra === 1 };
+  }
+
+  async setCapacity(site: string, repId: string, capacity: number, skills: readonly string[], maximum: number) {
+    await this.redis.sadd(keys.sites, site);
+    const reply = await this.run("setCapacity", site, repId, [capacity, skills.join(","), maximum]);
+    if (reply[0] === codes.CAPACITY_TOO_HIGH) throw new CapacityTooHighError(capacity, maximum);
+    return this.snapshot(repId, reply);
+  }
+
+  /** Returns the snapshot with `extra` = the connection's new deadline (ms since epoch). */
+  async heartbeat(site: string, repId: string, connectionId: string, ttlMs: number) {
+    return this.snapshot(repId, await this.run("heartbeat", site, repId, [connectionId, ttlMs]));
+  }
+
+  async disconnect(site: string, repId: string, connectionId: string) {
+    return this.snapshot(repId, await this.run("disconnect", site, repId, [connectionId]));
+  }
+
+  async offerExpired(site: string, repId: string, keepState: boolean) {
+    return this.snapshot(repId, await this.run("offerExpired", site, repId, [keepState ? "1" : "0"]));
+  }
+
+  /** Drops expired connections; returns how many, ms to the next deadline (-1: none), and reps now offline. */
+  async expireConnections(
+    site: string,
+    limit: number,
+  ): Promise<{ dropped: number; nextInMs: number; offline: string[] }> {
+    const script = this.scripts.expireConnections!;
+    const reply = (await script([tenantPrefix(site)], [limit, currentTraceparent()])) as Reply;
+    return { dropped: Number(reply[0]), nextInMs: Number(reply[1]), offline: reply.slice(2).map(String) };
+  }
+
+  async markPushed(site: string, repId: string, version: number): Promise<void> {
+    await this.run("markPushed", site, repId, [version]);
+  }
+
+  /** Reps whose latest version may not have reached the acd for at least `olderThanMs`. */
+  async dirtyReps(site: string, olderThanMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(keys.dirty(site), "-inf", Date.now() - olderThanMs, "LIMIT", 0, limit);
+  }
+
+  async rep(site: string, repId: string): Promise<RepSnapshot | undefined> {
+    const [fields, live] = await Promise.all([
+      this.redis.hgetall(keys.rep(site, repId)),
+      this.redis.hlen(keys.conns(site, repId)),
+    ]);
+    if (!fields.st) return undefined;
+    return {
+      repId,
+      state: stateName(fields.st),
+      reasonCode: fields.rc ?? "",
+      teamIds: list(fields.teams),
+      capacity: Number(fields.cap ?? 1),
+      skills: list(fields.sk),
+      version: Number(fields.ver ?? 0),
+      liveConnections: live,
+      stateSinceMs: Number(fields.since ?? 0),
+      changedBy: fields.by ?? "ACTOR_SYSTEM",
+    };
+  }
+
+  async teamReps(site: string, teamId: string): Promise<RepSnapshot[]> {
+    const ids = await this.redis.smembers(keys.team(site, teamId));
+    const reps = await Promise.all(ids.sort().map((id) => this.rep(site, id)));
+    return reps.filter((r): r is RepSnapshot => r !== undefined);
+  }
+
+  async sites(): Promise<string[]> {
+    return this.redis.smembers(keys.sites);
+  }
+
+  async settings(site: string): Promise<PresenceSettings> {
+    const [max, keep] = await this.redis.hmget(keys.settings(site), "maxcap", "keepnr");
+    return {
+      maxCapacity: max ? Number(max) : DEFAULT_SETTINGS.maxCapacity,
+      keepStateOnNotResponding: keep ? keep === "1" : DEFAULT_SETTINGS.keepStateOnNotResponding,
+    };
+  }
+
+  async putSettings(site: string, settings: PresenceSettings): Promise<void> {
+    await this.redis.hset(
+      keys.settings(site),
+      "maxcap",
+      settings.maxCapacity,
+      "keepnr",
+      settings.keepStateOnNotResponding ? "1" : "0",
+    );
+    await this.redis.sadd(keys.sites, site);
+  }
+}

@@ -1,0 +1,21 @@
+--[[
+  heartbeat: opens or refreshes one connection of a logged-in rep. His first live connection makes
+  him connected for routing again.
+
+  KEYS[1] tenant prefix "hp:{site}:"
+  ARGV[1] rep id   ARGV[2] connection id   ARGV[3] deadline in ms from now
+
+  Output: snapshot with extra = the new deadline, or { NOT_LOGGED_IN }
+]]
+--- @include "includes/common"
+--- @include "includes/rep"
+
+local now = nowMs()
+local r = readRep(ARGV[1])
+if not r.loggedIn then return { NOT_LOGGED_IN } end
+local deadline = now + tonumber(ARGV[3])
+local before = rcall("HLEN", connsKey(r.id))
+rcall("HSET", connsKey(r.id), ARGV[2], deadline)
+rcall("ZADD", P .. "hb", deadline, r.id .. "|" .. ARGV[2])
+if before == 0 then bump(r, now) end
+return snapshot(r, deadline)
