@@ -7,7 +7,8 @@ import type { OfferFeed } from "../events/offer-feed";
 import type { RoutingStore } from "../store/routing-store";
 import { SessionAlreadyQueuedError } from "../domain/errors";
 import { toGrpcError, translated } from "./domain-errors";
-import { configFromProto, configToProto, offerFromOutbox, stateToProto, targetToProto } from "./mappers";
+import { configFromProto, configToProto, stateToProto, targetToProto } from "./mappers";
+import { OfferSubscriptions } from "./offer-subscriptions";
 import { requireEpoch, requirePriority, requireSkills, requireTarget } from "./request-validation";
 
 /** Bounds what one rebuild call may carry. */
@@ -16,6 +17,7 @@ const MAX_CAPACITY = 100;
 
 /** The AcdService gRPC adapter: validates and translates, the store does the routing. */
 export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger) {
+  const subscriptions = new OfferSubscriptions(store, feed);
   /** Position with a recorded estimate: every estimate a customer sees can be checked later. */
   async function positionOf(site: string, sessionId: string) {
     const facts = await store.positionFacts(site, sessionId);
@@ -197,18 +199,7 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
       requireId(req.subscriberId, "subscriber_id");
       if (req.repIds.length === 0) throw new InvalidArgumentError("rep_ids", "must name at least one rep");
       req.repIds.forEach((rep, i) => requireId(rep, `rep_ids[${i}]`));
-      await new Promise<void>((resolve) => {
-        const unsubscribe = feed.subscribe(site, req.repIds, (entry) => {
-          call.write({ offer: offerFromOutbox(site, entry) });
-        });
-        const finish = () => {
-          unsubscribe();
-          resolve();
-        };
-        call.once("cancelled", finish);
-        call.once("close", finish);
-        call.once("error", finish);
-      });
+      await subscriptions.serve(site, req.subscriberId, req.repIds, call);
     }),
 
     rebuildQueues: unary("RebuildQueues", logger, async (req) => {

@@ -259,6 +259,22 @@ export class RoutingStore {
     };
   }
 
+  /** Offers waiting for an answer from any of `repIds`. */
+  async pendingOffers(site: string, repIds: readonly string[]): Promise<(PulledOffer & { repId: string })[]> {
+    const flat = await this.run("getPendingOffers", site, repIds);
+    const offers: (PulledOffer & { repId: string })[] = [];
+    for (let i = 0; i + 4 < flat.length; i += 5) {
+      offers.push({
+        sessionId: String(flat[i]),
+        repId: String(flat[i + 1]),
+        epoch: Number(flat[i + 2]),
+        expiresAtMs: Number(flat[i + 3]),
+        from: parseTarget(String(flat[i + 4])),
+      });
+    }
+    return offers;
+  }
+
   async pull(site: string, repId: string): Promise<PulledOffer | undefined> {
     const reply = await this.run("pullNextSession", site, [repId]);
     if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(repId);

@@ -63,6 +63,41 @@ describe.each(backends)("acd routing on %s", (_name, redisEnv) => {
     inbox.close();
   });
 
+  it("sends a subscriber that connects late the offers already pending for his reps", async () => {
+    const siteId = await siteWith();
+    await repOnline(acd, siteId, "late", ["support"]);
+    await acd.enqueueSession({
+      siteId,
+      sessionId: "early",
+      target: teamTarget("support"),
+      problemTypeId: "",
+      priority: 0,
+      requiredSkills: [],
+    });
+    const inbox = await subscribeOffers(acd, siteId, ["late"]);
+    expect(await inbox.next((o) => o.sessionId === "early")).toMatchObject({ repId: "late", epoch: 1 });
+    inbox.close();
+  });
+
+  it("ends an older subscription when the same subscriber subscribes again", async () => {
+    const siteId = await siteWith();
+    const first = await subscribeOffers(acd, siteId, ["zed"], "broker-1");
+    const second = await subscribeOffers(acd, siteId, ["zed"], "broker-1");
+    await first.ended;
+    await repOnline(acd, siteId, "zed", ["support"]);
+    await acd.enqueueSession({
+      siteId,
+      sessionId: "once",
+      target: teamTarget("support"),
+      problemTypeId: "",
+      priority: 0,
+      requiredSkills: [],
+    });
+    await second.next((o) => o.sessionId === "once");
+    expect(first.offers).toHaveLength(0);
+    second.close();
+  });
+
   it("orders a queue by priority, then first come first served", async () => {
     const siteId = await siteWith();
     for (const [id, priority] of [

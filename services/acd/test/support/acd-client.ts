@@ -11,8 +11,14 @@ export interface OfferInbox {
   close(): void;
 }
 
-export async function subscribeOffers(acd: Acd, siteId: string, repIds: string[]): Promise<OfferInbox> {
-  const stream = acd.raw.subscribeOffers({ siteId, subscriberId: `test-${Math.random()}`, repIds });
+export async function subscribeOffers(
+  acd: Acd,
+  siteId: string,
+  repIds: string[],
+  subscriberId = `test-${Math.random()}`,
+): Promise<OfferInbox & { ended: Promise<void> }> {
+  const stream = acd.raw.subscribeOffers({ siteId, subscriberId, repIds });
+  const ended = new Promise<void>((resolve) => stream.once("end", () => resolve()));
   const offers: Offer[] = [];
   const waiters: { predicate: (o: Offer) => boolean; resolve: (o: Offer) => void }[] = [];
   let seen = 0;
@@ -31,6 +37,7 @@ export async function subscribeOffers(acd: Acd, siteId: string, repIds: string[]
   await new Promise((r) => setTimeout(r, 150));
   return {
     offers,
+    ended,
     next(predicate = () => true, timeoutMs = 10_000) {
       const already = offers.slice(seen).find(predicate);
       seen = offers.length;
