@@ -30,10 +30,13 @@ export { grpcDependencyReadiness, kafkaReadiness, postgresReadiness, redisReadin
 export { createHttpApp, startHttpServer, type ReadinessCheck, type RunningHttpServer } from "./http/server";
 export { installShutdown, type ShutdownStep } from "./shutdown";
 export { runMain } from "./run-main";
+export { currentTraceparent } from "./telemetry/traceparent";
 export { startBackgroundLoop, type BackgroundLoop } from "./background-loop";
 export {
+  parseOutboxEntry,
   streamEntry,
   StreamOutboxRelay,
+  type OutboxEntry,
   type StreamEntry,
   type StreamOutboxRelayOptions,
 } from "./outbox/stream-outbox-relay";

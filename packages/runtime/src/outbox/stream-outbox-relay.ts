@@ -25,6 +25,31 @@ export interface StreamOutboxRelayOptions {
   idleMs?: number;
 }
 
+/** An event as `appendOutbox` (redis/lua/tenant.lua) wrote it. */
+export interface OutboxEntry {
+  id: string;
+  type: string;
+  /** The Kafka partition key: session id or rep id. */
+  key: string;
+  at: number;
+  data: Record<string, unknown>;
+  traceparent: string;
+  /** Every field, for a service's own extra ones. */
+  fields: Record<string, string>;
+}
+
+export function parseOutboxEntry({ id, fields }: StreamEntry): OutboxEntry {
+  return {
+    id,
+    type: fields.t ?? "",
+    key: fields.k ?? "",
+    at: Number(fields.at ?? 0),
+    data: JSON.parse(fields.d ?? "{}") as Record<string, unknown>,
+    traceparent: fields.tp ?? "",
+    fields,
+  };
+}
+
 export function streamEntry(id: string, flat: readonly string[]): StreamEntry {
   const fields: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;

@@ -1,8 +1,8 @@
 import { streamEntry, type Logger, type RedisClient } from "@handoff/runtime";
 import { keys } from "../store/keys";
-import { parseOutboxEntry, type OutboxEntry } from "../store/routing-store";
+import { parseRoutingEntry, type RoutingOutboxEntry } from "../store/routing-store";
 
-export type OfferListener = (entry: OutboxEntry) => void;
+export type OfferListener = (entry: RoutingOutboxEntry) => void;
 
 interface SiteTail {
   connection: RedisClient;
@@ -76,7 +76,7 @@ export class OfferFeed {
           for (const [id, fields] of entries) {
             lastId = id;
             if (!fields.includes("OfferCreated")) continue;
-            const entry = parseOutboxEntry(streamEntry(id, fields));
+            const entry = parseRoutingEntry(streamEntry(id, fields));
             if (entry.type !== "OfferCreated") continue;
             for (const listener of tail.listeners.get(String(entry.data.repId)) ?? []) listener(entry);
           }

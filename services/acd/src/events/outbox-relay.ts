@@ -1,7 +1,7 @@
 import { StreamOutboxRelay, type EventProducer, type RedisClient } from "@handoff/runtime";
 import { RoutingEvent } from "@handoff/proto/events";
 import { keys } from "../store/keys";
-import { parseOutboxEntry, type RoutingStore } from "../store/routing-store";
+import { parseRoutingEntry, type RoutingStore } from "../store/routing-store";
 import { routingEventId, routingEventKey, toRoutingEvent } from "./routing-events";
 import { ROUTING_SCHEMA_VERSION, ROUTING_TOPIC } from "./topics";
 
@@ -19,7 +19,7 @@ export function routingOutboxRelay(
     outboxKey: keys.outbox,
     cursorKey: keys.relayCursor,
     toEvent: (site, raw) => {
-      const entry = parseOutboxEntry(raw);
+      const entry = parseRoutingEntry(raw);
       return {
         key: routingEventKey(entry),
         value: RoutingEvent.encode(toRoutingEvent(site, entry)).finish(),

@@ -1,6 +1,6 @@
 import { abandonReasonFromJSON, RoutingStrategy, type QueueTarget } from "@handoff/proto/common";
 import { RoutingEvent } from "@handoff/proto/events";
-import type { OutboxEntry } from "../store/routing-store";
+import type { RoutingOutboxEntry } from "../store/routing-store";
 
 const STRATEGIES: Record<string, RoutingStrategy> = {
   longest_idle: RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE,
@@ -10,7 +10,7 @@ const STRATEGIES: Record<string, RoutingStrategy> = {
 };
 
 /** The event id: unique per site and stable across relay retries, so consumers can dedupe by it. */
-export const routingEventId = (site: string, entry: Pick<OutboxEntry, "id">) => `${site}/${entry.id}`;
+export const routingEventId = (site: string, entry: Pick<RoutingOutboxEntry, "id">) => `${site}/${entry.id}`;
 
 function target(value: unknown): QueueTarget | undefined {
   if (!value || typeof value !== "object") return undefined;
@@ -40,7 +40,7 @@ function payloadFields(data: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The Kafka payload of one outbox entry. */
-export function toRoutingEvent(site: string, entry: OutboxEntry): RoutingEvent {
+export function toRoutingEvent(site: string, entry: RoutingOutboxEntry): RoutingEvent {
   const $case = entry.type.charAt(0).toLowerCase() + entry.type.slice(1);
   return RoutingEvent.fromPartial({
     eventId: routingEventId(site, entry),
@@ -53,7 +53,7 @@ export function toRoutingEvent(site: string, entry: OutboxEntry): RoutingEvent {
 }
 
 /** Partition key: the session, or the rep for rep-only events, so one aggregate's events keep their order. */
-export function routingEventKey(entry: OutboxEntry): string {
+export function routingEventKey(entry: RoutingOutboxEntry): string {
   const repId = entry.data.repId;
   return entry.sessionId || (typeof repId === "string" ? repId : "");
 }

@@ -2,7 +2,7 @@ import { RoutingStrategy, SessionState, type QueueTarget as QueueTargetMessage }
 import type { Offer, RoutingConfig as RoutingConfigMessage } from "@handoff/proto/acd_service";
 import type { QueueTarget } from "../domain/queue-target";
 import type { RoutingConfig, RoutingConfigInput, RoutingStrategy as Strategy } from "../domain/routing-config";
-import type { OutboxEntry } from "../store/routing-store";
+import type { RoutingOutboxEntry } from "../store/routing-store";
 import type { SessionStateName } from "../store/session-states";
 
 const STRATEGY_FROM_PROTO: Partial<Record<RoutingStrategy, Strategy>> = {
@@ -55,7 +55,7 @@ export function targetToProto(target: QueueTarget): QueueTargetMessage {
 export const stateToProto = (state: SessionStateName): SessionState => STATE_TO_PROTO[state];
 
 /** The Offer message of an OfferCreated outbox entry (what subscribers receive). */
-export function offerFromOutbox(site: string, entry: OutboxEntry): Offer {
+export function offerFromOutbox(site: string, entry: RoutingOutboxEntry): Offer {
   const data = entry.data as {
     repId: string;
     expiresAtMs: number;

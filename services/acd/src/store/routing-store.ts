@@ -1,5 +1,12 @@
-import { context, propagation } from "@opentelemetry/api";
-import { loadScripts, type RedisClient, type ScriptArg, type ScriptCall, type StreamEntry } from "@handoff/runtime";
+import {
+  loadScripts,
+  parseOutboxEntry,
+  type OutboxEntry,
+  type RedisClient,
+  type ScriptArg,
+  type ScriptCall,
+  type StreamEntry,
+} from "@handoff/runtime";
 import path from "node:path";
 import {
   OfferFencedError,
@@ -96,25 +103,13 @@ export interface TeamAvailability {
   waiting: number;
 }
 
-export interface OutboxEntry {
-  /** Redis stream id; with the site it is the event's id. */
-  id: string;
-  type: string;
+/** A routing event of the outbox: keyed by session id, with the session's epoch. */
+export interface RoutingOutboxEntry extends OutboxEntry {
   sessionId: string;
   epoch: number;
-  at: number;
-  data: Record<string, unknown>;
-  traceparent: string;
 }
 
 type Reply = (string | number | null)[];
-
-/** The active trace context, carried by every outbox event so Kafka consumers join the trace. */
-function currentTraceparent(): string {
-  const carrier: { traceparent?: string } = {};
-  propagation.inject(context.active(), carrier);
-  return carrier.traceparent ?? "";
-}
 
 export function parseTarget(encoded: string): QueueTarget {
   return { kind: encoded.startsWith("t:") ? "team" : "rep", id: encoded.slice(2) };
@@ -136,7 +131,7 @@ export class RoutingStore {
   private async run(name: string, site: string, args: readonly ScriptArg[]): Promise<Reply> {
     const script = this.scripts[name];
     if (!script) throw new Error(`no Lua script ${name} in ${SCRIPTS_DIR}`);
-    const reply = (await script([tenantPrefix(site)], [...args, currentTraceparent()])) as Reply;
+    const reply = (await script([tenantPrefix(site)], args)) as Reply;
     if (reply[0] === codes.NO_CONFIG) throw new RoutingConfigMissingError(site);
     return reply;
   }
@@ -376,14 +371,7 @@ export class RoutingStore {
 }
 
 /** Reads the fields appendEvent (scripts/includes/outbox.lua) writes. */
-export function parseOutboxEntry({ id, fields }: StreamEntry): OutboxEntry {
-  return {
-    id,
-    type: fields.t ?? "",
-    sessionId: fields.s ?? "",
-    epoch: Number(fields.e ?? 0),
-    at: Number(fields.at ?? 0),
-    data: JSON.parse(fields.d ?? "{}") as Record<string, unknown>,
-    traceparent: fields.tp ?? "",
-  };
+export function parseRoutingEntry(raw: StreamEntry): RoutingOutboxEntry {
+  const entry = parseOutboxEntry(raw);
+  return { ...entry, sessionId: entry.key, epoch: Number(entry.fields.e ?? 0) };
 }

@@ -7,11 +7,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, subscribeOffers, type Acd } from "../support/acd-client";
 import { CallLedger } from "../support/call-ledger";
 import { RoutingEventLog, waitForRelay } from "../support/event-log";
-import { checkCapacity, checkRepHoldings, checkSessionStates, checkWorkConserving, listed } from "../support/invariants";
+import {
+  checkCapacity,
+  checkRepHoldings,
+  checkSessionStates,
+  checkWorkConserving,
+  listed,
+} from "../support/invariants";
 import { privateRedisUrl } from "../support/private-redis-db";
 import { prng, seedFrom, type Prng } from "../support/prng";
 import { newSite, repTarget, team, teamTarget } from "../support/routing-fixture";
-import { checkFirstComeFirstServed, diffReplay, replayRoutingEvents, type Replay, type ReplayRule } from "../support/routing-replay";
+import {
+  checkFirstComeFirstServed,
+  diffReplay,
+  replayRoutingEvents,
+  type Replay,
+  type ReplayRule,
+} from "../support/routing-replay";
 import { readSnapshot, type SiteSnapshot } from "../support/routing-snapshot";
 import { settleSite } from "../support/settle";
 
@@ -43,7 +55,9 @@ const TEAMS = [
 ];
 const TEAM_IDS = TEAMS.map((t) => t.id);
 const MANUAL_TEAMS = new Set(["desk"]);
-const PROBLEM_TYPES = [{ id: "mac-help", label: "Mac trouble", teamId: "support", priority: 2, requiredSkills: ["mac"] }];
+const PROBLEM_TYPES = [
+  { id: "mac-help", label: "Mac trouble", teamId: "support", priority: 2, requiredSkills: ["mac"] },
+];
 
 interface Run {
   site: string;
@@ -118,7 +132,9 @@ async function runClient(world: World, index: number): Promise<void> {
     if (fresh.length > 0 && rnd.chance(0.8)) return rnd.pick(fresh);
     const sessionId = world.recentSession(rnd);
     if (!sessionId) return undefined;
-    const seen = await ledger.call("get-routing", () => acd.getSessionRouting({ siteId, sessionId }), [status.NOT_FOUND]);
+    const seen = await ledger.call("get-routing", () => acd.getSessionRouting({ siteId, sessionId }), [
+      status.NOT_FOUND,
+    ]);
     if (seen.outcome !== "ok" || seen.value.state !== SessionState.SESSION_STATE_OFFERED) return undefined;
     return { sessionId, repId: seen.value.repId, epoch: seen.value.epoch };
   };
@@ -148,7 +164,9 @@ async function runClient(world: World, index: number): Promise<void> {
     accept: async () => {
       const offer = await takeOffer();
       if (!offer) return;
-      const done = await ledger.call("accept", () => acd.acceptOffer({ siteId, ...offer }), [status.FAILED_PRECONDITION]);
+      const done = await ledger.call("accept", () => acd.acceptOffer({ siteId, ...offer }), [
+        status.FAILED_PRECONDITION,
+      ]);
       if (done.outcome === "ok") world.active.set(offer.sessionId, { repId: offer.repId, epoch: offer.epoch });
     },
     reject: async () => {
@@ -161,14 +179,21 @@ async function runClient(world: World, index: number): Promise<void> {
       const sessionId = world.recentSession(rnd);
       if (!sessionId) return;
       const reason = AbandonReason.ABANDON_REASON_CUSTOMER_LEFT;
-      await ledger.call("abandon", () => acd.abandonSession({ siteId, sessionId, reason }), [status.FAILED_PRECONDITION, status.NOT_FOUND]);
+      await ledger.call("abandon", () => acd.abandonSession({ siteId, sessionId, reason }), [
+        status.FAILED_PRECONDITION,
+        status.NOT_FOUND,
+      ]);
     },
     transfer: async () => {
       const picked = world.takeActive(rnd);
       if (!picked) return;
       const [sessionId, { repId, epoch }] = picked;
-      const target = rnd.chance(0.6) ? teamTarget(rnd.pick(TEAM_IDS)) : repTarget(rnd.pick(REPS.filter((r) => r !== repId)));
-      await ledger.call("transfer", () => acd.transferSession({ siteId, sessionId, epoch, target }), [status.FAILED_PRECONDITION]);
+      const target = rnd.chance(0.6)
+        ? teamTarget(rnd.pick(TEAM_IDS))
+        : repTarget(rnd.pick(REPS.filter((r) => r !== repId)));
+      await ledger.call("transfer", () => acd.transferSession({ siteId, sessionId, epoch, target }), [
+        status.FAILED_PRECONDITION,
+      ]);
     },
     pull: async () => {
       const pulled = await ledger.call("pull", () => acd.pullNextSession({ siteId, repId: rnd.pick(watched) }));
@@ -182,10 +207,22 @@ async function runClient(world: World, index: number): Promise<void> {
     },
     position: async () => {
       const sessionId = world.recentSession(rnd);
-      if (sessionId) await ledger.call("position", () => acd.getQueuePosition({ siteId, sessionId }), [status.NOT_FOUND]);
+      if (sessionId)
+        await ledger.call("position", () => acd.getQueuePosition({ siteId, sessionId }), [status.NOT_FOUND]);
     },
   };
-  const weights = { enqueue: 26, capacity: 9, accept: 20, reject: 6, letExpire: 4, abandon: 5, transfer: 5, pull: 6, end: 14, position: 5 };
+  const weights = {
+    enqueue: 26,
+    capacity: 9,
+    accept: 20,
+    reject: 6,
+    letExpire: 4,
+    abandon: 5,
+    transfer: 5,
+    pull: 6,
+    end: 14,
+    position: 5,
+  };
 
   try {
     for (let op = 0; op < OPS_PER_CLIENT && Date.now() < world.stopAt; op++) {
@@ -205,7 +242,13 @@ describe("acd under many concurrent clients issuing random operations", () => {
 
   beforeAll(async () => {
     const redisUrl = privateRedisUrl(REDIS_DB);
-    service = await startService("acd", { REDIS_URL: redisUrl, KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS, ...(process.env.ACD_MUTATION ? { NODE_OPTIONS: "--require /tmp/acd-mutant/mutate.cjs", ACD_MUTATION: process.env.ACD_MUTATION } : {}) }); // MUTANT-HOOK
+    service = await startService("acd", {
+      REDIS_URL: redisUrl,
+      KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
+      ...(process.env.ACD_MUTATION
+        ? { NODE_OPTIONS: "--require /tmp/acd-mutant/mutate.cjs", ACD_MUTATION: process.env.ACD_MUTATION }
+        : {}),
+    }); // MUTANT-HOOK
     acd = connectAcd(`127.0.0.1:${service.grpcPort}`);
     redis = createRedis({ url: redisUrl });
     await redisReady(redis);
@@ -264,11 +307,30 @@ describe("acd under many concurrent clients issuing random operations", () => {
         sessionIds.slice(i, i + 32).map(async (sessionId) => {
           const r = replay.sessions.get(sessionId);
           const got = await acd.getSessionRouting({ siteId: site, sessionId }).catch((error: Error) => error);
-          if (got instanceof Error) return void routingMismatches.push(`${sessionId}: GetSessionRouting failed: ${got.message}`);
-          const state = { w: SessionState.SESSION_STATE_WAITING, o: SessionState.SESSION_STATE_OFFERED, a: SessionState.SESSION_STATE_ACTIVE, e: SessionState.SESSION_STATE_ENDED, x: SessionState.SESSION_STATE_ABANDONED }[r?.state ?? "w"];
+          if (got instanceof Error)
+            return void routingMismatches.push(`${sessionId}: GetSessionRouting failed: ${got.message}`);
+          const state = {
+            w: SessionState.SESSION_STATE_WAITING,
+            o: SessionState.SESSION_STATE_OFFERED,
+            a: SessionState.SESSION_STATE_ACTIVE,
+            e: SessionState.SESSION_STATE_ENDED,
+            x: SessionState.SESSION_STATE_ABANDONED,
+          }[r?.state ?? "w"];
           const want = r && { state, repId: r.rep ?? "", epoch: r.epoch, priority: r.priority, target: r.queue };
-          const have = { state: got.state, repId: got.repId, epoch: got.epoch, priority: got.priority, target: got.target?.target?.$case === "teamId" ? `t:${got.target.target.teamId}` : `r:${got.target?.target?.repId}` };
-          if (JSON.stringify(want) !== JSON.stringify(have)) routingMismatches.push(`${sessionId}: GetSessionRouting ${JSON.stringify(have)} ≠ replay ${JSON.stringify(want)}`);
+          const have = {
+            state: got.state,
+            repId: got.repId,
+            epoch: got.epoch,
+            priority: got.priority,
+            target:
+              got.target?.target?.$case === "teamId"
+                ? `t:${got.target.target.teamId}`
+                : `r:${got.target?.target?.repId}`,
+          };
+          if (JSON.stringify(want) !== JSON.stringify(have))
+            routingMismatches.push(
+              `${sessionId}: GetSessionRouting ${JSON.stringify(have)} ≠ replay ${JSON.stringify(want)}`,
+            );
         }),
       );
     }
@@ -281,13 +343,26 @@ describe("acd under many concurrent clients issuing random operations", () => {
     return { site, ledger, sampled, samples, rest, replay, outboxIds, routingMismatches, runMs };
   }
 
-  const replayViolations = (rule: ReplayRule) => run.replay.violations.filter((v) => v.rule === rule).map((v) => v.message);
+  const replayViolations = (rule: ReplayRule) =>
+    run.replay.violations.filter((v) => v.rule === rule).map((v) => v.message);
 
   it("ran a bounded random mix that exercised every kind of routing transition", () => {
     expect(run.runMs).toBeLessThanOrEqual(RUN_LIMIT_MS + 5_000);
     expect(run.samples).toBeGreaterThanOrEqual(3);
     const counts = run.replay.counts;
-    for (const kind of ["sessionQueued", "offerCreated", "offerAccepted", "offerRejected", "offerExpired", "offerWithdrawn", "sessionTransferred", "sessionAbandoned", "sessionEnded", "sessionOverflowed", "repCapacityChanged"]) {
+    for (const kind of [
+      "sessionQueued",
+      "offerCreated",
+      "offerAccepted",
+      "offerRejected",
+      "offerExpired",
+      "offerWithdrawn",
+      "sessionTransferred",
+      "sessionAbandoned",
+      "sessionEnded",
+      "sessionOverflowed",
+      "repCapacityChanged",
+    ]) {
       expect.soft(counts.get(kind) ?? 0, kind).toBeGreaterThan(0);
     }
     expect(run.ledger.total("pull", "ok")).toBeGreaterThan(0);

@@ -43,7 +43,13 @@ interface Target {
 }
 
 describe("acd killed with -9 in the middle of load and restarted", () => {
-  const env = () => ({ REDIS_URL: privateRedisUrl(REDIS_DB), KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS });
+  const env = () => ({
+    REDIS_URL: privateRedisUrl(REDIS_DB),
+    KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
+    ...(process.env.ACD_MUTATION
+      ? { NODE_OPTIONS: "--require /tmp/acd-mutant/mutate.cjs", ACD_MUTATION: process.env.ACD_MUTATION }
+      : {}) /* MUTANT-HOOK */,
+  });
   let target: Target;
   let redis: RedisClient;
   let log: RoutingEventLog;
@@ -98,7 +104,14 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
         if (op === "enqueue") {
           const sessionId = `k${index}-${n++}`;
           told.attempted.push(sessionId);
-          const request = { siteId: site, sessionId, target: teamTarget(rnd.pick(["support", "sales"])), problemTypeId: "", priority: rnd.int(0, 3), requiredSkills: [] };
+          const request = {
+            siteId: site,
+            sessionId,
+            target: teamTarget(rnd.pick(["support", "sales"])),
+            problemTypeId: "",
+            priority: rnd.int(0, 3),
+            requiredSkills: [],
+          };
           const result = await ledger.call("enqueue", () => acd.enqueueSession(request));
           if (result.outcome === "ok") told.enqueued.add(sessionId);
           else told.enqueueInDoubt.add(sessionId);
@@ -110,22 +123,30 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
         } else if (op === "accept" && open.length > 0) {
           // The oldest of this client's sessions are the likeliest to be offered by now.
           const sessionId = open[rnd.int(0, Math.min(open.length, 6) - 1)]!;
-          const seen = await ledger.call("get-routing", () => acd.getSessionRouting({ siteId: site, sessionId }), [status.NOT_FOUND]);
+          const seen = await ledger.call("get-routing", () => acd.getSessionRouting({ siteId: site, sessionId }), [
+            status.NOT_FOUND,
+          ]);
           if (seen.outcome === "unknown") await pause();
           // NOT_FOUND: an enqueue in doubt that did not happen; it is retried after the run.
           if (seen.outcome === "refused") open.splice(open.indexOf(sessionId), 1);
           if (seen.outcome !== "ok" || seen.value.state !== SessionState.SESSION_STATE_OFFERED) continue;
           const { repId, epoch } = seen.value;
-          const result = await ledger.call("accept", () => acd.acceptOffer({ siteId: site, sessionId, repId, epoch }), [status.FAILED_PRECONDITION]);
+          const result = await ledger.call("accept", () => acd.acceptOffer({ siteId: site, sessionId, repId, epoch }), [
+            status.FAILED_PRECONDITION,
+          ]);
           if (result.outcome === "ok") told.accepted.set(sessionId, epoch);
           if (result.outcome === "unknown") told.acceptInDoubt.set(sessionId, epoch);
           if (result.outcome !== "refused") open.splice(open.indexOf(sessionId), 1);
         } else if (op === "end") {
-          const mine = [...told.accepted.keys()].filter((id) => id.startsWith(`k${index}-`) && !told.ended.has(id) && !told.endInDoubt.has(id));
+          const mine = [...told.accepted.keys()].filter(
+            (id) => id.startsWith(`k${index}-`) && !told.ended.has(id) && !told.endInDoubt.has(id),
+          );
           if (mine.length === 0) continue;
           const sessionId = rnd.pick(mine);
           const epoch = told.accepted.get(sessionId)!;
-          const result = await ledger.call("end", () => acd.endSession({ siteId: site, sessionId, epoch }), [status.FAILED_PRECONDITION]);
+          const result = await ledger.call("end", () => acd.endSession({ siteId: site, sessionId, epoch }), [
+            status.FAILED_PRECONDITION,
+          ]);
           if (result.outcome === "ok") told.ended.add(sessionId);
           if (result.outcome === "unknown") {
             told.endInDoubt.add(sessionId);
@@ -145,7 +166,9 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
     target = await start();
     dead.close();
     inDoubtUntil = Date.now() + IN_DOUBT_AFTER_RESTART_MS;
-    console.log(`[crash] killed after ${LOAD_BEFORE_KILL_MS} ms of load (${before}); restarted in ${Date.now() - killedAt} ms`);
+    console.log(
+      `[crash] killed after ${LOAD_BEFORE_KILL_MS} ms of load (${before}); restarted in ${Date.now() - killedAt} ms`,
+    );
     await new Promise((resolve) => setTimeout(resolve, LOAD_AFTER_RESTART_MS));
     stopped = true;
     await Promise.all(clients);
@@ -153,9 +176,19 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
     // A customer whose enqueue got no answer asks again with the same id: either it was queued before
     // the crash (ALREADY_EXISTS) or it is queued now.
     for (const sessionId of told.enqueueInDoubt) {
-      const retry = await ledger.call("enqueue-retry", () =>
-        target.acd.enqueueSession({ siteId: site, sessionId, target: teamTarget("support"), problemTypeId: "", priority: 0, requiredSkills: [] }),
-      [status.ALREADY_EXISTS]);
+      const retry = await ledger.call(
+        "enqueue-retry",
+        () =>
+          target.acd.enqueueSession({
+            siteId: site,
+            sessionId,
+            target: teamTarget("support"),
+            problemTypeId: "",
+            priority: 0,
+            requiredSkills: [],
+          }),
+        [status.ALREADY_EXISTS],
+      );
       expect(retry.outcome).not.toBe("unknown");
     }
 
@@ -189,17 +222,20 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
   it("loses no acknowledged session, accept or end", () => {
     const lost: string[] = [];
     for (const id of told.attempted) {
-      if (!rest.sessions.has(id)) lost.push(`session ${id} (enqueue ${told.enqueued.has(id) ? "acknowledged" : "retried"}) is not in Redis`);
+      if (!rest.sessions.has(id))
+        lost.push(`session ${id} (enqueue ${told.enqueued.has(id) ? "acknowledged" : "retried"}) is not in Redis`);
     }
     for (const [id, epoch] of told.accepted) {
       const s = rest.sessions.get(id);
-      if (!(s && s.e === epoch && (s.st === "a" || s.st === "e"))) lost.push(`accepted session ${id} (epoch ${epoch}) is ${s?.st} at epoch ${s?.e}`);
+      if (!(s && s.e === epoch && (s.st === "a" || s.st === "e")))
+        lost.push(`accepted session ${id} (epoch ${epoch}) is ${s?.st} at epoch ${s?.e}`);
     }
     for (const [id, epoch] of told.acceptInDoubt) {
       const s = rest.sessions.get(id);
       if (!s || s.e < epoch) lost.push(`session ${id} whose accept is in doubt went back to epoch ${s?.e}`);
     }
-    for (const id of told.ended) if (rest.sessions.get(id)?.st !== "e") lost.push(`ended session ${id} is ${rest.sessions.get(id)?.st}`);
+    for (const id of told.ended)
+      if (rest.sessions.get(id)?.st !== "e") lost.push(`ended session ${id} is ${rest.sessions.get(id)?.st}`);
     for (const id of told.endInDoubt) {
       const st = rest.sessions.get(id)?.st;
       if (st !== "a" && st !== "e") lost.push(`session ${id} whose end is in doubt is ${st}`);
@@ -222,9 +258,12 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
     for (const { event, type } of events) {
       const payload = event.payload;
       let key: string | undefined;
-      if (payload?.$case === "repCapacityChanged") key = `${type} ${payload.repCapacityChanged.repId} v${payload.repCapacityChanged.version}`;
-      else if (payload?.$case === "sessionQueued" || payload?.$case === "sessionEnded") key = `${type} ${event.sessionId}`;
-      else if (payload?.$case === "offerCreated" || payload?.$case === "offerAccepted") key = `${type} ${event.sessionId} epoch ${event.epoch}`;
+      if (payload?.$case === "repCapacityChanged")
+        key = `${type} ${payload.repCapacityChanged.repId} v${payload.repCapacityChanged.version}`;
+      else if (payload?.$case === "sessionQueued" || payload?.$case === "sessionEnded")
+        key = `${type} ${event.sessionId}`;
+      else if (payload?.$case === "offerCreated" || payload?.$case === "offerAccepted")
+        key = `${type} ${event.sessionId} epoch ${event.epoch}`;
       if (key) seen.set(key, (seen.get(key) ?? 0) + 1);
     }
     expect(listed([...seen].filter(([, n]) => n > 1).map(([key, n]) => `${key} ×${n}`))).toBe("");

@@ -14,7 +14,11 @@ const TAKEOVER_LIMIT_MS = 5_000;
 
 const becameLeader = (replica: ServiceProcess) => replica.output.some((line) => line.includes('"msg":"became leader"'));
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -30,7 +34,13 @@ describe("acd timer and relay leadership across two replicas", () => {
   let log: RoutingEventLog;
 
   beforeAll(async () => {
-    const env = { REDIS_URL: privateRedisUrl(REDIS_DB), KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS };
+    const env = {
+      REDIS_URL: privateRedisUrl(REDIS_DB),
+      KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
+      ...(process.env.ACD_MUTATION
+        ? { NODE_OPTIONS: "--require /tmp/acd-mutant/mutate.cjs", ACD_MUTATION: process.env.ACD_MUTATION }
+        : {}) /* MUTANT-HOOK */,
+    };
     replicas.push(await startService("acd", env), await startService("acd", env));
     redis = createRedis({ url: privateRedisUrl(REDIS_DB) });
     await redisReady(redis);
@@ -57,10 +67,20 @@ describe("acd timer and relay leadership across two replicas", () => {
     expect(becameLeader(survivor)).toBe(false);
     const acd: Acd = connectAcd(`127.0.0.1:${survivor.grpcPort}`);
     const siteId = newSite();
-    await acd.putRoutingConfig({ siteId, config: { teams: [team("support", { offerTimeoutMs: 500 })], problemTypes: [], version: 0 } });
+    await acd.putRoutingConfig({
+      siteId,
+      config: { teams: [team("support", { offerTimeoutMs: 500 })], problemTypes: [], version: 0 },
+    });
     await repOnline(acd, siteId, "alice", ["support"]);
     const inbox = await subscribeOffers(acd, siteId, ["alice", "bob"]);
-    const placed = await acd.enqueueSession({ siteId, sessionId: "s1", target: teamTarget("support"), problemTypeId: "", priority: 0, requiredSkills: [] });
+    const placed = await acd.enqueueSession({
+      siteId,
+      sessionId: "s1",
+      target: teamTarget("support"),
+      problemTypeId: "",
+      priority: 0,
+      requiredSkills: [],
+    });
     expect(placed.offeredRepId).toBe("alice");
     // Bob comes online with nothing waiting: he is free when alice's offer runs out.
     await repOnline(acd, siteId, "bob", ["support"]);
@@ -72,12 +92,18 @@ describe("acd timer and relay leadership across two replicas", () => {
 
     const reoffer = await inbox.next((o) => o.sessionId === "s1" && o.repId === "bob", 15_000);
     const tookMs = Date.now() - killedAt;
-    console.log(`[leader-failover] killed leader pid ${leader.child.pid}; survivor pid ${survivor.child.pid} re-offered s1 ${tookMs} ms later`);
+    console.log(
+      `[leader-failover] killed leader pid ${leader.child.pid}; survivor pid ${survivor.child.pid} re-offered s1 ${tookMs} ms later`,
+    );
     expect(reoffer).toMatchObject({ epoch: 2, decision: { trigger: "expiry" } });
     expect(tookMs).toBeLessThan(TAKEOVER_LIMIT_MS);
     expect(becameLeader(survivor)).toBe(true);
     expect(await redis.get(LEADER_LOCK)).toContain(`-${survivor.child.pid}-`);
-    expect(await acd.getSessionRouting({ siteId, sessionId: "s1" })).toMatchObject({ state: SessionState.SESSION_STATE_OFFERED, repId: "bob", epoch: 2 });
+    expect(await acd.getSessionRouting({ siteId, sessionId: "s1" })).toMatchObject({
+      state: SessionState.SESSION_STATE_OFFERED,
+      repId: "bob",
+      epoch: 2,
+    });
 
     // The survivor's relay forwards what the dead leader left and what it did itself.
     const outbox = await waitForRelay(log, redis, siteId, 10_000);
@@ -86,8 +112,12 @@ describe("acd timer and relay leadership across two replicas", () => {
     const expired = events.find((e) => e.type === "OfferExpired" && e.event.sessionId === "s1");
     expect(expired?.event).toMatchObject({ epoch: 1, payload: { offerExpired: { repId: "alice" } } });
     expect(expired!.event.occurredAtMs).toBeGreaterThanOrEqual(killedAt);
-    expect(events.find((e) => e.type === "OfferCreated" && e.event.epoch === 2)?.event.payload).toMatchObject({ offerCreated: { repId: "bob" } });
-    console.log(`[leader-failover] relay caught up ${Date.now() - killedAt} ms after the kill (${events.length} events)`);
+    expect(events.find((e) => e.type === "OfferCreated" && e.event.epoch === 2)?.event.payload).toMatchObject({
+      offerCreated: { repId: "bob" },
+    });
+    console.log(
+      `[leader-failover] relay caught up ${Date.now() - killedAt} ms after the kill (${events.length} events)`,
+    );
     inbox.close();
     acd.close();
   });

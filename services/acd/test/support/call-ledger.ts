@@ -3,7 +3,13 @@ import { status, type ServiceError } from "@grpc/grpc-js";
 export type CallResult<T> = { outcome: "ok"; value: T } | { outcome: "refused" | "unknown"; error: ServiceError };
 
 /** Codes that say nothing about whether the call took effect: the connection or the server went away. */
-const IN_DOUBT = new Set<number>([status.UNAVAILABLE, status.CANCELLED, status.DEADLINE_EXCEEDED, status.UNKNOWN, status.INTERNAL]);
+const IN_DOUBT = new Set<number>([
+  status.UNAVAILABLE,
+  status.CANCELLED,
+  status.DEADLINE_EXCEEDED,
+  status.UNKNOWN,
+  status.INTERNAL,
+]);
 
 /**
  * Tallies the calls of a randomized run by operation and outcome. A refusal the caller expects (a stale

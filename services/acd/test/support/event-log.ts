@@ -38,7 +38,7 @@ export class RoutingEventLog {
     const kafka = createKafka({
       clientId: `acd-test-${randomUUID().slice(0, 8)}`,
       brokers: infrastructureEnv().KAFKA_BROKERS.split(","),
-      logger: createLogger("acd-test-event-log", "error"),
+      logger: createLogger("acd-test-event-log", "fatal"),
     });
     const admin = kafka.admin();
     await admin.connect();
@@ -113,7 +113,12 @@ export class RoutingEventLog {
  * Kafka and the outbox stopped growing. Returns the outbox ids (the tests run well within the relay's
  * 60 s trim margin, so the outbox still holds every event of the site).
  */
-export async function waitForRelay(log: RoutingEventLog, redis: RedisClient, site: string, timeoutMs = 20_000): Promise<string[]> {
+export async function waitForRelay(
+  log: RoutingEventLog,
+  redis: RedisClient,
+  site: string,
+  timeoutMs = 20_000,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let previousLength = -1;
   for (;;) {
@@ -123,7 +128,9 @@ export async function waitForRelay(log: RoutingEventLog, redis: RedisClient, sit
     if (missing.length === 0 && outbox.length === previousLength) return outbox;
     previousLength = outbox.length;
     if (Date.now() > deadline) {
-      throw new Error(`relay did not catch up within ${timeoutMs} ms: ${missing.length} of ${outbox.length} outbox entries not in Kafka`);
+      throw new Error(
+        `relay did not catch up within ${timeoutMs} ms: ${missing.length} of ${outbox.length} outbox entries not in Kafka`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -43,7 +43,8 @@ export function checkSessionStates(snap: SiteSnapshot): string[] {
       if (!s) out.push(`queue ${q} holds ${member}, which is no known session`);
       else if (s.st !== "w") out.push(`queue ${q} holds session ${id} in state ${s.st}`);
       else if (member !== s.o) out.push(`queue ${q} holds ${member}, but session ${id} has member ${s.o}`);
-      else if (score !== MAX_PRIORITY - s.p) out.push(`queue ${q} scores session ${id} ${score}, its priority is ${s.p}`);
+      else if (score !== MAX_PRIORITY - s.p)
+        out.push(`queue ${q} scores session ${id} ${score}, its priority is ${s.p}`);
     }
   }
   for (const s of snap.sessions.values()) {
@@ -51,7 +52,8 @@ export function checkSessionStates(snap: SiteSnapshot): string[] {
     const inQueues = (membership.get(s.id) ?? []).sort();
     if (s.st === "w") {
       const expected = queuesOf(s).sort();
-      if (inQueues.join() !== expected.join()) out.push(`waiting session ${s.id} is in [${inQueues}] instead of [${expected}]`);
+      if (inQueues.join() !== expected.join())
+        out.push(`waiting session ${s.id} is in [${inQueues}] instead of [${expected}]`);
       if (s.r) out.push(`waiting session ${s.id} still names rep ${s.r}`);
     } else if (inQueues.length > 0) {
       out.push(`session ${s.id} in state ${s.st} is still in [${inQueues}]`);
@@ -80,14 +82,16 @@ export function checkRepHoldings(snap: SiteSnapshot): string[] {
   for (const r of snap.reps.values()) {
     const o = (offered.get(r.id) ?? []).sort();
     const a = active.get(r.id) ?? [];
-    if (r.load !== o.length + a.length) out.push(`rep ${r.id} has load ${r.load} but ${o.length} offered + ${a.length} active sessions`);
+    if (r.load !== o.length + a.length)
+      out.push(`rep ${r.id} has load ${r.load} but ${o.length} offered + ${a.length} active sessions`);
     if (r.act !== a.length) out.push(`rep ${r.id} has act ${r.act} but ${a.length} active sessions`);
     const ro = [...r.offered].sort();
     if (ro.join() !== o.join()) out.push(`rep ${r.id} ro set [${ro}] differs from his offered sessions [${o}]`);
   }
   const deadlines = new Set(snap.deadlines.map((d) => d.member));
   for (const s of snap.sessions.values()) {
-    if (s.st === "o" && !deadlines.has(`o|${s.id}|${s.e}`)) out.push(`offered session ${s.id} (epoch ${s.e}) has no expiry deadline`);
+    if (s.st === "o" && !deadlines.has(`o|${s.id}|${s.e}`))
+      out.push(`offered session ${s.id} (epoch ${s.e}) has no expiry deadline`);
   }
   for (const { member } of snap.deadlines) {
     const [kind, id = "", n] = member.split("|");
@@ -109,14 +113,18 @@ export function checkCapacity(snap: SiteSnapshot): string[] {
   const out: string[] = [];
   for (const r of snap.reps.values()) {
     if (r.offered.length === 0) continue;
-    if (!routable(r)) out.push(`rep ${r.id} holds ${r.offered.length} open offers while not routable (cap ${r.cap}, connected ${r.con})`);
+    if (!routable(r))
+      out.push(
+        `rep ${r.id} holds ${r.offered.length} open offers while not routable (cap ${r.cap}, connected ${r.con})`,
+      );
     else if (r.load > r.cap) out.push(`rep ${r.id} holds open offers with load ${r.load} above capacity ${r.cap}`);
   }
   for (const [team, members] of snap.indexes) {
     const indexed = new Set(members);
     for (const r of snap.reps.values()) {
       const belongs = hasFreeCapacity(r) && r.teams.includes(team) && snap.teams.get(team) !== "mn";
-      if (belongs && !indexed.has(r.id)) out.push(`rep ${r.id} has free capacity in team ${team} but is not in its index`);
+      if (belongs && !indexed.has(r.id))
+        out.push(`rep ${r.id} has free capacity in team ${team} but is not in its index`);
       if (!belongs && indexed.has(r.id)) out.push(`rep ${r.id} is in team ${team}'s index without free capacity there`);
     }
   }

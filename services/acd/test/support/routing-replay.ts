@@ -79,7 +79,8 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
     return r;
   };
   const release = (r: ReplayedRep, wasActive: boolean, at: string) => {
-    if (r.load === 0 || (wasActive && r.act === 0)) violate("exclusive", `${at}: rep ${r.id} released below zero (load ${r.load}, act ${r.act})`);
+    if (r.load === 0 || (wasActive && r.act === 0))
+      violate("exclusive", `${at}: rep ${r.id} released below zero (load ${r.load}, act ${r.act})`);
     r.load = Math.max(0, r.load - 1);
     if (wasActive) r.act = Math.max(0, r.act - 1);
   };
@@ -93,10 +94,15 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
     /** An offer's resolution must name the open offer: the session offered, to this rep, at this epoch. */
     const closesOffer = (session: ReplayedSession, repId: string) => {
       if (session.state === "o" && session.rep === repId && session.epoch === ev.epoch) return true;
-      violate("exclusive", `${at}: resolves an offer to ${repId} at epoch ${ev.epoch}, but the session is ${session.state} with ${session.rep} at epoch ${session.epoch}`);
+      violate(
+        "exclusive",
+        `${at}: resolves an offer to ${repId} at epoch ${ev.epoch}, but the session is ${session.state} with ${session.rep} at epoch ${session.epoch}`,
+      );
       return false;
     };
-    const sessionEvent = !["sessionQueued", "repCapacityChanged", "routingConfigChanged", "waitEstimated"].includes(payload.$case);
+    const sessionEvent = !["sessionQueued", "repCapacityChanged", "routingConfigChanged", "waitEstimated"].includes(
+      payload.$case,
+    );
     if (sessionEvent && !s) return violate("state-machine", `${at}: unknown session`);
 
     switch (payload.$case) {
@@ -127,19 +133,34 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         if (!s) return;
         const offer = payload.offerCreated;
         const r = rep(offer.repId);
-        if (s.state === "o" || s.state === "a") violate("exclusive", `${at}: offered to ${r.id} while ${s.state === "o" ? "offered to" : "active with"} ${s.rep}`);
+        if (s.state === "o" || s.state === "a")
+          violate(
+            "exclusive",
+            `${at}: offered to ${r.id} while ${s.state === "o" ? "offered to" : "active with"} ${s.rep}`,
+          );
         else if (s.state !== "w") violate("state-machine", `${at}: offered to ${r.id} while ${s.state}`);
         if (ev.epoch !== s.epoch + 1) violate("state-machine", `${at}: offer epoch ${ev.epoch} after epoch ${s.epoch}`);
-        if (!r.connected || r.cap <= 0) violate("capacity", `${at}: offered to ${r.id}, who is not routable (cap ${r.cap}, connected ${r.connected})`);
-        if (r.load + 1 > r.cap) violate("capacity", `${at}: offer makes ${r.id}'s load ${r.load + 1}, above his capacity ${r.cap}`);
+        if (!r.connected || r.cap <= 0)
+          violate(
+            "capacity",
+            `${at}: offered to ${r.id}, who is not routable (cap ${r.cap}, connected ${r.connected})`,
+          );
+        if (r.load + 1 > r.cap)
+          violate("capacity", `${at}: offer makes ${r.id}'s load ${r.load + 1}, above his capacity ${r.cap}`);
         if (r.nr) violate("eligibility", `${at}: offered to ${r.id}, who is not-responding`);
         if (s.rejecters.has(r.id)) violate("eligibility", `${at}: offered to ${r.id}, who rejected or transferred it`);
         if (transferredRejecters.get(s.id)?.has(r.id)) reofferedAfterTransfer.push(`${at} → ${r.id}`);
         const teams = [s.queue, ...s.overflowTeams.map((t) => `t:${t}`)];
         const trigger = offer.decision?.trigger ?? "";
-        const pushable = teams.some((q) => (q.startsWith("r:") ? q.slice(2) === r.id : r.teams.includes(q.slice(2)) && !manualTeams.has(q.slice(2))));
+        const pushable = teams.some((q) =>
+          q.startsWith("r:") ? q.slice(2) === r.id : r.teams.includes(q.slice(2)) && !manualTeams.has(q.slice(2)),
+        );
         const pullable = teams.some((q) => (q.startsWith("r:") ? q.slice(2) === r.id : r.teams.includes(q.slice(2))));
-        if (trigger === "pull" ? !pullable : !pushable) violate("eligibility", `${at}: ${trigger} offer to ${r.id}, who does not serve [${teams}] that way (his teams [${r.teams}])`);
+        if (trigger === "pull" ? !pullable : !pushable)
+          violate(
+            "eligibility",
+            `${at}: ${trigger} offer to ${r.id}, who does not serve [${teams}] that way (his teams [${r.teams}])`,
+          );
         s.state = "o";
         s.rep = r.id;
         s.epoch = ev.epoch;
@@ -174,7 +195,10 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
       case "sessionEnded": {
         if (!s) return;
         if (s.state !== "a" || s.rep !== payload.sessionEnded.repId || s.epoch !== ev.epoch) {
-          violate("state-machine", `${at}: ends with ${payload.sessionEnded.repId} at epoch ${ev.epoch}, but the session is ${s.state} with ${s.rep} at epoch ${s.epoch}`);
+          violate(
+            "state-machine",
+            `${at}: ends with ${payload.sessionEnded.repId} at epoch ${ev.epoch}, but the session is ${s.state} with ${s.rep} at epoch ${s.epoch}`,
+          );
           return;
         }
         release(rep(s.rep), true, at);
@@ -185,12 +209,22 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         if (!s) return;
         const t = payload.sessionTransferred;
         if (s.state !== "a" || s.rep !== t.fromRepId || ev.epoch !== s.epoch + 1) {
-          violate("state-machine", `${at}: transferred from ${t.fromRepId} to epoch ${ev.epoch}, but the session is ${s.state} with ${s.rep} at epoch ${s.epoch}`);
+          violate(
+            "state-machine",
+            `${at}: transferred from ${t.fromRepId} to epoch ${ev.epoch}, but the session is ${s.state} with ${s.rep} at epoch ${s.epoch}`,
+          );
           return;
         }
         release(rep(t.fromRepId), true, at);
         transferredRejecters.set(s.id, new Set([...(transferredRejecters.get(s.id) ?? []), ...s.rejecters]));
-        Object.assign(s, { state: "w", rep: undefined, epoch: ev.epoch, queue: encodeTarget(t.target), priority: t.priority, overflowTeams: [] });
+        Object.assign(s, {
+          state: "w",
+          rep: undefined,
+          epoch: ev.epoch,
+          queue: encodeTarget(t.target),
+          priority: t.priority,
+          overflowTeams: [],
+        });
         s.rejecters = new Set([t.fromRepId]);
         return;
       }
@@ -198,7 +232,8 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         if (!s) return;
         if (s.state === "o") release(rep(s.rep!), false, at);
         else if (s.state !== "w") return violate("state-machine", `${at}: abandoned while ${s.state}`);
-        if (ev.epoch !== s.epoch) violate("state-machine", `${at}: abandoned at epoch ${ev.epoch}, session at ${s.epoch}`);
+        if (ev.epoch !== s.epoch)
+          violate("state-machine", `${at}: abandoned at epoch ${ev.epoch}, session at ${s.epoch}`);
         s.state = "x";
         s.abandonedAt = index;
         return;
@@ -214,8 +249,18 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
       }
       case "repCapacityChanged": {
         const c = payload.repCapacityChanged;
-        const r = reps.get(c.repId) ?? { id: c.repId, cap: 0, connected: false, version: 0, teams: [], nr: false, load: 0, act: 0 };
-        if (c.version <= r.version) violate("state-machine", `${at}: rep ${c.repId} version ${c.version} applied after ${r.version}`);
+        const r = reps.get(c.repId) ?? {
+          id: c.repId,
+          cap: 0,
+          connected: false,
+          version: 0,
+          teams: [],
+          nr: false,
+          load: 0,
+          act: 0,
+        };
+        if (c.version <= r.version)
+          violate("state-machine", `${at}: rep ${c.repId} version ${c.version} applied after ${r.version}`);
         Object.assign(r, { cap: c.routableCapacity, connected: c.connected, version: c.version, teams: c.teamIds });
         if (r.cap > 0 && r.connected) r.nr = false;
         reps.set(r.id, r);
@@ -242,15 +287,34 @@ export function diffReplay(replay: Replay, snap: SiteSnapshot): string[] {
     }
     const redis = { state: s.st, rep: s.r ?? "", epoch: s.e, priority: s.p, queue: s.q };
     const replayed = { state: r.state, rep: r.rep ?? "", epoch: r.epoch, priority: r.priority, queue: r.queue };
-    if (JSON.stringify(redis) !== JSON.stringify(replayed)) out.push(`session ${s.id}: Redis ${JSON.stringify(redis)} ≠ replay ${JSON.stringify(replayed)}`);
+    if (JSON.stringify(redis) !== JSON.stringify(replayed))
+      out.push(`session ${s.id}: Redis ${JSON.stringify(redis)} ≠ replay ${JSON.stringify(replayed)}`);
   }
-  for (const id of replay.sessions.keys()) if (!snap.sessions.has(id)) out.push(`session ${id} is in the events but not in Redis`);
+  for (const id of replay.sessions.keys())
+    if (!snap.sessions.has(id)) out.push(`session ${id} is in the events but not in Redis`);
   for (const rep of snap.reps.values()) {
     if (!rep.known) continue;
     const r = replay.reps.get(rep.id);
-    const redis = { cap: rep.cap, con: rep.con, ver: rep.ver, nr: rep.nr, load: rep.load, act: rep.act, teams: rep.teams.join() };
-    const replayed = r && { cap: r.cap, con: r.connected, ver: r.version, nr: r.nr, load: r.load, act: r.act, teams: r.teams.join() };
-    if (JSON.stringify(redis) !== JSON.stringify(replayed)) out.push(`rep ${rep.id}: Redis ${JSON.stringify(redis)} ≠ replay ${JSON.stringify(replayed)}`);
+    const redis = {
+      cap: rep.cap,
+      con: rep.con,
+      ver: rep.ver,
+      nr: rep.nr,
+      load: rep.load,
+      act: rep.act,
+      teams: rep.teams.join(),
+    };
+    const replayed = r && {
+      cap: r.cap,
+      con: r.connected,
+      ver: r.version,
+      nr: r.nr,
+      load: r.load,
+      act: r.act,
+      teams: r.teams.join(),
+    };
+    if (JSON.stringify(redis) !== JSON.stringify(replayed))
+      out.push(`rep ${rep.id}: Redis ${JSON.stringify(redis)} ≠ replay ${JSON.stringify(replayed)}`);
   }
   return out;
 }
@@ -289,7 +353,10 @@ export function checkFirstComeFirstServed(replay: Replay): string[] {
         const goneBefore = earlier.abandonedAt !== undefined && earlier.abandonedAt < b.firstOfferAt!;
         return !servedBefore && !goneBefore;
       });
-      if (a) out.push(`${key}: ${b.id} was first offered (event #${b.firstOfferAt}) while ${a.id}, queued earlier, still waited for its first offer`);
+      if (a)
+        out.push(
+          `${key}: ${b.id} was first offered (event #${b.firstOfferAt}) while ${a.id}, queued earlier, still waited for its first offer`,
+        );
     });
   }
   return out;

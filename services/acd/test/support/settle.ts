@@ -22,7 +22,9 @@ export async function settleSite(
     const open = [...snapshot.sessions.values()].filter((s) => s.st === "o");
     if (open.length === 0 && snapshot.deadlines.length === 0) return { snapshot, accepted };
     if (Date.now() > deadline) {
-      throw new Error(`site did not come to rest within ${timeoutMs} ms: ${open.length} open offers, ${snapshot.deadlines.length} deadlines`);
+      throw new Error(
+        `site did not come to rest within ${timeoutMs} ms: ${open.length} open offers, ${snapshot.deadlines.length} deadlines`,
+      );
     }
     for (const s of open) {
       try {

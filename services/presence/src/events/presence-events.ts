@@ -1,8 +1,7 @@
 import { TOPICS } from "@handoff/proto";
 import { actorFromJSON, repStateFromJSON } from "@handoff/proto/common";
 import { PresenceEvent } from "@handoff/proto/events";
-import type { OutgoingEvent, StreamEntry } from "@handoff/runtime";
-import { parsePresenceEntry } from "../store/presence-store";
+import { parseOutboxEntry, type OutgoingEvent, type StreamEntry } from "@handoff/runtime";
 
 export const PRESENCE_TOPIC = TOPICS.presence;
 export const PRESENCE_SCHEMA_VERSION = 1;
@@ -20,18 +19,18 @@ function payloadFields(data: Record<string, unknown>): Record<string, unknown> {
 
 /** The Kafka message of one presence outbox entry, keyed by rep id. */
 export function toPresenceMessage(site: string, raw: StreamEntry): OutgoingEvent {
-  const entry = parsePresenceEntry(raw);
+  const entry = parseOutboxEntry(raw);
   const $case = entry.type.charAt(0).toLowerCase() + entry.type.slice(1);
   const eventId = `${site}/${entry.id}`;
   const event = PresenceEvent.fromPartial({
     eventId,
     occurredAtMs: entry.at,
     siteId: site,
-    repId: entry.repId,
+    repId: entry.key,
     payload: { $case, [$case]: payloadFields(entry.data) } as unknown as PresenceEvent["payload"],
   });
   return {
-    key: entry.repId,
+    key: entry.key,
     value: PresenceEvent.encode(event).finish(),
     eventId,
     eventType: entry.type,

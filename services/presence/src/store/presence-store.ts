@@ -1,5 +1,4 @@
-import { loadScripts, type RedisClient, type ScriptArg, type ScriptCall, type StreamEntry } from "@handoff/runtime";
-import { context, propagation } from "@opentelemetry/api";
+import { loadScripts, type RedisClient, type ScriptArg, type ScriptCall } from "@handoff/runtime";
 import path from "node:path";
 import { CapacityTooHighError, RepNotLoggedInError, RepUnknownError } from "../domain/errors";
 import { STATE_CODES, stateName, type RepSnapshot, type RepStateName } from "../domain/rep-state";
@@ -11,36 +10,10 @@ const SCRIPTS_DIR = path.join(__dirname, "scripts");
 
 type Reply = (string | number | null)[];
 
-function currentTraceparent(): string {
-  const carrier: { traceparent?: string } = {};
-  propagation.inject(context.active(), carrier);
-  return carrier.traceparent ?? "";
-}
-
 const list = (value: unknown) =>
   String(value ?? "")
     .split(",")
     .filter(Boolean);
-
-export interface PresenceOutboxEntry {
-  id: string;
-  type: string;
-  repId: string;
-  at: number;
-  data: Record<string, unknown>;
-  traceparent: string;
-}
-
-export function parsePresenceEntry({ id, fields }: StreamEntry): PresenceOutboxEntry {
-  return {
-    id,
-    type: fields.t ?? "",
-    repId: fields.k ?? "",
-    at: Number(fields.at ?? 0),
-    data: JSON.parse(fields.d ?? "{}") as Record<string, unknown>,
-    traceparent: fields.tp ?? "",
-  };
-}
 
 /** Presence's only door to Redis: one typed method per Lua script, codes mapped to domain errors. */
 export class PresenceStore {
@@ -53,7 +26,7 @@ export class PresenceStore {
   private async run(name: string, site: string, repId: string, args: readonly ScriptArg[]): Promise<Reply> {
     const script = this.scripts[name];
     if (!script) throw new Error(`no Lua script ${name} in ${SCRIPTS_DIR}`);
-    const reply = (await script([tenantPrefix(site)], [repId, ...args, currentTraceparent()])) as Reply;
+    const reply = (await script([tenantPrefix(site)], [repId, ...args])) as Reply;
     if (reply[0] === codes.NOT_LOGGED_IN) throw new RepNotLoggedInError(repId);
     if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(repId);
     return reply;
@@ -119,7 +92,7 @@ export class PresenceStore {
     limit: number,
   ): Promise<{ dropped: number; nextInMs: number; offline: string[] }> {
     const script = this.scripts.expireConnections!;
-    const reply = (await script([tenantPrefix(site)], [limit, currentTraceparent()])) as Reply;
+    const reply = (await script([tenantPrefix(site)], [limit])) as Reply;
     return { dropped: Number(reply[0]), nextInMs: Number(reply[1]), offline: reply.slice(2).map(String) };
   }
 

@@ -1,7 +1,5 @@
--- Shared helpers. Every script gets KEYS[1] = the tenant prefix "hq:{site}:"; all keys it touches are
--- built from it, so they share one hash tag and one Redis Cluster slot.
-local P = KEYS[1]
-local rcall = redis.call
+-- Shared helpers of the acd's scripts; KEYS[1] is the tenant prefix "hq:{site}:" (see tenant.lua).
+--- @include "@handoff/runtime/tenant"
 
 -- Return codes (mirrored in store/return-codes.ts).
 local SESSION_NOT_FOUND = -1
@@ -21,19 +19,6 @@ local MAX_PRIORITY = 1000
 local DEFAULT_OFFER_TIMEOUT = 30000
 -- Terminal sessions stay readable this long, so late duplicates get a precise answer.
 local TOMBSTONE_TTL = 3600
-
-local function nowMs()
-  local t = rcall("TIME")
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-
-local function split(s)
-  local out = {}
-  if s and s ~= "" then
-    for part in string.gmatch(s, "[^,]+") do out[#out + 1] = part end
-  end
-  return out
-end
 
 -- True when the comma list `have` contains every id of the comma list `need`.
 local function hasAll(have, need)
