@@ -39,7 +39,10 @@ runMain("presence", async () => {
 
   const pusher = new CapacityPusher(store, acd, logger);
   const commands = new PresenceCommands(store, pusher, acd, config.HEARTBEAT_INTERVAL_MS * config.HEARTBEAT_TOLERANCE);
-  const expiries = await followOfferExpiries(kafka, commands, logger);
+  // Joining the consumer group can wait for a crashed predecessor's session to time out; serving
+  // the API must not.
+  const expiries = followOfferExpiries(kafka, commands, logger);
+  expiries.catch((error: unknown) => logger.error({ err: error }, "offer-expiry consumer failed to start"));
 
   const relay = new StreamOutboxRelay({
     redis,
@@ -80,10 +83,17 @@ runMain("presence", async () => {
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     {
       name: "background work",
-      run: async () => void (await Promise.all([expiries.disconnect(), duties.stop().then(() => leadership.stop())])),
+      run: async () =>
+        void (await Promise.all([
+          expiries.then(
+            (c) => c.disconnect(),
+            () => undefined,
+          ),
+          duties.stop().then(() => leadership.stop()),
+        ])),
     },
     { name: "kafka", run: () => producer.disconnect() },
-    { name: "acd", run: async () => acd.close() },
+    { name: "acd", run: () => Promise.resolve(acd.close()) },
     { name: "redis", run: async () => void (await redis.quit()) },
     { name: "telemetry", run: stopTelemetry },
   ]);

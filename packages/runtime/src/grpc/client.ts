@@ -1,4 +1,4 @@
-import { credentials, Metadata, type CallOptions, type Client, type ServiceError } from "@grpc/grpc-js";
+import { credentials, Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
 
 /** @default 5000 */
 export const DEFAULT_DEADLINE_MS = 5_000;
@@ -13,23 +13,36 @@ export function createGrpcClient<C extends Client>(Ctor: ClientConstructor<C>, a
   return new Ctor(address, credentials.createInsecure());
 }
 
-type UnaryMethod<Req, Res> = (
-  request: Req,
-  metadata: Metadata,
-  options: Partial<CallOptions>,
-  callback: (error: ServiceError | null, response: Res) => void,
-) => unknown;
+/** The request and response of a generated unary method (its last overload takes metadata and options). */
+type UnaryShape<M> = M extends {
+  (
+    request: infer Req,
+    metadata: Metadata,
+    options: never,
+    callback: (e: ServiceError | null, r: infer Res) => void,
+  ): unknown;
+}
+  ? { request: Req; response: Res }
+  : never;
 
-/** Calls a unary method with a deadline and returns a promise of its response. */
-export function callUnary<Req, Res>(
-  client: Client,
-  method: UnaryMethod<Req, Res>,
-  request: Req,
+type UnaryMethodName<C> = { [K in keyof C]: UnaryShape<C[K]> extends never ? never : K }[keyof C];
+
+/** Calls a unary method by name with a deadline and returns a promise of its response. */
+export function callUnary<C extends Client, K extends UnaryMethodName<C>>(
+  client: C,
+  method: K,
+  request: UnaryShape<C[K]>["request"],
   deadlineMs: number = DEFAULT_DEADLINE_MS,
-): Promise<Res> {
+): Promise<UnaryShape<C[K]>["response"]> {
+  const fn = client[method] as unknown as (
+    request: unknown,
+    metadata: Metadata,
+    options: { deadline: number },
+    callback: (error: ServiceError | null, response: unknown) => void,
+  ) => unknown;
   return new Promise((resolve, reject) => {
-    method.call(client, request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) =>
-      error ? reject(error) : resolve(response),
+    fn.call(client, request, new Metadata(), { deadline: Date.now() + deadlineMs }, (error, response) =>
+      error ? reject(error) : resolve(response as UnaryShape<C[K]>["response"]),
     );
   });
 }

@@ -129,3 +129,16 @@ export class RepUnknownError extends AcdDomainError {
     super(`rep ${repId} is not known to routing`, options);
   }
 }
+
+/** A rep tried to transfer a session to his own personal queue. */
+export class TransferToSelfError extends AcdDomainError {
+  readonly kind = "transfer_to_self";
+
+  constructor(
+    readonly sessionId: string,
+    readonly repId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`session ${sessionId} is already with rep ${repId}; transfer it to another rep or a team`, options);
+  }
+}

@@ -151,17 +151,15 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
       }
       if (!Number.isInteger(req.version) || req.version < 1) throw new InvalidArgumentError("version", "must be ≥ 1");
       req.teamIds.forEach((team, i) => requireId(team, `team_ids[${i}]`));
-      const result = await translated(
-        () =>
-          store.setRepCapacity(site, {
-            repId,
-            version: req.version,
-            routableCapacity: req.routableCapacity,
-            teamIds: [...new Set(req.teamIds)],
-            skills: requireSkills(req.skills, "skills"),
-            connected: req.connected,
-          }),
-        { team: "team_ids" },
+      const result = await translated(() =>
+        store.setRepCapacity(site, {
+          repId,
+          version: req.version,
+          routableCapacity: req.routableCapacity,
+          teamIds: [...new Set(req.teamIds)],
+          skills: requireSkills(req.skills, "skills"),
+          connected: req.connected,
+        }),
       );
       return { applied: result.applied, storedVersion: result.storedVersion };
     }),

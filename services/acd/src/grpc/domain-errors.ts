@@ -11,6 +11,7 @@ import {
   SessionNotFoundError,
   SessionStateConflictError,
   TeamUnknownError,
+  TransferToSelfError,
 } from "../domain/errors";
 
 /** Which request field a domain failure is about, where the request names it. */
@@ -28,6 +29,8 @@ export function toGrpcError(error: unknown, fields: FieldNames = {}): unknown {
   else if (error instanceof TeamUnknownError)
     mapped = new InvalidArgumentError(fields.team ?? "team_id", error.message);
   else if (error instanceof RepUnknownError) mapped = new InvalidArgumentError(fields.rep ?? "rep_id", error.message);
+  else if (error instanceof TransferToSelfError)
+    mapped = new InvalidArgumentError(fields.rep ?? "rep_id", error.message);
   else if (error instanceof ProblemTypeUnknownError)
     mapped = new InvalidArgumentError("problem_type_id", error.message);
   else if (error instanceof SessionNotFoundError) mapped = notFound(error.message);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, optionalId, requireId, requireIdList } from "@handoff/runtime";
+import { InvalidArgumentError, requireId, requireIdList } from "@handoff/runtime";
 import type { QueueTarget as QueueTargetMessage } from "@handoff/proto/common";
 import { MAX_PRIORITY, MAX_SKILLS } from "../domain/limits";
 import type { QueueTarget } from "../domain/queue-target";

@@ -9,3 +9,4 @@ export const UNKNOWN_PROBLEM_TYPE = -7;
 export const NO_CONFIG = -8;
 export const TEAM_IN_USE = -9;
 export const UNKNOWN_REP = -10;
+export const TRANSFER_TO_SELF = -11;

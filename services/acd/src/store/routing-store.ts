@@ -18,6 +18,7 @@ import {
   SessionStateConflictError,
   RepUnknownError,
   TeamUnknownError,
+  TransferToSelfError,
 } from "../domain/errors";
 import type { QueueTarget } from "../domain/queue-target";
 import type { RoutingConfig } from "../domain/routing-config";
@@ -244,6 +245,7 @@ export class RoutingStore {
     );
     if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(target.id);
     if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(target.id);
+    if (reply[0] === codes.TRANSFER_TO_SELF) throw new TransferToSelfError(sessionId, target.id);
     const offeredRepId = String(reply[1]);
     return {
       offeredRepId: offeredRepId || undefined,
@@ -290,7 +292,6 @@ export class RoutingStore {
       input.skills.join(","),
       input.connected ? "1" : "0",
     ]);
-    if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(String(reply[1]));
     return { applied: reply[0] === 1, storedVersion: Number(reply[1]), withdrawn: Number(reply[2]) };
   }
 

@@ -82,7 +82,7 @@ describe("acd bad input", () => {
     expect(config!.teams.map((t) => t.id)).toEqual(["support"]);
   });
 
-  it("refuses capacity updates out of bounds or for unknown teams", async () => {
+  it("refuses capacity updates out of bounds, and leaves out teams the config does not have", async () => {
     const base = {
       siteId,
       repId: "alice",
@@ -94,9 +94,17 @@ describe("acd bad input", () => {
     expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: -1 }))).details).toContain(
       "routable_capacity",
     );
-    expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: 1, teamIds: ["ghost"] }))).details).toContain(
-      "team_ids",
-    );
+    expect(
+      (await refusal(acd.setRepCapacity({ ...base, routableCapacity: 0, teamIds: ["bad team"] }))).details,
+    ).toContain("team_ids[0]");
+    // Presence may still list a team removed from the config a moment ago: the update applies without it.
+    await acd.setRepCapacity({
+      ...base,
+      routableCapacity: 0,
+      teamIds: ["support", "ghost"],
+      version: base.version - 1,
+    });
+    expect((await acd.getRepRouting({ siteId, repId: "alice" })).teamIds).toEqual(["support"]);
     expect((await refusal(acd.setRepCapacity({ ...base, routableCapacity: 1, version: 0 }))).details).toContain(
       "version",
     );

@@ -21,8 +21,8 @@ const LOAD_AFTER_RESTART_MS = 2_500;
 /** Transport failures this long after the restart still count as the crash's. */
 const IN_DOUBT_AFTER_RESTART_MS = 2_000;
 const REDIS_DB = 14;
-const REPS = Array.from({ length: 8 }, (_, i) => `rep-${i}`);
-const TEAMS = [team("support", { offerTimeoutMs: 1_000 }), team("sales", { offerTimeoutMs: 1_000 })];
+const REPS = Array.from({ length: 12 }, (_, i) => `rep-${i}`);
+const TEAMS = [team("support", { offerTimeoutMs: 2_000 }), team("sales", { offerTimeoutMs: 2_000 })];
 
 /** What the clients were told: the effects the acd acknowledged, and the calls whose effect is unknown. */
 class Acknowledged {
@@ -46,9 +46,6 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
   const env = () => ({
     REDIS_URL: privateRedisUrl(REDIS_DB),
     KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
-    ...(process.env.ACD_MUTATION
-      ? { NODE_OPTIONS: "--require /tmp/acd-mutant/mutate.cjs", ACD_MUTATION: process.env.ACD_MUTATION }
-      : {}) /* MUTANT-HOOK */,
   });
   let target: Target;
   let redis: RedisClient;
@@ -91,9 +88,14 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
     for (const rep of REPS) await target.acd.setRepCapacity(repUpdate(setup, rep, true));
 
     let stopped = false;
+    /** Sessions nobody accepted yet, oldest first: the head of the queues is what the acd offers. */
+    const open: string[] = [];
+    const drop = (id: string) => {
+      const at = open.indexOf(id);
+      if (at >= 0) open.splice(at, 1);
+    };
     const client = async (index: number) => {
       const rnd = prng(SEED + 7919 * (index + 1));
-      const open: string[] = [];
       let n = 0;
       const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
       while (!stopped) {
@@ -104,31 +106,31 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
         if (op === "enqueue") {
           const sessionId = `k${index}-${n++}`;
           told.attempted.push(sessionId);
+          open.push(sessionId);
+          const team = rnd.pick(["support", "sales"]);
           const request = {
             siteId: site,
             sessionId,
-            target: teamTarget(rnd.pick(["support", "sales"])),
+            target: teamTarget(team),
             problemTypeId: "",
-            priority: rnd.int(0, 3),
+            priority: 0,
             requiredSkills: [],
           };
           const result = await ledger.call("enqueue", () => acd.enqueueSession(request));
           if (result.outcome === "ok") told.enqueued.add(sessionId);
           else told.enqueueInDoubt.add(sessionId);
-          open.push(sessionId);
           if (result.outcome === "unknown") await pause();
         } else if (op === "capacity") {
           const result = await ledger.call("capacity", () => acd.setRepCapacity(repUpdate(rnd, rnd.pick(REPS), false)));
           if (result.outcome === "unknown") await pause();
         } else if (op === "accept" && open.length > 0) {
-          // The oldest of this client's sessions are the likeliest to be offered by now.
-          const sessionId = open[rnd.int(0, Math.min(open.length, 6) - 1)]!;
+          const sessionId = open[rnd.int(0, Math.min(open.length, 12) - 1)]!;
           const seen = await ledger.call("get-routing", () => acd.getSessionRouting({ siteId: site, sessionId }), [
             status.NOT_FOUND,
           ]);
           if (seen.outcome === "unknown") await pause();
-          // NOT_FOUND: an enqueue in doubt that did not happen; it is retried after the run.
-          if (seen.outcome === "refused") open.splice(open.indexOf(sessionId), 1);
+          // NOT_FOUND: an enqueue in doubt that did not happen (or not yet); it is retried after the run.
+          if (seen.outcome === "refused" && !told.enqueued.has(sessionId)) drop(sessionId);
           if (seen.outcome !== "ok" || seen.value.state !== SessionState.SESSION_STATE_OFFERED) continue;
           const { repId, epoch } = seen.value;
           const result = await ledger.call("accept", () => acd.acceptOffer({ siteId: site, sessionId, repId, epoch }), [
@@ -136,13 +138,14 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
           ]);
           if (result.outcome === "ok") told.accepted.set(sessionId, epoch);
           if (result.outcome === "unknown") told.acceptInDoubt.set(sessionId, epoch);
-          if (result.outcome !== "refused") open.splice(open.indexOf(sessionId), 1);
+          if (result.outcome !== "refused") drop(sessionId);
         } else if (op === "end") {
-          const mine = [...told.accepted.keys()].filter(
-            (id) => id.startsWith(`k${index}-`) && !told.ended.has(id) && !told.endInDoubt.has(id),
+          const candidates = [...told.accepted.keys()].filter(
+            (id) => !told.ended.has(id) && !told.endInDoubt.has(id) && !ending.has(id),
           );
-          if (mine.length === 0) continue;
-          const sessionId = rnd.pick(mine);
+          if (candidates.length === 0) continue;
+          const sessionId = rnd.pick(candidates);
+          ending.add(sessionId);
           const epoch = told.accepted.get(sessionId)!;
           const result = await ledger.call("end", () => acd.endSession({ siteId: site, sessionId, epoch }), [
             status.FAILED_PRECONDITION,
@@ -155,6 +158,7 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
         }
       }
     };
+    const ending = new Set<string>();
 
     const clients = Array.from({ length: CLIENTS }, (_, i) => client(i));
     await new Promise((resolve) => setTimeout(resolve, LOAD_BEFORE_KILL_MS));

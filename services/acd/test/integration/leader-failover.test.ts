@@ -37,9 +37,6 @@ describe("acd timer and relay leadership across two replicas", () => {
     const env = {
       REDIS_URL: privateRedisUrl(REDIS_DB),
       KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
-      ...(process.env.ACD_MUTATION
-        ? { NODE_OPTIONS: "--require /tmp/acd-mutant/mutate.cjs", ACD_MUTATION: process.env.ACD_MUTATION }
-        : {}) /* MUTANT-HOOK */,
     };
     replicas.push(await startService("acd", env), await startService("acd", env));
     redis = createRedis({ url: privateRedisUrl(REDIS_DB) });

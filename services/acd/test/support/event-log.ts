@@ -50,13 +50,15 @@ export class RoutingEventLog {
       groupId: `acd-test-${randomUUID()}`,
       topics: [ROUTING_TOPIC],
       fromBeginning: true,
-      handle: async ({ headers, value }) => {
+      handle: ({ headers, value }) => {
         const slash = headers.eventId.lastIndexOf("/");
-        if (slash < 0) return;
-        const site = headers.eventId.slice(0, slash);
-        const list = log.deliveriesBySite.get(site) ?? [];
-        list.push({ eventId: headers.eventId, type: headers.eventType, value });
-        log.deliveriesBySite.set(site, list);
+        if (slash >= 0) {
+          const site = headers.eventId.slice(0, slash);
+          const list = log.deliveriesBySite.get(site) ?? [];
+          list.push({ eventId: headers.eventId, type: headers.eventType, value });
+          log.deliveriesBySite.set(site, list);
+        }
+        return Promise.resolve();
       },
     });
     // On a broker that just started, the first join may fail while the coordinator loads (kafkajs then

@@ -53,10 +53,10 @@ export function checkSessionStates(snap: SiteSnapshot): string[] {
     if (s.st === "w") {
       const expected = queuesOf(s).sort();
       if (inQueues.join() !== expected.join())
-        out.push(`waiting session ${s.id} is in [${inQueues}] instead of [${expected}]`);
+        out.push(`waiting session ${s.id} is in [${inQueues.join(",")}] instead of [${expected.join(",")}]`);
       if (s.r) out.push(`waiting session ${s.id} still names rep ${s.r}`);
     } else if (inQueues.length > 0) {
-      out.push(`session ${s.id} in state ${s.st} is still in [${inQueues}]`);
+      out.push(`session ${s.id} in state ${s.st} is still in [${inQueues.join(",")}]`);
     }
     if ((s.st === "o" || s.st === "a") && !(s.r && snap.reps.get(s.r)?.known)) {
       out.push(`session ${s.id} in state ${s.st} names no known rep (${s.r})`);
@@ -86,7 +86,8 @@ export function checkRepHoldings(snap: SiteSnapshot): string[] {
       out.push(`rep ${r.id} has load ${r.load} but ${o.length} offered + ${a.length} active sessions`);
     if (r.act !== a.length) out.push(`rep ${r.id} has act ${r.act} but ${a.length} active sessions`);
     const ro = [...r.offered].sort();
-    if (ro.join() !== o.join()) out.push(`rep ${r.id} ro set [${ro}] differs from his offered sessions [${o}]`);
+    if (ro.join() !== o.join())
+      out.push(`rep ${r.id} ro set [${ro.join(",")}] differs from his offered sessions [${o.join(",")}]`);
   }
   const deadlines = new Set(snap.deadlines.map((d) => d.member));
   for (const s of snap.sessions.values()) {
@@ -146,7 +147,7 @@ export function checkWorkConserving(snap: SiteSnapshot): string[] {
       if (idle.length > 0) {
         const position = (snap.queues.get(q) ?? []).findIndex((e) => e.member === s.o) + 1;
         out.push(
-          `session ${s.id} waits in ${q} (position ${position}, priority ${s.p}, skills [${s.sk}]) while ${idle
+          `session ${s.id} waits in ${q} (position ${position}, priority ${s.p}, skills [${s.sk.join(",")}]) while ${idle
             .map((r) => `${r.id} (load ${r.load}/${r.cap})`)
             .join(", ")} could take it`,
         );

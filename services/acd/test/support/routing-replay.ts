@@ -1,5 +1,4 @@
 import type { QueueTarget } from "@handoff/proto/common";
-import type { RoutingEvent } from "@handoff/proto/events";
 import type { LoggedRoutingEvent } from "./event-log";
 import type { SiteSnapshot } from "./routing-snapshot";
 
@@ -159,7 +158,7 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         if (trigger === "pull" ? !pullable : !pushable)
           violate(
             "eligibility",
-            `${at}: ${trigger} offer to ${r.id}, who does not serve [${teams}] that way (his teams [${r.teams}])`,
+            `${at}: ${trigger} offer to ${r.id}, who does not serve [${teams.join(",")}] that way (his teams [${r.teams.join(",")}])`,
           );
         s.state = "o";
         s.rep = r.id;

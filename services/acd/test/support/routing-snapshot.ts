@@ -3,7 +3,7 @@ import type { RedisClient } from "@handoff/runtime";
 /**
  * A site's routing state read straight from Redis by one script, so it is consistent even while clients
  * keep calling the acd (every transition is one script, and this one runs between two).
- * Key layout: prefix `hq:{site}:`; sessions `s:<id>` (+ `s:<id>:rj` rejecters), reps `r:<id>`, queues
+ * Key layout: prefix `hq:{site}:`; sessions `s:<id>` (+ `rj:<id>` rejecters), reps `r:<id>`, queues
  * `q:t:<team>` / `q:r:<rep>` (member = 18 hex chars of order + session id, score = 1000 - priority),
  * offered sets `ro:<rep>`, team indexes `ix:<team>`, team hashes `team:<id>`, deadlines `dl`.
  */
@@ -77,9 +77,8 @@ const SNAPSHOT_SCRIPT = `
 local p = KEYS[1]
 local sessions, reps, teams = {}, {}, {}
 for _, key in ipairs(redis.call("KEYS", p .. "s:*")) do
-  if string.sub(key, -3) ~= ":rj" then
-    sessions[#sessions + 1] = { string.sub(key, #p + 3), redis.call("HGETALL", key), redis.call("SMEMBERS", key .. ":rj") }
-  end
+  local id = string.sub(key, #p + 3)
+  sessions[#sessions + 1] = { id, redis.call("HGETALL", key), redis.call("SMEMBERS", p .. "rj:" .. id) }
 end
 for _, key in ipairs(redis.call("KEYS", p .. "r:*")) do
   local id = string.sub(key, #p + 3)

@@ -1,3 +1,4 @@
+import { status, type ServiceError } from "@grpc/grpc-js";
 import { callUnary, createGrpcClient } from "@handoff/runtime";
 import {
   AcdServiceClient,
@@ -18,9 +19,17 @@ export interface AcdPort {
 export function connectAcd(address: string): AcdPort {
   const client = createGrpcClient(AcdServiceClient, address);
   return {
-    setRepCapacity: (request) => callUnary(client, client.setRepCapacity, request),
-    repRouting: (siteId, repId) => callUnary(client, client.getRepRouting, { siteId, repId }),
-    routingConfig: async (siteId) => (await callUnary(client, client.getRoutingConfig, { siteId })).config,
+    setRepCapacity: (request) => callUnary(client, "setRepCapacity", request),
+    repRouting: (siteId, repId) => callUnary(client, "getRepRouting", { siteId, repId }),
+    routingConfig: async (siteId) => {
+      try {
+        return (await callUnary(client, "getRoutingConfig", { siteId })).config;
+      } catch (error) {
+        // The acd answers INVALID_ARGUMENT for a site it has no config for.
+        if ((error as ServiceError).code === status.INVALID_ARGUMENT) return undefined;
+        throw error;
+      }
+    },
     close: () => client.close(),
   };
 }

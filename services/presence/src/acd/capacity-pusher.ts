@@ -1,3 +1,4 @@
+import { status, type ServiceError } from "@grpc/grpc-js";
 import type { Logger } from "@handoff/runtime";
 import { routableCapacity, type RepSnapshot } from "../domain/rep-state";
 import type { PresenceStore } from "../store/presence-store";
@@ -6,6 +7,7 @@ import type { AcdPort } from "./acd-client";
 /** A dirty rep is re-pushed by the leader once his push is this overdue. */
 const RETRY_AFTER_MS = 1_000;
 const RETRY_BATCH = 200;
+const REFUSALS = new Set([status.INVALID_ARGUMENT, status.FAILED_PRECONDITION]);
 
 /**
  * Tells the acd a rep's routable capacity after every change, with the rep's version so a late or
@@ -33,7 +35,10 @@ export class CapacityPusher {
       await this.store.markPushed(site, rep.repId, result.storedVersion);
       return true;
     } catch (error) {
-      this.logger.warn(
+      // A refusal (e.g. a site without routing config yet) stays dirty and is retried quietly, so the
+      // rep reaches the acd once it can hold him; an outage is worth a warning.
+      const refused = REFUSALS.has((error as ServiceError).code);
+      this.logger[refused ? "debug" : "warn"](
         { err: error, site, repId: rep.repId, version: rep.version },
         "capacity push failed; will retry",
       );

@@ -44,7 +44,8 @@ export function presenceService(commands: PresenceCommands, store: PresenceStore
     logout: unary("Logout", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
       const repId = requireId(req.repId, "rep_id");
-      await translated(() => commands.logout(site, repId, actorName(req.actor, Actor.ACTOR_REP), ""));
+      const actorId = optionalId(req.actorId, "actor_id") || repId;
+      await translated(() => commands.logout(site, repId, actorName(req.actor, Actor.ACTOR_REP), actorId));
       return {};
     }),
 

@@ -10,7 +10,7 @@ const SCRIPTS_DIR = path.join(__dirname, "scripts");
 
 type Reply = (string | number | null)[];
 
-const list = (value: unknown) =>
+const list = (value: string | number | null | undefined) =>
   String(value ?? "")
     .split(",")
     .filter(Boolean);

@@ -3,7 +3,7 @@
  * throws on timeout: the caller asserts on fresh reads afterwards, so a failure shows what was there.
  */
 export async function waitUntil(
-  condition: () => Promise<boolean>,
+  condition: () => boolean | Promise<boolean>,
   timeoutMs: number,
   intervalMs = 50,
 ): Promise<number> {

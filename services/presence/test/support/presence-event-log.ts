@@ -40,9 +40,9 @@ export class PresenceEventLog {
       groupId: `presence-test-${randomUUID()}`,
       topics: [TOPICS.presence],
       fromBeginning: true,
-      handle: async ({ headers, value }) => {
+      handle: ({ headers, value }) => {
         const slash = headers.eventId.lastIndexOf("/");
-        if (slash < 0) return;
+        if (slash < 0) return Promise.resolve();
         const site = headers.eventId.slice(0, slash);
         const events = log.bySite.get(site) ?? new Map<string, LoggedPresenceEvent>();
         if (!events.has(headers.eventId)) {
@@ -53,6 +53,7 @@ export class PresenceEventLog {
           });
         }
         log.bySite.set(site, events);
+        return Promise.resolve();
       },
     });
     return log;

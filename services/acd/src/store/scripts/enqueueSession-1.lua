@@ -27,19 +27,24 @@ local id, kind, targetId, problemType = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local priority, skills = tonumber(ARGV[5]), ARGV[6]
 local rebuilt = ARGV[8] == "1"
 
-if rcall("EXISTS", P .. "cfg") == 0 then return { NO_CONFIG } end
 local existing = rcall("HGET", sessionKey(id), "st")
 if existing then return { SESSION_EXISTS, existing } end
 
+-- A missing team, rep or problem type of a site without config means the site is unknown.
+local function unknown(code)
+  if rcall("EXISTS", P .. "cfg") == 0 then return { NO_CONFIG } end
+  return { code }
+end
+
 if problemType ~= "" then
   local pt = rcall("HMGET", P .. "pt:" .. problemType, "team", "prio", "sk")
-  if not pt[1] then return { UNKNOWN_PROBLEM_TYPE } end
+  if not pt[1] then return unknown(UNKNOWN_PROBLEM_TYPE) end
   if kind ~= "r" then kind, targetId = "t", pt[1] end
   priority = tonumber(pt[2])
   if pt[3] ~= "" then skills = (skills ~= "" and (skills .. ",") or "") .. pt[3] end
 end
-if kind == "t" and rcall("EXISTS", P .. "team:" .. targetId) == 0 then return { UNKNOWN_TEAM } end
-if kind == "r" and rcall("EXISTS", P .. "r:" .. targetId) == 0 then return { UNKNOWN_REP } end
+if kind == "t" and rcall("EXISTS", P .. "team:" .. targetId) == 0 then return unknown(UNKNOWN_TEAM) end
+if kind == "r" and rcall("EXISTS", P .. "r:" .. targetId) == 0 then return unknown(UNKNOWN_REP) end
 
 local now = nowMs()
 local enqueuedAt = tonumber(ARGV[7])
@@ -59,11 +64,10 @@ end
 rcall("HSET", sessionKey(id), "st", "w", "q", s.q, "p", s.p, "o", s.o, "sk", s.sk, "e", 0, "et", s.et,
   "pt", s.pt, "ovs", s.ovs)
 enterQueues(s)
+countInTeam(s.q, 1)
 appendEvent("SessionQueued", id, 0, now, { target = targetOf(s.q), priority = s.p, requiredSkills = split(s.sk),
   enqueuedAtMs = s.et, problemTypeId = s.pt, rebuilt = rebuilt })
 
-local rep = matchSession(s, now, rebuilt and "rebuild" or "enqueue")
-if rep then
-  return { 0, rep, 0, rcall("ZCARD", queueKey(s.q)), s.e, rcall("ZSCORE", P .. "dl", "o|" .. id .. "|" .. s.e) }
-end
+local rep, expiresAt = matchSession(s, now, rebuilt and "rebuild" or "enqueue")
+if rep then return { 0, rep, 0, rcall("ZCARD", queueKey(s.q)), s.e, expiresAt } end
 return { 0, "", rcall("ZRANK", queueKey(s.q), s.o) + 1, rcall("ZCARD", queueKey(s.q)), 0, 0 }

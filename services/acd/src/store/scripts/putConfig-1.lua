@@ -1,6 +1,6 @@
 --[[
   putConfig: replaces the tenant's routing config (already validated whole by the caller) and bumps
-  its version. A team that still has waiting sessions cannot be removed. Reps of a team whose
+  its version. A team that still has sessions in routing (waiting, offered or active) cannot be removed. Reps of a team whose
   strategy changed are re-indexed under the new strategy.
 
   KEYS[1] tenant prefix "hq:{site}:"
@@ -21,7 +21,7 @@ for _, pt in ipairs(config.pts) do wantedTypes[pt.id] = pt end
 
 local oldTeams = rcall("SMEMBERS", P .. "teams")
 for _, team in ipairs(oldTeams) do
-  if not wanted[team] and rcall("ZCARD", P .. "q:t:" .. team) > 0 then return { TEAM_IN_USE, team } end
+  if not wanted[team] and tonumber(rcall("HGET", P .. "tl", team) or "0") > 0 then return { TEAM_IN_USE, team } end
 end
 for _, team in ipairs(oldTeams) do
   if not wanted[team] then

@@ -22,7 +22,7 @@ if not s then return failure end
 local now = nowMs()
 local r = readRep(s.r)
 rcall("ZREM", P .. "dl", "o|" .. s.id .. "|" .. s.e)
-rcall("SADD", sessionKey(s.id) .. ":rj", r.id)
+rcall("SADD", rejectersKey(s.id), r.id)
 s.rjn = rcall("HINCRBY", sessionKey(s.id), "rjn", 1)
 requeue(s)
 releaseRep(r, s.id, false, now)

@@ -9,7 +9,7 @@
   ARGV[1] rep id   ARGV[2] version   ARGV[3] routable capacity   ARGV[4] team ids (comma list)
   ARGV[5] skills (comma list)   ARGV[6] connected "1" | "0"
 
-  Output: { applied 1 | 0, stored version, offers withdrawn } or { NO_CONFIG } | { UNKNOWN_TEAM, team id }
+  Output: { applied 1 | 0, stored version, offers withdrawn } or { NO_CONFIG }
   Events: RepCapacityChanged, OfferWithdrawn per withdrawn offer, OfferCreated for new matches.
 ]]
 --- @include "includes/common"
@@ -20,16 +20,19 @@
 --- @include "includes/match"
 
 if rcall("EXISTS", P .. "cfg") == 0 then return { NO_CONFIG } end
+-- Teams the config no longer has are left out: presence may still list a team removed a moment ago.
+local known = {}
 for _, team in ipairs(split(ARGV[4])) do
-  if rcall("EXISTS", P .. "team:" .. team) == 0 then return { UNKNOWN_TEAM, team } end
+  if rcall("EXISTS", P .. "team:" .. team) == 1 then known[#known + 1] = team end
 end
+local teamList = table.concat(known, ",")
 local r = readRep(ARGV[1])
 local version = tonumber(ARGV[2])
 if r.known and version <= r.ver then return { 0, r.ver, 0 } end
 
 local now = nowMs()
 local newTeams = {}
-for _, team in ipairs(split(ARGV[4])) do newTeams[team] = true end
+for _, team in ipairs(known) do newTeams[team] = true end
 local wasRoutable, oldCap = routable(r), r.cap
 
 -- Team sets: membership (tm), routable reps (tr), serving capacity (tcap) for estimates.
@@ -42,7 +45,7 @@ for _, team in ipairs(split(r.teams)) do
   end
 end
 
-r.cap, r.ver, r.teams, r.sk, r.con = tonumber(ARGV[3]), version, ARGV[4], ARGV[5], ARGV[6] == "1"
+r.cap, r.ver, r.teams, r.sk, r.con = tonumber(ARGV[3]), version, teamList, ARGV[5], ARGV[6] == "1"
 local isRoutable = routable(r)
 if isRoutable then r.nr = false end
 if isRoutable and not wasRoutable then r.idle = now end

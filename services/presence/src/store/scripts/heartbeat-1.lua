@@ -5,13 +5,14 @@
   KEYS[1] tenant prefix "hp:{site}:"
   ARGV[1] rep id   ARGV[2] connection id   ARGV[3] deadline in ms from now
 
-  Output: snapshot with extra = the new deadline, or { NOT_LOGGED_IN }
+  Output: snapshot with extra = the new deadline, or { NOT_LOGGED_IN } | { UNKNOWN_REP }
 ]]
 --- @include "includes/common"
 --- @include "includes/rep"
 
 local now = nowMs()
 local r = readRep(ARGV[1])
+if not r.known then return { UNKNOWN_REP } end
 if not r.loggedIn then return { NOT_LOGGED_IN } end
 local deadline = now + tonumber(ARGV[3])
 local before = rcall("HLEN", connsKey(r.id))

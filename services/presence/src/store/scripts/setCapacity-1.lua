@@ -16,7 +16,7 @@ if capacity > tonumber(ARGV[4]) then return { CAPACITY_TOO_HIGH } end
 local r = readRep(ARGV[1])
 if not r.known then
   rcall("HSET", repKey(r.id), "st", "o", "since", now, "in", "0")
-  r.known = true
+  r.known, r.since = true, now
   rcall("SADD", P .. "reps", r.id)
 end
 rcall("HSET", repKey(r.id), "cap", capacity, "sk", ARGV[3])

@@ -121,6 +121,8 @@ export interface LogoutRequest {
   siteId: string;
   repId: string;
   actor: Actor;
+  /** Who logged him out, when a supervisor did. */
+  actorId: string;
 }
 
 export interface LogoutResponse {}
@@ -983,7 +985,7 @@ export const LoginResponse: MessageFns<LoginResponse> = {
 };
 
 function createBaseLogoutRequest(): LogoutRequest {
-  return { siteId: "", repId: "", actor: 0 };
+  return { siteId: "", repId: "", actor: 0, actorId: "" };
 }
 
 export const LogoutRequest: MessageFns<LogoutRequest> = {
@@ -996,6 +998,9 @@ export const LogoutRequest: MessageFns<LogoutRequest> = {
     }
     if (message.actor !== 0) {
       writer.uint32(24).int32(message.actor);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(34).string(message.actorId);
     }
     return writer;
   },
@@ -1037,6 +1042,14 @@ export const LogoutRequest: MessageFns<LogoutRequest> = {
             message.actor = reader.int32() as any;
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1062,6 +1075,11 @@ export const LogoutRequest: MessageFns<LogoutRequest> = {
           ? globalThis.String(object.rep_id)
           : "",
       actor: isSet(object.actor) ? actorFromJSON(object.actor) : 0,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+          ? globalThis.String(object.actor_id)
+          : "",
     };
   },
 
@@ -1076,6 +1094,9 @@ export const LogoutRequest: MessageFns<LogoutRequest> = {
     if (message.actor !== 0) {
       obj.actor = actorToJSON(message.actor);
     }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
     return obj;
   },
 
@@ -1087,6 +1108,7 @@ export const LogoutRequest: MessageFns<LogoutRequest> = {
     message.siteId = object.siteId ?? "";
     message.repId = object.repId ?? "";
     message.actor = object.actor ?? 0;
+    message.actorId = object.actorId ?? "";
     return message;
   },
 };

@@ -12,9 +12,14 @@ local UNKNOWN_PROBLEM_TYPE = -7
 local NO_CONFIG = -8
 local TEAM_IN_USE = -9
 local UNKNOWN_REP = -10
+local TRANSFER_TO_SELF = -11
 
--- Queue scans look at most this many heads per queue or index, which bounds the work of one call.
-local SCAN = 50
+-- Matching reads queues and rep indexes in pages of SCAN_PAGE and stops at the first eligible entry.
+-- Entries are skipped only for skills or rejections, so the scan is short unless many heads ask for
+-- skills nobody free has; MAX_SCAN bounds one call's work in that case (a match beyond it waits for
+-- the next routing event of that queue).
+local SCAN_PAGE = 64
+local MAX_SCAN = 4096
 local MAX_PRIORITY = 1000
 local DEFAULT_OFFER_TIMEOUT = 30000
 -- Terminal sessions stay readable this long, so late duplicates get a precise answer.

@@ -1,23 +1,35 @@
 -- Matching. Work-conserving: called after every transition that adds a waiting session or free
 -- capacity. matchSession finds the best rep for one session; matchRep the best sessions for one rep.
 
+-- Calls visit(member, score, position) for the entries of a sorted set in order, a page at a time,
+-- until it returns true or MAX_SCAN entries were seen.
+local function scanInOrder(key, visit)
+  for offset = 0, MAX_SCAN - 1, SCAN_PAGE do
+    local page = rcall("ZRANGE", key, offset, offset + SCAN_PAGE - 1, "WITHSCORES")
+    for i = 1, #page, 2 do
+      if visit(page[i], page[i + 1], offset + (i + 1) / 2, page[i + 3]) then return end
+    end
+    if #page < SCAN_PAGE * 2 then return end
+  end
+end
+
 -- The best eligible rep of a team's index for the session.
 local function bestRepInTeam(team, s)
   local strategy = teamStrategy(team)
   if not strategy or strategy == "mn" then return nil end
-  local heads = rcall("ZRANGE", P .. "ix:" .. team, 0, SCAN - 1, "WITHSCORES")
-  for i = 1, #heads, 2 do
-    local r = readRep(heads[i])
-    if eligible(r, s) then
-      local tie = "lowest score in index order"
-      if heads[i + 2] and heads[i + 3] == heads[i + 1] then tie = "equal score: rep id order" end
-      return r, { strategy = STRATEGY_NAMES[strategy], candidatesConsidered = (i + 1) / 2,
-        winningScore = tonumber(heads[i + 1]), tieBreak = tie }
-    end
-  end
-  return nil
+  local best, decision
+  scanInOrder(P .. "ix:" .. team, function(rep, score, position, nextScore)
+    local r = readRep(rep)
+    if not eligible(r, s) then return false end
+    best = r
+    decision = { strategy = STRATEGY_NAMES[strategy], candidatesConsidered = position, winningScore = tonumber(score),
+      tieBreak = nextScore == score and "equal score: rep id order" or "lowest score in index order" }
+    return true
+  end)
+  return best, decision
 end
 
+-- Returns the rep and the offer's expiry when the session was offered.
 local function matchSession(s, now, trigger)
   if s.st ~= "w" then return nil end
   for _, q in ipairs(sessionQueues(s)) do
@@ -35,23 +47,22 @@ local function matchSession(s, now, trigger)
     end
     if r then
       decision.trigger = trigger
-      offerSession(s, r, now, decision)
-      return r.id
+      return r.id, offerSession(s, r, now, decision)
     end
   end
   return nil
 end
 
--- The first session among a queue's heads that the rep may take.
+-- The first session in a queue's order that the rep may take.
 local function firstEligibleIn(q, r)
-  local heads = rcall("ZRANGE", queueKey(q), 0, SCAN - 1, "WITHSCORES")
-  for i = 1, #heads, 2 do
-    local s = readSession(string.sub(heads[i], 19))
-    if s and s.st == "w" and hasAll(r.sk, s.sk) and not rejectedBy(s, r.id) then
-      return s, tonumber(heads[i + 1]), heads[i], (i + 1) / 2
-    end
-  end
-  return nil
+  local found, foundScore, foundMember, seen
+  scanInOrder(queueKey(q), function(member, score, position)
+    local s = readSession(string.sub(member, 19))
+    if not (s and s.st == "w" and hasAll(r.sk, s.sk) and not rejectedBy(s, r.id)) then return false end
+    found, foundScore, foundMember, seen = s, tonumber(score), member, position
+    return true
+  end)
+  return found, foundScore, foundMember, seen
 end
 
 -- Personal queue first; then, among his team queues, highest priority and longest waiting.

@@ -5,6 +5,9 @@
 local SESSION_FIELDS = { "st", "q", "x", "p", "o", "sk", "e", "r", "et", "pt", "ovs", "rjn" }
 
 local function sessionKey(id) return P .. "s:" .. id end
+-- Reps who rejected the session. Its own namespace: ids may contain ":", so "s:<id>:rj" could be
+-- another session's key.
+local function rejectersKey(id) return P .. "rj:" .. id end
 
 local function readSession(id)
   local v = rcall("HMGET", sessionKey(id), unpack(SESSION_FIELDS))
@@ -46,15 +49,23 @@ local function teamOf(q)
 end
 
 local function rejectedBy(s, rep)
-  return s.rjn > 0 and rcall("SISMEMBER", sessionKey(s.id) .. ":rj", rep) == 1
+  return s.rjn > 0 and rcall("SISMEMBER", rejectersKey(s.id), rep) == 1
+end
+
+-- Sessions in routing (waiting, offered or active) per primary team: a team that has any cannot be
+-- removed from the config.
+local function countInTeam(q, delta)
+  local team = teamOf(q)
+  if team then rcall("HINCRBY", P .. "tl", team, delta) end
 end
 
 -- Ends the session's life in Redis: a short-lived tombstone answers late duplicates.
 local function tombstone(s, state)
+  countInTeam(s.q, -1)
   local key = sessionKey(s.id)
   rcall("HSET", key, "st", state)
   rcall("EXPIRE", key, TOMBSTONE_TTL)
-  rcall("DEL", key .. ":rj")
+  if s.rjn > 0 then rcall("DEL", rejectersKey(s.id)) end
   if s.ovs > 0 then rcall("ZREM", P .. "dl", "v|" .. s.id .. "|" .. s.ovs) end
 end
 

@@ -1,0 +1,85 @@
+import { credentials, type ClientReadableStream } from "@grpc/grpc-js";
+import { AcdServiceClient, type Offer, type SubscribeOffersResponse } from "@handoff/proto/acd_service";
+import { callUnary } from "@handoff/runtime";
+
+/** Deadline of every unary call the bench makes; a call that takes longer counts as failed. */
+const DEADLINE_MS = 10_000;
+
+/** The AcdService calls the benchmark makes, promise-returning, each with a deadline. */
+export function connectAcd(address: string) {
+  const raw = new AcdServiceClient(address, credentials.createInsecure());
+  return {
+    raw,
+    putRoutingConfig: (request: Parameters<AcdServiceClient["putRoutingConfig"]>[0]) =>
+      callUnary(raw, "putRoutingConfig", request, DEADLINE_MS),
+    enqueueSession: (request: Parameters<AcdServiceClient["enqueueSession"]>[0]) =>
+      callUnary(raw, "enqueueSession", request, DEADLINE_MS),
+    acceptOffer: (request: Parameters<AcdServiceClient["acceptOffer"]>[0]) =>
+      callUnary(raw, "acceptOffer", request, DEADLINE_MS),
+    endSession: (request: Parameters<AcdServiceClient["endSession"]>[0]) =>
+      callUnary(raw, "endSession", request, DEADLINE_MS),
+    setRepCapacity: (request: Parameters<AcdServiceClient["setRepCapacity"]>[0]) =>
+      callUnary(raw, "setRepCapacity", request, DEADLINE_MS),
+    getTeamAvailability: (request: Parameters<AcdServiceClient["getTeamAvailability"]>[0]) =>
+      callUnary(raw, "getTeamAvailability", request, DEADLINE_MS),
+    close: () => raw.close(),
+  };
+}
+
+export type AcdClient = ReturnType<typeof connectAcd>;
+
+export interface ReceivedOffer {
+  offer: Offer;
+  /** performance.now() when the message arrived on the stream. */
+  atMs: number;
+}
+
+/**
+ * One subscriber (as a session-broker instance would be) for a set of reps: hands each streamed offer
+ * to whoever waits for that session. Wait before sending the enqueue; the offer may beat its response.
+ */
+export class OfferInbox {
+  private readonly waiters = new Map<string, (offer: ReceivedOffer | undefined) => void>();
+  private readonly stream: ClientReadableStream<SubscribeOffersResponse>;
+  /** Offers nobody waited for (late, after a wait timed out, or for sessions the bench did not start). */
+  unclaimed = 0;
+  received = 0;
+
+  constructor(acd: AcdClient, siteId: string, repIds: readonly string[]) {
+    this.stream = acd.raw.subscribeOffers({ siteId, subscriberId: `bench-${siteId}`, repIds: [...repIds] });
+    this.stream.on("data", (message: SubscribeOffersResponse) => {
+      const atMs = performance.now();
+      if (!message.offer) return;
+      this.received++;
+      const waiter = this.waiters.get(message.offer.sessionId);
+      if (!waiter) {
+        this.unclaimed++;
+        return;
+      }
+      this.waiters.delete(message.offer.sessionId);
+      waiter({ offer: message.offer, atMs });
+    });
+    // Cancelling at the end ends the stream with CANCELLED; any other failure shows as missing offers.
+    this.stream.on("error", () => undefined);
+  }
+
+  /** Resolves with the session's offer, or undefined after `timeoutMs`. */
+  wait(sessionId: string, timeoutMs: number): Promise<ReceivedOffer | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(sessionId);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiters.set(sessionId, (offer) => {
+        clearTimeout(timer);
+        resolve(offer);
+      });
+    });
+  }
+
+  close(): void {
+    for (const waiter of this.waiters.values()) waiter(undefined);
+    this.waiters.clear();
+    this.stream.cancel();
+  }
+}

@@ -1,0 +1,85 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const repoRoot = path.resolve(__dirname, "..", "..", "..");
+
+/** The part of scripts/infra/index.ts the benches use (that harness is ESM TypeScript run by Node 24 as is). */
+interface InfrastructureModule {
+  startInfrastructure(options: {
+    redis?: boolean;
+    kafka?: boolean;
+    postgres?: boolean;
+    redisCluster?: boolean;
+    log?: (line: string) => void;
+  }): Promise<{ env: { REDIS_URL?: string; KAFKA_BROKERS?: string }; stop: () => Promise<void> }>;
+}
+
+export interface BenchInfrastructure {
+  redisUrl: string;
+  /** Set when Kafka was asked for. */
+  kafkaBrokers?: string;
+}
+
+type Cleanup = () => Promise<unknown>;
+const cleanups: { name: string; run: Cleanup }[] = [];
+let cleaning: Promise<void> | undefined;
+
+/** Registers something to stop at the end of the run, on Ctrl-C or on a crash; the last registered stops first. */
+export function onCleanup(name: string, run: Cleanup): void {
+  cleanups.push({ name, run });
+}
+
+/** Runs every cleanup once, newest first; a failing one is reported and the others still run. */
+export function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const { name, run } of cleanups.reverse()) {
+      try {
+        await run();
+      } catch (error) {
+        console.error(`cleanup of ${name} failed:`, error);
+      }
+    }
+  })();
+  return cleaning;
+}
+
+/**
+ * Runs a scenario: on success, failure, SIGINT or SIGTERM everything registered with onCleanup is
+ * stopped before the process exits. (The harness's reapers also kill the servers if this process is
+ * SIGKILLed.)
+ */
+export function runScenario(main: () => Promise<void>): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the acd, Redis and Kafka...`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  main().then(
+    () => cleanup().then(() => process.exit(0)),
+    (error: unknown) => {
+      console.error(error);
+      void cleanup().finally(() => process.exit(1));
+    },
+  );
+}
+
+/**
+ * Starts a private Redis (and Kafka when asked) through the repository's infra harness; REDIS_URL or
+ * KAFKA_BROKERS in the environment are used instead of starting that part.
+ */
+export async function startBenchInfrastructure(options: { kafka: boolean }): Promise<BenchInfrastructure> {
+  const url = pathToFileURL(path.join(repoRoot, "scripts", "infra", "index.ts")).href;
+  const harness = (await import(url)) as InfrastructureModule;
+  const infra = await harness.startInfrastructure({
+    redis: true,
+    kafka: options.kafka,
+    postgres: false,
+    redisCluster: false,
+    log: (line) => console.log(`  infra: ${line}`),
+  });
+  onCleanup("infrastructure", () => infra.stop());
+  const redisUrl = infra.env.REDIS_URL;
+  if (!redisUrl) throw new Error("the infra harness returned no REDIS_URL");
+  return { redisUrl, kafkaBrokers: infra.env.KAFKA_BROKERS };
+}

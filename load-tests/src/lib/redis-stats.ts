@@ -1,0 +1,144 @@
+import type { Redis } from "ioredis";
+
+/** `INFO <section>` as a map of field → value. */
+export async function info(redis: Redis, section: string): Promise<Map<string, string>> {
+  const text = await redis.info(section);
+  const fields = new Map<string, string>();
+  for (const line of text.split("\r\n")) {
+    const colon = line.indexOf(":");
+    if (colon > 0 && !line.startsWith("#")) fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return fields;
+}
+
+export interface CommandStat {
+  calls: number;
+  usec: number;
+}
+
+/** `INFO commandstats`: per command, calls and µs spent executing it (network I/O excluded). */
+export async function commandStats(redis: Redis): Promise<Map<string, CommandStat>> {
+  const stats = new Map<string, CommandStat>();
+  for (const [field, value] of await info(redis, "commandstats")) {
+    const calls = /calls=(\d+)/.exec(value);
+    const usec = /usec=(\d+)/.exec(value);
+    if (calls && usec) stats.set(field.replace(/^cmdstat_/, ""), { calls: Number(calls[1]), usec: Number(usec[1]) });
+  }
+  return stats;
+}
+
+/** used_cpu_sys + used_cpu_user of the Redis process, in µs (includes socket reads and writes). */
+export async function cpuUsec(redis: Redis): Promise<number> {
+  const cpu = await info(redis, "cpu");
+  return (Number(cpu.get("used_cpu_sys")) + Number(cpu.get("used_cpu_user"))) * 1e6;
+}
+
+export async function usedMemory(redis: Redis): Promise<number> {
+  return Number((await info(redis, "memory")).get("used_memory"));
+}
+
+export async function redisPid(redis: Redis): Promise<number> {
+  return Number((await info(redis, "server")).get("process_id"));
+}
+
+/** Script entry points: their usec already includes every command the script calls. */
+const SCRIPT_COMMANDS = new Set(["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"]);
+/** The bench's own measuring; never counted. */
+const MEASURING_COMMANDS = new Set(["info", "config|resetstat", "config", "memory|usage", "memory"]);
+
+export interface RedisCost {
+  /** Δ used_cpu_sys + used_cpu_user. */
+  cpuUsec: number;
+  /** Δ usec of script calls plus the listed top-level commands (commandstats). */
+  commandUsec: number;
+  scriptCalls: number;
+  /**
+   * Δ per command. Redis counts a command a script runs under that command's own name as well, so
+   * these overlap the script figure: they show where script time goes, and are not added to it.
+   */
+  byCommand: Map<string, CommandStat>;
+}
+
+/**
+ * Measures what Redis spends on a piece of work: snapshot before, `finish()` after. Nothing else
+ * should use this Redis meanwhile (the scenario runs its phases one at a time).
+ *
+ * Commandstats cannot tell a command sent by a client from the same command run inside a script, so
+ * the caller names the commands its workload sends outside scripts (`topLevel`); their usec is added
+ * to the scripts'. INFO cpu needs no such help and also counts the network work.
+ */
+export async function measureRedisCost(redis: Redis, topLevel: readonly string[] = []) {
+  const [cpuBefore, statsBefore] = await Promise.all([cpuUsec(redis), commandStats(redis)]);
+  return {
+    async finish(): Promise<RedisCost> {
+      const [cpuAfter, statsAfter] = await Promise.all([cpuUsec(redis), commandStats(redis)]);
+      const byCommand = new Map<string, CommandStat>();
+      let commandUsec = 0;
+      let scriptCalls = 0;
+      for (const [name, after] of statsAfter) {
+        if (MEASURING_COMMANDS.has(name)) continue;
+        const before = statsBefore.get(name) ?? { calls: 0, usec: 0 };
+        const delta = { calls: after.calls - before.calls, usec: after.usec - before.usec };
+        if (delta.calls === 0) continue;
+        byCommand.set(name, delta);
+        if (SCRIPT_COMMANDS.has(name)) {
+          commandUsec += delta.usec;
+          scriptCalls += delta.calls;
+        } else if (topLevel.includes(name)) {
+          commandUsec += delta.usec;
+        }
+      }
+      return { cpuUsec: cpuAfter - cpuBefore, commandUsec, scriptCalls, byCommand };
+    },
+  };
+}
+
+/**
+ * "xadd 4.0 calls 3.1 µs, hset 6.0 calls 2.4 µs, ..." per unit of work, biggest first: where the
+ * time inside the scripts goes.
+ */
+export function describeCommandMix(cost: RedisCost, units: number, top = 8): string {
+  return [...cost.byCommand]
+    .filter(([name]) => !SCRIPT_COMMANDS.has(name))
+    .sort((a, b) => b[1].usec - a[1].usec)
+    .slice(0, top)
+    .map(([name, s]) => `${name} ${(s.calls / units).toFixed(1)}× ${(s.usec / units).toFixed(1)} µs`)
+    .join(", ");
+}
+
+/** µs of all non-script commands in the mix (those run inside scripts and any sent directly). */
+export function nestedCommandUsec(cost: RedisCost): number {
+  let total = 0;
+  for (const [name, s] of cost.byCommand) if (!SCRIPT_COMMANDS.has(name)) total += s.usec;
+  return total;
+}
+
+export interface LoggedCommand {
+  durationUsec: number;
+  argv: string[];
+}
+
+/**
+ * Runs `work` with the slow log recording every command (threshold 0), then returns what it logged
+ * and restores the settings: the per-call execution time of each script, which commandstats only
+ * gives summed over all scripts. Keep `work` under `maxEntries` commands.
+ */
+export async function withSlowlog(
+  redis: Redis,
+  maxEntries: number,
+  work: () => Promise<void>,
+): Promise<LoggedCommand[]> {
+  const [, threshold] = (await redis.config("GET", "slowlog-log-slower-than")) as [string, string];
+  const [, maxLen] = (await redis.config("GET", "slowlog-max-len")) as [string, string];
+  await redis.config("SET", "slowlog-max-len", String(maxEntries));
+  await redis.config("SET", "slowlog-log-slower-than", "0");
+  await redis.call("SLOWLOG", "RESET");
+  try {
+    await work();
+    const entries = (await redis.call("SLOWLOG", "GET", String(maxEntries))) as [number, number, number, string[]][];
+    return entries.map(([, , durationUsec, argv]) => ({ durationUsec, argv }));
+  } finally {
+    await redis.config("SET", "slowlog-log-slower-than", threshold);
+    await redis.config("SET", "slowlog-max-len", maxLen);
+  }
+}
