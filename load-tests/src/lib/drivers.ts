@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Samples } from "./stats";
 
+/** Aborted on Ctrl-C (runScenario): every driver stops starting work. */
+export const benchStop = new AbortController();
+
+/** A loop whose operations fail faster than they succeed is measuring nothing; it stops after this many failures. */
+const MAX_FAILURES = 1_000;
+
 export interface ClosedLoopOptions {
   /** Operations in flight at once: each worker starts its next one when the last finished. */
   concurrency: number;
@@ -31,7 +37,8 @@ export async function closedLoop(options: ClosedLoopOptions, op: (i: number) => 
   let failed = 0;
   let firstError: unknown;
   const worker = async () => {
-    while (next < options.maxCount && performance.now() < deadline) {
+    while (next < options.maxCount && performance.now() < deadline && !benchStop.signal.aborted) {
+      if (failed >= MAX_FAILURES && failed > done) break;
       const i = next++;
       const opStarted = performance.now();
       try {
@@ -66,6 +73,8 @@ export interface OpenLoopResult {
   abandoned: number;
   /** From the first start to the last. */
   sendMs: number;
+  /** From the first start to the last completion (or the end of the drain). */
+  elapsedMs: number;
   /** Worst delay of a start behind its schedule (an overloaded event loop shows here). */
   maxStartLagMs: number;
   firstError?: unknown;
@@ -91,7 +100,8 @@ export async function openLoop(
   let firstError: unknown;
   const t0 = performance.now();
   let issued = 0;
-  while (issued < total) {
+  while (issued < total && !benchStop.signal.aborted) {
+    if (failed >= MAX_FAILURES && failed > done) break;
     const now = performance.now();
     const due = Math.min(total, Math.floor((now - t0) / interval) + 1);
     for (; issued < due; issued++) {
@@ -119,15 +129,16 @@ export async function openLoop(
   }
   const sendMs = performance.now() - t0;
   const drainDeadline = performance.now() + options.drainMs;
-  while (inFlight > 0 && performance.now() < drainDeadline) await sleep(5);
-  return { started, done, failed, skipped, abandoned: inFlight, sendMs, maxStartLagMs, firstError };
+  while (inFlight > 0 && performance.now() < drainDeadline && !benchStop.signal.aborted) await sleep(1);
+  const elapsedMs = performance.now() - t0;
+  return { started, done, failed, skipped, abandoned: inFlight, sendMs, elapsedMs, maxStartLagMs, firstError };
 }
 
 /** Runs `op` over `0..count-1` with `concurrency` in flight (setup and fills, not measured ops). */
 export async function parallel(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < count) await op(next++);
+    while (next < count && !benchStop.signal.aborted) await op(next++);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { benchStop } from "./drivers";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
 
@@ -52,6 +53,7 @@ export function runScenario(main: () => Promise<void>): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       console.error(`\n${signal}: stopping the acd, Redis and Kafka...`);
+      benchStop.abort();
       void cleanup().finally(() => process.exit(130));
     });
   }

@@ -76,7 +76,7 @@ const acdScenario: ScenarioSpec<AcdParameters> = {
   scaleWaiting: { default: 100_000, help: "waiting sessions of the large scale site" },
   scaleBaselineWaiting: { default: 100, help: "waiting sessions of the small scale site" },
   scaleReps: { default: 10_000, help: "reps logged in with capacity 0 on each scale site" },
-  scaleProbes: { default: 300, help: "probe sessions per scale site" },
+  scaleProbes: { default: 500, help: "probe sessions per scale site" },
   fillConcurrency: { default: 256, help: "store calls in flight while setting up and filling" },
   acdNodeOptions: {
     default: "",
@@ -555,7 +555,8 @@ async function serviceLevel(
       const goal = rate <= 1_000 ? 5 : 20;
       console.log(
         `\n  paced ${int(rate)} sessions/s for ${p.pacedSeconds} s: ${int(result.started)} started ` +
-          `(${int((result.started * 1000) / result.sendMs)}/s achieved), ${int(result.done)} full cycles done` +
+          `(${int((result.started * 1000) / result.sendMs)}/s achieved), ${int(result.done)} full cycles done ` +
+          `(${int((result.done * 1000) / result.elapsedMs)}/s until the last one finished)` +
           `${result.skipped ? `, ${int(result.skipped)} skipped (over ${int(p.pacedMaxInFlight)} in flight)` : ""}` +
           `${result.abandoned ? `, ${int(result.abandoned)} still running at the end` : ""}`,
       );
@@ -760,6 +761,9 @@ runScenario(async () => {
     console.log(
       `\n  acd started (pid ${service.child.pid}, gRPC port ${service.grpcPort}, OpenTelemetry ${p.acdOtel ? "on" : "off"})`,
     );
+    const idle = new CpuSplit({ acd: service.child.pid, redis: pid });
+    await sleep(2_000);
+    console.log(`  idle for 2 s (relay, timer sweeper, leadership and Kafka client timers only): ${idle.describe()}`);
     if (phases.has("service") || phases.has("paced")) await serviceLevel(p, acd, service, stats, pid);
     if (scaleSites) await probeScaleSites(p, acd, scaleSites, service);
   }

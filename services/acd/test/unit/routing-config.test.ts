@@ -84,6 +84,7 @@ describe("validateRoutingConfig", () => {
       ],
       transferKeepsWaitTime: true,
       transferPriorityBoost: 10,
+      memberRepIds: [],
     });
     expect(config.problemTypes[0]).toEqual({
       id: "printer",
@@ -92,6 +93,17 @@ describe("validateRoutingConfig", () => {
       priority: 100,
       requiredSkills: ["printers", "windows"],
     });
+  });
+
+  it("keeps a team's members and refuses a bad or repeated member id, naming it", () => {
+    const members = validateRoutingConfig({ teams: [team("a", { memberRepIds: ["ann", "ben"] })] });
+    expect(members.teams[0]!.memberRepIds).toEqual(["ann", "ben"]);
+    expect(() => validateRoutingConfig({ teams: [team("a", { memberRepIds: ["ann", "ann"] })] })).toThrow(
+      "config.teams[0].member_rep_ids[1]",
+    );
+    expect(() => validateRoutingConfig({ teams: [team("a", { memberRepIds: ["a b"] })] })).toThrow(
+      "config.teams[0].member_rep_ids[0]",
+    );
   });
 
   it("defaults the strategy to longest_idle and the offer timeout to 30 s when unset or 0", () => {
