@@ -1,6 +1,4 @@
-import { resolveIncludes, type RedisClient } from "@handoff/runtime";
-import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
+import type { RedisClient } from "@handoff/runtime";
 import path from "node:path";
 
 /*
@@ -103,21 +101,4 @@ export function loadAcdKeys(): AcdKeys {
 /** A one-team, longest-idle config for benchmark sites. */
 export function oneTeamConfig(teamId: string, offerTimeoutMs: number): StoreRoutingConfigInput {
   return { teams: [{ id: teamId, name: `Team ${teamId}`, strategy: "longest_idle", offerTimeoutMs }] };
-}
-
-/** The EVALSHA digest of each acd script (the body ioredis sends: includes inlined) → its name. */
-export function acdScriptNames(): Map<string, string> {
-  const dir = path.join(acdDist, "store", "scripts");
-  const names = new Map<string, string>();
-  for (const file of readdirSync(dir)) {
-    const match = /^([A-Za-z0-9]+)-\d+\.lua$/.exec(file);
-    if (!match) continue;
-    names.set(
-      createHash("sha1")
-        .update(resolveIncludes(path.join(dir, file)))
-        .digest("hex"),
-      match[1]!,
-    );
-  }
-  return names;
 }

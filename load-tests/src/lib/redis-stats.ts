@@ -106,39 +106,13 @@ export function describeCommandMix(cost: RedisCost, units: number, top = 8): str
     .join(", ");
 }
 
-/** µs of all non-script commands in the mix (those run inside scripts and any sent directly). */
-export function nestedCommandUsec(cost: RedisCost): number {
-  let total = 0;
-  for (const [name, s] of cost.byCommand) if (!SCRIPT_COMMANDS.has(name)) total += s.usec;
-  return total;
-}
-
-export interface LoggedCommand {
-  durationUsec: number;
-  argv: string[];
-}
-
-/**
- * Runs `work` with the slow log recording every command (threshold 0), then returns what it logged
- * and restores the settings: the per-call execution time of each script, which commandstats only
- * gives summed over all scripts. Keep `work` under `maxEntries` commands.
- */
-export async function withSlowlog(
-  redis: Redis,
-  maxEntries: number,
-  work: () => Promise<void>,
-): Promise<LoggedCommand[]> {
-  const [, threshold] = (await redis.config("GET", "slowlog-log-slower-than")) as [string, string];
-  const [, maxLen] = (await redis.config("GET", "slowlog-max-len")) as [string, string];
-  await redis.config("SET", "slowlog-max-len", String(maxEntries));
-  await redis.config("SET", "slowlog-log-slower-than", "0");
-  await redis.call("SLOWLOG", "RESET");
-  try {
-    await work();
-    const entries = (await redis.call("SLOWLOG", "GET", String(maxEntries))) as [number, number, number, string[]][];
-    return entries.map(([, , durationUsec, argv]) => ({ durationUsec, argv }));
-  } finally {
-    await redis.config("SET", "slowlog-log-slower-than", threshold);
-    await redis.config("SET", "slowlog-max-len", maxLen);
+/** Calls and µs of all non-script commands in the mix (those run inside scripts and any sent directly). */
+export function nestedCommands(cost: RedisCost): CommandStat {
+  const total = { calls: 0, usec: 0 };
+  for (const [name, s] of cost.byCommand) {
+    if (SCRIPT_COMMANDS.has(name)) continue;
+    total.calls += s.calls;
+    total.usec += s.usec;
   }
+  return total;
 }

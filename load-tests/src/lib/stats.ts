@@ -5,7 +5,9 @@ export class Samples {
 
   constructor(private readonly limit = 2_000_000) {}
 
+  /** A NaN (a latency that could not be measured) is left out; the caller counts those itself. */
   add(ms: number): void {
+    if (Number.isNaN(ms)) return;
     if (this.values.length < this.limit) this.values.push(ms);
     else this.dropped++;
   }

@@ -15,7 +15,7 @@ import { Redis } from "ioredis";
 import { cpus, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectAcd, OfferInbox, type AcdClient } from "../lib/acd-client";
-import { acdScriptNames, loadAcdKeys, loadRoutingStore, oneTeamConfig, type AcdStore } from "../lib/acd-store";
+import { loadAcdKeys, loadRoutingStore, oneTeamConfig, type AcdStore } from "../lib/acd-store";
 import { parseParameters, type ScenarioSpec } from "../lib/args";
 import { closedLoop, openLoop, parallel, perSecond, type LoopResult } from "../lib/drivers";
 import { onCleanup, runScenario, startBenchInfrastructure } from "../lib/infra";
@@ -23,10 +23,9 @@ import { benchMemory, CpuSplit, describeProcessMemory } from "../lib/process-sta
 import {
   describeCommandMix,
   measureRedisCost,
-  nestedCommandUsec,
+  nestedCommands,
   redisPid,
   usedMemory,
-  withSlowlog,
   type RedisCost,
 } from "../lib/redis-stats";
 import { bytes, describeError, heading, int, latencyLine, ms, ratio, Samples, table, target, us } from "../lib/stats";
@@ -105,14 +104,14 @@ function note(figure: string, value: string, targetText = ""): void {
 }
 
 function describeCost(cost: RedisCost, units: number, unit: string): string[] {
-  const nested = nestedCommandUsec(cost);
+  const nested = nestedCommands(cost);
   return [
     `redis cpu (INFO cpu, incl. network): ${us(cost.cpuUsec / units)} per ${unit}`,
     `redis commandstats (scripts + top-level commands): ${us(cost.commandUsec / units)} per ${unit}, ` +
       `${(cost.scriptCalls / units).toFixed(2)} script calls per ${unit}`,
     `  inside: ${describeCommandMix(cost, units)}`,
-    `  Σ commands run by scripts ${us(nested / units)}; script overhead (Lua, argument and reply conversion) ` +
-      `${us((cost.commandUsec - nested) / units)} per ${unit}`,
+    `  Σ ${(nested.calls / units).toFixed(1)} commands run by scripts ${us(nested.usec / units)}; ` +
+      `script overhead (Lua: script body, redis.call bridging, reply conversion, cjson) ${us((cost.commandUsec - nested.usec) / units)} per ${unit}`,
   ];
 }
 
@@ -153,27 +152,46 @@ async function storeCycle(store: AcdStore, site: string, sessionId: string): Pro
   await store.end(site, sessionId, placed.epoch);
 }
 
-/** Per-script execution time from the slow log, over cycles run one at a time. */
-async function printScriptAnatomy(p: AcdParameters, store: AcdStore, stats: Redis): Promise<void> {
-  const cycles = Math.min(300, p.storeCycles);
-  const names = acdScriptNames();
-  const logged = await withSlowlog(stats, cycles * 3 + 50, async () => {
-    await closedLoop({ concurrency: 1, maxCount: cycles, maxMs: p.phaseMaxSeconds * 1000 }, (i) =>
-      storeCycle(store, "bench-cycles", `a-${i}`),
+/**
+ * Redis time per script of the cycle: the same transitions run phase by phase (all enqueues, then all
+ * accepts, then all ends, 64 in flight), each phase measured on its own (commandstats only has the
+ * sum over all scripts).
+ */
+async function printScriptSplit(p: AcdParameters, store: AcdStore, stats: Redis): Promise<void> {
+  const sessions = Math.min(5_000, p.storeCycles);
+  const site = "bench-split";
+  const capacity = Math.ceil(sessions / (p.storeConcurrency * 2)) + 1;
+  await setUpStoreSite(store, site, p.storeConcurrency * 2, capacity, p.fillConcurrency);
+  const offers: { repId: string; epoch: number }[] = [];
+  const loop = { concurrency: p.storeConcurrency, maxCount: sessions, maxMs: p.phaseMaxSeconds * 1000 };
+  const phases: [string, (i: number) => Promise<void>][] = [
+    [
+      "enqueueSession",
+      async (i) => {
+        const placed = await store.enqueue(site, {
+          sessionId: `x-${i}`,
+          target: storeTarget,
+          problemTypeId: "",
+          priority: 0,
+          requiredSkills: [],
+        });
+        if (!placed.offeredRepId) throw new Error(`x-${i} was not offered at once`);
+        offers[i] = { repId: placed.offeredRepId, epoch: placed.epoch };
+      },
+    ],
+    ["acceptOffer", (i) => store.accept(site, `x-${i}`, offers[i]!.repId, offers[i]!.epoch)],
+    ["endSession", async (i) => void (await store.end(site, `x-${i}`, offers[i]!.epoch))],
+  ];
+  const parts: string[] = [];
+  for (const [name, op] of phases) {
+    const cost = await measureRedisCost(stats);
+    const result = await closedLoop(loop, op);
+    const c = await cost.finish();
+    parts.push(
+      `${name} ${us(c.commandUsec / result.done)} (${(nestedCommands(c).calls / result.done).toFixed(0)} commands)`,
     );
-  });
-  const byScript = new Map<string, number[]>();
-  for (const entry of logged) {
-    if (entry.argv[0]?.toLowerCase() !== "evalsha") continue;
-    const name = names.get(entry.argv[1] ?? "") ?? `sha ${entry.argv[1]?.slice(0, 8)}`;
-    byScript.set(name, [...(byScript.get(name) ?? []), entry.durationUsec]);
   }
-  const parts = [...byScript].map(([name, durations]) => {
-    const sorted = durations.sort((a, b) => a - b);
-    const mean = sorted.reduce((sum, d) => sum + d, 0) / sorted.length;
-    return `${name} ${us(mean)} (p50 ${sorted[Math.floor(sorted.length / 2)]} µs)`;
-  });
-  console.log(`  per script, mean execution time (slow log, ${cycles} cycles one at a time): ${parts.join(", ")}`);
+  console.log(`  per script (commandstats, ${int(sessions)} of each run phase by phase): ${parts.join(", ")}`);
 }
 
 interface StoreFigures {
@@ -238,7 +256,7 @@ async function storeLevel(p: AcdParameters, store: AcdStore, stats: Redis, pid: 
   printLoop("full cycles", cycles, "cycle");
   for (const line of describeCost(cycleCost, cycles.done, "cycle")) console.log(`  ${line}`);
   console.log(`  ${cpu.describe()}`);
-  await printScriptAnatomy(p, store, stats);
+  await printScriptSplit(p, store, stats);
   console.log(`  bench memory: ${benchMemory()}`);
 
   const cpuPerCycle = cycleCost.cpuUsec / cycles.done;
@@ -414,6 +432,7 @@ async function serviceCycle(
   });
   const received = await offerArrival;
   let repId = placed.offeredRepId;
+  // A new session's first offer carries epoch 1; used when the stream did not deliver it.
   let epoch = 1;
   if (received) {
     repId = received.offer.repId;
