@@ -14,6 +14,9 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   if (sdk) return sdk;
   env.OTEL_SERVICE_NAME ??= serviceName;
   env.OTEL_METRICS_EXPORTER ??= "none";
+  // Without an exporter nothing is recorded: spans are not sampled, yet each still gets ids, so trace
+  // ids reach the logs and `traceparent` propagates over gRPC and Kafka at almost no cost.
+  if (!env.OTEL_TRACES_EXPORTER) env.OTEL_TRACES_SAMPLER ??= "parentbased_always_off";
   env.OTEL_LOGS_EXPORTER ??= "none";
   sdk = new NodeSDK({
     spanProcessors: env.OTEL_TRACES_EXPORTER ? undefined : [new NoopSpanProcessor()],

@@ -18,6 +18,8 @@ export function routingOutboxRelay(
     sites: () => store.sites(),
     outboxKey: keys.outbox,
     cursorKey: keys.relayCursor,
+    // Offers reach reps through the offer feed, not Kafka, so the relay need not poll hard when idle.
+    idleMs: 50,
     toEvent: (site, raw) => {
       const entry = parseRoutingEntry(raw);
       return {

@@ -23,6 +23,7 @@ rcall("SREM", P .. "ro:" .. s.r, s.id)
 local r = readRep(s.r)
 r.act = r.act + 1
 rcall("HSET", repKey(r.id), "act", r.act)
-reindexRep(r)
+-- Free capacity did not change; only least-busy scores count active sessions.
+reindexRep(r, "lb")
 appendEvent("OfferAccepted", s.id, s.e, now, { repId = r.id, waitedMs = now - s.et })
 return { 0 }

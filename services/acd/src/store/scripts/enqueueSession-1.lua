@@ -43,31 +43,35 @@ if problemType ~= "" then
   priority = tonumber(pt[2])
   if pt[3] ~= "" then skills = (skills ~= "" and (skills .. ",") or "") .. pt[3] end
 end
-if kind == "t" and rcall("EXISTS", P .. "team:" .. targetId) == 0 then return unknown(UNKNOWN_TEAM) end
+local team = kind == "t" and teamInfo(targetId)
+if kind == "t" and not team then return unknown(UNKNOWN_TEAM) end
 if kind == "r" and rcall("EXISTS", P .. "r:" .. targetId) == 0 then return unknown(UNKNOWN_REP) end
 
 local now = nowMs()
 local enqueuedAt = tonumber(ARGV[7])
 if enqueuedAt == 0 then enqueuedAt = now end
 local seq = rcall("INCR", P .. "seq")
+-- fresh: not in any queue yet, so a match at once offers it without a queue round trip.
 local s = { id = id, st = "w", q = kind .. ":" .. targetId, x = "", p = priority, sk = skills, e = 0,
-  et = enqueuedAt, pt = problemType, ovs = 0, rjn = 0,
+  et = enqueuedAt, pt = problemType, ovs = 0, rjn = 0, fresh = true,
   o = string.format("%013x%05x", enqueuedAt, seq % 1048576) .. id }
 
-if kind == "t" then
-  local firstStep = rcall("HGET", P .. "team:" .. targetId, "ov1")
-  if firstStep and firstStep ~= "" then
-    s.ovs = 1
-    rcall("ZADD", P .. "dl", enqueuedAt + tonumber(firstStep), "v|" .. id .. "|1")
-  end
+if team and team.ov1 and team.ov1 ~= "" then
+  s.ovs = 1
+  rcall("ZADD", P .. "dl", enqueuedAt + tonumber(team.ov1), "v|" .. id .. "|1")
 end
-rcall("HSET", sessionKey(id), "st", "w", "q", s.q, "p", s.p, "o", s.o, "sk", s.sk, "e", 0, "et", s.et,
-  "pt", s.pt, "ovs", s.ovs)
-enterQueues(s)
 countInTeam(s.q, 1)
 appendEvent("SessionQueued", id, 0, now, { target = targetOf(s.q), priority = s.p, requiredSkills = split(s.sk),
   enqueuedAtMs = s.et, problemTypeId = s.pt, rebuilt = rebuilt })
 
 local rep, expiresAt = matchSession(s, now, rebuilt and "rebuild" or "enqueue")
+s.fresh = false
+local fields = { "st", s.st, "q", s.q, "p", s.p, "o", s.o, "sk", s.sk, "e", s.e, "et", s.et, "pt", s.pt, "ovs", s.ovs }
+if rep then
+  fields[#fields + 1] = "r"
+  fields[#fields + 1] = rep
+end
+rcall("HSET", sessionKey(id), unpack(fields))
 if rep then return { 0, rep, 0, rcall("ZCARD", queueKey(s.q)), s.e, expiresAt } end
+enterQueues(s)
 return { 0, "", rcall("ZRANK", queueKey(s.q), s.o) + 1, rcall("ZCARD", queueKey(s.q)), 0, 0 }

@@ -43,7 +43,7 @@ for id, team in pairs(wanted) do
     "ov1", team.ov1)
   rcall("SADD", P .. "teams", id)
   if previous ~= team.strat then
-    strategies[id] = team.strat
+    teamCache[id] = nil
     for _, rep in ipairs(rcall("SMEMBERS", P .. "tm:" .. id)) do reindexRep(readRep(rep)) end
   end
 end

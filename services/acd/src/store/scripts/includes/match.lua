@@ -1,15 +1,19 @@
 -- Matching. Work-conserving: called after every transition that adds a waiting session or free
 -- capacity. matchSession finds the best rep for one session; matchRep the best sessions for one rep.
 
--- Calls visit(member, score, position) for the entries of a sorted set in order, a page at a time,
--- until it returns true or MAX_SCAN entries were seen.
+-- Calls visit(member, score, position) for the entries of a sorted set in order until it returns
+-- true or MAX_SCAN entries were seen. The head alone is read first (it is usually the answer), then
+-- pages that grow to SCAN_PAGE.
 local function scanInOrder(key, visit)
-  for offset = 0, MAX_SCAN - 1, SCAN_PAGE do
-    local page = rcall("ZRANGE", key, offset, offset + SCAN_PAGE - 1, "WITHSCORES")
+  local offset, size = 0, 1
+  while offset < MAX_SCAN do
+    local page = rcall("ZRANGE", key, offset, offset + size - 1, "WITHSCORES")
     for i = 1, #page, 2 do
-      if visit(page[i], page[i + 1], offset + (i + 1) / 2, page[i + 3]) then return end
+      if visit(page[i], page[i + 1], offset + (i + 1) / 2) then return end
     end
-    if #page < SCAN_PAGE * 2 then return end
+    if #page < size * 2 then return end
+    offset = offset + size
+    size = math.min(size * 8, SCAN_PAGE)
   end
 end
 
@@ -18,12 +22,12 @@ local function bestRepInTeam(team, s)
   local strategy = teamStrategy(team)
   if not strategy or strategy == "mn" then return nil end
   local best, decision
-  scanInOrder(P .. "ix:" .. team, function(rep, score, position, nextScore)
+  scanInOrder(P .. "ix:" .. team, function(rep, score, position)
     local r = readRep(rep)
     if not eligible(r, s) then return false end
     best = r
     decision = { strategy = STRATEGY_NAMES[strategy], candidatesConsidered = position, winningScore = tonumber(score),
-      tieBreak = nextScore == score and "equal score: rep id order" or "lowest score in index order" }
+      tieBreak = "lowest score first; equal scores by rep id" }
     return true
   end)
   return best, decision

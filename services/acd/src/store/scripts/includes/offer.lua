@@ -3,18 +3,21 @@ local STRATEGY_NAMES = { li = "longest_idle", lb = "least_busy", rr = "round_rob
 
 local function offerTimeout(s, r)
   local team = teamOf(s.q) or split(r.teams)[1]
-  local tmo = team and rcall("HGET", P .. "team:" .. team, "tmo")
-  return tonumber(tmo or DEFAULT_OFFER_TIMEOUT)
+  local info = team and teamInfo(team)
+  return info and info.tmo or DEFAULT_OFFER_TIMEOUT
 end
 
+-- A session being enqueued (s.fresh) is in no queue yet and its hash is written by the caller.
 local function offerSession(s, r, now, decision)
   local epoch = s.e + 1
-  leaveQueues(s)
-  rcall("HSET", sessionKey(s.id), "st", "o", "r", r.id, "e", epoch)
+  if not s.fresh then
+    leaveQueues(s)
+    rcall("HSET", sessionKey(s.id), "st", "o", "r", r.id, "e", epoch)
+  end
   s.st, s.r, s.e = "o", r.id, epoch
   r.load = r.load + 1
-  r.rr = rcall("INCR", P .. "rr")
-  rcall("HSET", repKey(r.id), "load", r.load, "rr", r.rr)
+  r.offered = true
+  rcall("HSET", repKey(r.id), "load", r.load)
   rcall("SADD", P .. "ro:" .. r.id, s.id)
   local expiresAt = now + offerTimeout(s, r)
   rcall("ZADD", P .. "dl", expiresAt, "o|" .. s.id .. "|" .. epoch)

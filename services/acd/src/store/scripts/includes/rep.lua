@@ -12,36 +12,54 @@ local function readRep(id)
     idle = tonumber(v[8] or "0"), nr = v[9] == "1", rr = tonumber(v[10] or "0"), known = v[2] ~= false }
 end
 
--- A team's strategy code (li, lb, rr, mn), or false for a team no longer in the config.
-local strategies = {}
-local function teamStrategy(team)
-  local s = strategies[team]
-  if s == nil then
-    s = rcall("HGET", P .. "team:" .. team, "strat")
-    strategies[team] = s
+-- A team's settings as this call needs them, read once per call: strat (li, lb, rr, mn), tmo offer
+-- timeout, ov1 first overflow step; false for a team no longer in the config.
+local teamCache = {}
+local function teamInfo(team)
+  local info = teamCache[team]
+  if info == nil then
+    local v = rcall("HMGET", P .. "team:" .. team, "strat", "tmo", "ov1")
+    info = v[1] and { strat = v[1], tmo = tonumber(v[2]), ov1 = v[3] } or false
+    teamCache[team] = info
   end
-  return s
+  return info
+end
+
+local function teamStrategy(team)
+  local info = teamInfo(team)
+  return info and info.strat
 end
 
 local function routable(r) return r.cap > 0 and r.con end
 local function hasFreeCapacity(r) return routable(r) and not r.nr and r.load < r.cap end
 
--- The rep's score in a team's index: lowest goes first.
+-- The rep's score in a team's index: lowest goes first. A round-robin turn is taken only when a rep
+-- who just got an offer is indexed in a round-robin team.
 local function indexScore(r, strategy)
   if strategy == "lb" then return r.act * 1e13 + r.idle end
-  if strategy == "rr" then return r.rr end
+  if strategy == "rr" then
+    if r.offered then
+      r.offered = false
+      r.rr = rcall("INCR", P .. "rr")
+      rcall("HSET", repKey(r.id), "rr", r.rr)
+    end
+    return r.rr
+  end
   return r.idle
 end
 
--- Keeps the rep's entry in each team index in step with his free capacity and the team's strategy.
-local function reindexRep(r)
+-- Keeps the rep's entry in each team index in step with his free capacity and the team's strategy
+-- (only the teams of strategy `only`, when given).
+local function reindexRep(r, only)
   local free = hasFreeCapacity(r)
   for _, team in ipairs(split(r.teams)) do
     local strategy = teamStrategy(team)
-    if free and strategy and strategy ~= "mn" then
-      rcall("ZADD", P .. "ix:" .. team, indexScore(r, strategy), r.id)
-    else
-      rcall("ZREM", P .. "ix:" .. team, r.id)
+    if not only or strategy == only then
+      if free and strategy and strategy ~= "mn" then
+        rcall("ZADD", P .. "ix:" .. team, indexScore(r, strategy), r.id)
+      else
+        rcall("ZREM", P .. "ix:" .. team, r.id)
+      end
     end
   end
 end
