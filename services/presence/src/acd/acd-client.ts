@@ -16,19 +16,38 @@ export interface AcdPort {
   close(): void;
 }
 
+/**
+ * Logins check team membership against the routing config; configs change rarely and can be large
+ * (member lists), so each site's is reused this long instead of fetched per login.
+ */
+const CONFIG_TTL_MS = 2_000;
+
 export function connectAcd(address: string): AcdPort {
   const client = createGrpcClient(AcdServiceClient, address);
+  const configs = new Map<string, { fetchedAt: number; config: Promise<RoutingConfig | undefined> }>();
+  const fetchConfig = async (siteId: string): Promise<RoutingConfig | undefined> => {
+    try {
+      return (await callUnary(client, "getRoutingConfig", { siteId })).config;
+    } catch (error) {
+      // The acd answers INVALID_ARGUMENT for a site it has no config for.
+      if ((error as ServiceError).code === status.INVALID_ARGUMENT) return undefined;
+      throw error;
+    }
+  };
   return {
     setRepCapacity: (request) => callUnary(client, "setRepCapacity", request),
     repRouting: (siteId, repId) => callUnary(client, "getRepRouting", { siteId, repId }),
-    routingConfig: async (siteId) => {
-      try {
-        return (await callUnary(client, "getRoutingConfig", { siteId })).config;
-      } catch (error) {
-        // The acd answers INVALID_ARGUMENT for a site it has no config for.
-        if ((error as ServiceError).code === status.INVALID_ARGUMENT) return undefined;
-        throw error;
-      }
+    routingConfig: (siteId) => {
+      const cached = configs.get(siteId);
+      if (cached && Date.now() - cached.fetchedAt < CONFIG_TTL_MS) return cached.config;
+      const config = fetchConfig(siteId);
+      configs.set(siteId, { fetchedAt: Date.now(), config });
+      // A site without config yet, or a failed fetch, is asked again next time.
+      config.then(
+        (found) => found || configs.delete(siteId),
+        () => configs.delete(siteId),
+      );
+      return config;
     },
     close: () => client.close(),
   };
