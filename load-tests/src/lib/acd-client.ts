@@ -22,6 +22,10 @@ export function connectAcd(address: string) {
       callUnary(raw, "setRepCapacity", request, DEADLINE_MS),
     getTeamAvailability: (request: Parameters<AcdServiceClient["getTeamAvailability"]>[0]) =>
       callUnary(raw, "getTeamAvailability", request, DEADLINE_MS),
+    getRepRouting: (request: Parameters<AcdServiceClient["getRepRouting"]>[0]) =>
+      callUnary(raw, "getRepRouting", request, DEADLINE_MS),
+    getRoutingConfig: (request: Parameters<AcdServiceClient["getRoutingConfig"]>[0]) =>
+      callUnary(raw, "getRoutingConfig", request, DEADLINE_MS),
     close: () => raw.close(),
   };
 }

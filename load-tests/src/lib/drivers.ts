@@ -62,6 +62,8 @@ export interface OpenLoopOptions {
   maxInFlight: number;
   /** How long to wait for the operations still in flight after the last start. */
   drainMs: number;
+  /** Stops starting work before `durationMs` is up (a background load that ends with the phase it runs under). */
+  stop?: AbortSignal;
 }
 
 export interface OpenLoopResult {
@@ -100,7 +102,7 @@ export async function openLoop(
   let firstError: unknown;
   const t0 = performance.now();
   let issued = 0;
-  while (issued < total && !benchStop.signal.aborted) {
+  while (issued < total && !benchStop.signal.aborted && !options.stop?.aborted) {
     if (failed >= MAX_FAILURES && failed > done) break;
     const now = performance.now();
     const due = Math.min(total, Math.floor((now - t0) / interval) + 1);

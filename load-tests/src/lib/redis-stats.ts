@@ -116,3 +116,37 @@ export function nestedCommands(cost: RedisCost): CommandStat {
   }
   return total;
 }
+
+export interface KeyGroupMemory {
+  keys: number;
+  bytes: number;
+}
+
+/**
+ * `MEMORY USAGE … SAMPLES 0` (exact: every element counted) of every key matching `pattern`, summed
+ * per group (`group(key)` names it). SCAN-based, so it walks the keyspace once; meant for a bench's
+ * private Redis or a site prefix, not a production instance.
+ */
+export async function memoryByKeyGroup(
+  redis: Redis,
+  pattern: string,
+  group: (key: string) => string,
+): Promise<Map<string, KeyGroupMemory>> {
+  const groups = new Map<string, KeyGroupMemory>();
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1_000);
+    cursor = next;
+    if (keys.length === 0) continue;
+    const pipeline = redis.pipeline();
+    for (const key of keys) pipeline.call("MEMORY", "USAGE", key, "SAMPLES", "0");
+    const replies = (await pipeline.exec()) ?? [];
+    keys.forEach((key, i) => {
+      const entry = groups.get(group(key)) ?? { keys: 0, bytes: 0 };
+      entry.keys++;
+      entry.bytes += Number(replies[i]?.[1] ?? 0);
+      groups.set(group(key), entry);
+    });
+  } while (cursor !== "0");
+  return groups;
+}
