@@ -52,7 +52,7 @@ export function cleanup(): Promise<void> {
 export function runScenario(main: () => Promise<void>): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
-      console.error(`\n${signal}: stopping the acd, Redis and Kafka...`);
+      console.error(`\n${signal}: stopping the services, Redis and Kafka...`);
       benchStop.abort();
       void cleanup().finally(() => process.exit(130));
     });

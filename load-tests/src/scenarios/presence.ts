@@ -13,6 +13,7 @@ import { startService, type ServiceProcess } from "@handoff/testing/dist/service
 import { Redis } from "ioredis";
 import { randomUUID } from "node:crypto";
 import { cpus, loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { connectAcd, type AcdClient } from "../lib/acd-client";
 import { parseParameters, type ScenarioSpec } from "../lib/args";
@@ -26,17 +27,21 @@ import { bytes, describeError, heading, int, latencyLine, ms, Samples, table, us
 type PresenceParameters = {
   phases: string;
   reps: number;
+  connectionsPerRep: number;
   teams: number;
   loginConcurrency: number;
   loginMaxSeconds: number;
   heartbeatIntervalMs: number;
   heartbeatTolerance: number;
+  warmupSeconds: number;
   sustainedSeconds: number;
   stateChangesPerSecond: number;
   maxInFlight: number;
   maxConcurrency: number;
   maxSeconds: number;
+  yardstickSeconds: number;
   reflectChanges: number;
+  reflectRate: number;
   reflectConcurrency: number;
   reflectPollMs: number;
   reflectMaxSeconds: number;
@@ -49,19 +54,29 @@ type PresenceParameters = {
 /** The named scenario "presence": the issue's benchmark. Every count and duration is a bound. */
 const presenceScenario: ScenarioSpec<PresenceParameters> = {
   phases: { default: "memory,sustained,max,reflect", help: "which parts to run after the logins (comma list)" },
-  reps: { default: 10_000, help: "reps logged in, one desktop connection each" },
+  reps: { default: 10_000, help: "reps logged in" },
+  connectionsPerRep: {
+    default: 1,
+    help: "desktop connections per rep, each heartbeating (Login opens the first, a heartbeat each further one)",
+  },
   teams: { default: 10, help: "teams of the routing config; reps are split evenly, one team each" },
   loginConcurrency: { default: 64, help: "Login calls in flight while logging the reps in" },
   loginMaxSeconds: { default: 25, help: "upper bound on the login phase (must stay below interval x tolerance)" },
   heartbeatIntervalMs: { default: 10_000, help: "HEARTBEAT_INTERVAL_MS of presence; every rep heartbeats this often" },
   heartbeatTolerance: { default: 3, help: "HEARTBEAT_TOLERANCE of presence" },
+  warmupSeconds: { default: 5, help: "real-rate heartbeats before the sustained run, not counted" },
   sustainedSeconds: { default: 20, help: "duration of the sustained run at the real heartbeat rate" },
   stateChangesPerSecond: { default: 20, help: "SetState trickle during the sustained run (available <-> away/break)" },
   maxInFlight: { default: 5_000, help: "open-loop calls in flight before starts are skipped" },
   maxConcurrency: { default: 64, help: "heartbeats in flight in the closed-loop ceiling run" },
   maxSeconds: { default: 5, help: "duration of the closed-loop ceiling run" },
-  reflectChanges: { default: 1_000, help: "state changes timed until the acd reflects them" },
-  reflectConcurrency: { default: 50, help: "state changes in flight (each on its own rep)" },
+  yardstickSeconds: { default: 3, help: "acd GetRepRouting at the same concurrency, for scale (0 skips it)" },
+  reflectChanges: { default: 1_000, help: "state changes timed until the acd reflects them, per run" },
+  reflectRate: { default: 100, help: "paced state-change run: changes/s (0 skips it)" },
+  reflectConcurrency: {
+    default: 50,
+    help: "closed-loop state-change run: changes in flight, each on its own rep (0 skips it)",
+  },
   reflectPollMs: { default: 1, help: "pause between GetRepRouting polls while the acd does not show the change" },
   reflectMaxSeconds: { default: 20, help: "upper bound on the state-change run" },
   reflectWithHeartbeats: { default: true, help: "keep the real heartbeat rate running under the state-change run" },
@@ -76,13 +91,16 @@ const presenceScenario: ScenarioSpec<PresenceParameters> = {
 /** A state change the acd does not show after this long counts as failed. */
 const REFLECT_TIMEOUT_MS = 5_000;
 const OPEN_LOOP_DRAIN_MS = 10_000;
+/** Heartbeat p99 is also printed per window of this length (shows warm-up effects and stalls). */
+const WINDOW_MS = 5_000;
 
 /** One line per figure in the closing summary. */
 const summary: string[][] = [["figure", "value"]];
 const note = (figure: string, value: string) => void summary.push([figure, value]);
 
 const repId = (i: number) => `rep-${i}`;
-const connectionId = (i: number) => `desk-${i}`;
+/** A rep's desktops: `desk-<rep>` (opened by Login), then `desk-<rep>-1`, ... (opened by their first heartbeat). */
+const connectionId = (i: number, desk = 0) => (desk === 0 ? `desk-${i}` : `desk-${i}-${desk}`);
 
 interface Bench {
   p: PresenceParameters;
@@ -94,6 +112,8 @@ interface Bench {
   services: { presence: ServiceProcess; acd: ServiceProcess };
   /** Indexes of the reps that logged in: the ones that heartbeat. */
   active: number[];
+  /** Position in `active` of the next rep to heartbeat. */
+  heartbeatCursor: number;
   flipper: StateFlipper;
 }
 
@@ -106,7 +126,8 @@ function serviceMemory(b: Bench): string {
 }
 
 function printFailures(label: string, result: { failed: number; firstError?: unknown }): void {
-  if (result.failed > 0) console.log(`    ${label} FAILED: ${int(result.failed)} (first: ${describeError(result.firstError)})`);
+  if (result.failed > 0)
+    console.log(`    ${label} FAILED: ${int(result.failed)} (first: ${describeError(result.firstError)})`);
 }
 
 /**
@@ -198,7 +219,9 @@ async function setUpSite(p: PresenceParameters, acd: AcdClient, siteId: string):
 async function logIn(b: Bench): Promise<void> {
   const { p } = b;
   console.log(
-    heading(`setup: ${int(p.reps)} reps log in (one team, one connection each), ${p.loginConcurrency} in flight`),
+    heading(
+      `setup: ${int(p.reps)} reps log in (one team, ${p.connectionsPerRep} connection${p.connectionsPerRep > 1 ? "s" : ""} each), ${p.loginConcurrency} in flight`,
+    ),
   );
   const cost = await measureRedisCost(b.stats);
   const cpu = new CpuSplit(b.pids);
@@ -210,7 +233,7 @@ async function logIn(b: Bench): Promise<void> {
         siteId: b.siteId,
         repId: repId(i),
         teamIds: [teamOf(p, i)],
-        connectionId: connectionId(i),
+        connectionId: connectionId(i, 0),
       });
       if (response.rep?.state !== RepState.REP_STATE_AVAILABLE) throw new Error(`${repId(i)} is not available`);
       loggedIn[i] = 1;
@@ -236,6 +259,25 @@ async function logIn(b: Bench): Promise<void> {
   console.log(`    memory: ${serviceMemory(b)}`);
   note("setup: logins", `${int(result.done)} in ${ms(result.elapsedMs)} = ${int(perSecond(result))}/s`);
   note("setup: Login p50 / p99", `${ms(result.latency.summary().p50)} / ${ms(result.latency.summary().p99)}`);
+  if (p.connectionsPerRep > 1) {
+    const opened = await closedLoop(
+      {
+        concurrency: p.loginConcurrency,
+        maxCount: b.active.length * (p.connectionsPerRep - 1),
+        maxMs: p.loginMaxSeconds * 1000,
+      },
+      async (k) => {
+        const rep = b.active[k % b.active.length]!;
+        const desk = 1 + Math.floor(k / b.active.length);
+        await b.presence.heartbeat({ siteId: b.siteId, repId: repId(rep), connectionId: connectionId(rep, desk) });
+      },
+    );
+    console.log(
+      `  opened ${int(opened.done)} further connections (first Heartbeat of each) in ${ms(opened.elapsedMs)}; ` +
+        `a rep with more than one live connection gets no SetRepCapacity push on a heartbeat`,
+    );
+    printFailures("connections", opened);
+  }
 }
 
 function describeRedis(cost: RedisCost, units: number, unit: string): string {
@@ -262,7 +304,11 @@ const KEY_MEANING: Record<string, string> = {
 async function measureMemory(b: Bench, before: number): Promise<void> {
   const { p, stats, siteId } = b;
   const n = b.active.length;
-  console.log(heading(`Redis memory per rep (${int(n)} logged-in reps, each with a connection and a deadline)`));
+  console.log(
+    heading(
+      `Redis memory per rep (${int(n)} logged-in reps, each with ${p.connectionsPerRep} connection${p.connectionsPerRep > 1 ? "s" : ""} and deadline${p.connectionsPerRep > 1 ? "s" : ""})`,
+    ),
+  );
   // Pushes and their markPushed land right after the last Login returns; let them settle.
   await sleep(1_000);
   const presencePrefix = `hp:{${siteId}}:`;
@@ -292,7 +338,13 @@ async function measureMemory(b: Bench, before: number): Promise<void> {
   }
   const presenceOutboxBytes = presenceKeys.get("ob")?.bytes ?? 0;
   rows.push(["acd: hq:{site}:* rep state (config and outbox left out)", "", bytes(acdState), bytes(acdState / n), ""]);
-  rows.push(["acd: hq:{site}:ob", int(acdKeys.get("ob")?.keys ?? 0), bytes(acdOutboxBytes), bytes(acdOutboxBytes / n), ""]);
+  rows.push([
+    "acd: hq:{site}:ob",
+    int(acdKeys.get("ob")?.keys ?? 0),
+    bytes(acdOutboxBytes),
+    bytes(acdOutboxBytes / n),
+    "",
+  ]);
   console.log(table(rows));
   console.log(
     `  presence per rep, state only: ${bytes(presenceState / n)}; with its outbox entries ` +
@@ -308,7 +360,9 @@ async function measureMemory(b: Bench, before: number): Promise<void> {
       `without presence's; ${bytes((withoutOutboxes - before) / n)} state only (presence + the acd's copy of the rep); ` +
       `presence's outbox freed ${bytes((after - withoutPresenceOutbox) / n)} per rep`,
   );
-  console.log(`  (${p.heartbeatTolerance} x ${int(p.heartbeatIntervalMs)} ms deadlines; the relay trims outbox entries 60 s after Kafka acknowledged them)`);
+  console.log(
+    `  (${p.heartbeatTolerance} x ${int(p.heartbeatIntervalMs)} ms deadlines; the relay trims outbox entries 60 s after Kafka acknowledged them)`,
+  );
   note("redis per rep: presence state (MEMORY USAGE)", bytes(presenceState / n));
   note("redis per rep: presence state + outbox entries", bytes((presenceState + presenceOutboxBytes) / n));
   note("redis per rep: used_memory Δ, presence + acd state", bytes((withoutOutboxes - before) / n));
@@ -319,26 +373,32 @@ async function measureMemory(b: Bench, before: number): Promise<void> {
 function heartbeatLoad(b: Bench, durationMs: number, stop?: AbortSignal) {
   const fromSchedule = new Samples();
   const fromSend = new Samples();
-  const rate = (b.active.length * 1000) / b.p.heartbeatIntervalMs;
+  const rate = (b.active.length * b.p.connectionsPerRep * 1000) / b.p.heartbeatIntervalMs;
   const t0 = performance.now();
-  const timeline: number[][] = [];
+  const windows = Array.from({ length: Math.ceil(durationMs / WINDOW_MS) }, () => new Samples());
   const run = openLoop(
     { ratePerSecond: rate, durationMs, maxInFlight: b.p.maxInFlight, drainMs: OPEN_LOOP_DRAIN_MS, stop },
-    async (i, scheduledAt) => {
-      const rep = b.active[i % b.active.length]!;
+    async (_i, scheduledAt) => {
       const sentAt = performance.now();
-      await b.presence.heartbeat({ siteId: b.siteId, repId: repId(rep), connectionId: connectionId(rep) });
+      await heartbeat(b);
       const now = performance.now();
       fromSchedule.add(now - scheduledAt);
       fromSend.add(now - sentAt);
-      if (process.env.BENCH_TIMELINE) {
-        const sec = Math.floor((scheduledAt - t0) / 250);
-        (timeline[sec] ??= []).push(now - scheduledAt);
-      }
+      windows[Math.floor((scheduledAt - t0) / WINDOW_MS)]?.add(now - scheduledAt);
     },
   );
-  if (process.env.BENCH_TIMELINE) void run.then(() => console.log(timeline.map((v, i) => `${(i / 4).toFixed(2)}s:${Math.round(Math.max(...v))}`).join(" ")));
-  return { rate, run, fromSchedule, fromSend };
+  return { rate, run, fromSchedule, fromSend, windows };
+}
+
+/**
+ * The next connection in heartbeat order (every rep's first desktop, then every rep's second...); the
+ * order carries on across phases, so every connection keeps its interval.
+ */
+function heartbeat(b: Bench) {
+  const slot = b.heartbeatCursor++ % (b.active.length * b.p.connectionsPerRep);
+  const rep = b.active[slot % b.active.length]!;
+  const desk = Math.floor(slot / b.active.length);
+  return b.presence.heartbeat({ siteId: b.siteId, repId: repId(rep), connectionId: connectionId(rep, desk) });
 }
 
 function printOpenLoop(title: string, result: OpenLoopResult, unit: string): void {
@@ -350,17 +410,57 @@ function printOpenLoop(title: string, result: OpenLoopResult, unit: string): voi
   );
 }
 
+/**
+ * Two probes while a phase runs: a Redis PING every 10 ms from the bench (is Redis, or the machine,
+ * stalling?) and the bench's own event-loop delay (is the bench late in sending?).
+ */
+function startProbes(stats: Redis) {
+  const ping = new Samples();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const stop = new AbortController();
+  const pinging = (async () => {
+    while (!stop.signal.aborted) {
+      const sent = performance.now();
+      await stats.ping();
+      ping.add(performance.now() - sent);
+      await sleep(10);
+    }
+  })();
+  return async (): Promise<string> => {
+    stop.abort();
+    await pinging;
+    loopDelay.disable();
+    const p = ping.summary();
+    return (
+      `probes: redis PING every 10 ms p50 ${ms(p.p50)} p99 ${ms(p.p99)} max ${ms(p.max)}; bench event-loop delay ` +
+      `p99 ${ms(loopDelay.percentile(99) / 1e6)} max ${ms(loopDelay.max / 1e6)}`
+    );
+  };
+}
+
 async function sustained(b: Bench): Promise<void> {
   const { p } = b;
   const durationMs = p.sustainedSeconds * 1000;
   console.log(
     heading(
-      `heartbeats sustained: ${int(b.active.length)} reps every ${int(p.heartbeatIntervalMs)} ms + ${p.stateChangesPerSecond} state changes/s, ${p.sustainedSeconds} s`,
+      `heartbeats sustained: ${int(b.active.length * p.connectionsPerRep)} connections every ${int(p.heartbeatIntervalMs)} ms ` +
+        `+ ${p.stateChangesPerSecond} state changes/s, ${p.sustainedSeconds} s`,
     ),
   );
+  if (p.warmupSeconds > 0) {
+    const warm = heartbeatLoad(b, p.warmupSeconds * 1000);
+    const result = await warm.run;
+    const w = warm.fromSchedule.summary();
+    console.log(
+      `  warm-up, not counted: ${int(result.done)} heartbeats at the same rate for ${p.warmupSeconds} s right after the ` +
+        `logins (relays still shipping the login events to Kafka): p50 ${ms(w.p50)} p99 ${ms(w.p99)} max ${ms(w.max)}`,
+    );
+  }
   const flips = new Samples();
   const cost = await measureRedisCost(b.stats);
   const cpu = new CpuSplit(b.pids);
+  const probes = startProbes(b.stats);
   const heartbeats = heartbeatLoad(b, durationMs);
   const changes = openLoop(
     { ratePerSecond: p.stateChangesPerSecond, durationMs, maxInFlight: p.maxInFlight, drainMs: OPEN_LOOP_DRAIN_MS },
@@ -372,16 +472,24 @@ async function sustained(b: Bench): Promise<void> {
   const [hb, sc] = await Promise.all([heartbeats.run, changes]);
   const cpuLine = cpu.describe();
   const perHeartbeat = cpu.perUnit(hb.done, "heartbeat");
+  const probeLine = await probes();
   const c = await cost.finish();
   const achieved = (hb.done * 1000) / hb.elapsedMs;
   console.log(
-    `  paced at ${int(heartbeats.rate)} heartbeats/s (rep i at i x ${ms(p.heartbeatIntervalMs / b.active.length)} ` +
+    `  paced at ${int(heartbeats.rate)} heartbeats/s (connection i at i x ${ms(1000 / heartbeats.rate)} ` +
       `into each interval), open loop: latency counted from the scheduled send`,
   );
   printOpenLoop("heartbeats", hb, "heartbeats");
   console.log(`    heartbeats/s sustained (done ÷ time to the last completion): ${int(achieved)}`);
   console.log(`    heartbeat from scheduled send: ${latencyLine(heartbeats.fromSchedule.summary())}`);
   console.log(`    heartbeat from actual send:    ${latencyLine(heartbeats.fromSend.summary())}`);
+  console.log(
+    `    p99 per ${WINDOW_MS / 1000} s window: ${heartbeats.windows
+      .map((w) => w.summary())
+      .filter((w) => w.count > 0)
+      .map((w) => ms(w.p99))
+      .join(", ")}`,
+  );
   printFailures("heartbeats", hb);
   printOpenLoop("state changes", sc, "SetState calls");
   console.log(`    SetState (available ↔ away/break): ${latencyLine(flips.summary())}`);
@@ -389,6 +497,7 @@ async function sustained(b: Bench): Promise<void> {
   console.log(`    ${describeRedis(c, hb.done + sc.done, "call")}`);
   console.log(`    ${cpuLine}`);
   console.log(`    ${perHeartbeat}`);
+  console.log(`    ${probeLine}`);
   console.log(`    memory: ${serviceMemory(b)}; bench ${benchMemory()}`);
   const h = heartbeats.fromSchedule.summary();
   const f = flips.summary();
@@ -403,13 +512,8 @@ async function ceiling(b: Bench): Promise<void> {
   console.log(heading(`heartbeats, closed loop: ${p.maxConcurrency} in flight for ${p.maxSeconds} s`));
   const cost = await measureRedisCost(b.stats);
   const cpu = new CpuSplit(b.pids);
-  const result: LoopResult = await closedLoop(
-    { concurrency: p.maxConcurrency, maxCount: 10_000_000, maxMs: p.maxSeconds * 1000 },
-    async (i) => {
-      const rep = b.active[i % b.active.length]!;
-      await b.presence.heartbeat({ siteId: b.siteId, repId: repId(rep), connectionId: connectionId(rep) });
-    },
-  );
+  const loop = { concurrency: p.maxConcurrency, maxCount: 10_000_000, maxMs: p.maxSeconds * 1000 };
+  const result: LoopResult = await closedLoop(loop, async () => void (await heartbeat(b)));
   const cpuLine = cpu.describe();
   const perHeartbeat = cpu.perUnit(result.done, "heartbeat");
   const c = await cost.finish();
@@ -422,67 +526,101 @@ async function ceiling(b: Bench): Promise<void> {
   console.log(`    memory: ${serviceMemory(b)}`);
   note(`max: heartbeats/s at ${p.maxConcurrency} in flight`, int(perSecond(result)));
   note("max: script calls per heartbeat", (c.scriptCalls / result.done).toFixed(2));
+  if (p.yardstickSeconds > 0) {
+    // Heartbeats stop meanwhile; the yardstick is short enough to stay inside every deadline.
+    const rep = repId(b.active[0]!);
+    const yardCpu = new CpuSplit(b.pids);
+    const yard = await closedLoop({ ...loop, maxMs: p.yardstickSeconds * 1000 }, async () => {
+      await b.acd.getRepRouting({ siteId: b.siteId, repId: rep });
+    });
+    console.log(
+      `  yardstick, same concurrency: the acd's GetRepRouting (one small read script, no onward call) from the bench: ` +
+        `${int(perSecond(yard))}/s, ${latencyLine(yard.latency.summary())}`,
+    );
+    console.log(`    ${yardCpu.describe()}`);
+    note(`yardstick: acd GetRepRouting/s at ${p.maxConcurrency} in flight`, int(perSecond(yard)));
+  }
 }
 
-async function reflect(b: Bench): Promise<void> {
+/**
+ * One timed state change: SetState, then GetRepRouting on the acd right after it returns and every
+ * `reflectPollMs` until the acd shows the new routable capacity with (at least) the new version.
+ */
+async function reflectOnce(b: Bench, from: number, figures: ReflectFigures): Promise<void> {
+  await b.flipper.flip(async (expected) => {
+    figures.setState.add(performance.now() - from);
+    for (let polls = 1; ; polls++) {
+      const sent = performance.now();
+      const routing = await b.acd.getRepRouting({ siteId: b.siteId, repId: expected.repId });
+      const now = performance.now();
+      figures.poll.add(now - sent);
+      if (routing.routableCapacity === expected.capacity && routing.version >= expected.version) {
+        figures.reflected.add(now - from);
+        figures.polls.push(polls);
+        return;
+      }
+      if (now - from > REFLECT_TIMEOUT_MS) {
+        throw new Error(`${expected.repId}: acd still shows ${routing.routableCapacity} v${routing.version}`);
+      }
+      await sleep(b.p.reflectPollMs);
+    }
+  });
+}
+
+interface ReflectFigures {
+  setState: Samples;
+  reflected: Samples;
+  poll: Samples;
+  polls: number[];
+}
+
+async function reflect(b: Bench, mode: "paced" | "closed"): Promise<void> {
   const { p } = b;
+  const how =
+    mode === "paced"
+      ? `paced at ${int(p.reflectRate)}/s (open loop, from the scheduled send)`
+      : `${p.reflectConcurrency} in flight (closed loop)`;
   console.log(
     heading(
-      `state change until the acd reflects it: ${int(p.reflectChanges)} changes, ${p.reflectConcurrency} in flight` +
+      `state change until the acd reflects it: ${int(p.reflectChanges)} changes, ${how}` +
         `${p.reflectWithHeartbeats ? ", real heartbeat rate underneath" : ""}`,
     ),
   );
-  const setStateLatency = new Samples();
-  const untilReflected = new Samples();
-  const pollLatency = new Samples();
-  const pollsNeeded: number[] = [];
+  const figures: ReflectFigures = { setState: new Samples(), reflected: new Samples(), poll: new Samples(), polls: [] };
   const background = new AbortController();
-  const heartbeats = p.reflectWithHeartbeats ? heartbeatLoad(b, p.reflectMaxSeconds * 1000, background.signal) : undefined;
+  const maxMs = p.reflectMaxSeconds * 1000;
+  const heartbeats = p.reflectWithHeartbeats ? heartbeatLoad(b, maxMs, background.signal) : undefined;
   const cpu = new CpuSplit(b.pids);
   const toAway = b.flipper.toAway;
   const toAvailable = b.flipper.toAvailable;
-  const result = await closedLoop(
-    { concurrency: p.reflectConcurrency, maxCount: p.reflectChanges, maxMs: p.reflectMaxSeconds * 1000 },
-    async () => {
-      const started = performance.now();
-      await b.flipper.flip(async (expected) => {
-        setStateLatency.add(performance.now() - started);
-        for (let polls = 1; ; polls++) {
-          const sent = performance.now();
-          const routing = await b.acd.getRepRouting({ siteId: b.siteId, repId: expected.repId });
-          const now = performance.now();
-          pollLatency.add(now - sent);
-          if (routing.routableCapacity === expected.capacity && routing.version >= expected.version) {
-            untilReflected.add(now - started);
-            pollsNeeded.push(polls);
-            return;
-          }
-          if (now - started > REFLECT_TIMEOUT_MS) {
-            throw new Error(`${expected.repId}: acd still shows ${routing.routableCapacity} v${routing.version}`);
-          }
-          await sleep(p.reflectPollMs);
-        }
-      });
-    },
-  );
+  const result: { done: number; failed: number; elapsedMs: number; firstError?: unknown } =
+    mode === "paced"
+      ? await openLoop(
+          {
+            ratePerSecond: p.reflectRate,
+            durationMs: Math.min(maxMs, (p.reflectChanges * 1000) / p.reflectRate),
+            maxInFlight: p.flipPool / 2,
+            drainMs: REFLECT_TIMEOUT_MS,
+          },
+          (_i, scheduledAt) => reflectOnce(b, scheduledAt, figures),
+        )
+      : await closedLoop({ concurrency: p.reflectConcurrency, maxCount: p.reflectChanges, maxMs }, () =>
+          reflectOnce(b, performance.now(), figures),
+        );
   background.abort();
   const hb = heartbeats ? await heartbeats.run : undefined;
   const cpuLine = cpu.describe();
-  const firstPoll = pollsNeeded.filter((n) => n === 1).length;
+  const firstPoll = figures.polls.filter((n) => n === 1).length;
   console.log(
-    `  change = SetState (available → away/break or back) on a rep with no change in flight, then GetRepRouting on the ` +
-      `acd right after it returns and every ${p.reflectPollMs} ms until routable_capacity and version match`,
-  );
-  console.log(
-    `  ${int(result.done)} changes in ${ms(result.elapsedMs)} = ${int(perSecond(result))}/s ` +
+    `  ${int(result.done)} changes in ${ms(result.elapsedMs)} = ${int((result.done * 1000) / result.elapsedMs)}/s ` +
       `(${int(b.flipper.toAway - toAway)} to away, ${int(b.flipper.toAvailable - toAvailable)} to available)`,
   );
-  console.log(`    SetState sent → acd shows it: ${latencyLine(untilReflected.summary())}`);
-  console.log(`    SetState call alone:          ${latencyLine(setStateLatency.summary())}`);
-  console.log(`    one GetRepRouting poll:        ${latencyLine(pollLatency.summary())}`);
+  console.log(`    SetState sent → acd shows it: ${latencyLine(figures.reflected.summary())}`);
+  console.log(`    SetState call alone:          ${latencyLine(figures.setState.summary())}`);
+  console.log(`    one GetRepRouting poll:       ${latencyLine(figures.poll.summary())}`);
   console.log(
-    `    acd already showed the change on the first poll after SetState returned: ${int(firstPoll)} of ${int(pollsNeeded.length)}` +
-      `${pollsNeeded.length ? `; most polls needed ${Math.max(...pollsNeeded)}` : ""}`,
+    `    the acd already showed the change on the first poll after SetState returned: ${int(firstPoll)} of ` +
+      `${int(figures.polls.length)}${figures.polls.length ? `; most polls needed ${Math.max(...figures.polls)}` : ""}`,
   );
   printFailures("changes", result);
   if (hb && heartbeats) {
@@ -491,9 +629,10 @@ async function reflect(b: Bench): Promise<void> {
   }
   console.log(`    ${cpuLine}`);
   console.log(`    memory: ${serviceMemory(b)}`);
-  const r = untilReflected.summary();
-  note("state change → acd p50 / p99 / p999", `${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.p999)}`);
-  note("state change: on first poll", `${int(firstPoll)} of ${int(pollsNeeded.length)}`);
+  const r = figures.reflected.summary();
+  const label = mode === "paced" ? `${int(p.reflectRate)}/s paced` : `${p.reflectConcurrency} in flight`;
+  note(`state change → acd, ${label}: p50 / p99 / p999`, `${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.p999)}`);
+  note(`state change → acd, ${label}: on first poll`, `${int(firstPoll)} of ${int(figures.polls.length)}`);
 }
 
 /** What presence itself says at the end: every rep still connected, states as the bench left them. */
@@ -527,7 +666,7 @@ runScenario(async () => {
   const infra = await startBenchInfrastructure({ kafka: true });
   if (!infra.kafkaBrokers) throw new Error("acd and presence need Kafka (their outbox relays)");
   const stats = new Redis(infra.redisUrl, { connectionName: "bench-stats" });
-  onCleanup("redis client", async () => void stats.disconnect());
+  onCleanup("redis client", () => Promise.resolve(stats.disconnect()));
   const pid = await redisPid(stats);
   const common = {
     REDIS_URL: infra.redisUrl,
@@ -574,6 +713,7 @@ runScenario(async () => {
     pids: { presence: presenceProcess.child.pid, acd: acdProcess.child.pid, redis: pid },
     services: { presence: presenceProcess, acd: acdProcess },
     active: [],
+    heartbeatCursor: 0,
     flipper: new StateFlipper({ presence, siteId }, pool),
   };
   await setUpSite(p, acd, siteId);
@@ -589,7 +729,10 @@ runScenario(async () => {
   if (phases.has("memory")) await measureMemory(b, before);
   if (phases.has("sustained")) await sustained(b);
   if (phases.has("max")) await ceiling(b);
-  if (phases.has("reflect")) await reflect(b);
+  if (phases.has("reflect")) {
+    if (p.reflectRate > 0) await reflect(b, "paced");
+    if (p.reflectConcurrency > 0) await reflect(b, "closed");
+  }
   await checkStates(b);
 
   note("presence memory at the end", describeProcessMemory(presenceProcess.child.pid!));

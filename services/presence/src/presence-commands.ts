@@ -49,7 +49,7 @@ export class PresenceCommands {
   /** Returns the connection's next deadline; the push happens only when he was not connected before. */
   async heartbeat(site: string, repId: string, connectionId: string): Promise<number> {
     const rep = await this.store.heartbeat(site, repId, connectionId, this.connectionTtlMs);
-    if (rep.liveConnections === 1) await this.pusher.push(site, rep);
+    if (rep.connectedNow) await this.pusher.push(site, rep);
     return rep.extra;
   }
 

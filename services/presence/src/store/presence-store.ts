@@ -19,8 +19,17 @@ const list = (value: string | number | null | undefined) =>
 export class PresenceStore {
   private readonly scripts: Record<string, ScriptCall>;
 
+  /** Sites this process already registered in `hp:sites`, so the set is written once per site. */
+  private readonly knownSites = new Set<string>();
+
   constructor(readonly redis: RedisClient) {
     this.scripts = loadScripts(redis, SCRIPTS_DIR);
+  }
+
+  private async registerSite(site: string): Promise<void> {
+    if (this.knownSites.has(site)) return;
+    await this.redis.sadd(keys.sites, site);
+    this.knownSites.add(site);
   }
 
   private async run(name: string, site: string, repId: string, args: readonly ScriptArg[]): Promise<Reply> {
@@ -49,7 +58,7 @@ export class PresenceStore {
   }
 
   async login(site: string, repId: string, teamIds: readonly string[], connectionId: string, ttlMs: number) {
-    await this.redis.sadd(keys.sites, site);
+    await this.registerSite(site);
     return this.snapshot(repId, await this.run("login", site, repId, [teamIds.join(","), connectionId, ttlMs]));
   }
 
@@ -67,15 +76,19 @@ export class PresenceStore {
   }
 
   async setCapacity(site: string, repId: string, capacity: number, skills: readonly string[], maximum: number) {
-    await this.redis.sadd(keys.sites, site);
+    await this.registerSite(site);
     const reply = await this.run("setCapacity", site, repId, [capacity, skills.join(","), maximum]);
     if (reply[0] === codes.CAPACITY_TOO_HIGH) throw new CapacityTooHighError(capacity, maximum);
     return this.snapshot(repId, reply);
   }
 
-  /** Returns the snapshot with `extra` = the connection's new deadline (ms since epoch). */
+  /**
+   * Returns the snapshot with `extra` = the connection's new deadline (ms since epoch), and whether it
+   * made him connected (his first live connection), which the acd must learn.
+   */
   async heartbeat(site: string, repId: string, connectionId: string, ttlMs: number) {
-    return this.snapshot(repId, await this.run("heartbeat", site, repId, [connectionId, ttlMs]));
+    const reply = await this.run("heartbeat", site, repId, [connectionId, ttlMs]);
+    return { ...this.snapshot(repId, reply), connectedNow: reply[11] === 1 };
   }
 
   async disconnect(site: string, repId: string, connectionId: string) {
@@ -151,6 +164,6 @@ export class PresenceStore {
       "keepnr",
       settings.keepStateOnNotResponding ? "1" : "0",
     );
-    await this.redis.sadd(keys.sites, site);
+    await this.registerSite(site);
   }
 }

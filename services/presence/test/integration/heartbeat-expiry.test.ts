@@ -97,4 +97,36 @@ describe("presence heartbeats with the real acd", () => {
       clearInterval(beat);
     }
   });
+
+  it("tells the acd only when a heartbeat makes the rep connected, not on every heartbeat", async () => {
+    const siteId = `test-${randomUUID()}`;
+    await acd.putRoutingConfig({
+      siteId,
+      config: {
+        version: 0,
+        problemTypes: [],
+        teams: [
+          {
+            id: "support",
+            name: "Support",
+            strategy: 0,
+            offerTimeoutMs: 60_000,
+            overflow: [],
+            transferKeepsWaitTime: false,
+            transferPriorityBoost: 0,
+            memberRepIds: ["cai"],
+          },
+        ],
+      },
+    });
+    await presence.login({ siteId, repId: "cai", teamIds: ["support"], connectionId: "" });
+    const before = await acd.getRepRouting({ siteId, repId: "cai" });
+    expect(before.connected).toBe(false);
+    await presence.heartbeat({ siteId, repId: "cai", connectionId: "desk" });
+    const connected = await acd.getRepRouting({ siteId, repId: "cai" });
+    expect(connected).toMatchObject({ connected: true, version: before.version + 1 });
+    await presence.heartbeat({ siteId, repId: "cai", connectionId: "desk" });
+    await presence.heartbeat({ siteId, repId: "cai", connectionId: "desk" });
+    expect((await acd.getRepRouting({ siteId, repId: "cai" })).version).toBe(connected.version);
+  });
 });

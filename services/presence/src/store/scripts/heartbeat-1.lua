@@ -5,7 +5,8 @@
   KEYS[1] tenant prefix "hp:{site}:"
   ARGV[1] rep id   ARGV[2] connection id   ARGV[3] deadline in ms from now
 
-  Output: snapshot with extra = the new deadline, or { NOT_LOGGED_IN } | { UNKNOWN_REP }
+  Output: snapshot with extra = the new deadline, then 1 when this is his first live connection (the
+          acd must learn he is connected), or { NOT_LOGGED_IN } | { UNKNOWN_REP }
 ]]
 --- @include "includes/common"
 --- @include "includes/rep"
@@ -19,4 +20,6 @@ local before = rcall("HLEN", connsKey(r.id))
 rcall("HSET", connsKey(r.id), ARGV[2], deadline)
 rcall("ZADD", P .. "hb", deadline, r.id .. "|" .. ARGV[2])
 if before == 0 then bump(r, now) end
-return snapshot(r, deadline)
+local out = snapshot(r, deadline)
+out[#out + 1] = before == 0 and 1 or 0
+return out
