@@ -1,4 +1,4 @@
-import type { CapacityPusher } from "./acd/capacity-pusher";
+import type { CapacityPusher } from "./routing-client/capacity-pusher";
 import type { PresenceStore } from "./store/presence-store";
 
 const BATCH = 500;

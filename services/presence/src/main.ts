@@ -16,8 +16,8 @@ import {
 import { stopTelemetry } from "@handoff/runtime/telemetry";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { connectAcd } from "./acd/acd-client";
-import { CapacityPusher } from "./acd/capacity-pusher";
+import { connectAcd } from "./routing-client/acd-client";
+import { CapacityPusher } from "./routing-client/capacity-pusher";
 import { loadPresenceConfig } from "./config";
 import { followOfferExpiries } from "./events/offer-expiry-consumer";
 import { PRESENCE_TOPIC, toPresenceMessage } from "./events/presence-events";

@@ -1,5 +1,5 @@
-import type { AcdPort } from "./acd/acd-client";
-import type { CapacityPusher } from "./acd/capacity-pusher";
+import type { AcdPort } from "./routing-client/acd-client";
+import type { CapacityPusher } from "./routing-client/capacity-pusher";
 import { TeamMembershipError } from "./domain/errors";
 import type { RepSnapshot, RepStateName } from "./domain/rep-state";
 import type { PresenceStore } from "./store/presence-store";

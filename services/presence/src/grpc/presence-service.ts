@@ -1,7 +1,7 @@
 import { Actor } from "@handoff/proto/common";
 import { PresenceServiceService, type PresenceServiceServer } from "@handoff/proto/presence_service";
 import { InvalidArgumentError, optionalId, requireId, requireIdList, unary, type Logger } from "@handoff/runtime";
-import type { AcdPort } from "../acd/acd-client";
+import type { AcdPort } from "../routing-client/acd-client";
 import { RepUnknownError } from "../domain/errors";
 import { whyNotRoutable } from "../domain/routability";
 import { CAPACITY_CEILING } from "../domain/settings";
