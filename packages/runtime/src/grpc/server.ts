@@ -1,9 +1,10 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer } from "@grpc/proto-loader";
+import { loadSync } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
-import { descriptorSetPath } from "@handoff/proto";
+import { protoRoot } from "@handoff/proto";
 import { HealthImplementation } from "grpc-health-check";
-import { readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import path from "node:path";
 
 export interface GrpcServiceBinding {
   /** Fully qualified name, e.g. `handoff.v1.AcdService`; also its health-check name. */
@@ -30,7 +31,11 @@ export interface RunningGrpcServer {
 
 let reflection: ReflectionService | undefined;
 function reflectionService(): ReflectionService {
-  reflection ??= new ReflectionService(loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath)));
+  const dir = path.join(protoRoot, "handoff", "v1");
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".proto"))
+    .map((f) => `handoff/v1/${f}`);
+  reflection ??= new ReflectionService(loadSync(files, { includeDirs: [protoRoot] }));
   return reflection;
 }
 
