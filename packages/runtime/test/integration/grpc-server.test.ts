@@ -26,7 +26,7 @@ function reflectionClient(address: string) {
   const ask = (request: object) =>
     new Promise<ReflectionResponse>((resolve, reject) => {
       const call = client.serverReflectionInfo();
-      call.once("data", (response) => {
+      call.once("data", (response: ReflectionResponse) => {
         resolve(response);
         call.end();
       });
