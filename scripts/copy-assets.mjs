@@ -1,5 +1,5 @@
-// Copies the non-TypeScript files a service reads at runtime (Lua scripts, SQL migrations) from
-// src/ to dist/, keeping their relative paths.
+// Copies the non-TypeScript files read at runtime into the build: Lua scripts and SQL migrations from
+// src/ to dist/ (same relative paths), and the .proto sources into @handoff/proto for gRPC reflection.
 import { cpSync, existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 
@@ -17,3 +17,5 @@ for (const group of ["services", "packages"]) {
     });
   }
 }
+
+cpSync(path.join(root, "protos"), path.join(root, "packages", "proto", "protos"), { recursive: true });
