@@ -1,5 +1,6 @@
 import type { Logger } from "../logging/logger";
-import { LeadershipState, within, type Leadership } from "./leadership";
+import { runElection } from "./election";
+import type { Leadership } from "./leadership";
 
 export interface KubernetesLeadershipOptions {
   /** A DNS subdomain name, e.g. `handoff-acd-leader`. */
@@ -86,12 +87,7 @@ export function startLeaseLeadership(
   const durationMs = durationSeconds * 1000;
   const retryEveryMs = Math.floor(durationMs / 3);
   const validForMs = durationMs - retryEveryMs;
-  const state = new LeadershipState(logger, { lease: `${namespace}/${name}`, holderId });
   let client: Promise<LeaseClient> | undefined;
-  let stopped = false;
-  let nextRound: NodeJS.Timeout | undefined;
-  let expiry: NodeJS.Timeout | undefined;
-  let round = Promise.resolve();
 
   const connected = (): Promise<LeaseClient> => {
     client ??= connect().catch((error: unknown) => {
@@ -146,42 +142,6 @@ export function startLeaseLeadership(
     }
   };
 
-  const holdUntil = (sentAt: number) => {
-    clearTimeout(expiry);
-    expiry = setTimeout(() => state.set(false, "lease not renewed in time"), sentAt + validForMs - performance.now());
-    expiry.unref();
-  };
-
-  const runRound = async () => {
-    const sentAt = performance.now();
-    try {
-      const held = await acquireOrRenew();
-      if (stopped) return;
-      if (held && performance.now() < sentAt + validForMs) {
-        holdUntil(sentAt);
-        state.set(true, "lease acquired");
-      } else {
-        clearTimeout(expiry);
-        state.set(false, held ? "lease renewal answered too late" : "lease held by another replica");
-      }
-    } catch (error) {
-      if (stopped) return;
-      logger.warn({ err: error, lease: `${namespace}/${name}` }, "could not acquire or renew the leader lease");
-      clearTimeout(expiry);
-      state.set(false, "lease renewal failed");
-    }
-  };
-
-  const schedule = () => {
-    if (stopped) return;
-    round = runRound().then(() => {
-      if (stopped) return;
-      nextRound = setTimeout(schedule, retryEveryMs);
-      nextRound.unref();
-    });
-  };
-  schedule();
-
   const release = async () => {
     const { api, microTime } = await connected();
     const current = await read(api);
@@ -197,25 +157,18 @@ export function startLeaseLeadership(
     });
   };
 
-  return {
-    get isLeader() {
-      return state.isLeader;
-    },
-    onChange: (listener) => state.onChange(listener),
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      clearTimeout(nextRound);
-      clearTimeout(expiry);
-      // A round stuck on an unanswered call must not hold up shutdown; the lock lapses by itself.
-      await within(round, durationMs, undefined);
-      state.set(false, "stopped");
-      const released = release().catch((error: unknown) => {
-        logger.warn({ err: error, lease: `${namespace}/${name}` }, "could not release the leader lease; it expires");
-      });
-      await within(released, durationMs, undefined);
-    },
-  };
+  return runElection({
+    noun: "lease",
+    context: { lease: `${namespace}/${name}`, holderId },
+    logger,
+    acquireOrRenew: () => acquireOrRenew(),
+    release,
+    onRoundError: (error) =>
+      logger.warn({ err: error, lease: `${namespace}/${name}` }, "could not acquire or renew the leader lease"),
+    validForMs,
+    roundEveryMs: retryEveryMs,
+    stopBoundMs: durationMs,
+  });
 }
 
 /** client-node 1.x throws `ApiException` with the HTTP status in `code`. */
