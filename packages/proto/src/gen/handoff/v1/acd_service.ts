@@ -264,7 +264,19 @@ export interface SubscribeOffersRequest {
 }
 
 export interface SubscribeOffersResponse {
-  offer?: Offer | undefined;
+  event?:
+    | { $case: "offer"; offer: Offer } //
+    /**
+     * Always the first message of a stream: from here on, every offer pending at or after subscribe
+     * time is delivered exactly once (the pending ones follow at once, then live ones).
+     */
+    | { $case: "subscribed"; subscribed: OffersSubscribed }
+    | undefined;
+}
+
+export interface OffersSubscribed {
+  /** How many offers were pending at subscribe time (they follow this message). */
+  pendingOffers: number;
 }
 
 export interface WaitingSession {
@@ -274,17 +286,76 @@ export interface WaitingSession {
   priority: number;
   requiredSkills: string[];
   enqueuedAtMs: number;
+  /**
+   * The highest epoch the broker knows for the session; the acd continues above it, so a rebuilt
+   * session's next offer can never repeat a fencing token already committed.
+   */
+  epoch: number;
+}
+
+/** A session the broker holds as assigned to a rep: counted as the rep's load after a rebuild. */
+export interface HeldSession {
+  sessionId: string;
+  repId: string;
+  epoch: number;
+  /** The queue it was answered from (where it returns if the rep leaves). */
+  target?: QueueTarget | undefined;
+  priority: number;
+  enqueuedAtMs: number;
 }
 
 export interface RebuildQueuesRequest {
   siteId: string;
   sessions: WaitingSession[];
+  held: HeldSession[];
 }
 
 export interface RebuildQueuesResponse {
   restored: number;
   /** Already known to the acd, left as they are. */
   skipped: number;
+  heldRestored: number;
+}
+
+export interface RequeueSessionRequest {
+  siteId: string;
+  sessionId: string;
+  epoch: number;
+  /**
+   * Empty: back to the queue the session was answered from. Otherwise a team or a rep's personal
+   * queue; the session keeps its original enqueue time either way.
+   */
+  target?: QueueTarget | undefined;
+  /** "rep_left", "commit_failed", "rep_disconnected", "reconciler". */
+  reason: string;
+}
+
+export interface RequeueSessionResponse {
+  position?: QueuePosition | undefined;
+  /** The session's epoch after the requeue. */
+  epoch: number;
+  /** Non-empty when the session was offered at once. */
+  offeredRepId: string;
+}
+
+export interface BatchGetSessionRoutingRequest {
+  siteId: string;
+  /** At most 1,000. */
+  sessionIds: string[];
+}
+
+export interface SessionRouting {
+  sessionId: string;
+  /** False when the acd holds nothing for the session (never enqueued, or Redis lost it). */
+  known: boolean;
+  state: SessionState;
+  repId: string;
+  epoch: number;
+  target?: QueueTarget | undefined;
+}
+
+export interface BatchGetSessionRoutingResponse {
+  sessions: SessionRouting[];
 }
 
 function createBaseRoutingConfig(): RoutingConfig {
@@ -4095,13 +4166,18 @@ export const SubscribeOffersRequest: MessageFns<SubscribeOffersRequest> = {
 };
 
 function createBaseSubscribeOffersResponse(): SubscribeOffersResponse {
-  return { offer: undefined };
+  return { event: undefined };
 }
 
 export const SubscribeOffersResponse: MessageFns<SubscribeOffersResponse> = {
   encode(message: SubscribeOffersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.offer !== undefined) {
-      Offer.encode(message.offer, writer.uint32(10).fork()).join();
+    switch (message.event?.$case) {
+      case "offer":
+        Offer.encode(message.event.offer, writer.uint32(10).fork()).join();
+        break;
+      case "subscribed":
+        OffersSubscribed.encode(message.event.subscribed, writer.uint32(18).fork()).join();
+        break;
     }
     return writer;
   },
@@ -4124,7 +4200,15 @@ export const SubscribeOffersResponse: MessageFns<SubscribeOffersResponse> = {
               break;
             }
 
-            message.offer = Offer.decode(reader, reader.uint32());
+            message.event = { $case: "offer", offer: Offer.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = { $case: "subscribed", subscribed: OffersSubscribed.decode(reader, reader.uint32()) };
             continue;
           }
         }
@@ -4140,13 +4224,21 @@ export const SubscribeOffersResponse: MessageFns<SubscribeOffersResponse> = {
   },
 
   fromJSON(object: any): SubscribeOffersResponse {
-    return { offer: isSet(object.offer) ? Offer.fromJSON(object.offer) : undefined };
+    return {
+      event: isSet(object.offer)
+        ? { $case: "offer", offer: Offer.fromJSON(object.offer) }
+        : isSet(object.subscribed)
+          ? { $case: "subscribed", subscribed: OffersSubscribed.fromJSON(object.subscribed) }
+          : undefined,
+    };
   },
 
   toJSON(message: SubscribeOffersResponse): unknown {
     const obj: any = {};
-    if (message.offer !== undefined) {
-      obj.offer = Offer.toJSON(message.offer);
+    if (message.event?.$case === "offer") {
+      obj.offer = Offer.toJSON(message.event.offer);
+    } else if (message.event?.$case === "subscribed") {
+      obj.subscribed = OffersSubscribed.toJSON(message.event.subscribed);
     }
     return obj;
   },
@@ -4156,13 +4248,107 @@ export const SubscribeOffersResponse: MessageFns<SubscribeOffersResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<SubscribeOffersResponse>, I>>(object: I): SubscribeOffersResponse {
     const message = createBaseSubscribeOffersResponse();
-    message.offer = object.offer !== undefined && object.offer !== null ? Offer.fromPartial(object.offer) : undefined;
+    switch (object.event?.$case) {
+      case "offer": {
+        if (object.event?.offer !== undefined && object.event?.offer !== null) {
+          message.event = { $case: "offer", offer: Offer.fromPartial(object.event.offer) };
+        }
+        break;
+      }
+      case "subscribed": {
+        if (object.event?.subscribed !== undefined && object.event?.subscribed !== null) {
+          message.event = { $case: "subscribed", subscribed: OffersSubscribed.fromPartial(object.event.subscribed) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseOffersSubscribed(): OffersSubscribed {
+  return { pendingOffers: 0 };
+}
+
+export const OffersSubscribed: MessageFns<OffersSubscribed> = {
+  encode(message: OffersSubscribed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pendingOffers !== 0) {
+      writer.uint32(8).int32(message.pendingOffers);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OffersSubscribed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOffersSubscribed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pendingOffers = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OffersSubscribed {
+    return {
+      pendingOffers: isSet(object.pendingOffers)
+        ? globalThis.Number(object.pendingOffers)
+        : isSet(object.pending_offers)
+          ? globalThis.Number(object.pending_offers)
+          : 0,
+    };
+  },
+
+  toJSON(message: OffersSubscribed): unknown {
+    const obj: any = {};
+    if (message.pendingOffers !== 0) {
+      obj.pendingOffers = Math.round(message.pendingOffers);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OffersSubscribed>, I>>(base?: I): OffersSubscribed {
+    return OffersSubscribed.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OffersSubscribed>, I>>(object: I): OffersSubscribed {
+    const message = createBaseOffersSubscribed();
+    message.pendingOffers = object.pendingOffers ?? 0;
     return message;
   },
 };
 
 function createBaseWaitingSession(): WaitingSession {
-  return { sessionId: "", target: undefined, problemTypeId: "", priority: 0, requiredSkills: [], enqueuedAtMs: 0 };
+  return {
+    sessionId: "",
+    target: undefined,
+    problemTypeId: "",
+    priority: 0,
+    requiredSkills: [],
+    enqueuedAtMs: 0,
+    epoch: 0,
+  };
 }
 
 export const WaitingSession: MessageFns<WaitingSession> = {
@@ -4184,6 +4370,9 @@ export const WaitingSession: MessageFns<WaitingSession> = {
     }
     if (message.enqueuedAtMs !== 0) {
       writer.uint32(48).int64(message.enqueuedAtMs);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(56).int64(message.epoch);
     }
     return writer;
   },
@@ -4249,6 +4438,14 @@ export const WaitingSession: MessageFns<WaitingSession> = {
             message.enqueuedAtMs = longToNumber(reader.int64());
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4285,6 +4482,7 @@ export const WaitingSession: MessageFns<WaitingSession> = {
         : isSet(object.enqueued_at_ms)
           ? globalThis.Number(object.enqueued_at_ms)
           : 0,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
     };
   },
 
@@ -4308,6 +4506,9 @@ export const WaitingSession: MessageFns<WaitingSession> = {
     if (message.enqueuedAtMs !== 0) {
       obj.enqueuedAtMs = Math.round(message.enqueuedAtMs);
     }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
     return obj;
   },
 
@@ -4323,12 +4524,175 @@ export const WaitingSession: MessageFns<WaitingSession> = {
     message.priority = object.priority ?? 0;
     message.requiredSkills = object.requiredSkills?.map((e) => e) || [];
     message.enqueuedAtMs = object.enqueuedAtMs ?? 0;
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseHeldSession(): HeldSession {
+  return { sessionId: "", repId: "", epoch: 0, target: undefined, priority: 0, enqueuedAtMs: 0 };
+}
+
+export const HeldSession: MessageFns<HeldSession> = {
+  encode(message: HeldSession, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(18).string(message.repId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(24).int64(message.epoch);
+    }
+    if (message.target !== undefined) {
+      QueueTarget.encode(message.target, writer.uint32(34).fork()).join();
+    }
+    if (message.priority !== 0) {
+      writer.uint32(40).int32(message.priority);
+    }
+    if (message.enqueuedAtMs !== 0) {
+      writer.uint32(48).int64(message.enqueuedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HeldSession {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHeldSession();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.target = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.enqueuedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HeldSession {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+      enqueuedAtMs: isSet(object.enqueuedAtMs)
+        ? globalThis.Number(object.enqueuedAtMs)
+        : isSet(object.enqueued_at_ms)
+          ? globalThis.Number(object.enqueued_at_ms)
+          : 0,
+    };
+  },
+
+  toJSON(message: HeldSession): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.target !== undefined) {
+      obj.target = QueueTarget.toJSON(message.target);
+    }
+    if (message.priority !== 0) {
+      obj.priority = Math.round(message.priority);
+    }
+    if (message.enqueuedAtMs !== 0) {
+      obj.enqueuedAtMs = Math.round(message.enqueuedAtMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HeldSession>, I>>(base?: I): HeldSession {
+    return HeldSession.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HeldSession>, I>>(object: I): HeldSession {
+    const message = createBaseHeldSession();
+    message.sessionId = object.sessionId ?? "";
+    message.repId = object.repId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.target =
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
+    message.priority = object.priority ?? 0;
+    message.enqueuedAtMs = object.enqueuedAtMs ?? 0;
     return message;
   },
 };
 
 function createBaseRebuildQueuesRequest(): RebuildQueuesRequest {
-  return { siteId: "", sessions: [] };
+  return { siteId: "", sessions: [], held: [] };
 }
 
 export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
@@ -4338,6 +4702,9 @@ export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
     }
     for (const v of message.sessions) {
       WaitingSession.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.held) {
+      HeldSession.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -4371,6 +4738,14 @@ export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
             message.sessions.push(WaitingSession.decode(reader, reader.uint32()));
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.held.push(HeldSession.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4393,6 +4768,7 @@ export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
       sessions: globalThis.Array.isArray(object?.sessions)
         ? object.sessions.map((e: any) => WaitingSession.fromJSON(e))
         : [],
+      held: globalThis.Array.isArray(object?.held) ? object.held.map((e: any) => HeldSession.fromJSON(e)) : [],
     };
   },
 
@@ -4404,6 +4780,9 @@ export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
     if (message.sessions?.length) {
       obj.sessions = message.sessions.map((e) => WaitingSession.toJSON(e));
     }
+    if (message.held?.length) {
+      obj.held = message.held.map((e) => HeldSession.toJSON(e));
+    }
     return obj;
   },
 
@@ -4414,12 +4793,13 @@ export const RebuildQueuesRequest: MessageFns<RebuildQueuesRequest> = {
     const message = createBaseRebuildQueuesRequest();
     message.siteId = object.siteId ?? "";
     message.sessions = object.sessions?.map((e) => WaitingSession.fromPartial(e)) || [];
+    message.held = object.held?.map((e) => HeldSession.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseRebuildQueuesResponse(): RebuildQueuesResponse {
-  return { restored: 0, skipped: 0 };
+  return { restored: 0, skipped: 0, heldRestored: 0 };
 }
 
 export const RebuildQueuesResponse: MessageFns<RebuildQueuesResponse> = {
@@ -4429,6 +4809,9 @@ export const RebuildQueuesResponse: MessageFns<RebuildQueuesResponse> = {
     }
     if (message.skipped !== 0) {
       writer.uint32(16).int32(message.skipped);
+    }
+    if (message.heldRestored !== 0) {
+      writer.uint32(24).int32(message.heldRestored);
     }
     return writer;
   },
@@ -4462,6 +4845,14 @@ export const RebuildQueuesResponse: MessageFns<RebuildQueuesResponse> = {
             message.skipped = reader.int32();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.heldRestored = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4478,6 +4869,11 @@ export const RebuildQueuesResponse: MessageFns<RebuildQueuesResponse> = {
     return {
       restored: isSet(object.restored) ? globalThis.Number(object.restored) : 0,
       skipped: isSet(object.skipped) ? globalThis.Number(object.skipped) : 0,
+      heldRestored: isSet(object.heldRestored)
+        ? globalThis.Number(object.heldRestored)
+        : isSet(object.held_restored)
+          ? globalThis.Number(object.held_restored)
+          : 0,
     };
   },
 
@@ -4489,6 +4885,9 @@ export const RebuildQueuesResponse: MessageFns<RebuildQueuesResponse> = {
     if (message.skipped !== 0) {
       obj.skipped = Math.round(message.skipped);
     }
+    if (message.heldRestored !== 0) {
+      obj.heldRestored = Math.round(message.heldRestored);
+    }
     return obj;
   },
 
@@ -4499,6 +4898,583 @@ export const RebuildQueuesResponse: MessageFns<RebuildQueuesResponse> = {
     const message = createBaseRebuildQueuesResponse();
     message.restored = object.restored ?? 0;
     message.skipped = object.skipped ?? 0;
+    message.heldRestored = object.heldRestored ?? 0;
+    return message;
+  },
+};
+
+function createBaseRequeueSessionRequest(): RequeueSessionRequest {
+  return { siteId: "", sessionId: "", epoch: 0, target: undefined, reason: "" };
+}
+
+export const RequeueSessionRequest: MessageFns<RequeueSessionRequest> = {
+  encode(message: RequeueSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(24).int64(message.epoch);
+    }
+    if (message.target !== undefined) {
+      QueueTarget.encode(message.target, writer.uint32(34).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequeueSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequeueSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.target = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequeueSessionRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: RequeueSessionRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.target !== undefined) {
+      obj.target = QueueTarget.toJSON(message.target);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RequeueSessionRequest>, I>>(base?: I): RequeueSessionRequest {
+    return RequeueSessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequeueSessionRequest>, I>>(object: I): RequeueSessionRequest {
+    const message = createBaseRequeueSessionRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.target =
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseRequeueSessionResponse(): RequeueSessionResponse {
+  return { position: undefined, epoch: 0, offeredRepId: "" };
+}
+
+export const RequeueSessionResponse: MessageFns<RequeueSessionResponse> = {
+  encode(message: RequeueSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.position !== undefined) {
+      QueuePosition.encode(message.position, writer.uint32(10).fork()).join();
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(16).int64(message.epoch);
+    }
+    if (message.offeredRepId !== "") {
+      writer.uint32(26).string(message.offeredRepId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequeueSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequeueSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.position = QueuePosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.offeredRepId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequeueSessionResponse {
+    return {
+      position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      offeredRepId: isSet(object.offeredRepId)
+        ? globalThis.String(object.offeredRepId)
+        : isSet(object.offered_rep_id)
+          ? globalThis.String(object.offered_rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: RequeueSessionResponse): unknown {
+    const obj: any = {};
+    if (message.position !== undefined) {
+      obj.position = QueuePosition.toJSON(message.position);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.offeredRepId !== "") {
+      obj.offeredRepId = message.offeredRepId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RequeueSessionResponse>, I>>(base?: I): RequeueSessionResponse {
+    return RequeueSessionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequeueSessionResponse>, I>>(object: I): RequeueSessionResponse {
+    const message = createBaseRequeueSessionResponse();
+    message.position =
+      object.position !== undefined && object.position !== null
+        ? QueuePosition.fromPartial(object.position)
+        : undefined;
+    message.epoch = object.epoch ?? 0;
+    message.offeredRepId = object.offeredRepId ?? "";
+    return message;
+  },
+};
+
+function createBaseBatchGetSessionRoutingRequest(): BatchGetSessionRoutingRequest {
+  return { siteId: "", sessionIds: [] };
+}
+
+export const BatchGetSessionRoutingRequest: MessageFns<BatchGetSessionRoutingRequest> = {
+  encode(message: BatchGetSessionRoutingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    for (const v of message.sessionIds) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetSessionRoutingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetSessionRoutingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetSessionRoutingRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionIds: globalThis.Array.isArray(object?.sessionIds)
+        ? object.sessionIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.session_ids)
+          ? object.session_ids.map((e: any) => globalThis.String(e))
+          : [],
+    };
+  },
+
+  toJSON(message: BatchGetSessionRoutingRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionIds?.length) {
+      obj.sessionIds = message.sessionIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetSessionRoutingRequest>, I>>(base?: I): BatchGetSessionRoutingRequest {
+    return BatchGetSessionRoutingRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetSessionRoutingRequest>, I>>(
+    object: I,
+  ): BatchGetSessionRoutingRequest {
+    const message = createBaseBatchGetSessionRoutingRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionIds = object.sessionIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSessionRouting(): SessionRouting {
+  return { sessionId: "", known: false, state: 0, repId: "", epoch: 0, target: undefined };
+}
+
+export const SessionRouting: MessageFns<SessionRouting> = {
+  encode(message: SessionRouting, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.known !== false) {
+      writer.uint32(16).bool(message.known);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.repId !== "") {
+      writer.uint32(34).string(message.repId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(40).int64(message.epoch);
+    }
+    if (message.target !== undefined) {
+      QueueTarget.encode(message.target, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionRouting {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionRouting();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.target = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionRouting {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+      state: isSet(object.state) ? sessionStateFromJSON(object.state) : 0,
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
+    };
+  },
+
+  toJSON(message: SessionRouting): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    if (message.state !== 0) {
+      obj.state = sessionStateToJSON(message.state);
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.target !== undefined) {
+      obj.target = QueueTarget.toJSON(message.target);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SessionRouting>, I>>(base?: I): SessionRouting {
+    return SessionRouting.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SessionRouting>, I>>(object: I): SessionRouting {
+    const message = createBaseSessionRouting();
+    message.sessionId = object.sessionId ?? "";
+    message.known = object.known ?? false;
+    message.state = object.state ?? 0;
+    message.repId = object.repId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.target =
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
+    return message;
+  },
+};
+
+function createBaseBatchGetSessionRoutingResponse(): BatchGetSessionRoutingResponse {
+  return { sessions: [] };
+}
+
+export const BatchGetSessionRoutingResponse: MessageFns<BatchGetSessionRoutingResponse> = {
+  encode(message: BatchGetSessionRoutingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessions) {
+      SessionRouting.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetSessionRoutingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetSessionRoutingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessions.push(SessionRouting.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetSessionRoutingResponse {
+    return {
+      sessions: globalThis.Array.isArray(object?.sessions)
+        ? object.sessions.map((e: any) => SessionRouting.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetSessionRoutingResponse): unknown {
+    const obj: any = {};
+    if (message.sessions?.length) {
+      obj.sessions = message.sessions.map((e) => SessionRouting.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetSessionRoutingResponse>, I>>(base?: I): BatchGetSessionRoutingResponse {
+    return BatchGetSessionRoutingResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetSessionRoutingResponse>, I>>(
+    object: I,
+  ): BatchGetSessionRoutingResponse {
+    const message = createBaseBatchGetSessionRoutingResponse();
+    message.sessions = object.sessions?.map((e) => SessionRouting.fromPartial(e)) || [];
     return message;
   },
 };
@@ -4680,6 +5656,35 @@ export const AcdServiceService = {
       Buffer.from(RebuildQueuesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RebuildQueuesResponse => RebuildQueuesResponse.decode(value),
   },
+  /**
+   * Puts an offered or active session back into a queue at its original place (original enqueue
+   * time and priority) and frees the rep's capacity: the last rep left, the broker could not commit
+   * an assignment the acd accepted, or a disconnected rep's sessions are re-queued.
+   */
+  requeueSession: {
+    path: "/handoff.v1.AcdService/RequeueSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RequeueSessionRequest): Buffer =>
+      Buffer.from(RequeueSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RequeueSessionRequest => RequeueSessionRequest.decode(value),
+    responseSerialize: (value: RequeueSessionResponse): Buffer =>
+      Buffer.from(RequeueSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RequeueSessionResponse => RequeueSessionResponse.decode(value),
+  },
+  /** The routing state of many sessions at once, for the broker's reconciler. */
+  batchGetSessionRouting: {
+    path: "/handoff.v1.AcdService/BatchGetSessionRouting" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetSessionRoutingRequest): Buffer =>
+      Buffer.from(BatchGetSessionRoutingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetSessionRoutingRequest => BatchGetSessionRoutingRequest.decode(value),
+    responseSerialize: (value: BatchGetSessionRoutingResponse): Buffer =>
+      Buffer.from(BatchGetSessionRoutingResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetSessionRoutingResponse =>
+      BatchGetSessionRoutingResponse.decode(value),
+  },
 } as const;
 
 export interface AcdServiceServer extends UntypedServiceImplementation {
@@ -4705,6 +5710,14 @@ export interface AcdServiceServer extends UntypedServiceImplementation {
   subscribeOffers: handleServerStreamingCall<SubscribeOffersRequest, SubscribeOffersResponse>;
   /** Restores a site's queues from the broker's waiting sessions after Redis lost data. */
   rebuildQueues: handleUnaryCall<RebuildQueuesRequest, RebuildQueuesResponse>;
+  /**
+   * Puts an offered or active session back into a queue at its original place (original enqueue
+   * time and priority) and frees the rep's capacity: the last rep left, the broker could not commit
+   * an assignment the acd accepted, or a disconnected rep's sessions are re-queued.
+   */
+  requeueSession: handleUnaryCall<RequeueSessionRequest, RequeueSessionResponse>;
+  /** The routing state of many sessions at once, for the broker's reconciler. */
+  batchGetSessionRouting: handleUnaryCall<BatchGetSessionRoutingRequest, BatchGetSessionRoutingResponse>;
 }
 
 export interface AcdServiceClient extends Client {
@@ -4947,6 +5960,42 @@ export interface AcdServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RebuildQueuesResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Puts an offered or active session back into a queue at its original place (original enqueue
+   * time and priority) and frees the rep's capacity: the last rep left, the broker could not commit
+   * an assignment the acd accepted, or a disconnected rep's sessions are re-queued.
+   */
+  requeueSession(
+    request: RequeueSessionRequest,
+    callback: (error: ServiceError | null, response: RequeueSessionResponse) => void,
+  ): ClientUnaryCall;
+  requeueSession(
+    request: RequeueSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RequeueSessionResponse) => void,
+  ): ClientUnaryCall;
+  requeueSession(
+    request: RequeueSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RequeueSessionResponse) => void,
+  ): ClientUnaryCall;
+  /** The routing state of many sessions at once, for the broker's reconciler. */
+  batchGetSessionRouting(
+    request: BatchGetSessionRoutingRequest,
+    callback: (error: ServiceError | null, response: BatchGetSessionRoutingResponse) => void,
+  ): ClientUnaryCall;
+  batchGetSessionRouting(
+    request: BatchGetSessionRoutingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetSessionRoutingResponse) => void,
+  ): ClientUnaryCall;
+  batchGetSessionRouting(
+    request: BatchGetSessionRoutingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetSessionRoutingResponse) => void,
   ): ClientUnaryCall;
 }
 
