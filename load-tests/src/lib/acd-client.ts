@@ -53,15 +53,17 @@ export class OfferInbox {
     this.stream = acd.raw.subscribeOffers({ siteId, subscriberId: `bench-${siteId}`, repIds: [...repIds] });
     this.stream.on("data", (message: SubscribeOffersResponse) => {
       const atMs = performance.now();
-      if (!message.offer) return;
+      // The first message of a stream says it is live; only offers matter here.
+      if (message.event?.$case !== "offer") return;
+      const offer = message.event.offer;
       this.received++;
-      const waiter = this.waiters.get(message.offer.sessionId);
+      const waiter = this.waiters.get(offer.sessionId);
       if (!waiter) {
         this.unclaimed++;
         return;
       }
-      this.waiters.delete(message.offer.sessionId);
-      waiter({ offer: message.offer, atMs });
+      this.waiters.delete(offer.sessionId);
+      waiter({ offer, atMs });
     });
     // Cancelling at the end ends the stream with CANCELLED; any other failure shows as missing offers.
     this.stream.on("error", () => undefined);

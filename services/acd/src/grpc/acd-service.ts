@@ -1,4 +1,13 @@
-import { InvalidArgumentError, optionalId, requireId, serverStream, unary, type Logger } from "@handoff/runtime";
+import { status } from "@grpc/grpc-js";
+import {
+  GrpcStatusError,
+  InvalidArgumentError,
+  optionalId,
+  requireId,
+  serverStream,
+  unary,
+  type Logger,
+} from "@handoff/runtime";
 import { AbandonReason, abandonReasonToJSON } from "@handoff/proto/common";
 import { AcdServiceService, type AcdServiceServer } from "@handoff/proto/acd_service";
 import { validateRoutingConfig } from "../domain/routing-config";
@@ -232,8 +241,16 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
           skipped++;
         }
       }
-      return { restored, skipped };
+      return { restored, skipped, heldRestored: 0 };
     }),
+
+    requeueSession: unary("RequeueSession", logger, () =>
+      Promise.reject(new GrpcStatusError(status.UNIMPLEMENTED, "RequeueSession is not implemented yet")),
+    ),
+
+    batchGetSessionRouting: unary("BatchGetSessionRouting", logger, () =>
+      Promise.reject(new GrpcStatusError(status.UNIMPLEMENTED, "BatchGetSessionRouting is not implemented yet")),
+    ),
   };
   return { name: "handoff.v1.AcdService", definition: AcdServiceService, implementation };
 }

@@ -34,7 +34,7 @@ export class OfferSubscriptions {
       if (sent.has(id)) return;
       sent.add(id);
       if (sent.size > REMEMBERED_OFFERS) sent.delete(sent.values().next().value!);
-      call.write({ offer });
+      call.write({ event: { $case: "offer", offer } });
     };
     return new Promise<void>((resolve, reject) => {
       const unsubscribe = this.feed.subscribe(site, repIds, (entry) => send(offerFromOutbox(site, entry)));

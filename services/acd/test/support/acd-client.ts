@@ -23,12 +23,13 @@ export async function subscribeOffers(
   const waiters: { predicate: (o: Offer) => boolean; resolve: (o: Offer) => void }[] = [];
   let seen = 0;
   stream.on("data", (message: SubscribeOffersResponse) => {
-    if (!message.offer) return;
-    offers.push(message.offer);
+    if (message.event?.$case !== "offer") return;
+    const offer = message.event.offer;
+    offers.push(offer);
     for (const waiter of [...waiters]) {
-      if (waiter.predicate(message.offer)) {
+      if (waiter.predicate(offer)) {
         waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(message.offer);
+        waiter.resolve(offer);
       }
     }
   });
