@@ -179,6 +179,11 @@ export enum SessionState {
   SESSION_STATE_ACTIVE = 3,
   SESSION_STATE_ENDED = 4,
   SESSION_STATE_ABANDONED = 5,
+  /**
+   * SESSION_STATE_CREATED - Persisted by the session-broker, not yet in the acd (the acd was unreachable, or it is being
+   * enqueued right now). The broker's reconciler enqueues it.
+   */
+  SESSION_STATE_CREATED = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -202,6 +207,9 @@ export function sessionStateFromJSON(object: any): SessionState {
     case 5:
     case "SESSION_STATE_ABANDONED":
       return SessionState.SESSION_STATE_ABANDONED;
+    case 6:
+    case "SESSION_STATE_CREATED":
+      return SessionState.SESSION_STATE_CREATED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -223,6 +231,8 @@ export function sessionStateToJSON(object: SessionState): string {
       return "SESSION_STATE_ENDED";
     case SessionState.SESSION_STATE_ABANDONED:
       return "SESSION_STATE_ABANDONED";
+    case SessionState.SESSION_STATE_CREATED:
+      return "SESSION_STATE_CREATED";
     case SessionState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -291,6 +301,8 @@ export enum Permission {
   PERMISSION_VIEW = 1,
   PERMISSION_CONTROL = 2,
   PERMISSION_FILE_TRANSFER = 3,
+  /** PERMISSION_ELEVATION - Upgrade from click-to-chat to the full remote-support client. */
+  PERMISSION_ELEVATION = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -308,6 +320,9 @@ export function permissionFromJSON(object: any): Permission {
     case 3:
     case "PERMISSION_FILE_TRANSFER":
       return Permission.PERMISSION_FILE_TRANSFER;
+    case 4:
+    case "PERMISSION_ELEVATION":
+      return Permission.PERMISSION_ELEVATION;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -325,7 +340,96 @@ export function permissionToJSON(object: Permission): string {
       return "PERMISSION_CONTROL";
     case Permission.PERMISSION_FILE_TRANSFER:
       return "PERMISSION_FILE_TRANSFER";
+    case Permission.PERMISSION_ELEVATION:
+      return "PERMISSION_ELEVATION";
     case Permission.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Why a session ended (the broker records exactly one). */
+export enum EndReason {
+  END_REASON_UNSPECIFIED = 0,
+  /** END_REASON_RESOLVED - The rep marked the customer's problem solved. */
+  END_REASON_RESOLVED = 1,
+  END_REASON_ENDED_BY_REP = 2,
+  /** END_REASON_CUSTOMER_LEFT - The customer ended an answered session. */
+  END_REASON_CUSTOMER_LEFT = 3,
+  /** END_REASON_ABANDONED - The customer left (or was disconnected, or timed out) while waiting; the acd's reason is kept. */
+  END_REASON_ABANDONED = 4,
+  /** END_REASON_NOTICE_EXIT - The customer left from a notice (e.g. "we are closing early"): no exit survey. */
+  END_REASON_NOTICE_EXIT = 5,
+  END_REASON_NO_REP_AVAILABLE = 6,
+  END_REASON_PORTAL_CLOSED = 7,
+  /** END_REASON_REP_DISCONNECTED - The rep's connection dropped and he was not back within the site's grace period. */
+  END_REASON_REP_DISCONNECTED = 8,
+  END_REASON_KEY_EXPIRED = 9,
+  UNRECOGNIZED = -1,
+}
+
+export function endReasonFromJSON(object: any): EndReason {
+  switch (object) {
+    case 0:
+    case "END_REASON_UNSPECIFIED":
+      return EndReason.END_REASON_UNSPECIFIED;
+    case 1:
+    case "END_REASON_RESOLVED":
+      return EndReason.END_REASON_RESOLVED;
+    case 2:
+    case "END_REASON_ENDED_BY_REP":
+      return EndReason.END_REASON_ENDED_BY_REP;
+    case 3:
+    case "END_REASON_CUSTOMER_LEFT":
+      return EndReason.END_REASON_CUSTOMER_LEFT;
+    case 4:
+    case "END_REASON_ABANDONED":
+      return EndReason.END_REASON_ABANDONED;
+    case 5:
+    case "END_REASON_NOTICE_EXIT":
+      return EndReason.END_REASON_NOTICE_EXIT;
+    case 6:
+    case "END_REASON_NO_REP_AVAILABLE":
+      return EndReason.END_REASON_NO_REP_AVAILABLE;
+    case 7:
+    case "END_REASON_PORTAL_CLOSED":
+      return EndReason.END_REASON_PORTAL_CLOSED;
+    case 8:
+    case "END_REASON_REP_DISCONNECTED":
+      return EndReason.END_REASON_REP_DISCONNECTED;
+    case 9:
+    case "END_REASON_KEY_EXPIRED":
+      return EndReason.END_REASON_KEY_EXPIRED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return EndReason.UNRECOGNIZED;
+  }
+}
+
+export function endReasonToJSON(object: EndReason): string {
+  switch (object) {
+    case EndReason.END_REASON_UNSPECIFIED:
+      return "END_REASON_UNSPECIFIED";
+    case EndReason.END_REASON_RESOLVED:
+      return "END_REASON_RESOLVED";
+    case EndReason.END_REASON_ENDED_BY_REP:
+      return "END_REASON_ENDED_BY_REP";
+    case EndReason.END_REASON_CUSTOMER_LEFT:
+      return "END_REASON_CUSTOMER_LEFT";
+    case EndReason.END_REASON_ABANDONED:
+      return "END_REASON_ABANDONED";
+    case EndReason.END_REASON_NOTICE_EXIT:
+      return "END_REASON_NOTICE_EXIT";
+    case EndReason.END_REASON_NO_REP_AVAILABLE:
+      return "END_REASON_NO_REP_AVAILABLE";
+    case EndReason.END_REASON_PORTAL_CLOSED:
+      return "END_REASON_PORTAL_CLOSED";
+    case EndReason.END_REASON_REP_DISCONNECTED:
+      return "END_REASON_REP_DISCONNECTED";
+    case EndReason.END_REASON_KEY_EXPIRED:
+      return "END_REASON_KEY_EXPIRED";
+    case EndReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }

@@ -14,9 +14,14 @@ import {
   Actor,
   actorFromJSON,
   actorToJSON,
+  Customer,
+  EndReason,
+  endReasonFromJSON,
+  endReasonToJSON,
   Permission,
   permissionFromJSON,
   permissionToJSON,
+  QueuePosition,
   QueueTarget,
   RepState,
   repStateFromJSON,
@@ -29,6 +34,57 @@ import {
   startMethodToJSON,
   WaitEstimate,
 } from "./common";
+
+export enum PermissionChange {
+  PERMISSION_CHANGE_UNSPECIFIED = 0,
+  PERMISSION_CHANGE_REQUESTED = 1,
+  PERMISSION_CHANGE_GRANTED = 2,
+  PERMISSION_CHANGE_DENIED = 3,
+  PERMISSION_CHANGE_REVOKED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function permissionChangeFromJSON(object: any): PermissionChange {
+  switch (object) {
+    case 0:
+    case "PERMISSION_CHANGE_UNSPECIFIED":
+      return PermissionChange.PERMISSION_CHANGE_UNSPECIFIED;
+    case 1:
+    case "PERMISSION_CHANGE_REQUESTED":
+      return PermissionChange.PERMISSION_CHANGE_REQUESTED;
+    case 2:
+    case "PERMISSION_CHANGE_GRANTED":
+      return PermissionChange.PERMISSION_CHANGE_GRANTED;
+    case 3:
+    case "PERMISSION_CHANGE_DENIED":
+      return PermissionChange.PERMISSION_CHANGE_DENIED;
+    case 4:
+    case "PERMISSION_CHANGE_REVOKED":
+      return PermissionChange.PERMISSION_CHANGE_REVOKED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PermissionChange.UNRECOGNIZED;
+  }
+}
+
+export function permissionChangeToJSON(object: PermissionChange): string {
+  switch (object) {
+    case PermissionChange.PERMISSION_CHANGE_UNSPECIFIED:
+      return "PERMISSION_CHANGE_UNSPECIFIED";
+    case PermissionChange.PERMISSION_CHANGE_REQUESTED:
+      return "PERMISSION_CHANGE_REQUESTED";
+    case PermissionChange.PERMISSION_CHANGE_GRANTED:
+      return "PERMISSION_CHANGE_GRANTED";
+    case PermissionChange.PERMISSION_CHANGE_DENIED:
+      return "PERMISSION_CHANGE_DENIED";
+    case PermissionChange.PERMISSION_CHANGE_REVOKED:
+      return "PERMISSION_CHANGE_REVOKED";
+    case PermissionChange.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
 
 /** Topic handoff.routing.v1, keyed by session id (rep id for rep-only events). */
 export interface RoutingEvent {
@@ -174,12 +230,19 @@ export interface RepCapacitySet {
   skills: string[];
 }
 
-/** Topic handoff.sessions.v1, keyed by session id. */
+/**
+ * Topic handoff.sessions.v1, keyed by session id. The session-broker's history of a session: every
+ * row of its append-only event table, in sequence order, and the feed of WatchSession.
+ */
 export interface SessionEvent {
   eventId: string;
   occurredAtMs: number;
   siteId: string;
   sessionId: string;
+  /** Per session, from 1 without gaps. */
+  sequence: number;
+  /** The session's state after the event. */
+  state: SessionState;
   payload?:
     | { $case: "sessionCreated"; sessionCreated: SessionCreated }
     | { $case: "consentRecorded"; consentRecorded: ConsentRecorded }
@@ -191,6 +254,17 @@ export interface SessionEvent {
     | { $case: "surveySubmitted"; surveySubmitted: SurveySubmitted }
     | { $case: "repDisconnectedFlagged"; repDisconnectedFlagged: RepDisconnectedFlagged }
     | { $case: "sessionClosed"; sessionClosed: SessionClosed }
+    | { $case: "sessionWaiting"; sessionWaiting: SessionWaiting }
+    | { $case: "sessionOffered"; sessionOffered: SessionOffered }
+    | { $case: "sessionOfferLapsed"; sessionOfferLapsed: SessionOfferLapsed }
+    | { $case: "sessionAssigned"; sessionAssigned: SessionAssigned }
+    | { $case: "controlHandedOver"; controlHandedOver: ControlHandedOver }
+    | { $case: "repInvited"; repInvited: RepInvited }
+    | { $case: "repInvitationAnswered"; repInvitationAnswered: RepInvitationAnswered }
+    | { $case: "nudged"; nudged: Nudged }
+    | { $case: "repReconnected"; repReconnected: RepReconnected }
+    | { $case: "accessLinkChanged"; accessLinkChanged: AccessLinkChanged }
+    | { $case: "repSurveySubmitted"; repSurveySubmitted: RepSurveySubmitted }
     | undefined;
 }
 
@@ -198,17 +272,58 @@ export interface SessionCreated {
   startMethod: StartMethod;
   target?: QueueTarget | undefined;
   problemTypeId: string;
+  customer?: Customer | undefined;
+  /** The key's or invitation's id when the session came from one (never the key itself). */
+  credentialId: string;
 }
 
 export interface ConsentRecorded {
   agreementAccepted: boolean;
+  agreementVersion: string;
   recordingAllowed: boolean;
+  accessLinkAllowed: boolean;
+}
+
+/** The session is (again) in a queue: created, transferred, re-queued or rebuilt. */
+export interface SessionWaiting {
+  target?: QueueTarget | undefined;
+  priority: number;
+  enqueuedAtMs: number;
+  /** "created", "transferred", "rep_left", "rep_disconnected", "commit_failed", "rebuilt", "acd_recovered". */
+  reason: string;
+  fromRepId: string;
+  position?: QueuePosition | undefined;
+}
+
+export interface SessionOffered {
+  repId: string;
+  epoch: number;
+  expiresAtMs: number;
+  decision?: DecisionRecord | undefined;
+}
+
+/** An offer ended without an assignment. */
+export interface SessionOfferLapsed {
+  repId: string;
+  epoch: number;
+  /** "rejected", "expired", "withdrawn". */
+  outcome: string;
+}
+
+/** The assignment committed with the offer's fencing token. */
+export interface SessionAssigned {
+  repId: string;
+  epoch: number;
+  waitedMs: number;
 }
 
 export interface PermissionChanged {
   permission: Permission;
-  granted: boolean;
+  application: string;
+  change: PermissionChange;
   actor: Actor;
+  actorId: string;
+  requestId: string;
 }
 
 export interface ParticipantJoined {
@@ -218,29 +333,79 @@ export interface ParticipantJoined {
 
 export interface ParticipantLeft {
   repId: string;
+  /** "left", "transferred", "ended", "disconnected". */
+  reason: string;
+}
+
+export interface ControlHandedOver {
+  fromRepId: string;
+  toRepId: string;
+}
+
+export interface RepInvited {
+  invitationId: string;
+  byRepId: string;
+  invitee?: QueueTarget | undefined;
+}
+
+export interface RepInvitationAnswered {
+  invitationId: string;
+  repId: string;
+  accepted: boolean;
 }
 
 export interface NoteAdded {
-  noteId: string;
   repId: string;
+  text: string;
 }
 
 export interface ChatMessageSent {
-  messageId: string;
   from: Actor;
+  /** The rep's id; empty for the customer. */
+  fromId: string;
+  text: string;
+}
+
+export interface Nudged {
+  from: Actor;
+  fromId: string;
 }
 
 export interface SurveySubmitted {
   satisfaction: number;
+  comment: string;
+}
+
+export interface RepSurveySubmitted {
+  repId: string;
+  resolutionCode: string;
+  comment: string;
 }
 
 export interface RepDisconnectedFlagged {
   repId: string;
+  graceUntilMs: number;
+}
+
+export interface RepReconnected {
+  repId: string;
+}
+
+export interface AccessLinkChanged {
+  linkId: string;
+  /** "created", "used", "revoked". */
+  change: string;
+  repId: string;
+  expiresAtMs: number;
 }
 
 export interface SessionClosed {
   finalState: SessionState;
   actor: Actor;
+  reason: EndReason;
+  actorId: string;
+  /** For END_REASON_ABANDONED: the acd's reason. */
+  abandonReason: AbandonReason;
 }
 
 function createBaseRoutingEvent(): RoutingEvent {
@@ -2910,7 +3075,7 @@ export const RepCapacitySet: MessageFns<RepCapacitySet> = {
 };
 
 function createBaseSessionEvent(): SessionEvent {
-  return { eventId: "", occurredAtMs: 0, siteId: "", sessionId: "", payload: undefined };
+  return { eventId: "", occurredAtMs: 0, siteId: "", sessionId: "", sequence: 0, state: 0, payload: undefined };
 }
 
 export const SessionEvent: MessageFns<SessionEvent> = {
@@ -2926,6 +3091,12 @@ export const SessionEvent: MessageFns<SessionEvent> = {
     }
     if (message.sessionId !== "") {
       writer.uint32(34).string(message.sessionId);
+    }
+    if (message.sequence !== 0) {
+      writer.uint32(40).int64(message.sequence);
+    }
+    if (message.state !== 0) {
+      writer.uint32(48).int32(message.state);
     }
     switch (message.payload?.$case) {
       case "sessionCreated":
@@ -2957,6 +3128,39 @@ export const SessionEvent: MessageFns<SessionEvent> = {
         break;
       case "sessionClosed":
         SessionClosed.encode(message.payload.sessionClosed, writer.uint32(154).fork()).join();
+        break;
+      case "sessionWaiting":
+        SessionWaiting.encode(message.payload.sessionWaiting, writer.uint32(162).fork()).join();
+        break;
+      case "sessionOffered":
+        SessionOffered.encode(message.payload.sessionOffered, writer.uint32(170).fork()).join();
+        break;
+      case "sessionOfferLapsed":
+        SessionOfferLapsed.encode(message.payload.sessionOfferLapsed, writer.uint32(178).fork()).join();
+        break;
+      case "sessionAssigned":
+        SessionAssigned.encode(message.payload.sessionAssigned, writer.uint32(186).fork()).join();
+        break;
+      case "controlHandedOver":
+        ControlHandedOver.encode(message.payload.controlHandedOver, writer.uint32(194).fork()).join();
+        break;
+      case "repInvited":
+        RepInvited.encode(message.payload.repInvited, writer.uint32(202).fork()).join();
+        break;
+      case "repInvitationAnswered":
+        RepInvitationAnswered.encode(message.payload.repInvitationAnswered, writer.uint32(210).fork()).join();
+        break;
+      case "nudged":
+        Nudged.encode(message.payload.nudged, writer.uint32(218).fork()).join();
+        break;
+      case "repReconnected":
+        RepReconnected.encode(message.payload.repReconnected, writer.uint32(226).fork()).join();
+        break;
+      case "accessLinkChanged":
+        AccessLinkChanged.encode(message.payload.accessLinkChanged, writer.uint32(234).fork()).join();
+        break;
+      case "repSurveySubmitted":
+        RepSurveySubmitted.encode(message.payload.repSurveySubmitted, writer.uint32(242).fork()).join();
         break;
     }
     return writer;
@@ -3005,6 +3209,22 @@ export const SessionEvent: MessageFns<SessionEvent> = {
             }
 
             message.sessionId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.sequence = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
             continue;
           }
           case 10: {
@@ -3111,6 +3331,121 @@ export const SessionEvent: MessageFns<SessionEvent> = {
             message.payload = { $case: "sessionClosed", sessionClosed: SessionClosed.decode(reader, reader.uint32()) };
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.payload = {
+              $case: "sessionWaiting",
+              sessionWaiting: SessionWaiting.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.payload = {
+              $case: "sessionOffered",
+              sessionOffered: SessionOffered.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.payload = {
+              $case: "sessionOfferLapsed",
+              sessionOfferLapsed: SessionOfferLapsed.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.payload = {
+              $case: "sessionAssigned",
+              sessionAssigned: SessionAssigned.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.payload = {
+              $case: "controlHandedOver",
+              controlHandedOver: ControlHandedOver.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.payload = { $case: "repInvited", repInvited: RepInvited.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.payload = {
+              $case: "repInvitationAnswered",
+              repInvitationAnswered: RepInvitationAnswered.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 27: {
+            if (tag !== 218) {
+              break;
+            }
+
+            message.payload = { $case: "nudged", nudged: Nudged.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.payload = {
+              $case: "repReconnected",
+              repReconnected: RepReconnected.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 29: {
+            if (tag !== 234) {
+              break;
+            }
+
+            message.payload = {
+              $case: "accessLinkChanged",
+              accessLinkChanged: AccessLinkChanged.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.payload = {
+              $case: "repSurveySubmitted",
+              repSurveySubmitted: RepSurveySubmitted.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3145,6 +3480,8 @@ export const SessionEvent: MessageFns<SessionEvent> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
+      sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0,
+      state: isSet(object.state) ? sessionStateFromJSON(object.state) : 0,
       payload: isSet(object.sessionCreated)
         ? { $case: "sessionCreated", sessionCreated: SessionCreated.fromJSON(object.sessionCreated) }
         : isSet(object.session_created)
@@ -3231,7 +3568,156 @@ export const SessionEvent: MessageFns<SessionEvent> = {
                                                   $case: "sessionClosed",
                                                   sessionClosed: SessionClosed.fromJSON(object.session_closed),
                                                 }
-                                              : undefined,
+                                              : isSet(object.sessionWaiting)
+                                                ? {
+                                                    $case: "sessionWaiting",
+                                                    sessionWaiting: SessionWaiting.fromJSON(object.sessionWaiting),
+                                                  }
+                                                : isSet(object.session_waiting)
+                                                  ? {
+                                                      $case: "sessionWaiting",
+                                                      sessionWaiting: SessionWaiting.fromJSON(object.session_waiting),
+                                                    }
+                                                  : isSet(object.sessionOffered)
+                                                    ? {
+                                                        $case: "sessionOffered",
+                                                        sessionOffered: SessionOffered.fromJSON(object.sessionOffered),
+                                                      }
+                                                    : isSet(object.session_offered)
+                                                      ? {
+                                                          $case: "sessionOffered",
+                                                          sessionOffered: SessionOffered.fromJSON(
+                                                            object.session_offered,
+                                                          ),
+                                                        }
+                                                      : isSet(object.sessionOfferLapsed)
+                                                        ? {
+                                                            $case: "sessionOfferLapsed",
+                                                            sessionOfferLapsed: SessionOfferLapsed.fromJSON(
+                                                              object.sessionOfferLapsed,
+                                                            ),
+                                                          }
+                                                        : isSet(object.session_offer_lapsed)
+                                                          ? {
+                                                              $case: "sessionOfferLapsed",
+                                                              sessionOfferLapsed: SessionOfferLapsed.fromJSON(
+                                                                object.session_offer_lapsed,
+                                                              ),
+                                                            }
+                                                          : isSet(object.sessionAssigned)
+                                                            ? {
+                                                                $case: "sessionAssigned",
+                                                                sessionAssigned: SessionAssigned.fromJSON(
+                                                                  object.sessionAssigned,
+                                                                ),
+                                                              }
+                                                            : isSet(object.session_assigned)
+                                                              ? {
+                                                                  $case: "sessionAssigned",
+                                                                  sessionAssigned: SessionAssigned.fromJSON(
+                                                                    object.session_assigned,
+                                                                  ),
+                                                                }
+                                                              : isSet(object.controlHandedOver)
+                                                                ? {
+                                                                    $case: "controlHandedOver",
+                                                                    controlHandedOver: ControlHandedOver.fromJSON(
+                                                                      object.controlHandedOver,
+                                                                    ),
+                                                                  }
+                                                                : isSet(object.control_handed_over)
+                                                                  ? {
+                                                                      $case: "controlHandedOver",
+                                                                      controlHandedOver: ControlHandedOver.fromJSON(
+                                                                        object.control_handed_over,
+                                                                      ),
+                                                                    }
+                                                                  : isSet(object.repInvited)
+                                                                    ? {
+                                                                        $case: "repInvited",
+                                                                        repInvited: RepInvited.fromJSON(
+                                                                          object.repInvited,
+                                                                        ),
+                                                                      }
+                                                                    : isSet(object.rep_invited)
+                                                                      ? {
+                                                                          $case: "repInvited",
+                                                                          repInvited: RepInvited.fromJSON(
+                                                                            object.rep_invited,
+                                                                          ),
+                                                                        }
+                                                                      : isSet(object.repInvitationAnswered)
+                                                                        ? {
+                                                                            $case: "repInvitationAnswered",
+                                                                            repInvitationAnswered:
+                                                                              RepInvitationAnswered.fromJSON(
+                                                                                object.repInvitationAnswered,
+                                                                              ),
+                                                                          }
+                                                                        : isSet(object.rep_invitation_answered)
+                                                                          ? {
+                                                                              $case: "repInvitationAnswered",
+                                                                              repInvitationAnswered:
+                                                                                RepInvitationAnswered.fromJSON(
+                                                                                  object.rep_invitation_answered,
+                                                                                ),
+                                                                            }
+                                                                          : isSet(object.nudged)
+                                                                            ? {
+                                                                                $case: "nudged",
+                                                                                nudged: Nudged.fromJSON(object.nudged),
+                                                                              }
+                                                                            : isSet(object.repReconnected)
+                                                                              ? {
+                                                                                  $case: "repReconnected",
+                                                                                  repReconnected:
+                                                                                    RepReconnected.fromJSON(
+                                                                                      object.repReconnected,
+                                                                                    ),
+                                                                                }
+                                                                              : isSet(object.rep_reconnected)
+                                                                                ? {
+                                                                                    $case: "repReconnected",
+                                                                                    repReconnected:
+                                                                                      RepReconnected.fromJSON(
+                                                                                        object.rep_reconnected,
+                                                                                      ),
+                                                                                  }
+                                                                                : isSet(object.accessLinkChanged)
+                                                                                  ? {
+                                                                                      $case: "accessLinkChanged",
+                                                                                      accessLinkChanged:
+                                                                                        AccessLinkChanged.fromJSON(
+                                                                                          object.accessLinkChanged,
+                                                                                        ),
+                                                                                    }
+                                                                                  : isSet(object.access_link_changed)
+                                                                                    ? {
+                                                                                        $case: "accessLinkChanged",
+                                                                                        accessLinkChanged:
+                                                                                          AccessLinkChanged.fromJSON(
+                                                                                            object.access_link_changed,
+                                                                                          ),
+                                                                                      }
+                                                                                    : isSet(object.repSurveySubmitted)
+                                                                                      ? {
+                                                                                          $case: "repSurveySubmitted",
+                                                                                          repSurveySubmitted:
+                                                                                            RepSurveySubmitted.fromJSON(
+                                                                                              object.repSurveySubmitted,
+                                                                                            ),
+                                                                                        }
+                                                                                      : isSet(
+                                                                                            object.rep_survey_submitted,
+                                                                                          )
+                                                                                        ? {
+                                                                                            $case: "repSurveySubmitted",
+                                                                                            repSurveySubmitted:
+                                                                                              RepSurveySubmitted.fromJSON(
+                                                                                                object.rep_survey_submitted,
+                                                                                              ),
+                                                                                          }
+                                                                                        : undefined,
     };
   },
 
@@ -3248,6 +3734,12 @@ export const SessionEvent: MessageFns<SessionEvent> = {
     }
     if (message.sessionId !== "") {
       obj.sessionId = message.sessionId;
+    }
+    if (message.sequence !== 0) {
+      obj.sequence = Math.round(message.sequence);
+    }
+    if (message.state !== 0) {
+      obj.state = sessionStateToJSON(message.state);
     }
     if (message.payload?.$case === "sessionCreated") {
       obj.sessionCreated = SessionCreated.toJSON(message.payload.sessionCreated);
@@ -3269,6 +3761,28 @@ export const SessionEvent: MessageFns<SessionEvent> = {
       obj.repDisconnectedFlagged = RepDisconnectedFlagged.toJSON(message.payload.repDisconnectedFlagged);
     } else if (message.payload?.$case === "sessionClosed") {
       obj.sessionClosed = SessionClosed.toJSON(message.payload.sessionClosed);
+    } else if (message.payload?.$case === "sessionWaiting") {
+      obj.sessionWaiting = SessionWaiting.toJSON(message.payload.sessionWaiting);
+    } else if (message.payload?.$case === "sessionOffered") {
+      obj.sessionOffered = SessionOffered.toJSON(message.payload.sessionOffered);
+    } else if (message.payload?.$case === "sessionOfferLapsed") {
+      obj.sessionOfferLapsed = SessionOfferLapsed.toJSON(message.payload.sessionOfferLapsed);
+    } else if (message.payload?.$case === "sessionAssigned") {
+      obj.sessionAssigned = SessionAssigned.toJSON(message.payload.sessionAssigned);
+    } else if (message.payload?.$case === "controlHandedOver") {
+      obj.controlHandedOver = ControlHandedOver.toJSON(message.payload.controlHandedOver);
+    } else if (message.payload?.$case === "repInvited") {
+      obj.repInvited = RepInvited.toJSON(message.payload.repInvited);
+    } else if (message.payload?.$case === "repInvitationAnswered") {
+      obj.repInvitationAnswered = RepInvitationAnswered.toJSON(message.payload.repInvitationAnswered);
+    } else if (message.payload?.$case === "nudged") {
+      obj.nudged = Nudged.toJSON(message.payload.nudged);
+    } else if (message.payload?.$case === "repReconnected") {
+      obj.repReconnected = RepReconnected.toJSON(message.payload.repReconnected);
+    } else if (message.payload?.$case === "accessLinkChanged") {
+      obj.accessLinkChanged = AccessLinkChanged.toJSON(message.payload.accessLinkChanged);
+    } else if (message.payload?.$case === "repSurveySubmitted") {
+      obj.repSurveySubmitted = RepSurveySubmitted.toJSON(message.payload.repSurveySubmitted);
     }
     return obj;
   },
@@ -3282,6 +3796,8 @@ export const SessionEvent: MessageFns<SessionEvent> = {
     message.occurredAtMs = object.occurredAtMs ?? 0;
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
+    message.sequence = object.sequence ?? 0;
+    message.state = object.state ?? 0;
     switch (object.payload?.$case) {
       case "sessionCreated": {
         if (object.payload?.sessionCreated !== undefined && object.payload?.sessionCreated !== null) {
@@ -3370,13 +3886,106 @@ export const SessionEvent: MessageFns<SessionEvent> = {
         }
         break;
       }
+      case "sessionWaiting": {
+        if (object.payload?.sessionWaiting !== undefined && object.payload?.sessionWaiting !== null) {
+          message.payload = {
+            $case: "sessionWaiting",
+            sessionWaiting: SessionWaiting.fromPartial(object.payload.sessionWaiting),
+          };
+        }
+        break;
+      }
+      case "sessionOffered": {
+        if (object.payload?.sessionOffered !== undefined && object.payload?.sessionOffered !== null) {
+          message.payload = {
+            $case: "sessionOffered",
+            sessionOffered: SessionOffered.fromPartial(object.payload.sessionOffered),
+          };
+        }
+        break;
+      }
+      case "sessionOfferLapsed": {
+        if (object.payload?.sessionOfferLapsed !== undefined && object.payload?.sessionOfferLapsed !== null) {
+          message.payload = {
+            $case: "sessionOfferLapsed",
+            sessionOfferLapsed: SessionOfferLapsed.fromPartial(object.payload.sessionOfferLapsed),
+          };
+        }
+        break;
+      }
+      case "sessionAssigned": {
+        if (object.payload?.sessionAssigned !== undefined && object.payload?.sessionAssigned !== null) {
+          message.payload = {
+            $case: "sessionAssigned",
+            sessionAssigned: SessionAssigned.fromPartial(object.payload.sessionAssigned),
+          };
+        }
+        break;
+      }
+      case "controlHandedOver": {
+        if (object.payload?.controlHandedOver !== undefined && object.payload?.controlHandedOver !== null) {
+          message.payload = {
+            $case: "controlHandedOver",
+            controlHandedOver: ControlHandedOver.fromPartial(object.payload.controlHandedOver),
+          };
+        }
+        break;
+      }
+      case "repInvited": {
+        if (object.payload?.repInvited !== undefined && object.payload?.repInvited !== null) {
+          message.payload = { $case: "repInvited", repInvited: RepInvited.fromPartial(object.payload.repInvited) };
+        }
+        break;
+      }
+      case "repInvitationAnswered": {
+        if (object.payload?.repInvitationAnswered !== undefined && object.payload?.repInvitationAnswered !== null) {
+          message.payload = {
+            $case: "repInvitationAnswered",
+            repInvitationAnswered: RepInvitationAnswered.fromPartial(object.payload.repInvitationAnswered),
+          };
+        }
+        break;
+      }
+      case "nudged": {
+        if (object.payload?.nudged !== undefined && object.payload?.nudged !== null) {
+          message.payload = { $case: "nudged", nudged: Nudged.fromPartial(object.payload.nudged) };
+        }
+        break;
+      }
+      case "repReconnected": {
+        if (object.payload?.repReconnected !== undefined && object.payload?.repReconnected !== null) {
+          message.payload = {
+            $case: "repReconnected",
+            repReconnected: RepReconnected.fromPartial(object.payload.repReconnected),
+          };
+        }
+        break;
+      }
+      case "accessLinkChanged": {
+        if (object.payload?.accessLinkChanged !== undefined && object.payload?.accessLinkChanged !== null) {
+          message.payload = {
+            $case: "accessLinkChanged",
+            accessLinkChanged: AccessLinkChanged.fromPartial(object.payload.accessLinkChanged),
+          };
+        }
+        break;
+      }
+      case "repSurveySubmitted": {
+        if (object.payload?.repSurveySubmitted !== undefined && object.payload?.repSurveySubmitted !== null) {
+          message.payload = {
+            $case: "repSurveySubmitted",
+            repSurveySubmitted: RepSurveySubmitted.fromPartial(object.payload.repSurveySubmitted),
+          };
+        }
+        break;
+      }
     }
     return message;
   },
 };
 
 function createBaseSessionCreated(): SessionCreated {
-  return { startMethod: 0, target: undefined, problemTypeId: "" };
+  return { startMethod: 0, target: undefined, problemTypeId: "", customer: undefined, credentialId: "" };
 }
 
 export const SessionCreated: MessageFns<SessionCreated> = {
@@ -3389,6 +3998,12 @@ export const SessionCreated: MessageFns<SessionCreated> = {
     }
     if (message.problemTypeId !== "") {
       writer.uint32(26).string(message.problemTypeId);
+    }
+    if (message.customer !== undefined) {
+      Customer.encode(message.customer, writer.uint32(34).fork()).join();
+    }
+    if (message.credentialId !== "") {
+      writer.uint32(42).string(message.credentialId);
     }
     return writer;
   },
@@ -3430,6 +4045,22 @@ export const SessionCreated: MessageFns<SessionCreated> = {
             message.problemTypeId = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.customer = Customer.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.credentialId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3455,6 +4086,12 @@ export const SessionCreated: MessageFns<SessionCreated> = {
         : isSet(object.problem_type_id)
           ? globalThis.String(object.problem_type_id)
           : "",
+      customer: isSet(object.customer) ? Customer.fromJSON(object.customer) : undefined,
+      credentialId: isSet(object.credentialId)
+        ? globalThis.String(object.credentialId)
+        : isSet(object.credential_id)
+          ? globalThis.String(object.credential_id)
+          : "",
     };
   },
 
@@ -3469,6 +4106,12 @@ export const SessionCreated: MessageFns<SessionCreated> = {
     if (message.problemTypeId !== "") {
       obj.problemTypeId = message.problemTypeId;
     }
+    if (message.customer !== undefined) {
+      obj.customer = Customer.toJSON(message.customer);
+    }
+    if (message.credentialId !== "") {
+      obj.credentialId = message.credentialId;
+    }
     return obj;
   },
 
@@ -3481,12 +4124,15 @@ export const SessionCreated: MessageFns<SessionCreated> = {
     message.target =
       object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     message.problemTypeId = object.problemTypeId ?? "";
+    message.customer =
+      object.customer !== undefined && object.customer !== null ? Customer.fromPartial(object.customer) : undefined;
+    message.credentialId = object.credentialId ?? "";
     return message;
   },
 };
 
 function createBaseConsentRecorded(): ConsentRecorded {
-  return { agreementAccepted: false, recordingAllowed: false };
+  return { agreementAccepted: false, agreementVersion: "", recordingAllowed: false, accessLinkAllowed: false };
 }
 
 export const ConsentRecorded: MessageFns<ConsentRecorded> = {
@@ -3494,8 +4140,14 @@ export const ConsentRecorded: MessageFns<ConsentRecorded> = {
     if (message.agreementAccepted !== false) {
       writer.uint32(8).bool(message.agreementAccepted);
     }
+    if (message.agreementVersion !== "") {
+      writer.uint32(18).string(message.agreementVersion);
+    }
     if (message.recordingAllowed !== false) {
-      writer.uint32(16).bool(message.recordingAllowed);
+      writer.uint32(24).bool(message.recordingAllowed);
+    }
+    if (message.accessLinkAllowed !== false) {
+      writer.uint32(32).bool(message.accessLinkAllowed);
     }
     return writer;
   },
@@ -3522,11 +4174,27 @@ export const ConsentRecorded: MessageFns<ConsentRecorded> = {
             continue;
           }
           case 2: {
-            if (tag !== 16) {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.agreementVersion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
               break;
             }
 
             message.recordingAllowed = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.accessLinkAllowed = reader.bool();
             continue;
           }
         }
@@ -3548,10 +4216,20 @@ export const ConsentRecorded: MessageFns<ConsentRecorded> = {
         : isSet(object.agreement_accepted)
           ? globalThis.Boolean(object.agreement_accepted)
           : false,
+      agreementVersion: isSet(object.agreementVersion)
+        ? globalThis.String(object.agreementVersion)
+        : isSet(object.agreement_version)
+          ? globalThis.String(object.agreement_version)
+          : "",
       recordingAllowed: isSet(object.recordingAllowed)
         ? globalThis.Boolean(object.recordingAllowed)
         : isSet(object.recording_allowed)
           ? globalThis.Boolean(object.recording_allowed)
+          : false,
+      accessLinkAllowed: isSet(object.accessLinkAllowed)
+        ? globalThis.Boolean(object.accessLinkAllowed)
+        : isSet(object.access_link_allowed)
+          ? globalThis.Boolean(object.access_link_allowed)
           : false,
     };
   },
@@ -3561,8 +4239,14 @@ export const ConsentRecorded: MessageFns<ConsentRecorded> = {
     if (message.agreementAccepted !== false) {
       obj.agreementAccepted = message.agreementAccepted;
     }
+    if (message.agreementVersion !== "") {
+      obj.agreementVersion = message.agreementVersion;
+    }
     if (message.recordingAllowed !== false) {
       obj.recordingAllowed = message.recordingAllowed;
+    }
+    if (message.accessLinkAllowed !== false) {
+      obj.accessLinkAllowed = message.accessLinkAllowed;
     }
     return obj;
   },
@@ -3573,13 +4257,518 @@ export const ConsentRecorded: MessageFns<ConsentRecorded> = {
   fromPartial<I extends Exact<DeepPartial<ConsentRecorded>, I>>(object: I): ConsentRecorded {
     const message = createBaseConsentRecorded();
     message.agreementAccepted = object.agreementAccepted ?? false;
+    message.agreementVersion = object.agreementVersion ?? "";
     message.recordingAllowed = object.recordingAllowed ?? false;
+    message.accessLinkAllowed = object.accessLinkAllowed ?? false;
+    return message;
+  },
+};
+
+function createBaseSessionWaiting(): SessionWaiting {
+  return { target: undefined, priority: 0, enqueuedAtMs: 0, reason: "", fromRepId: "", position: undefined };
+}
+
+export const SessionWaiting: MessageFns<SessionWaiting> = {
+  encode(message: SessionWaiting, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      QueueTarget.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    if (message.priority !== 0) {
+      writer.uint32(16).int32(message.priority);
+    }
+    if (message.enqueuedAtMs !== 0) {
+      writer.uint32(24).int64(message.enqueuedAtMs);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.fromRepId !== "") {
+      writer.uint32(42).string(message.fromRepId);
+    }
+    if (message.position !== undefined) {
+      QueuePosition.encode(message.position, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionWaiting {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionWaiting();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.enqueuedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fromRepId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.position = QueuePosition.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionWaiting {
+    return {
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+      enqueuedAtMs: isSet(object.enqueuedAtMs)
+        ? globalThis.Number(object.enqueuedAtMs)
+        : isSet(object.enqueued_at_ms)
+          ? globalThis.Number(object.enqueued_at_ms)
+          : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      fromRepId: isSet(object.fromRepId)
+        ? globalThis.String(object.fromRepId)
+        : isSet(object.from_rep_id)
+          ? globalThis.String(object.from_rep_id)
+          : "",
+      position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined,
+    };
+  },
+
+  toJSON(message: SessionWaiting): unknown {
+    const obj: any = {};
+    if (message.target !== undefined) {
+      obj.target = QueueTarget.toJSON(message.target);
+    }
+    if (message.priority !== 0) {
+      obj.priority = Math.round(message.priority);
+    }
+    if (message.enqueuedAtMs !== 0) {
+      obj.enqueuedAtMs = Math.round(message.enqueuedAtMs);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.fromRepId !== "") {
+      obj.fromRepId = message.fromRepId;
+    }
+    if (message.position !== undefined) {
+      obj.position = QueuePosition.toJSON(message.position);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SessionWaiting>, I>>(base?: I): SessionWaiting {
+    return SessionWaiting.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SessionWaiting>, I>>(object: I): SessionWaiting {
+    const message = createBaseSessionWaiting();
+    message.target =
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
+    message.priority = object.priority ?? 0;
+    message.enqueuedAtMs = object.enqueuedAtMs ?? 0;
+    message.reason = object.reason ?? "";
+    message.fromRepId = object.fromRepId ?? "";
+    message.position =
+      object.position !== undefined && object.position !== null
+        ? QueuePosition.fromPartial(object.position)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseSessionOffered(): SessionOffered {
+  return { repId: "", epoch: 0, expiresAtMs: 0, decision: undefined };
+}
+
+export const SessionOffered: MessageFns<SessionOffered> = {
+  encode(message: SessionOffered, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.repId !== "") {
+      writer.uint32(10).string(message.repId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(16).int64(message.epoch);
+    }
+    if (message.expiresAtMs !== 0) {
+      writer.uint32(24).int64(message.expiresAtMs);
+    }
+    if (message.decision !== undefined) {
+      DecisionRecord.encode(message.decision, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionOffered {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionOffered();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.expiresAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.decision = DecisionRecord.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionOffered {
+    return {
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? globalThis.Number(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+          ? globalThis.Number(object.expires_at_ms)
+          : 0,
+      decision: isSet(object.decision) ? DecisionRecord.fromJSON(object.decision) : undefined,
+    };
+  },
+
+  toJSON(message: SessionOffered): unknown {
+    const obj: any = {};
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.expiresAtMs !== 0) {
+      obj.expiresAtMs = Math.round(message.expiresAtMs);
+    }
+    if (message.decision !== undefined) {
+      obj.decision = DecisionRecord.toJSON(message.decision);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SessionOffered>, I>>(base?: I): SessionOffered {
+    return SessionOffered.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SessionOffered>, I>>(object: I): SessionOffered {
+    const message = createBaseSessionOffered();
+    message.repId = object.repId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.expiresAtMs = object.expiresAtMs ?? 0;
+    message.decision =
+      object.decision !== undefined && object.decision !== null
+        ? DecisionRecord.fromPartial(object.decision)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseSessionOfferLapsed(): SessionOfferLapsed {
+  return { repId: "", epoch: 0, outcome: "" };
+}
+
+export const SessionOfferLapsed: MessageFns<SessionOfferLapsed> = {
+  encode(message: SessionOfferLapsed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.repId !== "") {
+      writer.uint32(10).string(message.repId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(16).int64(message.epoch);
+    }
+    if (message.outcome !== "") {
+      writer.uint32(26).string(message.outcome);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionOfferLapsed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionOfferLapsed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.outcome = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionOfferLapsed {
+    return {
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      outcome: isSet(object.outcome) ? globalThis.String(object.outcome) : "",
+    };
+  },
+
+  toJSON(message: SessionOfferLapsed): unknown {
+    const obj: any = {};
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.outcome !== "") {
+      obj.outcome = message.outcome;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SessionOfferLapsed>, I>>(base?: I): SessionOfferLapsed {
+    return SessionOfferLapsed.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SessionOfferLapsed>, I>>(object: I): SessionOfferLapsed {
+    const message = createBaseSessionOfferLapsed();
+    message.repId = object.repId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.outcome = object.outcome ?? "";
+    return message;
+  },
+};
+
+function createBaseSessionAssigned(): SessionAssigned {
+  return { repId: "", epoch: 0, waitedMs: 0 };
+}
+
+export const SessionAssigned: MessageFns<SessionAssigned> = {
+  encode(message: SessionAssigned, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.repId !== "") {
+      writer.uint32(10).string(message.repId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(16).int64(message.epoch);
+    }
+    if (message.waitedMs !== 0) {
+      writer.uint32(24).int64(message.waitedMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionAssigned {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionAssigned();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.waitedMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionAssigned {
+    return {
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      waitedMs: isSet(object.waitedMs)
+        ? globalThis.Number(object.waitedMs)
+        : isSet(object.waited_ms)
+          ? globalThis.Number(object.waited_ms)
+          : 0,
+    };
+  },
+
+  toJSON(message: SessionAssigned): unknown {
+    const obj: any = {};
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.waitedMs !== 0) {
+      obj.waitedMs = Math.round(message.waitedMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SessionAssigned>, I>>(base?: I): SessionAssigned {
+    return SessionAssigned.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SessionAssigned>, I>>(object: I): SessionAssigned {
+    const message = createBaseSessionAssigned();
+    message.repId = object.repId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.waitedMs = object.waitedMs ?? 0;
     return message;
   },
 };
 
 function createBasePermissionChanged(): PermissionChanged {
-  return { permission: 0, granted: false, actor: 0 };
+  return { permission: 0, application: "", change: 0, actor: 0, actorId: "", requestId: "" };
 }
 
 export const PermissionChanged: MessageFns<PermissionChanged> = {
@@ -3587,11 +4776,20 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
     if (message.permission !== 0) {
       writer.uint32(8).int32(message.permission);
     }
-    if (message.granted !== false) {
-      writer.uint32(16).bool(message.granted);
+    if (message.application !== "") {
+      writer.uint32(18).string(message.application);
+    }
+    if (message.change !== 0) {
+      writer.uint32(24).int32(message.change);
     }
     if (message.actor !== 0) {
-      writer.uint32(24).int32(message.actor);
+      writer.uint32(32).int32(message.actor);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(42).string(message.actorId);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(50).string(message.requestId);
     }
     return writer;
   },
@@ -3618,11 +4816,11 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
             continue;
           }
           case 2: {
-            if (tag !== 16) {
+            if (tag !== 18) {
               break;
             }
 
-            message.granted = reader.bool();
+            message.application = reader.string();
             continue;
           }
           case 3: {
@@ -3630,7 +4828,31 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
               break;
             }
 
+            message.change = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
             message.actor = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.requestId = reader.string();
             continue;
           }
         }
@@ -3648,8 +4870,19 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
   fromJSON(object: any): PermissionChanged {
     return {
       permission: isSet(object.permission) ? permissionFromJSON(object.permission) : 0,
-      granted: isSet(object.granted) ? globalThis.Boolean(object.granted) : false,
+      application: isSet(object.application) ? globalThis.String(object.application) : "",
+      change: isSet(object.change) ? permissionChangeFromJSON(object.change) : 0,
       actor: isSet(object.actor) ? actorFromJSON(object.actor) : 0,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+          ? globalThis.String(object.actor_id)
+          : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.String(object.request_id)
+          : "",
     };
   },
 
@@ -3658,11 +4891,20 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
     if (message.permission !== 0) {
       obj.permission = permissionToJSON(message.permission);
     }
-    if (message.granted !== false) {
-      obj.granted = message.granted;
+    if (message.application !== "") {
+      obj.application = message.application;
+    }
+    if (message.change !== 0) {
+      obj.change = permissionChangeToJSON(message.change);
     }
     if (message.actor !== 0) {
       obj.actor = actorToJSON(message.actor);
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
     }
     return obj;
   },
@@ -3673,8 +4915,11 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
   fromPartial<I extends Exact<DeepPartial<PermissionChanged>, I>>(object: I): PermissionChanged {
     const message = createBasePermissionChanged();
     message.permission = object.permission ?? 0;
-    message.granted = object.granted ?? false;
+    message.application = object.application ?? "";
+    message.change = object.change ?? 0;
     message.actor = object.actor ?? 0;
+    message.actorId = object.actorId ?? "";
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };
@@ -3769,13 +5014,16 @@ export const ParticipantJoined: MessageFns<ParticipantJoined> = {
 };
 
 function createBaseParticipantLeft(): ParticipantLeft {
-  return { repId: "" };
+  return { repId: "", reason: "" };
 }
 
 export const ParticipantLeft: MessageFns<ParticipantLeft> = {
   encode(message: ParticipantLeft, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
     }
     return writer;
   },
@@ -3801,6 +5049,14 @@ export const ParticipantLeft: MessageFns<ParticipantLeft> = {
             message.repId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3820,6 +5076,7 @@ export const ParticipantLeft: MessageFns<ParticipantLeft> = {
         : isSet(object.rep_id)
           ? globalThis.String(object.rep_id)
           : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -3827,6 +5084,9 @@ export const ParticipantLeft: MessageFns<ParticipantLeft> = {
     const obj: any = {};
     if (message.repId !== "") {
       obj.repId = message.repId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
     }
     return obj;
   },
@@ -3837,21 +5097,334 @@ export const ParticipantLeft: MessageFns<ParticipantLeft> = {
   fromPartial<I extends Exact<DeepPartial<ParticipantLeft>, I>>(object: I): ParticipantLeft {
     const message = createBaseParticipantLeft();
     message.repId = object.repId ?? "";
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseControlHandedOver(): ControlHandedOver {
+  return { fromRepId: "", toRepId: "" };
+}
+
+export const ControlHandedOver: MessageFns<ControlHandedOver> = {
+  encode(message: ControlHandedOver, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromRepId !== "") {
+      writer.uint32(10).string(message.fromRepId);
+    }
+    if (message.toRepId !== "") {
+      writer.uint32(18).string(message.toRepId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ControlHandedOver {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseControlHandedOver();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fromRepId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.toRepId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ControlHandedOver {
+    return {
+      fromRepId: isSet(object.fromRepId)
+        ? globalThis.String(object.fromRepId)
+        : isSet(object.from_rep_id)
+          ? globalThis.String(object.from_rep_id)
+          : "",
+      toRepId: isSet(object.toRepId)
+        ? globalThis.String(object.toRepId)
+        : isSet(object.to_rep_id)
+          ? globalThis.String(object.to_rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: ControlHandedOver): unknown {
+    const obj: any = {};
+    if (message.fromRepId !== "") {
+      obj.fromRepId = message.fromRepId;
+    }
+    if (message.toRepId !== "") {
+      obj.toRepId = message.toRepId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ControlHandedOver>, I>>(base?: I): ControlHandedOver {
+    return ControlHandedOver.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ControlHandedOver>, I>>(object: I): ControlHandedOver {
+    const message = createBaseControlHandedOver();
+    message.fromRepId = object.fromRepId ?? "";
+    message.toRepId = object.toRepId ?? "";
+    return message;
+  },
+};
+
+function createBaseRepInvited(): RepInvited {
+  return { invitationId: "", byRepId: "", invitee: undefined };
+}
+
+export const RepInvited: MessageFns<RepInvited> = {
+  encode(message: RepInvited, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.invitationId !== "") {
+      writer.uint32(10).string(message.invitationId);
+    }
+    if (message.byRepId !== "") {
+      writer.uint32(18).string(message.byRepId);
+    }
+    if (message.invitee !== undefined) {
+      QueueTarget.encode(message.invitee, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepInvited {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepInvited();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.invitationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.byRepId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.invitee = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepInvited {
+    return {
+      invitationId: isSet(object.invitationId)
+        ? globalThis.String(object.invitationId)
+        : isSet(object.invitation_id)
+          ? globalThis.String(object.invitation_id)
+          : "",
+      byRepId: isSet(object.byRepId)
+        ? globalThis.String(object.byRepId)
+        : isSet(object.by_rep_id)
+          ? globalThis.String(object.by_rep_id)
+          : "",
+      invitee: isSet(object.invitee) ? QueueTarget.fromJSON(object.invitee) : undefined,
+    };
+  },
+
+  toJSON(message: RepInvited): unknown {
+    const obj: any = {};
+    if (message.invitationId !== "") {
+      obj.invitationId = message.invitationId;
+    }
+    if (message.byRepId !== "") {
+      obj.byRepId = message.byRepId;
+    }
+    if (message.invitee !== undefined) {
+      obj.invitee = QueueTarget.toJSON(message.invitee);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepInvited>, I>>(base?: I): RepInvited {
+    return RepInvited.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepInvited>, I>>(object: I): RepInvited {
+    const message = createBaseRepInvited();
+    message.invitationId = object.invitationId ?? "";
+    message.byRepId = object.byRepId ?? "";
+    message.invitee =
+      object.invitee !== undefined && object.invitee !== null ? QueueTarget.fromPartial(object.invitee) : undefined;
+    return message;
+  },
+};
+
+function createBaseRepInvitationAnswered(): RepInvitationAnswered {
+  return { invitationId: "", repId: "", accepted: false };
+}
+
+export const RepInvitationAnswered: MessageFns<RepInvitationAnswered> = {
+  encode(message: RepInvitationAnswered, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.invitationId !== "") {
+      writer.uint32(10).string(message.invitationId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(18).string(message.repId);
+    }
+    if (message.accepted !== false) {
+      writer.uint32(24).bool(message.accepted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepInvitationAnswered {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepInvitationAnswered();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.invitationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.accepted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepInvitationAnswered {
+    return {
+      invitationId: isSet(object.invitationId)
+        ? globalThis.String(object.invitationId)
+        : isSet(object.invitation_id)
+          ? globalThis.String(object.invitation_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      accepted: isSet(object.accepted) ? globalThis.Boolean(object.accepted) : false,
+    };
+  },
+
+  toJSON(message: RepInvitationAnswered): unknown {
+    const obj: any = {};
+    if (message.invitationId !== "") {
+      obj.invitationId = message.invitationId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.accepted !== false) {
+      obj.accepted = message.accepted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepInvitationAnswered>, I>>(base?: I): RepInvitationAnswered {
+    return RepInvitationAnswered.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepInvitationAnswered>, I>>(object: I): RepInvitationAnswered {
+    const message = createBaseRepInvitationAnswered();
+    message.invitationId = object.invitationId ?? "";
+    message.repId = object.repId ?? "";
+    message.accepted = object.accepted ?? false;
     return message;
   },
 };
 
 function createBaseNoteAdded(): NoteAdded {
-  return { noteId: "", repId: "" };
+  return { repId: "", text: "" };
 }
 
 export const NoteAdded: MessageFns<NoteAdded> = {
   encode(message: NoteAdded, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.noteId !== "") {
-      writer.uint32(10).string(message.noteId);
-    }
     if (message.repId !== "") {
-      writer.uint32(18).string(message.repId);
+      writer.uint32(10).string(message.repId);
+    }
+    if (message.text !== "") {
+      writer.uint32(18).string(message.text);
     }
     return writer;
   },
@@ -3874,7 +5447,7 @@ export const NoteAdded: MessageFns<NoteAdded> = {
               break;
             }
 
-            message.noteId = reader.string();
+            message.repId = reader.string();
             continue;
           }
           case 2: {
@@ -3882,7 +5455,7 @@ export const NoteAdded: MessageFns<NoteAdded> = {
               break;
             }
 
-            message.repId = reader.string();
+            message.text = reader.string();
             continue;
           }
         }
@@ -3899,26 +5472,22 @@ export const NoteAdded: MessageFns<NoteAdded> = {
 
   fromJSON(object: any): NoteAdded {
     return {
-      noteId: isSet(object.noteId)
-        ? globalThis.String(object.noteId)
-        : isSet(object.note_id)
-          ? globalThis.String(object.note_id)
-          : "",
       repId: isSet(object.repId)
         ? globalThis.String(object.repId)
         : isSet(object.rep_id)
           ? globalThis.String(object.rep_id)
           : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
     };
   },
 
   toJSON(message: NoteAdded): unknown {
     const obj: any = {};
-    if (message.noteId !== "") {
-      obj.noteId = message.noteId;
-    }
     if (message.repId !== "") {
       obj.repId = message.repId;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
     }
     return obj;
   },
@@ -3928,23 +5497,26 @@ export const NoteAdded: MessageFns<NoteAdded> = {
   },
   fromPartial<I extends Exact<DeepPartial<NoteAdded>, I>>(object: I): NoteAdded {
     const message = createBaseNoteAdded();
-    message.noteId = object.noteId ?? "";
     message.repId = object.repId ?? "";
+    message.text = object.text ?? "";
     return message;
   },
 };
 
 function createBaseChatMessageSent(): ChatMessageSent {
-  return { messageId: "", from: 0 };
+  return { from: 0, fromId: "", text: "" };
 }
 
 export const ChatMessageSent: MessageFns<ChatMessageSent> = {
   encode(message: ChatMessageSent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.messageId !== "") {
-      writer.uint32(10).string(message.messageId);
-    }
     if (message.from !== 0) {
-      writer.uint32(16).int32(message.from);
+      writer.uint32(8).int32(message.from);
+    }
+    if (message.fromId !== "") {
+      writer.uint32(18).string(message.fromId);
+    }
+    if (message.text !== "") {
+      writer.uint32(26).string(message.text);
     }
     return writer;
   },
@@ -3963,19 +5535,27 @@ export const ChatMessageSent: MessageFns<ChatMessageSent> = {
         const tag = reader.uint32();
         switch (tag >>> 3) {
           case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.messageId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 16) {
+            if (tag !== 8) {
               break;
             }
 
             message.from = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.text = reader.string();
             continue;
           }
         }
@@ -3992,22 +5572,26 @@ export const ChatMessageSent: MessageFns<ChatMessageSent> = {
 
   fromJSON(object: any): ChatMessageSent {
     return {
-      messageId: isSet(object.messageId)
-        ? globalThis.String(object.messageId)
-        : isSet(object.message_id)
-          ? globalThis.String(object.message_id)
-          : "",
       from: isSet(object.from) ? actorFromJSON(object.from) : 0,
+      fromId: isSet(object.fromId)
+        ? globalThis.String(object.fromId)
+        : isSet(object.from_id)
+          ? globalThis.String(object.from_id)
+          : "",
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
     };
   },
 
   toJSON(message: ChatMessageSent): unknown {
     const obj: any = {};
-    if (message.messageId !== "") {
-      obj.messageId = message.messageId;
-    }
     if (message.from !== 0) {
       obj.from = actorToJSON(message.from);
+    }
+    if (message.fromId !== "") {
+      obj.fromId = message.fromId;
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
     }
     return obj;
   },
@@ -4017,20 +5601,113 @@ export const ChatMessageSent: MessageFns<ChatMessageSent> = {
   },
   fromPartial<I extends Exact<DeepPartial<ChatMessageSent>, I>>(object: I): ChatMessageSent {
     const message = createBaseChatMessageSent();
-    message.messageId = object.messageId ?? "";
     message.from = object.from ?? 0;
+    message.fromId = object.fromId ?? "";
+    message.text = object.text ?? "";
+    return message;
+  },
+};
+
+function createBaseNudged(): Nudged {
+  return { from: 0, fromId: "" };
+}
+
+export const Nudged: MessageFns<Nudged> = {
+  encode(message: Nudged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.from !== 0) {
+      writer.uint32(8).int32(message.from);
+    }
+    if (message.fromId !== "") {
+      writer.uint32(18).string(message.fromId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Nudged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNudged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.from = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fromId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Nudged {
+    return {
+      from: isSet(object.from) ? actorFromJSON(object.from) : 0,
+      fromId: isSet(object.fromId)
+        ? globalThis.String(object.fromId)
+        : isSet(object.from_id)
+          ? globalThis.String(object.from_id)
+          : "",
+    };
+  },
+
+  toJSON(message: Nudged): unknown {
+    const obj: any = {};
+    if (message.from !== 0) {
+      obj.from = actorToJSON(message.from);
+    }
+    if (message.fromId !== "") {
+      obj.fromId = message.fromId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Nudged>, I>>(base?: I): Nudged {
+    return Nudged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Nudged>, I>>(object: I): Nudged {
+    const message = createBaseNudged();
+    message.from = object.from ?? 0;
+    message.fromId = object.fromId ?? "";
     return message;
   },
 };
 
 function createBaseSurveySubmitted(): SurveySubmitted {
-  return { satisfaction: 0 };
+  return { satisfaction: 0, comment: "" };
 }
 
 export const SurveySubmitted: MessageFns<SurveySubmitted> = {
   encode(message: SurveySubmitted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.satisfaction !== 0) {
       writer.uint32(8).int32(message.satisfaction);
+    }
+    if (message.comment !== "") {
+      writer.uint32(18).string(message.comment);
     }
     return writer;
   },
@@ -4056,6 +5733,14 @@ export const SurveySubmitted: MessageFns<SurveySubmitted> = {
             message.satisfaction = reader.int32();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4069,13 +5754,19 @@ export const SurveySubmitted: MessageFns<SurveySubmitted> = {
   },
 
   fromJSON(object: any): SurveySubmitted {
-    return { satisfaction: isSet(object.satisfaction) ? globalThis.Number(object.satisfaction) : 0 };
+    return {
+      satisfaction: isSet(object.satisfaction) ? globalThis.Number(object.satisfaction) : 0,
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+    };
   },
 
   toJSON(message: SurveySubmitted): unknown {
     const obj: any = {};
     if (message.satisfaction !== 0) {
       obj.satisfaction = Math.round(message.satisfaction);
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
     }
     return obj;
   },
@@ -4086,18 +5777,131 @@ export const SurveySubmitted: MessageFns<SurveySubmitted> = {
   fromPartial<I extends Exact<DeepPartial<SurveySubmitted>, I>>(object: I): SurveySubmitted {
     const message = createBaseSurveySubmitted();
     message.satisfaction = object.satisfaction ?? 0;
+    message.comment = object.comment ?? "";
+    return message;
+  },
+};
+
+function createBaseRepSurveySubmitted(): RepSurveySubmitted {
+  return { repId: "", resolutionCode: "", comment: "" };
+}
+
+export const RepSurveySubmitted: MessageFns<RepSurveySubmitted> = {
+  encode(message: RepSurveySubmitted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.repId !== "") {
+      writer.uint32(10).string(message.repId);
+    }
+    if (message.resolutionCode !== "") {
+      writer.uint32(18).string(message.resolutionCode);
+    }
+    if (message.comment !== "") {
+      writer.uint32(26).string(message.comment);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepSurveySubmitted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepSurveySubmitted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resolutionCode = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.comment = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepSurveySubmitted {
+    return {
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      resolutionCode: isSet(object.resolutionCode)
+        ? globalThis.String(object.resolutionCode)
+        : isSet(object.resolution_code)
+          ? globalThis.String(object.resolution_code)
+          : "",
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
+    };
+  },
+
+  toJSON(message: RepSurveySubmitted): unknown {
+    const obj: any = {};
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.resolutionCode !== "") {
+      obj.resolutionCode = message.resolutionCode;
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepSurveySubmitted>, I>>(base?: I): RepSurveySubmitted {
+    return RepSurveySubmitted.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepSurveySubmitted>, I>>(object: I): RepSurveySubmitted {
+    const message = createBaseRepSurveySubmitted();
+    message.repId = object.repId ?? "";
+    message.resolutionCode = object.resolutionCode ?? "";
+    message.comment = object.comment ?? "";
     return message;
   },
 };
 
 function createBaseRepDisconnectedFlagged(): RepDisconnectedFlagged {
-  return { repId: "" };
+  return { repId: "", graceUntilMs: 0 };
 }
 
 export const RepDisconnectedFlagged: MessageFns<RepDisconnectedFlagged> = {
   encode(message: RepDisconnectedFlagged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.repId !== "") {
       writer.uint32(10).string(message.repId);
+    }
+    if (message.graceUntilMs !== 0) {
+      writer.uint32(16).int64(message.graceUntilMs);
     }
     return writer;
   },
@@ -4123,6 +5927,14 @@ export const RepDisconnectedFlagged: MessageFns<RepDisconnectedFlagged> = {
             message.repId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.graceUntilMs = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4142,6 +5954,11 @@ export const RepDisconnectedFlagged: MessageFns<RepDisconnectedFlagged> = {
         : isSet(object.rep_id)
           ? globalThis.String(object.rep_id)
           : "",
+      graceUntilMs: isSet(object.graceUntilMs)
+        ? globalThis.Number(object.graceUntilMs)
+        : isSet(object.grace_until_ms)
+          ? globalThis.Number(object.grace_until_ms)
+          : 0,
     };
   },
 
@@ -4149,6 +5966,9 @@ export const RepDisconnectedFlagged: MessageFns<RepDisconnectedFlagged> = {
     const obj: any = {};
     if (message.repId !== "") {
       obj.repId = message.repId;
+    }
+    if (message.graceUntilMs !== 0) {
+      obj.graceUntilMs = Math.round(message.graceUntilMs);
     }
     return obj;
   },
@@ -4159,12 +5979,215 @@ export const RepDisconnectedFlagged: MessageFns<RepDisconnectedFlagged> = {
   fromPartial<I extends Exact<DeepPartial<RepDisconnectedFlagged>, I>>(object: I): RepDisconnectedFlagged {
     const message = createBaseRepDisconnectedFlagged();
     message.repId = object.repId ?? "";
+    message.graceUntilMs = object.graceUntilMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseRepReconnected(): RepReconnected {
+  return { repId: "" };
+}
+
+export const RepReconnected: MessageFns<RepReconnected> = {
+  encode(message: RepReconnected, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.repId !== "") {
+      writer.uint32(10).string(message.repId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RepReconnected {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRepReconnected();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RepReconnected {
+    return {
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: RepReconnected): unknown {
+    const obj: any = {};
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RepReconnected>, I>>(base?: I): RepReconnected {
+    return RepReconnected.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RepReconnected>, I>>(object: I): RepReconnected {
+    const message = createBaseRepReconnected();
+    message.repId = object.repId ?? "";
+    return message;
+  },
+};
+
+function createBaseAccessLinkChanged(): AccessLinkChanged {
+  return { linkId: "", change: "", repId: "", expiresAtMs: 0 };
+}
+
+export const AccessLinkChanged: MessageFns<AccessLinkChanged> = {
+  encode(message: AccessLinkChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.linkId !== "") {
+      writer.uint32(10).string(message.linkId);
+    }
+    if (message.change !== "") {
+      writer.uint32(18).string(message.change);
+    }
+    if (message.repId !== "") {
+      writer.uint32(26).string(message.repId);
+    }
+    if (message.expiresAtMs !== 0) {
+      writer.uint32(32).int64(message.expiresAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AccessLinkChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAccessLinkChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.linkId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.change = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.expiresAtMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AccessLinkChanged {
+    return {
+      linkId: isSet(object.linkId)
+        ? globalThis.String(object.linkId)
+        : isSet(object.link_id)
+          ? globalThis.String(object.link_id)
+          : "",
+      change: isSet(object.change) ? globalThis.String(object.change) : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? globalThis.Number(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+          ? globalThis.Number(object.expires_at_ms)
+          : 0,
+    };
+  },
+
+  toJSON(message: AccessLinkChanged): unknown {
+    const obj: any = {};
+    if (message.linkId !== "") {
+      obj.linkId = message.linkId;
+    }
+    if (message.change !== "") {
+      obj.change = message.change;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.expiresAtMs !== 0) {
+      obj.expiresAtMs = Math.round(message.expiresAtMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AccessLinkChanged>, I>>(base?: I): AccessLinkChanged {
+    return AccessLinkChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AccessLinkChanged>, I>>(object: I): AccessLinkChanged {
+    const message = createBaseAccessLinkChanged();
+    message.linkId = object.linkId ?? "";
+    message.change = object.change ?? "";
+    message.repId = object.repId ?? "";
+    message.expiresAtMs = object.expiresAtMs ?? 0;
     return message;
   },
 };
 
 function createBaseSessionClosed(): SessionClosed {
-  return { finalState: 0, actor: 0 };
+  return { finalState: 0, actor: 0, reason: 0, actorId: "", abandonReason: 0 };
 }
 
 export const SessionClosed: MessageFns<SessionClosed> = {
@@ -4174,6 +6197,15 @@ export const SessionClosed: MessageFns<SessionClosed> = {
     }
     if (message.actor !== 0) {
       writer.uint32(16).int32(message.actor);
+    }
+    if (message.reason !== 0) {
+      writer.uint32(24).int32(message.reason);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(34).string(message.actorId);
+    }
+    if (message.abandonReason !== 0) {
+      writer.uint32(40).int32(message.abandonReason);
     }
     return writer;
   },
@@ -4207,6 +6239,30 @@ export const SessionClosed: MessageFns<SessionClosed> = {
             message.actor = reader.int32() as any;
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.abandonReason = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4227,6 +6283,17 @@ export const SessionClosed: MessageFns<SessionClosed> = {
           ? sessionStateFromJSON(object.final_state)
           : 0,
       actor: isSet(object.actor) ? actorFromJSON(object.actor) : 0,
+      reason: isSet(object.reason) ? endReasonFromJSON(object.reason) : 0,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+          ? globalThis.String(object.actor_id)
+          : "",
+      abandonReason: isSet(object.abandonReason)
+        ? abandonReasonFromJSON(object.abandonReason)
+        : isSet(object.abandon_reason)
+          ? abandonReasonFromJSON(object.abandon_reason)
+          : 0,
     };
   },
 
@@ -4238,6 +6305,15 @@ export const SessionClosed: MessageFns<SessionClosed> = {
     if (message.actor !== 0) {
       obj.actor = actorToJSON(message.actor);
     }
+    if (message.reason !== 0) {
+      obj.reason = endReasonToJSON(message.reason);
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    if (message.abandonReason !== 0) {
+      obj.abandonReason = abandonReasonToJSON(message.abandonReason);
+    }
     return obj;
   },
 
@@ -4248,6 +6324,9 @@ export const SessionClosed: MessageFns<SessionClosed> = {
     const message = createBaseSessionClosed();
     message.finalState = object.finalState ?? 0;
     message.actor = object.actor ?? 0;
+    message.reason = object.reason ?? 0;
+    message.actorId = object.actorId ?? "";
+    message.abandonReason = object.abandonReason ?? 0;
     return message;
   },
 };

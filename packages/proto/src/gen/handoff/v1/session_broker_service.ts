@@ -11,18 +11,27 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { DecisionRecord } from "./acd_service";
 import {
+  AbandonReason,
+  abandonReasonFromJSON,
+  abandonReasonToJSON,
   Actor,
   actorFromJSON,
   actorToJSON,
   Customer,
+  EndReason,
+  endReasonFromJSON,
+  endReasonToJSON,
   Permission,
   permissionFromJSON,
   permissionToJSON,
@@ -35,11 +44,146 @@ import {
   startMethodFromJSON,
   startMethodToJSON,
 } from "./common";
+import { SessionEvent } from "./events";
+
+/** How a rep sends an invitation link to a customer. */
+export enum InvitationChannel {
+  INVITATION_CHANNEL_UNSPECIFIED = 0,
+  INVITATION_CHANNEL_EMAIL = 1,
+  /** INVITATION_CHANNEL_CHAT - The rep pastes the link into a chat himself. */
+  INVITATION_CHANNEL_CHAT = 2,
+  /** INVITATION_CHANNEL_PHONE - The rep reads it out on the phone. */
+  INVITATION_CHANNEL_PHONE = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function invitationChannelFromJSON(object: any): InvitationChannel {
+  switch (object) {
+    case 0:
+    case "INVITATION_CHANNEL_UNSPECIFIED":
+      return InvitationChannel.INVITATION_CHANNEL_UNSPECIFIED;
+    case 1:
+    case "INVITATION_CHANNEL_EMAIL":
+      return InvitationChannel.INVITATION_CHANNEL_EMAIL;
+    case 2:
+    case "INVITATION_CHANNEL_CHAT":
+      return InvitationChannel.INVITATION_CHANNEL_CHAT;
+    case 3:
+    case "INVITATION_CHANNEL_PHONE":
+      return InvitationChannel.INVITATION_CHANNEL_PHONE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return InvitationChannel.UNRECOGNIZED;
+  }
+}
+
+export function invitationChannelToJSON(object: InvitationChannel): string {
+  switch (object) {
+    case InvitationChannel.INVITATION_CHANNEL_UNSPECIFIED:
+      return "INVITATION_CHANNEL_UNSPECIFIED";
+    case InvitationChannel.INVITATION_CHANNEL_EMAIL:
+      return "INVITATION_CHANNEL_EMAIL";
+    case InvitationChannel.INVITATION_CHANNEL_CHAT:
+      return "INVITATION_CHANNEL_CHAT";
+    case InvitationChannel.INVITATION_CHANNEL_PHONE:
+      return "INVITATION_CHANNEL_PHONE";
+    case InvitationChannel.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** What happens to a disconnected rep's sessions when he is not back in time. */
+export enum DisconnectFallback {
+  DISCONNECT_FALLBACK_UNSPECIFIED = 0,
+  /** DISCONNECT_FALLBACK_WAIT_FOR_REP - Keep them waiting in his personal queue. */
+  DISCONNECT_FALLBACK_WAIT_FOR_REP = 1,
+  /** DISCONNECT_FALLBACK_REQUEUE - Back to the queue they were answered from, at their place (the default). */
+  DISCONNECT_FALLBACK_REQUEUE = 2,
+  /** DISCONNECT_FALLBACK_TEAM - To a named team, keeping their place in time. */
+  DISCONNECT_FALLBACK_TEAM = 3,
+  DISCONNECT_FALLBACK_END = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function disconnectFallbackFromJSON(object: any): DisconnectFallback {
+  switch (object) {
+    case 0:
+    case "DISCONNECT_FALLBACK_UNSPECIFIED":
+      return DisconnectFallback.DISCONNECT_FALLBACK_UNSPECIFIED;
+    case 1:
+    case "DISCONNECT_FALLBACK_WAIT_FOR_REP":
+      return DisconnectFallback.DISCONNECT_FALLBACK_WAIT_FOR_REP;
+    case 2:
+    case "DISCONNECT_FALLBACK_REQUEUE":
+      return DisconnectFallback.DISCONNECT_FALLBACK_REQUEUE;
+    case 3:
+    case "DISCONNECT_FALLBACK_TEAM":
+      return DisconnectFallback.DISCONNECT_FALLBACK_TEAM;
+    case 4:
+    case "DISCONNECT_FALLBACK_END":
+      return DisconnectFallback.DISCONNECT_FALLBACK_END;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DisconnectFallback.UNRECOGNIZED;
+  }
+}
+
+export function disconnectFallbackToJSON(object: DisconnectFallback): string {
+  switch (object) {
+    case DisconnectFallback.DISCONNECT_FALLBACK_UNSPECIFIED:
+      return "DISCONNECT_FALLBACK_UNSPECIFIED";
+    case DisconnectFallback.DISCONNECT_FALLBACK_WAIT_FOR_REP:
+      return "DISCONNECT_FALLBACK_WAIT_FOR_REP";
+    case DisconnectFallback.DISCONNECT_FALLBACK_REQUEUE:
+      return "DISCONNECT_FALLBACK_REQUEUE";
+    case DisconnectFallback.DISCONNECT_FALLBACK_TEAM:
+      return "DISCONNECT_FALLBACK_TEAM";
+    case DisconnectFallback.DISCONNECT_FALLBACK_END:
+      return "DISCONNECT_FALLBACK_END";
+    case DisconnectFallback.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/**
+ * Who makes a request. The agent API sets REP/SUPERVISOR with the id from a checked JWT; intake
+ * sets CUSTOMER with the session's customer token, which the broker checks.
+ */
+export interface Requester {
+  actor: Actor;
+  /** The rep's or supervisor's id. */
+  id: string;
+  /** The customer's per-session token (CreateSession's answer). */
+  customerToken: string;
+}
 
 export interface Consent {
   agreementAccepted: boolean;
+  agreementVersion: string;
   recordingAllowed: boolean;
+  /** Later access through a time-limited access link. */
+  accessLinkAllowed: boolean;
+  /** Set by the broker. */
   recordedAtMs: number;
+}
+
+export interface Participant {
+  repId: string;
+  primary: boolean;
+  joinedAtMs: number;
+  /** Set while his connection is lost, within the grace period. */
+  disconnected: boolean;
+}
+
+export interface PermissionGrant {
+  permission: Permission;
+  /** Empty for the whole desktop; an application name otherwise (view/control). */
+  application: string;
+  grantedAtMs: number;
 }
 
 export interface Session {
@@ -47,14 +191,25 @@ export interface Session {
   sessionId: string;
   startMethod: StartMethod;
   state: SessionState;
+  /** The queue it waits in (or was answered from). */
   target?: QueueTarget | undefined;
   problemTypeId: string;
   customer?: Customer | undefined;
   consent?: Consent | undefined;
+  /** The primary rep (active), or the rep it is offered to (offered). */
   repId: string;
+  /** The highest fencing token seen for the session. */
   epoch: number;
-  granted: Permission[];
+  granted: PermissionGrant[];
   createdAtMs: number;
+  participants: Participant[];
+  endReason: EndReason;
+  endedAtMs: number;
+  /** The sequence of the session's last event. */
+  lastSequence: number;
+  enqueuedAtMs: number;
+  priority: number;
+  offerExpiresAtMs: number;
 }
 
 export interface CreateSessionRequest {
@@ -62,25 +217,34 @@ export interface CreateSessionRequest {
   startMethod: StartMethod;
   /** For REP_LIST. */
   repId: string;
-  /** For SESSION_KEY and INVITATION_LINK. */
+  /** For SESSION_KEY. */
   sessionKey: string;
   /** For ISSUE_SUBMISSION. */
   problemTypeId: string;
   customer?: Customer | undefined;
   consent?: Consent | undefined;
+  /** For INVITATION_LINK. */
+  invitationToken: string;
+  /** The customer's address as intake saw it, for the key redemption rate limit. */
+  clientAddress: string;
+  /** Intake's answer to "is the portal open?" (keys and invitations work when closed). */
+  portalClosed: boolean;
 }
 
 export interface CreateSessionResponse {
   session?: Session | undefined;
   position?: QueuePosition | undefined;
-  /** Set when no rep can take the session: the customer is told at once. */
+  /** Set when no eligible rep is logged in: the customer is told at once. */
   noRepAvailable: boolean;
   fallbackUrl: string;
+  /** Shown once: the customer's credential for this session (intake keeps it in the browser). */
+  customerToken: string;
 }
 
 export interface GetSessionRequest {
   siteId: string;
   sessionId: string;
+  requester?: Requester | undefined;
 }
 
 export interface GetSessionResponse {
@@ -91,109 +255,483 @@ export interface GetSessionResponse {
 export interface CloseSessionRequest {
   siteId: string;
   sessionId: string;
-  actor: Actor;
+  requester?: Requester | undefined;
+  /** Defaults: ENDED_BY_REP for a rep, CUSTOMER_LEFT (ABANDONED while waiting) for the customer. */
+  reason: EndReason;
+  /** While waiting, the acd's reason (customer left, disconnected, queue timeout). */
+  abandonReason: AbandonReason;
 }
 
-export interface CloseSessionResponse {}
+export interface CloseSessionResponse {
+  session?: Session | undefined;
+}
+
+export interface AcceptSessionOfferRequest {
+  siteId: string;
+  sessionId: string;
+  repId: string;
+  epoch: number;
+}
+
+export interface AcceptSessionOfferResponse {
+  session?: Session | undefined;
+}
+
+export interface RejectSessionOfferRequest {
+  siteId: string;
+  sessionId: string;
+  repId: string;
+  epoch: number;
+}
+
+export interface RejectSessionOfferResponse {}
+
+export interface TakeNextSessionRequest {
+  siteId: string;
+  repId: string;
+}
+
+export interface TakeNextSessionResponse {
+  /** Absent when nothing waits for the rep or he has no free capacity. */
+  session?: Session | undefined;
+}
+
+export interface TransferActiveSessionRequest {
+  siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
+  target?: QueueTarget | undefined;
+}
+
+export interface TransferActiveSessionResponse {
+  position?: QueuePosition | undefined;
+}
+
+export interface InviteRepRequest {
+  siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
+  /** A named rep, or anyone of a team (the first to accept joins). */
+  invitee?: QueueTarget | undefined;
+}
+
+export interface InviteRepResponse {
+  invitationId: string;
+}
+
+export interface AnswerRepInvitationRequest {
+  siteId: string;
+  sessionId: string;
+  invitationId: string;
+  requester?: Requester | undefined;
+  accepted: boolean;
+}
+
+export interface AnswerRepInvitationResponse {
+  session?: Session | undefined;
+}
+
+export interface HandOverControlRequest {
+  siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
+  toRepId: string;
+}
+
+export interface HandOverControlResponse {
+  session?: Session | undefined;
+}
+
+export interface LeaveSessionRequest {
+  siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
+}
+
+export interface LeaveSessionResponse {
+  session?: Session | undefined;
+}
+
+export interface ListRepSessionsRequest {
+  siteId: string;
+  repId: string;
+}
+
+export interface ListRepSessionsResponse {
+  sessions: Session[];
+}
 
 export interface CreateSessionKeyRequest {
   siteId: string;
-  repId: string;
+  requester?: Requester | undefined;
+  /** The rep's personal queue (the requesting rep when empty) or a team's queue. */
+  target?: QueueTarget | undefined;
+  /** 0: the site's default (10 minutes unless configured). */
   ttlMs: number;
 }
 
 export interface CreateSessionKeyResponse {
+  /** 10 Crockford base32 characters, e.g. "7K3M9QX2TD". */
   sessionKey: string;
+  /** For people: "7K3M-9QX2-TD". */
+  displayKey: string;
   expiresAtMs: number;
 }
 
 export interface CreateInvitationRequest {
   siteId: string;
-  repId: string;
+  requester?: Requester | undefined;
   ttlMs: number;
-  customerEmail: string;
+  channel: InvitationChannel;
+  /** The e-mail address for EMAIL. */
+  customerAddress: string;
+  customerName: string;
 }
 
 export interface CreateInvitationResponse {
+  invitationId: string;
+  /** Shown once: the token goes into the link. */
+  token: string;
   url: string;
   expiresAtMs: number;
 }
 
-export interface SetPermissionRequest {
+export interface RevokeInvitationRequest {
+  siteId: string;
+  invitationId: string;
+  requester?: Requester | undefined;
+}
+
+export interface RevokeInvitationResponse {}
+
+export interface CreateAccessLinkRequest {
   siteId: string;
   sessionId: string;
+  requester?: Requester | undefined;
+  ttlMs: number;
+}
+
+export interface CreateAccessLinkResponse {
+  linkId: string;
+  /** Shown once, both: the token goes into the link, the secret travels separately. */
+  token: string;
+  secret: string;
+  expiresAtMs: number;
+}
+
+export interface UseAccessLinkRequest {
+  siteId: string;
+  token: string;
+  secret: string;
+  requester?: Requester | undefined;
+  clientAddress: string;
+}
+
+export interface UseAccessLinkResponse {
+  session?: Session | undefined;
+}
+
+export interface RevokeAccessLinkRequest {
+  siteId: string;
+  linkId: string;
+  requester?: Requester | undefined;
+}
+
+export interface RevokeAccessLinkResponse {}
+
+export interface RequestPermissionRequest {
+  siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
   permission: Permission;
-  granted: boolean;
-  actor: Actor;
+  /** Empty for the whole desktop. */
+  application: string;
 }
 
-export interface SetPermissionResponse {
-  granted: Permission[];
+export interface RequestPermissionResponse {
+  requestId: string;
 }
 
-export interface AddNoteRequest {
+export interface AnswerPermissionRequest {
   siteId: string;
   sessionId: string;
-  repId: string;
-  text: string;
+  requester?: Requester | undefined;
+  requestId: string;
+  granted: boolean;
 }
 
-export interface AddNoteResponse {
-  noteId: string;
+export interface AnswerPermissionResponse {
+  granted: PermissionGrant[];
+}
+
+export interface RevokePermissionRequest {
+  siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
+  permission: Permission;
+  application: string;
+}
+
+export interface RevokePermissionResponse {
+  granted: PermissionGrant[];
 }
 
 export interface SendChatMessageRequest {
   siteId: string;
   sessionId: string;
-  from: Actor;
-  fromId: string;
+  requester?: Requester | undefined;
+  /** 1..4,000 characters. */
   text: string;
 }
 
 export interface SendChatMessageResponse {
-  messageId: string;
+  sequence: number;
 }
 
-export interface SubmitSurveyRequest {
+export interface NudgeRequest {
   siteId: string;
   sessionId: string;
+  requester?: Requester | undefined;
+}
+
+export interface NudgeResponse {}
+
+export interface AddNoteRequest {
+  siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
+  /** 1..4,000 characters; never shown to the customer. */
+  text: string;
+}
+
+export interface AddNoteResponse {
+  sequence: number;
+}
+
+export interface SubmitCustomerSurveyRequest {
+  siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
   /** 1..5. */
   satisfaction: number;
   comment: string;
 }
 
-export interface SubmitSurveyResponse {}
+export interface SubmitCustomerSurveyResponse {}
 
-export interface InviteRepRequest {
+export interface SubmitRepSurveyRequest {
   siteId: string;
   sessionId: string;
-  invitingRepId: string;
-  invitedRepId: string;
-  /** Hands over control to the invited rep. */
-  handOverControl: boolean;
+  requester?: Requester | undefined;
+  resolutionCode: string;
+  comment: string;
 }
 
-export interface InviteRepResponse {}
+export interface SubmitRepSurveyResponse {}
 
-export interface FlagRepDisconnectedRequest {
+export interface WatchSessionRequest {
   siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
+  /** Events with a sequence above this one; 0 for all. */
+  afterSequence: number;
+}
+
+export interface WatchSessionResponse {
+  event?: SessionEvent | undefined;
+}
+
+export interface ListSessionEventsRequest {
+  siteId: string;
+  sessionId: string;
+  requester?: Requester | undefined;
+  afterSequence: number;
+  /** 1..500; 0 means 100. */
+  limit: number;
+}
+
+export interface ListSessionEventsResponse {
+  events: SessionEvent[];
+}
+
+export interface GetSessionReportRequest {
+  siteId: string;
+  sessionId: string;
+}
+
+export interface SessionReport {
+  session?: Session | undefined;
+  /** Every event of the session in order (chat, notes, permissions, participants...). */
+  timeline: SessionEvent[];
+  /** The acd's decision record of each offer made for the session. */
+  offers: OfferDecision[];
+}
+
+export interface OfferDecision {
   repId: string;
+  epoch: number;
+  offeredAtMs: number;
+  decision?: DecisionRecord | undefined;
+  /** "accepted", "rejected", "expired", "withdrawn", "pending". */
+  outcome: string;
 }
 
-export interface FlagRepDisconnectedResponse {
-  sessionIds: string[];
+export interface GetSessionReportResponse {
+  report?: SessionReport | undefined;
 }
 
-export interface ListWaitingSessionsRequest {
+export interface BrokerSettings {
+  /** Where a customer goes when no rep can take him. */
+  fallbackUrl: string;
+  /** When no eligible rep is logged in: queue anyway (true) or end the session at once. */
+  queueWhenNoRep: boolean;
+  /** Default 600,000 (10 minutes). */
+  sessionKeyTtlMs: number;
+  /** Default 7 days. */
+  invitationTtlMs: number;
+  /** Default 24 hours. */
+  accessLinkTtlMs: number;
+  /** Default 60,000. */
+  disconnectGraceMs: number;
+  disconnectFallback: DisconnectFallback;
+  /** For DISCONNECT_FALLBACK_TEAM. */
+  disconnectFallbackTeamId: string;
+  /** Base of invitation links, e.g. "https://support.example.com/i/". */
+  invitationBaseUrl: string;
+  /** Set by the broker. */
+  version: number;
+}
+
+export interface PutBrokerSettingsRequest {
+  siteId: string;
+  settings?: BrokerSettings | undefined;
+}
+
+export interface PutBrokerSettingsResponse {
+  version: number;
+}
+
+export interface GetBrokerSettingsRequest {
   siteId: string;
 }
 
-export interface ListWaitingSessionsResponse {
-  sessions: Session[];
+export interface GetBrokerSettingsResponse {
+  settings?: BrokerSettings | undefined;
 }
+
+function createBaseRequester(): Requester {
+  return { actor: 0, id: "", customerToken: "" };
+}
+
+export const Requester: MessageFns<Requester> = {
+  encode(message: Requester, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actor !== 0) {
+      writer.uint32(8).int32(message.actor);
+    }
+    if (message.id !== "") {
+      writer.uint32(18).string(message.id);
+    }
+    if (message.customerToken !== "") {
+      writer.uint32(26).string(message.customerToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Requester {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequester();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.actor = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.customerToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Requester {
+    return {
+      actor: isSet(object.actor) ? actorFromJSON(object.actor) : 0,
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      customerToken: isSet(object.customerToken)
+        ? globalThis.String(object.customerToken)
+        : isSet(object.customer_token)
+          ? globalThis.String(object.customer_token)
+          : "",
+    };
+  },
+
+  toJSON(message: Requester): unknown {
+    const obj: any = {};
+    if (message.actor !== 0) {
+      obj.actor = actorToJSON(message.actor);
+    }
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.customerToken !== "") {
+      obj.customerToken = message.customerToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Requester>, I>>(base?: I): Requester {
+    return Requester.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Requester>, I>>(object: I): Requester {
+    const message = createBaseRequester();
+    message.actor = object.actor ?? 0;
+    message.id = object.id ?? "";
+    message.customerToken = object.customerToken ?? "";
+    return message;
+  },
+};
 
 function createBaseConsent(): Consent {
-  return { agreementAccepted: false, recordingAllowed: false, recordedAtMs: 0 };
+  return {
+    agreementAccepted: false,
+    agreementVersion: "",
+    recordingAllowed: false,
+    accessLinkAllowed: false,
+    recordedAtMs: 0,
+  };
 }
 
 export const Consent: MessageFns<Consent> = {
@@ -201,11 +739,17 @@ export const Consent: MessageFns<Consent> = {
     if (message.agreementAccepted !== false) {
       writer.uint32(8).bool(message.agreementAccepted);
     }
+    if (message.agreementVersion !== "") {
+      writer.uint32(18).string(message.agreementVersion);
+    }
     if (message.recordingAllowed !== false) {
-      writer.uint32(16).bool(message.recordingAllowed);
+      writer.uint32(24).bool(message.recordingAllowed);
+    }
+    if (message.accessLinkAllowed !== false) {
+      writer.uint32(32).bool(message.accessLinkAllowed);
     }
     if (message.recordedAtMs !== 0) {
-      writer.uint32(24).int64(message.recordedAtMs);
+      writer.uint32(40).int64(message.recordedAtMs);
     }
     return writer;
   },
@@ -232,15 +776,31 @@ export const Consent: MessageFns<Consent> = {
             continue;
           }
           case 2: {
-            if (tag !== 16) {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.agreementVersion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
               break;
             }
 
             message.recordingAllowed = reader.bool();
             continue;
           }
-          case 3: {
-            if (tag !== 24) {
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.accessLinkAllowed = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
               break;
             }
 
@@ -266,10 +826,20 @@ export const Consent: MessageFns<Consent> = {
         : isSet(object.agreement_accepted)
           ? globalThis.Boolean(object.agreement_accepted)
           : false,
+      agreementVersion: isSet(object.agreementVersion)
+        ? globalThis.String(object.agreementVersion)
+        : isSet(object.agreement_version)
+          ? globalThis.String(object.agreement_version)
+          : "",
       recordingAllowed: isSet(object.recordingAllowed)
         ? globalThis.Boolean(object.recordingAllowed)
         : isSet(object.recording_allowed)
           ? globalThis.Boolean(object.recording_allowed)
+          : false,
+      accessLinkAllowed: isSet(object.accessLinkAllowed)
+        ? globalThis.Boolean(object.accessLinkAllowed)
+        : isSet(object.access_link_allowed)
+          ? globalThis.Boolean(object.access_link_allowed)
           : false,
       recordedAtMs: isSet(object.recordedAtMs)
         ? globalThis.Number(object.recordedAtMs)
@@ -284,8 +854,14 @@ export const Consent: MessageFns<Consent> = {
     if (message.agreementAccepted !== false) {
       obj.agreementAccepted = message.agreementAccepted;
     }
+    if (message.agreementVersion !== "") {
+      obj.agreementVersion = message.agreementVersion;
+    }
     if (message.recordingAllowed !== false) {
       obj.recordingAllowed = message.recordingAllowed;
+    }
+    if (message.accessLinkAllowed !== false) {
+      obj.accessLinkAllowed = message.accessLinkAllowed;
     }
     if (message.recordedAtMs !== 0) {
       obj.recordedAtMs = Math.round(message.recordedAtMs);
@@ -299,8 +875,240 @@ export const Consent: MessageFns<Consent> = {
   fromPartial<I extends Exact<DeepPartial<Consent>, I>>(object: I): Consent {
     const message = createBaseConsent();
     message.agreementAccepted = object.agreementAccepted ?? false;
+    message.agreementVersion = object.agreementVersion ?? "";
     message.recordingAllowed = object.recordingAllowed ?? false;
+    message.accessLinkAllowed = object.accessLinkAllowed ?? false;
     message.recordedAtMs = object.recordedAtMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseParticipant(): Participant {
+  return { repId: "", primary: false, joinedAtMs: 0, disconnected: false };
+}
+
+export const Participant: MessageFns<Participant> = {
+  encode(message: Participant, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.repId !== "") {
+      writer.uint32(10).string(message.repId);
+    }
+    if (message.primary !== false) {
+      writer.uint32(16).bool(message.primary);
+    }
+    if (message.joinedAtMs !== 0) {
+      writer.uint32(24).int64(message.joinedAtMs);
+    }
+    if (message.disconnected !== false) {
+      writer.uint32(32).bool(message.disconnected);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Participant {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseParticipant();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.primary = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.joinedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.disconnected = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Participant {
+    return {
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      primary: isSet(object.primary) ? globalThis.Boolean(object.primary) : false,
+      joinedAtMs: isSet(object.joinedAtMs)
+        ? globalThis.Number(object.joinedAtMs)
+        : isSet(object.joined_at_ms)
+          ? globalThis.Number(object.joined_at_ms)
+          : 0,
+      disconnected: isSet(object.disconnected) ? globalThis.Boolean(object.disconnected) : false,
+    };
+  },
+
+  toJSON(message: Participant): unknown {
+    const obj: any = {};
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.primary !== false) {
+      obj.primary = message.primary;
+    }
+    if (message.joinedAtMs !== 0) {
+      obj.joinedAtMs = Math.round(message.joinedAtMs);
+    }
+    if (message.disconnected !== false) {
+      obj.disconnected = message.disconnected;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Participant>, I>>(base?: I): Participant {
+    return Participant.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Participant>, I>>(object: I): Participant {
+    const message = createBaseParticipant();
+    message.repId = object.repId ?? "";
+    message.primary = object.primary ?? false;
+    message.joinedAtMs = object.joinedAtMs ?? 0;
+    message.disconnected = object.disconnected ?? false;
+    return message;
+  },
+};
+
+function createBasePermissionGrant(): PermissionGrant {
+  return { permission: 0, application: "", grantedAtMs: 0 };
+}
+
+export const PermissionGrant: MessageFns<PermissionGrant> = {
+  encode(message: PermissionGrant, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.permission !== 0) {
+      writer.uint32(8).int32(message.permission);
+    }
+    if (message.application !== "") {
+      writer.uint32(18).string(message.application);
+    }
+    if (message.grantedAtMs !== 0) {
+      writer.uint32(24).int64(message.grantedAtMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PermissionGrant {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePermissionGrant();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.permission = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.application = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.grantedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PermissionGrant {
+    return {
+      permission: isSet(object.permission) ? permissionFromJSON(object.permission) : 0,
+      application: isSet(object.application) ? globalThis.String(object.application) : "",
+      grantedAtMs: isSet(object.grantedAtMs)
+        ? globalThis.Number(object.grantedAtMs)
+        : isSet(object.granted_at_ms)
+          ? globalThis.Number(object.granted_at_ms)
+          : 0,
+    };
+  },
+
+  toJSON(message: PermissionGrant): unknown {
+    const obj: any = {};
+    if (message.permission !== 0) {
+      obj.permission = permissionToJSON(message.permission);
+    }
+    if (message.application !== "") {
+      obj.application = message.application;
+    }
+    if (message.grantedAtMs !== 0) {
+      obj.grantedAtMs = Math.round(message.grantedAtMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PermissionGrant>, I>>(base?: I): PermissionGrant {
+    return PermissionGrant.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PermissionGrant>, I>>(object: I): PermissionGrant {
+    const message = createBasePermissionGrant();
+    message.permission = object.permission ?? 0;
+    message.application = object.application ?? "";
+    message.grantedAtMs = object.grantedAtMs ?? 0;
     return message;
   },
 };
@@ -319,6 +1127,13 @@ function createBaseSession(): Session {
     epoch: 0,
     granted: [],
     createdAtMs: 0,
+    participants: [],
+    endReason: 0,
+    endedAtMs: 0,
+    lastSequence: 0,
+    enqueuedAtMs: 0,
+    priority: 0,
+    offerExpiresAtMs: 0,
   };
 }
 
@@ -354,15 +1169,32 @@ export const Session: MessageFns<Session> = {
     if (message.epoch !== 0) {
       writer.uint32(80).int64(message.epoch);
     }
-    if (message.granted.length !== 0) {
-      writer.uint32(90).fork();
-      for (const v of message.granted) {
-        writer.int32(v);
-      }
-      writer.join();
+    for (const v of message.granted) {
+      PermissionGrant.encode(v!, writer.uint32(90).fork()).join();
     }
     if (message.createdAtMs !== 0) {
       writer.uint32(96).int64(message.createdAtMs);
+    }
+    for (const v of message.participants) {
+      Participant.encode(v!, writer.uint32(106).fork()).join();
+    }
+    if (message.endReason !== 0) {
+      writer.uint32(112).int32(message.endReason);
+    }
+    if (message.endedAtMs !== 0) {
+      writer.uint32(120).int64(message.endedAtMs);
+    }
+    if (message.lastSequence !== 0) {
+      writer.uint32(128).int64(message.lastSequence);
+    }
+    if (message.enqueuedAtMs !== 0) {
+      writer.uint32(136).int64(message.enqueuedAtMs);
+    }
+    if (message.priority !== 0) {
+      writer.uint32(144).int32(message.priority);
+    }
+    if (message.offerExpiresAtMs !== 0) {
+      writer.uint32(152).int64(message.offerExpiresAtMs);
     }
     return writer;
   },
@@ -461,22 +1293,12 @@ export const Session: MessageFns<Session> = {
             continue;
           }
           case 11: {
-            if (tag === 88) {
-              message.granted.push(reader.int32() as any);
-
-              continue;
+            if (tag !== 90) {
+              break;
             }
 
-            if (tag === 90) {
-              const end2 = reader.uint32() + reader.pos;
-              while (reader.pos < end2) {
-                message.granted.push(reader.int32() as any);
-              }
-
-              continue;
-            }
-
-            break;
+            message.granted.push(PermissionGrant.decode(reader, reader.uint32()));
+            continue;
           }
           case 12: {
             if (tag !== 96) {
@@ -484,6 +1306,62 @@ export const Session: MessageFns<Session> = {
             }
 
             message.createdAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.participants.push(Participant.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.endReason = reader.int32() as any;
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.endedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.lastSequence = longToNumber(reader.int64());
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.enqueuedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.priority = reader.int32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.offerExpiresAtMs = longToNumber(reader.int64());
             continue;
           }
         }
@@ -530,11 +1408,42 @@ export const Session: MessageFns<Session> = {
           ? globalThis.String(object.rep_id)
           : "",
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
-      granted: globalThis.Array.isArray(object?.granted) ? object.granted.map((e: any) => permissionFromJSON(e)) : [],
+      granted: globalThis.Array.isArray(object?.granted)
+        ? object.granted.map((e: any) => PermissionGrant.fromJSON(e))
+        : [],
       createdAtMs: isSet(object.createdAtMs)
         ? globalThis.Number(object.createdAtMs)
         : isSet(object.created_at_ms)
           ? globalThis.Number(object.created_at_ms)
+          : 0,
+      participants: globalThis.Array.isArray(object?.participants)
+        ? object.participants.map((e: any) => Participant.fromJSON(e))
+        : [],
+      endReason: isSet(object.endReason)
+        ? endReasonFromJSON(object.endReason)
+        : isSet(object.end_reason)
+          ? endReasonFromJSON(object.end_reason)
+          : 0,
+      endedAtMs: isSet(object.endedAtMs)
+        ? globalThis.Number(object.endedAtMs)
+        : isSet(object.ended_at_ms)
+          ? globalThis.Number(object.ended_at_ms)
+          : 0,
+      lastSequence: isSet(object.lastSequence)
+        ? globalThis.Number(object.lastSequence)
+        : isSet(object.last_sequence)
+          ? globalThis.Number(object.last_sequence)
+          : 0,
+      enqueuedAtMs: isSet(object.enqueuedAtMs)
+        ? globalThis.Number(object.enqueuedAtMs)
+        : isSet(object.enqueued_at_ms)
+          ? globalThis.Number(object.enqueued_at_ms)
+          : 0,
+      priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+      offerExpiresAtMs: isSet(object.offerExpiresAtMs)
+        ? globalThis.Number(object.offerExpiresAtMs)
+        : isSet(object.offer_expires_at_ms)
+          ? globalThis.Number(object.offer_expires_at_ms)
           : 0,
     };
   },
@@ -572,10 +1481,31 @@ export const Session: MessageFns<Session> = {
       obj.epoch = Math.round(message.epoch);
     }
     if (message.granted?.length) {
-      obj.granted = message.granted.map((e) => permissionToJSON(e));
+      obj.granted = message.granted.map((e) => PermissionGrant.toJSON(e));
     }
     if (message.createdAtMs !== 0) {
       obj.createdAtMs = Math.round(message.createdAtMs);
+    }
+    if (message.participants?.length) {
+      obj.participants = message.participants.map((e) => Participant.toJSON(e));
+    }
+    if (message.endReason !== 0) {
+      obj.endReason = endReasonToJSON(message.endReason);
+    }
+    if (message.endedAtMs !== 0) {
+      obj.endedAtMs = Math.round(message.endedAtMs);
+    }
+    if (message.lastSequence !== 0) {
+      obj.lastSequence = Math.round(message.lastSequence);
+    }
+    if (message.enqueuedAtMs !== 0) {
+      obj.enqueuedAtMs = Math.round(message.enqueuedAtMs);
+    }
+    if (message.priority !== 0) {
+      obj.priority = Math.round(message.priority);
+    }
+    if (message.offerExpiresAtMs !== 0) {
+      obj.offerExpiresAtMs = Math.round(message.offerExpiresAtMs);
     }
     return obj;
   },
@@ -598,8 +1528,15 @@ export const Session: MessageFns<Session> = {
       object.consent !== undefined && object.consent !== null ? Consent.fromPartial(object.consent) : undefined;
     message.repId = object.repId ?? "";
     message.epoch = object.epoch ?? 0;
-    message.granted = object.granted?.map((e) => e) || [];
+    message.granted = object.granted?.map((e) => PermissionGrant.fromPartial(e)) || [];
     message.createdAtMs = object.createdAtMs ?? 0;
+    message.participants = object.participants?.map((e) => Participant.fromPartial(e)) || [];
+    message.endReason = object.endReason ?? 0;
+    message.endedAtMs = object.endedAtMs ?? 0;
+    message.lastSequence = object.lastSequence ?? 0;
+    message.enqueuedAtMs = object.enqueuedAtMs ?? 0;
+    message.priority = object.priority ?? 0;
+    message.offerExpiresAtMs = object.offerExpiresAtMs ?? 0;
     return message;
   },
 };
@@ -613,6 +1550,9 @@ function createBaseCreateSessionRequest(): CreateSessionRequest {
     problemTypeId: "",
     customer: undefined,
     consent: undefined,
+    invitationToken: "",
+    clientAddress: "",
+    portalClosed: false,
   };
 }
 
@@ -638,6 +1578,15 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     }
     if (message.consent !== undefined) {
       Consent.encode(message.consent, writer.uint32(58).fork()).join();
+    }
+    if (message.invitationToken !== "") {
+      writer.uint32(66).string(message.invitationToken);
+    }
+    if (message.clientAddress !== "") {
+      writer.uint32(74).string(message.clientAddress);
+    }
+    if (message.portalClosed !== false) {
+      writer.uint32(80).bool(message.portalClosed);
     }
     return writer;
   },
@@ -711,6 +1660,30 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
             message.consent = Consent.decode(reader, reader.uint32());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.invitationToken = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.clientAddress = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.portalClosed = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -752,6 +1725,21 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
           : "",
       customer: isSet(object.customer) ? Customer.fromJSON(object.customer) : undefined,
       consent: isSet(object.consent) ? Consent.fromJSON(object.consent) : undefined,
+      invitationToken: isSet(object.invitationToken)
+        ? globalThis.String(object.invitationToken)
+        : isSet(object.invitation_token)
+          ? globalThis.String(object.invitation_token)
+          : "",
+      clientAddress: isSet(object.clientAddress)
+        ? globalThis.String(object.clientAddress)
+        : isSet(object.client_address)
+          ? globalThis.String(object.client_address)
+          : "",
+      portalClosed: isSet(object.portalClosed)
+        ? globalThis.Boolean(object.portalClosed)
+        : isSet(object.portal_closed)
+          ? globalThis.Boolean(object.portal_closed)
+          : false,
     };
   },
 
@@ -778,6 +1766,15 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     if (message.consent !== undefined) {
       obj.consent = Consent.toJSON(message.consent);
     }
+    if (message.invitationToken !== "") {
+      obj.invitationToken = message.invitationToken;
+    }
+    if (message.clientAddress !== "") {
+      obj.clientAddress = message.clientAddress;
+    }
+    if (message.portalClosed !== false) {
+      obj.portalClosed = message.portalClosed;
+    }
     return obj;
   },
 
@@ -795,12 +1792,15 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
       object.customer !== undefined && object.customer !== null ? Customer.fromPartial(object.customer) : undefined;
     message.consent =
       object.consent !== undefined && object.consent !== null ? Consent.fromPartial(object.consent) : undefined;
+    message.invitationToken = object.invitationToken ?? "";
+    message.clientAddress = object.clientAddress ?? "";
+    message.portalClosed = object.portalClosed ?? false;
     return message;
   },
 };
 
 function createBaseCreateSessionResponse(): CreateSessionResponse {
-  return { session: undefined, position: undefined, noRepAvailable: false, fallbackUrl: "" };
+  return { session: undefined, position: undefined, noRepAvailable: false, fallbackUrl: "", customerToken: "" };
 }
 
 export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
@@ -816,6 +1816,9 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
     }
     if (message.fallbackUrl !== "") {
       writer.uint32(34).string(message.fallbackUrl);
+    }
+    if (message.customerToken !== "") {
+      writer.uint32(42).string(message.customerToken);
     }
     return writer;
   },
@@ -865,6 +1868,14 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
             message.fallbackUrl = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.customerToken = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -891,6 +1902,11 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
         : isSet(object.fallback_url)
           ? globalThis.String(object.fallback_url)
           : "",
+      customerToken: isSet(object.customerToken)
+        ? globalThis.String(object.customerToken)
+        : isSet(object.customer_token)
+          ? globalThis.String(object.customer_token)
+          : "",
     };
   },
 
@@ -908,6 +1924,9 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
     if (message.fallbackUrl !== "") {
       obj.fallbackUrl = message.fallbackUrl;
     }
+    if (message.customerToken !== "") {
+      obj.customerToken = message.customerToken;
+    }
     return obj;
   },
 
@@ -924,12 +1943,13 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
         : undefined;
     message.noRepAvailable = object.noRepAvailable ?? false;
     message.fallbackUrl = object.fallbackUrl ?? "";
+    message.customerToken = object.customerToken ?? "";
     return message;
   },
 };
 
 function createBaseGetSessionRequest(): GetSessionRequest {
-  return { siteId: "", sessionId: "" };
+  return { siteId: "", sessionId: "", requester: undefined };
 }
 
 export const GetSessionRequest: MessageFns<GetSessionRequest> = {
@@ -939,6 +1959,9 @@ export const GetSessionRequest: MessageFns<GetSessionRequest> = {
     }
     if (message.sessionId !== "") {
       writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -972,6 +1995,14 @@ export const GetSessionRequest: MessageFns<GetSessionRequest> = {
             message.sessionId = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -996,6 +2027,7 @@ export const GetSessionRequest: MessageFns<GetSessionRequest> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
     };
   },
 
@@ -1007,6 +2039,9 @@ export const GetSessionRequest: MessageFns<GetSessionRequest> = {
     if (message.sessionId !== "") {
       obj.sessionId = message.sessionId;
     }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
     return obj;
   },
 
@@ -1017,6 +2052,8 @@ export const GetSessionRequest: MessageFns<GetSessionRequest> = {
     const message = createBaseGetSessionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
     return message;
   },
 };
@@ -1111,7 +2148,7 @@ export const GetSessionResponse: MessageFns<GetSessionResponse> = {
 };
 
 function createBaseCloseSessionRequest(): CloseSessionRequest {
-  return { siteId: "", sessionId: "", actor: 0 };
+  return { siteId: "", sessionId: "", requester: undefined, reason: 0, abandonReason: 0 };
 }
 
 export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
@@ -1122,8 +2159,14 @@ export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
     if (message.sessionId !== "") {
       writer.uint32(18).string(message.sessionId);
     }
-    if (message.actor !== 0) {
-      writer.uint32(24).int32(message.actor);
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.reason !== 0) {
+      writer.uint32(32).int32(message.reason);
+    }
+    if (message.abandonReason !== 0) {
+      writer.uint32(40).int32(message.abandonReason);
     }
     return writer;
   },
@@ -1158,11 +2201,27 @@ export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
             continue;
           }
           case 3: {
-            if (tag !== 24) {
+            if (tag !== 26) {
               break;
             }
 
-            message.actor = reader.int32() as any;
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.abandonReason = reader.int32() as any;
             continue;
           }
         }
@@ -1189,7 +2248,13 @@ export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
-      actor: isSet(object.actor) ? actorFromJSON(object.actor) : 0,
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      reason: isSet(object.reason) ? endReasonFromJSON(object.reason) : 0,
+      abandonReason: isSet(object.abandonReason)
+        ? abandonReasonFromJSON(object.abandonReason)
+        : isSet(object.abandon_reason)
+          ? abandonReasonFromJSON(object.abandon_reason)
+          : 0,
     };
   },
 
@@ -1201,8 +2266,14 @@ export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
     if (message.sessionId !== "") {
       obj.sessionId = message.sessionId;
     }
-    if (message.actor !== 0) {
-      obj.actor = actorToJSON(message.actor);
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.reason !== 0) {
+      obj.reason = endReasonToJSON(message.reason);
+    }
+    if (message.abandonReason !== 0) {
+      obj.abandonReason = abandonReasonToJSON(message.abandonReason);
     }
     return obj;
   },
@@ -1214,17 +2285,23 @@ export const CloseSessionRequest: MessageFns<CloseSessionRequest> = {
     const message = createBaseCloseSessionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
-    message.actor = object.actor ?? 0;
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.reason = object.reason ?? 0;
+    message.abandonReason = object.abandonReason ?? 0;
     return message;
   },
 };
 
 function createBaseCloseSessionResponse(): CloseSessionResponse {
-  return {};
+  return { session: undefined };
 }
 
 export const CloseSessionResponse: MessageFns<CloseSessionResponse> = {
-  encode(_: CloseSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: CloseSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
     return writer;
   },
 
@@ -1241,6 +2318,14 @@ export const CloseSessionResponse: MessageFns<CloseSessionResponse> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1253,26 +2338,1721 @@ export const CloseSessionResponse: MessageFns<CloseSessionResponse> = {
     }
   },
 
-  fromJSON(_: any): CloseSessionResponse {
-    return {};
+  fromJSON(object: any): CloseSessionResponse {
+    return { session: isSet(object.session) ? Session.fromJSON(object.session) : undefined };
   },
 
-  toJSON(_: CloseSessionResponse): unknown {
+  toJSON(message: CloseSessionResponse): unknown {
     const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<CloseSessionResponse>, I>>(base?: I): CloseSessionResponse {
     return CloseSessionResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<CloseSessionResponse>, I>>(_: I): CloseSessionResponse {
+  fromPartial<I extends Exact<DeepPartial<CloseSessionResponse>, I>>(object: I): CloseSessionResponse {
     const message = createBaseCloseSessionResponse();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    return message;
+  },
+};
+
+function createBaseAcceptSessionOfferRequest(): AcceptSessionOfferRequest {
+  return { siteId: "", sessionId: "", repId: "", epoch: 0 };
+}
+
+export const AcceptSessionOfferRequest: MessageFns<AcceptSessionOfferRequest> = {
+  encode(message: AcceptSessionOfferRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(26).string(message.repId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(32).int64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptSessionOfferRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcceptSessionOfferRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcceptSessionOfferRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: AcceptSessionOfferRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AcceptSessionOfferRequest>, I>>(base?: I): AcceptSessionOfferRequest {
+    return AcceptSessionOfferRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AcceptSessionOfferRequest>, I>>(object: I): AcceptSessionOfferRequest {
+    const message = createBaseAcceptSessionOfferRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.repId = object.repId ?? "";
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseAcceptSessionOfferResponse(): AcceptSessionOfferResponse {
+  return { session: undefined };
+}
+
+export const AcceptSessionOfferResponse: MessageFns<AcceptSessionOfferResponse> = {
+  encode(message: AcceptSessionOfferResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcceptSessionOfferResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcceptSessionOfferResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcceptSessionOfferResponse {
+    return { session: isSet(object.session) ? Session.fromJSON(object.session) : undefined };
+  },
+
+  toJSON(message: AcceptSessionOfferResponse): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AcceptSessionOfferResponse>, I>>(base?: I): AcceptSessionOfferResponse {
+    return AcceptSessionOfferResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AcceptSessionOfferResponse>, I>>(object: I): AcceptSessionOfferResponse {
+    const message = createBaseAcceptSessionOfferResponse();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    return message;
+  },
+};
+
+function createBaseRejectSessionOfferRequest(): RejectSessionOfferRequest {
+  return { siteId: "", sessionId: "", repId: "", epoch: 0 };
+}
+
+export const RejectSessionOfferRequest: MessageFns<RejectSessionOfferRequest> = {
+  encode(message: RejectSessionOfferRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(26).string(message.repId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(32).int64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectSessionOfferRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejectSessionOfferRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RejectSessionOfferRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+    };
+  },
+
+  toJSON(message: RejectSessionOfferRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RejectSessionOfferRequest>, I>>(base?: I): RejectSessionOfferRequest {
+    return RejectSessionOfferRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RejectSessionOfferRequest>, I>>(object: I): RejectSessionOfferRequest {
+    const message = createBaseRejectSessionOfferRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.repId = object.repId ?? "";
+    message.epoch = object.epoch ?? 0;
+    return message;
+  },
+};
+
+function createBaseRejectSessionOfferResponse(): RejectSessionOfferResponse {
+  return {};
+}
+
+export const RejectSessionOfferResponse: MessageFns<RejectSessionOfferResponse> = {
+  encode(_: RejectSessionOfferResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectSessionOfferResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejectSessionOfferResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RejectSessionOfferResponse {
+    return {};
+  },
+
+  toJSON(_: RejectSessionOfferResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RejectSessionOfferResponse>, I>>(base?: I): RejectSessionOfferResponse {
+    return RejectSessionOfferResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RejectSessionOfferResponse>, I>>(_: I): RejectSessionOfferResponse {
+    const message = createBaseRejectSessionOfferResponse();
+    return message;
+  },
+};
+
+function createBaseTakeNextSessionRequest(): TakeNextSessionRequest {
+  return { siteId: "", repId: "" };
+}
+
+export const TakeNextSessionRequest: MessageFns<TakeNextSessionRequest> = {
+  encode(message: TakeNextSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(18).string(message.repId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TakeNextSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTakeNextSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TakeNextSessionRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: TakeNextSessionRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TakeNextSessionRequest>, I>>(base?: I): TakeNextSessionRequest {
+    return TakeNextSessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TakeNextSessionRequest>, I>>(object: I): TakeNextSessionRequest {
+    const message = createBaseTakeNextSessionRequest();
+    message.siteId = object.siteId ?? "";
+    message.repId = object.repId ?? "";
+    return message;
+  },
+};
+
+function createBaseTakeNextSessionResponse(): TakeNextSessionResponse {
+  return { session: undefined };
+}
+
+export const TakeNextSessionResponse: MessageFns<TakeNextSessionResponse> = {
+  encode(message: TakeNextSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TakeNextSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTakeNextSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TakeNextSessionResponse {
+    return { session: isSet(object.session) ? Session.fromJSON(object.session) : undefined };
+  },
+
+  toJSON(message: TakeNextSessionResponse): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TakeNextSessionResponse>, I>>(base?: I): TakeNextSessionResponse {
+    return TakeNextSessionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TakeNextSessionResponse>, I>>(object: I): TakeNextSessionResponse {
+    const message = createBaseTakeNextSessionResponse();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    return message;
+  },
+};
+
+function createBaseTransferActiveSessionRequest(): TransferActiveSessionRequest {
+  return { siteId: "", sessionId: "", requester: undefined, target: undefined };
+}
+
+export const TransferActiveSessionRequest: MessageFns<TransferActiveSessionRequest> = {
+  encode(message: TransferActiveSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.target !== undefined) {
+      QueueTarget.encode(message.target, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransferActiveSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransferActiveSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.target = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransferActiveSessionRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
+    };
+  },
+
+  toJSON(message: TransferActiveSessionRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.target !== undefined) {
+      obj.target = QueueTarget.toJSON(message.target);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TransferActiveSessionRequest>, I>>(base?: I): TransferActiveSessionRequest {
+    return TransferActiveSessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TransferActiveSessionRequest>, I>>(object: I): TransferActiveSessionRequest {
+    const message = createBaseTransferActiveSessionRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.target =
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
+    return message;
+  },
+};
+
+function createBaseTransferActiveSessionResponse(): TransferActiveSessionResponse {
+  return { position: undefined };
+}
+
+export const TransferActiveSessionResponse: MessageFns<TransferActiveSessionResponse> = {
+  encode(message: TransferActiveSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.position !== undefined) {
+      QueuePosition.encode(message.position, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransferActiveSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransferActiveSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.position = QueuePosition.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransferActiveSessionResponse {
+    return { position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined };
+  },
+
+  toJSON(message: TransferActiveSessionResponse): unknown {
+    const obj: any = {};
+    if (message.position !== undefined) {
+      obj.position = QueuePosition.toJSON(message.position);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TransferActiveSessionResponse>, I>>(base?: I): TransferActiveSessionResponse {
+    return TransferActiveSessionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TransferActiveSessionResponse>, I>>(
+    object: I,
+  ): TransferActiveSessionResponse {
+    const message = createBaseTransferActiveSessionResponse();
+    message.position =
+      object.position !== undefined && object.position !== null
+        ? QueuePosition.fromPartial(object.position)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseInviteRepRequest(): InviteRepRequest {
+  return { siteId: "", sessionId: "", requester: undefined, invitee: undefined };
+}
+
+export const InviteRepRequest: MessageFns<InviteRepRequest> = {
+  encode(message: InviteRepRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.invitee !== undefined) {
+      QueueTarget.encode(message.invitee, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InviteRepRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInviteRepRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.invitee = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InviteRepRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      invitee: isSet(object.invitee) ? QueueTarget.fromJSON(object.invitee) : undefined,
+    };
+  },
+
+  toJSON(message: InviteRepRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.invitee !== undefined) {
+      obj.invitee = QueueTarget.toJSON(message.invitee);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InviteRepRequest>, I>>(base?: I): InviteRepRequest {
+    return InviteRepRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InviteRepRequest>, I>>(object: I): InviteRepRequest {
+    const message = createBaseInviteRepRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.invitee =
+      object.invitee !== undefined && object.invitee !== null ? QueueTarget.fromPartial(object.invitee) : undefined;
+    return message;
+  },
+};
+
+function createBaseInviteRepResponse(): InviteRepResponse {
+  return { invitationId: "" };
+}
+
+export const InviteRepResponse: MessageFns<InviteRepResponse> = {
+  encode(message: InviteRepResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.invitationId !== "") {
+      writer.uint32(10).string(message.invitationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InviteRepResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInviteRepResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.invitationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InviteRepResponse {
+    return {
+      invitationId: isSet(object.invitationId)
+        ? globalThis.String(object.invitationId)
+        : isSet(object.invitation_id)
+          ? globalThis.String(object.invitation_id)
+          : "",
+    };
+  },
+
+  toJSON(message: InviteRepResponse): unknown {
+    const obj: any = {};
+    if (message.invitationId !== "") {
+      obj.invitationId = message.invitationId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<InviteRepResponse>, I>>(base?: I): InviteRepResponse {
+    return InviteRepResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<InviteRepResponse>, I>>(object: I): InviteRepResponse {
+    const message = createBaseInviteRepResponse();
+    message.invitationId = object.invitationId ?? "";
+    return message;
+  },
+};
+
+function createBaseAnswerRepInvitationRequest(): AnswerRepInvitationRequest {
+  return { siteId: "", sessionId: "", invitationId: "", requester: undefined, accepted: false };
+}
+
+export const AnswerRepInvitationRequest: MessageFns<AnswerRepInvitationRequest> = {
+  encode(message: AnswerRepInvitationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.invitationId !== "") {
+      writer.uint32(26).string(message.invitationId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(34).fork()).join();
+    }
+    if (message.accepted !== false) {
+      writer.uint32(40).bool(message.accepted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnswerRepInvitationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnswerRepInvitationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.invitationId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.accepted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnswerRepInvitationRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      invitationId: isSet(object.invitationId)
+        ? globalThis.String(object.invitationId)
+        : isSet(object.invitation_id)
+          ? globalThis.String(object.invitation_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      accepted: isSet(object.accepted) ? globalThis.Boolean(object.accepted) : false,
+    };
+  },
+
+  toJSON(message: AnswerRepInvitationRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.invitationId !== "") {
+      obj.invitationId = message.invitationId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.accepted !== false) {
+      obj.accepted = message.accepted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnswerRepInvitationRequest>, I>>(base?: I): AnswerRepInvitationRequest {
+    return AnswerRepInvitationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnswerRepInvitationRequest>, I>>(object: I): AnswerRepInvitationRequest {
+    const message = createBaseAnswerRepInvitationRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.invitationId = object.invitationId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.accepted = object.accepted ?? false;
+    return message;
+  },
+};
+
+function createBaseAnswerRepInvitationResponse(): AnswerRepInvitationResponse {
+  return { session: undefined };
+}
+
+export const AnswerRepInvitationResponse: MessageFns<AnswerRepInvitationResponse> = {
+  encode(message: AnswerRepInvitationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnswerRepInvitationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnswerRepInvitationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnswerRepInvitationResponse {
+    return { session: isSet(object.session) ? Session.fromJSON(object.session) : undefined };
+  },
+
+  toJSON(message: AnswerRepInvitationResponse): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnswerRepInvitationResponse>, I>>(base?: I): AnswerRepInvitationResponse {
+    return AnswerRepInvitationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnswerRepInvitationResponse>, I>>(object: I): AnswerRepInvitationResponse {
+    const message = createBaseAnswerRepInvitationResponse();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    return message;
+  },
+};
+
+function createBaseHandOverControlRequest(): HandOverControlRequest {
+  return { siteId: "", sessionId: "", requester: undefined, toRepId: "" };
+}
+
+export const HandOverControlRequest: MessageFns<HandOverControlRequest> = {
+  encode(message: HandOverControlRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.toRepId !== "") {
+      writer.uint32(34).string(message.toRepId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandOverControlRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandOverControlRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.toRepId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HandOverControlRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      toRepId: isSet(object.toRepId)
+        ? globalThis.String(object.toRepId)
+        : isSet(object.to_rep_id)
+          ? globalThis.String(object.to_rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: HandOverControlRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.toRepId !== "") {
+      obj.toRepId = message.toRepId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HandOverControlRequest>, I>>(base?: I): HandOverControlRequest {
+    return HandOverControlRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HandOverControlRequest>, I>>(object: I): HandOverControlRequest {
+    const message = createBaseHandOverControlRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.toRepId = object.toRepId ?? "";
+    return message;
+  },
+};
+
+function createBaseHandOverControlResponse(): HandOverControlResponse {
+  return { session: undefined };
+}
+
+export const HandOverControlResponse: MessageFns<HandOverControlResponse> = {
+  encode(message: HandOverControlResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandOverControlResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandOverControlResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HandOverControlResponse {
+    return { session: isSet(object.session) ? Session.fromJSON(object.session) : undefined };
+  },
+
+  toJSON(message: HandOverControlResponse): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HandOverControlResponse>, I>>(base?: I): HandOverControlResponse {
+    return HandOverControlResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HandOverControlResponse>, I>>(object: I): HandOverControlResponse {
+    const message = createBaseHandOverControlResponse();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    return message;
+  },
+};
+
+function createBaseLeaveSessionRequest(): LeaveSessionRequest {
+  return { siteId: "", sessionId: "", requester: undefined };
+}
+
+export const LeaveSessionRequest: MessageFns<LeaveSessionRequest> = {
+  encode(message: LeaveSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeaveSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeaveSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeaveSessionRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+    };
+  },
+
+  toJSON(message: LeaveSessionRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LeaveSessionRequest>, I>>(base?: I): LeaveSessionRequest {
+    return LeaveSessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LeaveSessionRequest>, I>>(object: I): LeaveSessionRequest {
+    const message = createBaseLeaveSessionRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    return message;
+  },
+};
+
+function createBaseLeaveSessionResponse(): LeaveSessionResponse {
+  return { session: undefined };
+}
+
+export const LeaveSessionResponse: MessageFns<LeaveSessionResponse> = {
+  encode(message: LeaveSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeaveSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeaveSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LeaveSessionResponse {
+    return { session: isSet(object.session) ? Session.fromJSON(object.session) : undefined };
+  },
+
+  toJSON(message: LeaveSessionResponse): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LeaveSessionResponse>, I>>(base?: I): LeaveSessionResponse {
+    return LeaveSessionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LeaveSessionResponse>, I>>(object: I): LeaveSessionResponse {
+    const message = createBaseLeaveSessionResponse();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    return message;
+  },
+};
+
+function createBaseListRepSessionsRequest(): ListRepSessionsRequest {
+  return { siteId: "", repId: "" };
+}
+
+export const ListRepSessionsRequest: MessageFns<ListRepSessionsRequest> = {
+  encode(message: ListRepSessionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.repId !== "") {
+      writer.uint32(18).string(message.repId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRepSessionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRepSessionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRepSessionsRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: ListRepSessionsRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRepSessionsRequest>, I>>(base?: I): ListRepSessionsRequest {
+    return ListRepSessionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRepSessionsRequest>, I>>(object: I): ListRepSessionsRequest {
+    const message = createBaseListRepSessionsRequest();
+    message.siteId = object.siteId ?? "";
+    message.repId = object.repId ?? "";
+    return message;
+  },
+};
+
+function createBaseListRepSessionsResponse(): ListRepSessionsResponse {
+  return { sessions: [] };
+}
+
+export const ListRepSessionsResponse: MessageFns<ListRepSessionsResponse> = {
+  encode(message: ListRepSessionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sessions) {
+      Session.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRepSessionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRepSessionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessions.push(Session.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRepSessionsResponse {
+    return {
+      sessions: globalThis.Array.isArray(object?.sessions) ? object.sessions.map((e: any) => Session.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListRepSessionsResponse): unknown {
+    const obj: any = {};
+    if (message.sessions?.length) {
+      obj.sessions = message.sessions.map((e) => Session.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRepSessionsResponse>, I>>(base?: I): ListRepSessionsResponse {
+    return ListRepSessionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRepSessionsResponse>, I>>(object: I): ListRepSessionsResponse {
+    const message = createBaseListRepSessionsResponse();
+    message.sessions = object.sessions?.map((e) => Session.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseCreateSessionKeyRequest(): CreateSessionKeyRequest {
-  return { siteId: "", repId: "", ttlMs: 0 };
+  return { siteId: "", requester: undefined, target: undefined, ttlMs: 0 };
 }
 
 export const CreateSessionKeyRequest: MessageFns<CreateSessionKeyRequest> = {
@@ -1280,11 +4060,14 @@ export const CreateSessionKeyRequest: MessageFns<CreateSessionKeyRequest> = {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
-    if (message.repId !== "") {
-      writer.uint32(18).string(message.repId);
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(18).fork()).join();
+    }
+    if (message.target !== undefined) {
+      QueueTarget.encode(message.target, writer.uint32(26).fork()).join();
     }
     if (message.ttlMs !== 0) {
-      writer.uint32(24).int64(message.ttlMs);
+      writer.uint32(32).int64(message.ttlMs);
     }
     return writer;
   },
@@ -1315,11 +4098,19 @@ export const CreateSessionKeyRequest: MessageFns<CreateSessionKeyRequest> = {
               break;
             }
 
-            message.repId = reader.string();
+            message.requester = Requester.decode(reader, reader.uint32());
             continue;
           }
           case 3: {
-            if (tag !== 24) {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.target = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
               break;
             }
 
@@ -1345,11 +4136,8 @@ export const CreateSessionKeyRequest: MessageFns<CreateSessionKeyRequest> = {
         : isSet(object.site_id)
           ? globalThis.String(object.site_id)
           : "",
-      repId: isSet(object.repId)
-        ? globalThis.String(object.repId)
-        : isSet(object.rep_id)
-          ? globalThis.String(object.rep_id)
-          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
       ttlMs: isSet(object.ttlMs)
         ? globalThis.Number(object.ttlMs)
         : isSet(object.ttl_ms)
@@ -1363,8 +4151,11 @@ export const CreateSessionKeyRequest: MessageFns<CreateSessionKeyRequest> = {
     if (message.siteId !== "") {
       obj.siteId = message.siteId;
     }
-    if (message.repId !== "") {
-      obj.repId = message.repId;
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.target !== undefined) {
+      obj.target = QueueTarget.toJSON(message.target);
     }
     if (message.ttlMs !== 0) {
       obj.ttlMs = Math.round(message.ttlMs);
@@ -1378,14 +4169,17 @@ export const CreateSessionKeyRequest: MessageFns<CreateSessionKeyRequest> = {
   fromPartial<I extends Exact<DeepPartial<CreateSessionKeyRequest>, I>>(object: I): CreateSessionKeyRequest {
     const message = createBaseCreateSessionKeyRequest();
     message.siteId = object.siteId ?? "";
-    message.repId = object.repId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.target =
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     message.ttlMs = object.ttlMs ?? 0;
     return message;
   },
 };
 
 function createBaseCreateSessionKeyResponse(): CreateSessionKeyResponse {
-  return { sessionKey: "", expiresAtMs: 0 };
+  return { sessionKey: "", displayKey: "", expiresAtMs: 0 };
 }
 
 export const CreateSessionKeyResponse: MessageFns<CreateSessionKeyResponse> = {
@@ -1393,8 +4187,11 @@ export const CreateSessionKeyResponse: MessageFns<CreateSessionKeyResponse> = {
     if (message.sessionKey !== "") {
       writer.uint32(10).string(message.sessionKey);
     }
+    if (message.displayKey !== "") {
+      writer.uint32(18).string(message.displayKey);
+    }
     if (message.expiresAtMs !== 0) {
-      writer.uint32(16).int64(message.expiresAtMs);
+      writer.uint32(24).int64(message.expiresAtMs);
     }
     return writer;
   },
@@ -1421,7 +4218,15 @@ export const CreateSessionKeyResponse: MessageFns<CreateSessionKeyResponse> = {
             continue;
           }
           case 2: {
-            if (tag !== 16) {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.displayKey = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
               break;
             }
 
@@ -1447,6 +4252,11 @@ export const CreateSessionKeyResponse: MessageFns<CreateSessionKeyResponse> = {
         : isSet(object.session_key)
           ? globalThis.String(object.session_key)
           : "",
+      displayKey: isSet(object.displayKey)
+        ? globalThis.String(object.displayKey)
+        : isSet(object.display_key)
+          ? globalThis.String(object.display_key)
+          : "",
       expiresAtMs: isSet(object.expiresAtMs)
         ? globalThis.Number(object.expiresAtMs)
         : isSet(object.expires_at_ms)
@@ -1460,6 +4270,9 @@ export const CreateSessionKeyResponse: MessageFns<CreateSessionKeyResponse> = {
     if (message.sessionKey !== "") {
       obj.sessionKey = message.sessionKey;
     }
+    if (message.displayKey !== "") {
+      obj.displayKey = message.displayKey;
+    }
     if (message.expiresAtMs !== 0) {
       obj.expiresAtMs = Math.round(message.expiresAtMs);
     }
@@ -1472,13 +4285,14 @@ export const CreateSessionKeyResponse: MessageFns<CreateSessionKeyResponse> = {
   fromPartial<I extends Exact<DeepPartial<CreateSessionKeyResponse>, I>>(object: I): CreateSessionKeyResponse {
     const message = createBaseCreateSessionKeyResponse();
     message.sessionKey = object.sessionKey ?? "";
+    message.displayKey = object.displayKey ?? "";
     message.expiresAtMs = object.expiresAtMs ?? 0;
     return message;
   },
 };
 
 function createBaseCreateInvitationRequest(): CreateInvitationRequest {
-  return { siteId: "", repId: "", ttlMs: 0, customerEmail: "" };
+  return { siteId: "", requester: undefined, ttlMs: 0, channel: 0, customerAddress: "", customerName: "" };
 }
 
 export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
@@ -1486,14 +4300,20 @@ export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
-    if (message.repId !== "") {
-      writer.uint32(18).string(message.repId);
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(18).fork()).join();
     }
     if (message.ttlMs !== 0) {
       writer.uint32(24).int64(message.ttlMs);
     }
-    if (message.customerEmail !== "") {
-      writer.uint32(34).string(message.customerEmail);
+    if (message.channel !== 0) {
+      writer.uint32(32).int32(message.channel);
+    }
+    if (message.customerAddress !== "") {
+      writer.uint32(42).string(message.customerAddress);
+    }
+    if (message.customerName !== "") {
+      writer.uint32(50).string(message.customerName);
     }
     return writer;
   },
@@ -1524,7 +4344,7 @@ export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
               break;
             }
 
-            message.repId = reader.string();
+            message.requester = Requester.decode(reader, reader.uint32());
             continue;
           }
           case 3: {
@@ -1536,11 +4356,27 @@ export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
             continue;
           }
           case 4: {
-            if (tag !== 34) {
+            if (tag !== 32) {
               break;
             }
 
-            message.customerEmail = reader.string();
+            message.channel = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.customerAddress = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.customerName = reader.string();
             continue;
           }
         }
@@ -1562,20 +4398,22 @@ export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
         : isSet(object.site_id)
           ? globalThis.String(object.site_id)
           : "",
-      repId: isSet(object.repId)
-        ? globalThis.String(object.repId)
-        : isSet(object.rep_id)
-          ? globalThis.String(object.rep_id)
-          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
       ttlMs: isSet(object.ttlMs)
         ? globalThis.Number(object.ttlMs)
         : isSet(object.ttl_ms)
           ? globalThis.Number(object.ttl_ms)
           : 0,
-      customerEmail: isSet(object.customerEmail)
-        ? globalThis.String(object.customerEmail)
-        : isSet(object.customer_email)
-          ? globalThis.String(object.customer_email)
+      channel: isSet(object.channel) ? invitationChannelFromJSON(object.channel) : 0,
+      customerAddress: isSet(object.customerAddress)
+        ? globalThis.String(object.customerAddress)
+        : isSet(object.customer_address)
+          ? globalThis.String(object.customer_address)
+          : "",
+      customerName: isSet(object.customerName)
+        ? globalThis.String(object.customerName)
+        : isSet(object.customer_name)
+          ? globalThis.String(object.customer_name)
           : "",
     };
   },
@@ -1585,14 +4423,20 @@ export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
     if (message.siteId !== "") {
       obj.siteId = message.siteId;
     }
-    if (message.repId !== "") {
-      obj.repId = message.repId;
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
     }
     if (message.ttlMs !== 0) {
       obj.ttlMs = Math.round(message.ttlMs);
     }
-    if (message.customerEmail !== "") {
-      obj.customerEmail = message.customerEmail;
+    if (message.channel !== 0) {
+      obj.channel = invitationChannelToJSON(message.channel);
+    }
+    if (message.customerAddress !== "") {
+      obj.customerAddress = message.customerAddress;
+    }
+    if (message.customerName !== "") {
+      obj.customerName = message.customerName;
     }
     return obj;
   },
@@ -1603,24 +4447,33 @@ export const CreateInvitationRequest: MessageFns<CreateInvitationRequest> = {
   fromPartial<I extends Exact<DeepPartial<CreateInvitationRequest>, I>>(object: I): CreateInvitationRequest {
     const message = createBaseCreateInvitationRequest();
     message.siteId = object.siteId ?? "";
-    message.repId = object.repId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
     message.ttlMs = object.ttlMs ?? 0;
-    message.customerEmail = object.customerEmail ?? "";
+    message.channel = object.channel ?? 0;
+    message.customerAddress = object.customerAddress ?? "";
+    message.customerName = object.customerName ?? "";
     return message;
   },
 };
 
 function createBaseCreateInvitationResponse(): CreateInvitationResponse {
-  return { url: "", expiresAtMs: 0 };
+  return { invitationId: "", token: "", url: "", expiresAtMs: 0 };
 }
 
 export const CreateInvitationResponse: MessageFns<CreateInvitationResponse> = {
   encode(message: CreateInvitationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.invitationId !== "") {
+      writer.uint32(10).string(message.invitationId);
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
     if (message.url !== "") {
-      writer.uint32(10).string(message.url);
+      writer.uint32(26).string(message.url);
     }
     if (message.expiresAtMs !== 0) {
-      writer.uint32(16).int64(message.expiresAtMs);
+      writer.uint32(32).int64(message.expiresAtMs);
     }
     return writer;
   },
@@ -1643,11 +4496,27 @@ export const CreateInvitationResponse: MessageFns<CreateInvitationResponse> = {
               break;
             }
 
-            message.url = reader.string();
+            message.invitationId = reader.string();
             continue;
           }
           case 2: {
-            if (tag !== 16) {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
               break;
             }
 
@@ -1668,6 +4537,12 @@ export const CreateInvitationResponse: MessageFns<CreateInvitationResponse> = {
 
   fromJSON(object: any): CreateInvitationResponse {
     return {
+      invitationId: isSet(object.invitationId)
+        ? globalThis.String(object.invitationId)
+        : isSet(object.invitation_id)
+          ? globalThis.String(object.invitation_id)
+          : "",
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
       url: isSet(object.url) ? globalThis.String(object.url) : "",
       expiresAtMs: isSet(object.expiresAtMs)
         ? globalThis.Number(object.expiresAtMs)
@@ -1679,6 +4554,12 @@ export const CreateInvitationResponse: MessageFns<CreateInvitationResponse> = {
 
   toJSON(message: CreateInvitationResponse): unknown {
     const obj: any = {};
+    if (message.invitationId !== "") {
+      obj.invitationId = message.invitationId;
+    }
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
     if (message.url !== "") {
       obj.url = message.url;
     }
@@ -1693,37 +4574,33 @@ export const CreateInvitationResponse: MessageFns<CreateInvitationResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<CreateInvitationResponse>, I>>(object: I): CreateInvitationResponse {
     const message = createBaseCreateInvitationResponse();
+    message.invitationId = object.invitationId ?? "";
+    message.token = object.token ?? "";
     message.url = object.url ?? "";
     message.expiresAtMs = object.expiresAtMs ?? 0;
     return message;
   },
 };
 
-function createBaseSetPermissionRequest(): SetPermissionRequest {
-  return { siteId: "", sessionId: "", permission: 0, granted: false, actor: 0 };
+function createBaseRevokeInvitationRequest(): RevokeInvitationRequest {
+  return { siteId: "", invitationId: "", requester: undefined };
 }
 
-export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
-  encode(message: SetPermissionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const RevokeInvitationRequest: MessageFns<RevokeInvitationRequest> = {
+  encode(message: RevokeInvitationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
-    if (message.sessionId !== "") {
-      writer.uint32(18).string(message.sessionId);
+    if (message.invitationId !== "") {
+      writer.uint32(18).string(message.invitationId);
     }
-    if (message.permission !== 0) {
-      writer.uint32(24).int32(message.permission);
-    }
-    if (message.granted !== false) {
-      writer.uint32(32).bool(message.granted);
-    }
-    if (message.actor !== 0) {
-      writer.uint32(40).int32(message.actor);
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): SetPermissionRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeInvitationRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1732,7 +4609,172 @@ export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseSetPermissionRequest();
+      const message = createBaseRevokeInvitationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.invitationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeInvitationRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      invitationId: isSet(object.invitationId)
+        ? globalThis.String(object.invitationId)
+        : isSet(object.invitation_id)
+          ? globalThis.String(object.invitation_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+    };
+  },
+
+  toJSON(message: RevokeInvitationRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.invitationId !== "") {
+      obj.invitationId = message.invitationId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeInvitationRequest>, I>>(base?: I): RevokeInvitationRequest {
+    return RevokeInvitationRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeInvitationRequest>, I>>(object: I): RevokeInvitationRequest {
+    const message = createBaseRevokeInvitationRequest();
+    message.siteId = object.siteId ?? "";
+    message.invitationId = object.invitationId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    return message;
+  },
+};
+
+function createBaseRevokeInvitationResponse(): RevokeInvitationResponse {
+  return {};
+}
+
+export const RevokeInvitationResponse: MessageFns<RevokeInvitationResponse> = {
+  encode(_: RevokeInvitationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeInvitationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeInvitationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RevokeInvitationResponse {
+    return {};
+  },
+
+  toJSON(_: RevokeInvitationResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeInvitationResponse>, I>>(base?: I): RevokeInvitationResponse {
+    return RevokeInvitationResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeInvitationResponse>, I>>(_: I): RevokeInvitationResponse {
+    const message = createBaseRevokeInvitationResponse();
+    return message;
+  },
+};
+
+function createBaseCreateAccessLinkRequest(): CreateAccessLinkRequest {
+  return { siteId: "", sessionId: "", requester: undefined, ttlMs: 0 };
+}
+
+export const CreateAccessLinkRequest: MessageFns<CreateAccessLinkRequest> = {
+  encode(message: CreateAccessLinkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.ttlMs !== 0) {
+      writer.uint32(32).int64(message.ttlMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAccessLinkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateAccessLinkRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1753,11 +4795,11 @@ export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
             continue;
           }
           case 3: {
-            if (tag !== 24) {
+            if (tag !== 26) {
               break;
             }
 
-            message.permission = reader.int32() as any;
+            message.requester = Requester.decode(reader, reader.uint32());
             continue;
           }
           case 4: {
@@ -1765,15 +4807,7 @@ export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
               break;
             }
 
-            message.granted = reader.bool();
-            continue;
-          }
-          case 5: {
-            if (tag !== 40) {
-              break;
-            }
-
-            message.actor = reader.int32() as any;
+            message.ttlMs = longToNumber(reader.int64());
             continue;
           }
         }
@@ -1788,7 +4822,7 @@ export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
     }
   },
 
-  fromJSON(object: any): SetPermissionRequest {
+  fromJSON(object: any): CreateAccessLinkRequest {
     return {
       siteId: isSet(object.siteId)
         ? globalThis.String(object.siteId)
@@ -1800,13 +4834,16 @@ export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
-      permission: isSet(object.permission) ? permissionFromJSON(object.permission) : 0,
-      granted: isSet(object.granted) ? globalThis.Boolean(object.granted) : false,
-      actor: isSet(object.actor) ? actorFromJSON(object.actor) : 0,
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      ttlMs: isSet(object.ttlMs)
+        ? globalThis.Number(object.ttlMs)
+        : isSet(object.ttl_ms)
+          ? globalThis.Number(object.ttl_ms)
+          : 0,
     };
   },
 
-  toJSON(message: SetPermissionRequest): unknown {
+  toJSON(message: CreateAccessLinkRequest): unknown {
     const obj: any = {};
     if (message.siteId !== "") {
       obj.siteId = message.siteId;
@@ -1814,49 +4851,51 @@ export const SetPermissionRequest: MessageFns<SetPermissionRequest> = {
     if (message.sessionId !== "") {
       obj.sessionId = message.sessionId;
     }
-    if (message.permission !== 0) {
-      obj.permission = permissionToJSON(message.permission);
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
     }
-    if (message.granted !== false) {
-      obj.granted = message.granted;
-    }
-    if (message.actor !== 0) {
-      obj.actor = actorToJSON(message.actor);
+    if (message.ttlMs !== 0) {
+      obj.ttlMs = Math.round(message.ttlMs);
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetPermissionRequest>, I>>(base?: I): SetPermissionRequest {
-    return SetPermissionRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<CreateAccessLinkRequest>, I>>(base?: I): CreateAccessLinkRequest {
+    return CreateAccessLinkRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetPermissionRequest>, I>>(object: I): SetPermissionRequest {
-    const message = createBaseSetPermissionRequest();
+  fromPartial<I extends Exact<DeepPartial<CreateAccessLinkRequest>, I>>(object: I): CreateAccessLinkRequest {
+    const message = createBaseCreateAccessLinkRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
-    message.permission = object.permission ?? 0;
-    message.granted = object.granted ?? false;
-    message.actor = object.actor ?? 0;
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.ttlMs = object.ttlMs ?? 0;
     return message;
   },
 };
 
-function createBaseSetPermissionResponse(): SetPermissionResponse {
-  return { granted: [] };
+function createBaseCreateAccessLinkResponse(): CreateAccessLinkResponse {
+  return { linkId: "", token: "", secret: "", expiresAtMs: 0 };
 }
 
-export const SetPermissionResponse: MessageFns<SetPermissionResponse> = {
-  encode(message: SetPermissionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.granted.length !== 0) {
-      writer.uint32(10).fork();
-      for (const v of message.granted) {
-        writer.int32(v);
-      }
-      writer.join();
+export const CreateAccessLinkResponse: MessageFns<CreateAccessLinkResponse> = {
+  encode(message: CreateAccessLinkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.linkId !== "") {
+      writer.uint32(10).string(message.linkId);
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
+    if (message.secret !== "") {
+      writer.uint32(26).string(message.secret);
+    }
+    if (message.expiresAtMs !== 0) {
+      writer.uint32(32).int64(message.expiresAtMs);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): SetPermissionResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateAccessLinkResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1865,27 +4904,41 @@ export const SetPermissionResponse: MessageFns<SetPermissionResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseSetPermissionResponse();
+      const message = createBaseCreateAccessLinkResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
           case 1: {
-            if (tag === 8) {
-              message.granted.push(reader.int32() as any);
-
-              continue;
+            if (tag !== 10) {
+              break;
             }
 
-            if (tag === 10) {
-              const end2 = reader.uint32() + reader.pos;
-              while (reader.pos < end2) {
-                message.granted.push(reader.int32() as any);
-              }
-
-              continue;
+            message.linkId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
             }
 
-            break;
+            message.token = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.expiresAtMs = longToNumber(reader.int64());
+            continue;
           }
         }
         if ((tag & 7) === 4 || tag === 0) {
@@ -1899,32 +4952,1427 @@ export const SetPermissionResponse: MessageFns<SetPermissionResponse> = {
     }
   },
 
-  fromJSON(object: any): SetPermissionResponse {
+  fromJSON(object: any): CreateAccessLinkResponse {
     return {
-      granted: globalThis.Array.isArray(object?.granted) ? object.granted.map((e: any) => permissionFromJSON(e)) : [],
+      linkId: isSet(object.linkId)
+        ? globalThis.String(object.linkId)
+        : isSet(object.link_id)
+          ? globalThis.String(object.link_id)
+          : "",
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? globalThis.Number(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+          ? globalThis.Number(object.expires_at_ms)
+          : 0,
     };
   },
 
-  toJSON(message: SetPermissionResponse): unknown {
+  toJSON(message: CreateAccessLinkResponse): unknown {
     const obj: any = {};
-    if (message.granted?.length) {
-      obj.granted = message.granted.map((e) => permissionToJSON(e));
+    if (message.linkId !== "") {
+      obj.linkId = message.linkId;
+    }
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    if (message.expiresAtMs !== 0) {
+      obj.expiresAtMs = Math.round(message.expiresAtMs);
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<SetPermissionResponse>, I>>(base?: I): SetPermissionResponse {
-    return SetPermissionResponse.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<CreateAccessLinkResponse>, I>>(base?: I): CreateAccessLinkResponse {
+    return CreateAccessLinkResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<SetPermissionResponse>, I>>(object: I): SetPermissionResponse {
-    const message = createBaseSetPermissionResponse();
-    message.granted = object.granted?.map((e) => e) || [];
+  fromPartial<I extends Exact<DeepPartial<CreateAccessLinkResponse>, I>>(object: I): CreateAccessLinkResponse {
+    const message = createBaseCreateAccessLinkResponse();
+    message.linkId = object.linkId ?? "";
+    message.token = object.token ?? "";
+    message.secret = object.secret ?? "";
+    message.expiresAtMs = object.expiresAtMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseUseAccessLinkRequest(): UseAccessLinkRequest {
+  return { siteId: "", token: "", secret: "", requester: undefined, clientAddress: "" };
+}
+
+export const UseAccessLinkRequest: MessageFns<UseAccessLinkRequest> = {
+  encode(message: UseAccessLinkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
+    if (message.secret !== "") {
+      writer.uint32(26).string(message.secret);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(34).fork()).join();
+    }
+    if (message.clientAddress !== "") {
+      writer.uint32(42).string(message.clientAddress);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UseAccessLinkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUseAccessLinkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.secret = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.clientAddress = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UseAccessLinkRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      secret: isSet(object.secret) ? globalThis.String(object.secret) : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      clientAddress: isSet(object.clientAddress)
+        ? globalThis.String(object.clientAddress)
+        : isSet(object.client_address)
+          ? globalThis.String(object.client_address)
+          : "",
+    };
+  },
+
+  toJSON(message: UseAccessLinkRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.secret !== "") {
+      obj.secret = message.secret;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.clientAddress !== "") {
+      obj.clientAddress = message.clientAddress;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UseAccessLinkRequest>, I>>(base?: I): UseAccessLinkRequest {
+    return UseAccessLinkRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UseAccessLinkRequest>, I>>(object: I): UseAccessLinkRequest {
+    const message = createBaseUseAccessLinkRequest();
+    message.siteId = object.siteId ?? "";
+    message.token = object.token ?? "";
+    message.secret = object.secret ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.clientAddress = object.clientAddress ?? "";
+    return message;
+  },
+};
+
+function createBaseUseAccessLinkResponse(): UseAccessLinkResponse {
+  return { session: undefined };
+}
+
+export const UseAccessLinkResponse: MessageFns<UseAccessLinkResponse> = {
+  encode(message: UseAccessLinkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UseAccessLinkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUseAccessLinkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UseAccessLinkResponse {
+    return { session: isSet(object.session) ? Session.fromJSON(object.session) : undefined };
+  },
+
+  toJSON(message: UseAccessLinkResponse): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UseAccessLinkResponse>, I>>(base?: I): UseAccessLinkResponse {
+    return UseAccessLinkResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UseAccessLinkResponse>, I>>(object: I): UseAccessLinkResponse {
+    const message = createBaseUseAccessLinkResponse();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    return message;
+  },
+};
+
+function createBaseRevokeAccessLinkRequest(): RevokeAccessLinkRequest {
+  return { siteId: "", linkId: "", requester: undefined };
+}
+
+export const RevokeAccessLinkRequest: MessageFns<RevokeAccessLinkRequest> = {
+  encode(message: RevokeAccessLinkRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.linkId !== "") {
+      writer.uint32(18).string(message.linkId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeAccessLinkRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeAccessLinkRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.linkId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeAccessLinkRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      linkId: isSet(object.linkId)
+        ? globalThis.String(object.linkId)
+        : isSet(object.link_id)
+          ? globalThis.String(object.link_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+    };
+  },
+
+  toJSON(message: RevokeAccessLinkRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.linkId !== "") {
+      obj.linkId = message.linkId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeAccessLinkRequest>, I>>(base?: I): RevokeAccessLinkRequest {
+    return RevokeAccessLinkRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeAccessLinkRequest>, I>>(object: I): RevokeAccessLinkRequest {
+    const message = createBaseRevokeAccessLinkRequest();
+    message.siteId = object.siteId ?? "";
+    message.linkId = object.linkId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    return message;
+  },
+};
+
+function createBaseRevokeAccessLinkResponse(): RevokeAccessLinkResponse {
+  return {};
+}
+
+export const RevokeAccessLinkResponse: MessageFns<RevokeAccessLinkResponse> = {
+  encode(_: RevokeAccessLinkResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeAccessLinkResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeAccessLinkResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): RevokeAccessLinkResponse {
+    return {};
+  },
+
+  toJSON(_: RevokeAccessLinkResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokeAccessLinkResponse>, I>>(base?: I): RevokeAccessLinkResponse {
+    return RevokeAccessLinkResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokeAccessLinkResponse>, I>>(_: I): RevokeAccessLinkResponse {
+    const message = createBaseRevokeAccessLinkResponse();
+    return message;
+  },
+};
+
+function createBaseRequestPermissionRequest(): RequestPermissionRequest {
+  return { siteId: "", sessionId: "", requester: undefined, permission: 0, application: "" };
+}
+
+export const RequestPermissionRequest: MessageFns<RequestPermissionRequest> = {
+  encode(message: RequestPermissionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.permission !== 0) {
+      writer.uint32(32).int32(message.permission);
+    }
+    if (message.application !== "") {
+      writer.uint32(42).string(message.application);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestPermissionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestPermissionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.permission = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.application = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestPermissionRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      permission: isSet(object.permission) ? permissionFromJSON(object.permission) : 0,
+      application: isSet(object.application) ? globalThis.String(object.application) : "",
+    };
+  },
+
+  toJSON(message: RequestPermissionRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.permission !== 0) {
+      obj.permission = permissionToJSON(message.permission);
+    }
+    if (message.application !== "") {
+      obj.application = message.application;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RequestPermissionRequest>, I>>(base?: I): RequestPermissionRequest {
+    return RequestPermissionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequestPermissionRequest>, I>>(object: I): RequestPermissionRequest {
+    const message = createBaseRequestPermissionRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.permission = object.permission ?? 0;
+    message.application = object.application ?? "";
+    return message;
+  },
+};
+
+function createBaseRequestPermissionResponse(): RequestPermissionResponse {
+  return { requestId: "" };
+}
+
+export const RequestPermissionResponse: MessageFns<RequestPermissionResponse> = {
+  encode(message: RequestPermissionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestPermissionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestPermissionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestPermissionResponse {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.String(object.request_id)
+          : "",
+    };
+  },
+
+  toJSON(message: RequestPermissionResponse): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RequestPermissionResponse>, I>>(base?: I): RequestPermissionResponse {
+    return RequestPermissionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequestPermissionResponse>, I>>(object: I): RequestPermissionResponse {
+    const message = createBaseRequestPermissionResponse();
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseAnswerPermissionRequest(): AnswerPermissionRequest {
+  return { siteId: "", sessionId: "", requester: undefined, requestId: "", granted: false };
+}
+
+export const AnswerPermissionRequest: MessageFns<AnswerPermissionRequest> = {
+  encode(message: AnswerPermissionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(34).string(message.requestId);
+    }
+    if (message.granted !== false) {
+      writer.uint32(40).bool(message.granted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnswerPermissionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnswerPermissionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.granted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnswerPermissionRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.String(object.request_id)
+          : "",
+      granted: isSet(object.granted) ? globalThis.Boolean(object.granted) : false,
+    };
+  },
+
+  toJSON(message: AnswerPermissionRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.granted !== false) {
+      obj.granted = message.granted;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnswerPermissionRequest>, I>>(base?: I): AnswerPermissionRequest {
+    return AnswerPermissionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnswerPermissionRequest>, I>>(object: I): AnswerPermissionRequest {
+    const message = createBaseAnswerPermissionRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.requestId = object.requestId ?? "";
+    message.granted = object.granted ?? false;
+    return message;
+  },
+};
+
+function createBaseAnswerPermissionResponse(): AnswerPermissionResponse {
+  return { granted: [] };
+}
+
+export const AnswerPermissionResponse: MessageFns<AnswerPermissionResponse> = {
+  encode(message: AnswerPermissionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.granted) {
+      PermissionGrant.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnswerPermissionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnswerPermissionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.granted.push(PermissionGrant.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnswerPermissionResponse {
+    return {
+      granted: globalThis.Array.isArray(object?.granted)
+        ? object.granted.map((e: any) => PermissionGrant.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AnswerPermissionResponse): unknown {
+    const obj: any = {};
+    if (message.granted?.length) {
+      obj.granted = message.granted.map((e) => PermissionGrant.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnswerPermissionResponse>, I>>(base?: I): AnswerPermissionResponse {
+    return AnswerPermissionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnswerPermissionResponse>, I>>(object: I): AnswerPermissionResponse {
+    const message = createBaseAnswerPermissionResponse();
+    message.granted = object.granted?.map((e) => PermissionGrant.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRevokePermissionRequest(): RevokePermissionRequest {
+  return { siteId: "", sessionId: "", requester: undefined, permission: 0, application: "" };
+}
+
+export const RevokePermissionRequest: MessageFns<RevokePermissionRequest> = {
+  encode(message: RevokePermissionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.permission !== 0) {
+      writer.uint32(32).int32(message.permission);
+    }
+    if (message.application !== "") {
+      writer.uint32(42).string(message.application);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokePermissionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokePermissionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.permission = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.application = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokePermissionRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      permission: isSet(object.permission) ? permissionFromJSON(object.permission) : 0,
+      application: isSet(object.application) ? globalThis.String(object.application) : "",
+    };
+  },
+
+  toJSON(message: RevokePermissionRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.permission !== 0) {
+      obj.permission = permissionToJSON(message.permission);
+    }
+    if (message.application !== "") {
+      obj.application = message.application;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokePermissionRequest>, I>>(base?: I): RevokePermissionRequest {
+    return RevokePermissionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokePermissionRequest>, I>>(object: I): RevokePermissionRequest {
+    const message = createBaseRevokePermissionRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.permission = object.permission ?? 0;
+    message.application = object.application ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokePermissionResponse(): RevokePermissionResponse {
+  return { granted: [] };
+}
+
+export const RevokePermissionResponse: MessageFns<RevokePermissionResponse> = {
+  encode(message: RevokePermissionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.granted) {
+      PermissionGrant.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokePermissionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokePermissionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.granted.push(PermissionGrant.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokePermissionResponse {
+    return {
+      granted: globalThis.Array.isArray(object?.granted)
+        ? object.granted.map((e: any) => PermissionGrant.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RevokePermissionResponse): unknown {
+    const obj: any = {};
+    if (message.granted?.length) {
+      obj.granted = message.granted.map((e) => PermissionGrant.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RevokePermissionResponse>, I>>(base?: I): RevokePermissionResponse {
+    return RevokePermissionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RevokePermissionResponse>, I>>(object: I): RevokePermissionResponse {
+    const message = createBaseRevokePermissionResponse();
+    message.granted = object.granted?.map((e) => PermissionGrant.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSendChatMessageRequest(): SendChatMessageRequest {
+  return { siteId: "", sessionId: "", requester: undefined, text: "" };
+}
+
+export const SendChatMessageRequest: MessageFns<SendChatMessageRequest> = {
+  encode(message: SendChatMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.text !== "") {
+      writer.uint32(34).string(message.text);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendChatMessageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendChatMessageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SendChatMessageRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      text: isSet(object.text) ? globalThis.String(object.text) : "",
+    };
+  },
+
+  toJSON(message: SendChatMessageRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.text !== "") {
+      obj.text = message.text;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SendChatMessageRequest>, I>>(base?: I): SendChatMessageRequest {
+    return SendChatMessageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SendChatMessageRequest>, I>>(object: I): SendChatMessageRequest {
+    const message = createBaseSendChatMessageRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.text = object.text ?? "";
+    return message;
+  },
+};
+
+function createBaseSendChatMessageResponse(): SendChatMessageResponse {
+  return { sequence: 0 };
+}
+
+export const SendChatMessageResponse: MessageFns<SendChatMessageResponse> = {
+  encode(message: SendChatMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sequence !== 0) {
+      writer.uint32(8).int64(message.sequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SendChatMessageResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSendChatMessageResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sequence = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SendChatMessageResponse {
+    return { sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0 };
+  },
+
+  toJSON(message: SendChatMessageResponse): unknown {
+    const obj: any = {};
+    if (message.sequence !== 0) {
+      obj.sequence = Math.round(message.sequence);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SendChatMessageResponse>, I>>(base?: I): SendChatMessageResponse {
+    return SendChatMessageResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SendChatMessageResponse>, I>>(object: I): SendChatMessageResponse {
+    const message = createBaseSendChatMessageResponse();
+    message.sequence = object.sequence ?? 0;
+    return message;
+  },
+};
+
+function createBaseNudgeRequest(): NudgeRequest {
+  return { siteId: "", sessionId: "", requester: undefined };
+}
+
+export const NudgeRequest: MessageFns<NudgeRequest> = {
+  encode(message: NudgeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NudgeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNudgeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NudgeRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+    };
+  },
+
+  toJSON(message: NudgeRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NudgeRequest>, I>>(base?: I): NudgeRequest {
+    return NudgeRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NudgeRequest>, I>>(object: I): NudgeRequest {
+    const message = createBaseNudgeRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    return message;
+  },
+};
+
+function createBaseNudgeResponse(): NudgeResponse {
+  return {};
+}
+
+export const NudgeResponse: MessageFns<NudgeResponse> = {
+  encode(_: NudgeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NudgeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNudgeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): NudgeResponse {
+    return {};
+  },
+
+  toJSON(_: NudgeResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NudgeResponse>, I>>(base?: I): NudgeResponse {
+    return NudgeResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NudgeResponse>, I>>(_: I): NudgeResponse {
+    const message = createBaseNudgeResponse();
     return message;
   },
 };
 
 function createBaseAddNoteRequest(): AddNoteRequest {
-  return { siteId: "", sessionId: "", repId: "", text: "" };
+  return { siteId: "", sessionId: "", requester: undefined, text: "" };
 }
 
 export const AddNoteRequest: MessageFns<AddNoteRequest> = {
@@ -1935,8 +6383,8 @@ export const AddNoteRequest: MessageFns<AddNoteRequest> = {
     if (message.sessionId !== "") {
       writer.uint32(18).string(message.sessionId);
     }
-    if (message.repId !== "") {
-      writer.uint32(26).string(message.repId);
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
     }
     if (message.text !== "") {
       writer.uint32(34).string(message.text);
@@ -1978,7 +6426,7 @@ export const AddNoteRequest: MessageFns<AddNoteRequest> = {
               break;
             }
 
-            message.repId = reader.string();
+            message.requester = Requester.decode(reader, reader.uint32());
             continue;
           }
           case 4: {
@@ -2013,11 +6461,7 @@ export const AddNoteRequest: MessageFns<AddNoteRequest> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
-      repId: isSet(object.repId)
-        ? globalThis.String(object.repId)
-        : isSet(object.rep_id)
-          ? globalThis.String(object.rep_id)
-          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
       text: isSet(object.text) ? globalThis.String(object.text) : "",
     };
   },
@@ -2030,8 +6474,8 @@ export const AddNoteRequest: MessageFns<AddNoteRequest> = {
     if (message.sessionId !== "") {
       obj.sessionId = message.sessionId;
     }
-    if (message.repId !== "") {
-      obj.repId = message.repId;
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
     }
     if (message.text !== "") {
       obj.text = message.text;
@@ -2046,20 +6490,21 @@ export const AddNoteRequest: MessageFns<AddNoteRequest> = {
     const message = createBaseAddNoteRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
-    message.repId = object.repId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
     message.text = object.text ?? "";
     return message;
   },
 };
 
 function createBaseAddNoteResponse(): AddNoteResponse {
-  return { noteId: "" };
+  return { sequence: 0 };
 }
 
 export const AddNoteResponse: MessageFns<AddNoteResponse> = {
   encode(message: AddNoteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.noteId !== "") {
-      writer.uint32(10).string(message.noteId);
+    if (message.sequence !== 0) {
+      writer.uint32(8).int64(message.sequence);
     }
     return writer;
   },
@@ -2078,11 +6523,11 @@ export const AddNoteResponse: MessageFns<AddNoteResponse> = {
         const tag = reader.uint32();
         switch (tag >>> 3) {
           case 1: {
-            if (tag !== 10) {
+            if (tag !== 8) {
               break;
             }
 
-            message.noteId = reader.string();
+            message.sequence = longToNumber(reader.int64());
             continue;
           }
         }
@@ -2098,19 +6543,13 @@ export const AddNoteResponse: MessageFns<AddNoteResponse> = {
   },
 
   fromJSON(object: any): AddNoteResponse {
-    return {
-      noteId: isSet(object.noteId)
-        ? globalThis.String(object.noteId)
-        : isSet(object.note_id)
-          ? globalThis.String(object.note_id)
-          : "",
-    };
+    return { sequence: isSet(object.sequence) ? globalThis.Number(object.sequence) : 0 };
   },
 
   toJSON(message: AddNoteResponse): unknown {
     const obj: any = {};
-    if (message.noteId !== "") {
-      obj.noteId = message.noteId;
+    if (message.sequence !== 0) {
+      obj.sequence = Math.round(message.sequence);
     }
     return obj;
   },
@@ -2120,251 +6559,36 @@ export const AddNoteResponse: MessageFns<AddNoteResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<AddNoteResponse>, I>>(object: I): AddNoteResponse {
     const message = createBaseAddNoteResponse();
-    message.noteId = object.noteId ?? "";
+    message.sequence = object.sequence ?? 0;
     return message;
   },
 };
 
-function createBaseSendChatMessageRequest(): SendChatMessageRequest {
-  return { siteId: "", sessionId: "", from: 0, fromId: "", text: "" };
+function createBaseSubmitCustomerSurveyRequest(): SubmitCustomerSurveyRequest {
+  return { siteId: "", sessionId: "", requester: undefined, satisfaction: 0, comment: "" };
 }
 
-export const SendChatMessageRequest: MessageFns<SendChatMessageRequest> = {
-  encode(message: SendChatMessageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const SubmitCustomerSurveyRequest: MessageFns<SubmitCustomerSurveyRequest> = {
+  encode(message: SubmitCustomerSurveyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
     if (message.sessionId !== "") {
       writer.uint32(18).string(message.sessionId);
     }
-    if (message.from !== 0) {
-      writer.uint32(24).int32(message.from);
-    }
-    if (message.fromId !== "") {
-      writer.uint32(34).string(message.fromId);
-    }
-    if (message.text !== "") {
-      writer.uint32(42).string(message.text);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): SendChatMessageRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseSendChatMessageRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.siteId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.sessionId = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 24) {
-              break;
-            }
-
-            message.from = reader.int32() as any;
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.fromId = reader.string();
-            continue;
-          }
-          case 5: {
-            if (tag !== 42) {
-              break;
-            }
-
-            message.text = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): SendChatMessageRequest {
-    return {
-      siteId: isSet(object.siteId)
-        ? globalThis.String(object.siteId)
-        : isSet(object.site_id)
-          ? globalThis.String(object.site_id)
-          : "",
-      sessionId: isSet(object.sessionId)
-        ? globalThis.String(object.sessionId)
-        : isSet(object.session_id)
-          ? globalThis.String(object.session_id)
-          : "",
-      from: isSet(object.from) ? actorFromJSON(object.from) : 0,
-      fromId: isSet(object.fromId)
-        ? globalThis.String(object.fromId)
-        : isSet(object.from_id)
-          ? globalThis.String(object.from_id)
-          : "",
-      text: isSet(object.text) ? globalThis.String(object.text) : "",
-    };
-  },
-
-  toJSON(message: SendChatMessageRequest): unknown {
-    const obj: any = {};
-    if (message.siteId !== "") {
-      obj.siteId = message.siteId;
-    }
-    if (message.sessionId !== "") {
-      obj.sessionId = message.sessionId;
-    }
-    if (message.from !== 0) {
-      obj.from = actorToJSON(message.from);
-    }
-    if (message.fromId !== "") {
-      obj.fromId = message.fromId;
-    }
-    if (message.text !== "") {
-      obj.text = message.text;
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<SendChatMessageRequest>, I>>(base?: I): SendChatMessageRequest {
-    return SendChatMessageRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<SendChatMessageRequest>, I>>(object: I): SendChatMessageRequest {
-    const message = createBaseSendChatMessageRequest();
-    message.siteId = object.siteId ?? "";
-    message.sessionId = object.sessionId ?? "";
-    message.from = object.from ?? 0;
-    message.fromId = object.fromId ?? "";
-    message.text = object.text ?? "";
-    return message;
-  },
-};
-
-function createBaseSendChatMessageResponse(): SendChatMessageResponse {
-  return { messageId: "" };
-}
-
-export const SendChatMessageResponse: MessageFns<SendChatMessageResponse> = {
-  encode(message: SendChatMessageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.messageId !== "") {
-      writer.uint32(10).string(message.messageId);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): SendChatMessageResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseSendChatMessageResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.messageId = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): SendChatMessageResponse {
-    return {
-      messageId: isSet(object.messageId)
-        ? globalThis.String(object.messageId)
-        : isSet(object.message_id)
-          ? globalThis.String(object.message_id)
-          : "",
-    };
-  },
-
-  toJSON(message: SendChatMessageResponse): unknown {
-    const obj: any = {};
-    if (message.messageId !== "") {
-      obj.messageId = message.messageId;
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<SendChatMessageResponse>, I>>(base?: I): SendChatMessageResponse {
-    return SendChatMessageResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<SendChatMessageResponse>, I>>(object: I): SendChatMessageResponse {
-    const message = createBaseSendChatMessageResponse();
-    message.messageId = object.messageId ?? "";
-    return message;
-  },
-};
-
-function createBaseSubmitSurveyRequest(): SubmitSurveyRequest {
-  return { siteId: "", sessionId: "", satisfaction: 0, comment: "" };
-}
-
-export const SubmitSurveyRequest: MessageFns<SubmitSurveyRequest> = {
-  encode(message: SubmitSurveyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.siteId !== "") {
-      writer.uint32(10).string(message.siteId);
-    }
-    if (message.sessionId !== "") {
-      writer.uint32(18).string(message.sessionId);
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
     }
     if (message.satisfaction !== 0) {
-      writer.uint32(24).int32(message.satisfaction);
+      writer.uint32(32).int32(message.satisfaction);
     }
     if (message.comment !== "") {
-      writer.uint32(34).string(message.comment);
+      writer.uint32(42).string(message.comment);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): SubmitSurveyRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitCustomerSurveyRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2373,187 +6597,7 @@ export const SubmitSurveyRequest: MessageFns<SubmitSurveyRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseSubmitSurveyRequest();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.siteId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.sessionId = reader.string();
-            continue;
-          }
-          case 3: {
-            if (tag !== 24) {
-              break;
-            }
-
-            message.satisfaction = reader.int32();
-            continue;
-          }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.comment = reader.string();
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(object: any): SubmitSurveyRequest {
-    return {
-      siteId: isSet(object.siteId)
-        ? globalThis.String(object.siteId)
-        : isSet(object.site_id)
-          ? globalThis.String(object.site_id)
-          : "",
-      sessionId: isSet(object.sessionId)
-        ? globalThis.String(object.sessionId)
-        : isSet(object.session_id)
-          ? globalThis.String(object.session_id)
-          : "",
-      satisfaction: isSet(object.satisfaction) ? globalThis.Number(object.satisfaction) : 0,
-      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
-    };
-  },
-
-  toJSON(message: SubmitSurveyRequest): unknown {
-    const obj: any = {};
-    if (message.siteId !== "") {
-      obj.siteId = message.siteId;
-    }
-    if (message.sessionId !== "") {
-      obj.sessionId = message.sessionId;
-    }
-    if (message.satisfaction !== 0) {
-      obj.satisfaction = Math.round(message.satisfaction);
-    }
-    if (message.comment !== "") {
-      obj.comment = message.comment;
-    }
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<SubmitSurveyRequest>, I>>(base?: I): SubmitSurveyRequest {
-    return SubmitSurveyRequest.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<SubmitSurveyRequest>, I>>(object: I): SubmitSurveyRequest {
-    const message = createBaseSubmitSurveyRequest();
-    message.siteId = object.siteId ?? "";
-    message.sessionId = object.sessionId ?? "";
-    message.satisfaction = object.satisfaction ?? 0;
-    message.comment = object.comment ?? "";
-    return message;
-  },
-};
-
-function createBaseSubmitSurveyResponse(): SubmitSurveyResponse {
-  return {};
-}
-
-export const SubmitSurveyResponse: MessageFns<SubmitSurveyResponse> = {
-  encode(_: SubmitSurveyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): SubmitSurveyResponse {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseSubmitSurveyResponse();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  fromJSON(_: any): SubmitSurveyResponse {
-    return {};
-  },
-
-  toJSON(_: SubmitSurveyResponse): unknown {
-    const obj: any = {};
-    return obj;
-  },
-
-  create<I extends Exact<DeepPartial<SubmitSurveyResponse>, I>>(base?: I): SubmitSurveyResponse {
-    return SubmitSurveyResponse.fromPartial(base ?? ({} as any));
-  },
-  fromPartial<I extends Exact<DeepPartial<SubmitSurveyResponse>, I>>(_: I): SubmitSurveyResponse {
-    const message = createBaseSubmitSurveyResponse();
-    return message;
-  },
-};
-
-function createBaseInviteRepRequest(): InviteRepRequest {
-  return { siteId: "", sessionId: "", invitingRepId: "", invitedRepId: "", handOverControl: false };
-}
-
-export const InviteRepRequest: MessageFns<InviteRepRequest> = {
-  encode(message: InviteRepRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.siteId !== "") {
-      writer.uint32(10).string(message.siteId);
-    }
-    if (message.sessionId !== "") {
-      writer.uint32(18).string(message.sessionId);
-    }
-    if (message.invitingRepId !== "") {
-      writer.uint32(26).string(message.invitingRepId);
-    }
-    if (message.invitedRepId !== "") {
-      writer.uint32(34).string(message.invitedRepId);
-    }
-    if (message.handOverControl !== false) {
-      writer.uint32(40).bool(message.handOverControl);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): InviteRepRequest {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseInviteRepRequest();
+      const message = createBaseSubmitCustomerSurveyRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2578,23 +6622,23 @@ export const InviteRepRequest: MessageFns<InviteRepRequest> = {
               break;
             }
 
-            message.invitingRepId = reader.string();
+            message.requester = Requester.decode(reader, reader.uint32());
             continue;
           }
           case 4: {
-            if (tag !== 34) {
+            if (tag !== 32) {
               break;
             }
 
-            message.invitedRepId = reader.string();
+            message.satisfaction = reader.int32();
             continue;
           }
           case 5: {
-            if (tag !== 40) {
+            if (tag !== 42) {
               break;
             }
 
-            message.handOverControl = reader.bool();
+            message.comment = reader.string();
             continue;
           }
         }
@@ -2609,7 +6653,7 @@ export const InviteRepRequest: MessageFns<InviteRepRequest> = {
     }
   },
 
-  fromJSON(object: any): InviteRepRequest {
+  fromJSON(object: any): SubmitCustomerSurveyRequest {
     return {
       siteId: isSet(object.siteId)
         ? globalThis.String(object.siteId)
@@ -2621,25 +6665,13 @@ export const InviteRepRequest: MessageFns<InviteRepRequest> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
-      invitingRepId: isSet(object.invitingRepId)
-        ? globalThis.String(object.invitingRepId)
-        : isSet(object.inviting_rep_id)
-          ? globalThis.String(object.inviting_rep_id)
-          : "",
-      invitedRepId: isSet(object.invitedRepId)
-        ? globalThis.String(object.invitedRepId)
-        : isSet(object.invited_rep_id)
-          ? globalThis.String(object.invited_rep_id)
-          : "",
-      handOverControl: isSet(object.handOverControl)
-        ? globalThis.Boolean(object.handOverControl)
-        : isSet(object.hand_over_control)
-          ? globalThis.Boolean(object.hand_over_control)
-          : false,
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      satisfaction: isSet(object.satisfaction) ? globalThis.Number(object.satisfaction) : 0,
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
     };
   },
 
-  toJSON(message: InviteRepRequest): unknown {
+  toJSON(message: SubmitCustomerSurveyRequest): unknown {
     const obj: any = {};
     if (message.siteId !== "") {
       obj.siteId = message.siteId;
@@ -2647,42 +6679,43 @@ export const InviteRepRequest: MessageFns<InviteRepRequest> = {
     if (message.sessionId !== "") {
       obj.sessionId = message.sessionId;
     }
-    if (message.invitingRepId !== "") {
-      obj.invitingRepId = message.invitingRepId;
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
     }
-    if (message.invitedRepId !== "") {
-      obj.invitedRepId = message.invitedRepId;
+    if (message.satisfaction !== 0) {
+      obj.satisfaction = Math.round(message.satisfaction);
     }
-    if (message.handOverControl !== false) {
-      obj.handOverControl = message.handOverControl;
+    if (message.comment !== "") {
+      obj.comment = message.comment;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<InviteRepRequest>, I>>(base?: I): InviteRepRequest {
-    return InviteRepRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<SubmitCustomerSurveyRequest>, I>>(base?: I): SubmitCustomerSurveyRequest {
+    return SubmitCustomerSurveyRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<InviteRepRequest>, I>>(object: I): InviteRepRequest {
-    const message = createBaseInviteRepRequest();
+  fromPartial<I extends Exact<DeepPartial<SubmitCustomerSurveyRequest>, I>>(object: I): SubmitCustomerSurveyRequest {
+    const message = createBaseSubmitCustomerSurveyRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
-    message.invitingRepId = object.invitingRepId ?? "";
-    message.invitedRepId = object.invitedRepId ?? "";
-    message.handOverControl = object.handOverControl ?? false;
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.satisfaction = object.satisfaction ?? 0;
+    message.comment = object.comment ?? "";
     return message;
   },
 };
 
-function createBaseInviteRepResponse(): InviteRepResponse {
+function createBaseSubmitCustomerSurveyResponse(): SubmitCustomerSurveyResponse {
   return {};
 }
 
-export const InviteRepResponse: MessageFns<InviteRepResponse> = {
-  encode(_: InviteRepResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const SubmitCustomerSurveyResponse: MessageFns<SubmitCustomerSurveyResponse> = {
+  encode(_: SubmitCustomerSurveyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): InviteRepResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitCustomerSurveyResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2691,7 +6724,7 @@ export const InviteRepResponse: MessageFns<InviteRepResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseInviteRepResponse();
+      const message = createBaseSubmitCustomerSurveyResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2707,40 +6740,49 @@ export const InviteRepResponse: MessageFns<InviteRepResponse> = {
     }
   },
 
-  fromJSON(_: any): InviteRepResponse {
+  fromJSON(_: any): SubmitCustomerSurveyResponse {
     return {};
   },
 
-  toJSON(_: InviteRepResponse): unknown {
+  toJSON(_: SubmitCustomerSurveyResponse): unknown {
     const obj: any = {};
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<InviteRepResponse>, I>>(base?: I): InviteRepResponse {
-    return InviteRepResponse.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<SubmitCustomerSurveyResponse>, I>>(base?: I): SubmitCustomerSurveyResponse {
+    return SubmitCustomerSurveyResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<InviteRepResponse>, I>>(_: I): InviteRepResponse {
-    const message = createBaseInviteRepResponse();
+  fromPartial<I extends Exact<DeepPartial<SubmitCustomerSurveyResponse>, I>>(_: I): SubmitCustomerSurveyResponse {
+    const message = createBaseSubmitCustomerSurveyResponse();
     return message;
   },
 };
 
-function createBaseFlagRepDisconnectedRequest(): FlagRepDisconnectedRequest {
-  return { siteId: "", repId: "" };
+function createBaseSubmitRepSurveyRequest(): SubmitRepSurveyRequest {
+  return { siteId: "", sessionId: "", requester: undefined, resolutionCode: "", comment: "" };
 }
 
-export const FlagRepDisconnectedRequest: MessageFns<FlagRepDisconnectedRequest> = {
-  encode(message: FlagRepDisconnectedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const SubmitRepSurveyRequest: MessageFns<SubmitRepSurveyRequest> = {
+  encode(message: SubmitRepSurveyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.siteId !== "") {
       writer.uint32(10).string(message.siteId);
     }
-    if (message.repId !== "") {
-      writer.uint32(18).string(message.repId);
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.resolutionCode !== "") {
+      writer.uint32(34).string(message.resolutionCode);
+    }
+    if (message.comment !== "") {
+      writer.uint32(42).string(message.comment);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): FlagRepDisconnectedRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitRepSurveyRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2749,7 +6791,7 @@ export const FlagRepDisconnectedRequest: MessageFns<FlagRepDisconnectedRequest> 
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseFlagRepDisconnectedRequest();
+      const message = createBaseSubmitRepSurveyRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2766,7 +6808,31 @@ export const FlagRepDisconnectedRequest: MessageFns<FlagRepDisconnectedRequest> 
               break;
             }
 
-            message.repId = reader.string();
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resolutionCode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.comment = reader.string();
             continue;
           }
         }
@@ -2781,56 +6847,73 @@ export const FlagRepDisconnectedRequest: MessageFns<FlagRepDisconnectedRequest> 
     }
   },
 
-  fromJSON(object: any): FlagRepDisconnectedRequest {
+  fromJSON(object: any): SubmitRepSurveyRequest {
     return {
       siteId: isSet(object.siteId)
         ? globalThis.String(object.siteId)
         : isSet(object.site_id)
           ? globalThis.String(object.site_id)
           : "",
-      repId: isSet(object.repId)
-        ? globalThis.String(object.repId)
-        : isSet(object.rep_id)
-          ? globalThis.String(object.rep_id)
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
           : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      resolutionCode: isSet(object.resolutionCode)
+        ? globalThis.String(object.resolutionCode)
+        : isSet(object.resolution_code)
+          ? globalThis.String(object.resolution_code)
+          : "",
+      comment: isSet(object.comment) ? globalThis.String(object.comment) : "",
     };
   },
 
-  toJSON(message: FlagRepDisconnectedRequest): unknown {
+  toJSON(message: SubmitRepSurveyRequest): unknown {
     const obj: any = {};
     if (message.siteId !== "") {
       obj.siteId = message.siteId;
     }
-    if (message.repId !== "") {
-      obj.repId = message.repId;
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.resolutionCode !== "") {
+      obj.resolutionCode = message.resolutionCode;
+    }
+    if (message.comment !== "") {
+      obj.comment = message.comment;
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<FlagRepDisconnectedRequest>, I>>(base?: I): FlagRepDisconnectedRequest {
-    return FlagRepDisconnectedRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<SubmitRepSurveyRequest>, I>>(base?: I): SubmitRepSurveyRequest {
+    return SubmitRepSurveyRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<FlagRepDisconnectedRequest>, I>>(object: I): FlagRepDisconnectedRequest {
-    const message = createBaseFlagRepDisconnectedRequest();
+  fromPartial<I extends Exact<DeepPartial<SubmitRepSurveyRequest>, I>>(object: I): SubmitRepSurveyRequest {
+    const message = createBaseSubmitRepSurveyRequest();
     message.siteId = object.siteId ?? "";
-    message.repId = object.repId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.resolutionCode = object.resolutionCode ?? "";
+    message.comment = object.comment ?? "";
     return message;
   },
 };
 
-function createBaseFlagRepDisconnectedResponse(): FlagRepDisconnectedResponse {
-  return { sessionIds: [] };
+function createBaseSubmitRepSurveyResponse(): SubmitRepSurveyResponse {
+  return {};
 }
 
-export const FlagRepDisconnectedResponse: MessageFns<FlagRepDisconnectedResponse> = {
-  encode(message: FlagRepDisconnectedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.sessionIds) {
-      writer.uint32(10).string(v!);
-    }
+export const SubmitRepSurveyResponse: MessageFns<SubmitRepSurveyResponse> = {
+  encode(_: SubmitRepSurveyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): FlagRepDisconnectedResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): SubmitRepSurveyResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2839,7 +6922,71 @@ export const FlagRepDisconnectedResponse: MessageFns<FlagRepDisconnectedResponse
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseFlagRepDisconnectedResponse();
+      const message = createBaseSubmitRepSurveyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): SubmitRepSurveyResponse {
+    return {};
+  },
+
+  toJSON(_: SubmitRepSurveyResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SubmitRepSurveyResponse>, I>>(base?: I): SubmitRepSurveyResponse {
+    return SubmitRepSurveyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SubmitRepSurveyResponse>, I>>(_: I): SubmitRepSurveyResponse {
+    const message = createBaseSubmitRepSurveyResponse();
+    return message;
+  },
+};
+
+function createBaseWatchSessionRequest(): WatchSessionRequest {
+  return { siteId: "", sessionId: "", requester: undefined, afterSequence: 0 };
+}
+
+export const WatchSessionRequest: MessageFns<WatchSessionRequest> = {
+  encode(message: WatchSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.afterSequence !== 0) {
+      writer.uint32(32).int64(message.afterSequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchSessionRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2848,7 +6995,31 @@ export const FlagRepDisconnectedResponse: MessageFns<FlagRepDisconnectedResponse
               break;
             }
 
-            message.sessionIds.push(reader.string());
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.afterSequence = longToNumber(reader.int64());
             continue;
           }
         }
@@ -2863,47 +7034,71 @@ export const FlagRepDisconnectedResponse: MessageFns<FlagRepDisconnectedResponse
     }
   },
 
-  fromJSON(object: any): FlagRepDisconnectedResponse {
+  fromJSON(object: any): WatchSessionRequest {
     return {
-      sessionIds: globalThis.Array.isArray(object?.sessionIds)
-        ? object.sessionIds.map((e: any) => globalThis.String(e))
-        : globalThis.Array.isArray(object?.session_ids)
-          ? object.session_ids.map((e: any) => globalThis.String(e))
-          : [],
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      afterSequence: isSet(object.afterSequence)
+        ? globalThis.Number(object.afterSequence)
+        : isSet(object.after_sequence)
+          ? globalThis.Number(object.after_sequence)
+          : 0,
     };
   },
 
-  toJSON(message: FlagRepDisconnectedResponse): unknown {
+  toJSON(message: WatchSessionRequest): unknown {
     const obj: any = {};
-    if (message.sessionIds?.length) {
-      obj.sessionIds = message.sessionIds;
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.afterSequence !== 0) {
+      obj.afterSequence = Math.round(message.afterSequence);
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<FlagRepDisconnectedResponse>, I>>(base?: I): FlagRepDisconnectedResponse {
-    return FlagRepDisconnectedResponse.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<WatchSessionRequest>, I>>(base?: I): WatchSessionRequest {
+    return WatchSessionRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<FlagRepDisconnectedResponse>, I>>(object: I): FlagRepDisconnectedResponse {
-    const message = createBaseFlagRepDisconnectedResponse();
-    message.sessionIds = object.sessionIds?.map((e) => e) || [];
+  fromPartial<I extends Exact<DeepPartial<WatchSessionRequest>, I>>(object: I): WatchSessionRequest {
+    const message = createBaseWatchSessionRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.afterSequence = object.afterSequence ?? 0;
     return message;
   },
 };
 
-function createBaseListWaitingSessionsRequest(): ListWaitingSessionsRequest {
-  return { siteId: "" };
+function createBaseWatchSessionResponse(): WatchSessionResponse {
+  return { event: undefined };
 }
 
-export const ListWaitingSessionsRequest: MessageFns<ListWaitingSessionsRequest> = {
-  encode(message: ListWaitingSessionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.siteId !== "") {
-      writer.uint32(10).string(message.siteId);
+export const WatchSessionResponse: MessageFns<WatchSessionResponse> = {
+  encode(message: WatchSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      SessionEvent.encode(message.event, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ListWaitingSessionsRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchSessionResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2912,7 +7107,1118 @@ export const ListWaitingSessionsRequest: MessageFns<ListWaitingSessionsRequest> 
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseListWaitingSessionsRequest();
+      const message = createBaseWatchSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = SessionEvent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchSessionResponse {
+    return { event: isSet(object.event) ? SessionEvent.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: WatchSessionResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = SessionEvent.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchSessionResponse>, I>>(base?: I): WatchSessionResponse {
+    return WatchSessionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchSessionResponse>, I>>(object: I): WatchSessionResponse {
+    const message = createBaseWatchSessionResponse();
+    message.event =
+      object.event !== undefined && object.event !== null ? SessionEvent.fromPartial(object.event) : undefined;
+    return message;
+  },
+};
+
+function createBaseListSessionEventsRequest(): ListSessionEventsRequest {
+  return { siteId: "", sessionId: "", requester: undefined, afterSequence: 0, limit: 0 };
+}
+
+export const ListSessionEventsRequest: MessageFns<ListSessionEventsRequest> = {
+  encode(message: ListSessionEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.afterSequence !== 0) {
+      writer.uint32(32).int64(message.afterSequence);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).int32(message.limit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSessionEventsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSessionEventsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.afterSequence = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSessionEventsRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      afterSequence: isSet(object.afterSequence)
+        ? globalThis.Number(object.afterSequence)
+        : isSet(object.after_sequence)
+          ? globalThis.Number(object.after_sequence)
+          : 0,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+    };
+  },
+
+  toJSON(message: ListSessionEventsRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.afterSequence !== 0) {
+      obj.afterSequence = Math.round(message.afterSequence);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSessionEventsRequest>, I>>(base?: I): ListSessionEventsRequest {
+    return ListSessionEventsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSessionEventsRequest>, I>>(object: I): ListSessionEventsRequest {
+    const message = createBaseListSessionEventsRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.afterSequence = object.afterSequence ?? 0;
+    message.limit = object.limit ?? 0;
+    return message;
+  },
+};
+
+function createBaseListSessionEventsResponse(): ListSessionEventsResponse {
+  return { events: [] };
+}
+
+export const ListSessionEventsResponse: MessageFns<ListSessionEventsResponse> = {
+  encode(message: ListSessionEventsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.events) {
+      SessionEvent.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListSessionEventsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListSessionEventsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.events.push(SessionEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListSessionEventsResponse {
+    return {
+      events: globalThis.Array.isArray(object?.events) ? object.events.map((e: any) => SessionEvent.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListSessionEventsResponse): unknown {
+    const obj: any = {};
+    if (message.events?.length) {
+      obj.events = message.events.map((e) => SessionEvent.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListSessionEventsResponse>, I>>(base?: I): ListSessionEventsResponse {
+    return ListSessionEventsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListSessionEventsResponse>, I>>(object: I): ListSessionEventsResponse {
+    const message = createBaseListSessionEventsResponse();
+    message.events = object.events?.map((e) => SessionEvent.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetSessionReportRequest(): GetSessionReportRequest {
+  return { siteId: "", sessionId: "" };
+}
+
+export const GetSessionReportRequest: MessageFns<GetSessionReportRequest> = {
+  encode(message: GetSessionReportRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionReportRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSessionReportRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSessionReportRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+    };
+  },
+
+  toJSON(message: GetSessionReportRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSessionReportRequest>, I>>(base?: I): GetSessionReportRequest {
+    return GetSessionReportRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSessionReportRequest>, I>>(object: I): GetSessionReportRequest {
+    const message = createBaseGetSessionReportRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    return message;
+  },
+};
+
+function createBaseSessionReport(): SessionReport {
+  return { session: undefined, timeline: [], offers: [] };
+}
+
+export const SessionReport: MessageFns<SessionReport> = {
+  encode(message: SessionReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.timeline) {
+      SessionEvent.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.offers) {
+      OfferDecision.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.timeline.push(SessionEvent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.offers.push(OfferDecision.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionReport {
+    return {
+      session: isSet(object.session) ? Session.fromJSON(object.session) : undefined,
+      timeline: globalThis.Array.isArray(object?.timeline)
+        ? object.timeline.map((e: any) => SessionEvent.fromJSON(e))
+        : [],
+      offers: globalThis.Array.isArray(object?.offers) ? object.offers.map((e: any) => OfferDecision.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SessionReport): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    if (message.timeline?.length) {
+      obj.timeline = message.timeline.map((e) => SessionEvent.toJSON(e));
+    }
+    if (message.offers?.length) {
+      obj.offers = message.offers.map((e) => OfferDecision.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SessionReport>, I>>(base?: I): SessionReport {
+    return SessionReport.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SessionReport>, I>>(object: I): SessionReport {
+    const message = createBaseSessionReport();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    message.timeline = object.timeline?.map((e) => SessionEvent.fromPartial(e)) || [];
+    message.offers = object.offers?.map((e) => OfferDecision.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseOfferDecision(): OfferDecision {
+  return { repId: "", epoch: 0, offeredAtMs: 0, decision: undefined, outcome: "" };
+}
+
+export const OfferDecision: MessageFns<OfferDecision> = {
+  encode(message: OfferDecision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.repId !== "") {
+      writer.uint32(10).string(message.repId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(16).int64(message.epoch);
+    }
+    if (message.offeredAtMs !== 0) {
+      writer.uint32(24).int64(message.offeredAtMs);
+    }
+    if (message.decision !== undefined) {
+      DecisionRecord.encode(message.decision, writer.uint32(34).fork()).join();
+    }
+    if (message.outcome !== "") {
+      writer.uint32(42).string(message.outcome);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OfferDecision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOfferDecision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.offeredAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.decision = DecisionRecord.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.outcome = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): OfferDecision {
+    return {
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      offeredAtMs: isSet(object.offeredAtMs)
+        ? globalThis.Number(object.offeredAtMs)
+        : isSet(object.offered_at_ms)
+          ? globalThis.Number(object.offered_at_ms)
+          : 0,
+      decision: isSet(object.decision) ? DecisionRecord.fromJSON(object.decision) : undefined,
+      outcome: isSet(object.outcome) ? globalThis.String(object.outcome) : "",
+    };
+  },
+
+  toJSON(message: OfferDecision): unknown {
+    const obj: any = {};
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.offeredAtMs !== 0) {
+      obj.offeredAtMs = Math.round(message.offeredAtMs);
+    }
+    if (message.decision !== undefined) {
+      obj.decision = DecisionRecord.toJSON(message.decision);
+    }
+    if (message.outcome !== "") {
+      obj.outcome = message.outcome;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<OfferDecision>, I>>(base?: I): OfferDecision {
+    return OfferDecision.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<OfferDecision>, I>>(object: I): OfferDecision {
+    const message = createBaseOfferDecision();
+    message.repId = object.repId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.offeredAtMs = object.offeredAtMs ?? 0;
+    message.decision =
+      object.decision !== undefined && object.decision !== null
+        ? DecisionRecord.fromPartial(object.decision)
+        : undefined;
+    message.outcome = object.outcome ?? "";
+    return message;
+  },
+};
+
+function createBaseGetSessionReportResponse(): GetSessionReportResponse {
+  return { report: undefined };
+}
+
+export const GetSessionReportResponse: MessageFns<GetSessionReportResponse> = {
+  encode(message: GetSessionReportResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.report !== undefined) {
+      SessionReport.encode(message.report, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetSessionReportResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetSessionReportResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.report = SessionReport.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetSessionReportResponse {
+    return { report: isSet(object.report) ? SessionReport.fromJSON(object.report) : undefined };
+  },
+
+  toJSON(message: GetSessionReportResponse): unknown {
+    const obj: any = {};
+    if (message.report !== undefined) {
+      obj.report = SessionReport.toJSON(message.report);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetSessionReportResponse>, I>>(base?: I): GetSessionReportResponse {
+    return GetSessionReportResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetSessionReportResponse>, I>>(object: I): GetSessionReportResponse {
+    const message = createBaseGetSessionReportResponse();
+    message.report =
+      object.report !== undefined && object.report !== null ? SessionReport.fromPartial(object.report) : undefined;
+    return message;
+  },
+};
+
+function createBaseBrokerSettings(): BrokerSettings {
+  return {
+    fallbackUrl: "",
+    queueWhenNoRep: false,
+    sessionKeyTtlMs: 0,
+    invitationTtlMs: 0,
+    accessLinkTtlMs: 0,
+    disconnectGraceMs: 0,
+    disconnectFallback: 0,
+    disconnectFallbackTeamId: "",
+    invitationBaseUrl: "",
+    version: 0,
+  };
+}
+
+export const BrokerSettings: MessageFns<BrokerSettings> = {
+  encode(message: BrokerSettings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fallbackUrl !== "") {
+      writer.uint32(10).string(message.fallbackUrl);
+    }
+    if (message.queueWhenNoRep !== false) {
+      writer.uint32(16).bool(message.queueWhenNoRep);
+    }
+    if (message.sessionKeyTtlMs !== 0) {
+      writer.uint32(24).int64(message.sessionKeyTtlMs);
+    }
+    if (message.invitationTtlMs !== 0) {
+      writer.uint32(32).int64(message.invitationTtlMs);
+    }
+    if (message.accessLinkTtlMs !== 0) {
+      writer.uint32(40).int64(message.accessLinkTtlMs);
+    }
+    if (message.disconnectGraceMs !== 0) {
+      writer.uint32(48).int64(message.disconnectGraceMs);
+    }
+    if (message.disconnectFallback !== 0) {
+      writer.uint32(56).int32(message.disconnectFallback);
+    }
+    if (message.disconnectFallbackTeamId !== "") {
+      writer.uint32(66).string(message.disconnectFallbackTeamId);
+    }
+    if (message.invitationBaseUrl !== "") {
+      writer.uint32(74).string(message.invitationBaseUrl);
+    }
+    if (message.version !== 0) {
+      writer.uint32(80).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BrokerSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBrokerSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fallbackUrl = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.queueWhenNoRep = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sessionKeyTtlMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.invitationTtlMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.accessLinkTtlMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.disconnectGraceMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.disconnectFallback = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.disconnectFallbackTeamId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.invitationBaseUrl = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BrokerSettings {
+    return {
+      fallbackUrl: isSet(object.fallbackUrl)
+        ? globalThis.String(object.fallbackUrl)
+        : isSet(object.fallback_url)
+          ? globalThis.String(object.fallback_url)
+          : "",
+      queueWhenNoRep: isSet(object.queueWhenNoRep)
+        ? globalThis.Boolean(object.queueWhenNoRep)
+        : isSet(object.queue_when_no_rep)
+          ? globalThis.Boolean(object.queue_when_no_rep)
+          : false,
+      sessionKeyTtlMs: isSet(object.sessionKeyTtlMs)
+        ? globalThis.Number(object.sessionKeyTtlMs)
+        : isSet(object.session_key_ttl_ms)
+          ? globalThis.Number(object.session_key_ttl_ms)
+          : 0,
+      invitationTtlMs: isSet(object.invitationTtlMs)
+        ? globalThis.Number(object.invitationTtlMs)
+        : isSet(object.invitation_ttl_ms)
+          ? globalThis.Number(object.invitation_ttl_ms)
+          : 0,
+      accessLinkTtlMs: isSet(object.accessLinkTtlMs)
+        ? globalThis.Number(object.accessLinkTtlMs)
+        : isSet(object.access_link_ttl_ms)
+          ? globalThis.Number(object.access_link_ttl_ms)
+          : 0,
+      disconnectGraceMs: isSet(object.disconnectGraceMs)
+        ? globalThis.Number(object.disconnectGraceMs)
+        : isSet(object.disconnect_grace_ms)
+          ? globalThis.Number(object.disconnect_grace_ms)
+          : 0,
+      disconnectFallback: isSet(object.disconnectFallback)
+        ? disconnectFallbackFromJSON(object.disconnectFallback)
+        : isSet(object.disconnect_fallback)
+          ? disconnectFallbackFromJSON(object.disconnect_fallback)
+          : 0,
+      disconnectFallbackTeamId: isSet(object.disconnectFallbackTeamId)
+        ? globalThis.String(object.disconnectFallbackTeamId)
+        : isSet(object.disconnect_fallback_team_id)
+          ? globalThis.String(object.disconnect_fallback_team_id)
+          : "",
+      invitationBaseUrl: isSet(object.invitationBaseUrl)
+        ? globalThis.String(object.invitationBaseUrl)
+        : isSet(object.invitation_base_url)
+          ? globalThis.String(object.invitation_base_url)
+          : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: BrokerSettings): unknown {
+    const obj: any = {};
+    if (message.fallbackUrl !== "") {
+      obj.fallbackUrl = message.fallbackUrl;
+    }
+    if (message.queueWhenNoRep !== false) {
+      obj.queueWhenNoRep = message.queueWhenNoRep;
+    }
+    if (message.sessionKeyTtlMs !== 0) {
+      obj.sessionKeyTtlMs = Math.round(message.sessionKeyTtlMs);
+    }
+    if (message.invitationTtlMs !== 0) {
+      obj.invitationTtlMs = Math.round(message.invitationTtlMs);
+    }
+    if (message.accessLinkTtlMs !== 0) {
+      obj.accessLinkTtlMs = Math.round(message.accessLinkTtlMs);
+    }
+    if (message.disconnectGraceMs !== 0) {
+      obj.disconnectGraceMs = Math.round(message.disconnectGraceMs);
+    }
+    if (message.disconnectFallback !== 0) {
+      obj.disconnectFallback = disconnectFallbackToJSON(message.disconnectFallback);
+    }
+    if (message.disconnectFallbackTeamId !== "") {
+      obj.disconnectFallbackTeamId = message.disconnectFallbackTeamId;
+    }
+    if (message.invitationBaseUrl !== "") {
+      obj.invitationBaseUrl = message.invitationBaseUrl;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BrokerSettings>, I>>(base?: I): BrokerSettings {
+    return BrokerSettings.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BrokerSettings>, I>>(object: I): BrokerSettings {
+    const message = createBaseBrokerSettings();
+    message.fallbackUrl = object.fallbackUrl ?? "";
+    message.queueWhenNoRep = object.queueWhenNoRep ?? false;
+    message.sessionKeyTtlMs = object.sessionKeyTtlMs ?? 0;
+    message.invitationTtlMs = object.invitationTtlMs ?? 0;
+    message.accessLinkTtlMs = object.accessLinkTtlMs ?? 0;
+    message.disconnectGraceMs = object.disconnectGraceMs ?? 0;
+    message.disconnectFallback = object.disconnectFallback ?? 0;
+    message.disconnectFallbackTeamId = object.disconnectFallbackTeamId ?? "";
+    message.invitationBaseUrl = object.invitationBaseUrl ?? "";
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBasePutBrokerSettingsRequest(): PutBrokerSettingsRequest {
+  return { siteId: "", settings: undefined };
+}
+
+export const PutBrokerSettingsRequest: MessageFns<PutBrokerSettingsRequest> = {
+  encode(message: PutBrokerSettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.settings !== undefined) {
+      BrokerSettings.encode(message.settings, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutBrokerSettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutBrokerSettingsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.settings = BrokerSettings.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutBrokerSettingsRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      settings: isSet(object.settings) ? BrokerSettings.fromJSON(object.settings) : undefined,
+    };
+  },
+
+  toJSON(message: PutBrokerSettingsRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.settings !== undefined) {
+      obj.settings = BrokerSettings.toJSON(message.settings);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutBrokerSettingsRequest>, I>>(base?: I): PutBrokerSettingsRequest {
+    return PutBrokerSettingsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutBrokerSettingsRequest>, I>>(object: I): PutBrokerSettingsRequest {
+    const message = createBasePutBrokerSettingsRequest();
+    message.siteId = object.siteId ?? "";
+    message.settings =
+      object.settings !== undefined && object.settings !== null
+        ? BrokerSettings.fromPartial(object.settings)
+        : undefined;
+    return message;
+  },
+};
+
+function createBasePutBrokerSettingsResponse(): PutBrokerSettingsResponse {
+  return { version: 0 };
+}
+
+export const PutBrokerSettingsResponse: MessageFns<PutBrokerSettingsResponse> = {
+  encode(message: PutBrokerSettingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== 0) {
+      writer.uint32(8).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PutBrokerSettingsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePutBrokerSettingsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PutBrokerSettingsResponse {
+    return { version: isSet(object.version) ? globalThis.Number(object.version) : 0 };
+  },
+
+  toJSON(message: PutBrokerSettingsResponse): unknown {
+    const obj: any = {};
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PutBrokerSettingsResponse>, I>>(base?: I): PutBrokerSettingsResponse {
+    return PutBrokerSettingsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PutBrokerSettingsResponse>, I>>(object: I): PutBrokerSettingsResponse {
+    const message = createBasePutBrokerSettingsResponse();
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetBrokerSettingsRequest(): GetBrokerSettingsRequest {
+  return { siteId: "" };
+}
+
+export const GetBrokerSettingsRequest: MessageFns<GetBrokerSettingsRequest> = {
+  encode(message: GetBrokerSettingsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBrokerSettingsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetBrokerSettingsRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2936,7 +8242,7 @@ export const ListWaitingSessionsRequest: MessageFns<ListWaitingSessionsRequest> 
     }
   },
 
-  fromJSON(object: any): ListWaitingSessionsRequest {
+  fromJSON(object: any): GetBrokerSettingsRequest {
     return {
       siteId: isSet(object.siteId)
         ? globalThis.String(object.siteId)
@@ -2946,7 +8252,7 @@ export const ListWaitingSessionsRequest: MessageFns<ListWaitingSessionsRequest> 
     };
   },
 
-  toJSON(message: ListWaitingSessionsRequest): unknown {
+  toJSON(message: GetBrokerSettingsRequest): unknown {
     const obj: any = {};
     if (message.siteId !== "") {
       obj.siteId = message.siteId;
@@ -2954,29 +8260,29 @@ export const ListWaitingSessionsRequest: MessageFns<ListWaitingSessionsRequest> 
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListWaitingSessionsRequest>, I>>(base?: I): ListWaitingSessionsRequest {
-    return ListWaitingSessionsRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<GetBrokerSettingsRequest>, I>>(base?: I): GetBrokerSettingsRequest {
+    return GetBrokerSettingsRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListWaitingSessionsRequest>, I>>(object: I): ListWaitingSessionsRequest {
-    const message = createBaseListWaitingSessionsRequest();
+  fromPartial<I extends Exact<DeepPartial<GetBrokerSettingsRequest>, I>>(object: I): GetBrokerSettingsRequest {
+    const message = createBaseGetBrokerSettingsRequest();
     message.siteId = object.siteId ?? "";
     return message;
   },
 };
 
-function createBaseListWaitingSessionsResponse(): ListWaitingSessionsResponse {
-  return { sessions: [] };
+function createBaseGetBrokerSettingsResponse(): GetBrokerSettingsResponse {
+  return { settings: undefined };
 }
 
-export const ListWaitingSessionsResponse: MessageFns<ListWaitingSessionsResponse> = {
-  encode(message: ListWaitingSessionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    for (const v of message.sessions) {
-      Session.encode(v!, writer.uint32(10).fork()).join();
+export const GetBrokerSettingsResponse: MessageFns<GetBrokerSettingsResponse> = {
+  encode(message: GetBrokerSettingsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.settings !== undefined) {
+      BrokerSettings.encode(message.settings, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): ListWaitingSessionsResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): GetBrokerSettingsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -2985,7 +8291,7 @@ export const ListWaitingSessionsResponse: MessageFns<ListWaitingSessionsResponse
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseListWaitingSessionsResponse();
+      const message = createBaseGetBrokerSettingsResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -2994,7 +8300,7 @@ export const ListWaitingSessionsResponse: MessageFns<ListWaitingSessionsResponse
               break;
             }
 
-            message.sessions.push(Session.decode(reader, reader.uint32()));
+            message.settings = BrokerSettings.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -3009,36 +8315,43 @@ export const ListWaitingSessionsResponse: MessageFns<ListWaitingSessionsResponse
     }
   },
 
-  fromJSON(object: any): ListWaitingSessionsResponse {
-    return {
-      sessions: globalThis.Array.isArray(object?.sessions) ? object.sessions.map((e: any) => Session.fromJSON(e)) : [],
-    };
+  fromJSON(object: any): GetBrokerSettingsResponse {
+    return { settings: isSet(object.settings) ? BrokerSettings.fromJSON(object.settings) : undefined };
   },
 
-  toJSON(message: ListWaitingSessionsResponse): unknown {
+  toJSON(message: GetBrokerSettingsResponse): unknown {
     const obj: any = {};
-    if (message.sessions?.length) {
-      obj.sessions = message.sessions.map((e) => Session.toJSON(e));
+    if (message.settings !== undefined) {
+      obj.settings = BrokerSettings.toJSON(message.settings);
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<ListWaitingSessionsResponse>, I>>(base?: I): ListWaitingSessionsResponse {
-    return ListWaitingSessionsResponse.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<GetBrokerSettingsResponse>, I>>(base?: I): GetBrokerSettingsResponse {
+    return GetBrokerSettingsResponse.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ListWaitingSessionsResponse>, I>>(object: I): ListWaitingSessionsResponse {
-    const message = createBaseListWaitingSessionsResponse();
-    message.sessions = object.sessions?.map((e) => Session.fromPartial(e)) || [];
+  fromPartial<I extends Exact<DeepPartial<GetBrokerSettingsResponse>, I>>(object: I): GetBrokerSettingsResponse {
+    const message = createBaseGetBrokerSettingsResponse();
+    message.settings =
+      object.settings !== undefined && object.settings !== null
+        ? BrokerSettings.fromPartial(object.settings)
+        : undefined;
     return message;
   },
 };
 
 /**
  * The durable session (PostgreSQL): state machine, keys, links, participants, permissions, consent,
- * notes, chat and surveys. The assignment of a rep is committed only with the offer's fencing token.
+ * chat, notes and surveys. The assignment of a rep is committed only with the offer's fencing token.
+ * Callers: intake (the customer's side, identified by the per-session customer token) and the agent
+ * API (reps and supervisors, identified by their JWT, checked before the call).
  */
 export type SessionBrokerServiceService = typeof SessionBrokerServiceService;
 export const SessionBrokerServiceService = {
+  /**
+   * Persists the session first, then enqueues it in the acd (also for a session key or an
+   * invitation link, which name the rep or team).
+   */
   createSession: {
     path: "/handoff.v1.SessionBrokerService/CreateSession" as const,
     requestStream: false as const,
@@ -3058,6 +8371,7 @@ export const SessionBrokerServiceService = {
     responseSerialize: (value: GetSessionResponse): Buffer => Buffer.from(GetSessionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetSessionResponse => GetSessionResponse.decode(value),
   },
+  /** Ends a session: the customer leaves (abandoned while waiting), the rep ends or resolves it. */
   closeSession: {
     path: "/handoff.v1.SessionBrokerService/CloseSession" as const,
     requestStream: false as const,
@@ -3067,6 +8381,106 @@ export const SessionBrokerServiceService = {
     responseSerialize: (value: CloseSessionResponse): Buffer =>
       Buffer.from(CloseSessionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CloseSessionResponse => CloseSessionResponse.decode(value),
+  },
+  acceptSessionOffer: {
+    path: "/handoff.v1.SessionBrokerService/AcceptSessionOffer" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AcceptSessionOfferRequest): Buffer =>
+      Buffer.from(AcceptSessionOfferRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AcceptSessionOfferRequest => AcceptSessionOfferRequest.decode(value),
+    responseSerialize: (value: AcceptSessionOfferResponse): Buffer =>
+      Buffer.from(AcceptSessionOfferResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AcceptSessionOfferResponse => AcceptSessionOfferResponse.decode(value),
+  },
+  rejectSessionOffer: {
+    path: "/handoff.v1.SessionBrokerService/RejectSessionOffer" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RejectSessionOfferRequest): Buffer =>
+      Buffer.from(RejectSessionOfferRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RejectSessionOfferRequest => RejectSessionOfferRequest.decode(value),
+    responseSerialize: (value: RejectSessionOfferResponse): Buffer =>
+      Buffer.from(RejectSessionOfferResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RejectSessionOfferResponse => RejectSessionOfferResponse.decode(value),
+  },
+  /** The rep takes the next session of his queues: offered and accepted in one call. */
+  takeNextSession: {
+    path: "/handoff.v1.SessionBrokerService/TakeNextSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TakeNextSessionRequest): Buffer =>
+      Buffer.from(TakeNextSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TakeNextSessionRequest => TakeNextSessionRequest.decode(value),
+    responseSerialize: (value: TakeNextSessionResponse): Buffer =>
+      Buffer.from(TakeNextSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TakeNextSessionResponse => TakeNextSessionResponse.decode(value),
+  },
+  /** The primary rep sends the session to a team or a rep and leaves it. */
+  transferActiveSession: {
+    path: "/handoff.v1.SessionBrokerService/TransferActiveSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: TransferActiveSessionRequest): Buffer =>
+      Buffer.from(TransferActiveSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): TransferActiveSessionRequest => TransferActiveSessionRequest.decode(value),
+    responseSerialize: (value: TransferActiveSessionResponse): Buffer =>
+      Buffer.from(TransferActiveSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TransferActiveSessionResponse => TransferActiveSessionResponse.decode(value),
+  },
+  inviteRep: {
+    path: "/handoff.v1.SessionBrokerService/InviteRep" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: InviteRepRequest): Buffer => Buffer.from(InviteRepRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): InviteRepRequest => InviteRepRequest.decode(value),
+    responseSerialize: (value: InviteRepResponse): Buffer => Buffer.from(InviteRepResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): InviteRepResponse => InviteRepResponse.decode(value),
+  },
+  answerRepInvitation: {
+    path: "/handoff.v1.SessionBrokerService/AnswerRepInvitation" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AnswerRepInvitationRequest): Buffer =>
+      Buffer.from(AnswerRepInvitationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AnswerRepInvitationRequest => AnswerRepInvitationRequest.decode(value),
+    responseSerialize: (value: AnswerRepInvitationResponse): Buffer =>
+      Buffer.from(AnswerRepInvitationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AnswerRepInvitationResponse => AnswerRepInvitationResponse.decode(value),
+  },
+  handOverControl: {
+    path: "/handoff.v1.SessionBrokerService/HandOverControl" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: HandOverControlRequest): Buffer =>
+      Buffer.from(HandOverControlRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): HandOverControlRequest => HandOverControlRequest.decode(value),
+    responseSerialize: (value: HandOverControlResponse): Buffer =>
+      Buffer.from(HandOverControlResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HandOverControlResponse => HandOverControlResponse.decode(value),
+  },
+  /** A rep leaves; the last rep leaving puts the session back in its queue at its place. */
+  leaveSession: {
+    path: "/handoff.v1.SessionBrokerService/LeaveSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LeaveSessionRequest): Buffer => Buffer.from(LeaveSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LeaveSessionRequest => LeaveSessionRequest.decode(value),
+    responseSerialize: (value: LeaveSessionResponse): Buffer =>
+      Buffer.from(LeaveSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LeaveSessionResponse => LeaveSessionResponse.decode(value),
+  },
+  /** The sessions a rep takes part in (not ended). */
+  listRepSessions: {
+    path: "/handoff.v1.SessionBrokerService/ListRepSessions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRepSessionsRequest): Buffer =>
+      Buffer.from(ListRepSessionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRepSessionsRequest => ListRepSessionsRequest.decode(value),
+    responseSerialize: (value: ListRepSessionsResponse): Buffer =>
+      Buffer.from(ListRepSessionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRepSessionsResponse => ListRepSessionsResponse.decode(value),
   },
   createSessionKey: {
     path: "/handoff.v1.SessionBrokerService/CreateSessionKey" as const,
@@ -3090,24 +8504,81 @@ export const SessionBrokerServiceService = {
       Buffer.from(CreateInvitationResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CreateInvitationResponse => CreateInvitationResponse.decode(value),
   },
-  setPermission: {
-    path: "/handoff.v1.SessionBrokerService/SetPermission" as const,
+  revokeInvitation: {
+    path: "/handoff.v1.SessionBrokerService/RevokeInvitation" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SetPermissionRequest): Buffer => Buffer.from(SetPermissionRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SetPermissionRequest => SetPermissionRequest.decode(value),
-    responseSerialize: (value: SetPermissionResponse): Buffer =>
-      Buffer.from(SetPermissionResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SetPermissionResponse => SetPermissionResponse.decode(value),
+    requestSerialize: (value: RevokeInvitationRequest): Buffer =>
+      Buffer.from(RevokeInvitationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeInvitationRequest => RevokeInvitationRequest.decode(value),
+    responseSerialize: (value: RevokeInvitationResponse): Buffer =>
+      Buffer.from(RevokeInvitationResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeInvitationResponse => RevokeInvitationResponse.decode(value),
   },
-  addNote: {
-    path: "/handoff.v1.SessionBrokerService/AddNote" as const,
+  createAccessLink: {
+    path: "/handoff.v1.SessionBrokerService/CreateAccessLink" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: AddNoteRequest): Buffer => Buffer.from(AddNoteRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): AddNoteRequest => AddNoteRequest.decode(value),
-    responseSerialize: (value: AddNoteResponse): Buffer => Buffer.from(AddNoteResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): AddNoteResponse => AddNoteResponse.decode(value),
+    requestSerialize: (value: CreateAccessLinkRequest): Buffer =>
+      Buffer.from(CreateAccessLinkRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateAccessLinkRequest => CreateAccessLinkRequest.decode(value),
+    responseSerialize: (value: CreateAccessLinkResponse): Buffer =>
+      Buffer.from(CreateAccessLinkResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateAccessLinkResponse => CreateAccessLinkResponse.decode(value),
+  },
+  useAccessLink: {
+    path: "/handoff.v1.SessionBrokerService/UseAccessLink" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UseAccessLinkRequest): Buffer => Buffer.from(UseAccessLinkRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UseAccessLinkRequest => UseAccessLinkRequest.decode(value),
+    responseSerialize: (value: UseAccessLinkResponse): Buffer =>
+      Buffer.from(UseAccessLinkResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UseAccessLinkResponse => UseAccessLinkResponse.decode(value),
+  },
+  revokeAccessLink: {
+    path: "/handoff.v1.SessionBrokerService/RevokeAccessLink" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeAccessLinkRequest): Buffer =>
+      Buffer.from(RevokeAccessLinkRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeAccessLinkRequest => RevokeAccessLinkRequest.decode(value),
+    responseSerialize: (value: RevokeAccessLinkResponse): Buffer =>
+      Buffer.from(RevokeAccessLinkResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeAccessLinkResponse => RevokeAccessLinkResponse.decode(value),
+  },
+  requestPermission: {
+    path: "/handoff.v1.SessionBrokerService/RequestPermission" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RequestPermissionRequest): Buffer =>
+      Buffer.from(RequestPermissionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RequestPermissionRequest => RequestPermissionRequest.decode(value),
+    responseSerialize: (value: RequestPermissionResponse): Buffer =>
+      Buffer.from(RequestPermissionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RequestPermissionResponse => RequestPermissionResponse.decode(value),
+  },
+  answerPermission: {
+    path: "/handoff.v1.SessionBrokerService/AnswerPermission" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AnswerPermissionRequest): Buffer =>
+      Buffer.from(AnswerPermissionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AnswerPermissionRequest => AnswerPermissionRequest.decode(value),
+    responseSerialize: (value: AnswerPermissionResponse): Buffer =>
+      Buffer.from(AnswerPermissionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AnswerPermissionResponse => AnswerPermissionResponse.decode(value),
+  },
+  revokePermission: {
+    path: "/handoff.v1.SessionBrokerService/RevokePermission" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokePermissionRequest): Buffer =>
+      Buffer.from(RevokePermissionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokePermissionRequest => RevokePermissionRequest.decode(value),
+    responseSerialize: (value: RevokePermissionResponse): Buffer =>
+      Buffer.from(RevokePermissionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokePermissionResponse => RevokePermissionResponse.decode(value),
   },
   sendChatMessage: {
     path: "/handoff.v1.SessionBrokerService/SendChatMessage" as const,
@@ -3120,69 +8591,156 @@ export const SessionBrokerServiceService = {
       Buffer.from(SendChatMessageResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SendChatMessageResponse => SendChatMessageResponse.decode(value),
   },
-  submitSurvey: {
-    path: "/handoff.v1.SessionBrokerService/SubmitSurvey" as const,
+  nudge: {
+    path: "/handoff.v1.SessionBrokerService/Nudge" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: SubmitSurveyRequest): Buffer => Buffer.from(SubmitSurveyRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): SubmitSurveyRequest => SubmitSurveyRequest.decode(value),
-    responseSerialize: (value: SubmitSurveyResponse): Buffer =>
-      Buffer.from(SubmitSurveyResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): SubmitSurveyResponse => SubmitSurveyResponse.decode(value),
+    requestSerialize: (value: NudgeRequest): Buffer => Buffer.from(NudgeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): NudgeRequest => NudgeRequest.decode(value),
+    responseSerialize: (value: NudgeResponse): Buffer => Buffer.from(NudgeResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): NudgeResponse => NudgeResponse.decode(value),
   },
-  inviteRep: {
-    path: "/handoff.v1.SessionBrokerService/InviteRep" as const,
+  addNote: {
+    path: "/handoff.v1.SessionBrokerService/AddNote" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: InviteRepRequest): Buffer => Buffer.from(InviteRepRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): InviteRepRequest => InviteRepRequest.decode(value),
-    responseSerialize: (value: InviteRepResponse): Buffer => Buffer.from(InviteRepResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): InviteRepResponse => InviteRepResponse.decode(value),
+    requestSerialize: (value: AddNoteRequest): Buffer => Buffer.from(AddNoteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddNoteRequest => AddNoteRequest.decode(value),
+    responseSerialize: (value: AddNoteResponse): Buffer => Buffer.from(AddNoteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AddNoteResponse => AddNoteResponse.decode(value),
   },
-  /** Presence flags the active sessions of a rep whose last connection dropped (not ended). */
-  flagRepDisconnected: {
-    path: "/handoff.v1.SessionBrokerService/FlagRepDisconnected" as const,
+  submitCustomerSurvey: {
+    path: "/handoff.v1.SessionBrokerService/SubmitCustomerSurvey" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: FlagRepDisconnectedRequest): Buffer =>
-      Buffer.from(FlagRepDisconnectedRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): FlagRepDisconnectedRequest => FlagRepDisconnectedRequest.decode(value),
-    responseSerialize: (value: FlagRepDisconnectedResponse): Buffer =>
-      Buffer.from(FlagRepDisconnectedResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): FlagRepDisconnectedResponse => FlagRepDisconnectedResponse.decode(value),
+    requestSerialize: (value: SubmitCustomerSurveyRequest): Buffer =>
+      Buffer.from(SubmitCustomerSurveyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SubmitCustomerSurveyRequest => SubmitCustomerSurveyRequest.decode(value),
+    responseSerialize: (value: SubmitCustomerSurveyResponse): Buffer =>
+      Buffer.from(SubmitCustomerSurveyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SubmitCustomerSurveyResponse => SubmitCustomerSurveyResponse.decode(value),
   },
-  /** The sessions still waiting, for the acd's rebuild after Redis data loss. */
-  listWaitingSessions: {
-    path: "/handoff.v1.SessionBrokerService/ListWaitingSessions" as const,
+  submitRepSurvey: {
+    path: "/handoff.v1.SessionBrokerService/SubmitRepSurvey" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: ListWaitingSessionsRequest): Buffer =>
-      Buffer.from(ListWaitingSessionsRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): ListWaitingSessionsRequest => ListWaitingSessionsRequest.decode(value),
-    responseSerialize: (value: ListWaitingSessionsResponse): Buffer =>
-      Buffer.from(ListWaitingSessionsResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): ListWaitingSessionsResponse => ListWaitingSessionsResponse.decode(value),
+    requestSerialize: (value: SubmitRepSurveyRequest): Buffer =>
+      Buffer.from(SubmitRepSurveyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SubmitRepSurveyRequest => SubmitRepSurveyRequest.decode(value),
+    responseSerialize: (value: SubmitRepSurveyResponse): Buffer =>
+      Buffer.from(SubmitRepSurveyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SubmitRepSurveyResponse => SubmitRepSurveyResponse.decode(value),
+  },
+  /** The session's events in order from a sequence, then live ones (any replica's writes). */
+  watchSession: {
+    path: "/handoff.v1.SessionBrokerService/WatchSession" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchSessionRequest): Buffer => Buffer.from(WatchSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchSessionRequest => WatchSessionRequest.decode(value),
+    responseSerialize: (value: WatchSessionResponse): Buffer =>
+      Buffer.from(WatchSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchSessionResponse => WatchSessionResponse.decode(value),
+  },
+  /** Events of a session from a sequence, one page (chat history, resumption). */
+  listSessionEvents: {
+    path: "/handoff.v1.SessionBrokerService/ListSessionEvents" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListSessionEventsRequest): Buffer =>
+      Buffer.from(ListSessionEventsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListSessionEventsRequest => ListSessionEventsRequest.decode(value),
+    responseSerialize: (value: ListSessionEventsResponse): Buffer =>
+      Buffer.from(ListSessionEventsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListSessionEventsResponse => ListSessionEventsResponse.decode(value),
+  },
+  /** Everything about one session, for supervisors. */
+  getSessionReport: {
+    path: "/handoff.v1.SessionBrokerService/GetSessionReport" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetSessionReportRequest): Buffer =>
+      Buffer.from(GetSessionReportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetSessionReportRequest => GetSessionReportRequest.decode(value),
+    responseSerialize: (value: GetSessionReportResponse): Buffer =>
+      Buffer.from(GetSessionReportResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetSessionReportResponse => GetSessionReportResponse.decode(value),
+  },
+  putBrokerSettings: {
+    path: "/handoff.v1.SessionBrokerService/PutBrokerSettings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PutBrokerSettingsRequest): Buffer =>
+      Buffer.from(PutBrokerSettingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PutBrokerSettingsRequest => PutBrokerSettingsRequest.decode(value),
+    responseSerialize: (value: PutBrokerSettingsResponse): Buffer =>
+      Buffer.from(PutBrokerSettingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PutBrokerSettingsResponse => PutBrokerSettingsResponse.decode(value),
+  },
+  getBrokerSettings: {
+    path: "/handoff.v1.SessionBrokerService/GetBrokerSettings" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetBrokerSettingsRequest): Buffer =>
+      Buffer.from(GetBrokerSettingsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetBrokerSettingsRequest => GetBrokerSettingsRequest.decode(value),
+    responseSerialize: (value: GetBrokerSettingsResponse): Buffer =>
+      Buffer.from(GetBrokerSettingsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetBrokerSettingsResponse => GetBrokerSettingsResponse.decode(value),
   },
 } as const;
 
 export interface SessionBrokerServiceServer extends UntypedServiceImplementation {
+  /**
+   * Persists the session first, then enqueues it in the acd (also for a session key or an
+   * invitation link, which name the rep or team).
+   */
   createSession: handleUnaryCall<CreateSessionRequest, CreateSessionResponse>;
   getSession: handleUnaryCall<GetSessionRequest, GetSessionResponse>;
+  /** Ends a session: the customer leaves (abandoned while waiting), the rep ends or resolves it. */
   closeSession: handleUnaryCall<CloseSessionRequest, CloseSessionResponse>;
+  acceptSessionOffer: handleUnaryCall<AcceptSessionOfferRequest, AcceptSessionOfferResponse>;
+  rejectSessionOffer: handleUnaryCall<RejectSessionOfferRequest, RejectSessionOfferResponse>;
+  /** The rep takes the next session of his queues: offered and accepted in one call. */
+  takeNextSession: handleUnaryCall<TakeNextSessionRequest, TakeNextSessionResponse>;
+  /** The primary rep sends the session to a team or a rep and leaves it. */
+  transferActiveSession: handleUnaryCall<TransferActiveSessionRequest, TransferActiveSessionResponse>;
+  inviteRep: handleUnaryCall<InviteRepRequest, InviteRepResponse>;
+  answerRepInvitation: handleUnaryCall<AnswerRepInvitationRequest, AnswerRepInvitationResponse>;
+  handOverControl: handleUnaryCall<HandOverControlRequest, HandOverControlResponse>;
+  /** A rep leaves; the last rep leaving puts the session back in its queue at its place. */
+  leaveSession: handleUnaryCall<LeaveSessionRequest, LeaveSessionResponse>;
+  /** The sessions a rep takes part in (not ended). */
+  listRepSessions: handleUnaryCall<ListRepSessionsRequest, ListRepSessionsResponse>;
   createSessionKey: handleUnaryCall<CreateSessionKeyRequest, CreateSessionKeyResponse>;
   createInvitation: handleUnaryCall<CreateInvitationRequest, CreateInvitationResponse>;
-  setPermission: handleUnaryCall<SetPermissionRequest, SetPermissionResponse>;
-  addNote: handleUnaryCall<AddNoteRequest, AddNoteResponse>;
+  revokeInvitation: handleUnaryCall<RevokeInvitationRequest, RevokeInvitationResponse>;
+  createAccessLink: handleUnaryCall<CreateAccessLinkRequest, CreateAccessLinkResponse>;
+  useAccessLink: handleUnaryCall<UseAccessLinkRequest, UseAccessLinkResponse>;
+  revokeAccessLink: handleUnaryCall<RevokeAccessLinkRequest, RevokeAccessLinkResponse>;
+  requestPermission: handleUnaryCall<RequestPermissionRequest, RequestPermissionResponse>;
+  answerPermission: handleUnaryCall<AnswerPermissionRequest, AnswerPermissionResponse>;
+  revokePermission: handleUnaryCall<RevokePermissionRequest, RevokePermissionResponse>;
   sendChatMessage: handleUnaryCall<SendChatMessageRequest, SendChatMessageResponse>;
-  submitSurvey: handleUnaryCall<SubmitSurveyRequest, SubmitSurveyResponse>;
-  inviteRep: handleUnaryCall<InviteRepRequest, InviteRepResponse>;
-  /** Presence flags the active sessions of a rep whose last connection dropped (not ended). */
-  flagRepDisconnected: handleUnaryCall<FlagRepDisconnectedRequest, FlagRepDisconnectedResponse>;
-  /** The sessions still waiting, for the acd's rebuild after Redis data loss. */
-  listWaitingSessions: handleUnaryCall<ListWaitingSessionsRequest, ListWaitingSessionsResponse>;
+  nudge: handleUnaryCall<NudgeRequest, NudgeResponse>;
+  addNote: handleUnaryCall<AddNoteRequest, AddNoteResponse>;
+  submitCustomerSurvey: handleUnaryCall<SubmitCustomerSurveyRequest, SubmitCustomerSurveyResponse>;
+  submitRepSurvey: handleUnaryCall<SubmitRepSurveyRequest, SubmitRepSurveyResponse>;
+  /** The session's events in order from a sequence, then live ones (any replica's writes). */
+  watchSession: handleServerStreamingCall<WatchSessionRequest, WatchSessionResponse>;
+  /** Events of a session from a sequence, one page (chat history, resumption). */
+  listSessionEvents: handleUnaryCall<ListSessionEventsRequest, ListSessionEventsResponse>;
+  /** Everything about one session, for supervisors. */
+  getSessionReport: handleUnaryCall<GetSessionReportRequest, GetSessionReportResponse>;
+  putBrokerSettings: handleUnaryCall<PutBrokerSettingsRequest, PutBrokerSettingsResponse>;
+  getBrokerSettings: handleUnaryCall<GetBrokerSettingsRequest, GetBrokerSettingsResponse>;
 }
 
 export interface SessionBrokerServiceClient extends Client {
+  /**
+   * Persists the session first, then enqueues it in the acd (also for a session key or an
+   * invitation link, which name the rep or team).
+   */
   createSession(
     request: CreateSessionRequest,
     callback: (error: ServiceError | null, response: CreateSessionResponse) => void,
@@ -3213,6 +8771,7 @@ export interface SessionBrokerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetSessionResponse) => void,
   ): ClientUnaryCall;
+  /** Ends a session: the customer leaves (abandoned while waiting), the rep ends or resolves it. */
   closeSession(
     request: CloseSessionRequest,
     callback: (error: ServiceError | null, response: CloseSessionResponse) => void,
@@ -3227,6 +8786,145 @@ export interface SessionBrokerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CloseSessionResponse) => void,
+  ): ClientUnaryCall;
+  acceptSessionOffer(
+    request: AcceptSessionOfferRequest,
+    callback: (error: ServiceError | null, response: AcceptSessionOfferResponse) => void,
+  ): ClientUnaryCall;
+  acceptSessionOffer(
+    request: AcceptSessionOfferRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AcceptSessionOfferResponse) => void,
+  ): ClientUnaryCall;
+  acceptSessionOffer(
+    request: AcceptSessionOfferRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AcceptSessionOfferResponse) => void,
+  ): ClientUnaryCall;
+  rejectSessionOffer(
+    request: RejectSessionOfferRequest,
+    callback: (error: ServiceError | null, response: RejectSessionOfferResponse) => void,
+  ): ClientUnaryCall;
+  rejectSessionOffer(
+    request: RejectSessionOfferRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RejectSessionOfferResponse) => void,
+  ): ClientUnaryCall;
+  rejectSessionOffer(
+    request: RejectSessionOfferRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RejectSessionOfferResponse) => void,
+  ): ClientUnaryCall;
+  /** The rep takes the next session of his queues: offered and accepted in one call. */
+  takeNextSession(
+    request: TakeNextSessionRequest,
+    callback: (error: ServiceError | null, response: TakeNextSessionResponse) => void,
+  ): ClientUnaryCall;
+  takeNextSession(
+    request: TakeNextSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TakeNextSessionResponse) => void,
+  ): ClientUnaryCall;
+  takeNextSession(
+    request: TakeNextSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TakeNextSessionResponse) => void,
+  ): ClientUnaryCall;
+  /** The primary rep sends the session to a team or a rep and leaves it. */
+  transferActiveSession(
+    request: TransferActiveSessionRequest,
+    callback: (error: ServiceError | null, response: TransferActiveSessionResponse) => void,
+  ): ClientUnaryCall;
+  transferActiveSession(
+    request: TransferActiveSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TransferActiveSessionResponse) => void,
+  ): ClientUnaryCall;
+  transferActiveSession(
+    request: TransferActiveSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TransferActiveSessionResponse) => void,
+  ): ClientUnaryCall;
+  inviteRep(
+    request: InviteRepRequest,
+    callback: (error: ServiceError | null, response: InviteRepResponse) => void,
+  ): ClientUnaryCall;
+  inviteRep(
+    request: InviteRepRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InviteRepResponse) => void,
+  ): ClientUnaryCall;
+  inviteRep(
+    request: InviteRepRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InviteRepResponse) => void,
+  ): ClientUnaryCall;
+  answerRepInvitation(
+    request: AnswerRepInvitationRequest,
+    callback: (error: ServiceError | null, response: AnswerRepInvitationResponse) => void,
+  ): ClientUnaryCall;
+  answerRepInvitation(
+    request: AnswerRepInvitationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AnswerRepInvitationResponse) => void,
+  ): ClientUnaryCall;
+  answerRepInvitation(
+    request: AnswerRepInvitationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AnswerRepInvitationResponse) => void,
+  ): ClientUnaryCall;
+  handOverControl(
+    request: HandOverControlRequest,
+    callback: (error: ServiceError | null, response: HandOverControlResponse) => void,
+  ): ClientUnaryCall;
+  handOverControl(
+    request: HandOverControlRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: HandOverControlResponse) => void,
+  ): ClientUnaryCall;
+  handOverControl(
+    request: HandOverControlRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: HandOverControlResponse) => void,
+  ): ClientUnaryCall;
+  /** A rep leaves; the last rep leaving puts the session back in its queue at its place. */
+  leaveSession(
+    request: LeaveSessionRequest,
+    callback: (error: ServiceError | null, response: LeaveSessionResponse) => void,
+  ): ClientUnaryCall;
+  leaveSession(
+    request: LeaveSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LeaveSessionResponse) => void,
+  ): ClientUnaryCall;
+  leaveSession(
+    request: LeaveSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LeaveSessionResponse) => void,
+  ): ClientUnaryCall;
+  /** The sessions a rep takes part in (not ended). */
+  listRepSessions(
+    request: ListRepSessionsRequest,
+    callback: (error: ServiceError | null, response: ListRepSessionsResponse) => void,
+  ): ClientUnaryCall;
+  listRepSessions(
+    request: ListRepSessionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRepSessionsResponse) => void,
+  ): ClientUnaryCall;
+  listRepSessions(
+    request: ListRepSessionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRepSessionsResponse) => void,
   ): ClientUnaryCall;
   createSessionKey(
     request: CreateSessionKeyRequest,
@@ -3258,35 +8956,110 @@ export interface SessionBrokerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CreateInvitationResponse) => void,
   ): ClientUnaryCall;
-  setPermission(
-    request: SetPermissionRequest,
-    callback: (error: ServiceError | null, response: SetPermissionResponse) => void,
+  revokeInvitation(
+    request: RevokeInvitationRequest,
+    callback: (error: ServiceError | null, response: RevokeInvitationResponse) => void,
   ): ClientUnaryCall;
-  setPermission(
-    request: SetPermissionRequest,
+  revokeInvitation(
+    request: RevokeInvitationRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: SetPermissionResponse) => void,
+    callback: (error: ServiceError | null, response: RevokeInvitationResponse) => void,
   ): ClientUnaryCall;
-  setPermission(
-    request: SetPermissionRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: SetPermissionResponse) => void,
-  ): ClientUnaryCall;
-  addNote(
-    request: AddNoteRequest,
-    callback: (error: ServiceError | null, response: AddNoteResponse) => void,
-  ): ClientUnaryCall;
-  addNote(
-    request: AddNoteRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: AddNoteResponse) => void,
-  ): ClientUnaryCall;
-  addNote(
-    request: AddNoteRequest,
+  revokeInvitation(
+    request: RevokeInvitationRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: AddNoteResponse) => void,
+    callback: (error: ServiceError | null, response: RevokeInvitationResponse) => void,
+  ): ClientUnaryCall;
+  createAccessLink(
+    request: CreateAccessLinkRequest,
+    callback: (error: ServiceError | null, response: CreateAccessLinkResponse) => void,
+  ): ClientUnaryCall;
+  createAccessLink(
+    request: CreateAccessLinkRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateAccessLinkResponse) => void,
+  ): ClientUnaryCall;
+  createAccessLink(
+    request: CreateAccessLinkRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateAccessLinkResponse) => void,
+  ): ClientUnaryCall;
+  useAccessLink(
+    request: UseAccessLinkRequest,
+    callback: (error: ServiceError | null, response: UseAccessLinkResponse) => void,
+  ): ClientUnaryCall;
+  useAccessLink(
+    request: UseAccessLinkRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UseAccessLinkResponse) => void,
+  ): ClientUnaryCall;
+  useAccessLink(
+    request: UseAccessLinkRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UseAccessLinkResponse) => void,
+  ): ClientUnaryCall;
+  revokeAccessLink(
+    request: RevokeAccessLinkRequest,
+    callback: (error: ServiceError | null, response: RevokeAccessLinkResponse) => void,
+  ): ClientUnaryCall;
+  revokeAccessLink(
+    request: RevokeAccessLinkRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeAccessLinkResponse) => void,
+  ): ClientUnaryCall;
+  revokeAccessLink(
+    request: RevokeAccessLinkRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeAccessLinkResponse) => void,
+  ): ClientUnaryCall;
+  requestPermission(
+    request: RequestPermissionRequest,
+    callback: (error: ServiceError | null, response: RequestPermissionResponse) => void,
+  ): ClientUnaryCall;
+  requestPermission(
+    request: RequestPermissionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RequestPermissionResponse) => void,
+  ): ClientUnaryCall;
+  requestPermission(
+    request: RequestPermissionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RequestPermissionResponse) => void,
+  ): ClientUnaryCall;
+  answerPermission(
+    request: AnswerPermissionRequest,
+    callback: (error: ServiceError | null, response: AnswerPermissionResponse) => void,
+  ): ClientUnaryCall;
+  answerPermission(
+    request: AnswerPermissionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AnswerPermissionResponse) => void,
+  ): ClientUnaryCall;
+  answerPermission(
+    request: AnswerPermissionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AnswerPermissionResponse) => void,
+  ): ClientUnaryCall;
+  revokePermission(
+    request: RevokePermissionRequest,
+    callback: (error: ServiceError | null, response: RevokePermissionResponse) => void,
+  ): ClientUnaryCall;
+  revokePermission(
+    request: RevokePermissionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokePermissionResponse) => void,
+  ): ClientUnaryCall;
+  revokePermission(
+    request: RevokePermissionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokePermissionResponse) => void,
   ): ClientUnaryCall;
   sendChatMessage(
     request: SendChatMessageRequest,
@@ -3303,67 +9076,137 @@ export interface SessionBrokerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SendChatMessageResponse) => void,
   ): ClientUnaryCall;
-  submitSurvey(
-    request: SubmitSurveyRequest,
-    callback: (error: ServiceError | null, response: SubmitSurveyResponse) => void,
+  nudge(
+    request: NudgeRequest,
+    callback: (error: ServiceError | null, response: NudgeResponse) => void,
   ): ClientUnaryCall;
-  submitSurvey(
-    request: SubmitSurveyRequest,
+  nudge(
+    request: NudgeRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: SubmitSurveyResponse) => void,
+    callback: (error: ServiceError | null, response: NudgeResponse) => void,
   ): ClientUnaryCall;
-  submitSurvey(
-    request: SubmitSurveyRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: SubmitSurveyResponse) => void,
-  ): ClientUnaryCall;
-  inviteRep(
-    request: InviteRepRequest,
-    callback: (error: ServiceError | null, response: InviteRepResponse) => void,
-  ): ClientUnaryCall;
-  inviteRep(
-    request: InviteRepRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: InviteRepResponse) => void,
-  ): ClientUnaryCall;
-  inviteRep(
-    request: InviteRepRequest,
+  nudge(
+    request: NudgeRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: InviteRepResponse) => void,
+    callback: (error: ServiceError | null, response: NudgeResponse) => void,
   ): ClientUnaryCall;
-  /** Presence flags the active sessions of a rep whose last connection dropped (not ended). */
-  flagRepDisconnected(
-    request: FlagRepDisconnectedRequest,
-    callback: (error: ServiceError | null, response: FlagRepDisconnectedResponse) => void,
+  addNote(
+    request: AddNoteRequest,
+    callback: (error: ServiceError | null, response: AddNoteResponse) => void,
   ): ClientUnaryCall;
-  flagRepDisconnected(
-    request: FlagRepDisconnectedRequest,
+  addNote(
+    request: AddNoteRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: FlagRepDisconnectedResponse) => void,
+    callback: (error: ServiceError | null, response: AddNoteResponse) => void,
   ): ClientUnaryCall;
-  flagRepDisconnected(
-    request: FlagRepDisconnectedRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: FlagRepDisconnectedResponse) => void,
-  ): ClientUnaryCall;
-  /** The sessions still waiting, for the acd's rebuild after Redis data loss. */
-  listWaitingSessions(
-    request: ListWaitingSessionsRequest,
-    callback: (error: ServiceError | null, response: ListWaitingSessionsResponse) => void,
-  ): ClientUnaryCall;
-  listWaitingSessions(
-    request: ListWaitingSessionsRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: ListWaitingSessionsResponse) => void,
-  ): ClientUnaryCall;
-  listWaitingSessions(
-    request: ListWaitingSessionsRequest,
+  addNote(
+    request: AddNoteRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: ListWaitingSessionsResponse) => void,
+    callback: (error: ServiceError | null, response: AddNoteResponse) => void,
+  ): ClientUnaryCall;
+  submitCustomerSurvey(
+    request: SubmitCustomerSurveyRequest,
+    callback: (error: ServiceError | null, response: SubmitCustomerSurveyResponse) => void,
+  ): ClientUnaryCall;
+  submitCustomerSurvey(
+    request: SubmitCustomerSurveyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SubmitCustomerSurveyResponse) => void,
+  ): ClientUnaryCall;
+  submitCustomerSurvey(
+    request: SubmitCustomerSurveyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SubmitCustomerSurveyResponse) => void,
+  ): ClientUnaryCall;
+  submitRepSurvey(
+    request: SubmitRepSurveyRequest,
+    callback: (error: ServiceError | null, response: SubmitRepSurveyResponse) => void,
+  ): ClientUnaryCall;
+  submitRepSurvey(
+    request: SubmitRepSurveyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SubmitRepSurveyResponse) => void,
+  ): ClientUnaryCall;
+  submitRepSurvey(
+    request: SubmitRepSurveyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SubmitRepSurveyResponse) => void,
+  ): ClientUnaryCall;
+  /** The session's events in order from a sequence, then live ones (any replica's writes). */
+  watchSession(
+    request: WatchSessionRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchSessionResponse>;
+  watchSession(
+    request: WatchSessionRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchSessionResponse>;
+  /** Events of a session from a sequence, one page (chat history, resumption). */
+  listSessionEvents(
+    request: ListSessionEventsRequest,
+    callback: (error: ServiceError | null, response: ListSessionEventsResponse) => void,
+  ): ClientUnaryCall;
+  listSessionEvents(
+    request: ListSessionEventsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListSessionEventsResponse) => void,
+  ): ClientUnaryCall;
+  listSessionEvents(
+    request: ListSessionEventsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListSessionEventsResponse) => void,
+  ): ClientUnaryCall;
+  /** Everything about one session, for supervisors. */
+  getSessionReport(
+    request: GetSessionReportRequest,
+    callback: (error: ServiceError | null, response: GetSessionReportResponse) => void,
+  ): ClientUnaryCall;
+  getSessionReport(
+    request: GetSessionReportRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetSessionReportResponse) => void,
+  ): ClientUnaryCall;
+  getSessionReport(
+    request: GetSessionReportRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetSessionReportResponse) => void,
+  ): ClientUnaryCall;
+  putBrokerSettings(
+    request: PutBrokerSettingsRequest,
+    callback: (error: ServiceError | null, response: PutBrokerSettingsResponse) => void,
+  ): ClientUnaryCall;
+  putBrokerSettings(
+    request: PutBrokerSettingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PutBrokerSettingsResponse) => void,
+  ): ClientUnaryCall;
+  putBrokerSettings(
+    request: PutBrokerSettingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PutBrokerSettingsResponse) => void,
+  ): ClientUnaryCall;
+  getBrokerSettings(
+    request: GetBrokerSettingsRequest,
+    callback: (error: ServiceError | null, response: GetBrokerSettingsResponse) => void,
+  ): ClientUnaryCall;
+  getBrokerSettings(
+    request: GetBrokerSettingsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetBrokerSettingsResponse) => void,
+  ): ClientUnaryCall;
+  getBrokerSettings(
+    request: GetBrokerSettingsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetBrokerSettingsResponse) => void,
   ): ClientUnaryCall;
 }
 
