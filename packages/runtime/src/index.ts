@@ -13,7 +13,14 @@ export { redisOptionsFrom } from "./config/redis-options";
 export { createLogger, type Logger } from "./logging/logger";
 export { failedPrecondition, GrpcStatusError, InvalidArgumentError, isGrpcStatusError, notFound } from "./grpc/errors";
 export { serverStream, unary } from "./grpc/handlers";
-export { optionalId, requireId, requireIdList } from "./grpc/validation";
+export {
+  optionalId,
+  requireEpoch,
+  requireId,
+  requireIdList,
+  requireQueueTarget,
+  requireText,
+} from "./grpc/validation";
 export { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer } from "./grpc/server";
 export { checkGrpcHealth } from "./grpc/health-client";
 export { callUnary, createGrpcClient, DEFAULT_DEADLINE_MS } from "./grpc/client";

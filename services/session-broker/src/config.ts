@@ -1,16 +1,48 @@
-import { commonSettings, kafkaSettings, loadConfig, port, postgresUrl } from "@handoff/runtime";
+import {
+  commonSettings,
+  ConfigInvalidError,
+  durationMs,
+  kafkaSettings,
+  loadConfig,
+  port,
+  postgresUrl,
+  redisSettings,
+} from "@handoff/runtime";
 import { z } from "zod";
+
+const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, "must be host:port");
 
 export const sessionBrokerSettings = z.object({
   ...commonSettings,
   ...kafkaSettings,
+  // Redis holds only the leader lock (outbox relay, reconciler, disconnect sweeper).
+  ...redisSettings,
+  NODE_ENV: z.string().default("development"),
   DATABASE_URL: postgresUrl,
+  ACD_ADDRESS: hostPort,
+  PRESENCE_ADDRESS: hostPort,
   GRPC_PORT: port(50053),
   HTTP_PORT: port(8083),
   HTTP_HOST: z.string().default("0.0.0.0"),
+  /**
+   * Key of the HMAC under which customer tokens, session keys and link tokens are stored. Every
+   * replica needs the same one; production refuses to start without it.
+   */
+  CREDENTIAL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /** How often the leader compares the acd with PostgreSQL and repairs drift. */
+  RECONCILE_INTERVAL_MS: durationMs(5_000),
+  /** How often the leader looks for disconnected reps whose grace period ended. */
+  DISCONNECT_SWEEP_INTERVAL_MS: durationMs(1_000),
 });
 
 export type SessionBrokerConfig = z.infer<typeof sessionBrokerSettings>;
 
-export const loadSessionBrokerConfig = (env: NodeJS.ProcessEnv = process.env): SessionBrokerConfig =>
-  loadConfig(sessionBrokerSettings, env);
+export function loadSessionBrokerConfig(env: NodeJS.ProcessEnv = process.env): SessionBrokerConfig {
+  const config = loadConfig(sessionBrokerSettings, env);
+  if (config.NODE_ENV === "production" && !config.CREDENTIAL_SECRET)
+    throw new ConfigInvalidError(["CREDENTIAL_SECRET: is required in production"]);
+  return config;
+}
+
+/** Used outside production when CREDENTIAL_SECRET is not set (logged at start). */
+export const DEVELOPMENT_CREDENTIAL_SECRET = "handoff-development-credential-secret-not-for-production";

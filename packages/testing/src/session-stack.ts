@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+import type { Team } from "@handoff/proto/acd_service";
+import { Actor, RepState, RoutingStrategy } from "@handoff/proto/common";
+import { SessionBrokerServiceClient } from "@handoff/proto/session_broker_service";
+import { infrastructureEnv } from "./infrastructure-env";
+import { promiseClient, type PromiseClient } from "./promise-client";
+import { connectAcd, connectPresence, type Acd, type Presence } from "./service-clients";
+import { startService, type ServiceProcess } from "./service-process";
+
+export type SessionBroker = PromiseClient<SessionBrokerServiceClient>;
+export const connectSessionBroker = (address: string): SessionBroker =>
+  promiseClient(SessionBrokerServiceClient, address);
+
+/** A fresh site per test, so tests never see each other's reps or sessions. */
+export const newSiteId = (): string => `test-${randomUUID()}`;
+
+export const teamConfig = (id: string, overrides: Partial<Team> = {}): Team => ({
+  id,
+  name: `Team ${id}`,
+  strategy: RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE,
+  offerTimeoutMs: 30_000,
+  overflow: [],
+  transferKeepsWaitTime: false,
+  transferPriorityBoost: 0,
+  memberRepIds: [],
+  ...overrides,
+});
+
+export interface BrokerReplica {
+  process: ServiceProcess;
+  client: SessionBroker;
+}
+
+export interface SessionStackOptions {
+  /** Broker replicas. @default 1 */
+  brokers?: number;
+  /** Extra settings for every broker replica. */
+  brokerEnv?: Record<string, string>;
+  presenceEnv?: Record<string, string>;
+}
+
+/**
+ * A real acd, presence and one or more session-broker replicas (child processes) on the test
+ * infrastructure, with helpers to set up a site and bring reps online.
+ */
+export class SessionStack {
+  private constructor(
+    public acdProcess: ServiceProcess,
+    public acd: Acd,
+    readonly presenceProcess: ServiceProcess,
+    readonly presence: Presence,
+    readonly brokers: BrokerReplica[],
+    private readonly acdEnv: Record<string, string>,
+    readonly brokerEnv: Record<string, string>,
+  ) {}
+
+  static async start(options: SessionStackOptions = {}): Promise<SessionStack> {
+    const { REDIS_URL, KAFKA_BROKERS, DATABASE_URL } = infrastructureEnv();
+    const acdEnv = { REDIS_URL, KAFKA_BROKERS };
+    const acdProcess = await startService("acd", acdEnv);
+    const acdAddress = `127.0.0.1:${acdProcess.grpcPort}`;
+    const presenceProcess = await startService("presence", {
+      REDIS_URL,
+      KAFKA_BROKERS,
+      ACD_ADDRESS: acdAddress,
+      ...options.presenceEnv,
+    });
+    const brokerEnv = {
+      REDIS_URL,
+      KAFKA_BROKERS,
+      DATABASE_URL,
+      ACD_ADDRESS: acdAddress,
+      PRESENCE_ADDRESS: `127.0.0.1:${presenceProcess.grpcPort}`,
+      ...options.brokerEnv,
+    };
+    const brokers: BrokerReplica[] = [];
+    for (let i = 0; i < (options.brokers ?? 1); i++) {
+      const process = await startService("session-broker", brokerEnv);
+      brokers.push({ process, client: connectSessionBroker(`127.0.0.1:${process.grpcPort}`) });
+    }
+    return new SessionStack(
+      acdProcess,
+      connectAcd(acdAddress),
+      presenceProcess,
+      connectPresence(`127.0.0.1:${presenceProcess.grpcPort}`),
+      brokers,
+      acdEnv,
+      brokerEnv,
+    );
+  }
+
+  /** The first broker replica's client. */
+  get broker(): SessionBroker {
+    return this.brokers[0]!.client;
+  }
+
+  /** Starts one more broker replica with the stack's settings (plus `env`). */
+  async addBroker(env: Record<string, string> = {}): Promise<BrokerReplica> {
+    const process = await startService("session-broker", { ...this.brokerEnv, ...env });
+    const replica = { process, client: connectSessionBroker(`127.0.0.1:${process.grpcPort}`) };
+    this.brokers.push(replica);
+    return replica;
+  }
+
+  /** Stops broker replica `index` with `signal` (e.g. SIGKILL) and removes it from the stack. */
+  async stopBroker(index: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const [replica] = this.brokers.splice(index, 1);
+    if (!replica) return;
+    replica.client.close();
+    await replica.process.stop(signal);
+  }
+
+  /** Stops the acd (e.g. to prove sessions wait in PostgreSQL) and starts it again on the same port. */
+  async stopAcd(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await this.acdProcess.stop(signal);
+  }
+
+  async restartAcd(): Promise<void> {
+    this.acdProcess = await startService("acd", { ...this.acdEnv, GRPC_PORT: String(this.acdProcess.grpcPort) });
+  }
+
+  /** Gives a new site a routing config with these teams and returns its id. */
+  async site(teams: Team[], siteId = newSiteId()): Promise<string> {
+    await this.acd.putRoutingConfig({ siteId, config: { version: 0, problemTypes: [], teams } });
+    return siteId;
+  }
+
+  /** Logs a rep in to his teams with a live connection, sets his capacity and makes him available. */
+  async repOnline(siteId: string, repId: string, teamIds: string[], capacity = 1): Promise<string> {
+    const connectionId = `${repId}-${randomUUID().slice(0, 8)}`;
+    await this.presence.login({ siteId, repId, teamIds, connectionId });
+    await this.presence.setCapacity({ siteId, repId, capacity, skills: [] });
+    await this.presence.setState({
+      siteId,
+      repId,
+      state: RepState.REP_STATE_AVAILABLE,
+      reasonCode: "",
+      actor: Actor.ACTOR_REP,
+      actorId: repId,
+    });
+    return connectionId;
+  }
+
+  async stop(): Promise<void> {
+    for (const replica of this.brokers) replica.client.close();
+    await Promise.all(this.brokers.map((replica) => replica.process.stop()));
+    this.presence.close();
+    this.acd.close();
+    await this.presenceProcess.stop();
+    await this.acdProcess.stop();
+  }
+}

@@ -1,0 +1,454 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "@handoff/runtime";
+import type { DecisionRecord } from "@handoff/proto/acd_service";
+import { AbandonReason, Actor, type Customer, type QueuePosition } from "@handoff/proto/common";
+import type { Consent } from "@handoff/proto/session_broker_service";
+import { checkAccess, type AccessNeed, type RequesterValue } from "../domain/access";
+import type { CredentialHasher } from "../domain/credential-hash";
+import { randomToken } from "../domain/credential-hash";
+import {
+  OfferRefusedError,
+  RoutingUnavailableError,
+  SessionStateConflictError,
+  StaleOfferError,
+} from "../domain/errors";
+import type { QueueTargetValue } from "../domain/queue-target";
+import { closingOutcome, isLive, type EndReasonName } from "../domain/session-lifecycle";
+import { brokerMetrics } from "../metrics";
+import { targetToProto, type AcdPort } from "../routing/acd-port";
+import type { OfferStore } from "../store/offer-store";
+import type { ParticipantStore } from "../store/participant-store";
+import type { SessionRow, StartMethodName } from "../store/session-row";
+import type { SessionChange, SessionStore, Tx } from "../store/session-store";
+import type { SettingsStore } from "../store/settings-store";
+import { endReasonToProto, sessionStateToProto, startMethodToProto } from "../store/state-mapping";
+
+/** Where a new session goes, once its start method was resolved (a key or link names the queue). */
+export interface SessionPlacement {
+  startMethod: StartMethodName;
+  target?: QueueTargetValue;
+  problemTypeId: string;
+  credentialId?: string;
+}
+
+export interface CreateSessionInput {
+  siteId: string;
+  placement: SessionPlacement;
+  customer: Customer;
+  consent: Consent;
+  /** Intake's "the portal is closed" (only keys and invitations start sessions then). */
+  portalClosed: boolean;
+  /** Runs inside the creating transaction (a key or link is consumed with the session, or not at all). */
+  consume?: (tx: Tx, sessionId: string) => Promise<void>;
+}
+
+export interface CreatedSession {
+  row: SessionRow;
+  customerToken: string;
+  position?: QueuePosition;
+  noRepAvailable: boolean;
+  fallbackUrl: string;
+}
+
+export interface OfferSeen {
+  repId: string;
+  epoch: number;
+  expiresAtMs: number;
+  decision?: DecisionRecord;
+}
+
+const ABANDON_BY_DEFAULT = AbandonReason.ABANDON_REASON_CUSTOMER_LEFT;
+const CLOSER_ACTOR = {
+  customer: Actor.ACTOR_CUSTOMER,
+  rep: Actor.ACTOR_REP,
+  supervisor: Actor.ACTOR_SUPERVISOR,
+  system: Actor.ACTOR_SYSTEM,
+} as const;
+export const actorOf = (requester: RequesterValue): Actor => CLOSER_ACTOR[requester.kind];
+
+/**
+ * The session's lifecycle: create (PostgreSQL first, then the acd), offers seen, accept with the
+ * fencing token, reject, take-next and close. PostgreSQL is the truth; where the acd cannot be told
+ * at once, the reconciler repairs the difference.
+ */
+export class SessionLifecycle {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly participants: ParticipantStore,
+    private readonly offers: OfferStore,
+    private readonly settings: SettingsStore,
+    private readonly acd: AcdPort,
+    private readonly hasher: CredentialHasher,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Checks `requester` against the session for `need`; returns the row it checked. */
+  async authorize(siteId: string, sessionId: string, requester: RequesterValue, need: AccessNeed): Promise<SessionRow> {
+    const row = await this.store.get(siteId, sessionId);
+    const present = requester.kind === "rep" ? await this.participants.present(this.store.pool, siteId, sessionId) : [];
+    checkAccess(need, requester, {
+      customerTokenMatches:
+        requester.kind === "customer" &&
+        this.hasher.matches(row.customerTokenHash, "customer_token", siteId, requester.customerToken),
+      participants: present,
+    });
+    return row;
+  }
+
+  async create(input: CreateSessionInput): Promise<CreatedSession> {
+    const { siteId, placement } = input;
+    const { settings } = await this.settings.get(siteId);
+    const keyed = placement.startMethod === "session_key" || placement.startMethod === "invitation_link";
+    const closed = input.portalClosed && !keyed;
+    const target = placement.target ?? (await this.teamOfProblemType(siteId, placement.problemTypeId));
+    const noRep = closed ? false : !(await this.someRepLoggedIn(siteId, target));
+    const refused: EndReasonName | undefined = closed
+      ? "portal_closed"
+      : noRep && !settings.queueWhenNoRep
+        ? "no_rep_available"
+        : undefined;
+
+    const sessionId = randomUUID();
+    const customerToken = randomToken(32);
+    const nowMs = Date.now();
+    const consent: Consent = { ...input.consent, recordedAtMs: nowMs };
+    const created = await this.store.transaction(async (tx) => {
+      await input.consume?.(tx, sessionId);
+      return this.store.createIn(
+        tx,
+        {
+          siteId,
+          sessionId,
+          startMethod: placement.startMethod,
+          state: refused ? "ended" : "created",
+          target: target ?? { kind: "team", id: "" },
+          problemTypeId: placement.problemTypeId,
+          priority: 0,
+          requiredSkills: [],
+          customer: input.customer,
+          consent,
+          customerTokenHash: this.hasher.hash("customer_token", siteId, customerToken),
+          repId: null,
+          epoch: 0,
+          committedEpoch: 0,
+          offerExpiresAtMs: null,
+          enqueuedAtMs: nowMs,
+          createdAtMs: nowMs,
+          endedAtMs: refused ? nowMs : null,
+          endReason: refused ?? null,
+          credentialId: placement.credentialId ?? null,
+        },
+        [
+          {
+            $case: "sessionCreated",
+            sessionCreated: {
+              startMethod: startMethodToProto(placement.startMethod),
+              target: targetToProto(target),
+              problemTypeId: placement.problemTypeId,
+              customer: input.customer,
+              credentialId: placement.credentialId ?? "",
+            },
+          },
+          { $case: "consentRecorded", consentRecorded: { ...input.consent } },
+          ...(refused
+            ? [
+                {
+                  $case: "sessionClosed" as const,
+                  sessionClosed: {
+                    finalState: sessionStateToProto("ended"),
+                    actor: Actor.ACTOR_SYSTEM,
+                    reason: endReasonToProto(refused),
+                    actorId: "",
+                    abandonReason: AbandonReason.ABANDON_REASON_UNSPECIFIED,
+                  },
+                },
+              ]
+            : []),
+        ],
+      );
+    });
+    const outcome = { customerToken, noRepAvailable: noRep, fallbackUrl: noRep || closed ? settings.fallbackUrl : "" };
+    if (refused) return { row: created.row, ...outcome };
+    const enqueued = await this.enqueueCreated(created.row);
+    return { ...outcome, row: enqueued.row, position: enqueued.position };
+  }
+
+  /**
+   * Puts a session that is only in PostgreSQL into the acd (idempotent by session id there). When the
+   * acd does not answer the session stays `created` for the reconciler.
+   */
+  async enqueueCreated(row: SessionRow): Promise<{ row: SessionRow; position?: QueuePosition }> {
+    let response;
+    try {
+      response = await this.acd.enqueue(row.siteId, {
+        sessionId: row.sessionId,
+        target: row.problemTypeId && !row.target.id ? undefined : row.target,
+        problemTypeId: row.problemTypeId,
+        priority: row.priority,
+        requiredSkills: row.requiredSkills,
+      });
+    } catch (error) {
+      if (!(error instanceof RoutingUnavailableError)) throw error;
+      this.logger.warn(
+        { siteId: row.siteId, sessionId: row.sessionId },
+        "acd unavailable: session waits in PostgreSQL",
+      );
+      return { row };
+    }
+    const position = response.position;
+    const changed = await this.store.change(row.siteId, row.sessionId, (c) => {
+      if (c.row.state !== "created") return;
+      c.set({ state: "waiting" });
+      c.emit({
+        $case: "sessionWaiting",
+        sessionWaiting: {
+          target: targetToProto(c.row.target),
+          priority: c.row.priority,
+          enqueuedAtMs: c.row.enqueuedAtMs,
+          reason: "created",
+          fromRepId: "",
+          position,
+        },
+      });
+    });
+    return { row: changed.row, position };
+  }
+
+  /** Records an offer the acd made (from its event stream or a pull); older or late offers are ignored. */
+  async offerSeen(tx: Tx, siteId: string, sessionId: string, offer: OfferSeen): Promise<void> {
+    await this.store.changeIn(tx, siteId, sessionId, async (c) => {
+      await this.offers.record(c.tx, siteId, sessionId, {
+        repId: offer.repId,
+        epoch: offer.epoch,
+        offeredAtMs: c.nowMs,
+        expiresAtMs: offer.expiresAtMs,
+        decision: offer.decision ?? {
+          strategy: 0,
+          candidatesConsidered: 0,
+          winningScore: 0,
+          tieBreak: "",
+          trigger: "",
+        },
+      });
+      if (offer.epoch <= c.row.epoch || !["created", "waiting", "offered"].includes(c.row.state)) return;
+      c.set({ state: "offered", repId: offer.repId, epoch: offer.epoch, offerExpiresAtMs: offer.expiresAtMs });
+      c.emit({
+        $case: "sessionOffered",
+        sessionOffered: {
+          repId: offer.repId,
+          epoch: offer.epoch,
+          expiresAtMs: offer.expiresAtMs,
+          decision: offer.decision,
+        },
+      });
+    });
+  }
+
+  /** An offer ended without an assignment: the session waits again (if that offer was the current one). */
+  async offerLapsed(
+    tx: Tx,
+    siteId: string,
+    sessionId: string,
+    repId: string,
+    epoch: number,
+    outcome: "rejected" | "expired" | "withdrawn",
+  ): Promise<void> {
+    await this.store.changeIn(tx, siteId, sessionId, async (c) => {
+      await this.offers.settle(c.tx, siteId, sessionId, epoch, outcome);
+      if (c.row.state !== "offered" || c.row.epoch !== epoch) return;
+      c.set({ state: "waiting", repId: null, offerExpiresAtMs: null });
+      c.emit({ $case: "sessionOfferLapsed", sessionOfferLapsed: { repId, epoch, outcome } });
+    });
+  }
+
+  /**
+   * Accepts an offer: the acd first (it checks the offer and its deadline), then PostgreSQL commits
+   * the assignment only if `epoch` is newer than any committed one. A stale or duplicated accept is
+   * refused and counted; if the commit fails after the acd accepted, the acd puts the session back at
+   * its place, so neither store keeps a ghost assignment.
+   */
+  async accept(siteId: string, sessionId: string, repId: string, epoch: number): Promise<SessionRow> {
+    const current = await this.store.get(siteId, sessionId);
+    if (current.committedEpoch >= epoch)
+      throw this.refused(new StaleOfferError(sessionId, epoch, "is already settled"));
+    if (!isLive(current.state) || current.state === "active")
+      throw this.refused(new SessionStateConflictError(sessionId, current.state, "has no open offer"));
+    try {
+      await this.acd.accept(siteId, sessionId, repId, epoch);
+    } catch (error) {
+      if (error instanceof OfferRefusedError) throw this.refused(error);
+      throw error;
+    }
+    try {
+      const { row } = await this.store.change(siteId, sessionId, async (c) => {
+        if (c.row.committedEpoch >= epoch) throw new StaleOfferError(sessionId, epoch, "was accepted already");
+        if (!isLive(c.row.state) || c.row.state === "active")
+          throw new SessionStateConflictError(sessionId, c.row.state, "has no open offer");
+        await this.assign(c, repId, epoch);
+      });
+      return row;
+    } catch (error) {
+      if (error instanceof StaleOfferError) throw this.refused(error);
+      await this.undoAcceptedOffer(siteId, sessionId, epoch, error);
+      throw error;
+    }
+  }
+
+  private async assign(c: SessionChange, repId: string, epoch: number): Promise<void> {
+    c.set({
+      state: "active",
+      repId,
+      epoch: Math.max(c.row.epoch, epoch),
+      committedEpoch: epoch,
+      offerExpiresAtMs: null,
+    });
+    await this.offers.settle(c.tx, c.row.siteId, c.row.sessionId, epoch, "accepted");
+    await this.participants.join(c.tx, c.row.siteId, c.row.sessionId, repId, true, c.nowMs);
+    c.emit({
+      $case: "sessionAssigned",
+      sessionAssigned: { repId, epoch, waitedMs: Math.max(0, c.nowMs - c.row.enqueuedAtMs) },
+    });
+    c.emit({ $case: "participantJoined", participantJoined: { repId, primary: true } });
+  }
+
+  /** The acd accepted but PostgreSQL did not commit: ended sessions end in the acd, others go back. */
+  private async undoAcceptedOffer(siteId: string, sessionId: string, epoch: number, cause: unknown): Promise<void> {
+    brokerMetrics.rolledBackAssignments.add(1);
+    this.logger.warn(
+      { err: cause, siteId, sessionId, epoch },
+      "assignment not committed: returning the session to the acd",
+    );
+    const row = await this.store.find(siteId, sessionId).catch(() => undefined);
+    try {
+      if (row && !isLive(row.state)) await this.acd.end(siteId, sessionId, epoch);
+      else await this.acd.requeue(siteId, sessionId, epoch, undefined, "commit_failed");
+    } catch (error) {
+      // The reconciler sees the acd holding an assignment PostgreSQL does not and repairs it.
+      this.logger.warn(
+        { err: error, siteId, sessionId },
+        "could not return the session to the acd; the reconciler will",
+      );
+    }
+  }
+
+  private refused(error: Error): Error {
+    brokerMetrics.refusedAccepts.add(1, { reason: (error as { reason?: string }).reason ?? "unknown" });
+    return error;
+  }
+
+  async reject(siteId: string, sessionId: string, repId: string, epoch: number): Promise<void> {
+    await this.acd.reject(siteId, sessionId, repId, epoch);
+    await this.store.transaction((tx) => this.offerLapsed(tx, siteId, sessionId, repId, epoch, "rejected"));
+  }
+
+  /** The rep takes the next session of his queues: the acd offers it to him and he accepts at once. */
+  async takeNext(siteId: string, repId: string): Promise<SessionRow | undefined> {
+    const offer = await this.acd.pull(siteId, repId);
+    if (!offer) return undefined;
+    const known = await this.store.find(siteId, offer.sessionId);
+    if (!known) {
+      // A session the broker does not own (created directly in the acd): not ours to assign.
+      await this.acd.reject(siteId, offer.sessionId, repId, offer.epoch).catch(() => undefined);
+      return undefined;
+    }
+    await this.store.transaction((tx) =>
+      this.offerSeen(tx, siteId, offer.sessionId, {
+        repId,
+        epoch: offer.epoch,
+        expiresAtMs: offer.expiresAtMs,
+        decision: offer.decision,
+      }),
+    );
+    return this.accept(siteId, offer.sessionId, repId, offer.epoch);
+  }
+
+  /**
+   * Ends a session for `requester`: PostgreSQL first (the truth, with the reason), then the acd
+   * (abandon while waiting, end when answered). An acd that does not answer is repaired later by the
+   * reconciler. Closing a closed session changes nothing.
+   */
+  async close(
+    siteId: string,
+    sessionId: string,
+    requester: RequesterValue,
+    requested: EndReasonName | undefined,
+    abandonReason: AbandonReason = ABANDON_BY_DEFAULT,
+  ): Promise<SessionRow> {
+    const before = await this.authorize(
+      siteId,
+      sessionId,
+      requester,
+      requester.kind === "customer" ? "customer" : "participant",
+    );
+    if (!isLive(before.state)) return before;
+    const { row, result: previous } = await this.store.change(siteId, sessionId, async (c) => {
+      const previous = c.row;
+      if (!isLive(previous.state)) return previous;
+      await this.closeIn(c, requester, requested, abandonReason);
+      return previous;
+    });
+    if (isLive(previous.state)) await this.releaseInAcd(previous, abandonReason);
+    return row;
+  }
+
+  /** The close itself, inside a change (also used by the disconnect fallback and the reconciler). */
+  async closeIn(
+    c: SessionChange,
+    requester: RequesterValue,
+    requested: EndReasonName | undefined,
+    abandonReason: AbandonReason = ABANDON_BY_DEFAULT,
+  ): Promise<void> {
+    const outcome = closingOutcome(c.row.state, requester.kind, requested);
+    for (const repId of await this.participants.leaveAll(c.tx, c.row.siteId, c.row.sessionId, c.nowMs))
+      c.emit({ $case: "participantLeft", participantLeft: { repId, reason: "ended" } });
+    if (c.row.state === "offered")
+      await this.offers.settle(c.tx, c.row.siteId, c.row.sessionId, c.row.epoch, "withdrawn");
+    c.set({ state: outcome.state, endReason: outcome.reason, endedAtMs: c.nowMs, offerExpiresAtMs: null });
+    c.emit({
+      $case: "sessionClosed",
+      sessionClosed: {
+        finalState: sessionStateToProto(outcome.state),
+        actor: actorOf(requester),
+        actorId: requester.id,
+        reason: endReasonToProto(outcome.reason),
+        abandonReason: outcome.state === "abandoned" ? abandonReason : AbandonReason.ABANDON_REASON_UNSPECIFIED,
+      },
+    });
+  }
+
+  /** Tells the acd a session PostgreSQL closed (best effort; the reconciler repairs a miss). */
+  async releaseInAcd(previous: SessionRow, abandonReason: AbandonReason = ABANDON_BY_DEFAULT): Promise<void> {
+    try {
+      if (previous.state === "active") await this.acd.end(previous.siteId, previous.sessionId, previous.committedEpoch);
+      else await this.acd.abandon(previous.siteId, previous.sessionId, abandonReason);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, sessionId: previous.sessionId },
+        "acd not told of a closed session; the reconciler will",
+      );
+    }
+  }
+
+  private async teamOfProblemType(siteId: string, problemTypeId: string): Promise<QueueTargetValue | undefined> {
+    if (!problemTypeId) return undefined;
+    const config = await this.acd.routingConfig(siteId).catch(() => undefined);
+    const teamId = config?.problemTypes.find((p) => p.id === problemTypeId)?.teamId;
+    return teamId ? { kind: "team", id: teamId } : undefined;
+  }
+
+  /**
+   * Whether an eligible rep is logged in for the target: a team with a logged-in member, or the named
+   * rep connected. An acd that does not answer counts as yes: the session queues and is told later.
+   */
+  private async someRepLoggedIn(siteId: string, target: QueueTargetValue | undefined): Promise<boolean> {
+    if (!target) return true;
+    try {
+      if (target.kind === "team") return (await this.acd.teamAvailability(siteId, target.id)).loggedIn > 0;
+      const rep = await this.acd.repRouting(siteId, target.id);
+      return rep.known && rep.connected && rep.teamIds.length > 0;
+    } catch (error) {
+      if (error instanceof RoutingUnavailableError) return true;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Failures of the broker's rules. Each carries a stable machine-readable `reason` that the gRPC
+ * adapter puts into the status details (google.rpc.ErrorInfo), so callers need not parse text.
+ */
+export abstract class BrokerDomainError extends Error {
+  abstract readonly reason: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class SessionNotFoundError extends BrokerDomainError {
+  readonly reason = "SESSION_NOT_FOUND";
+  constructor(readonly sessionId: string) {
+    super(`session ${sessionId} does not exist`);
+  }
+}
+
+export class SessionAlreadyExistsError extends BrokerDomainError {
+  readonly reason = "SESSION_ALREADY_EXISTS";
+  constructor(readonly sessionId: string) {
+    super(`session ${sessionId} already exists`);
+  }
+}
+
+/** The session is not in a state that allows the request (e.g. chat after it ended). */
+export class SessionStateConflictError extends BrokerDomainError {
+  readonly reason = "SESSION_STATE_CONFLICT";
+  constructor(
+    readonly sessionId: string,
+    readonly state: string,
+    why: string,
+  ) {
+    super(`session ${sessionId} is ${state}: ${why}`);
+  }
+}
+
+/** An accept with a fencing token not newer than the committed one, or for an offer that is gone. */
+export class StaleOfferError extends BrokerDomainError {
+  readonly reason = "STALE_EPOCH";
+  constructor(
+    readonly sessionId: string,
+    readonly epoch: number,
+    why: string,
+  ) {
+    super(`offer of session ${sessionId} with epoch ${epoch} ${why}`);
+  }
+}
+
+/** The acd refused an offer operation; `acdReason` is its ErrorInfo reason when it gave one. */
+export class OfferRefusedError extends BrokerDomainError {
+  readonly reason: string;
+  constructor(
+    readonly sessionId: string,
+    acdReason: string | undefined,
+    message: string,
+  ) {
+    super(`session ${sessionId}: ${message}`);
+    this.reason = acdReason ?? "OFFER_REFUSED";
+  }
+}
+
+/** The requester is not allowed to act on this session (not a participant, wrong customer token). */
+export class NotAllowedError extends BrokerDomainError {
+  readonly reason = "NOT_ALLOWED";
+}
+
+/** A request refers to something that does not exist in this session (permission request, invitation). */
+export class UnknownReferenceError extends BrokerDomainError {
+  readonly reason = "UNKNOWN_REFERENCE";
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A value breaks a rule that only the domain knows (a setting, a survey score); names the field. */
+export class InvalidFieldError extends BrokerDomainError {
+  readonly reason = "INVALID_FIELD";
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+/**
+ * A key, invitation or access link that is unknown, used, revoked or expired. One message for all,
+ * so a guesser learns nothing about which.
+ */
+export class CredentialRejectedError extends BrokerDomainError {
+  readonly reason = "CREDENTIAL_REJECTED";
+  constructor() {
+    super("this key or link is not valid");
+  }
+}
+
+/** Too many failed redemptions from this address, or from everywhere: try again later. */
+export class RedemptionLockedError extends BrokerDomainError {
+  readonly reason = "REDEMPTION_LOCKED";
+  constructor(readonly retryAfterMs: number) {
+    super(`too many failed attempts; try again in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+}
+
+/** The acd did not answer; the session is safe in PostgreSQL and the reconciler will finish the job. */
+export class RoutingUnavailableError extends BrokerDomainError {
+  readonly reason = "ROUTING_UNAVAILABLE";
+}

@@ -1,0 +1,24 @@
+import type { Logger } from "@handoff/runtime";
+import type { CredentialRedemption } from "../commands/credential-redemption";
+import type { SessionLifecycle } from "../commands/session-lifecycle";
+import type { SessionViews } from "../commands/session-views";
+import type { CredentialHasher } from "../domain/credential-hash";
+import type { AcdPort } from "../routing/acd-port";
+import type { OfferStore } from "../store/offer-store";
+import type { ParticipantStore } from "../store/participant-store";
+import type { SessionStore } from "../store/session-store";
+import type { SettingsStore } from "../store/settings-store";
+
+/** What the gRPC handler groups are built from (wired once in main.ts). */
+export interface BrokerDeps {
+  logger: Logger;
+  store: SessionStore;
+  participants: ParticipantStore;
+  offers: OfferStore;
+  settings: SettingsStore;
+  acd: AcdPort;
+  hasher: CredentialHasher;
+  lifecycle: SessionLifecycle;
+  views: SessionViews;
+  redemption: CredentialRedemption;
+}

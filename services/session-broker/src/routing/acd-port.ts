@@ -1,0 +1,209 @@
+import { status, type ServiceError } from "@grpc/grpc-js";
+import { callUnary, createGrpcClient } from "@handoff/runtime";
+import {
+  AcdServiceClient,
+  type BatchGetSessionRoutingResponse,
+  type EnqueueSessionResponse,
+  type GetRepRoutingResponse,
+  type GetTeamAvailabilityResponse,
+  type HeldSession,
+  type Offer,
+  type RebuildQueuesResponse,
+  type RequeueSessionResponse,
+  type RoutingConfig,
+  type TransferSessionResponse,
+  type WaitingSession,
+} from "@handoff/proto/acd_service";
+import type { AbandonReason, QueuePosition } from "@handoff/proto/common";
+import { InvalidFieldError, OfferRefusedError, RoutingUnavailableError } from "../domain/errors";
+import type { QueueTargetValue } from "../domain/queue-target";
+
+export const targetToProto = (target: QueueTargetValue | undefined) =>
+  target
+    ? {
+        target:
+          target.kind === "team"
+            ? { $case: "teamId" as const, teamId: target.id }
+            : { $case: "repId" as const, repId: target.id },
+      }
+    : undefined;
+
+/** Configs change rarely and can be large (member lists): each site's is reused this long. */
+const CONFIG_TTL_MS = 2_000;
+
+const isServiceError = (error: unknown): error is ServiceError =>
+  typeof error === "object" && error !== null && "code" in error && "metadata" in error;
+
+/** The ErrorInfo reason the acd attached to a refusal, if any. */
+function acdReason(error: ServiceError): string | undefined {
+  const reason = error.metadata.get("reason")[0];
+  return typeof reason === "string" ? reason : undefined;
+}
+
+/**
+ * Translates the acd's failures into the broker's terms: no answer is RoutingUnavailableError (the
+ * session is safe in PostgreSQL; the reconciler finishes the job), a refused offer operation is
+ * OfferRefusedError with the acd's reason, a bad field stays INVALID_ARGUMENT naming it.
+ */
+function translate(error: unknown, sessionId: string, fields: Record<string, string> = {}): never {
+  if (!isServiceError(error)) throw error;
+  switch (error.code) {
+    case status.UNAVAILABLE:
+    case status.DEADLINE_EXCEEDED:
+    case status.CANCELLED:
+      throw new RoutingUnavailableError("the acd did not answer", { cause: error });
+    case status.INVALID_ARGUMENT: {
+      const field = String(error.metadata.get("field")[0] ?? "");
+      throw new InvalidFieldError(fields[field] ?? field, error.details);
+    }
+    case status.FAILED_PRECONDITION:
+    case status.NOT_FOUND:
+    case status.ALREADY_EXISTS:
+      throw new OfferRefusedError(sessionId, acdReason(error), error.details);
+    default:
+      throw error;
+  }
+}
+
+export interface EnqueueInput {
+  sessionId: string;
+  target?: QueueTargetValue;
+  problemTypeId: string;
+  priority: number;
+  requiredSkills: string[];
+}
+
+/** Everything the broker asks of the acd, over gRPC with deadlines. */
+export class AcdPort {
+  private readonly client: AcdServiceClient;
+  private readonly configs = new Map<string, { fetchedAt: number; config: Promise<RoutingConfig | undefined> }>();
+
+  constructor(address: string) {
+    this.client = createGrpcClient(AcdServiceClient, address);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  async enqueue(siteId: string, input: EnqueueInput): Promise<EnqueueSessionResponse> {
+    return callUnary(this.client, "enqueueSession", {
+      siteId,
+      sessionId: input.sessionId,
+      target: targetToProto(input.target),
+      problemTypeId: input.problemTypeId,
+      priority: input.priority,
+      requiredSkills: input.requiredSkills,
+    }).catch((e: unknown) =>
+      translate(e, input.sessionId, { "target.team_id": "target.team_id", "target.rep_id": "rep_id" }),
+    );
+  }
+
+  async accept(siteId: string, sessionId: string, repId: string, epoch: number): Promise<void> {
+    await callUnary(this.client, "acceptOffer", { siteId, sessionId, repId, epoch }).catch((e: unknown) =>
+      translate(e, sessionId),
+    );
+  }
+
+  async reject(siteId: string, sessionId: string, repId: string, epoch: number): Promise<void> {
+    await callUnary(this.client, "rejectOffer", { siteId, sessionId, repId, epoch }).catch((e: unknown) =>
+      translate(e, sessionId),
+    );
+  }
+
+  async end(siteId: string, sessionId: string, epoch: number): Promise<void> {
+    await callUnary(this.client, "endSession", { siteId, sessionId, epoch }).catch((e: unknown) =>
+      translate(e, sessionId),
+    );
+  }
+
+  async abandon(siteId: string, sessionId: string, reason: AbandonReason): Promise<void> {
+    await callUnary(this.client, "abandonSession", { siteId, sessionId, reason }).catch((e: unknown) =>
+      translate(e, sessionId),
+    );
+  }
+
+  async transfer(
+    siteId: string,
+    sessionId: string,
+    epoch: number,
+    target: QueueTargetValue,
+  ): Promise<TransferSessionResponse> {
+    return callUnary(this.client, "transferSession", { siteId, sessionId, epoch, target: targetToProto(target) }).catch(
+      (e: unknown) => translate(e, sessionId, { "target.team_id": "target.team_id", "target.rep_id": "target.rep_id" }),
+    );
+  }
+
+  async requeue(
+    siteId: string,
+    sessionId: string,
+    epoch: number,
+    target: QueueTargetValue | undefined,
+    reason: string,
+  ): Promise<RequeueSessionResponse> {
+    return callUnary(this.client, "requeueSession", {
+      siteId,
+      sessionId,
+      epoch,
+      target: targetToProto(target),
+      reason,
+    }).catch((e: unknown) => translate(e, sessionId));
+  }
+
+  async pull(siteId: string, repId: string): Promise<Offer | undefined> {
+    const response = await callUnary(this.client, "pullNextSession", { siteId, repId }).catch((e: unknown) =>
+      translate(e, ""),
+    );
+    return response.offer;
+  }
+
+  async position(siteId: string, sessionId: string): Promise<QueuePosition | undefined> {
+    const response = await callUnary(this.client, "getQueuePosition", { siteId, sessionId }).catch((e: unknown) =>
+      translate(e, sessionId),
+    );
+    return response.position;
+  }
+
+  async teamAvailability(siteId: string, teamId: string): Promise<GetTeamAvailabilityResponse> {
+    return callUnary(this.client, "getTeamAvailability", { siteId, teamId }).catch((e: unknown) =>
+      translate(e, "", { team_id: "target.team_id" }),
+    );
+  }
+
+  async repRouting(siteId: string, repId: string): Promise<GetRepRoutingResponse> {
+    return callUnary(this.client, "getRepRouting", { siteId, repId }).catch((e: unknown) =>
+      translate(e, "", { rep_id: "rep_id" }),
+    );
+  }
+
+  async batchRouting(siteId: string, sessionIds: string[]): Promise<BatchGetSessionRoutingResponse> {
+    return callUnary(this.client, "batchGetSessionRouting", { siteId, sessionIds }).catch((e: unknown) =>
+      translate(e, ""),
+    );
+  }
+
+  async rebuild(siteId: string, sessions: WaitingSession[], held: HeldSession[]): Promise<RebuildQueuesResponse> {
+    return callUnary(this.client, "rebuildQueues", { siteId, sessions, held }, 30_000).catch((e: unknown) =>
+      translate(e, ""),
+    );
+  }
+
+  /** The site's routing config (cached briefly), or undefined when the acd has none. */
+  routingConfig(siteId: string): Promise<RoutingConfig | undefined> {
+    const cached = this.configs.get(siteId);
+    if (cached && Date.now() - cached.fetchedAt < CONFIG_TTL_MS) return cached.config;
+    const config = callUnary(this.client, "getRoutingConfig", { siteId }).then(
+      (response) => response.config,
+      (error: unknown) => {
+        if (isServiceError(error) && error.code === status.INVALID_ARGUMENT) return undefined;
+        return translate(error, "");
+      },
+    );
+    this.configs.set(siteId, { fetchedAt: Date.now(), config });
+    config.then(
+      (found) => found || this.configs.delete(siteId),
+      () => this.configs.delete(siteId),
+    );
+    return config;
+  }
+}
