@@ -14,6 +14,18 @@ export { createLogger, type Logger } from "./logging/logger";
 export { failedPrecondition, GrpcStatusError, InvalidArgumentError, isGrpcStatusError, notFound } from "./grpc/errors";
 export { serverStream, unary } from "./grpc/handlers";
 export {
+  attachStatusDetails,
+  decodeRichStatus,
+  encodeRichStatus,
+  ERROR_INFO_TYPE_URL,
+  errorInfo,
+  errorReason,
+  STATUS_DETAILS_TRAILER,
+  withErrorInfo,
+  type ErrorInfo,
+  type RichStatus,
+} from "./grpc/error-info";
+export {
   optionalId,
   requireEpoch,
   requireId,

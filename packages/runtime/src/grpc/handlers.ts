@@ -1,10 +1,17 @@
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import { attachStatusDetails } from "./error-info";
 import { GrpcStatusError, isGrpcStatusError } from "./errors";
 
-/** Maps a thrown error to what the client sees; unknown errors become INTERNAL without their text. */
+/**
+ * Maps a thrown error to what the client sees; unknown errors become INTERNAL without their text. A
+ * refusal given a reason (`withErrorInfo`) carries it as a google.rpc.Status in its trailers.
+ */
 function toServiceError(error: unknown, method: string, logger: Logger): GrpcStatusError {
-  if (isGrpcStatusError(error)) return error;
+  if (isGrpcStatusError(error)) {
+    attachStatusDetails(error);
+    return error;
+  }
   logger.error({ err: error, method }, "unexpected error in gRPC handler");
   return new GrpcStatusError(status.INTERNAL, "internal error", { cause: error });
 }
@@ -32,7 +39,10 @@ export function serverStream<Req, Res>(
   return (call: ServerWritableStream<Req, Res>): void => {
     handler(call.request, call).then(
       () => call.end(),
-      (error: unknown) => call.destroy(toServiceError(error, method, logger)),
+      // grpc-js turns an "error" event into the call's status (its own listener ends the call with
+      // it). `destroy(error)` must not be used: it destroys the stream first, so that end never sends
+      // the status and the client waits forever.
+      (error: unknown) => void call.emit("error", toServiceError(error, method, logger)),
     );
   };
 }
