@@ -59,7 +59,7 @@ runMain("session-broker", async () => {
   const settings = new SettingsStore(pool);
   const lifecycle = new SessionLifecycle(store, participants, offers, settings, acd, hasher, logger);
   const views = new SessionViews(store, participants, acd);
-  const credentials = new CredentialCommands(pool, store, settings, hasher, logger);
+  const credentials = new CredentialCommands(pool, store, participants, settings, hasher, logger);
   const deps = {
     logger,
     store,
@@ -71,6 +71,7 @@ runMain("session-broker", async () => {
     lifecycle,
     views,
     redemption: credentials,
+    credentials,
   };
 
   const routingEvents = await new RoutingEventConsumer(store, lifecycle, logger).start(kafka);

@@ -1,4 +1,5 @@
 import type { Logger } from "@handoff/runtime";
+import type { CredentialCommands } from "../commands/credential-commands";
 import type { CredentialRedemption } from "../commands/credential-redemption";
 import type { SessionLifecycle } from "../commands/session-lifecycle";
 import type { SessionViews } from "../commands/session-views";
@@ -21,4 +22,5 @@ export interface BrokerDeps {
   lifecycle: SessionLifecycle;
   views: SessionViews;
   redemption: CredentialRedemption;
+  credentials: CredentialCommands;
 }
