@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from "kafkajs";
 import type { Logger } from "pino";
+import { fixRequestQueueTimer } from "./request-queue-timer-fix";
 
 const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
@@ -8,18 +9,53 @@ const levels: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.DEBUG]: "debug",
 };
 
+/**
+ * Broker answers that mean "not yet", keyed by kafkajs's error message, with what is awaited.
+ * kafkajs logs every error response at error level before its retrier tries again, so a broker
+ * that is still electing a group coordinator (the first seconds after Kafka starts) printed errors
+ * on a clean start. These are logged at info instead; when the retries run out, the caller's
+ * promise rejects or the consumer logs its crash, at error.
+ */
+export const AWAITED_BY_KAFKA_ERROR: Readonly<Record<string, string>> = {
+  "The group coordinator is not available": "Kafka to elect the group coordinator",
+  "The coordinator is loading and hence can't process requests for this group":
+    "Kafka's group coordinator to finish loading",
+  "This is not the correct coordinator for this group": "Kafka's group coordinator to settle on one broker",
+  "There is no leader for this topic-partition as we are in the middle of a leadership election":
+    "Kafka to elect a partition leader",
+};
+
+/** `Response GroupCoordinator(key: 10, version: 2)` → `GroupCoordinator`. */
+function requestName(message: string): string {
+  return /^Response (\w+)/.exec(message)?.[1] ?? message;
+}
+
+/** A pino-backed kafkajs log function, exported for tests. */
+export function kafkaLogFunction(logger: Logger): (entry: LogEntry) => void {
+  const kafkaLogger = logger.child({ component: "kafkajs" });
+  return ({ namespace, level, log }) => {
+    const { message, ...rest } = log;
+    const extra: Record<string, unknown> = { ...rest };
+    // kafkajs's own timestamp and logger name repeat what pino already writes.
+    delete extra["timestamp"];
+    delete extra["logger"];
+    const error = extra["error"];
+    const awaited = typeof error === "string" ? AWAITED_BY_KAFKA_ERROR[error] : undefined;
+    if (level === logLevel.ERROR && awaited !== undefined) {
+      kafkaLogger.info({ namespace, ...extra }, `waiting for ${awaited}; retrying ${requestName(message)}`);
+      return;
+    }
+    kafkaLogger[levels[level] ?? "info"]({ namespace, ...extra }, message);
+  };
+}
+
 /** A kafkajs client that logs through pino. */
 export function createKafka(options: { clientId: string; brokers: string[]; logger: Logger }): Kafka {
-  const logger = options.logger.child({ component: "kafkajs" });
+  fixRequestQueueTimer();
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
     logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        const { message, ...extra } = log;
-        logger[levels[level] ?? "info"](extra, message);
-      },
+    logCreator: () => kafkaLogFunction(options.logger),
   });
 }

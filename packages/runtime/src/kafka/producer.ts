@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from "kafkajs";
+import { Partitioners, type Kafka, type Producer } from "kafkajs";
 import { encodeEventHeaders, type EventHeaders } from "./headers";
 
 export interface OutgoingEvent extends Omit<EventHeaders, "traceparent"> {
@@ -15,10 +15,16 @@ export interface EventProducer {
 
 /**
  * An idempotent producer (acks=all, one request in flight) so a retried send neither duplicates nor
- * reorders events of a partition.
+ * reorders events of a partition. Keys go to partitions by murmur2, as in the Java client, so other
+ * clients agree on where a session's or rep's events live.
  */
 export async function createEventProducer(kafka: Kafka): Promise<EventProducer> {
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   return {
     async publish(topic, events) {
