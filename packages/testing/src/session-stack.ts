@@ -44,6 +44,8 @@ export interface SessionStackOptions {
  * infrastructure, with helpers to set up a site and bring reps online.
  */
 export class SessionStack {
+  private readonly heartbeats = new Map<string, NodeJS.Timeout>();
+
   private constructor(
     public acdProcess: ServiceProcess,
     public acd: Acd,
@@ -71,6 +73,8 @@ export class SessionStack {
       DATABASE_URL,
       ACD_ADDRESS: acdAddress,
       PRESENCE_ADDRESS: `127.0.0.1:${presenceProcess.grpcPort}`,
+      // A deployment of its own: stacks of concurrent test files never rebalance each other's groups.
+      KAFKA_CONSUMER_GROUP: `session-broker-${randomUUID().slice(0, 8)}`,
       ...options.brokerEnv,
     };
     const brokers: BrokerReplica[] = [];
@@ -125,9 +129,16 @@ export class SessionStack {
     return siteId;
   }
 
-  /** Logs a rep in to his teams with a live connection, sets his capacity and makes him available. */
+  /**
+   * Logs a rep in to his teams with a live connection (heartbeating every 2 s like a desktop, until
+   * `repConnectionLost` or `stop`), sets his capacity and makes him available.
+   */
   async repOnline(siteId: string, repId: string, teamIds: string[], capacity = 1): Promise<string> {
     const connectionId = `${repId}-${randomUUID().slice(0, 8)}`;
+    const beat = setInterval(() => {
+      this.presence.heartbeat({ siteId, repId, connectionId }).catch(() => undefined);
+    }, 2_000);
+    this.heartbeats.set(`${siteId}/${repId}`, beat);
     await this.presence.login({ siteId, repId, teamIds, connectionId });
     await this.presence.setCapacity({ siteId, repId, capacity, skills: [] });
     await this.presence.setState({
@@ -141,7 +152,15 @@ export class SessionStack {
     return connectionId;
   }
 
+  /** Stops a rep's heartbeats, as when his desktop loses the network. */
+  repConnectionLost(siteId: string, repId: string): void {
+    clearInterval(this.heartbeats.get(`${siteId}/${repId}`));
+    this.heartbeats.delete(`${siteId}/${repId}`);
+  }
+
   async stop(): Promise<void> {
+    for (const beat of this.heartbeats.values()) clearInterval(beat);
+    this.heartbeats.clear();
     for (const replica of this.brokers) replica.client.close();
     await Promise.all(this.brokers.map((replica) => replica.process.stop()));
     this.presence.close();

@@ -29,6 +29,16 @@ export const sessionBrokerSettings = z.object({
    * replica needs the same one; production refuses to start without it.
    */
   CREDENTIAL_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  /**
+   * Prefix of the broker's Kafka consumer groups (`<prefix>.routing`, `<prefix>.presence`): one
+   * per deployment; every replica of a deployment shares it.
+   */
+  KAFKA_CONSUMER_GROUP: z
+    .string()
+    .regex(/^[\w.-]{1,100}$/, "letters, digits, _ . - only")
+    .default("session-broker"),
+  /** How long start-up waits for the consumer groups to be joined before it serves anyway. */
+  CONSUMER_JOIN_TIMEOUT_MS: durationMs(15_000),
   /** How often the leader compares the acd with PostgreSQL and repairs drift. */
   RECONCILE_INTERVAL_MS: durationMs(5_000),
   /** How often the leader looks for disconnected reps whose grace period ended. */

@@ -35,6 +35,22 @@ import { ParticipantStore } from "./store/participant-store";
 import { SessionStore } from "./store/session-store";
 import { SettingsStore } from "./store/settings-store";
 import { CredentialCommands } from "./commands/credential-commands";
+import { ConversationCommands } from "./commands/conversation-commands";
+import { ParticipantCommands } from "./commands/participant-commands";
+import { PermissionCommands } from "./commands/permission-commands";
+import { SessionAccess } from "./commands/session-access";
+import { SessionFeed } from "./commands/session-feed";
+import { SessionReports } from "./commands/session-report";
+import { PermissionStore } from "./store/permission-store";
+import { RepInvitationStore } from "./store/rep-invitation-store";
+import { SessionEventListener } from "./store/session-event-listener";
+import { SurveyStore } from "./store/survey-store";
+import { RepDisconnects } from "./commands/rep-disconnects";
+import { PresenceEventConsumer } from "./events/presence-event-consumer";
+import { SessionReconciler } from "./reconciler/session-reconciler";
+import { PresencePort } from "./routing/presence-port";
+import { DisconnectFlags } from "./store/disconnect-flags";
+import { LiveSessionScan } from "./store/live-session-scan";
 
 runMain("session-broker", async () => {
   const config = loadSessionBrokerConfig();
@@ -60,6 +76,21 @@ runMain("session-broker", async () => {
   const lifecycle = new SessionLifecycle(store, participants, offers, settings, acd, hasher, logger);
   const views = new SessionViews(store, participants, acd);
   const credentials = new CredentialCommands(pool, store, participants, settings, hasher, logger);
+  const access = new SessionAccess(participants, hasher);
+  const permissionCommands = new PermissionCommands(store, new PermissionStore(), access);
+  const invitations = new RepInvitationStore();
+  const participantCommands = new ParticipantCommands(
+    store,
+    participants,
+    invitations,
+    permissionCommands,
+    access,
+    acd,
+  );
+  const conversation = new ConversationCommands(store, participants, new SurveyStore(), access);
+  const feed = new SessionFeed(store);
+  const feedListener = new SessionEventListener(config.DATABASE_URL, feed, logger);
+  feedListener.start();
   const deps = {
     logger,
     store,
@@ -72,9 +103,43 @@ runMain("session-broker", async () => {
     views,
     redemption: credentials,
     credentials,
+    participantCommands,
+    permissionCommands,
+    conversation,
+    feed,
+    reports: new SessionReports(store, offers, views),
   };
 
-  const routingEvents = await new RoutingEventConsumer(store, lifecycle, logger).start(kafka);
+  const routingEvents = await new RoutingEventConsumer(store, lifecycle, logger).start(
+    kafka,
+    config.KAFKA_CONSUMER_GROUP,
+  );
+  // Serve once the group is joined, so the offers of sessions created from now on are followed.
+  const joinTimeout = new Promise<"timeout">((resolve) =>
+    setTimeout(() => resolve("timeout"), config.CONSUMER_JOIN_TIMEOUT_MS).unref(),
+  );
+  if ((await Promise.race([routingEvents.joined, joinTimeout])) === "timeout")
+    logger.info(
+      { waitedMs: config.CONSUMER_JOIN_TIMEOUT_MS },
+      "routing events consumer still joining its group; serving anyway",
+    );
+
+  const presence = new PresencePort(config.PRESENCE_ADDRESS);
+  const disconnects = new RepDisconnects(
+    store,
+    participants,
+    new DisconnectFlags(pool),
+    settings,
+    lifecycle,
+    acd,
+    presence,
+    logger,
+    { sweepIntervalMs: config.DISCONNECT_SWEEP_INTERVAL_MS },
+  );
+  const presenceEvents = await new PresenceEventConsumer(disconnects, logger).start(kafka, config.KAFKA_CONSUMER_GROUP);
+  const reconciler = new SessionReconciler(store, new LiveSessionScan(pool), offers, lifecycle, acd, logger, {
+    intervalMs: config.RECONCILE_INTERVAL_MS,
+  });
 
   const leadership = startLeadership({
     redis,
@@ -84,7 +149,15 @@ runMain("session-broker", async () => {
     logger,
   });
   const relay = new SessionOutboxRelay(pool, producer);
-  const duties = runLeaderDuties(leadership, [{ name: "outbox-relay", iterate: () => relay.relayOnce() }], logger);
+  const duties = runLeaderDuties(
+    leadership,
+    [
+      { name: "outbox-relay", iterate: () => relay.relayOnce() },
+      { name: "reconciler", iterate: () => reconciler.passOnce() },
+      { name: "disconnect-sweep", iterate: () => disconnects.sweepOnce() },
+    ],
+    logger,
+  );
 
   const grpc = await startGrpcServer({
     host: config.GRPC_HOST,
@@ -98,12 +171,15 @@ runMain("session-broker", async () => {
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
+    { name: "session feeds", run: () => Promise.resolve(feed.close()).then(() => feedListener.stop()) },
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "routing events", run: () => routingEvents.disconnect() },
+    { name: "presence events", run: () => presenceEvents.disconnect() },
     { name: "leader duties", run: () => duties.stop() },
     { name: "leadership", run: () => leadership.stop() },
     { name: "kafka", run: async () => void (await Promise.all([producer.disconnect(), kafkaReady.close()])) },
     { name: "acd client", run: () => Promise.resolve(acd.close()) },
+    { name: "presence client", run: () => Promise.resolve(presence.close()) },
     { name: "redis", run: async () => void (await redis.quit()) },
     { name: "postgres", run: () => pool.end() },
     { name: "telemetry", run: stopTelemetry },

@@ -22,6 +22,8 @@ export interface EventConsumerOptions {
 
 export interface EventConsumer {
   consumer: Consumer;
+  /** Resolves when this member first joined its group (from then on, new events reach it). */
+  joined: Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -58,6 +60,12 @@ export async function startEventConsumer(kafka: Kafka, options: EventConsumerOpt
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
   });
+  const joined = new Promise<void>((resolve) => {
+    const stop = consumer.on(consumer.events.GROUP_JOIN, () => {
+      stop();
+      resolve();
+    });
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
   await consumer.run({
@@ -76,5 +84,5 @@ export async function startEventConsumer(kafka: Kafka, options: EventConsumerOpt
       );
     },
   });
-  return { consumer, disconnect: () => consumer.disconnect() };
+  return { consumer, joined, disconnect: () => consumer.disconnect() };
 }

@@ -10,6 +10,7 @@ import { markProcessed } from "../store/processed-events";
 import type { SessionStore, Tx } from "../store/session-store";
 import { targetToProto } from "../routing/acd-port";
 
+/** The dedupe name of applied events: shared by every deployment writing the same database. */
 const CONSUMER = "session-broker.routing";
 
 /**
@@ -25,9 +26,9 @@ export class RoutingEventConsumer {
     private readonly logger: Logger,
   ) {}
 
-  start(kafka: Kafka): Promise<EventConsumer> {
+  start(kafka: Kafka, groupPrefix: string): Promise<EventConsumer> {
     return startEventConsumer(kafka, {
-      groupId: CONSUMER,
+      groupId: `${groupPrefix}.routing`,
       topics: [TOPICS.routing],
       handle: async (message) => {
         let event: RoutingEvent;

@@ -1,0 +1,37 @@
+import { StartMethod } from "@handoff/proto/common";
+import type { CreateSessionRequest } from "@handoff/proto/session_broker_service";
+
+/** A valid CreateSession request; `overrides` change what a test is about. */
+export function createRequest(siteId: string, overrides: Partial<CreateSessionRequest> = {}): CreateSessionRequest {
+  return {
+    siteId,
+    startMethod: StartMethod.START_METHOD_REP_LIST,
+    repId: "",
+    sessionKey: "",
+    problemTypeId: "",
+    customer: {
+      name: "Carl Customer",
+      company: "Acme",
+      email: "carl@example.com",
+      description: "printer",
+      locale: "en",
+    },
+    consent: {
+      agreementAccepted: true,
+      agreementVersion: "2026-01",
+      recordingAllowed: false,
+      accessLinkAllowed: false,
+      recordedAtMs: 0,
+    },
+    invitationToken: "",
+    clientAddress: "127.0.0.1",
+    portalClosed: false,
+    ...overrides,
+  };
+}
+
+/** The requester fields for a rep, a supervisor or the system. */
+export const asRep = (id: string) => ({ actor: 2, id, customerToken: "" });
+export const asSupervisor = (id: string) => ({ actor: 3, id, customerToken: "" });
+export const asCustomer = (customerToken: string) => ({ actor: 4, id: "", customerToken });
+export const asSystem = () => ({ actor: 1, id: "", customerToken: "" });
