@@ -61,7 +61,7 @@ export function requireBinary(name: Binary): string {
   if (found === undefined) {
     throw new Error(
       `${name} not found (on PATH${name === "initdb" || name === "postgres" ? ` or in ${POSTGRES_LIB}/*/bin` : ""}): ` +
-        `install it with \`apt-get install ${DEBIAN_PACKAGES[name]}\``,
+        `run scripts/setup.sh, which installs what is missing (or \`apt-get install ${DEBIAN_PACKAGES[name]}\`)`,
     );
   }
   return found;
