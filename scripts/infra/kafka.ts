@@ -3,9 +3,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
+import { fixKafkajsRequestQueueTimer } from "./kafkajs-timer-fix.ts";
 import { freePort } from "./ports.ts";
 import { makeTempDir, run, spawnManaged, waitFor } from "./processes.ts";
 import { requireBinary } from "./prerequisites.ts";
+
+fixKafkajsRequestQueueTimer();
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const POM = join(REPO_ROOT, "scripts", "kafka", "pom.xml");

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 
 const LOOPBACK = "127.0.0.1";
@@ -5,12 +6,12 @@ const LOOPBACK = "127.0.0.1";
 /** Ports this process has already handed out, so two parallel starts never get the same one. */
 const handedOut = new Set<number>();
 
-function listenOnce(port: number): Promise<number | undefined> {
+function listenOnce(port: number, host = LOOPBACK): Promise<number | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
     server.once("error", () => resolve(undefined));
-    server.listen({ host: LOOPBACK, port, exclusive: true }, () => {
+    server.listen({ host, port, exclusive: true }, () => {
       const address = server.address();
       const bound = typeof address === "object" && address !== null ? address.port : undefined;
       server.close(() => resolve(bound));
@@ -18,9 +19,23 @@ function listenOnce(port: number): Promise<number | undefined> {
   });
 }
 
-/** True when nothing listens on 127.0.0.1:port right now. */
-export async function isPortFree(port: number): Promise<boolean> {
-  return (await listenOnce(port)) === port;
+/**
+ * True when this process could listen on host:port right now (127.0.0.1 by default). With
+ * `0.0.0.0` it is false when anything listens on the port at any IPv4 address or dual-stack.
+ */
+export async function isPortFree(port: number, host = LOOPBACK): Promise<boolean> {
+  return (await listenOnce(port, host)) === port;
+}
+
+/** `node (pid 1234)` for the process listening on a TCP port, when `ss` can tell; best effort. */
+export function portHolder(port: number): string | undefined {
+  try {
+    const out = execFileSync("ss", ["-Hltnp", `sport = :${port}`], { encoding: "utf8", timeout: 2_000 });
+    const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(out);
+    return match ? `${match[1]} (pid ${match[2]})` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { Redis, Cluster } from "ioredis";
-import { Kafka, logLevel } from "kafkajs";
+import { Kafka, logLevel, Partitioners } from "kafkajs";
 import pg from "pg";
 import { startInfrastructure } from "./index.ts";
 import { isPortFree } from "./ports.ts";
@@ -61,7 +61,7 @@ try {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: "selfcheck", numPartitions: 3 }], waitForLeaders: true });
   await admin.disconnect();
-  const producer = kafka.producer();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   await producer.send({ topic: "selfcheck", messages: [{ key: "k", value: "hello" }] });
   await producer.disconnect();
