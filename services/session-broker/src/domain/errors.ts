@@ -111,3 +111,28 @@ export class RedemptionLockedError extends BrokerDomainError {
 export class RoutingUnavailableError extends BrokerDomainError {
   readonly reason = "ROUTING_UNAVAILABLE";
 }
+
+/** A permission request or rep invitation that was answered (or withdrawn) already. */
+export class RequestAlreadyAnsweredError extends BrokerDomainError {
+  readonly reason = "ALREADY_ANSWERED";
+}
+
+/** The customer's or a rep's survey of this session was submitted already (one each). */
+export class SurveyAlreadySubmittedError extends BrokerDomainError {
+  readonly reason = "SURVEY_ALREADY_SUBMITTED";
+}
+
+/** A rep asks for a permission the customer has granted already. */
+export class PermissionAlreadyGrantedError extends BrokerDomainError {
+  readonly reason = "PERMISSION_ALREADY_GRANTED";
+}
+
+/** The customer revokes a permission that is not granted (any more). */
+export class PermissionNotGrantedError extends BrokerDomainError {
+  readonly reason = "PERMISSION_NOT_GRANTED";
+}
+
+/** A per-session or per-process bound is reached (open requests, invitations, live feeds). */
+export class SessionLimitReachedError extends BrokerDomainError {
+  readonly reason = "LIMIT_REACHED";
+}

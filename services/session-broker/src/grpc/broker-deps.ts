@@ -1,7 +1,12 @@
 import type { Logger } from "@handoff/runtime";
 import type { CredentialCommands } from "../commands/credential-commands";
 import type { CredentialRedemption } from "../commands/credential-redemption";
+import type { ConversationCommands } from "../commands/conversation-commands";
+import type { ParticipantCommands } from "../commands/participant-commands";
+import type { PermissionCommands } from "../commands/permission-commands";
+import type { SessionFeed } from "../commands/session-feed";
 import type { SessionLifecycle } from "../commands/session-lifecycle";
+import type { SessionReports } from "../commands/session-report";
 import type { SessionViews } from "../commands/session-views";
 import type { CredentialHasher } from "../domain/credential-hash";
 import type { AcdPort } from "../routing/acd-port";
@@ -23,4 +28,9 @@ export interface BrokerDeps {
   views: SessionViews;
   redemption: CredentialRedemption;
   credentials: CredentialCommands;
+  participantCommands: ParticipantCommands;
+  permissionCommands: PermissionCommands;
+  conversation: ConversationCommands;
+  feed: SessionFeed;
+  reports: SessionReports;
 }

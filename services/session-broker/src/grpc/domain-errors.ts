@@ -8,6 +8,7 @@ import {
   RedemptionLockedError,
   RoutingUnavailableError,
   SessionAlreadyExistsError,
+  SessionLimitReachedError,
   SessionNotFoundError,
   UnknownReferenceError,
 } from "../domain/errors";
@@ -18,6 +19,7 @@ const CODE_OF: [new (...args: never[]) => BrokerDomainError, status][] = [
   [NotAllowedError, status.PERMISSION_DENIED],
   [CredentialRejectedError, status.PERMISSION_DENIED],
   [RedemptionLockedError, status.RESOURCE_EXHAUSTED],
+  [SessionLimitReachedError, status.RESOURCE_EXHAUSTED],
   [RoutingUnavailableError, status.UNAVAILABLE],
 ];
 

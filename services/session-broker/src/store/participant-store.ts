@@ -51,6 +51,15 @@ export class ParticipantStore {
     return result.rows.map(toRow);
   }
 
+  /** Whether the rep ever took part in the session (present or left). */
+  async tookPart(db: Tx | PgPool, siteId: string, sessionId: string, repId: string): Promise<boolean> {
+    const result = await db.query(
+      "select 1 from session_participants where site_id = $1 and session_id = $2 and rep_id = $3",
+      [siteId, sessionId, repId],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
   /** Adds the rep (or brings him back after he left) as primary or not. */
   async join(tx: Tx, siteId: string, sessionId: string, repId: string, primary: boolean, atMs: number): Promise<void> {
     await tx.query(

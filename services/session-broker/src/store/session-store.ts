@@ -236,12 +236,18 @@ export class SessionStore {
     return result.rows[0] && rowFromRecord(result.rows[0]);
   }
 
-  /** Events with a sequence above `afterSequence`, in order, at most `limit`. */
-  async events(siteId: string, sessionId: string, afterSequence: number, limit: number): Promise<SessionEvent[]> {
+  /** Events with a sequence above `afterSequence`, in order, at most `limit`, leaving out `exceptTypes`. */
+  async events(
+    siteId: string,
+    sessionId: string,
+    afterSequence: number,
+    limit: number,
+    exceptTypes: readonly string[] = [],
+  ): Promise<SessionEvent[]> {
     const result = await this.pool.query<{ payload: Buffer }>(
       `select payload from session_events where site_id = $1 and session_id = $2 and sequence > $3
-       order by sequence limit $4`,
-      [siteId, sessionId, afterSequence, limit],
+         and type <> all($5) order by sequence limit $4`,
+      [siteId, sessionId, afterSequence, limit, exceptTypes],
     );
     return result.rows.map((r) => decodeSessionEvent(r.payload));
   }

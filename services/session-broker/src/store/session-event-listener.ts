@@ -1,0 +1,104 @@
+import pg from "pg";
+import type { Logger } from "@handoff/runtime";
+import { SESSION_EVENTS_CHANNEL } from "./session-events";
+
+export interface SessionEventListenerOptions {
+  /** First pause before reconnecting; it doubles up to `maxRetryMs`. @default 200 */
+  minRetryMs?: number;
+  /** @default 5_000 */
+  maxRetryMs?: number;
+  /** How often the idle connection is proved alive with a query. @default 10_000 */
+  pingMs?: number;
+}
+
+/** What the listener tells its owner. */
+export interface SessionEventHandlers {
+  /** A replica committed events of a session, up to `lastSequence`. */
+  onEvents(siteId: string, sessionId: string, lastSequence: number): void;
+  /** Announcements may have been missed (the connection was lost and is back): every reader re-reads. */
+  onResync(): void;
+}
+
+/**
+ * One dedicated PostgreSQL connection per process, LISTENing on the session-events channel: every
+ * replica's commits are announced there (SessionStore sends pg NOTIFY at commit). A lost connection is
+ * re-opened with backoff; announcements made meanwhile are gone, so once it listens again `onResync`
+ * makes every reader look for itself.
+ */
+export class SessionEventListener {
+  private readonly minRetryMs: number;
+  private readonly maxRetryMs: number;
+  private readonly pingMs: number;
+  private retryMs: number;
+  private client?: pg.Client;
+  private retryTimer?: NodeJS.Timeout;
+  private pingTimer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly handlers: SessionEventHandlers,
+    private readonly logger: Logger,
+    options: SessionEventListenerOptions = {},
+  ) {
+    this.minRetryMs = options.minRetryMs ?? 200;
+    this.maxRetryMs = options.maxRetryMs ?? 5_000;
+    this.pingMs = options.pingMs ?? 10_000;
+    this.retryMs = this.minRetryMs;
+  }
+
+  /** Connects in the background (and keeps reconnecting); feeds work from PostgreSQL meanwhile. */
+  start(): void {
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.pingTimer);
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
+    this.client = client;
+    let lost = false;
+    const fail = (error: unknown) => {
+      if (lost || this.stopped) return;
+      lost = true;
+      this.reconnectAfter(client, error);
+    };
+    client.on("error", fail);
+    client.on("end", () => fail(new Error("connection ended")));
+    client.on("notification", (message) => this.announce(message.payload));
+    try {
+      await client.connect();
+      await client.query(`listen ${SESSION_EVENTS_CHANNEL}`);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    if (lost || this.stopped) return;
+    this.retryMs = this.minRetryMs;
+    this.pingTimer = setInterval(() => void client.query("select 1").catch(fail), this.pingMs);
+    this.pingTimer.unref();
+    this.handlers.onResync();
+  }
+
+  private reconnectAfter(client: pg.Client, error: unknown): void {
+    clearInterval(this.pingTimer);
+    client.removeAllListeners("notification");
+    client.end().catch(() => undefined);
+    this.logger.warn({ err: error, retryInMs: this.retryMs }, "session events listener lost PostgreSQL; reconnecting");
+    this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, this.maxRetryMs);
+  }
+
+  /** The payload is "site session lastSequence" (ids never hold spaces). */
+  private announce(payload: string | undefined): void {
+    const [siteId, sessionId, sequence] = (payload ?? "").split(" ");
+    if (!siteId || !sessionId) return;
+    this.handlers.onEvents(siteId, sessionId, Number(sequence) || 0);
+  }
+}
