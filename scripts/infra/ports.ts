@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 const LOOPBACK = "127.0.0.1";
@@ -27,14 +28,22 @@ export async function isPortFree(port: number, host = LOOPBACK): Promise<boolean
   return (await listenOnce(port, host)) === port;
 }
 
-/** `node (pid 1234)` for the process listening on a TCP port, when `ss` can tell; best effort. */
+/** `pid 1234: node services/acd/dist/main.js` for the process listening on a TCP port, when `ss` can tell. */
 export function portHolder(port: number): string | undefined {
+  let pid: string | undefined;
   try {
     const out = execFileSync("ss", ["-Hltnp", `sport = :${port}`], { encoding: "utf8", timeout: 2_000 });
-    const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(out);
-    return match ? `${match[1]} (pid ${match[2]})` : undefined;
+    pid = /pid=(\d+)/.exec(out)?.[1];
   } catch {
     return undefined;
+  }
+  if (pid === undefined) return undefined;
+  try {
+    // Not ss's process name: Node renames its main thread "MainThread".
+    const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+    return `pid ${pid}: ${command.length > 80 ? `${command.slice(0, 77)}...` : command}`;
+  } catch {
+    return `pid ${pid}`;
   }
 }
 

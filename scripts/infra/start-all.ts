@@ -50,11 +50,12 @@ async function checkPorts(): Promise<void> {
     // The services bind 0.0.0.0, which fails when anything listens on the port at any address.
     if (await isPortFree(port, "0.0.0.0")) continue;
     const holder = portHolder(port);
-    taken.push(`${port} (${what})${holder ? ` is used by ${holder}` : " is in use"}`);
+    taken.push(`${port} (${what}) ${holder ? `by ${holder}` : "by another process"}`);
   }
   if (taken.length > 0) {
     throw new Error(
-      `cannot start: port ${taken.join(", port ")}. Stop that process (an earlier npm start?) and run npm start again.`,
+      `cannot start: ${taken.length === 1 ? "a port it needs is" : "ports it needs are"} taken: ${taken.join("; ")}. ` +
+        "Stop what holds them (an earlier npm start?) and run npm start again.",
     );
   }
 }
