@@ -167,11 +167,13 @@ try {
     onReady: async (env) => {
       // On Ctrl-C the terminal signals the services too, so they may exit before stopAll runs.
       let stopping = false;
+      let ready = false;
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => (stopping = true));
       const children = new Map<ServiceName, ChildProcess>();
       const onExit = (name: ServiceName): void => {
         const child = children.get(name);
-        if (!stopping) say(`[start] ${name} exited (${child?.signalCode ?? child?.exitCode}) while running`);
+        // Before the summary, waitUntilReady reports the exit.
+        if (ready && !stopping) say(`[start] ${name} exited (${child?.signalCode ?? child?.exitCode}) while running`);
       };
       for (const name of names) children.set(name, startService(name, env, onExit));
       const stopAll = async (): Promise<void> => {
@@ -184,6 +186,7 @@ try {
         await stopAll();
         throw error;
       }
+      ready = true;
       say(summary(env, ((performance.now() - startedAt) / 1000).toFixed(1)));
       return stopAll;
     },
