@@ -7,6 +7,7 @@ import { checkAccess, type AccessNeed, type RequesterValue } from "../domain/acc
 import type { CredentialHasher } from "../domain/credential-hash";
 import { randomToken } from "../domain/credential-hash";
 import {
+  InvalidFieldError,
   OfferRefusedError,
   RoutingUnavailableError,
   SessionStateConflictError,
@@ -65,6 +66,7 @@ const CLOSER_ACTOR = {
   system: Actor.ACTOR_SYSTEM,
 } as const;
 export const actorOf = (requester: RequesterValue): Actor => CLOSER_ACTOR[requester.kind];
+const SYSTEM: RequesterValue = { kind: "system", id: "", customerToken: "" };
 
 /**
  * The session's lifecycle: create (PostgreSQL first, then the acd), offers seen, accept with the
@@ -101,6 +103,8 @@ export class SessionLifecycle {
     const keyed = placement.startMethod === "session_key" || placement.startMethod === "invitation_link";
     const closed = input.portalClosed && !keyed;
     const target = placement.target ?? (await this.teamOfProblemType(siteId, placement.problemTypeId));
+    if (target === null)
+      throw new InvalidFieldError("problem_type_id", `${placement.problemTypeId} is not a problem type of this site`);
     const noRep = closed ? false : !(await this.someRepLoggedIn(siteId, target));
     const refused: EndReasonName | undefined = closed
       ? "portal_closed"
@@ -167,17 +171,25 @@ export class SessionLifecycle {
         ],
       );
     });
-    const outcome = { customerToken, noRepAvailable: noRep, fallbackUrl: noRep || closed ? settings.fallbackUrl : "" };
-    if (refused) return { row: created.row, ...outcome };
+    const told = { customerToken, fallbackUrl: settings.fallbackUrl };
+    if (refused) return { ...told, row: created.row, noRepAvailable: noRep };
     const enqueued = await this.enqueueCreated(created.row);
-    return { ...outcome, row: enqueued.row, position: enqueued.position };
+    const noRepAvailable = noRep || enqueued.refused;
+    return {
+      ...told,
+      row: enqueued.row,
+      position: enqueued.position,
+      noRepAvailable,
+      fallbackUrl: noRepAvailable ? settings.fallbackUrl : "",
+    };
   }
 
   /**
    * Puts a session that is only in PostgreSQL into the acd (idempotent by session id there). When the
-   * acd does not answer the session stays `created` for the reconciler.
+   * acd does not answer the session stays `created` for the reconciler; when it refuses the session
+   * for good (its rep never logged in, its team is gone) the session ends as "no rep available".
    */
-  async enqueueCreated(row: SessionRow): Promise<{ row: SessionRow; position?: QueuePosition }> {
+  async enqueueCreated(row: SessionRow): Promise<{ row: SessionRow; position?: QueuePosition; refused: boolean }> {
     let response;
     try {
       response = await this.acd.enqueue(row.siteId, {
@@ -188,12 +200,22 @@ export class SessionLifecycle {
         requiredSkills: row.requiredSkills,
       });
     } catch (error) {
-      if (!(error instanceof RoutingUnavailableError)) throw error;
-      this.logger.warn(
-        { siteId: row.siteId, sessionId: row.sessionId },
-        "acd unavailable: session waits in PostgreSQL",
+      if (error instanceof RoutingUnavailableError) {
+        this.logger.warn(
+          { siteId: row.siteId, sessionId: row.sessionId },
+          "acd unavailable: session waits in PostgreSQL",
+        );
+        return { row, refused: false };
+      }
+      if (!(error instanceof InvalidFieldError || error instanceof OfferRefusedError)) throw error;
+      this.logger.info(
+        { siteId: row.siteId, sessionId: row.sessionId, reason: error.message },
+        "acd refused the session",
       );
-      return { row };
+      const { row: ended } = await this.store.change(row.siteId, row.sessionId, async (c) => {
+        if (c.row.state === "created") await this.closeIn(c, SYSTEM, "no_rep_available");
+      });
+      return { row: ended, refused: true };
     }
     const position = response.position;
     const changed = await this.store.change(row.siteId, row.sessionId, (c) => {
@@ -211,7 +233,7 @@ export class SessionLifecycle {
         },
       });
     });
-    return { row: changed.row, position };
+    return { row: changed.row, position, refused: false };
   }
 
   /** Records an offer the acd made (from its event stream or a pull); older or late offers are ignored. */
@@ -429,11 +451,21 @@ export class SessionLifecycle {
     }
   }
 
-  private async teamOfProblemType(siteId: string, problemTypeId: string): Promise<QueueTargetValue | undefined> {
+  /**
+   * The team of a problem type; null when the site's config does not have it, undefined when that
+   * cannot be known now (the acd does not answer: the session is queued by problem type later).
+   */
+  private async teamOfProblemType(siteId: string, problemTypeId: string): Promise<QueueTargetValue | null | undefined> {
     if (!problemTypeId) return undefined;
-    const config = await this.acd.routingConfig(siteId).catch(() => undefined);
+    let config;
+    try {
+      config = await this.acd.routingConfig(siteId);
+    } catch (error) {
+      if (error instanceof RoutingUnavailableError) return undefined;
+      throw error;
+    }
     const teamId = config?.problemTypes.find((p) => p.id === problemTypeId)?.teamId;
-    return teamId ? { kind: "team", id: teamId } : undefined;
+    return teamId ? { kind: "team", id: teamId } : null;
   }
 
   /**

@@ -30,6 +30,14 @@ export function createRequest(siteId: string, overrides: Partial<CreateSessionRe
   };
 }
 
+/** An issue submission for the site's problem type `general` (see `siteWithTeam`). */
+export const issueRequest = (siteId: string, overrides: Partial<CreateSessionRequest> = {}) =>
+  createRequest(siteId, {
+    startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,
+    problemTypeId: "general",
+    ...overrides,
+  });
+
 /** The requester fields for a rep, a supervisor or the system. */
 export const asRep = (id: string) => ({ actor: 2, id, customerToken: "" });
 export const asSupervisor = (id: string) => ({ actor: 3, id, customerToken: "" });
