@@ -1,7 +1,17 @@
 import type { RoutingStrategy } from "./routing-config";
 
 export type DecisionTrigger =
-  "enqueue" | "capacity" | "reject" | "expiry" | "overflow" | "pull" | "transfer" | "withdraw" | "rebuild" | "end";
+  | "enqueue"
+  | "capacity"
+  | "reject"
+  | "expiry"
+  | "overflow"
+  | "pull"
+  | "transfer"
+  | "withdraw"
+  | "rebuild"
+  | "end"
+  | "requeue";
 
 /** Why a session went to a rep; carried by every offer event so a supervisor can follow the choice. */
 export interface DecisionRecord {

@@ -1,7 +1,7 @@
 /**
  * Every failure the acd's domain and store report. Transport adapters map them by `kind` (or class) to
- * gRPC codes: *NotFound → NOT_FOUND, *Conflict/*Fenced/AlreadyQueued → FAILED_PRECONDITION,
- * *Invalid/*Unknown → INVALID_ARGUMENT.
+ * gRPC codes: *NotFound → NOT_FOUND, *Conflict/*Fenced/*Expired → FAILED_PRECONDITION, AlreadyQueued →
+ * ALREADY_EXISTS, *Invalid/*Unknown → INVALID_ARGUMENT.
  */
 export abstract class AcdDomainError extends Error {
   abstract readonly kind: string;
@@ -23,18 +23,26 @@ export class SessionNotFoundError extends AcdDomainError {
   }
 }
 
+/**
+ * The session id was routed before and that session is over (`state`: ended or abandoned); a session
+ * still waiting, offered or active is not an error for an enqueue (it answers where it stands).
+ */
 export class SessionAlreadyQueuedError extends AcdDomainError {
   readonly kind = "session_already_queued";
 
   constructor(
     readonly sessionId: string,
+    readonly state?: string,
     options?: { cause?: unknown },
   ) {
-    super(`session ${sessionId} is already in routing`, options);
+    super(`session ${sessionId} was already routed${state ? ` and is ${state}` : ""}`, options);
   }
 }
 
-/** The session exists but its state does not allow the transition (e.g. accepting a waiting session). */
+/**
+ * The session exists but its state does not allow the transition (e.g. accepting a waiting session);
+ * `allowedStates` are the states it does allow.
+ */
 export class SessionStateConflictError extends AcdDomainError {
   readonly kind = "session_state_conflict";
 
@@ -42,6 +50,7 @@ export class SessionStateConflictError extends AcdDomainError {
     readonly sessionId: string,
     readonly actualState: string,
     readonly transition: string,
+    readonly allowedStates: readonly string[] = [],
     options?: { cause?: unknown },
   ) {
     super(`session ${sessionId} is ${actualState}, so it cannot ${transition}`, options);
@@ -61,6 +70,8 @@ export class OfferFencedError extends AcdDomainError {
     readonly presentedEpoch: number,
     readonly repId: string,
     readonly reason: "stale_epoch" | "wrong_rep",
+    /** The session's epoch now, when the token was stale. */
+    readonly currentEpoch?: number,
     options?: { cause?: unknown },
   ) {
     super(
@@ -69,6 +80,23 @@ export class OfferFencedError extends AcdDomainError {
         : `fencing token ${presentedEpoch} of session ${sessionId} is stale: the offer is not for rep ${repId}`,
       options,
     );
+  }
+}
+
+/**
+ * The offer's deadline passed (by Redis's clock) before the accept arrived. The offer is as good as
+ * expired even if the expiry timer has not fired yet: it will, and the session goes to another rep.
+ */
+export class OfferExpiredError extends AcdDomainError {
+  readonly kind = "offer_expired";
+
+  constructor(
+    readonly sessionId: string,
+    readonly epoch: number,
+    readonly expiredAtMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`the offer of session ${sessionId} at epoch ${epoch} expired at ${expiredAtMs}`, options);
   }
 }
 

@@ -19,3 +19,9 @@ export const MAX_LABEL_LENGTH = 200;
 
 /** Reps listed as members of one team. */
 export const MAX_TEAM_MEMBERS = 10_000;
+
+/** Reps one SubscribeOffers stream may watch. */
+export const MAX_SUBSCRIBED_REPS = 1_000;
+
+/** Sessions one BatchGetSessionRouting call may ask for. */
+export const MAX_BATCH_SESSIONS = 1_000;

@@ -1,26 +1,25 @@
-import { status } from "@grpc/grpc-js";
-import {
-  GrpcStatusError,
-  InvalidArgumentError,
-  optionalId,
-  requireId,
-  serverStream,
-  unary,
-  type Logger,
-} from "@handoff/runtime";
-import { AbandonReason, abandonReasonToJSON } from "@handoff/proto/common";
+import { InvalidArgumentError, optionalId, requireId, serverStream, unary, type Logger } from "@handoff/runtime";
+import { AbandonReason, abandonReasonToJSON, SessionState } from "@handoff/proto/common";
 import { AcdServiceService, type AcdServiceServer } from "@handoff/proto/acd_service";
 import { validateRoutingConfig } from "../domain/routing-config";
 import { estimateWait } from "../domain/wait-estimator";
 import type { OfferFeed } from "../events/offer-feed";
-import type { RoutingStore } from "../store/routing-store";
+import type { EnqueueInput, HeldSessionInput, RoutingStore } from "../store/routing-store";
 import { SessionAlreadyQueuedError } from "../domain/errors";
+import { MAX_BATCH_SESSIONS, MAX_SUBSCRIBED_REPS } from "../domain/limits";
 import { toGrpcError, translated } from "./domain-errors";
 import { configFromProto, configToProto, stateToProto, targetToProto } from "./mappers";
 import { OfferSubscriptions } from "./offer-subscriptions";
-import { requireEpoch, requirePriority, requireSkills, requireTarget } from "./request-validation";
+import {
+  requireEpoch,
+  requireIds,
+  requireKnownEpoch,
+  requirePriority,
+  requireSkills,
+  requireTarget,
+} from "./request-validation";
 
-/** Bounds what one rebuild call may carry. */
+/** Bounds what one rebuild call may carry (waiting and held sessions together). */
 const MAX_REBUILD_SESSIONS = 10_000;
 const MAX_CAPACITY = 100;
 
@@ -203,21 +202,23 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
 
     subscribeOffers: serverStream("SubscribeOffers", logger, async (req, call) => {
       const site = requireId(req.siteId, "site_id");
-      requireId(req.subscriberId, "subscriber_id");
+      const subscriberId = requireId(req.subscriberId, "subscriber_id");
       if (req.repIds.length === 0) throw new InvalidArgumentError("rep_ids", "must name at least one rep");
-      req.repIds.forEach((rep, i) => requireId(rep, `rep_ids[${i}]`));
-      await subscriptions.serve(site, req.subscriberId, req.repIds, call);
+      const repIds = requireIds(req.repIds, "rep_ids", MAX_SUBSCRIBED_REPS);
+      await subscriptions.serve(site, subscriberId, [...new Set(repIds)], call);
     }),
 
     rebuildQueues: unary("RebuildQueues", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
-      if (req.sessions.length > MAX_REBUILD_SESSIONS) {
-        throw new InvalidArgumentError("sessions", `at most ${MAX_REBUILD_SESSIONS} per call`);
+      if (req.sessions.length + req.held.length > MAX_REBUILD_SESSIONS) {
+        const field = req.sessions.length > req.held.length ? "sessions" : "held";
+        throw new InvalidArgumentError(field, `at most ${MAX_REBUILD_SESSIONS} sessions and held sessions per call`);
       }
-      const inputs = req.sessions.map((s, i) => {
+      const waiting = req.sessions.map((s, i): EnqueueInput & { field: string } => {
         const field = `sessions[${i}]`;
         const problemTypeId = optionalId(s.problemTypeId, `${field}.problem_type_id`);
         return {
+          field,
           sessionId: requireId(s.sessionId, `${field}.session_id`),
           target: s.target?.target || !problemTypeId ? requireTarget(s.target, `${field}.target`) : undefined,
           problemTypeId,
@@ -225,32 +226,82 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
           requiredSkills: requireSkills(s.requiredSkills, `${field}.required_skills`),
           enqueuedAtMs: s.enqueuedAtMs > 0 ? s.enqueuedAtMs : Date.now(),
           rebuilt: true,
+          epoch: requireKnownEpoch(s.epoch, `${field}.epoch`),
         };
       });
-      // Oldest first, so sequence numbers agree with the original order for equal times.
-      inputs.sort((a, b) => a.enqueuedAtMs - b.enqueuedAtMs);
+      const held = req.held.map((h, i): HeldSessionInput & { field: string } => {
+        const field = `held[${i}]`;
+        return {
+          field,
+          sessionId: requireId(h.sessionId, `${field}.session_id`),
+          repId: requireId(h.repId, `${field}.rep_id`),
+          epoch: requireEpoch(h.epoch, `${field}.epoch`),
+          target: requireTarget(h.target, `${field}.target`),
+          priority: requirePriority(h.priority, `${field}.priority`),
+          enqueuedAtMs: h.enqueuedAtMs > 0 ? h.enqueuedAtMs : Date.now(),
+        };
+      });
       let restored = 0;
       let skipped = 0;
-      for (const input of inputs) {
+      let heldRestored = 0;
+      // Held sessions first, so their reps' load counts before the waiting sessions are matched.
+      for (const input of held) {
+        const fields = { team: `${input.field}.target.team_id`, rep: `${input.field}.target.rep_id` };
+        if (await translated(() => store.restoreHeld(site, input), fields)) heldRestored++;
+        else skipped++;
+      }
+      // Oldest first, so sequence numbers agree with the original order for equal times.
+      waiting.sort((a, b) => a.enqueuedAtMs! - b.enqueuedAtMs!);
+      for (const input of waiting) {
         try {
-          await store.enqueue(site, input);
-          restored++;
+          if ((await store.enqueue(site, input)).existing) skipped++;
+          else restored++;
         } catch (error) {
           if (!(error instanceof SessionAlreadyQueuedError))
-            throw toGrpcError(error, { team: "sessions.target.team_id", rep: "sessions.target.rep_id" });
+            throw toGrpcError(error, { team: `${input.field}.target.team_id`, rep: `${input.field}.target.rep_id` });
           skipped++;
         }
       }
-      return { restored, skipped, heldRestored: 0 };
+      return { restored, skipped, heldRestored };
     }),
 
-    requeueSession: unary("RequeueSession", logger, () =>
-      Promise.reject(new GrpcStatusError(status.UNIMPLEMENTED, "RequeueSession is not implemented yet")),
-    ),
+    requeueSession: unary("RequeueSession", logger, async (req) => {
+      const site = requireId(req.siteId, "site_id");
+      const sessionId = requireId(req.sessionId, "session_id");
+      const epoch = requireEpoch(req.epoch, "epoch");
+      const target = req.target?.target ? requireTarget(req.target, "target") : undefined;
+      const reason = optionalId(req.reason, "reason");
+      const requeued = await translated(() => store.requeue(site, sessionId, epoch, target, reason), {
+        team: "target.team_id",
+        rep: "target.rep_id",
+      });
+      if (requeued.offeredRepId) {
+        return {
+          offeredRepId: requeued.offeredRepId,
+          epoch: requeued.epoch,
+          position: { position: 0, queueLength: requeued.queueLength },
+        };
+      }
+      const { position } = await translated(() => positionOf(site, sessionId));
+      return { offeredRepId: "", epoch: requeued.epoch, position };
+    }),
 
-    batchGetSessionRouting: unary("BatchGetSessionRouting", logger, () =>
-      Promise.reject(new GrpcStatusError(status.UNIMPLEMENTED, "BatchGetSessionRouting is not implemented yet")),
-    ),
+    batchGetSessionRouting: unary("BatchGetSessionRouting", logger, async (req) => {
+      const site = requireId(req.siteId, "site_id");
+      const sessionIds = requireIds(req.sessionIds, "session_ids", MAX_BATCH_SESSIONS);
+      if (sessionIds.length === 0) return { sessions: [] };
+      const found = await translated(() => store.sessions(site, sessionIds));
+      return {
+        sessions: found.map((s) => ({
+          sessionId: s.sessionId,
+          known: s.known,
+          state: s.state ? stateToProto(s.state) : SessionState.SESSION_STATE_UNSPECIFIED,
+          repId: s.repId,
+          epoch: s.epoch,
+          target: s.target ? targetToProto(s.target) : undefined,
+        })),
+      };
+    }),
   };
   return { name: "handoff.v1.AcdService", definition: AcdServiceService, implementation };
 }

@@ -1,7 +1,8 @@
 import { status } from "@grpc/grpc-js";
-import { failedPrecondition, GrpcStatusError, InvalidArgumentError, notFound } from "@handoff/runtime";
+import { failedPrecondition, GrpcStatusError, InvalidArgumentError, notFound, withErrorInfo } from "@handoff/runtime";
 import {
   AcdDomainError,
+  OfferExpiredError,
   OfferFencedError,
   ProblemTypeUnknownError,
   RepUnknownError,
@@ -14,31 +15,137 @@ import {
   TransferToSelfError,
 } from "../domain/errors";
 
+/** The `domain` of every google.rpc.ErrorInfo the acd sends. */
+export const ERROR_DOMAIN = "handoff.acd";
+
+/**
+ * The machine-readable reasons of the acd's refusals (google.rpc.ErrorInfo.reason, domain
+ * `handoff.acd`), so callers need not parse messages. The README lists them with their status codes.
+ */
+export const REASONS = {
+  STALE_EPOCH: "STALE_EPOCH",
+  WRONG_REP: "WRONG_REP",
+  OFFER_EXPIRED: "OFFER_EXPIRED",
+  /** Accept or reject of a session not offered. */
+  SESSION_NOT_OFFERED: "SESSION_NOT_OFFERED",
+  /** End or transfer of a session not active. */
+  SESSION_NOT_ACTIVE: "SESSION_NOT_ACTIVE",
+  /** Abandon of a session neither waiting nor offered. */
+  SESSION_NOT_WAITING: "SESSION_NOT_WAITING",
+  /** Requeue of a session neither offered nor active. */
+  SESSION_NOT_ASSIGNED: "SESSION_NOT_ASSIGNED",
+  SESSION_NOT_FOUND: "SESSION_NOT_FOUND",
+  /** Enqueue of a session id whose session already ended or was abandoned. */
+  SESSION_ALREADY_QUEUED: "SESSION_ALREADY_QUEUED",
+  UNKNOWN_SITE: "UNKNOWN_SITE",
+  UNKNOWN_TEAM: "UNKNOWN_TEAM",
+  UNKNOWN_REP: "UNKNOWN_REP",
+  UNKNOWN_PROBLEM_TYPE: "UNKNOWN_PROBLEM_TYPE",
+  ROUTING_CONFIG_INVALID: "ROUTING_CONFIG_INVALID",
+  TRANSFER_TO_SELF: "TRANSFER_TO_SELF",
+} as const;
+
+export type Reason = keyof typeof REASONS;
+
 /** Which request field a domain failure is about, where the request names it. */
 export interface FieldNames {
   team?: string;
   rep?: string;
 }
 
-/** Maps a domain error to the gRPC status the caller sees; anything else is passed through. */
+function stateConflictReason(error: SessionStateConflictError): Reason {
+  const allowed = [...error.allowedStates].sort().join(",");
+  if (allowed === "offered") return "SESSION_NOT_OFFERED";
+  if (allowed === "active") return "SESSION_NOT_ACTIVE";
+  if (allowed === "offered,waiting") return "SESSION_NOT_WAITING";
+  return "SESSION_NOT_ASSIGNED";
+}
+
+/** The status, reason and facts the caller sees for a domain error. */
+function describe(
+  error: AcdDomainError,
+  fields: FieldNames,
+): { mapped: GrpcStatusError; reason?: Reason; metadata: Record<string, string> } {
+  if (error instanceof RoutingConfigInvalidError)
+    return {
+      mapped: new InvalidArgumentError(error.field, error.problem),
+      reason: "ROUTING_CONFIG_INVALID",
+      metadata: { field: error.field },
+    };
+  if (error instanceof RoutingConfigMissingError)
+    return {
+      mapped: new InvalidArgumentError("site_id", error.message),
+      reason: "UNKNOWN_SITE",
+      metadata: { site_id: error.siteId },
+    };
+  if (error instanceof TeamUnknownError)
+    return {
+      mapped: new InvalidArgumentError(fields.team ?? "team_id", error.message),
+      reason: "UNKNOWN_TEAM",
+      metadata: { team_id: error.teamId },
+    };
+  if (error instanceof RepUnknownError)
+    return {
+      mapped: new InvalidArgumentError(fields.rep ?? "rep_id", error.message),
+      reason: "UNKNOWN_REP",
+      metadata: { rep_id: error.repId },
+    };
+  if (error instanceof TransferToSelfError)
+    return {
+      mapped: new InvalidArgumentError(fields.rep ?? "rep_id", error.message),
+      reason: "TRANSFER_TO_SELF",
+      metadata: { session_id: error.sessionId, rep_id: error.repId },
+    };
+  if (error instanceof ProblemTypeUnknownError)
+    return {
+      mapped: new InvalidArgumentError("problem_type_id", error.message),
+      reason: "UNKNOWN_PROBLEM_TYPE",
+      metadata: { problem_type_id: error.problemTypeId },
+    };
+  if (error instanceof SessionNotFoundError)
+    return { mapped: notFound(error.message), reason: "SESSION_NOT_FOUND", metadata: { session_id: error.sessionId } };
+  if (error instanceof OfferFencedError) {
+    const metadata: Record<string, string> = {
+      session_id: error.sessionId,
+      epoch: String(error.presentedEpoch),
+    };
+    if (error.currentEpoch !== undefined) metadata.current_epoch = String(error.currentEpoch);
+    if (error.repId) metadata.rep_id = error.repId;
+    return {
+      mapped: failedPrecondition(error.message),
+      reason: error.reason === "stale_epoch" ? "STALE_EPOCH" : "WRONG_REP",
+      metadata,
+    };
+  }
+  if (error instanceof OfferExpiredError)
+    return {
+      mapped: failedPrecondition(error.message),
+      reason: "OFFER_EXPIRED",
+      metadata: { session_id: error.sessionId, epoch: String(error.epoch), expired_at_ms: String(error.expiredAtMs) },
+    };
+  if (error instanceof SessionStateConflictError)
+    return {
+      mapped: failedPrecondition(error.message),
+      reason: stateConflictReason(error),
+      metadata: { session_id: error.sessionId, state: error.actualState },
+    };
+  if (error instanceof SessionAlreadyQueuedError)
+    return {
+      mapped: new GrpcStatusError(status.ALREADY_EXISTS, error.message),
+      reason: "SESSION_ALREADY_QUEUED",
+      metadata: { session_id: error.sessionId, ...(error.state ? { state: error.state } : {}) },
+    };
+  return { mapped: failedPrecondition(error.message), metadata: {} };
+}
+
+/**
+ * Maps a domain error to the gRPC status the caller sees, with its reason as google.rpc.ErrorInfo in
+ * the status details; anything else is passed through.
+ */
 export function toGrpcError(error: unknown, fields: FieldNames = {}): unknown {
   if (!(error instanceof AcdDomainError)) return error;
-  let mapped: GrpcStatusError;
-  if (error instanceof RoutingConfigInvalidError) mapped = new InvalidArgumentError(error.field, error.problem);
-  else if (error instanceof RoutingConfigMissingError) mapped = new InvalidArgumentError("site_id", error.message);
-  else if (error instanceof TeamUnknownError)
-    mapped = new InvalidArgumentError(fields.team ?? "team_id", error.message);
-  else if (error instanceof RepUnknownError) mapped = new InvalidArgumentError(fields.rep ?? "rep_id", error.message);
-  else if (error instanceof TransferToSelfError)
-    mapped = new InvalidArgumentError(fields.rep ?? "rep_id", error.message);
-  else if (error instanceof ProblemTypeUnknownError)
-    mapped = new InvalidArgumentError("problem_type_id", error.message);
-  else if (error instanceof SessionNotFoundError) mapped = notFound(error.message);
-  else if (error instanceof OfferFencedError || error instanceof SessionStateConflictError)
-    mapped = failedPrecondition(error.message);
-  else if (error instanceof SessionAlreadyQueuedError)
-    mapped = new GrpcStatusError(status.ALREADY_EXISTS, error.message);
-  else mapped = failedPrecondition(error.message);
+  const { mapped, reason, metadata } = describe(error, fields);
+  if (reason) withErrorInfo(mapped, REASONS[reason], ERROR_DOMAIN, metadata);
   return Object.assign(mapped, { cause: error });
 }
 

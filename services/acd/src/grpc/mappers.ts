@@ -1,8 +1,8 @@
 import { RoutingStrategy, SessionState, type QueueTarget as QueueTargetMessage } from "@handoff/proto/common";
-import type { Offer, RoutingConfig as RoutingConfigMessage } from "@handoff/proto/acd_service";
+import type { DecisionRecord, Offer, RoutingConfig as RoutingConfigMessage } from "@handoff/proto/acd_service";
 import type { QueueTarget } from "../domain/queue-target";
 import type { RoutingConfig, RoutingConfigInput, RoutingStrategy as Strategy } from "../domain/routing-config";
-import type { RoutingOutboxEntry } from "../store/routing-store";
+import type { PendingOffer, RoutingOutboxEntry, StoredDecision } from "../store/routing-store";
 import type { SessionStateName } from "../store/session-states";
 
 const STRATEGY_FROM_PROTO: Partial<Record<RoutingStrategy, Strategy>> = {
@@ -54,24 +54,28 @@ export function targetToProto(target: QueueTarget): QueueTargetMessage {
 
 export const stateToProto = (state: SessionStateName): SessionState => STATE_TO_PROTO[state];
 
+/** A decision record as the scripts write it; "personal" (and anything unknown) has no proto strategy. */
+function decisionToProto(decision: StoredDecision = {}): DecisionRecord {
+  return {
+    strategy: STRATEGY_TO_PROTO[decision.strategy as Strategy] ?? RoutingStrategy.ROUTING_STRATEGY_UNSPECIFIED,
+    candidatesConsidered: decision.candidatesConsidered ?? 0,
+    winningScore: decision.winningScore ?? 0,
+    tieBreak: decision.tieBreak ?? "",
+    trigger: decision.trigger ?? "",
+  };
+}
+
 /** The Offer message of an OfferCreated outbox entry (what subscribers receive). */
 export function offerFromOutbox(site: string, entry: RoutingOutboxEntry): Offer {
   const data = entry.data as {
     repId: string;
     expiresAtMs: number;
     fromQueue?: { teamId?: string; repId?: string };
-    decision?: {
-      strategy?: string;
-      candidatesConsidered?: number;
-      winningScore?: number;
-      tieBreak?: string;
-      trigger?: string;
-    };
+    decision?: StoredDecision;
   };
   const from = data.fromQueue?.teamId
     ? targetToProto({ kind: "team", id: data.fromQueue.teamId })
     : targetToProto({ kind: "rep", id: data.fromQueue?.repId ?? "" });
-  const decision = data.decision ?? {};
   return {
     siteId: site,
     sessionId: entry.sessionId,
@@ -79,12 +83,19 @@ export function offerFromOutbox(site: string, entry: RoutingOutboxEntry): Offer 
     epoch: entry.epoch,
     expiresAtMs: data.expiresAtMs,
     fromQueue: from,
-    decision: {
-      strategy: STRATEGY_TO_PROTO[decision.strategy as Strategy] ?? RoutingStrategy.ROUTING_STRATEGY_UNSPECIFIED,
-      candidatesConsidered: decision.candidatesConsidered ?? 0,
-      winningScore: decision.winningScore ?? 0,
-      tieBreak: decision.tieBreak ?? "",
-      trigger: decision.trigger ?? "",
-    },
+    decision: decisionToProto(data.decision),
+  };
+}
+
+/** The Offer message of an offer pending at subscribe time: the same as its OfferCreated entry's. */
+export function pendingOfferToProto(site: string, offer: PendingOffer): Offer {
+  return {
+    siteId: site,
+    sessionId: offer.sessionId,
+    repId: offer.repId,
+    epoch: offer.epoch,
+    expiresAtMs: offer.expiresAtMs,
+    fromQueue: targetToProto(offer.from),
+    decision: decisionToProto(offer.decision),
   };
 }

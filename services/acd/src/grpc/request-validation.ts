@@ -15,6 +15,19 @@ export function requireEpoch(value: number, field: string): number {
   return value;
 }
 
+/** The highest epoch a caller knows for a session; 0 when it knows none. */
+export function requireKnownEpoch(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(field, "must be an integer ≥ 0");
+  return value;
+}
+
+/** At most `max` ids, each valid; repeats are allowed (the caller decides what they mean). */
+export function requireIds(values: readonly string[], field: string, max: number): string[] {
+  if (values.length > max) throw new InvalidArgumentError(field, `at most ${max} entries`);
+  values.forEach((value, i) => requireId(value, `${field}[${i}]`));
+  return [...values];
+}
+
 export const requireSkills = (values: readonly string[], field: string) => requireIdList(values, field, MAX_SKILLS);
 
 export function requireTarget(target: QueueTargetMessage | undefined, field: string): QueueTarget {

@@ -10,3 +10,4 @@ export const NO_CONFIG = -8;
 export const TEAM_IN_USE = -9;
 export const UNKNOWN_REP = -10;
 export const TRANSFER_TO_SELF = -11;
+export const OFFER_EXPIRED = -12;

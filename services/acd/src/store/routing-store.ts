@@ -9,6 +9,7 @@ import {
 } from "@handoff/runtime";
 import path from "node:path";
 import {
+  OfferExpiredError,
   OfferFencedError,
   ProblemTypeUnknownError,
   RoutingConfigInvalidError,
@@ -39,6 +40,8 @@ export interface EnqueueInput {
   /** A rebuild passes the original enqueue time. */
   enqueuedAtMs?: number;
   rebuilt?: boolean;
+  /** A rebuild passes the highest epoch the broker knows; the next offer's epoch is above it. */
+  epoch?: number;
 }
 
 export interface Placement {
@@ -49,6 +52,8 @@ export interface Placement {
   /** 1-based; 0 when offered. */
   position: number;
   queueLength: number;
+  /** True when the session was already in routing (an enqueue repeated): it kept its place. */
+  existing?: boolean;
 }
 
 export interface RepCapacityInput {
@@ -65,6 +70,59 @@ export interface PulledOffer {
   epoch: number;
   expiresAtMs: number;
   from: QueueTarget;
+}
+
+/** An offer's decision record as the scripts write it (scripts/includes/match.lua). */
+export interface StoredDecision {
+  strategy?: string;
+  candidatesConsidered?: number;
+  winningScore?: number;
+  tieBreak?: string;
+  trigger?: string;
+}
+
+export interface PendingOffer extends PulledOffer {
+  repId: string;
+  /** Absent for an offer made before decision records were kept with the session. */
+  decision?: StoredDecision;
+}
+
+/** The pending offers of some reps and the outbox id they were read at (one atomic read). */
+export interface PendingOffers {
+  /** Every offer made later has a greater outbox id. */
+  outboxId: string;
+  offers: PendingOffer[];
+}
+
+/** A session the broker holds as assigned to a rep, restored after Redis lost data. */
+export interface HeldSessionInput {
+  sessionId: string;
+  repId: string;
+  epoch: number;
+  /** The queue it was answered from. */
+  target: QueueTarget;
+  priority: number;
+  enqueuedAtMs: number;
+}
+
+/** What a requeue did: where the session waits now (or to whom it was offered at once). */
+export interface Requeued {
+  offeredRepId?: string;
+  /** 1-based; 0 when offered. */
+  position: number;
+  queueLength: number;
+  /** The session's epoch afterwards (the new offer's when it was offered at once). */
+  epoch: number;
+}
+
+/** One entry of a batch read: undefined fields when the acd holds nothing for the session. */
+export interface SessionRoutingSummary {
+  sessionId: string;
+  known: boolean;
+  state?: SessionStateName;
+  target?: QueueTarget;
+  epoch: number;
+  repId: string;
 }
 
 export interface PositionFacts {
@@ -137,17 +195,27 @@ export class RoutingStore {
     return reply;
   }
 
-  /** Maps the failure codes shared by the fenced transitions; returns the reply when it succeeded. */
-  private fenced(reply: Reply, sessionId: string, epoch: number, repId: string, transition: string): Reply {
+  /**
+   * Maps the failure codes shared by the fenced transitions (scripts/includes/fence.lua); returns the
+   * reply when it succeeded. `allowed`: the states the transition starts from.
+   */
+  private fenced(
+    reply: Reply,
+    sessionId: string,
+    epoch: number,
+    repId: string,
+    transition: string,
+    allowed: readonly SessionStateName[],
+  ): Reply {
     switch (reply[0]) {
       case codes.SESSION_NOT_FOUND:
         throw new SessionNotFoundError(sessionId);
       case codes.STALE_EPOCH:
-        throw new OfferFencedError(sessionId, epoch, repId, "stale_epoch");
+        throw new OfferFencedError(sessionId, epoch, repId, "stale_epoch", Number(reply[1]));
       case codes.WRONG_REP:
         throw new OfferFencedError(sessionId, epoch, repId, "wrong_rep");
       case codes.WRONG_STATE:
-        throw new SessionStateConflictError(sessionId, sessionStateName(String(reply[1])), transition);
+        throw new SessionStateConflictError(sessionId, sessionStateName(String(reply[1])), transition, allowed);
       default:
         return reply;
     }
@@ -182,10 +250,11 @@ export class RoutingStore {
       input.requiredSkills.join(","),
       input.enqueuedAtMs ?? 0,
       input.rebuilt ? "1" : "0",
+      input.epoch ?? 0,
     ]);
     switch (reply[0]) {
       case codes.SESSION_EXISTS:
-        throw new SessionAlreadyQueuedError(input.sessionId);
+        throw new SessionAlreadyQueuedError(input.sessionId, sessionStateName(String(reply[1])));
       case codes.UNKNOWN_TEAM:
         throw new TeamUnknownError(id);
       case codes.UNKNOWN_PROBLEM_TYPE:
@@ -200,11 +269,25 @@ export class RoutingStore {
       queueLength: Number(reply[3]),
       epoch: Number(reply[4]),
       expiresAtMs: Number(reply[5] ?? 0),
+      existing: reply[6] === 1,
     };
   }
 
-  async accept(site: string, sessionId: string, repId: string, epoch: number): Promise<void> {
-    this.fenced(await this.run("acceptOffer", site, [sessionId, repId, epoch]), sessionId, epoch, repId, "be accepted");
+  /**
+   * Idempotent for the same rep and epoch: `alreadyAccepted` when this accept had been applied before.
+   * Refuses an offer past its deadline even before the expiry timer fired.
+   */
+  async accept(site: string, sessionId: string, repId: string, epoch: number): Promise<{ alreadyAccepted: boolean }> {
+    const reply = this.fenced(
+      await this.run("acceptOffer", site, [sessionId, repId, epoch]),
+      sessionId,
+      epoch,
+      repId,
+      "be accepted",
+      ["offered"],
+    );
+    if (reply[0] === codes.OFFER_EXPIRED) throw new OfferExpiredError(sessionId, epoch, Number(reply[1]));
+    return { alreadyAccepted: reply[1] === 1 };
   }
 
   /** Returns the rep the session was offered to next, if any. */
@@ -215,13 +298,16 @@ export class RoutingStore {
       epoch,
       repId,
       "be rejected",
+      ["offered"],
     );
     return String(reply[1]) || undefined;
   }
 
   /** Returns the handle time in ms. */
   async end(site: string, sessionId: string, epoch: number): Promise<number> {
-    const reply = this.fenced(await this.run("endSession", site, [sessionId, epoch]), sessionId, epoch, "", "end");
+    const reply = this.fenced(await this.run("endSession", site, [sessionId, epoch]), sessionId, epoch, "", "end", [
+      "active",
+    ]);
     return Number(reply[1]);
   }
 
@@ -230,7 +316,10 @@ export class RoutingStore {
     const reply = await this.run("abandonSession", site, [sessionId, reason]);
     if (reply[0] === codes.SESSION_NOT_FOUND) throw new SessionNotFoundError(sessionId);
     if (reply[0] === codes.WRONG_STATE) {
-      throw new SessionStateConflictError(sessionId, sessionStateName(String(reply[1])), "be abandoned");
+      throw new SessionStateConflictError(sessionId, sessionStateName(String(reply[1])), "be abandoned", [
+        "waiting",
+        "offered",
+      ]);
     }
     return Number(reply[1]);
   }
@@ -242,6 +331,7 @@ export class RoutingStore {
       epoch,
       "",
       "be transferred",
+      ["active"],
     );
     if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(target.id);
     if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(target.id);
@@ -256,20 +346,87 @@ export class RoutingStore {
     };
   }
 
-  /** Offers waiting for an answer from any of `repIds`. */
-  async pendingOffers(site: string, repIds: readonly string[]): Promise<(PulledOffer & { repId: string })[]> {
-    const flat = await this.run("getPendingOffers", site, repIds);
-    const offers: (PulledOffer & { repId: string })[] = [];
-    for (let i = 0; i + 4 < flat.length; i += 5) {
+  /**
+   * Puts an offered or active session back into a queue at its original place (scripts/
+   * requeueSession-1.lua); `target` undefined: the queue it was answered from.
+   */
+  async requeue(
+    site: string,
+    sessionId: string,
+    epoch: number,
+    target: QueueTarget | undefined,
+    reason: string,
+  ): Promise<Requeued> {
+    const [kind, id] = target ? encodeTarget(target) : ["", ""];
+    const reply = this.fenced(
+      await this.run("requeueSession", site, [sessionId, epoch, kind, id, reason]),
+      sessionId,
+      epoch,
+      "",
+      "be requeued",
+      ["offered", "active"],
+    );
+    if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(id);
+    if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(id);
+    const offeredRepId = String(reply[1]);
+    return {
+      offeredRepId: offeredRepId || undefined,
+      position: Number(reply[2]),
+      queueLength: Number(reply[3]),
+      epoch: Number(reply[4]),
+    };
+  }
+
+  /** Restores a held session as its rep's active one; false when the acd already knew the session. */
+  async restoreHeld(site: string, input: HeldSessionInput): Promise<boolean> {
+    const reply = await this.run("restoreHeldSession", site, [
+      input.sessionId,
+      input.repId,
+      input.epoch,
+      ...encodeTarget(input.target),
+      input.priority,
+      input.enqueuedAtMs,
+    ]);
+    if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(input.target.id);
+    return reply[0] !== codes.SESSION_EXISTS;
+  }
+
+  /** The routing records of `sessionIds`, in order; the caller bounds their number. */
+  async sessions(site: string, sessionIds: readonly string[]): Promise<SessionRoutingSummary[]> {
+    const flat = await this.run("getSessions", site, sessionIds);
+    return sessionIds.map((sessionId, i) => {
+      const at = i * 5;
+      if (flat[at] !== 1) return { sessionId, known: false, epoch: 0, repId: "" };
+      return {
+        sessionId,
+        known: true,
+        state: sessionStateName(String(flat[at + 1])),
+        target: parseTarget(String(flat[at + 2])),
+        epoch: Number(flat[at + 3]),
+        repId: String(flat[at + 4]),
+      };
+    });
+  }
+
+  /**
+   * Offers waiting for an answer from any of `repIds`, and the outbox id read in the same atomic step:
+   * tailing the outbox after that id yields exactly the offers made later.
+   */
+  async pendingOffers(site: string, repIds: readonly string[]): Promise<PendingOffers> {
+    const [outboxId, ...flat] = await this.run("getPendingOffers", site, repIds);
+    const offers: PendingOffer[] = [];
+    for (let i = 0; i + 5 < flat.length; i += 6) {
+      const decision = String(flat[i + 5]);
       offers.push({
         sessionId: String(flat[i]),
         repId: String(flat[i + 1]),
         epoch: Number(flat[i + 2]),
         expiresAtMs: Number(flat[i + 3]),
         from: parseTarget(String(flat[i + 4])),
+        decision: decision ? (JSON.parse(decision) as StoredDecision) : undefined,
       });
     }
-    return offers;
+    return { outboxId: String(outboxId), offers };
   }
 
   async pull(site: string, repId: string): Promise<PulledOffer | undefined> {

@@ -117,10 +117,16 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
     const stale = await grpcError(acd.acceptOffer({ siteId, sessionId: "f", repId: first.repId, epoch: first.epoch }));
     expect(stale.code).toBe(status.FAILED_PRECONDITION);
     await acd.acceptOffer({ siteId, sessionId: "f", repId: second.repId, epoch: second.epoch });
-    const duplicate = await grpcError(
-      acd.acceptOffer({ siteId, sessionId: "f", repId: second.repId, epoch: second.epoch }),
-    );
-    expect(duplicate.code).toBe(status.FAILED_PRECONDITION);
+    // Issue 7: a retried accept that was already applied succeeds again and changes nothing (it was
+    // refused with FAILED_PRECONDITION before); a late accept of the first offer stays refused.
+    await acd.acceptOffer({ siteId, sessionId: "f", repId: second.repId, epoch: second.epoch });
+    expect(await acd.getSessionRouting({ siteId, sessionId: "f" })).toMatchObject({
+      state: SessionState.SESSION_STATE_ACTIVE,
+      repId: second.repId,
+      epoch: second.epoch,
+    });
+    const late = await grpcError(acd.acceptOffer({ siteId, sessionId: "f", repId: first.repId, epoch: first.epoch }));
+    expect(late.code).toBe(status.FAILED_PRECONDITION);
   });
 
   it("lets an unanswered offer expire, marks the rep not-responding and offers the session to another rep", async () => {

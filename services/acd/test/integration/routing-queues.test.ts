@@ -206,6 +206,7 @@ describe.each(redisBackends)("acd queues on %s", (_name, redisEnv) => {
           priority: 0,
           requiredSkills: [],
           enqueuedAtMs: now - 1_000,
+          epoch: 0,
         },
         {
           sessionId: "earlier",
@@ -214,6 +215,7 @@ describe.each(redisBackends)("acd queues on %s", (_name, redisEnv) => {
           priority: 0,
           requiredSkills: [],
           enqueuedAtMs: now - 5_000,
+          epoch: 0,
         },
         {
           sessionId: "known",
@@ -222,10 +224,12 @@ describe.each(redisBackends)("acd queues on %s", (_name, redisEnv) => {
           priority: 0,
           requiredSkills: [],
           enqueuedAtMs: now,
+          epoch: 0,
         },
       ],
+      held: [],
     });
-    expect(result).toEqual({ restored: 2, skipped: 1 });
+    expect(result).toEqual({ restored: 2, skipped: 1, heldRestored: 0 });
     expect((await acd.getQueuePosition({ siteId, sessionId: "earlier" })).position!.position).toBe(1);
     expect((await acd.getQueuePosition({ siteId, sessionId: "later" })).position!.position).toBe(2);
     expect((await acd.getQueuePosition({ siteId, sessionId: "known" })).position!.position).toBe(3);

@@ -22,7 +22,10 @@ export async function subscribeOffers(
   const offers: Offer[] = [];
   const waiters: { predicate: (o: Offer) => boolean; resolve: (o: Offer) => void }[] = [];
   let seen = 0;
+  let live: () => void = () => undefined;
+  const subscribed = new Promise<void>((resolve) => (live = resolve));
   stream.on("data", (message: SubscribeOffersResponse) => {
+    if (message.event?.$case === "subscribed") live();
     if (message.event?.$case !== "offer") return;
     const offer = message.event.offer;
     offers.push(offer);
@@ -34,8 +37,12 @@ export async function subscribeOffers(
     }
   });
   stream.on("error", () => undefined);
-  // The feed starts at the stream's tail; give the subscription a moment to be in place.
-  await new Promise((r) => setTimeout(r, 150));
+  // From the first message on, every offer for these reps reaches the stream.
+  await Promise.race([
+    subscribed,
+    ended,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("the stream never said subscribed")), 10_000)),
+  ]);
   return {
     offers,
     ended,

@@ -4,7 +4,7 @@
   KEYS[1] tenant prefix "hq:{site}:"
   ARGV[1] session id   ARGV[2] epoch
 
-  Output: { 0, handle ms } or a fencing failure (see acceptOffer)
+  Output: { 0, handle ms } or a fencing failure (includes/fence.lua)
   Events: SessionEnded, then OfferCreated for any new match of the rep.
 ]]
 --- @include "includes/common"

@@ -5,7 +5,7 @@
   KEYS[1] tenant prefix "hq:{site}:"
   ARGV[1] session id   ARGV[2] rep id   ARGV[3] epoch
 
-  Output: { 0, rep the session was offered to next or "" } or a fencing failure (see acceptOffer)
+  Output: { 0, rep the session was offered to next or "" } or a fencing failure (includes/fence.lua)
   Events: OfferRejected, then OfferCreated for any new match.
 ]]
 --- @include "includes/common"

@@ -61,21 +61,7 @@ for team in pairs(newTeams) do
   end
 end
 
-local withdrawn = {}
-local pending = rcall("SMEMBERS", P .. "ro:" .. r.id)
-for _, sessionId in ipairs(pending) do
-  if isRoutable and r.load <= r.cap then break end
-  local s = readSession(sessionId)
-  if s and s.st == "o" and s.r == r.id then
-    rcall("ZREM", P .. "dl", "o|" .. s.id .. "|" .. s.e)
-    requeue(s)
-    releaseRep(r, s.id, false, now)
-    appendEvent("OfferWithdrawn", s.id, s.e, now, { repId = r.id })
-    withdrawn[#withdrawn + 1] = s
-  else
-    rcall("SREM", P .. "ro:" .. r.id, sessionId)
-  end
-end
+local withdrawn = withdrawOffers(r, now)
 reindexRep(r)
 appendEvent("RepCapacityChanged", "", 0, now, { repId = r.id, routableCapacity = r.cap, version = version,
   teamIds = split(r.teams), connected = r.con })

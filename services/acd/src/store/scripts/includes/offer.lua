@@ -7,14 +7,16 @@ local function offerTimeout(s, r)
   return info and info.tmo or DEFAULT_OFFER_TIMEOUT
 end
 
--- A session being enqueued (s.fresh) is in no queue yet and its hash is written by the caller.
+-- A session being enqueued (s.fresh) is in no queue yet and its hash is written by the caller. The
+-- decision record is kept with the session (od) so an offer replayed to a new subscriber carries it.
 local function offerSession(s, r, now, decision)
   local epoch = s.e + 1
+  local od = cjson.encode(decision)
   if not s.fresh then
     leaveQueues(s)
-    rcall("HSET", sessionKey(s.id), "st", "o", "r", r.id, "e", epoch)
+    rcall("HSET", sessionKey(s.id), "st", "o", "r", r.id, "e", epoch, "od", od)
   end
-  s.st, s.r, s.e = "o", r.id, epoch
+  s.st, s.r, s.e, s.od = "o", r.id, epoch, od
   r.load = r.load + 1
   r.offered = true
   rcall("HSET", repKey(r.id), "load", r.load)
@@ -43,4 +45,24 @@ local function requeue(s)
   rcall("HDEL", sessionKey(s.id), "r")
   s.st, s.r = "w", nil
   enterQueues(s)
+end
+
+-- Withdraws the rep's open offers while he is not routable or holds more than his capacity; the
+-- sessions go back to their original place. Returns them, for the caller to match again.
+local function withdrawOffers(r, now)
+  local withdrawn = {}
+  for _, sessionId in ipairs(rcall("SMEMBERS", P .. "ro:" .. r.id)) do
+    if routable(r) and r.load <= r.cap then break end
+    local s = readSession(sessionId)
+    if s and s.st == "o" and s.r == r.id then
+      rcall("ZREM", P .. "dl", "o|" .. s.id .. "|" .. s.e)
+      requeue(s)
+      releaseRep(r, s.id, false, now)
+      appendEvent("OfferWithdrawn", s.id, s.e, now, { repId = r.id })
+      withdrawn[#withdrawn + 1] = s
+    else
+      rcall("SREM", P .. "ro:" .. r.id, sessionId)
+    end
+  end
+  return withdrawn
 end

@@ -1,7 +1,8 @@
 -- Session hash fields: st state (w waiting, o offered, a active, e ended, x abandoned), q primary
 -- queue ("t:<team>" or "r:<rep>"), x overflow teams (comma list), p priority, o queue member
 -- (orderMember: fixed-width enqueue time + sequence + id), sk required skills, e epoch (fencing
--- token), r rep, et enqueue time, pt problem type, ovs next overflow step, rjn rejections so far.
+-- token), r rep, et enqueue time, pt problem type, ovs next overflow step, rjn rejections so far,
+-- at accepted at (ms), od the decision record of the last offer (JSON; read only for pending offers).
 local SESSION_FIELDS = { "st", "q", "x", "p", "o", "sk", "e", "r", "et", "pt", "ovs", "rjn" }
 
 local function sessionKey(id) return P .. "s:" .. id end
