@@ -411,7 +411,8 @@ export class CredentialCommands implements CredentialRedemption {
     if (!decision.allowed) {
       await this.failures.forget(this.pool, attemptId);
       brokerMetrics.redemptionLockouts.add(1, { kind, scope: decision.scope });
-      this.logger.warn({ siteId, kind, scope: decision.scope, clientAddress: bucket }, "redemption locked out");
+      // Debug only: a locked-out guesser could otherwise flood the log; the metric counts them.
+      this.logger.debug({ siteId, kind, scope: decision.scope, clientAddress: bucket }, "redemption locked out");
       throw new RedemptionLockedError(decision.retryAfterMs);
     }
     try {

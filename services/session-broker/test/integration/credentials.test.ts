@@ -582,6 +582,16 @@ describe("session keys, invitations and access links", () => {
       );
     });
 
+    it("prunes failures no window needs any more as new attempts come in", async () => {
+      const address = `pruned-${freshAddress()}`;
+      await db.query("insert into redemption_failures (site_id, client_address, at_ms) values ('', $1, 1)", [address]);
+      await commands({})
+        .redeemSessionKey(newSiteId(), "7K3M9QX2TD", freshAddress())
+        .catch(() => undefined);
+      const { rows } = await db.query("select 1 from redemption_failures where client_address = $1", [address]);
+      expect(rows).toEqual([]);
+    });
+
     it("revokes an invitation whose mail could not be sent, so no unsent token stays live", async () => {
       const credentials = commands({ notifier: { send: () => Promise.reject(new Error("smtp down")) } });
       const siteId = newSiteId();
