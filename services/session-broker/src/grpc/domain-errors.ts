@@ -1,5 +1,5 @@
 import { status } from "@grpc/grpc-js";
-import { GrpcStatusError, InvalidArgumentError } from "@handoff/runtime";
+import { GrpcStatusError, InvalidArgumentError, withErrorInfo } from "@handoff/runtime";
 import {
   BrokerDomainError,
   CredentialRejectedError,
@@ -25,7 +25,7 @@ const CODE_OF: [new (...args: never[]) => BrokerDomainError, status][] = [
 
 /**
  * Maps a domain error to the status the caller sees, with its machine-readable reason in the
- * trailers; a domain failure not listed is a FAILED_PRECONDITION (stale epoch, wrong state...).
+ * status details (google.rpc.ErrorInfo, domain handoff.session-broker); a domain failure not listed is a FAILED_PRECONDITION (stale epoch, wrong state...).
  */
 export function toGrpcError(error: unknown): unknown {
   if (!(error instanceof BrokerDomainError)) return error;
@@ -39,8 +39,7 @@ export function toGrpcError(error: unknown): unknown {
     const code = CODE_OF.find(([type]) => error instanceof type)?.[1] ?? status.FAILED_PRECONDITION;
     mapped = new GrpcStatusError(code, error.message, { cause: error });
   }
-  mapped.metadata.set("reason", error.reason);
-  return mapped;
+  return withErrorInfo(mapped, error.reason, "handoff.session-broker");
 }
 
 /** Runs a command and translates its domain errors. */

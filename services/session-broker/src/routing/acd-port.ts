@@ -1,5 +1,5 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import { callUnary, createGrpcClient } from "@handoff/runtime";
+import { callUnary, createGrpcClient, errorReason } from "@handoff/runtime";
 import {
   AcdServiceClient,
   type BatchGetSessionRoutingResponse,
@@ -34,12 +34,6 @@ const CONFIG_TTL_MS = 2_000;
 const isServiceError = (error: unknown): error is ServiceError =>
   typeof error === "object" && error !== null && "code" in error && "metadata" in error;
 
-/** The ErrorInfo reason the acd attached to a refusal, if any. */
-function acdReason(error: ServiceError): string | undefined {
-  const reason = error.metadata.get("reason")[0];
-  return typeof reason === "string" ? reason : undefined;
-}
-
 /**
  * Translates the acd's failures into the broker's terms: no answer is RoutingUnavailableError (the
  * session is safe in PostgreSQL; the reconciler finishes the job), a refused offer operation is
@@ -59,7 +53,7 @@ function translate(error: unknown, sessionId: string, fields: Record<string, str
     case status.FAILED_PRECONDITION:
     case status.NOT_FOUND:
     case status.ALREADY_EXISTS:
-      throw new OfferRefusedError(sessionId, acdReason(error), error.details);
+      throw new OfferRefusedError(sessionId, errorReason(error), error.details);
     default:
       throw error;
   }
