@@ -178,11 +178,6 @@ describe("session-broker bad input", () => {
       "epoch",
     ],
     [
-      "an accept with a fractional epoch",
-      () => stack.broker.acceptSessionOffer({ siteId, sessionId, repId: "alice", epoch: 1.5 }),
-      "epoch",
-    ],
-    [
       "an accept without a rep",
       () => stack.broker.acceptSessionOffer({ siteId, sessionId, repId: "", epoch }),
       "rep_id",
