@@ -116,9 +116,13 @@ async function main(): Promise<number> {
     if (problem) failures.push(`${(line.at / 1000).toFixed(1)} s ${line.stream} (${problem}): ${line.text}`);
   }
   const seconds = (ms: number | undefined): string => (ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`);
+  const kafkaWaits = lines.filter(
+    (line) => line.stream === "stdout" && line.text.includes('"msg":"waiting for '),
+  ).length;
   console.log(
     `clean-start check: ready at ${seconds(readyAt)}, Ctrl-C at ${seconds(stopRequestedAt)}, ` +
-      `stopped at ${seconds(stoppedAt)}; ${lines.length} lines, ${failures.length} problems`,
+      `stopped at ${seconds(stoppedAt)}; ${lines.length} lines (${kafkaWaits} Kafka start-up waits at info), ` +
+      `${failures.length} problems`,
   );
   for (const failure of failures) console.log(`  ${failure}`);
   if (failures.length > 0) {
