@@ -48,7 +48,9 @@ function translate(error: unknown, sessionId: string, fields: Record<string, str
       throw new RoutingUnavailableError("the acd did not answer", { cause: error });
     case status.INVALID_ARGUMENT: {
       const field = String(error.metadata.get("field")[0] ?? "");
-      throw new InvalidFieldError(fields[field] ?? field, error.details);
+      // The acd's details already start with "<its field>: "; the broker names its own field.
+      const problem = error.details.startsWith(`${field}: `) ? error.details.slice(field.length + 2) : error.details;
+      throw new InvalidFieldError(fields[field] ?? field, problem);
     }
     case status.FAILED_PRECONDITION:
     case status.NOT_FOUND:
