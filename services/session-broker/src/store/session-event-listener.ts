@@ -61,7 +61,12 @@ export class SessionEventListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      keepAlive: true,
+      // Names the connection in pg_stat_activity (operators, and tests that cut it).
+      application_name: `handoff-session-feed:${process.pid}`,
+    });
     this.client = client;
     let lost = false;
     const fail = (error: unknown) => {

@@ -319,12 +319,13 @@ describe("the reps of a session", () => {
       [() => b.answerRepInvitation({ ...base, invitationId: "", accepted: true }), "invitation_id"],
       [() => b.answerRepInvitation({ ...base, invitationId: "unknown", accepted: true }), "invitation_id"],
       [
-        b.answerRepInvitation({
-          ...base,
-          requester: { actor: 2, id: "", customerToken: "" },
-          invitationId: "i",
-          accepted: true,
-        }),
+        () =>
+          b.answerRepInvitation({
+            ...base,
+            requester: { actor: 2, id: "", customerToken: "" },
+            invitationId: "i",
+            accepted: true,
+          }),
         "requester.id",
       ],
       [() => b.handOverControl({ ...base, toRepId: "" }), "to_rep_id"],
@@ -333,7 +334,10 @@ describe("the reps of a session", () => {
         () => b.leaveSession({ ...base, requester: { actor: 4, id: "", customerToken: "" } }),
         "requester.customer_token",
       ],
-      [() => b.leaveSession({ ...base, requester: { actor: 99, id: "alice", customerToken: "" } }), "requester.actor"],
+      [
+        () => b.leaveSession({ ...base, requester: { actor: 99 as Actor, id: "alice", customerToken: "" } }),
+        "requester.actor",
+      ],
     ];
     for (const [call, field] of cases) await expectStatus(call(), status.INVALID_ARGUMENT, field);
     expect(await sessionOf(b, siteId, sessionId)).toEqual(before);
