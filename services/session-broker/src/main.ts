@@ -134,6 +134,8 @@ runMain("session-broker", async () => {
     acd,
     presence,
     logger,
+    permissionCommands,
+    invitations,
     { sweepIntervalMs: config.DISCONNECT_SWEEP_INTERVAL_MS },
   );
   const presenceEvents = await new PresenceEventConsumer(disconnects, logger).start(kafka, config.KAFKA_CONSUMER_GROUP);

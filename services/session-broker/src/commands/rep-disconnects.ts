@@ -7,10 +7,12 @@ import { targetToProto, type AcdPort } from "../routing/acd-port";
 import type { PresencePort } from "../routing/presence-port";
 import type { DisconnectFlags, ExpiredGrace } from "../store/disconnect-flags";
 import type { ParticipantStore } from "../store/participant-store";
+import type { RepInvitationStore } from "../store/rep-invitation-store";
 import { markProcessed } from "../store/processed-events";
 import type { SessionRow } from "../store/session-row";
 import type { SessionStore, Tx } from "../store/session-store";
 import type { SettingsStore } from "../store/settings-store";
+import type { PermissionCommands } from "./permission-commands";
 import type { SessionLifecycle } from "./session-lifecycle";
 
 /** A presence event about one rep, as far as disconnects need it. */
@@ -48,6 +50,8 @@ export class RepDisconnects {
     private readonly flags: DisconnectFlags,
     private readonly settings: SettingsStore,
     private readonly lifecycle: SessionLifecycle,
+    private readonly permissions: PermissionCommands,
+    private readonly invitations: RepInvitationStore,
     private readonly acd: AcdPort,
     private readonly presence: PresencePort,
     private readonly logger: Logger,
@@ -189,6 +193,8 @@ export class RepDisconnects {
       const outcome = disconnectOutcome(settings, c.row, repId, present);
       switch (outcome.rule) {
         case "hand_over":
+          // As when he leaves himself: his unanswered permission requests lapse.
+          await this.permissions.releaseIn(c, [repId]);
           await this.participants.leave(c.tx, siteId, sessionId, repId, c.nowMs);
           c.emit({ $case: "participantLeft", participantLeft: { repId, reason: "disconnected" } });
           if (outcome.toRepId) {
@@ -201,6 +207,9 @@ export class RepDisconnects {
           await this.lifecycle.closeIn(c, SYSTEM, "rep_disconnected");
           break;
         default:
+          // As when the last rep leaves: every grant is revoked, open invitations lapse.
+          await this.permissions.releaseIn(c, "everyone");
+          await this.invitations.cancelPending(c.tx, siteId, sessionId, c.nowMs);
           for (const left of await this.participants.leaveAll(c.tx, siteId, sessionId, c.nowMs))
             c.emit({
               $case: "participantLeft",

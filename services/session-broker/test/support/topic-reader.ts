@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { decodeEventHeaders } from "@handoff/runtime";
-import { Kafka, logLevel } from "kafkajs";
+import { createKafka, createLogger, decodeEventHeaders } from "@handoff/runtime";
+import type { Kafka } from "kafkajs";
 
 export interface ReadMessage {
   partition: number;
@@ -18,10 +18,11 @@ export class TopicReader {
     brokers: string,
     private readonly topic: string,
   ) {
-    this.kafka = new Kafka({
+    // The runtime's client: kafkajs with its request-queue timer fixed, logging errors only.
+    this.kafka = createKafka({
       clientId: `test-reader-${randomUUID()}`,
       brokers: brokers.split(","),
-      logLevel: logLevel.NOTHING,
+      logger: createLogger("topic-reader", "error"),
     });
   }
 
