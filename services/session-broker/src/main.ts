@@ -131,11 +131,11 @@ runMain("session-broker", async () => {
     new DisconnectFlags(pool),
     settings,
     lifecycle,
+    permissionCommands,
+    invitations,
     acd,
     presence,
     logger,
-    permissionCommands,
-    invitations,
     { sweepIntervalMs: config.DISCONNECT_SWEEP_INTERVAL_MS },
   );
   const presenceEvents = await new PresenceEventConsumer(disconnects, logger).start(kafka, config.KAFKA_CONSUMER_GROUP);
