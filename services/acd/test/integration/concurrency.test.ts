@@ -195,6 +195,23 @@ async function runClient(world: World, index: number): Promise<void> {
         status.FAILED_PRECONDITION,
       ]);
     },
+    // RequeueSession of an active session (or of an offer this client saw): back to its queue, another
+    // team or a rep's personal queue.
+    requeue: async () => {
+      const picked = rnd.chance(0.7) ? world.takeActive(rnd) : undefined;
+      const offer = picked ? undefined : await takeOffer();
+      const session = picked ? { sessionId: picked[0], epoch: picked[1].epoch } : offer;
+      if (!session) return;
+      const where = rnd.weighted({ back: 6, team: 2, rep: 2 });
+      const target =
+        where === "team" ? teamTarget(rnd.pick(TEAM_IDS)) : where === "rep" ? repTarget(rnd.pick(REPS)) : undefined;
+      const reason = rnd.pick(["rep_left", "commit_failed", "rep_disconnected", "reconciler"]);
+      await ledger.call(
+        "requeue",
+        () => acd.requeueSession({ siteId, sessionId: session.sessionId, epoch: session.epoch, target, reason }),
+        [status.FAILED_PRECONDITION],
+      );
+    },
     pull: async () => {
       const pulled = await ledger.call("pull", () => acd.pullNextSession({ siteId, repId: rnd.pick(watched) }));
       if (pulled.outcome === "ok" && pulled.value.offer) inbox.offers.push(pulled.value.offer);
@@ -219,6 +236,7 @@ async function runClient(world: World, index: number): Promise<void> {
     letExpire: 4,
     abandon: 5,
     transfer: 5,
+    requeue: 4,
     pull: 6,
     end: 14,
     position: 5,
@@ -364,6 +382,7 @@ describe("acd under many concurrent clients issuing random operations", () => {
       expect.soft(counts.get(kind) ?? 0, kind).toBeGreaterThan(0);
     }
     expect(run.ledger.total("pull", "ok")).toBeGreaterThan(0);
+    expect(run.ledger.total("requeue", "ok")).toBeGreaterThan(0);
   });
 
   it("answers every call with success or an expected refusal", () => {

@@ -126,6 +126,26 @@ describe.each(redisBackends)("acd requeue, batch reads and rebuilds on %s", (_na
       expect(back).toMatchObject({ offeredRepId: "eli", epoch: 5 });
     });
 
+    // Found by the concurrency test: the requeue matched its rep again from a stale copy of his load.
+    it("never offers a rep beyond his capacity when a requeued session goes back to him", async () => {
+      const siteId = await siteWith();
+      await repOnline(acd, siteId, "ray", ["support"], 2);
+      await enqueue(siteId, "mine", repTarget("ray"));
+      await acd.acceptOffer({ siteId, sessionId: "mine", repId: "ray", epoch: 1 });
+      await enqueue(siteId, "t1");
+      await enqueue(siteId, "t2");
+      const back = await acd.requeueSession({
+        siteId,
+        sessionId: "mine",
+        epoch: 1,
+        target: undefined,
+        reason: "commit_failed",
+      });
+      expect(back.offeredRepId).toBe("ray");
+      expect(await acd.getRepRouting({ siteId, repId: "ray" })).toMatchObject({ load: 2, active: 0 });
+      expect(await routing(siteId, "t2")).toMatchObject({ state: SessionState.SESSION_STATE_WAITING });
+    });
+
     it("moves a session to another team's queue, keeping its enqueue time", async () => {
       const siteId = await siteWith([team("support"), team("sales")]);
       await enqueue(siteId, "older", teamTarget("sales"));

@@ -168,9 +168,29 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         return;
       }
       case "offerAccepted": {
-        if (!s || !closesOffer(s, payload.offerAccepted.repId)) return;
+        if (!s) return;
+        const repId = payload.offerAccepted.repId;
+        // A held session restored by a rebuild: its SessionQueued (rebuilt) and OfferAccepted at one epoch.
+        if (s.rebuilt && s.state === "w" && s.firstOfferAt === undefined && ev.epoch === s.epoch) {
+          const r = reps.get(repId) ?? {
+            id: repId,
+            cap: 0,
+            connected: false,
+            version: 0,
+            teams: [],
+            nr: false,
+            load: 0,
+            act: 0,
+          };
+          reps.set(repId, r);
+          Object.assign(s, { state: "a", rep: repId, firstOfferAt: index });
+          r.load += 1;
+          r.act += 1;
+          return;
+        }
+        if (!closesOffer(s, repId)) return;
         s.state = "a";
-        rep(payload.offerAccepted.repId).act += 1;
+        rep(repId).act += 1;
         return;
       }
       case "offerRejected":
@@ -204,27 +224,26 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         s.state = "e";
         return;
       }
+      // A transfer (from an active session) or a requeue (RequeueSession: from an offered or active one).
       case "sessionTransferred": {
         if (!s) return;
         const t = payload.sessionTransferred;
-        if (s.state !== "a" || s.rep !== t.fromRepId || ev.epoch !== s.epoch + 1) {
+        if ((s.state !== "a" && s.state !== "o") || s.rep !== t.fromRepId || ev.epoch !== s.epoch + 1) {
           violate(
             "state-machine",
             `${at}: transferred from ${t.fromRepId} to epoch ${ev.epoch}, but the session is ${s.state} with ${s.rep} at epoch ${s.epoch}`,
           );
           return;
         }
-        release(rep(t.fromRepId), true, at);
+        release(rep(t.fromRepId), s.state === "a", at);
         transferredRejecters.set(s.id, new Set([...(transferredRejecters.get(s.id) ?? []), ...s.rejecters]));
-        Object.assign(s, {
-          state: "w",
-          rep: undefined,
-          epoch: ev.epoch,
-          queue: encodeTarget(t.target),
-          priority: t.priority,
-          overflowTeams: [],
-        });
-        s.rejecters = new Set([t.fromRepId]);
+        const queue = encodeTarget(t.target);
+        // A requeue to the queue it was answered from keeps its overflow teams (a transfer to the same
+        // queue drops them; the events do not tell the two apart, so the replay is the more lenient).
+        const overflowTeams = queue === s.queue ? s.overflowTeams : [];
+        Object.assign(s, { state: "w", rep: undefined, epoch: ev.epoch, queue, priority: t.priority, overflowTeams });
+        // The rep it leaves may not take it again, unless it went back to his own personal queue.
+        s.rejecters = queue === `r:${t.fromRepId}` ? new Set() : new Set([t.fromRepId]);
         return;
       }
       case "sessionAbandoned": {

@@ -75,6 +75,8 @@ rcall("HDEL", key, "r", "at")
 enterQueues(s)
 appendEvent("SessionTransferred", s.id, s.e, now, { fromRepId = r.id, target = targetOf(s.q), priority = s.p })
 local offered = matchSession(s, now, "requeue") or ""
+-- matchSession read its own copy of the rep it offered to; when that was him, r's load is stale.
+if offered == r.id then r = readRep(r.id) end
 matchRep(r, now, "requeue")
 local length = rcall("ZCARD", queueKey(s.q))
 if offered ~= "" then return { 0, offered, 0, length, s.e } end
