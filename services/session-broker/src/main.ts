@@ -30,6 +30,7 @@ import { RoutingEventConsumer } from "./events/routing-event-consumer";
 import { SessionOutboxRelay } from "./events/session-outbox-relay";
 import { sessionBrokerService } from "./grpc/session-broker-service";
 import { AcdPort } from "./routing/acd-port";
+import { RepOfferFeed } from "./routing/rep-offer-feed";
 import { OfferStore } from "./store/offer-store";
 import { ParticipantStore } from "./store/participant-store";
 import { SessionStore } from "./store/session-store";
@@ -68,6 +69,7 @@ runMain("session-broker", async () => {
   const producer = await createEventProducer(kafka);
   const kafkaReady = kafkaReadiness(kafka);
 
+  const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const acd = new AcdPort(config.ACD_ADDRESS);
   const store = new SessionStore(pool);
   const participants = new ParticipantStore(pool);
@@ -108,6 +110,7 @@ runMain("session-broker", async () => {
     conversation,
     feed,
     reports: new SessionReports(store, offers, views),
+    repOffers: new RepOfferFeed(acd, (offer) => lifecycle.recordOffer(offer), replicaId, logger),
   };
 
   const routingEvents = await new RoutingEventConsumer(store, lifecycle, logger).start(
@@ -147,7 +150,7 @@ runMain("session-broker", async () => {
     redis,
     key: "hq:leader:session-broker",
     leaseName: "handoff-session-broker-leader",
-    holderId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    holderId: replicaId,
     logger,
   });
   const relay = new SessionOutboxRelay(pool, producer);
@@ -173,6 +176,7 @@ runMain("session-broker", async () => {
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
+    { name: "offer streams", run: () => Promise.resolve(deps.repOffers.close()) },
     { name: "session feeds", run: () => Promise.resolve(feed.close()).then(() => feedListener.stop()) },
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "routing events", run: () => routingEvents.disconnect() },

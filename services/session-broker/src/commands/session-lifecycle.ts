@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@handoff/runtime";
-import type { DecisionRecord } from "@handoff/proto/acd_service";
+import type { DecisionRecord, Offer } from "@handoff/proto/acd_service";
 import { AbandonReason, Actor, type Customer, type QueuePosition } from "@handoff/proto/common";
 import type { Consent } from "@handoff/proto/session_broker_service";
 import { checkAccess, type AccessNeed, type RequesterValue } from "../domain/access";
@@ -266,6 +266,18 @@ export class SessionLifecycle {
     });
   }
 
+  /** Records an offer from the acd's offer stream (its own transaction). */
+  recordOffer(offer: Offer): Promise<void> {
+    return this.store.transaction((tx) =>
+      this.offerSeen(tx, offer.siteId, offer.sessionId, {
+        repId: offer.repId,
+        epoch: offer.epoch,
+        expiresAtMs: offer.expiresAtMs,
+        decision: offer.decision,
+      }),
+    );
+  }
+
   /** An offer ended without an assignment: the session waits again (if that offer was the current one). */
   async offerLapsed(
     tx: Tx,
@@ -342,8 +354,9 @@ export class SessionLifecycle {
     );
     const row = await this.store.find(siteId, sessionId).catch(() => undefined);
     try {
-      if (row && !isLive(row.state)) await this.acd.end(siteId, sessionId, epoch);
-      else await this.acd.requeue(siteId, sessionId, epoch, undefined, "commit_failed");
+      if (row && !isLive(row.state)) return await this.acd.end(siteId, sessionId, epoch);
+      const requeued = await this.acd.requeue(siteId, sessionId, epoch, undefined, "commit_failed");
+      await this.store.transaction((tx) => this.requeuedByAcd(tx, siteId, sessionId, requeued.epoch, "commit_failed"));
     } catch (error) {
       // The reconciler sees the acd holding an assignment PostgreSQL does not and repairs it.
       this.logger.warn(
@@ -351,6 +364,29 @@ export class SessionLifecycle {
         "could not return the session to the acd; the reconciler will",
       );
     }
+  }
+
+  /**
+   * The acd put an offered session back in its queue (after an assignment that could not be
+   * committed): it waits again. Active sessions are transferred and re-queued by the broker itself.
+   */
+  async requeuedByAcd(tx: Tx, siteId: string, sessionId: string, epoch: number, reason: string): Promise<void> {
+    await this.store.changeIn(tx, siteId, sessionId, async (c) => {
+      if (c.row.state !== "offered" || epoch <= c.row.epoch) return;
+      await this.offers.settle(c.tx, siteId, sessionId, c.row.epoch, "withdrawn");
+      const fromRepId = c.row.repId ?? "";
+      c.set({ state: "waiting", repId: null, epoch, offerExpiresAtMs: null });
+      c.emit({
+        $case: "sessionWaiting",
+        sessionWaiting: {
+          target: targetToProto(c.row.target),
+          priority: c.row.priority,
+          enqueuedAtMs: c.row.enqueuedAtMs,
+          reason,
+          fromRepId,
+        },
+      });
+    });
   }
 
   private refused(error: Error): Error {
@@ -373,14 +409,7 @@ export class SessionLifecycle {
       await this.acd.reject(siteId, offer.sessionId, repId, offer.epoch).catch(() => undefined);
       return undefined;
     }
-    await this.store.transaction((tx) =>
-      this.offerSeen(tx, siteId, offer.sessionId, {
-        repId,
-        epoch: offer.epoch,
-        expiresAtMs: offer.expiresAtMs,
-        decision: offer.decision,
-      }),
-    );
+    await this.recordOffer(offer);
     return this.accept(siteId, offer.sessionId, repId, offer.epoch);
   }
 

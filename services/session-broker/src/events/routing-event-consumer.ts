@@ -113,6 +113,9 @@ export class RoutingEventConsumer {
           );
         });
         return;
+      case "sessionTransferred":
+        // Only an offered session is moved by the acd on its own (a requeue after an uncommitted accept).
+        return this.lifecycle.requeuedByAcd(tx, siteId, sessionId, event.epoch, "requeued");
       case "sessionOverflowed":
         await this.store.changeIn(tx, siteId, sessionId, (c) => {
           if (c.row.state !== "waiting" && c.row.state !== "offered") return;
@@ -130,7 +133,7 @@ export class RoutingEventConsumer {
         });
         return;
       default:
-        // Accepts, ends and transfers are the broker's own doing; the rest is not about a session.
+        // Accepts, ends and active transfers are the broker's own doing; the rest is not about a session.
         return;
     }
   }

@@ -10,6 +10,7 @@ import type { SessionReports } from "../commands/session-report";
 import type { SessionViews } from "../commands/session-views";
 import type { CredentialHasher } from "../domain/credential-hash";
 import type { AcdPort } from "../routing/acd-port";
+import type { RepOfferFeed } from "../routing/rep-offer-feed";
 import type { OfferStore } from "../store/offer-store";
 import type { ParticipantStore } from "../store/participant-store";
 import type { SessionStore } from "../store/session-store";
@@ -33,4 +34,6 @@ export interface BrokerDeps {
   conversation: ConversationCommands;
   feed: SessionFeed;
   reports: SessionReports;
+  /** Live offers of the reps whose desktops are connected to this replica (the agent API's feed). */
+  repOffers: RepOfferFeed;
 }

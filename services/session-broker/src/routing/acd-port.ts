@@ -1,4 +1,4 @@
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { status, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
 import { callUnary, createGrpcClient, errorReason } from "@handoff/runtime";
 import {
   AcdServiceClient,
@@ -11,6 +11,7 @@ import {
   type RebuildQueuesResponse,
   type RequeueSessionResponse,
   type RoutingConfig,
+  type SubscribeOffersResponse,
   type TransferSessionResponse,
   type WaitingSession,
 } from "@handoff/proto/acd_service";
@@ -182,6 +183,18 @@ export class AcdPort {
     return callUnary(this.client, "rebuildQueues", { siteId, sessions, held }, 30_000).catch((e: unknown) =>
       translate(e, ""),
     );
+  }
+
+  /**
+   * Opens the acd's offer stream for `repIds` under `subscriberId` (a new stream with the same id
+   * replaces the old one). Its first message is `subscribed`, then pending offers, then live ones.
+   */
+  subscribeOffers(
+    siteId: string,
+    subscriberId: string,
+    repIds: string[],
+  ): ClientReadableStream<SubscribeOffersResponse> {
+    return this.client.subscribeOffers({ siteId, subscriberId, repIds });
   }
 
   /** The site's routing config (cached briefly), or undefined when the acd has none. */
