@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   AcdDomainError,
+  OfferExpiredError,
   OfferFencedError,
   ProblemTypeUnknownError,
   RoutingConfigInvalidError,
@@ -17,6 +18,7 @@ describe("acd domain errors", () => {
     new SessionAlreadyQueuedError("s1"),
     new SessionStateConflictError("s1", "waiting", "be accepted"),
     new OfferFencedError("s1", 3, "rep-1", "stale_epoch"),
+    new OfferExpiredError("s1", 3, 1_700_000_000_000),
     new TeamUnknownError("t1"),
     new ProblemTypeUnknownError("p1"),
     new RoutingConfigMissingError("site-1"),
