@@ -1,5 +1,5 @@
 import type { SessionEvent } from "@handoff/proto/events";
-import { HIDDEN_FROM_CUSTOMER } from "../domain/customer-visibility";
+import { endsFeed, hiddenFrom, type FeedAudience } from "../domain/feed-audience";
 import { SessionLimitReachedError } from "../domain/errors";
 import type { SessionEventHandlers } from "../store/session-event-listener";
 import type { SessionStore } from "../store/session-store";
@@ -14,9 +14,6 @@ export interface SessionFeedOptions {
   /** A feed re-reads this often even without an announcement (a safety net only). @default 30_000 */
   safetyPollMs?: number;
 }
-
-/** Who reads a feed: the customer never sees what domain/customer-visibility hides. */
-export type FeedAudience = "customer" | "staff";
 
 /** Where a feed's events go. `write` resolves when the receiver can take more, or `signal` aborts. */
 export interface FeedSink {
@@ -98,8 +95,9 @@ export class SessionFeed implements SessionEventHandlers {
   }
 
   /**
-   * Delivers the session's events after `afterSequence` to `sink` until `signal` aborts or the feed
-   * closes (server shutdown); a session's end does not end it (surveys come after the close).
+   * Delivers the session's events after `afterSequence` to `sink` until `signal` aborts, the feed
+   * closes (server shutdown) or the audience's rep left; a session's end does not end it (surveys
+   * come after the close).
    * @throws SessionLimitReachedError when this session or this process has too many feeds
    */
   async watch(
@@ -122,7 +120,7 @@ export class SessionFeed implements SessionEventHandlers {
     watchers.add(watcher);
     this.bySession.set(key, watchers);
     this.total++;
-    const hidden = audience === "customer" ? HIDDEN_FROM_CUSTOMER : [];
+    const hidden = hiddenFrom(audience);
     try {
       while (!stop.aborted) {
         watcher.consume();
@@ -132,6 +130,7 @@ export class SessionFeed implements SessionEventHandlers {
             if (stop.aborted) return;
             await sink.write(event, stop);
             watcher.lastSent = event.sequence;
+            if (endsFeed(audience, event)) return;
           }
           if (events.length < this.pageSize) break;
         }

@@ -8,6 +8,7 @@ import type {
 } from "@handoff/proto/session_broker_service";
 import type { FeedSink } from "../commands/session-feed";
 import { HIDDEN_FROM_CUSTOMER } from "../domain/customer-visibility";
+import type { FeedAudience } from "../domain/feed-audience";
 import type { BrokerDeps } from "./broker-deps";
 import { translated } from "./domain-errors";
 import { requireRequester } from "./requests";
@@ -41,9 +42,9 @@ function streamSink(call: ServerWritableStream<WatchSessionRequest, WatchSession
 
 /**
  * The session's events: live feed, pages from a sequence, and the full report. The customer's feed
- * and pages leave out what is hidden from him (notes above all). A feed ends only when the caller
- * cancels it or the server shuts down (status OK then: resume on any replica from the last sequence
- * received).
+ * and pages leave out what is hidden from him (notes above all). A feed ends when the caller cancels
+ * it, when a rep's feed delivered his own leaving, or when the server shuts down (status OK then:
+ * resume on any replica from the last sequence received).
  */
 export function feedHandlers({ logger, lifecycle, store, feed, reports }: BrokerDeps): Handlers {
   return {
@@ -52,11 +53,14 @@ export function feedHandlers({ logger, lifecycle, store, feed, reports }: Broker
       const sessionId = requireId(req.sessionId, "session_id");
       const requester = requireRequester(req.requester);
       const afterSequence = requireSequence(req.afterSequence, "after_sequence");
-      await translated(() => lifecycle.authorize(siteId, sessionId, requester, "customer_or_participant"));
+      const row = await translated(() => lifecycle.authorize(siteId, sessionId, requester, "customer_or_participant"));
       const cancelled = new AbortController();
       call.on("cancelled", () => cancelled.abort());
       if (call.cancelled) return;
-      const audience = requester.kind === "customer" ? "customer" : "staff";
+      const audience: FeedAudience =
+        requester.kind === "rep"
+          ? { kind: "rep", repId: requester.id, checkedAtSequence: row.lastSequence }
+          : { kind: requester.kind === "customer" ? "customer" : "staff" };
       await translated(() =>
         feed.watch(siteId, sessionId, afterSequence, audience, streamSink(call), cancelled.signal),
       );

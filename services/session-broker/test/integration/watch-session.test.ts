@@ -153,6 +153,26 @@ describe("the live feed of a session (WatchSession)", () => {
     expect(watch.status).toBeUndefined();
   });
 
+  it("ends a rep's feed once he left the session, while the customer's goes on", async () => {
+    const [a, b] = replicas();
+    const s = await newActive();
+    const rep = open(b, { siteId: s.siteId, sessionId: s.sessionId, requester: asRep("alice"), afterSequence: 0 });
+    const customer = open(b, { siteId: s.siteId, sessionId: s.sessionId, requester: s.customer, afterSequence: 0 });
+    await rep.until((await eventsOf(a, s.siteId, s.sessionId)).length);
+    await a.transferActiveSession({
+      ...s,
+      requester: asRep("alice"),
+      target: { target: { $case: "teamId", teamId: "t1" } },
+    });
+    expect((await rep.closed()).code).toBe(status.OK);
+    expect(rep.events.at(-1)?.payload).toEqual({
+      $case: "participantLeft",
+      participantLeft: { repId: "alice", reason: "transferred" },
+    });
+    await customer.until(rep.events.at(-1)!.sequence + 1);
+    expect(customer.status).toBeUndefined();
+  });
+
   it("survives the loss of a replica's listening connection", async () => {
     const [a, b] = replicas();
     const s = await newActive();
