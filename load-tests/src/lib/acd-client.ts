@@ -89,3 +89,73 @@ export class OfferInbox {
     this.stream.cancel();
   }
 }
+
+/**
+ * One subscriber for a set of reps that keeps every offer until it is claimed: for sessions whose id
+ * is only known once their creation answers (the session-broker makes the ids), so the offer may
+ * arrive first. Unclaimed offers are kept at most `keep` at a time (the oldest go first).
+ */
+export class OfferLog {
+  private readonly arrived = new Map<string, ReceivedOffer>();
+  private readonly waiters = new Map<string, (offer: ReceivedOffer | undefined) => void>();
+  private readonly stream: ClientReadableStream<SubscribeOffersResponse>;
+  received = 0;
+  dropped = 0;
+  /** Resolves when the stream says it is live (its first message). */
+  readonly subscribed: Promise<void>;
+
+  constructor(
+    acd: AcdClient,
+    siteId: string,
+    repIds: readonly string[],
+    private readonly keep = 100_000,
+  ) {
+    this.stream = acd.raw.subscribeOffers({ siteId, subscriberId: `bench-log-${siteId}`, repIds: [...repIds] });
+    let live: () => void = () => undefined;
+    this.subscribed = new Promise((resolve) => (live = resolve));
+    this.stream.on("data", (message: SubscribeOffersResponse) => {
+      const atMs = performance.now();
+      if (message.event?.$case === "subscribed") live();
+      if (message.event?.$case !== "offer") return;
+      const received = { offer: message.event.offer, atMs };
+      this.received++;
+      const waiter = this.waiters.get(received.offer.sessionId);
+      if (waiter) {
+        this.waiters.delete(received.offer.sessionId);
+        waiter(received);
+        return;
+      }
+      this.arrived.set(received.offer.sessionId, received);
+      if (this.arrived.size > this.keep) {
+        this.arrived.delete(this.arrived.keys().next().value!);
+        this.dropped++;
+      }
+    });
+    this.stream.on("error", () => undefined);
+  }
+
+  /** The session's offer (perhaps already arrived), or undefined after `timeoutMs`. */
+  take(sessionId: string, timeoutMs: number): Promise<ReceivedOffer | undefined> {
+    const early = this.arrived.get(sessionId);
+    if (early) {
+      this.arrived.delete(sessionId);
+      return Promise.resolve(early);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(sessionId);
+        resolve(undefined);
+      }, timeoutMs);
+      this.waiters.set(sessionId, (offer) => {
+        clearTimeout(timer);
+        resolve(offer);
+      });
+    });
+  }
+
+  close(): void {
+    for (const waiter of this.waiters.values()) waiter(undefined);
+    this.waiters.clear();
+    this.stream.cancel();
+  }
+}

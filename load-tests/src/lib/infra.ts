@@ -11,14 +11,20 @@ interface InfrastructureModule {
     kafka?: boolean;
     postgres?: boolean;
     redisCluster?: boolean;
+    env?: NodeJS.ProcessEnv;
     log?: (line: string) => void;
-  }): Promise<{ env: { REDIS_URL?: string; KAFKA_BROKERS?: string }; stop: () => Promise<void> }>;
+  }): Promise<{
+    env: { REDIS_URL?: string; KAFKA_BROKERS?: string; DATABASE_URL?: string };
+    stop: () => Promise<void>;
+  }>;
 }
 
 export interface BenchInfrastructure {
   redisUrl: string;
   /** Set when Kafka was asked for. */
   kafkaBrokers?: string;
+  /** Set when PostgreSQL was asked for. */
+  databaseUrl?: string;
 }
 
 type Cleanup = () => Promise<unknown>;
@@ -67,21 +73,27 @@ export function runScenario(main: () => Promise<void>): void {
 }
 
 /**
- * Starts a private Redis (and Kafka when asked) through the repository's infra harness; REDIS_URL or
- * KAFKA_BROKERS in the environment are used instead of starting that part.
+ * Starts a private Redis (and Kafka and PostgreSQL when asked) through the repository's infra harness;
+ * REDIS_URL, KAFKA_BROKERS or DATABASE_URL in the environment are used instead of starting that part,
+ * except that `privateRedis` always starts a Redis of its own.
  */
-export async function startBenchInfrastructure(options: { kafka: boolean }): Promise<BenchInfrastructure> {
+export async function startBenchInfrastructure(options: {
+  kafka: boolean;
+  postgres?: boolean;
+  privateRedis?: boolean;
+}): Promise<BenchInfrastructure> {
   const url = pathToFileURL(path.join(repoRoot, "scripts", "infra", "index.ts")).href;
   const harness = (await import(url)) as InfrastructureModule;
   const infra = await harness.startInfrastructure({
     redis: true,
     kafka: options.kafka,
-    postgres: false,
+    postgres: options.postgres ?? false,
     redisCluster: false,
+    env: options.privateRedis ? { ...process.env, REDIS_URL: undefined } : process.env,
     log: (line) => console.log(`  infra: ${line}`),
   });
   onCleanup("infrastructure", () => infra.stop());
   const redisUrl = infra.env.REDIS_URL;
   if (!redisUrl) throw new Error("the infra harness returned no REDIS_URL");
-  return { redisUrl, kafkaBrokers: infra.env.KAFKA_BROKERS };
+  return { redisUrl, kafkaBrokers: infra.env.KAFKA_BROKERS, databaseUrl: infra.env.DATABASE_URL };
 }

@@ -31,7 +31,8 @@ export class TopicReader {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await admin.createTopics({ topics: [{ topic: this.topic }], waitForLeaders: true });
+      if (!(await admin.listTopics()).includes(this.topic))
+        await admin.createTopics({ topics: [{ topic: this.topic }], waitForLeaders: true });
       const offsets = await admin.fetchTopicOffsets(this.topic);
       return new Map(offsets.map((o) => [o.partition, o.high]));
     } finally {
