@@ -20,7 +20,7 @@ describe("the reps of a session", () => {
 
   const team = (id: string, members: string[]) => teamConfig(id, { memberRepIds: members });
 
-  it("lets the primary invite a named rep who joins, hand him control, and leave to him", async () => {
+  it("lets the primary invite a named rep who joins, hand him control and leave; the acd load stays hers until the end", async () => {
     const siteId = await stack.site([team("t1", ["alice", "bob", "carol"])]);
     await stack.repOnline(siteId, "alice", ["t1"]);
     const { sessionId } = await activeSession(stack.broker, siteId, "alice");
@@ -67,19 +67,28 @@ describe("the reps of a session", () => {
     expect(left.session?.participants.map((p) => p.repId)).toEqual(["bob"]);
     expect(left.session?.state).toBe(SessionState.SESSION_STATE_ACTIVE);
 
+    // The acd has no hand-over: the session counts as load of the rep who accepted it (alice) until it
+    // leaves her there (transfer, re-queue or end), whoever has control in the broker.
+    const [aliceLoad, bobLoad] = await Promise.all(
+      ["alice", "bob"].map((repId) => stack.acd.getRepRouting({ siteId, repId })),
+    );
+    expect([aliceLoad?.load, bobLoad?.load ?? 0]).toEqual([1, 0]);
+    await b.closeSession({ siteId, sessionId, requester: asRep("bob"), reason: 0, abandonReason: 0 });
+    expect((await stack.acd.getRepRouting({ siteId, repId: "alice" })).load).toBe(0);
+
     const events = await eventsOf(b, siteId, sessionId);
-    expect(casesOf(events).slice(-5)).toEqual([
+    expect(casesOf(events).slice(-7, -2)).toEqual([
       "repInvited",
       "repInvitationAnswered",
       "participantJoined",
       "controlHandedOver",
       "participantLeft",
     ]);
-    expect(events.at(-2)?.payload).toEqual({
+    expect(events.at(-4)?.payload).toEqual({
       $case: "controlHandedOver",
       controlHandedOver: { fromRepId: "alice", toRepId: "bob" },
     });
-    expect(events.at(-1)?.payload).toEqual({
+    expect(events.at(-3)?.payload).toEqual({
       $case: "participantLeft",
       participantLeft: { repId: "alice", reason: "left" },
     });
