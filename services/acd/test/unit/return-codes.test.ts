@@ -7,12 +7,10 @@ const COMMON_LUA = path.join(__dirname, "..", "..", "src", "store", "scripts", "
 
 describe("script return codes", () => {
   it("are the same in the Lua scripts and in TypeScript", () => {
-    const lua = Object.fromEntries(
-      [...readFileSync(COMMON_LUA, "utf8").matchAll(/^local ([A-Z_]+) = (-\d+)$/gm)].map(([, name, value]) => [
-        name,
-        Number(value),
-      ]),
-    );
+    const lua: Record<string, number> = {};
+    for (const [, name, value] of readFileSync(COMMON_LUA, "utf8").matchAll(/^local ([A-Z_]+) = (-\d+)$/gm)) {
+      lua[name!] = Number(value);
+    }
     expect(lua).toEqual({ ...codes });
     expect(new Set(Object.values(codes)).size).toBe(Object.keys(codes).length);
   });
