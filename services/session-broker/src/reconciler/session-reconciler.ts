@@ -162,7 +162,6 @@ export class SessionReconciler {
     for (let i = 0; i < sites.length && budget > 0; i++) {
       const siteId = sites[(first + i) % sites.length]!;
       try {
-        if (!(await this.acdKnowsSite(siteId))) continue;
         let after = this.resumeAfter.get(siteId) ?? "";
         this.resumeAfter.delete(siteId);
         while (budget > 0) {
@@ -207,6 +206,12 @@ export class SessionReconciler {
       if (!this.suspects.confirm(key, signature, nowMs)) continue;
       this.suspects.clear(key);
       due[drift].push({ row, view });
+    }
+    const rebuilds = due.rebuild_waiting.length + due.rebuild_held.length;
+    // Nothing can be queued before the site's config is back (and another acd's sites are not ours).
+    if (rebuilds > 0 && !(await this.acdKnowsSite(siteId))) {
+      due.rebuild_waiting = [];
+      due.rebuild_held = [];
     }
     if (due.rebuild_waiting.length > 0)
       await this.rebuildWaiting(
@@ -326,7 +331,6 @@ export class SessionReconciler {
     for (const ref of closed) bySite.set(ref.siteId, (bySite.get(ref.siteId) ?? new Set()).add(ref.sessionId));
     for (const [siteId, ids] of bySite) {
       try {
-        if (!(await this.acdKnowsSite(siteId))) continue;
         const all = [...ids];
         for (let i = 0; i < all.length; i += this.chunk)
           await this.releaseClosed(siteId, all.slice(i, i + this.chunk), repairs);
@@ -359,8 +363,8 @@ export class SessionReconciler {
   }
 
   /**
-   * Sites the acd has no routing config for are skipped: after a Redis loss nothing can be queued
-   * until the config is put back (and the next pass does the work).
+   * Whether the acd has the site's routing config: after a Redis loss nothing can be queued until the
+   * config is put back (the next pass does the work then). Asked only before enqueues and rebuilds.
    */
   private async acdKnowsSite(siteId: string): Promise<boolean> {
     return (await this.acd.routingConfig(siteId)) !== undefined;
