@@ -25,14 +25,7 @@ export {
   type ErrorInfo,
   type RichStatus,
 } from "./grpc/error-info";
-export {
-  optionalId,
-  requireEpoch,
-  requireId,
-  requireIdList,
-  requireQueueTarget,
-  requireText,
-} from "./grpc/validation";
+export { optionalId, requireEpoch, requireId, requireIdList, requireQueueTarget, requireText } from "./grpc/validation";
 export { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer } from "./grpc/server";
 export { checkGrpcHealth } from "./grpc/health-client";
 export { callUnary, createGrpcClient, DEFAULT_DEADLINE_MS } from "./grpc/client";
@@ -44,9 +37,15 @@ export { createRedis, redisReady, type RedisClient, type RedisOptions } from "./
 export { loadScripts, resolveIncludes, type ScriptArg, type ScriptCall } from "./redis/script-loader";
 export { createPgPool, type PgPool } from "./postgres/pool";
 export { migrate } from "./postgres/migrate";
-export { badRequest, HttpProblem } from "./http/problem";
+export { badRequest, HttpProblem, invalidFields, type FieldProblem } from "./http/problem";
 export { grpcDependencyReadiness, kafkaReadiness, postgresReadiness, redisReadiness } from "./http/readiness";
-export { createHttpApp, startHttpServer, type ReadinessCheck, type RunningHttpServer } from "./http/server";
+export {
+  createHttpApp,
+  rateLimitPerMinute,
+  startHttpServer,
+  type ReadinessCheck,
+  type RunningHttpServer,
+} from "./http/server";
 export { installShutdown, type ShutdownStep } from "./shutdown";
 export { runMain } from "./run-main";
 export { currentTraceparent } from "./telemetry/traceparent";
