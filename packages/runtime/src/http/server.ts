@@ -1,5 +1,5 @@
-import express, { type Express } from "express";
-import { rateLimit } from "express-rate-limit";
+import express, { type Express, type Request, type RequestHandler, type Response } from "express";
+import { ipKeyGenerator, rateLimit } from "express-rate-limit";
 import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { HttpProblem, problemHandler } from "./problem";
@@ -16,6 +16,8 @@ export interface HttpAppOptions {
   readiness: ReadinessCheck[];
   /** Requests per client IP per minute on routes mounted by `routes`. @default 600 */
   rateLimitPerMinute?: number;
+  /** Largest JSON request body. @default "64kb" */
+  jsonLimit?: string;
   routes?(app: Express): void;
 }
 
@@ -40,21 +42,33 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const ready = results.every(([, ok]) => ok);
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) });
   });
-  app.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: options.rateLimitPerMinute ?? 600,
-      standardHeaders: "draft-8",
-      legacyHeaders: false,
-      handler: (_req, _res, next) =>
-        next(new HttpProblem(429, "Too many requests", "rate limit exceeded, retry later")),
-    }),
-  );
-  app.use(express.json({ limit: "64kb" }));
+  app.use(rateLimitPerMinute(options.rateLimitPerMinute ?? 600));
+  app.use(express.json({ limit: options.jsonLimit ?? "64kb" }));
   options.routes?.(app);
   app.use((_req, _res, next) => next(new HttpProblem(404, "Not found")));
   app.use(problemHandler((error) => options.logger.error({ err: error }, "unexpected error in HTTP handler")));
   return app;
+}
+
+/**
+ * A fixed-window limit of `limit` requests per minute per key (by default the client IP); an exceeded
+ * limit is a 429 problem body with `RateLimit` headers. `key` may name the caller (e.g. a token's
+ * subject) once a middleware before this one has established it.
+ */
+export function rateLimitPerMinute(limit: number, key?: (req: Request, res: Response) => string): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    keyGenerator: key ?? ((req) => ipKeyGenerator(req.ip ?? "")),
+    handler: (_req, _res, next) =>
+      next(
+        new HttpProblem(429, "Too many requests", "rate limit exceeded, retry later", undefined, {
+          reason: "RATE_LIMITED",
+        }),
+      ),
+  });
 }
 
 export interface RunningHttpServer {
