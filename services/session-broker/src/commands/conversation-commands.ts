@@ -1,11 +1,10 @@
-import type { RequesterValue } from "../domain/access";
+import { actorOf, type RequesterValue } from "../domain/access";
 import { NotAllowedError, SurveyAlreadySubmittedError } from "../domain/errors";
 import { checkCustomerSurveyAllowed } from "../domain/survey-rules";
 import type { ParticipantStore } from "../store/participant-store";
 import type { SessionChange, SessionStore } from "../store/session-store";
 import type { SurveyStore } from "../store/survey-store";
 import { onlyRequesters, requireActive, type SessionAccess } from "./session-access";
-import { actorOf } from "./session-lifecycle";
 
 /**
  * Chat and nudges between the customer and the reps, rep notes, and the exit surveys. Each is a

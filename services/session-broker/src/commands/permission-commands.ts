@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Actor, permissionToJSON, type Permission } from "@handoff/proto/common";
 import { PermissionChange, type PermissionChanged } from "@handoff/proto/events";
-import type { RequesterValue } from "../domain/access";
+import { actorOf, type RequesterValue } from "../domain/access";
 import {
   PermissionAlreadyGrantedError,
   PermissionNotGrantedError,
@@ -20,7 +20,6 @@ import {
 import type { PermissionStore } from "../store/permission-store";
 import type { SessionChange, SessionStore } from "../store/session-store";
 import { onlyRequesters, requireActive, type SessionAccess } from "./session-access";
-import { actorOf } from "./session-lifecycle";
 
 /**
  * A rep asks for view or control (of the desktop or one application), file transfer or elevation;

@@ -3,7 +3,7 @@ import type { Logger } from "@handoff/runtime";
 import type { DecisionRecord, Offer } from "@handoff/proto/acd_service";
 import { AbandonReason, Actor, type Customer, type QueuePosition } from "@handoff/proto/common";
 import type { Consent } from "@handoff/proto/session_broker_service";
-import { checkAccess, type AccessNeed, type RequesterValue } from "../domain/access";
+import { actorOf, checkAccess, type AccessNeed, type RequesterValue } from "../domain/access";
 import type { CredentialHasher } from "../domain/credential-hash";
 import { randomToken } from "../domain/credential-hash";
 import {
@@ -18,6 +18,7 @@ import { closingOutcome, isLive, type EndReasonName } from "../domain/session-li
 import { brokerMetrics } from "../metrics";
 import { targetToProto, type AcdPort } from "../routing/acd-port";
 import type { OfferStore } from "../store/offer-store";
+import type { PermissionCommands } from "./permission-commands";
 import type { ParticipantStore } from "../store/participant-store";
 import type { SessionRow, StartMethodName } from "../store/session-row";
 import type { SessionChange, SessionStore, Tx } from "../store/session-store";
@@ -59,13 +60,6 @@ export interface OfferSeen {
 }
 
 const ABANDON_BY_DEFAULT = AbandonReason.ABANDON_REASON_CUSTOMER_LEFT;
-const CLOSER_ACTOR = {
-  customer: Actor.ACTOR_CUSTOMER,
-  rep: Actor.ACTOR_REP,
-  supervisor: Actor.ACTOR_SUPERVISOR,
-  system: Actor.ACTOR_SYSTEM,
-} as const;
-export const actorOf = (requester: RequesterValue): Actor => CLOSER_ACTOR[requester.kind];
 const SYSTEM: RequesterValue = { kind: "system", id: "", customerToken: "" };
 
 /**
@@ -81,6 +75,7 @@ export class SessionLifecycle {
     private readonly settings: SettingsStore,
     private readonly acd: AcdPort,
     private readonly hasher: CredentialHasher,
+    private readonly permissions: PermissionCommands,
     private readonly logger: Logger,
   ) {}
 
@@ -450,6 +445,8 @@ export class SessionLifecycle {
     abandonReason: AbandonReason = ABANDON_BY_DEFAULT,
   ): Promise<void> {
     const outcome = closingOutcome(c.row.state, requester.kind, requested);
+    // The customer granted his desktop to the reps of this session: nothing outlives its end.
+    await this.permissions.releaseIn(c, "everyone");
     for (const repId of await this.participants.leaveAll(c.tx, c.row.siteId, c.row.sessionId, c.nowMs))
       c.emit({ $case: "participantLeft", participantLeft: { repId, reason: "ended" } });
     if (c.row.state === "offered")

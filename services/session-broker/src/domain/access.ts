@@ -1,3 +1,4 @@
+import { Actor } from "@handoff/proto/common";
 import { NotAllowedError } from "./errors";
 
 /** Who asks, as the transport established it (the customer's token is still to be checked). */
@@ -55,3 +56,13 @@ export function checkAccess(need: AccessNeed, requester: RequesterValue, facts: 
       throw new NotAllowedError("only the customer may do this");
   }
 }
+
+const ACTOR_OF: Record<RequesterValue["kind"], Actor> = {
+  customer: Actor.ACTOR_CUSTOMER,
+  rep: Actor.ACTOR_REP,
+  supervisor: Actor.ACTOR_SUPERVISOR,
+  system: Actor.ACTOR_SYSTEM,
+};
+
+/** The actor events record for a requester. */
+export const actorOf = (requester: RequesterValue): Actor => ACTOR_OF[requester.kind];

@@ -239,6 +239,29 @@ describe("the conversation in a session", () => {
     );
   });
 
+  it("ends grants and open requests when the session ends", async () => {
+    const siteId = await newSite();
+    const s = await activeSession(stack.broker, siteId, "alice");
+    const b = stack.broker;
+    const { requestId: view } = await b.requestPermission({
+      ...s,
+      requester: asRep("alice"),
+      permission: VIEW,
+      application: "",
+    });
+    await b.answerPermission({ ...s, requester: s.customer, requestId: view, granted: true });
+    await b.requestPermission({ ...s, requester: asRep("alice"), permission: FILES, application: "" });
+    await b.closeSession({ ...s, requester: asRep("alice"), reason: 0, abandonReason: 0 });
+    expect((await sessionOf(b, siteId, s.sessionId)).granted).toEqual([]);
+    const changes = (await eventsOf(b, siteId, s.sessionId)).flatMap((e) =>
+      e.payload?.$case === "permissionChanged" ? [e.payload.permissionChanged.change] : [],
+    );
+    expect(changes.slice(-2)).toEqual([
+      PermissionChange.PERMISSION_CHANGE_DENIED,
+      PermissionChange.PERMISSION_CHANGE_REVOKED,
+    ]);
+  });
+
   it("takes the customer's exit survey once after the end, never after a notice exit, and one survey per rep", async () => {
     const siteId = await newSite();
     const s = await activeSession(stack.broker, siteId, "alice");
