@@ -75,11 +75,20 @@ runMain("session-broker", async () => {
   const participants = new ParticipantStore(pool);
   const offers = new OfferStore(pool);
   const settings = new SettingsStore(pool);
-  const lifecycle = new SessionLifecycle(store, participants, offers, settings, acd, hasher, logger);
   const views = new SessionViews(store, participants, acd);
   const credentials = new CredentialCommands(pool, store, participants, settings, hasher, logger);
   const access = new SessionAccess(participants, hasher);
   const permissionCommands = new PermissionCommands(store, new PermissionStore(), access);
+  const lifecycle = new SessionLifecycle(
+    store,
+    participants,
+    offers,
+    settings,
+    acd,
+    hasher,
+    permissionCommands,
+    logger,
+  );
   const invitations = new RepInvitationStore();
   const participantCommands = new ParticipantCommands(
     store,
