@@ -52,6 +52,8 @@ import { SessionReconciler } from "./reconciler/session-reconciler";
 import { PresencePort } from "./routing/presence-port";
 import { DisconnectFlags } from "./store/disconnect-flags";
 import { LiveSessionScan } from "./store/live-session-scan";
+import { agentTokenVerifier } from "./auth/agent-auth-setup";
+import { AGENT_JSON_LIMIT, mountAgentApi } from "./http/agent-api";
 
 runMain("session-broker", async () => {
   const config = loadSessionBrokerConfig();
@@ -178,7 +180,15 @@ runMain("session-broker", async () => {
     port: config.GRPC_PORT,
     services: [sessionBrokerService(deps)],
   });
-  const app = createHttpApp({ logger, readiness: [postgresReadiness(pool), kafkaReady] });
+  const verifier = await agentTokenVerifier(config, logger);
+  const app = createHttpApp({
+    logger,
+    readiness: [postgresReadiness(pool), kafkaReady],
+    rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
+    jsonLimit: AGENT_JSON_LIMIT,
+    routes: (http) =>
+      mountAgentApi(http, { ...deps, presence }, { verifier, rateLimitPerMinute: config.AGENT_RATE_LIMIT_PER_MINUTE }),
+  });
   const http = await startHttpServer(app, config.HTTP_HOST, config.HTTP_PORT);
   grpc.setServing(true);
   logger.info({ grpcPort: grpc.port, httpPort: http.port }, "session-broker listening");
