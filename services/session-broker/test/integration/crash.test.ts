@@ -9,7 +9,7 @@ import { asCustomer, createRequest } from "../support/customers";
 import { eventually } from "../support/eventually";
 import { startPrivateStack, type PrivateStack } from "../support/private-stack";
 import { RepDesks, seededRandom, sleep } from "../support/rep-desks";
-import { historyViolations, siteHistories } from "../support/session-invariants";
+import { historyViolations, openSessions, siteHistories } from "../support/session-invariants";
 import { TopicReader } from "../support/topic-reader";
 
 const SEED = Number(process.env.TEST_SEED ?? Date.now() % 1_000_000);
@@ -45,10 +45,13 @@ describe("kill -9 of a broker replica in the middle of a load", () => {
       siteId,
       config: {
         version: 0,
-        teams: [teamConfig("t1", { memberRepIds: REPS, offerTimeoutMs: 5_000 })],
+        teams: [teamConfig("t1", { memberRepIds: REPS })],
         problemTypes: [{ id: "printers", label: "Printers", teamId: "t1", priority: 0, requiredSkills: [] }],
       },
     });
+    // The desks see offers through PostgreSQL, which lags while a dead replica's partitions move (10 s
+    // session timeout): an offer that expires meanwhile must not send the rep away.
+    await stack.presence.putPresenceSettings({ siteId, settings: { maxCapacity: 5, keepStateOnNotResponding: true } });
     for (const rep of REPS) await stack.repOnline(siteId, rep, ["t1"], 2);
     const brokers = () => stack.brokers.map((b) => b.client);
     const desks = new RepDesks(db, { siteId, repIds: REPS, brokers, random, holdMs: [100, 1_500] });
@@ -117,7 +120,13 @@ describe("kill -9 of a broker replica in the middle of a load", () => {
       },
       60_000,
       "every session served and ended",
-    );
+    ).catch(async (error: Error) => {
+      const open = await openSessions(db, siteId, async (ids) => {
+        const { sessions } = await stack.acd.batchGetSessionRouting({ siteId, sessionIds: ids });
+        return new Map(sessions.map((s) => [s.sessionId, s]));
+      });
+      throw new Error(`${error.message}; still open: ${open}`);
+    });
     await desks.stop();
     await eventually(
       async () => {

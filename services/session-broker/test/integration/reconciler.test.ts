@@ -8,7 +8,7 @@ import { asCustomer, createRequest } from "../support/customers";
 import { eventually } from "../support/eventually";
 import { startPrivateStack, type PrivateStack } from "../support/private-stack";
 import { RepDesks, seededRandom, sleep } from "../support/rep-desks";
-import { historyViolations, siteHistories } from "../support/session-invariants";
+import { historyViolations, openSessions, siteHistories } from "../support/session-invariants";
 
 const SEED = Number(process.env.TEST_SEED ?? Date.now() % 1_000_000);
 /** Bounds of the load: sessions asked for, customers at once, and time. */
@@ -19,7 +19,7 @@ const REPS = ["r1", "r2", "r3", "r4", "r5"];
 
 const config = (): RoutingConfig => ({
   version: 0,
-  teams: [teamConfig("t1", { memberRepIds: REPS, offerTimeoutMs: 5_000 })],
+  teams: [teamConfig("t1", { memberRepIds: REPS, offerTimeoutMs: 10_000 })],
   problemTypes: [{ id: "printers", label: "Printers", teamId: "t1", priority: 0, requiredSkills: [] }],
 });
 
@@ -57,6 +57,10 @@ describe("Redis FLUSHALL in the middle of a load", () => {
     const brokers = () => stack.brokers.map((b) => b.client);
     const siteId = newSiteId();
     await stack.acd.putRoutingConfig({ siteId, config: config() });
+    // The desks see offers through PostgreSQL: an offer that expires before they do (the routing
+    // events of a flushed outbox are lost) must not send the rep away.
+    const presenceSettings = { maxCapacity: 5, keepStateOnNotResponding: true };
+    await stack.presence.putPresenceSettings({ siteId, settings: presenceSettings });
     for (const rep of REPS) await stack.repOnline(siteId, rep, ["t1"]);
     const desks = new RepDesks(db, { siteId, repIds: REPS, brokers, random, holdMs: [200, 3_000] });
     desks.start();
@@ -75,6 +79,7 @@ describe("Redis FLUSHALL in the middle of a load", () => {
           await redis.flushall();
           flushedAt = Date.now();
           await stack.acd.putRoutingConfig({ siteId, config: config() });
+          await stack.presence.putPresenceSettings({ siteId, settings: presenceSettings });
         }
         const broker = brokers()[Math.floor(random() * stack.brokers.length)]!;
         try {
@@ -161,7 +166,10 @@ describe("Redis FLUSHALL in the middle of a load", () => {
       },
       60_000,
       "every session served and ended",
-    );
+    ).catch(async (error: Error) => {
+      const open = await openSessions(db, siteId, (ids) => acdRouting(stack, siteId, ids));
+      throw new Error(`${error.message}; still open: ${open}`);
+    });
     await desks.stop();
 
     const histories = await siteHistories(db, siteId);

@@ -46,6 +46,8 @@ export class RepDesks {
   private running = false;
   private readonly loops = new Set<Promise<void>>();
   private readonly working = new Set<string>();
+  /** Offers refused once (session/epoch) are not tried again: PostgreSQL may show them a while longer. */
+  private readonly refusedOffers = new Set<string>();
 
   constructor(
     private readonly db: pg.Pool,
@@ -84,7 +86,8 @@ export class RepDesks {
         );
         for (const row of rows) {
           if (this.working.has(row.session_id)) continue;
-          if (row.state === "offered") await this.accept(repId, row.session_id, Number(row.epoch));
+          if (row.state === "offered" && !this.refusedOffers.has(`${row.session_id}/${row.epoch}`))
+            await this.accept(repId, row.session_id, Number(row.epoch));
           else this.work(repId, row.session_id);
         }
       } catch {
@@ -101,8 +104,10 @@ export class RepDesks {
       this.accepted++;
       this.work(repId, sessionId);
     } catch (error) {
-      if (isStatus(error, status.FAILED_PRECONDITION)) this.refused++;
-      else this.failures++;
+      if (isStatus(error, status.FAILED_PRECONDITION)) {
+        this.refused++;
+        this.refusedOffers.add(`${sessionId}/${epoch}`);
+      } else this.failures++;
     }
   }
 

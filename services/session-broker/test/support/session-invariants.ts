@@ -64,3 +64,17 @@ export function historyViolations(history: SessionHistory): string[] {
     say(`committed epoch ${history.committedEpoch}, last assigned ${lastEpoch}`);
   return broken;
 }
+
+/** The sessions of a site that are not closed, as PostgreSQL and the acd see them (for a failure's message). */
+export async function openSessions(
+  db: pg.Pool,
+  siteId: string,
+  acdRouting: (ids: string[]) => Promise<Map<string, unknown>>,
+): Promise<string> {
+  const { rows } = await db.query<{ session_id: string; state: string; rep_id: string | null; epoch: string }>(
+    `select session_id, state, rep_id, epoch from sessions where site_id = $1 and state not in ('ended', 'abandoned')`,
+    [siteId],
+  );
+  const routing = rows.length > 0 ? await acdRouting(rows.map((r) => r.session_id)) : new Map<string, unknown>();
+  return JSON.stringify(rows.map((r) => ({ ...r, acd: routing.get(r.session_id) })));
+}
