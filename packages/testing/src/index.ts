@@ -5,10 +5,11 @@ export { promiseClient, type PromiseClient } from "./promise-client";
 export { connectAcd, connectPresence, type Acd, type Presence } from "./service-clients";
 export {
   connectSessionBroker,
-  newSiteId,
   SessionStack,
-  teamConfig,
   type BrokerReplica,
   type SessionBroker,
   type SessionStackOptions,
 } from "./session-stack";
+export { prng, seedFrom, type Prng } from "./prng";
+export { refusal } from "./refusal";
+export { newSiteId, repTarget, teamConfig, teamTarget } from "./site-fixtures";

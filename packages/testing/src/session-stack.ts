@@ -1,30 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { Team } from "@handoff/proto/acd_service";
-import { Actor, RepState, RoutingStrategy } from "@handoff/proto/common";
+import { Actor, RepState } from "@handoff/proto/common";
 import { SessionBrokerServiceClient } from "@handoff/proto/session_broker_service";
 import { infrastructureEnv } from "./infrastructure-env";
 import { promiseClient, type PromiseClient } from "./promise-client";
 import { connectAcd, connectPresence, type Acd, type Presence } from "./service-clients";
 import { startService, type ServiceProcess } from "./service-process";
+import { newSiteId } from "./site-fixtures";
 
 export type SessionBroker = PromiseClient<SessionBrokerServiceClient>;
 export const connectSessionBroker = (address: string): SessionBroker =>
   promiseClient(SessionBrokerServiceClient, address);
-
-/** A fresh site per test, so tests never see each other's reps or sessions. */
-export const newSiteId = (): string => `test-${randomUUID()}`;
-
-export const teamConfig = (id: string, overrides: Partial<Team> = {}): Team => ({
-  id,
-  name: `Team ${id}`,
-  strategy: RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE,
-  offerTimeoutMs: 30_000,
-  overflow: [],
-  transferKeepsWaitTime: false,
-  transferPriorityBoost: 0,
-  memberRepIds: [],
-  ...overrides,
-});
 
 export interface BrokerReplica {
   process: ServiceProcess;

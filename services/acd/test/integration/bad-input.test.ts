@@ -1,18 +1,9 @@
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { SessionState } from "@handoff/proto/common";
-import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/testing";
+import { infrastructureEnv, refusal, startService, type ServiceProcess } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, type Acd } from "../support/acd-client";
 import { newSite, repOnline, repTarget, team, teamTarget } from "../support/routing-fixture";
-
-async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error("expected the call to be refused");
-}
 
 describe("acd bad input", () => {
   let service: ServiceProcess;

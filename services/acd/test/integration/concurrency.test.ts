@@ -15,7 +15,7 @@ import {
   listed,
 } from "../support/invariants";
 import { privateRedisUrl } from "../support/private-redis-db";
-import { prng, seedFrom, type Prng } from "../support/prng";
+import { prng, seedFrom, type Prng } from "@handoff/testing";
 import { newSite, repTarget, team, teamTarget } from "../support/routing-fixture";
 import {
   checkFirstComeFirstServed,

@@ -8,7 +8,7 @@ import { CallLedger } from "../support/call-ledger";
 import { RoutingEventLog, waitForRelay } from "../support/event-log";
 import { checkConsistency, checkWorkConserving, listed } from "../support/invariants";
 import { privateRedisUrl } from "../support/private-redis-db";
-import { prng, seedFrom, type Prng } from "../support/prng";
+import { prng, seedFrom, type Prng } from "@handoff/testing";
 import { newSite, team, teamTarget } from "../support/routing-fixture";
 import { checkFirstComeFirstServed, diffReplay, replayRoutingEvents, type Replay } from "../support/routing-replay";
 import { readSnapshot, type SiteSnapshot } from "../support/routing-snapshot";

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Acd } from "../support/acd-client";
 import { redisBackends, runAcd } from "../support/acd-under-test";
 import { listed } from "../support/invariants";
-import { prng, seedFrom } from "../support/prng";
+import { prng, seedFrom } from "@handoff/testing";
 import { repOnline, team, teamTarget } from "../support/routing-fixture";
 
 /** Rerun a failure with the printed seed: ACD_DELIVERY_SEED=<seed>. The interleaving still varies. */

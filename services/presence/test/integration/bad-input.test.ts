@@ -2,7 +2,7 @@ import { status } from "@grpc/grpc-js";
 import { Actor, RepState } from "@handoff/proto/common";
 import type { Presence } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { refusal } from "../support/grpc-refusal";
+import { refusal } from "@handoff/testing";
 import { PresenceStack } from "../support/presence-stack";
 import { newSite, putTeams, team } from "../support/site-fixture";
 

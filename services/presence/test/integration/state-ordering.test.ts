@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../support/eventually";
 import { PresenceEventLog } from "../support/presence-event-log";
 import { PresenceStack } from "../support/presence-stack";
-import { prng } from "../support/prng";
+import { prng } from "@handoff/testing";
 import { newSite, putTeams, team } from "../support/site-fixture";
 
 const CLIENTS = 20;
@@ -75,7 +75,8 @@ describe("state ordering under concurrent clients", () => {
     const started = Date.now();
     await Promise.all(
       Array.from({ length: CLIENTS }, async (_, c) => {
-        const random = prng(SEED * 100 + c);
+        const generator = prng(SEED * 100 + c);
+        const random = () => generator.next();
         const client = connectPresence(`127.0.0.1:${stack.presenceProcess.grpcPort}`);
         try {
           for (let i = 0; i < OPS_PER_CLIENT; i++) {

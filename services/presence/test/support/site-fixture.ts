@@ -1,24 +1,7 @@
 import type { Team } from "@handoff/proto/acd_service";
-import { RoutingStrategy } from "@handoff/proto/common";
-import type { Acd } from "@handoff/testing";
-import { randomUUID } from "node:crypto";
+import { teamTarget, type Acd } from "@handoff/testing";
 
-/** A fresh site per test, so tests never see each other's reps. */
-export const newSite = (): string => `test-${randomUUID()}`;
-
-export const team = (id: string, overrides: Partial<Team> = {}): Team => ({
-  id,
-  name: `Team ${id}`,
-  strategy: RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE,
-  offerTimeoutMs: 30_000,
-  overflow: [],
-  transferKeepsWaitTime: false,
-  transferPriorityBoost: 0,
-  memberRepIds: [],
-  ...overrides,
-});
-
-export const teamTarget = (teamId: string) => ({ target: { $case: "teamId" as const, teamId } });
+export { newSiteId as newSite, teamConfig as team, teamTarget } from "@handoff/testing";
 
 /** Gives the site a routing config with these teams (presence reads team membership from it). */
 export async function putTeams(acd: Acd, siteId: string, teams: Team[]): Promise<void> {

@@ -1,22 +1,13 @@
-import { status, type ServiceError } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorReason } from "@handoff/runtime";
 import { SessionState, StartMethod } from "@handoff/proto/common";
 import { DisconnectFallback, type CreateSessionRequest } from "@handoff/proto/session_broker_service";
-import { SessionStack, teamConfig } from "@handoff/testing";
+import { refusal, SessionStack, teamConfig } from "@handoff/testing";
 import pg from "pg";
 import { asCustomer, asRep, asSupervisor, createRequest, issueRequest } from "../support/customers";
 import { eventually } from "../support/eventually";
 import { siteWithTeams } from "../support/sites";
-
-async function refusal(promise: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as ServiceError;
-  }
-  throw new Error("expected the call to be refused");
-}
 
 const settings = {
   fallbackUrl: "",
