@@ -414,6 +414,17 @@ async function fullCycle(b: Bench, kafkaBrokers: string): Promise<void> {
   note("outbox lag, write → consumer", `p50 ${ms(consumerLag.p50)}, p99 ${ms(consumerLag.p99)}`);
   note("outbox lag, write → Kafka ack", `p50 ${ms(relayLag.summary().p50)}, p99 ${ms(relayLag.summary().p99)}`);
 
+  // Offers reach PostgreSQL through the routing consumer (handoff.routing.v1), behind the acd's stream.
+  const { rows: recorded } = await b.db.query<{ n: string }>(
+    "select count(distinct session_id) as n from session_offers where site_id = $1",
+    [siteId],
+  );
+  console.log(
+    `    offers recorded in PostgreSQL by the routing consumer at the end: ${int(Number(recorded[0]!.n))} of ` +
+      `${int(sessions)} sessions (the rest were still in its backlog)`,
+  );
+  note("routing consumer kept up (sessions with their offer in PostgreSQL)", `${recorded[0]!.n} of ${sessions}`);
+
   const after = await relationSizes(b.db);
   printFootprint("full cycle", sessions, await siteFootprint(b.db, siteId), before, after);
   console.log(`  memory: ${memory(b)}`);
