@@ -8,8 +8,12 @@ import { toHttpProblem } from "./problems";
  * function with the upgrade request's header.
  * @throws AgentAuthError
  */
-export const authenticateHeader = (verifier: AgentTokenVerifier, header: string | undefined): Promise<AgentPrincipal> =>
-  verifier.verify(bearerToken(header));
+export async function authenticateHeader(
+  verifier: AgentTokenVerifier,
+  header: string | undefined,
+): Promise<AgentPrincipal> {
+  return verifier.verify(bearerToken(header));
+}
 
 /** Express middleware: a 401 problem (with `WWW-Authenticate`) unless the token is good. */
 export function authenticate(verifier: AgentTokenVerifier): RequestHandler {

@@ -44,6 +44,8 @@ function translate(error: unknown, fields: Record<string, string> = {}): never {
   switch (error.code) {
     case status.INVALID_ARGUMENT: {
       const field = String(error.metadata.get("field")[0] ?? "");
+      // The request named a rep presence does not know (never logged in): a refusal, not a bad field.
+      if (field === "rep_id") throw new PresenceRefusedError(error.details, { cause: error });
       const problem = error.details.startsWith(`${field}: `) ? error.details.slice(field.length + 2) : error.details;
       throw new InvalidFieldError(fields[field] ?? field, problem);
     }
