@@ -54,6 +54,8 @@ import { DisconnectFlags } from "./store/disconnect-flags";
 import { LiveSessionScan } from "./store/live-session-scan";
 import { agentTokenVerifier } from "./auth/agent-auth-setup";
 import { AGENT_JSON_LIMIT, mountAgentApi } from "./http/agent-api";
+import { mountAgentSocket, type AgentSocketServer } from "./socket/agent-socket";
+import { GrpcConnectionPresence } from "./socket/connection-presence";
 
 runMain("session-broker", async () => {
   const config = loadSessionBrokerConfig();
@@ -181,19 +183,24 @@ runMain("session-broker", async () => {
     services: [sessionBrokerService(deps)],
   });
   const verifier = await agentTokenVerifier(config, logger);
+  const connections = new GrpcConnectionPresence(config.PRESENCE_ADDRESS);
+  let sockets: AgentSocketServer | undefined;
   const app = createHttpApp({
     logger,
     readiness: [postgresReadiness(pool), kafkaReady],
     rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
     jsonLimit: AGENT_JSON_LIMIT,
-    routes: (http) =>
-      mountAgentApi(http, { ...deps, presence }, { verifier, rateLimitPerMinute: config.AGENT_RATE_LIMIT_PER_MINUTE }),
+    routes: (http) => {
+      sockets = mountAgentSocket(http, deps, { verifier, presence: connections });
+      mountAgentApi(http, { ...deps, presence }, { verifier, rateLimitPerMinute: config.AGENT_RATE_LIMIT_PER_MINUTE });
+    },
   });
   const http = await startHttpServer(app, config.HTTP_HOST, config.HTTP_PORT);
   grpc.setServing(true);
   logger.info({ grpcPort: grpc.port, httpPort: http.port }, "session-broker listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
+    { name: "agent sockets", run: () => Promise.resolve(sockets?.close()) },
     { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "offer streams", run: () => Promise.resolve(deps.repOffers.close()) },
     { name: "session feeds", run: () => Promise.resolve(feed.close()).then(() => feedListener.stop()) },
@@ -205,6 +212,7 @@ runMain("session-broker", async () => {
     { name: "kafka", run: async () => void (await Promise.all([producer.disconnect(), kafkaReady.close()])) },
     { name: "acd client", run: () => Promise.resolve(acd.close()) },
     { name: "presence client", run: () => Promise.resolve(presence.close()) },
+    { name: "socket presence client", run: () => Promise.resolve(connections.close()) },
     { name: "redis", run: async () => void (await redis.quit()) },
     { name: "postgres", run: () => pool.end() },
     { name: "telemetry", run: stopTelemetry },

@@ -1,0 +1,107 @@
+/** An offer of a session to the rep: accept it with its `epoch` before `expiresAtMs`. */
+export interface Offer {
+  sessionId: string;
+  /** The offer's fencing token; `acceptOffer` and `rejectOffer` name it. */
+  epoch: number;
+  /** When the offer lapses (ms since the epoch, the broker's clock). */
+  expiresAtMs: number;
+  /** The queue it came from: a team or the rep's personal queue. */
+  fromQueue?: { teamId: string } | { repId: string };
+}
+
+/**
+ * One event of a session the rep takes part in (or is offered), as the broker records it: `sequence`
+ * counts per session from 1, `state` is the session's state after it, and exactly one payload field
+ * is set (`chatMessageSent`, `permissionChanged`, `participantJoined`, `sessionAssigned`, ...).
+ */
+export interface SessionEvent {
+  eventId: string;
+  sessionId: string;
+  sequence: number;
+  occurredAtMs: number;
+  state: string;
+  chatMessageSent?: { text: string; [field: string]: unknown };
+  permissionChanged?: Record<string, unknown>;
+  participantJoined?: { repId: string; [field: string]: unknown };
+  participantLeft?: { repId: string; reason: string };
+  sessionAssigned?: { repId: string; epoch: number; waitedMs: number };
+  sessionOfferLapsed?: { repId: string; epoch: number; outcome: string };
+  sessionClosed?: Record<string, unknown>;
+  [payload: string]: unknown;
+}
+
+/** Frames of the rep's log: numbered per rep, resumable. */
+export type LogFrame =
+  | { seq: number; type: "offer"; offer: Offer }
+  | { seq: number; type: "session"; sessionId: string; event: SessionEvent };
+
+/** Control frames: not numbered. */
+export type ControlFrame =
+  | {
+      type: "hello";
+      connectionId: string;
+      logId: string;
+      seq: number;
+      heartbeatMs: number;
+      limits: { maxMessageBytes: number; maxMessagesPerSecond: number; maxSocketsPerRep: number };
+    }
+  | { type: "resync"; reason: "UNKNOWN_LOG" | "TOO_FAR_BEHIND" | "AHEAD_OF_LOG"; logId: string; seq: number }
+  | { type: "pong" }
+  | { type: "error"; reason: string; sessionId?: string };
+
+export type ServerFrame = LogFrame | ControlFrame;
+
+/** Close codes of the agent socket (the broker's `socket-protocol.ts`). */
+export const CLOSE_CODES = {
+  goingAway: 1001,
+  messageTooBig: 1009,
+  badMessage: 4000,
+  tokenExpired: 4001,
+  heartbeatTimeout: 4002,
+  slowConsumer: 4008,
+  tooManyMessages: 4029,
+  tooManySockets: 4030,
+} as const;
+
+/** Close codes after which reconnecting cannot help (a client bug or a bound the rep hit). */
+export const FINAL_CLOSE_CODES: readonly number[] = [
+  CLOSE_CODES.messageTooBig,
+  CLOSE_CODES.badMessage,
+  CLOSE_CODES.tooManyMessages,
+  CLOSE_CODES.tooManySockets,
+];
+
+/** What an AgentClient emits, by event name. */
+export interface AgentEvents {
+  /** The socket is open: `resumed` when nothing was missed since the last connection. */
+  connected: { connectionId: string; resumed: boolean };
+  /** The socket closed; `reconnecting` says whether the client will open it again. */
+  disconnected: { code: number; reason: string; reconnecting: boolean };
+  /** A new offer, with its deadline. */
+  offer: { seq: number; offer: Offer };
+  /** An event of one of the rep's sessions (chat, permission answers, participants, state...). */
+  session: { seq: number; sessionId: string; event: SessionEvent };
+  /**
+   * What the rep missed could not be replayed (another replica, or too far behind): here is the
+   * current state read over HTTP instead. Replace what you show with it.
+   */
+  resync: { reason: string; sessions: SessionView[] };
+  /** A failure the client recovers from itself (reported for logging). */
+  error: { error: unknown };
+}
+
+/** A session as the agent API shows it (`GET /v1/sessions/{id}`, `GET /v1/me/sessions`). */
+export interface SessionView {
+  sessionId: string;
+  state: "created" | "waiting" | "offered" | "active" | "ended" | "abandoned";
+  [field: string]: unknown;
+}
+
+/** A rep as presence holds him (`rep` of login, state and capacity answers). */
+export interface RepView {
+  repId: string;
+  state: string;
+  teamIds: string[];
+  capacity: number;
+  [field: string]: unknown;
+}

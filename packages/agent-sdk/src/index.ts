@@ -1,0 +1,20 @@
+export {
+  AgentClient,
+  type AgentClientOptions,
+  type TokenSource,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from "./agent-client.js";
+export { AgentApiError, type Problem } from "./agent-api-error.js";
+export {
+  CLOSE_CODES,
+  FINAL_CLOSE_CODES,
+  type AgentEvents,
+  type ControlFrame,
+  type LogFrame,
+  type Offer,
+  type RepView,
+  type ServerFrame,
+  type SessionEvent,
+  type SessionView,
+} from "./events.js";

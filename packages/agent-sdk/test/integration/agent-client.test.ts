@@ -1,0 +1,187 @@
+import { get } from "node:http";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { SessionStack } from "@handoff/testing";
+import { AgentClient, CLOSE_CODES, type WebSocketLike } from "@handoff/agent-sdk";
+import { customerAsksForHelp, eventually, recorder, siteWithTeam } from "../support/agent-fixtures.js";
+import { testIssuer, type TestIssuer } from "../support/test-issuer.js";
+
+describe("agent SDK against the real services", () => {
+  let stack: SessionStack;
+  let issuer: TestIssuer;
+  const clients: AgentClient[] = [];
+  const httpPort = (replica: number) => stack.brokers[replica]!.process.httpPort;
+  const baseUrl = (replica = 0) => `http://127.0.0.1:${httpPort(replica)}`;
+
+  /** A client whose sockets the test can reach (to kill them) and whose replica it can switch. */
+  function client(siteId: string, repId: string, options: { replica?: number; reconnectMinMs?: number } = {}) {
+    const sockets: WebSocketLike[] = [];
+    const route = { replica: options.replica ?? 0 };
+    const agent = new AgentClient({
+      baseUrl: baseUrl(route.replica),
+      token: () => issuer.token(siteId, repId),
+      reconnectMinMs: options.reconnectMinMs ?? 50,
+      webSocket: (url, protocols) => {
+        const target = url.replace(`:${httpPort(options.replica ?? 0)}/`, `:${httpPort(route.replica)}/`);
+        const socket = new WebSocket(target, protocols);
+        sockets.push(socket);
+        return socket;
+      },
+    });
+    clients.push(agent);
+    return { agent, sockets, route, seen: recorder(agent) };
+  }
+
+  /** Connects, logs in to t1, single-session, available. */
+  async function online(agent: AgentClient) {
+    await agent.connect();
+    await agent.login(["t1"]);
+    await agent.setCapacity("single");
+    expect((await agent.setState("available")).state).toBe("available");
+  }
+
+  /** The HTTP status an upgrade request gets when the broker refuses it before the handshake. */
+  const upgradeStatus = (token: string | undefined) =>
+    new Promise<number>((resolve, reject) => {
+      const request = get(`${baseUrl()}/v1/socket`, {
+        headers: {
+          connection: "Upgrade",
+          upgrade: "websocket",
+          "sec-websocket-version": "13",
+          "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+          "sec-websocket-protocol": token ? `handoff.v1, bearer.${token}` : "handoff.v1",
+        },
+      });
+      request.on("response", (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on("upgrade", () => reject(new Error("upgraded without a valid token")));
+      request.on("error", reject);
+    });
+
+  const healthy = async (replica = 0) => (await fetch(`${baseUrl(replica)}/healthz`)).status;
+
+  beforeAll(async () => {
+    issuer = await testIssuer();
+    stack = await SessionStack.start({ brokers: 2, brokerEnv: issuer.brokerEnv });
+  });
+
+  afterEach(() => {
+    for (const agent of clients.splice(0)) agent.close();
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("delivers an offer with its deadline on the socket, and the rep accepts it", async () => {
+    const siteId = await siteWithTeam(stack, ["alice"]);
+    const { agent, seen } = client(siteId, "alice");
+    await online(agent);
+    const sessionId = await customerAsksForHelp(stack, siteId);
+
+    const { offer } = await eventually(() => seen.offers.find((o) => o.offer.sessionId === sessionId), 15_000, "offer");
+    expect(offer.expiresAtMs).toBeGreaterThan(Date.now());
+    expect(offer.fromQueue).toEqual({ teamId: "t1" });
+    const session = await agent.acceptOffer(sessionId, offer.epoch);
+    expect(session).toMatchObject({ sessionId, state: "active" });
+    await eventually(
+      () => seen.sessions.find((s) => s.sessionId === sessionId && s.event.sessionAssigned?.repId === "alice"),
+      10_000,
+      "the assignment on the socket",
+    );
+  });
+
+  it("resumes after a killed socket with no message missed or repeated", async () => {
+    const siteId = await siteWithTeam(stack, ["alice"]);
+    const { agent, sockets, seen } = client(siteId, "alice", { reconnectMinMs: 1_500 });
+    await online(agent);
+    const sessionId = await customerAsksForHelp(stack, siteId);
+    const { offer } = await eventually(() => seen.offers.find((o) => o.offer.sessionId === sessionId));
+    await agent.acceptOffer(sessionId, offer.epoch);
+    await eventually(() => seen.sessions.some((s) => s.event.sessionAssigned));
+
+    sockets.at(-1)!.close(3000, "test kills the socket");
+    await eventually(() => seen.disconnected.length === 1, 5_000, "the close");
+    for (let i = 0; i < 5; i++) await agent.addNote(sessionId, `note ${i}`);
+    await eventually(() => seen.connected.length === 2, 10_000, "the reconnect");
+    for (let i = 5; i < 8; i++) await agent.addNote(sessionId, `note ${i}`);
+
+    const notes = await eventually(() => {
+      const texts = seen.sessions.flatMap((s) =>
+        s.event.noteAdded ? [(s.event.noteAdded as { text: string }).text] : [],
+      );
+      return texts.length >= 8 && texts;
+    });
+    expect(notes).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => `note ${i}`));
+    expect(seen.connected[1]!.resumed).toBe(true);
+    expect(seen.resyncs).toEqual([]);
+    const first = seen.seqs[0]!;
+    expect(seen.seqs).toEqual(seen.seqs.map((_, i) => first + i));
+  });
+
+  it("reconnects to the other replica with a resync and receives offers there", async () => {
+    const siteId = await siteWithTeam(stack, ["bob"]);
+    const { agent, sockets, route, seen } = client(siteId, "bob");
+    await online(agent);
+    const first = await customerAsksForHelp(stack, siteId);
+    const { offer } = await eventually(() => seen.offers.find((o) => o.offer.sessionId === first));
+
+    route.replica = 1;
+    sockets.at(-1)!.close(3000, "test moves the rep to the other replica");
+    const resync = await eventually(() => seen.resyncs[0], 10_000, "the resync");
+    expect(resync.reason).toBe("UNKNOWN_LOG");
+    expect(resync.sessions).toEqual([expect.objectContaining({ sessionId: first, state: "offered" })]);
+    expect(seen.connected).toHaveLength(2);
+    await agent.acceptOffer(first, offer.epoch);
+    await agent.end(first, "resolved");
+
+    const second = await customerAsksForHelp(stack, siteId);
+    const next = await eventually(() => seen.offers.find((o) => o.offer.sessionId === second), 15_000, "offer on B");
+    expect(next.seq).toBeGreaterThan(0);
+    await agent.acceptOffer(second, next.offer.epoch);
+  });
+
+  it("closes a socket that sends an oversize frame or floods, and stays healthy", async () => {
+    const siteId = await siteWithTeam(stack, ["carol"]);
+    const big = client(siteId, "carol");
+    await big.agent.connect();
+    big.sockets.at(-1)!.send(JSON.stringify({ type: "ping", pad: "x".repeat(20_000) }));
+    const tooBig = await eventually(() => big.seen.disconnected[0], 5_000, "oversize close");
+    expect(tooBig).toMatchObject({ code: CLOSE_CODES.messageTooBig, reconnecting: false });
+
+    const flood = client(siteId, "carol");
+    await flood.agent.connect();
+    for (let i = 0; i < 100; i++) flood.sockets.at(-1)!.send('{"type":"ping"}');
+    const flooded = await eventually(() => flood.seen.disconnected[0], 5_000, "flood close");
+    expect(flooded).toMatchObject({ code: CLOSE_CODES.tooManyMessages, reconnecting: false });
+
+    const bad = client(siteId, "carol");
+    await bad.agent.connect();
+    bad.sockets.at(-1)!.send("not json");
+    expect(await eventually(() => bad.seen.disconnected[0])).toMatchObject({ code: CLOSE_CODES.badMessage });
+
+    expect(await healthy()).toBe(200);
+    const after = client(siteId, "carol");
+    await after.agent.connect();
+    expect(after.agent.connectionId).toBeTruthy();
+  });
+
+  it("caps the sockets of one rep and refuses a socket without a valid token", async () => {
+    const siteId = await siteWithTeam(stack, ["dave"]);
+    const desks = Array.from({ length: 5 }, () => client(siteId, "dave"));
+    await Promise.all(desks.map((d) => d.agent.connect()));
+    const sixth = client(siteId, "dave");
+    await expect(sixth.agent.connect()).rejects.toThrow(/4030/);
+    expect(sixth.seen.disconnected[0]).toMatchObject({ code: CLOSE_CODES.tooManySockets, reconnecting: false });
+
+    desks[0]!.agent.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = client(siteId, "dave");
+    await again.agent.connect();
+
+    expect(await upgradeStatus(undefined)).toBe(401);
+    expect(await upgradeStatus("not-a-jwt")).toBe(401);
+    expect(await healthy()).toBe(200);
+  });
+});

@@ -1,0 +1,86 @@
+import { StartMethod } from "@handoff/proto/common";
+import { newSiteId, teamConfig, type SessionStack } from "@handoff/testing";
+import type { AgentClient, AgentEvents } from "@handoff/agent-sdk";
+
+/** A new site with team `t1` (members `reps`) taking problem type `general`. */
+export async function siteWithTeam(stack: SessionStack, reps: string[]): Promise<string> {
+  const siteId = newSiteId();
+  await stack.acd.putRoutingConfig({
+    siteId,
+    config: {
+      version: 0,
+      teams: [teamConfig("t1", { memberRepIds: reps })],
+      problemTypes: [{ id: "general", label: "General", teamId: "t1", priority: 0, requiredSkills: [] }],
+    },
+  });
+  return siteId;
+}
+
+/** A customer's issue submission for problem type `general`; returns the session id. */
+export async function customerAsksForHelp(stack: SessionStack, siteId: string): Promise<string> {
+  const response = await stack.broker.createSession({
+    siteId,
+    startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,
+    repId: "",
+    sessionKey: "",
+    problemTypeId: "general",
+    customer: {
+      name: "Carl Customer",
+      company: "Acme",
+      email: "carl@example.com",
+      description: "printer",
+      locale: "en",
+    },
+    consent: {
+      agreementAccepted: true,
+      agreementVersion: "2026-01",
+      recordingAllowed: false,
+      accessLinkAllowed: false,
+      recordedAtMs: 0,
+    },
+    invitationToken: "",
+    clientAddress: "127.0.0.1",
+    portalClosed: false,
+  });
+  return response.session!.sessionId;
+}
+
+/** Everything a client emitted, in order. */
+export function recorder(client: AgentClient) {
+  const seen = {
+    offers: [] as AgentEvents["offer"][],
+    sessions: [] as AgentEvents["session"][],
+    resyncs: [] as AgentEvents["resync"][],
+    connected: [] as AgentEvents["connected"][],
+    disconnected: [] as AgentEvents["disconnected"][],
+    /** Sequences of offer and session events, in delivery order. */
+    seqs: [] as number[],
+  };
+  client.on("offer", (e) => {
+    seen.offers.push(e);
+    seen.seqs.push(e.seq);
+  });
+  client.on("session", (e) => {
+    seen.sessions.push(e);
+    seen.seqs.push(e.seq);
+  });
+  client.on("resync", (e) => seen.resyncs.push(e));
+  client.on("connected", (e) => seen.connected.push(e));
+  client.on("disconnected", (e) => seen.disconnected.push(e));
+  return seen;
+}
+
+/** Polls `probe` until it returns something other than undefined/false. */
+export async function eventually<T>(
+  probe: () => T | undefined | false,
+  timeoutMs = 15_000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

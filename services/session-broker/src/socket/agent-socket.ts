@@ -1,0 +1,297 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { HttpProblem } from "@handoff/runtime";
+import type { Express, Request } from "express";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import type { ConnectionPresence } from "./connection-presence";
+import { RepChannel, type ChannelSubscriber, type RepChannelDeps } from "./rep-channel";
+import {
+  BEARER_PROTOCOL_PREFIX,
+  CLOSE_CODES,
+  DEFAULT_SOCKET_LIMITS,
+  SOCKET_PATH,
+  SOCKET_PROTOCOL,
+  type SocketLimits,
+} from "./socket-protocol";
+
+/** Who a verified token speaks for (the agent API's principal, structurally). */
+export interface SocketPrincipal {
+  siteId: string;
+  repId: string;
+}
+
+/** The agent API's token verifier (src/auth): rejects with an error carrying `status` (401 or 503). */
+export interface SocketTokenVerifier {
+  verify(token: string): Promise<SocketPrincipal>;
+}
+
+export interface AgentSocketOptions {
+  verifier: SocketTokenVerifier;
+  presence: ConnectionPresence;
+  limits?: Partial<SocketLimits>;
+}
+
+/** The mounted socket endpoint: its open sockets, and the shutdown that closes them. */
+export interface AgentSocketServer {
+  readonly sockets: number;
+  close(): void;
+}
+
+const RESUME_PATTERN = /^([0-9a-f-]{36}):(\d{1,15})$/;
+/** A slow consumer's close frame waits behind its unread data; it is cut after this. */
+const SLOW_CONSUMER_GRACE_MS = 1_000;
+
+/**
+ * The token of an upgrade request: `Authorization: Bearer <jwt>` (Node clients), or the subprotocol
+ * `bearer.<jwt>` offered beside `handoff.v1` (browsers cannot set headers on a WebSocket). Never a query
+ * parameter: URLs end up in access logs.
+ */
+export function socketToken(req: IncomingMessage): string | undefined {
+  const header = /^Bearer\s+(\S{1,8192})\s*$/i.exec(req.headers.authorization ?? "");
+  if (header?.[1]) return header[1];
+  const offered = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+  const bearer = offered.find((p) => p.startsWith(BEARER_PROTOCOL_PREFIX) && p.length < 8192);
+  return bearer?.slice(BEARER_PROTOCOL_PREFIX.length);
+}
+
+/** `exp` of a token that was verified already (ms), to close the socket when it runs out. */
+function expiryMsOf(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as {
+      exp?: unknown;
+    };
+    return typeof payload.exp === "number" ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function resumeOf(req: Request): { logId: string; seq: number } | undefined {
+  const raw = typeof req.query.resume === "string" ? req.query.resume : undefined;
+  const match = raw ? RESUME_PATTERN.exec(raw) : null;
+  return match ? { logId: match[1]!, seq: Number(match[2]) } : undefined;
+}
+
+/**
+ * Mounts the rep's live socket at `/v1/socket` on the broker's HTTP app. Node hands an upgrade
+ * request with no `upgrade` listener to the request handler, so the upgrade passes the app's per-IP
+ * rate limit like any request; the token is checked before the handshake (401/503 problem bodies).
+ */
+export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: AgentSocketOptions): AgentSocketServer {
+  const limits: SocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.limits };
+  const channels = new Map<string, RepChannel>();
+  const open = new Set<WebSocket>();
+  const pendingDisconnects = new Set<() => void>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxMessageBytes,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has(SOCKET_PROTOCOL) ? SOCKET_PROTOCOL : false),
+  });
+  const logger = deps.logger;
+
+  const channelOf = (siteId: string, repId: string): RepChannel => {
+    const key = `${siteId} ${repId}`;
+    let channel = channels.get(key);
+    if (!channel) {
+      channel = new RepChannel(siteId, repId, deps, limits, (retired) => {
+        if (channels.get(key) === retired) channels.delete(key);
+      });
+      channels.set(key, channel);
+      channel.start();
+    }
+    return channel;
+  };
+
+  function serve(ws: WebSocket, principal: SocketPrincipal, token: string, resume?: { logId: string; seq: number }) {
+    const { siteId, repId } = principal;
+    const channel = channelOf(siteId, repId);
+    if (channel.size >= limits.maxSocketsPerRep) {
+      ws.close(CLOSE_CODES.tooManySockets, `at most ${limits.maxSocketsPerRep} sockets per rep`);
+      return;
+    }
+    open.add(ws);
+    const connectionId = randomUUID();
+    let closing = false;
+    const shut = (code: number, reason: string) => {
+      if (closing) return;
+      closing = true;
+      ws.close(code, reason);
+      setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
+    };
+    const send = (frame: string) => {
+      if (closing || ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount + frame.length > limits.maxBufferedBytes) {
+        logger.warn({ repId, connectionId, buffered: ws.bufferedAmount }, "socket: slow consumer closed");
+        shut(CLOSE_CODES.slowConsumer, "slow consumer: send buffer full");
+        return;
+      }
+      ws.send(frame);
+    };
+    const subscriber: ChannelSubscriber = { send };
+    const heartbeat = () =>
+      options.presence
+        .heartbeat(siteId, repId, connectionId)
+        .catch((error: unknown) => logger.debug({ err: error, repId, connectionId }, "socket: presence heartbeat"));
+
+    send(
+      JSON.stringify({
+        type: "hello",
+        connectionId,
+        logId: channel.logId,
+        seq: channel.lastSeq,
+        heartbeatMs: limits.heartbeatMs,
+        limits: {
+          maxMessageBytes: limits.maxMessageBytes,
+          maxMessagesPerSecond: limits.maxMessagesPerSecond,
+          maxSocketsPerRep: limits.maxSocketsPerRep,
+        },
+      }),
+    );
+    const resumed = channel.attach(subscriber, resume);
+    if (resumed.resync)
+      send(JSON.stringify({ type: "resync", reason: resumed.resync, logId: channel.logId, seq: channel.lastSeq }));
+    else for (const frame of resumed.frames) send(frame);
+    void heartbeat();
+
+    let alive = true;
+    const pinger = setInterval(() => {
+      if (!alive) return shut(CLOSE_CODES.heartbeatTimeout, "no pong within the heartbeat interval");
+      alive = false;
+      ws.ping();
+    }, limits.heartbeatMs);
+    ws.on("pong", () => {
+      alive = true;
+      void heartbeat();
+    });
+
+    const expiresAt = expiryMsOf(token);
+    const expiry =
+      expiresAt === undefined
+        ? undefined
+        : setTimeout(
+            () => shut(CLOSE_CODES.tokenExpired, "token expired: reconnect with a fresh token"),
+            Math.max(0, Math.min(expiresAt - Date.now(), 2 ** 31 - 1)),
+          );
+
+    let windowStart = Date.now();
+    let inWindow = 0;
+    ws.on("message", (data: RawData, isBinary: boolean) => {
+      const now = Date.now();
+      if (now - windowStart >= 1_000) {
+        windowStart = now;
+        inWindow = 0;
+      }
+      if (++inWindow > limits.maxMessagesPerSecond)
+        return shut(CLOSE_CODES.tooManyMessages, `more than ${limits.maxMessagesPerSecond} messages per second`);
+      const message = isBinary ? undefined : parseClientMessage(rawText(data));
+      if (!message) return shut(CLOSE_CODES.badMessage, 'expected {"type":"ping"} or {"type":"follow","sessionId"}');
+      alive = true;
+      if (message.type === "ping") return send(JSON.stringify({ type: "pong" }));
+      void followIfHis(message.sessionId);
+    });
+
+    async function followIfHis(sessionId: string): Promise<void> {
+      try {
+        const ids = await deps.participants.sessionIdsOfRep(siteId, repId);
+        if (ids.includes(sessionId)) await channel.follow(sessionId);
+        else send(JSON.stringify({ type: "error", reason: "NOT_A_PARTICIPANT", sessionId }));
+      } catch (error) {
+        logger.warn({ err: error, sessionId, repId }, "socket: follow failed");
+      }
+    }
+
+    ws.on("error", (error) => logger.debug({ err: error, repId, connectionId }, "socket error"));
+    ws.on("close", (code) => {
+      closing = true;
+      open.delete(ws);
+      clearInterval(pinger);
+      clearTimeout(expiry);
+      channel.detach(subscriber);
+      logger.debug({ repId, connectionId, code }, "socket closed");
+      const disconnect = () => {
+        pendingDisconnects.delete(disconnect);
+        clearTimeout(timer);
+        options.presence
+          .disconnect(siteId, repId, connectionId)
+          .catch((error: unknown) => logger.debug({ err: error, repId, connectionId }, "socket: presence disconnect"));
+      };
+      const timer = setTimeout(disconnect, limits.disconnectGraceMs);
+      timer.unref();
+      pendingDisconnects.add(disconnect);
+    });
+  }
+
+  app.get(SOCKET_PATH, (req, res, next) => {
+    if (req.headers.upgrade?.toLowerCase() !== "websocket") {
+      next(new HttpProblem(426, "Upgrade required", "open this path as a WebSocket", undefined, {}));
+      return;
+    }
+    const token = socketToken(req);
+    if (!token) {
+      res.setHeader("WWW-Authenticate", 'Bearer realm="handoff"');
+      next(
+        new HttpProblem(
+          401,
+          "Unauthorized",
+          "a bearer token is required (Authorization or bearer.<jwt> subprotocol)",
+          undefined,
+          {
+            reason: "TOKEN_MISSING",
+          },
+        ),
+      );
+      return;
+    }
+    options.verifier.verify(token).then(
+      (principal) => {
+        wss.handleUpgrade(req, req.socket, Buffer.alloc(0), (ws) => serve(ws, principal, token, resumeOf(req)));
+      },
+      (error: unknown) => {
+        const status = (error as { status?: unknown }).status === 503 ? 503 : 401;
+        const reason = (error as { reason?: unknown }).reason;
+        next(
+          new HttpProblem(
+            status,
+            status === 503 ? "Service unavailable" : "Unauthorized",
+            (error as Error).message,
+            undefined,
+            {
+              reason: typeof reason === "string" ? reason : "TOKEN_INVALID",
+            },
+          ),
+        );
+      },
+    );
+  });
+
+  return {
+    get sockets() {
+      return open.size;
+    },
+    close() {
+      for (const ws of open) ws.close(CLOSE_CODES.goingAway, "server shutting down");
+      for (const channel of [...channels.values()]) channel.retire();
+      for (const disconnect of [...pendingDisconnects]) disconnect();
+    },
+  };
+}
+
+type ClientMessage = { type: "ping" } | { type: "follow"; sessionId: string };
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return Buffer.from(data as ArrayBuffer).toString("utf8");
+}
+
+function parseClientMessage(text: string): ClientMessage | undefined {
+  try {
+    const value = JSON.parse(text) as { type?: unknown; sessionId?: unknown };
+    if (value.type === "ping") return { type: "ping" };
+    if (value.type === "follow" && typeof value.sessionId === "string" && value.sessionId.length <= 128)
+      return { type: "follow", sessionId: value.sessionId };
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The agent socket's wire format (`/v1/socket`), shared in spirit with packages/agent-sdk (which
+ * declares the same shapes; a service never exports code to a package).
+ *
+ * Server → client frames are JSON objects. Frames of the rep's log carry `seq` (per rep, per log):
+ * `offer` and `session`. Control frames carry no `seq`: `hello`, `resync`, `pong`, `error`.
+ * Client → server frames: `{"type":"ping"}` and `{"type":"follow","sessionId":"..."}`.
+ */
+
+export const SOCKET_PATH = "/v1/socket";
+/** The subprotocol a client must offer; browsers put the token beside it as `bearer.<jwt>`. */
+export const SOCKET_PROTOCOL = "handoff.v1";
+export const BEARER_PROTOCOL_PREFIX = "bearer.";
+
+/** Close codes the broker uses (4000-4999 are the application's; 1009 comes from `ws`'s maxPayload). */
+export const CLOSE_CODES = {
+  /** The server shuts down: reconnect (to another replica) and resume. */
+  goingAway: 1001,
+  /** A frame larger than `maxMessageBytes`. */
+  messageTooBig: 1009,
+  /** A frame that is not a known JSON message. */
+  badMessage: 4000,
+  /** The token expired while the socket was open: refresh it and reconnect with resume. */
+  tokenExpired: 4001,
+  /** The client did not answer pings. */
+  heartbeatTimeout: 4002,
+  /** The client did not read: its send buffer went over `maxBufferedBytes`. */
+  slowConsumer: 4008,
+  /** More than `maxMessagesPerSecond` frames from the client. */
+  tooManyMessages: 4029,
+  /** The rep has `maxSocketsPerRep` sockets open on this replica already. */
+  tooManySockets: 4030,
+} as const;
+
+export interface SocketLimits {
+  /** Largest frame the client may send (ws closes with 1009 above it). @default 16_384 */
+  maxMessageBytes: number;
+  /** Frames per second one socket may send. @default 20 */
+  maxMessagesPerSecond: number;
+  /** Sockets of one rep on one replica. @default 5 */
+  maxSocketsPerRep: number;
+  /** Bytes queued to one socket before it counts as a slow consumer and is closed. @default 1_048_576 */
+  maxBufferedBytes: number;
+  /** Messages of a rep's log kept for resume. @default 500 */
+  resumeBuffer: number;
+  /** How long a rep's log outlives his last socket on this replica (so a reconnect resumes). @default 120_000 */
+  retainMs: number;
+  /** Ping interval; a socket that missed one pong is closed. Each pong is a presence heartbeat. @default 10_000 */
+  heartbeatMs: number;
+  /**
+   * How long after a socket closes presence hears its Disconnect: a desktop that reconnects within it
+   * (as a new connection) never leaves the rep without a live connection, so his offers stay his.
+   * @default 5_000
+   */
+  disconnectGraceMs: number;
+}
+
+export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
+  maxMessageBytes: 16_384,
+  maxMessagesPerSecond: 20,
+  maxSocketsPerRep: 5,
+  maxBufferedBytes: 1_048_576,
+  resumeBuffer: 500,
+  retainMs: 120_000,
+  heartbeatMs: 10_000,
+  disconnectGraceMs: 5_000,
+};
+
+/** Why a resume could not replay: the log is another replica's (or retired), or too far behind. */
+export type ResyncReason = "UNKNOWN_LOG" | "TOO_FAR_BEHIND" | "AHEAD_OF_LOG";
