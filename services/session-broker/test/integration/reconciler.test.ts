@@ -62,13 +62,18 @@ describe("Redis FLUSHALL in the middle of a load", () => {
     const presenceSettings = { maxCapacity: 5, keepStateOnNotResponding: true };
     await stack.presence.putPresenceSettings({ siteId, settings: presenceSettings });
     for (const rep of REPS) await stack.repOnline(siteId, rep, ["t1"]);
-    const desks = new RepDesks(db, { siteId, repIds: REPS, brokers, random, holdMs: [200, 3_000] });
+    let flushedAt = 0;
+    // Before the flush one session in three is worked on until the queue has been compared, so the acd
+    // must hold it again for its rep; the others, and all after the flush, are short.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const holdMs = () => (flushedAt === 0 && random() < 1 / 3 ? released : 200 + random() * 2_000);
+    const desks = new RepDesks(db, { siteId, repIds: REPS, brokers, random, holdMs });
     desks.start();
 
     const acknowledged = new Map<string, string>();
     let asked = 0;
     let refusedCreates = 0;
-    let flushedAt = 0;
     const leaving: Promise<unknown>[] = [];
     const deadline = Date.now() + LOAD_MS;
     const customer = async () => {
@@ -90,12 +95,17 @@ describe("Redis FLUSHALL in the middle of a load", () => {
             }),
           );
           acknowledged.set(session!.sessionId, customerToken);
-          // One customer in five gives up after a while (abandoned if still waiting, else leaves).
+          // One customer in five gives up waiting after a while (the queue loses him: abandoned).
           if (random() < 0.2) {
             const after = 200 + random() * 3_000;
             leaving.push(
-              sleep(after).then(() =>
-                broker
+              sleep(after).then(async () => {
+                const { rows } = await db.query<{ state: string }>(
+                  "select state from sessions where site_id = $1 and session_id = $2",
+                  [siteId, session!.sessionId],
+                );
+                if (rows[0]?.state === "active") return;
+                await broker
                   .closeSession({
                     siteId,
                     sessionId: session!.sessionId,
@@ -103,8 +113,8 @@ describe("Redis FLUSHALL in the middle of a load", () => {
                     reason: 0,
                     abandonReason: 0,
                   })
-                  .catch(() => undefined),
-              ),
+                  .catch(() => undefined);
+              }),
             );
           }
         } catch {
@@ -139,12 +149,27 @@ describe("Redis FLUSHALL in the middle of a load", () => {
             return { time: Number(r.enqueued_at_ms), position: position?.position ?? 0, length: position?.queueLength };
           }),
         );
-        return { rows, positions };
+        const { rows: active } = await db.query<{ session_id: string; rep_id: string }>(
+          "select session_id, rep_id from sessions where site_id = $1 and state = 'active'",
+          [siteId],
+        );
+        const held = await acdRouting(
+          stack,
+          siteId,
+          active.map((r) => r.session_id),
+        );
+        if (active.some((r) => held.get(r.session_id)?.state !== SessionState.SESSION_STATE_ACTIVE)) return undefined;
+        return { rows, positions, active, held };
       },
       30_000,
-      "every waiting session back in the acd",
+      "every waiting session back in the acd, every active one held",
     );
     expect(order.rows.length).toBeGreaterThan(0);
+    // Sessions being worked on are held for the rep PostgreSQL committed them to (his load).
+    console.log(`${order.active.length} active sessions held again by the acd`);
+    expect(order.active.map((r) => order.held.get(r.session_id)?.repId)).toEqual(order.active.map((r) => r.rep_id));
+    expect(order.active.length).toBeGreaterThan(0);
+    release();
     // The acd's queue holds exactly PostgreSQL's waiting sessions, in enqueue-time order.
     expect(order.positions.map((p) => p.length)).toEqual(order.positions.map(() => order.rows.length));
     expect([...order.positions.map((p) => p.position)].sort((a, b) => a - b)).toEqual(order.rows.map((_, i) => i + 1));

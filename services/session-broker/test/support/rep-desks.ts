@@ -26,8 +26,11 @@ export interface RepDesksOptions {
   /** The replicas to call, chosen at random per call (may change while running, e.g. after a kill). */
   brokers: () => SessionBroker[];
   random: () => number;
-  /** How long a rep works on a session before ending it: [min, max] ms. */
-  holdMs: readonly [number, number];
+  /**
+   * How long a rep works on a session before ending it: [min, max] ms, or a choice made per session
+   * (ms, or a promise that says when).
+   */
+  holdMs: readonly [number, number] | (() => number | Promise<void>);
   /** Pause between looks at PostgreSQL. @default 50 */
   pollMs?: number;
 }
@@ -114,10 +117,11 @@ export class RepDesks {
   private work(repId: string, sessionId: string): void {
     const { siteId, holdMs, random } = this.options;
     this.working.add(sessionId);
-    const hold = holdMs[0] + random() * (holdMs[1] - holdMs[0]);
+    const hold = typeof holdMs === "function" ? holdMs() : holdMs[0] + random() * (holdMs[1] - holdMs[0]);
+    const done = typeof hold === "number" ? sleep(hold) : hold;
     this.track(
       (async () => {
-        await sleep(hold);
+        await done;
         for (let attempt = 0; attempt < 20; attempt++) {
           try {
             await this.pick().closeSession({
