@@ -14,6 +14,8 @@ import {
   type TestIssuer,
 } from "../support/agent-http";
 
+/** Per person per minute, above what bob's offer polling may take in this file. */
+const RATE_LIMIT = 400;
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 describe("agent API authentication and authorization", () => {
@@ -60,7 +62,9 @@ describe("agent API authentication and authorization", () => {
 
   beforeAll(async () => {
     issuer = await testIssuer();
-    stack = await SessionStack.start({ brokerEnv: issuer.brokerEnv });
+    stack = await SessionStack.start({
+      brokerEnv: { ...issuer.brokerEnv, AGENT_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) },
+    });
     http = AgentHttp.of(stack);
     db = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
     siteId = await siteWithTeams(stack, [teamConfig("t1", { memberRepIds: ["alice", "bob"] })]);
@@ -184,5 +188,19 @@ describe("agent API authentication and authorization", () => {
     const away = await http.put("/v1/reps/bob/state", sam, { state: "busy" });
     expect(away.body.rep?.state).toBe("busy");
     expect((await http.put("/v1/reps/bob/state", bob, { state: "available" })).body.rep?.state).toBe("available");
+  });
+
+  it("limits each person's requests per minute, whoever else is limited", async () => {
+    const dave = await issuer.token(siteId, "dave");
+    const answers: AgentResponse[] = [];
+    for (let i = 0; i <= RATE_LIMIT; i++) answers.push(await http.get("/v1/me/sessions", dave));
+    expect(answers.slice(0, RATE_LIMIT).every((a) => a.status === 200)).toBe(true);
+    const limited = answers[RATE_LIMIT]!;
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({ status: 429, reason: "RATE_LIMITED" });
+    expect(limited.headers.get("ratelimit-policy")).toContain(`${RATE_LIMIT}`);
+    // A new token of the same person shares his bucket; another person has his own.
+    expect((await http.get("/v1/me/sessions", await issuer.token(siteId, "dave"))).status).toBe(429);
+    expect((await http.get("/v1/me/sessions", bob)).status).toBe(200);
   });
 });
