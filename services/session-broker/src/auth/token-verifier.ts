@@ -71,7 +71,13 @@ export class AgentTokenVerifier {
 
 function authErrorOf(error: unknown): AgentAuthError {
   if (error instanceof errors.JWTExpired) return new AgentAuthError(401, "TOKEN_EXPIRED", "the token has expired");
-  if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError))
+  // No answer, a non-200 or unreadable JWKS (jose's generic error), a network failure (not jose's).
+  if (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    !(error instanceof errors.JOSEError) ||
+    error.code === errors.JOSEError.code
+  )
     return new AgentAuthError(503, "AUTH_UNAVAILABLE", "the token issuer's keys cannot be fetched now");
   if (error instanceof errors.JWTClaimValidationFailed)
     return new AgentAuthError(401, "TOKEN_INVALID", `claim ${error.claim}: ${error.reason}`);

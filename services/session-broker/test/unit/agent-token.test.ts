@@ -1,11 +1,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevSigningKey, signDevToken } from "../../src/auth/dev-signing-key";
 import { tokenRequestFrom } from "../../src/auth/token-cli";
-import { AgentAuthError, AgentTokenVerifier, bearerToken, publicKeyFrom } from "../../src/auth/token-verifier";
+import {
+  AgentAuthError,
+  AgentTokenVerifier,
+  bearerToken,
+  publicKeyFrom,
+  remoteKeySet,
+} from "../../src/auth/token-verifier";
 
 const ISSUER = "https://issuer.example";
 const AUDIENCE = "handoff-agent-api";
@@ -112,6 +120,50 @@ describe("agent token verification", () => {
     expect(bearerToken("Bearer abc.def.ghi")).toBe("abc.def.ghi");
     for (const header of [undefined, "", "Basic abc", "Bearer ", "Bearer a b"])
       expect(() => bearerToken(header)).toThrow(expect.objectContaining({ reason: "TOKEN_MISSING" }) as Error);
+  });
+});
+
+describe("keys from the issuer's JWKS URL", () => {
+  let server: Server;
+  let url: string;
+  let answer: { status: number; body: string } = { status: 200, body: "{}" };
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const signed = (privateKey: CryptoKey, kid: string) =>
+    new SignJWT({ site: "demo", roles: ["rep"] })
+      .setProtectedHeader({ alg: "EdDSA", kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject("alice")
+      .setExpirationTime("5m")
+      .sign(privateKey);
+
+  it("verifies with the published key of the token's kid, and is unavailable (503) while the JWKS is", async () => {
+    const { privateKey, publicKey } = await generateKeyPair("EdDSA");
+    answer = { status: 200, body: JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: "k1" }] }) };
+    const verifier = new AgentTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, key: remoteKeySet(url) });
+    expect((await verifier.verify(await signed(privateKey, "k1"))).repId).toBe("alice");
+
+    answer = { status: 500, body: "down" };
+    const fresh = new AgentTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, key: remoteKeySet(url) });
+    await expect(fresh.verify(await signed(privateKey, "k1"))).rejects.toMatchObject({
+      status: 503,
+      reason: "AUTH_UNAVAILABLE",
+    });
+    const unreachable = new AgentTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      key: remoteKeySet("http://127.0.0.1:1/jwks.json"),
+    });
+    await expect(unreachable.verify(await signed(privateKey, "k1"))).rejects.toMatchObject({ status: 503 });
   });
 });
 
