@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { createLogger } from "@handoff/runtime";
+import { agentTokenVerifier } from "../../src/auth/agent-auth-setup";
 import { DEV_AUDIENCE, DEV_ISSUER, loadOrCreateDevSigningKey, signDevToken } from "../../src/auth/dev-signing-key";
 import { tokenRequestFrom } from "../../src/auth/token-cli";
 import {
@@ -181,6 +183,29 @@ describe("development tokens", () => {
       key: publicKeyFrom(JSON.stringify(keys[1]!.publicJwk)),
     });
     expect(await verifier.verify(token)).toEqual({ siteId: "demo", repId: "alice", roles: new Set(["supervisor"]) });
+  });
+
+  it("without an issuer the broker accepts the development key's tokens, says so at info, and no others", async () => {
+    const lines: string[] = [];
+    const logger = createLogger("session-broker", "info", { write: (line: string) => void lines.push(line) });
+    const verifier = await agentTokenVerifier({}, logger, dir);
+    const key = await loadOrCreateDevSigningKey(dir);
+    const token = await signDevToken(key, { siteId: "demo", repId: "alice", roles: ["rep"] });
+    expect((await verifier.verify(token)).repId).toBe("alice");
+    const logged = lines.map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(logged.map((l) => l.level)).toEqual([30]);
+    expect(logged[0]?.msg).toContain("DEVELOPMENT AUTH IS ON");
+    const otherDir = mkdtempSync(path.join(tmpdir(), "dev-jwt-other-"));
+    try {
+      const foreign = await signDevToken(await loadOrCreateDevSigningKey(otherDir), {
+        siteId: "demo",
+        repId: "alice",
+        roles: ["admin"],
+      });
+      await expect(verifier.verify(foreign)).rejects.toMatchObject({ status: 401 });
+    } finally {
+      rmSync(otherDir, { recursive: true, force: true });
+    }
   });
 
   it("npm run token reads --site, --rep and --role", () => {
