@@ -314,7 +314,9 @@ export class AgentClient {
     if (frame.seq <= this.seq) return;
     this.seq = frame.seq;
     if (frame.type === "offer") this.emit("offer", { seq: frame.seq, offer: frame.offer });
-    else this.emit("session", { seq: frame.seq, sessionId: frame.sessionId, event: frame.event });
+    else if (frame.type === "session")
+      this.emit("session", { seq: frame.seq, sessionId: frame.sessionId, event: frame.event });
+    else this.emit("presence", { seq: frame.seq, event: frame.event });
   }
 
   private startPinging(socket: WebSocketLike): void {

@@ -30,10 +30,25 @@ export interface SessionEvent {
   [payload: string]: unknown;
 }
 
+/**
+ * A change of the rep's presence, as presence publishes it: exactly one payload field is set
+ * (`repStateChanged` with `state` such as `REP_STATE_AWAY` and `reasonCode`, `repLoggedIn`,
+ * `repLoggedOut`, `repCapacitySet`, `repConnectionDropped`).
+ */
+export interface PresenceEvent {
+  eventId: string;
+  siteId: string;
+  repId: string;
+  occurredAtMs: number;
+  repStateChanged?: { state: string; reasonCode: string; previousState: string; [field: string]: unknown };
+  [payload: string]: unknown;
+}
+
 /** Frames of the rep's log: numbered per rep, resumable. */
 export type LogFrame =
   | { seq: number; type: "offer"; offer: Offer }
-  | { seq: number; type: "session"; sessionId: string; event: SessionEvent };
+  | { seq: number; type: "session"; sessionId: string; event: SessionEvent }
+  | { seq: number; type: "presence"; event: PresenceEvent };
 
 /** Control frames: not numbered. */
 export type ControlFrame =
@@ -55,6 +70,7 @@ export type ServerFrame = LogFrame | ControlFrame;
 export const CLOSE_CODES = {
   goingAway: 1001,
   messageTooBig: 1009,
+  tryAgainLater: 1013,
   badMessage: 4000,
   tokenExpired: 4001,
   heartbeatTimeout: 4002,
@@ -81,6 +97,8 @@ export interface AgentEvents {
   offer: { seq: number; offer: Offer };
   /** An event of one of the rep's sessions (chat, permission answers, participants, state...). */
   session: { seq: number; sessionId: string; event: SessionEvent };
+  /** A change of the rep's own presence: state (also when a supervisor or a missed offer changed it), teams, capacity. */
+  presence: { seq: number; event: PresenceEvent };
   /**
    * What the rep missed could not be replayed (another replica, or too far behind): here is the
    * current state read over HTTP instead. Replace what you show with it.

@@ -13,6 +13,7 @@ export {
   type ControlFrame,
   type LogFrame,
   type Offer,
+  type PresenceEvent,
   type RepView,
   type ServerFrame,
   type SessionEvent,

@@ -56,6 +56,7 @@ import { agentTokenVerifier } from "./auth/agent-auth-setup";
 import { AGENT_JSON_LIMIT, mountAgentApi } from "./http/agent-api";
 import { mountAgentSocket, type AgentSocketServer } from "./socket/agent-socket";
 import { GrpcConnectionPresence } from "./socket/connection-presence";
+import { startRepPresenceEvents } from "./socket/rep-presence-events";
 
 runMain("session-broker", async () => {
   const config = loadSessionBrokerConfig();
@@ -196,6 +197,16 @@ runMain("session-broker", async () => {
     },
   });
   const http = await startHttpServer(app, config.HTTP_HOST, config.HTTP_PORT);
+  // Not awaited: sockets carry offers and sessions without it; state changes follow once it runs.
+  const socketPresence = startRepPresenceEvents(
+    kafka,
+    `${config.KAFKA_CONSUMER_GROUP}.socket.${replicaId}`,
+    (event) => sockets?.repPresence(event),
+    logger,
+  ).catch((error: unknown) => {
+    logger.error({ err: error }, "socket: presence events not followed; sockets carry no state changes");
+    return undefined;
+  });
   grpc.setServing(true);
   logger.info({ grpcPort: grpc.port, httpPort: http.port }, "session-broker listening");
 
@@ -207,6 +218,7 @@ runMain("session-broker", async () => {
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "routing events", run: () => routingEvents.disconnect() },
     { name: "presence events", run: () => presenceEvents.disconnect() },
+    { name: "socket presence events", run: async () => (await socketPresence)?.disconnect() },
     { name: "leader duties", run: () => duties.stop() },
     { name: "leadership", run: () => leadership.stop() },
     { name: "kafka", run: async () => void (await Promise.all([producer.disconnect(), kafkaReady.close()])) },

@@ -92,6 +92,23 @@ describe("agent SDK against the real services", () => {
     );
   });
 
+  it("tells the rep's sockets of his state changes", async () => {
+    const siteId = await siteWithTeam(stack, ["erin"]);
+    const desk = client(siteId, "erin");
+    const other = client(siteId, "erin", { replica: 1 });
+    await online(desk.agent);
+    await other.agent.connect();
+    await desk.agent.setState("away", "lunch");
+    for (const seen of [desk.seen, other.seen]) {
+      const { event } = await eventually(
+        () => seen.presence.find((p) => p.event.repStateChanged?.state === "REP_STATE_AWAY"),
+        15_000,
+        "the state change on the socket",
+      );
+      expect(event.repStateChanged).toMatchObject({ reasonCode: "lunch" });
+    }
+  });
+
   it("resumes after a killed socket with no message missed or repeated", async () => {
     const siteId = await siteWithTeam(stack, ["alice"]);
     const { agent, sockets, seen } = client(siteId, "alice", { reconnectMinMs: 1_500 });

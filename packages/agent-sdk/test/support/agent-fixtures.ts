@@ -50,10 +50,11 @@ export function recorder(client: AgentClient) {
   const seen = {
     offers: [] as AgentEvents["offer"][],
     sessions: [] as AgentEvents["session"][],
+    presence: [] as AgentEvents["presence"][],
     resyncs: [] as AgentEvents["resync"][],
     connected: [] as AgentEvents["connected"][],
     disconnected: [] as AgentEvents["disconnected"][],
-    /** Sequences of offer and session events, in delivery order. */
+    /** Sequences of log events (offer, session, presence), in delivery order. */
     seqs: [] as number[],
   };
   client.on("offer", (e) => {
@@ -62,6 +63,10 @@ export function recorder(client: AgentClient) {
   });
   client.on("session", (e) => {
     seen.sessions.push(e);
+    seen.seqs.push(e.seq);
+  });
+  client.on("presence", (e) => {
+    seen.presence.push(e);
     seen.seqs.push(e.seq);
   });
   client.on("resync", (e) => seen.resyncs.push(e));

@@ -3,6 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { HttpProblem } from "@handoff/runtime";
 import type { Express, Request } from "express";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import type { PresenceEvent } from "@handoff/proto/events";
 import type { ConnectionPresence } from "./connection-presence";
 import { RepChannel, type ChannelSubscriber, type RepChannelDeps } from "./rep-channel";
 import {
@@ -34,6 +35,8 @@ export interface AgentSocketOptions {
 /** The mounted socket endpoint: its open sockets, and the shutdown that closes them. */
 export interface AgentSocketServer {
   readonly sockets: number;
+  /** Hands a presence event to the rep's sockets on this replica, if he has any. */
+  repPresence(event: PresenceEvent): void;
   close(): void;
 }
 
@@ -97,15 +100,23 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
       channel = new RepChannel(siteId, repId, deps, limits, (retired) => {
         if (channels.get(key) === retired) channels.delete(key);
       });
-      channels.set(key, channel);
       channel.start();
+      channels.set(key, channel);
     }
     return channel;
   };
 
   function serve(ws: WebSocket, principal: SocketPrincipal, token: string, resume?: { logId: string; seq: number }) {
     const { siteId, repId } = principal;
-    const channel = channelOf(siteId, repId);
+    let channel: RepChannel;
+    try {
+      channel = channelOf(siteId, repId);
+    } catch (error) {
+      // RepOfferFeed's bound of reps watched per site on one replica.
+      logger.warn({ err: error, siteId, repId }, "socket: the rep's offers cannot be watched here");
+      ws.close(CLOSE_CODES.tryAgainLater, "this replica serves too many reps of the site; reconnect");
+      return;
+    }
     if (channel.size >= limits.maxSocketsPerRep) {
       ws.close(CLOSE_CODES.tooManySockets, `at most ${limits.maxSocketsPerRep} sockets per rep`);
       return;
@@ -243,31 +254,37 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
       );
       return;
     }
-    options.verifier.verify(token).then(
-      (principal) => {
-        wss.handleUpgrade(req, req.socket, Buffer.alloc(0), (ws) => serve(ws, principal, token, resumeOf(req)));
-      },
-      (error: unknown) => {
-        const status = (error as { status?: unknown }).status === 503 ? 503 : 401;
-        const reason = (error as { reason?: unknown }).reason;
-        next(
-          new HttpProblem(
-            status,
-            status === 503 ? "Service unavailable" : "Unauthorized",
-            (error as Error).message,
-            undefined,
-            {
-              reason: typeof reason === "string" ? reason : "TOKEN_INVALID",
-            },
-          ),
-        );
-      },
-    );
+    options.verifier
+      .verify(token)
+      .then(
+        (principal) => {
+          wss.handleUpgrade(req, req.socket, Buffer.alloc(0), (ws) => serve(ws, principal, token, resumeOf(req)));
+        },
+        (error: unknown) => {
+          const status = (error as { status?: unknown }).status === 503 ? 503 : 401;
+          const reason = (error as { reason?: unknown }).reason;
+          next(
+            new HttpProblem(
+              status,
+              status === 503 ? "Service unavailable" : "Unauthorized",
+              (error as Error).message,
+              undefined,
+              {
+                reason: typeof reason === "string" ? reason : "TOKEN_INVALID",
+              },
+            ),
+          );
+        },
+      )
+      .catch((error: unknown) => logger.error({ err: error }, "socket: upgrade failed"));
   });
 
   return {
     get sockets() {
       return open.size;
+    },
+    repPresence(event) {
+      channels.get(`${event.siteId} ${event.repId}`)?.presence(event);
     },
     close() {
       for (const ws of open) ws.close(CLOSE_CODES.goingAway, "server shutting down");

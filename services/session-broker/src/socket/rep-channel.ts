@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@handoff/runtime";
 import type { Offer } from "@handoff/proto/acd_service";
-import { SessionEvent } from "@handoff/proto/events";
+import { PresenceEvent, SessionEvent } from "@handoff/proto/events";
 import type { SessionFeed } from "../commands/session-feed";
 import type { RepOfferFeed } from "../routing/rep-offer-feed";
 import type { ParticipantStore } from "../store/participant-store";
@@ -141,6 +141,11 @@ export class RepChannel {
     this.onRetired(this);
   }
 
+  /** A change of the rep's presence (state, teams, capacity, a dropped desktop). */
+  presence(event: PresenceEvent): void {
+    this.publish("presence", { event: PresenceEvent.toJSON(event) });
+  }
+
   private onOffer(offer: Offer): void {
     this.publish("offer", {
       offer: {
@@ -153,7 +158,7 @@ export class RepChannel {
     void this.follow(offer.sessionId);
   }
 
-  private publish(type: "offer" | "session", body: Record<string, unknown>): void {
+  private publish(type: "offer" | "session" | "presence", body: Record<string, unknown>): void {
     this.seq++;
     const frame = JSON.stringify({ seq: this.seq, type, ...body });
     this.log.push({ seq: this.seq, frame });

@@ -16,6 +16,8 @@ export const BEARER_PROTOCOL_PREFIX = "bearer.";
 export const CLOSE_CODES = {
   /** The server shuts down: reconnect (to another replica) and resume. */
   goingAway: 1001,
+  /** This replica cannot take the rep now (its bound of watched reps): reconnect, maybe elsewhere. */
+  tryAgainLater: 1013,
   /** A frame larger than `maxMessageBytes`. */
   messageTooBig: 1009,
   /** A frame that is not a known JSON message. */
