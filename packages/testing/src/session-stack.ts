@@ -12,6 +12,9 @@ export type SessionBroker = PromiseClient<SessionBrokerServiceClient>;
 export const connectSessionBroker = (address: string): SessionBroker =>
   promiseClient(SessionBrokerServiceClient, address);
 
+/** A start waits this long: CI runs several stacks at once on two cores, and a broker joins Kafka groups. */
+const START_TIMEOUT_MS = 60_000;
+
 export interface BrokerReplica {
   process: ServiceProcess;
   client: SessionBroker;
@@ -45,14 +48,18 @@ export class SessionStack {
   static async start(options: SessionStackOptions = {}): Promise<SessionStack> {
     const { REDIS_URL, KAFKA_BROKERS, DATABASE_URL } = infrastructureEnv();
     const acdEnv = { REDIS_URL, KAFKA_BROKERS };
-    const acdProcess = await startService("acd", acdEnv);
+    const acdProcess = await startService("acd", acdEnv, START_TIMEOUT_MS);
     const acdAddress = `127.0.0.1:${acdProcess.grpcPort}`;
-    const presenceProcess = await startService("presence", {
-      REDIS_URL,
-      KAFKA_BROKERS,
-      ACD_ADDRESS: acdAddress,
-      ...options.presenceEnv,
-    });
+    const presenceProcess = await startService(
+      "presence",
+      {
+        REDIS_URL,
+        KAFKA_BROKERS,
+        ACD_ADDRESS: acdAddress,
+        ...options.presenceEnv,
+      },
+      START_TIMEOUT_MS,
+    );
     const brokerEnv = {
       REDIS_URL,
       KAFKA_BROKERS,
@@ -65,7 +72,7 @@ export class SessionStack {
     };
     const brokers: BrokerReplica[] = [];
     for (let i = 0; i < (options.brokers ?? 1); i++) {
-      const process = await startService("session-broker", brokerEnv);
+      const process = await startService("session-broker", brokerEnv, START_TIMEOUT_MS);
       brokers.push({ process, client: connectSessionBroker(`127.0.0.1:${process.grpcPort}`) });
     }
     return new SessionStack(
@@ -86,7 +93,7 @@ export class SessionStack {
 
   /** Starts one more broker replica with the stack's settings (plus `env`). */
   async addBroker(env: Record<string, string> = {}): Promise<BrokerReplica> {
-    const process = await startService("session-broker", { ...this.brokerEnv, ...env });
+    const process = await startService("session-broker", { ...this.brokerEnv, ...env }, START_TIMEOUT_MS);
     const replica = { process, client: connectSessionBroker(`127.0.0.1:${process.grpcPort}`) };
     this.brokers.push(replica);
     return replica;
@@ -106,7 +113,11 @@ export class SessionStack {
   }
 
   async restartAcd(): Promise<void> {
-    this.acdProcess = await startService("acd", { ...this.acdEnv, GRPC_PORT: String(this.acdProcess.grpcPort) });
+    this.acdProcess = await startService(
+      "acd",
+      { ...this.acdEnv, GRPC_PORT: String(this.acdProcess.grpcPort) },
+      START_TIMEOUT_MS,
+    );
   }
 
   /** Gives a new site a routing config with these teams and returns its id. */
