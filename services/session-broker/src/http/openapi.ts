@@ -36,6 +36,12 @@ function parameters(route: AgentRoute, path: string, components: Json): Json[] {
     .map(([name, s]) => ({ name, in: "path", required: true, schema: s }));
 }
 
+/** A body is required when it has required fields; commands without any may be posted bare. */
+const requestBody = (schema: Json) => ({
+  required: Array.isArray(schema.required) && schema.required.length > 0,
+  content: { "application/json": { schema } },
+});
+
 function operation(route: AgentRoute, path: string, components: Json): Json {
   const errors = [...new Set([400, 401, 429, ...route.errors])].sort();
   return {
@@ -43,14 +49,7 @@ function operation(route: AgentRoute, path: string, components: Json): Json {
     summary: route.summary,
     tags: [route.tag],
     parameters: parameters(route, path, components),
-    ...(route.body
-      ? {
-          requestBody: {
-            required: false,
-            content: { "application/json": { schema: jsonSchema(route.body, "input", components) } },
-          },
-        }
-      : {}),
+    ...(route.body ? { requestBody: requestBody(jsonSchema(route.body, "input", components)) } : {}),
     responses: {
       [route.status]:
         route.status === 204 || !route.response
