@@ -12,6 +12,7 @@ import type { SessionRow } from "../store/session-row";
 import type { SessionChange, SessionStore } from "../store/session-store";
 import type { PermissionCommands } from "./permission-commands";
 import { onlyRequesters, requireActive, type SessionAccess } from "./session-access";
+import { sessionWaiting } from "../events/session-payloads";
 
 /**
  * The reps of an active session: the primary (who has control and whose assignment the acd holds),
@@ -51,17 +52,7 @@ export class ParticipantCommands {
       const { position } = await this.acd.transfer(siteId, sessionId, c.row.committedEpoch, target);
       await this.vacate(c, "transferred");
       c.set({ state: "waiting", target, repId: null, offerExpiresAtMs: null });
-      c.emit({
-        $case: "sessionWaiting",
-        sessionWaiting: {
-          target: targetToProto(target),
-          priority: c.row.priority,
-          enqueuedAtMs: c.row.enqueuedAtMs,
-          reason: "transferred",
-          fromRepId,
-          position,
-        },
-      });
+      c.emit(sessionWaiting(c.row, "transferred", fromRepId, position));
       return position;
     });
     return result;
@@ -174,17 +165,7 @@ export class ParticipantCommands {
     const { position } = await this.acd.requeue(siteId, sessionId, c.row.committedEpoch, undefined, "rep_left");
     await this.vacate(c, "left");
     c.set({ state: "waiting", repId: null, offerExpiresAtMs: null });
-    c.emit({
-      $case: "sessionWaiting",
-      sessionWaiting: {
-        target: targetToProto(c.row.target),
-        priority: c.row.priority,
-        enqueuedAtMs: c.row.enqueuedAtMs,
-        reason: "rep_left",
-        fromRepId: repId,
-        position,
-      },
-    });
+    c.emit(sessionWaiting(c.row, "rep_left", repId, position));
   }
 
   /** Everyone leaves (transfer, re-queue): grants and open requests end, open invitations lapse. */

@@ -3,7 +3,7 @@ import type { BrokerSettingsValues } from "../domain/broker-settings";
 import { disconnectOutcome, graceUntilMs, type DisconnectOutcome } from "../domain/disconnect-fallback";
 import { RoutingUnavailableError } from "../domain/errors";
 import { brokerMetrics } from "../metrics";
-import { targetToProto, type AcdPort } from "../routing/acd-port";
+import type { AcdPort } from "../routing/acd-port";
 import type { PresencePort } from "../routing/presence-port";
 import type { DisconnectFlags, ExpiredGrace } from "../store/disconnect-flags";
 import type { ParticipantStore } from "../store/participant-store";
@@ -14,6 +14,7 @@ import type { SessionStore, Tx } from "../store/session-store";
 import type { SettingsStore } from "../store/settings-store";
 import type { PermissionCommands } from "./permission-commands";
 import type { SessionLifecycle } from "./session-lifecycle";
+import { sessionWaiting } from "../events/session-payloads";
 
 /** A presence event about one rep, as far as disconnects need it. */
 export interface RepPresenceFact {
@@ -216,16 +217,7 @@ export class RepDisconnects {
               participantLeft: { repId: left, reason: left === repId ? "disconnected" : "left" },
             });
           c.set({ state: "waiting", repId: null, target: outcome.target, offerExpiresAtMs: null });
-          c.emit({
-            $case: "sessionWaiting",
-            sessionWaiting: {
-              target: targetToProto(outcome.target),
-              priority: c.row.priority,
-              enqueuedAtMs: c.row.enqueuedAtMs,
-              reason: "rep_disconnected",
-              fromRepId: repId,
-            },
-          });
+          c.emit(sessionWaiting(c.row, "rep_disconnected", repId));
       }
       return { outcome, previous: c.before };
     });

@@ -24,6 +24,7 @@ import type { SessionRow, StartMethodName } from "../store/session-row";
 import type { SessionChange, SessionStore, Tx } from "../store/session-store";
 import type { SettingsStore } from "../store/settings-store";
 import { endReasonToProto, sessionStateToProto, startMethodToProto } from "../store/state-mapping";
+import { sessionWaiting } from "../events/session-payloads";
 
 /** Where a new session goes, once its start method was resolved (a key or link names the queue). */
 export interface SessionPlacement {
@@ -216,17 +217,7 @@ export class SessionLifecycle {
     const changed = await this.store.change(row.siteId, row.sessionId, (c) => {
       if (c.row.state !== "created") return;
       c.set({ state: "waiting" });
-      c.emit({
-        $case: "sessionWaiting",
-        sessionWaiting: {
-          target: targetToProto(c.row.target),
-          priority: c.row.priority,
-          enqueuedAtMs: c.row.enqueuedAtMs,
-          reason: "created",
-          fromRepId: "",
-          position,
-        },
-      });
+      c.emit(sessionWaiting(c.row, "created", "", position));
     });
     return { row: changed.row, position, refused: false };
   }
@@ -371,16 +362,7 @@ export class SessionLifecycle {
       await this.offers.settle(c.tx, siteId, sessionId, c.row.epoch, "withdrawn");
       const fromRepId = c.row.repId ?? "";
       c.set({ state: "waiting", repId: null, epoch, offerExpiresAtMs: null });
-      c.emit({
-        $case: "sessionWaiting",
-        sessionWaiting: {
-          target: targetToProto(c.row.target),
-          priority: c.row.priority,
-          enqueuedAtMs: c.row.enqueuedAtMs,
-          reason,
-          fromRepId,
-        },
-      });
+      c.emit(sessionWaiting(c.row, reason, fromRepId));
     });
   }
 

@@ -8,7 +8,7 @@ import { isLive } from "../domain/session-lifecycle";
 import { SessionNotFoundError } from "../domain/errors";
 import { markProcessed } from "../store/processed-events";
 import type { SessionStore, Tx } from "../store/session-store";
-import { targetToProto } from "../routing/acd-port";
+import { sessionWaiting } from "./session-payloads";
 
 /** The dedupe name of applied events: shared by every deployment writing the same database. */
 const CONSUMER = "session-broker.routing";
@@ -68,16 +68,7 @@ export class RoutingEventConsumer {
           c.set({ enqueuedAtMs: payload.sessionQueued.enqueuedAtMs, priority: payload.sessionQueued.priority });
           if (c.row.state === "created") {
             c.set({ state: "waiting" });
-            c.emit({
-              $case: "sessionWaiting",
-              sessionWaiting: {
-                target: targetToProto(c.row.target),
-                priority: c.row.priority,
-                enqueuedAtMs: c.row.enqueuedAtMs,
-                reason: "created",
-                fromRepId: "",
-              },
-            });
+            c.emit(sessionWaiting(c.row, "created"));
           }
         });
         return;
@@ -120,16 +111,7 @@ export class RoutingEventConsumer {
         await this.store.changeIn(tx, siteId, sessionId, (c) => {
           if (c.row.state !== "waiting" && c.row.state !== "offered") return;
           c.set({ priority: payload.sessionOverflowed.priority });
-          c.emit({
-            $case: "sessionWaiting",
-            sessionWaiting: {
-              target: targetToProto(c.row.target),
-              priority: payload.sessionOverflowed.priority,
-              enqueuedAtMs: c.row.enqueuedAtMs,
-              reason: `overflowed:${payload.sessionOverflowed.addedTeamIds.join(",")}`,
-              fromRepId: "",
-            },
-          });
+          c.emit(sessionWaiting(c.row, `overflowed:${payload.sessionOverflowed.addedTeamIds.join(",")}`));
         });
         return;
       default:

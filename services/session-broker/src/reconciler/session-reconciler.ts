@@ -11,6 +11,7 @@ import type { LiveSessionScan } from "../store/live-session-scan";
 import type { OfferStore } from "../store/offer-store";
 import type { SessionRow } from "../store/session-row";
 import type { SessionStore } from "../store/session-store";
+import { sessionWaiting } from "../events/session-payloads";
 
 export interface SessionReconcilerOptions {
   /** Pause between passes. @default 5_000 */
@@ -268,16 +269,7 @@ export class SessionReconciler {
         c.set({ state: "waiting", repId: null, offerExpiresAtMs: null });
       }
       if (c.row.state !== "waiting") return;
-      c.emit({
-        $case: "sessionWaiting",
-        sessionWaiting: {
-          target: targetToProto(c.row.target),
-          priority: c.row.priority,
-          enqueuedAtMs: c.row.enqueuedAtMs,
-          reason: "rebuilt",
-          fromRepId: "",
-        },
-      });
+      c.emit(sessionWaiting(c.row, "rebuilt"));
     });
   }
 
