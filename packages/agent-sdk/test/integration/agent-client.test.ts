@@ -159,6 +159,25 @@ describe("agent SDK against the real services", () => {
     await agent.acceptOffer(second, next.offer.epoch);
   });
 
+  it("closes the socket when its token expires, and the client comes back with a fresh token and resumes", async () => {
+    const siteId = await siteWithTeam(stack, ["frank"]);
+    let issued = 0;
+    const agent = new AgentClient({
+      baseUrl: baseUrl(),
+      // The first token lives 2 s; the refresh callback then hands out ordinary ones.
+      token: () => issuer.token(siteId, "frank", issued++ === 0 ? "2s" : "10m"),
+      reconnectMinMs: 50,
+    });
+    clients.push(agent);
+    const seen = recorder(agent);
+    await agent.connect();
+    const closed = await eventually(() => seen.disconnected[0], 10_000, "the expiry close");
+    expect(closed).toMatchObject({ code: CLOSE_CODES.tokenExpired, reconnecting: true });
+    await eventually(() => seen.connected.length === 2, 10_000, "the reconnect");
+    expect(seen.connected[1]!.resumed).toBe(true);
+    expect(issued).toBeGreaterThanOrEqual(2);
+  });
+
   it("closes a socket that sends an oversize frame or floods, and stays healthy", async () => {
     const siteId = await siteWithTeam(stack, ["carol"]);
     const big = client(siteId, "carol");
