@@ -1,4 +1,12 @@
-import { InvalidArgumentError, optionalId, requireId, serverStream, unary, type Logger } from "@handoff/runtime";
+import {
+  InvalidArgumentError,
+  optionalId,
+  requireEpoch,
+  requireId,
+  serverStream,
+  unary,
+  type Logger,
+} from "@handoff/runtime";
 import { AbandonReason, abandonReasonToJSON, SessionState } from "@handoff/proto/common";
 import { AcdServiceService, type AcdServiceServer } from "@handoff/proto/acd_service";
 import { validateRoutingConfig } from "../domain/routing-config";
@@ -10,14 +18,7 @@ import { MAX_BATCH_SESSIONS, MAX_SUBSCRIBED_REPS } from "../domain/limits";
 import { toGrpcError, translated } from "./domain-errors";
 import { configFromProto, configToProto, stateToProto, targetToProto } from "./mappers";
 import { OfferSubscriptions } from "./offer-subscriptions";
-import {
-  requireEpoch,
-  requireIds,
-  requireKnownEpoch,
-  requirePriority,
-  requireSkills,
-  requireTarget,
-} from "./request-validation";
+import { requireIds, requireKnownEpoch, requirePriority, requireSkills, requireTarget } from "./request-validation";
 
 /** Bounds what one rebuild call may carry (waiting and held sessions together). */
 const MAX_REBUILD_SESSIONS = 10_000;

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, requireId, requireIdList } from "@handoff/runtime";
+import { InvalidArgumentError, requireId, requireIdList, requireQueueTarget } from "@handoff/runtime";
 import type { QueueTarget as QueueTargetMessage } from "@handoff/proto/common";
 import { MAX_PRIORITY, MAX_SKILLS } from "../domain/limits";
 import type { QueueTarget } from "../domain/queue-target";
@@ -7,11 +7,6 @@ export function requirePriority(value: number, field: string): number {
   if (!Number.isInteger(value) || value < 0 || value > MAX_PRIORITY) {
     throw new InvalidArgumentError(field, `must be an integer from 0 to ${MAX_PRIORITY}`);
   }
-  return value;
-}
-
-export function requireEpoch(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(field, "must be the offer's epoch (≥ 1)");
   return value;
 }
 
@@ -30,13 +25,6 @@ export function requireIds(values: readonly string[], field: string, max: number
 
 export const requireSkills = (values: readonly string[], field: string) => requireIdList(values, field, MAX_SKILLS);
 
-export function requireTarget(target: QueueTargetMessage | undefined, field: string): QueueTarget {
-  switch (target?.target?.$case) {
-    case "teamId":
-      return { kind: "team", id: requireId(target.target.teamId, `${field}.team_id`) };
-    case "repId":
-      return { kind: "rep", id: requireId(target.target.repId, `${field}.rep_id`) };
-    default:
-      throw new InvalidArgumentError(field, "must name a team_id or a rep_id");
-  }
-}
+/** A team queue or a rep's personal queue (the runtime's check, typed as the acd's target). */
+export const requireTarget = (target: QueueTargetMessage | undefined, field: string): QueueTarget =>
+  requireQueueTarget(target, field);
