@@ -22,6 +22,17 @@ export interface AcdPort {
  */
 const CONFIG_TTL_MS = 2_000;
 
+const UNKNOWN_TO_ROUTING: GetRepRoutingResponse = {
+  known: false,
+  routableCapacity: 0,
+  load: 0,
+  active: 0,
+  connected: false,
+  notResponding: false,
+  teamIds: [],
+  version: 0,
+};
+
 export function connectAcd(address: string): AcdPort {
   const client = createGrpcClient(AcdServiceClient, address);
   const configs = new Map<string, { fetchedAt: number; config: Promise<RoutingConfig | undefined> }>();
@@ -36,7 +47,12 @@ export function connectAcd(address: string): AcdPort {
   };
   return {
     setRepCapacity: (request) => callUnary(client, "setRepCapacity", request),
-    repRouting: (siteId, repId) => callUnary(client, "getRepRouting", { siteId, repId }),
+    repRouting: (siteId, repId) =>
+      callUnary(client, "getRepRouting", { siteId, repId }).catch((error: unknown) => {
+        // A site the acd has no config for holds nothing for the rep: he has no load there.
+        if ((error as ServiceError).code === status.INVALID_ARGUMENT) return UNKNOWN_TO_ROUTING;
+        throw error;
+      }),
     routingConfig: (siteId) => {
       const cached = configs.get(siteId);
       if (cached && Date.now() - cached.fetchedAt < CONFIG_TTL_MS) return cached.config;
