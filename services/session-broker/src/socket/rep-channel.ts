@@ -32,17 +32,18 @@ export type ResumeResult = { frames: string[]; resync?: never } | { resync: Resy
 /**
  * One rep's live log on this replica: his offers (RepOfferFeed) and the events of his sessions
  * (SessionFeed, across replicas through PostgreSQL), numbered in arrival order and fanned out to
- * every socket he has here. The last `resumeBuffer` frames are kept so a socket that reconnects to
- * this replica with (logId, seq) gets exactly what it missed. The log is per replica on purpose: a
- * reconnect to another replica (or after the log retired) gets `resync` and the client reads the
- * current state over HTTP; offers still pending are replayed by the acd when the new replica
- * subscribes for the rep. A shared log in PostgreSQL would make every offer and chat line a write
- * for a case (switching replicas) that a snapshot read already covers.
+ * every socket he has here. The last `resumeBuffer` frames (within `resumeBufferBytes`) are kept so
+ * a socket that reconnects to this replica with (logId, seq) gets exactly what it missed. The log is
+ * per replica on purpose: a reconnect to another replica (or after the log retired) gets `resync` and
+ * the client reads the current state over HTTP; offers still pending are replayed by the acd when
+ * the new replica subscribes for the rep. A shared log in PostgreSQL would make every offer and chat
+ * line a write for a case (switching replicas) that a snapshot read already covers.
  */
 export class RepChannel {
   readonly logId = randomUUID();
   private seq = 0;
   private readonly log: LoggedFrame[] = [];
+  private logBytes = 0;
   private readonly subscribers = new Set<ChannelSubscriber>();
   private readonly follows = new Map<string, AbortController>();
   private readonly closing = new AbortController();
@@ -53,7 +54,7 @@ export class RepChannel {
     readonly siteId: string,
     readonly repId: string,
     private readonly deps: RepChannelDeps,
-    private readonly limits: Pick<SocketLimits, "resumeBuffer" | "retainMs">,
+    private readonly limits: Pick<SocketLimits, "resumeBuffer" | "resumeBufferBytes" | "retainMs">,
     private readonly onRetired: (channel: RepChannel) => void,
   ) {}
 
@@ -95,7 +96,8 @@ export class RepChannel {
 
   /** Follows a session's events from its current end (idempotent). */
   async follow(sessionId: string): Promise<void> {
-    if (this.follows.has(sessionId) || this.closing.signal.aborted) return;
+    // A feed being stopped (its offer lapsed) does not count: the session may be offered to him again.
+    if (this.follows.get(sessionId)?.signal.aborted === false || this.closing.signal.aborted) return;
     const stop = new AbortController();
     this.follows.set(sessionId, stop);
     try {
@@ -162,7 +164,9 @@ export class RepChannel {
     this.seq++;
     const frame = JSON.stringify({ seq: this.seq, type, ...body });
     this.log.push({ seq: this.seq, frame });
-    if (this.log.length > this.limits.resumeBuffer) this.log.shift();
+    this.logBytes += frame.length;
+    while (this.log.length > this.limits.resumeBuffer || this.logBytes > this.limits.resumeBufferBytes)
+      this.logBytes -= this.log.shift()!.frame.length;
     for (const subscriber of this.subscribers) subscriber.send(frame);
   }
 

@@ -45,6 +45,8 @@ export interface SocketLimits {
   maxBufferedBytes: number;
   /** Messages of a rep's log kept for resume. @default 500 */
   resumeBuffer: number;
+  /** Characters of a rep's log kept for resume, whatever the count. @default 262_144 */
+  resumeBufferBytes: number;
   /** How long a rep's log outlives his last socket on this replica (so a reconnect resumes). @default 120_000 */
   retainMs: number;
   /** Ping interval; a socket that missed one pong is closed. Each pong is a presence heartbeat. @default 10_000 */
@@ -63,6 +65,7 @@ export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
   maxSocketsPerRep: 5,
   maxBufferedBytes: 1_048_576,
   resumeBuffer: 500,
+  resumeBufferBytes: 262_144,
   retainMs: 120_000,
   heartbeatMs: 10_000,
   disconnectGraceMs: 5_000,

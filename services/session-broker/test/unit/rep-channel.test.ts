@@ -3,7 +3,7 @@ import type { Offer } from "@handoff/proto/acd_service";
 import type { Logger } from "@handoff/runtime";
 import { RepChannel, type RepChannelDeps } from "../../src/socket/rep-channel";
 
-function channelWith(resumeBuffer: number) {
+function channelWith(resumeBuffer: number, resumeBufferBytes = 1_000_000) {
   let offerListener: ((offer: Offer) => void) | undefined;
   let unwatched = false;
   const deps: RepChannelDeps = {
@@ -19,7 +19,9 @@ function channelWith(resumeBuffer: number) {
     },
   };
   const retired: RepChannel[] = [];
-  const channel = new RepChannel("site", "alice", deps, { resumeBuffer, retainMs: 60_000 }, (c) => retired.push(c));
+  const channel = new RepChannel("site", "alice", deps, { resumeBuffer, resumeBufferBytes, retainMs: 60_000 }, (c) =>
+    retired.push(c),
+  );
   channel.start();
   const offer = (sessionId: string) =>
     offerListener!({ siteId: "site", sessionId, repId: "alice", epoch: 1, expiresAtMs: 1, fromQueue: undefined });
@@ -59,6 +61,14 @@ describe("a rep's channel on one replica", () => {
     expect(channel.attach(sub, { logId: channel.logId, seq: 2 }).resync).toBe("TOO_FAR_BEHIND");
     expect(channel.attach(sub, { logId: channel.logId, seq: 3 }).frames!.map(seqOf)).toEqual([4, 5, 6]);
     expect(channel.attach(sub, { logId: channel.logId, seq: 7 }).resync).toBe("AHEAD_OF_LOG");
+  });
+
+  it("keeps no more of the log than its byte bound", () => {
+    const { channel, offer } = channelWith(100, 300);
+    for (let i = 0; i < 10; i++) offer(`s${i}`);
+    const kept = channel.attach({ send: () => undefined }, { logId: channel.logId, seq: 9 }).frames!;
+    expect(kept.map(seqOf)).toEqual([10]);
+    expect(channel.attach({ send: () => undefined }, { logId: channel.logId, seq: 5 }).resync).toBe("TOO_FAR_BEHIND");
   });
 
   it("stops watching offers when retired", () => {
