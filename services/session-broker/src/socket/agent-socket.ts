@@ -41,8 +41,8 @@ export interface AgentSocketServer {
 }
 
 const RESUME_PATTERN = /^([0-9a-f-]{36}):(\d{1,15})$/;
-/** A slow consumer's close frame waits behind its unread data; it is cut after this. */
-const SLOW_CONSUMER_GRACE_MS = 1_000;
+/** A close frame may wait behind unread data (a slow consumer) or go unanswered; the socket is cut after this. */
+const CLOSE_GRACE_MS = 1_000;
 
 /**
  * The token of an upgrade request: `Authorization: Bearer <jwt>` (Node clients), or the subprotocol
@@ -83,7 +83,8 @@ function resumeOf(req: Request): { logId: string; seq: number } | undefined {
 export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: AgentSocketOptions): AgentSocketServer {
   const limits: SocketLimits = { ...DEFAULT_SOCKET_LIMITS, ...options.limits };
   const channels = new Map<string, RepChannel>();
-  const open = new Set<WebSocket>();
+  /** Open sockets and how to shut each (a close frame, then the TCP connection cut after a grace). */
+  const open = new Map<WebSocket, (code: number, reason: string) => void>();
   const pendingDisconnects = new Set<() => void>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -121,15 +122,15 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
       ws.close(CLOSE_CODES.tooManySockets, `at most ${limits.maxSocketsPerRep} sockets per rep`);
       return;
     }
-    open.add(ws);
     const connectionId = randomUUID();
     let closing = false;
     const shut = (code: number, reason: string) => {
       if (closing) return;
       closing = true;
       ws.close(code, reason);
-      setTimeout(() => ws.terminate(), SLOW_CONSUMER_GRACE_MS).unref();
+      setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
     };
+    open.set(ws, shut);
     const send = (frame: string) => {
       if (closing || ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount + frame.length > limits.maxBufferedBytes) {
@@ -287,7 +288,7 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
       channels.get(`${event.siteId} ${event.repId}`)?.presence(event);
     },
     close() {
-      for (const ws of open) ws.close(CLOSE_CODES.goingAway, "server shutting down");
+      for (const shut of open.values()) shut(CLOSE_CODES.goingAway, "server shutting down");
       for (const channel of [...channels.values()]) channel.retire();
       for (const disconnect of [...pendingDisconnects]) disconnect();
     },

@@ -123,4 +123,15 @@ describe("the agent socket endpoint", () => {
     const code = await new Promise<number>((resolve) => client.once("close", resolve));
     expect(code).toBe(CLOSE_CODES.badMessage);
   });
+
+  it("closes every socket with 1001 when the server shuts down", async () => {
+    const e = await endpoint({});
+    stops.push(e.stop);
+    const client = new WebSocket(e.url, ["handoff.v1", "bearer.good"]);
+    await new Promise((resolve) => client.once("open", resolve));
+    const closed = new Promise<number>((resolve) => client.once("close", resolve));
+    e.sockets.close();
+    expect(await closed).toBe(CLOSE_CODES.goingAway);
+    await until(() => e.sockets.sockets === 0, "the socket released");
+  });
 });
