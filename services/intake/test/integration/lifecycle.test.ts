@@ -4,8 +4,15 @@ import { afterAll, beforeAll } from "vitest";
 // intake is ready only when the session-broker it forwards to answers; run a real one.
 let broker: ServiceProcess;
 beforeAll(async () => {
-  const { DATABASE_URL, KAFKA_BROKERS } = infrastructureEnv();
-  broker = await startService("session-broker", { DATABASE_URL, KAFKA_BROKERS });
+  const { DATABASE_URL, KAFKA_BROKERS, REDIS_URL } = infrastructureEnv();
+  // The broker dials the acd and presence lazily: it serves without them.
+  broker = await startService("session-broker", {
+    DATABASE_URL,
+    KAFKA_BROKERS,
+    REDIS_URL,
+    ACD_ADDRESS: "127.0.0.1:1",
+    PRESENCE_ADDRESS: "127.0.0.1:1",
+  });
 });
 afterAll(async () => {
   await broker.stop();
