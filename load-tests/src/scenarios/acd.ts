@@ -767,7 +767,6 @@ runScenario(async () => {
       {
         REDIS_URL: infra.redisUrl,
         KAFKA_BROKERS: infra.kafkaBrokers,
-        KAFKAJS_NO_PARTITIONER_WARNING: "1",
         ...(p.acdOtel ? {} : { OTEL_SDK_DISABLED: "true" }),
         ...(p.acdNodeOptions ? { NODE_OPTIONS: p.acdNodeOptions } : {}),
       },

@@ -442,7 +442,7 @@ runScenario(async () => {
   const otel = p.brokerOtel ? {} : { OTEL_SDK_DISABLED: "true" };
   const acdService = await startService(
     "acd",
-    { REDIS_URL: infra.redisUrl, KAFKA_BROKERS: infra.kafkaBrokers, KAFKAJS_NO_PARTITIONER_WARNING: "1", ...otel },
+    { REDIS_URL: infra.redisUrl, KAFKA_BROKERS: infra.kafkaBrokers, ...otel },
     90_000,
   );
   onCleanup("acd", () => acdService.stop("SIGTERM"));

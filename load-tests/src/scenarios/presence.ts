@@ -671,7 +671,6 @@ runScenario(async () => {
   const common = {
     REDIS_URL: infra.redisUrl,
     KAFKA_BROKERS: infra.kafkaBrokers,
-    KAFKAJS_NO_PARTITIONER_WARNING: "1",
     ...(p.serviceOtel ? {} : { OTEL_SDK_DISABLED: "true" }),
   };
   // A fresh broker can take a while to hand out the idempotent producer's id on a busy machine.

@@ -2,6 +2,7 @@ import { TOPICS } from "@handoff/proto";
 import { RoutingEvent } from "@handoff/proto/events";
 import { startEventConsumer, type EventConsumer, type Logger } from "@handoff/runtime";
 import type { Kafka } from "kafkajs";
+import { RepNotLoggedInError, RepUnknownError } from "../domain/errors";
 import type { PresenceCommands } from "../presence-commands";
 
 /**
@@ -20,6 +21,9 @@ export function followOfferExpiries(kafka: Kafka, commands: PresenceCommands, lo
       try {
         await commands.offerExpired(event.siteId, repId);
       } catch (error) {
+        // A rep presence does not know (never logged in here, or logged out since) has nothing to mark.
+        if (error instanceof RepUnknownError || error instanceof RepNotLoggedInError)
+          return logger.debug({ site: event.siteId, repId }, "offer expired for a rep presence does not hold");
         logger.warn({ err: error, site: event.siteId, repId }, "could not mark rep not-responding");
       }
     },
