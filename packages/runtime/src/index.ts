@@ -46,6 +46,37 @@ export {
   type ReadinessCheck,
   type RunningHttpServer,
 } from "./http/server";
+export { AGENT_ROLES, principalFromClaims, type AgentPrincipal, type AgentRole } from "./auth/agent-principal";
+export {
+  AgentAuthError,
+  AgentTokenVerifier,
+  ALLOWED_ALGORITHMS,
+  bearerToken,
+  CLOCK_TOLERANCE_S,
+  publicKeyFrom,
+  remoteKeySet,
+  type TokenVerifierOptions,
+  type VerificationKey,
+} from "./auth/token-verifier";
+export {
+  DEFAULT_DEV_KEY_DIR,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  loadOrCreateDevSigningKey,
+  signDevToken,
+  type DevSigningKey,
+  type DevTokenInput,
+} from "./auth/dev-signing-key";
+export {
+  tokenSettingNames,
+  tokenSettingProblems,
+  tokenSettings,
+  type TokenSettingNames,
+  type TokenSettings,
+  type TokenSettingsShape,
+} from "./auth/token-settings";
+export { tokenVerifierFromSettings, type TokenVerifierSetupOptions } from "./auth/token-verifier-setup";
+export { authenticate, authProblem, principalKey, principalOf } from "./auth/bearer-auth";
 export { installShutdown, type ShutdownStep } from "./shutdown";
 export { runMain } from "./run-main";
 export { currentTraceparent } from "./telemetry/traceparent";

@@ -7,6 +7,8 @@ import {
   port,
   postgresUrl,
   redisSettings,
+  tokenSettingProblems,
+  tokenSettings,
 } from "@handoff/runtime";
 import { z } from "zod";
 
@@ -43,13 +45,8 @@ export const sessionBrokerSettings = z.object({
   RECONCILE_INTERVAL_MS: durationMs(5_000),
   /** How often the leader looks for disconnected reps whose grace period ended. */
   DISCONNECT_SWEEP_INTERVAL_MS: durationMs(1_000),
-  /** Agent API tokens: unset issuer means development auth (a key in the cache, logged at start). */
-  AGENT_JWT_ISSUER: z.string().min(1).max(500).optional(),
-  AGENT_JWT_AUDIENCE: z.string().min(1).max(500).optional(),
-  /** The issuer's published signing keys (JWKS), fetched and cached by jose. */
-  AGENT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  /** One public key instead of a JWKS: PEM (SPKI) or a JWK as JSON. */
-  AGENT_JWT_PUBLIC_KEY: z.string().min(1).max(10_000).optional(),
+  /** Agent API tokens (AGENT_JWT_ISSUER...): unset issuer means development auth (logged at start). */
+  ...tokenSettings("AGENT"),
   /** Agent API requests per token subject (site and rep) per minute. */
   AGENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /** Agent API requests per client IP per minute (a contact center's reps often share one address). */
@@ -63,13 +60,7 @@ export function loadSessionBrokerConfig(env: NodeJS.ProcessEnv = process.env): S
   const problems: string[] = [];
   if (config.NODE_ENV === "production" && !config.CREDENTIAL_SECRET)
     problems.push("CREDENTIAL_SECRET: is required in production");
-  if (config.NODE_ENV === "production" && !config.AGENT_JWT_ISSUER)
-    problems.push("AGENT_JWT_ISSUER: is required in production (development auth is refused)");
-  if (config.AGENT_JWT_ISSUER) {
-    if (!config.AGENT_JWT_AUDIENCE) problems.push("AGENT_JWT_AUDIENCE: is required with AGENT_JWT_ISSUER");
-    if (!config.AGENT_JWKS_URL === !config.AGENT_JWT_PUBLIC_KEY)
-      problems.push("AGENT_JWKS_URL: set exactly one of AGENT_JWKS_URL and AGENT_JWT_PUBLIC_KEY with AGENT_JWT_ISSUER");
-  }
+  problems.push(...tokenSettingProblems("AGENT", config, config.NODE_ENV === "production"));
   if (problems.length > 0) throw new ConfigInvalidError(problems);
   return config;
 }

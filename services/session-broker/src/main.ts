@@ -20,6 +20,7 @@ import {
   startGrpcServer,
   startHttpServer,
   startLeadership,
+  tokenVerifierFromSettings,
 } from "@handoff/runtime";
 import { stopTelemetry } from "@handoff/runtime/telemetry";
 import { DEVELOPMENT_CREDENTIAL_SECRET, loadSessionBrokerConfig } from "./config";
@@ -52,7 +53,6 @@ import { SessionReconciler } from "./reconciler/session-reconciler";
 import { PresencePort } from "./routing/presence-port";
 import { DisconnectFlags } from "./store/disconnect-flags";
 import { LiveSessionScan } from "./store/live-session-scan";
-import { agentTokenVerifier } from "./auth/agent-auth-setup";
 import { AGENT_JSON_LIMIT, mountAgentApi } from "./http/agent-api";
 import { mountAgentSocket, type AgentSocketServer } from "./socket/agent-socket";
 import { GrpcConnectionPresence } from "./socket/connection-presence";
@@ -183,7 +183,7 @@ runMain("session-broker", async () => {
     port: config.GRPC_PORT,
     services: [sessionBrokerService(deps)],
   });
-  const verifier = await agentTokenVerifier(config, logger);
+  const verifier = await tokenVerifierFromSettings("AGENT", config, logger, { api: "agent API" });
   const connections = new GrpcConnectionPresence(config.PRESENCE_ADDRESS);
   let sockets: AgentSocketServer | undefined;
   const app = createHttpApp({

@@ -1,6 +1,6 @@
 import type { RequesterValue } from "../domain/access";
 import { NotAllowedError } from "../domain/errors";
-import type { AgentPrincipal } from "./agent-principal";
+import type { AgentPrincipal } from "@handoff/runtime";
 
 /** Supervisors act on the reps of their site; admins act as supervisors. */
 export const isSupervisor = (principal: AgentPrincipal): boolean =>

@@ -2,8 +2,13 @@
 // agent token signed with the key in .cache/dev-jwt/ (created if missing), for a broker started
 // without AGENT_JWT_ISSUER.
 import { parseArgs } from "node:util";
-import { AGENT_ROLES, type AgentRole } from "./agent-principal";
-import { loadOrCreateDevSigningKey, signDevToken, type DevTokenInput } from "./dev-signing-key";
+import {
+  AGENT_ROLES,
+  loadOrCreateDevSigningKey,
+  signDevToken,
+  type AgentRole,
+  type DevTokenInput,
+} from "@handoff/runtime";
 
 const USAGE = "usage: npm run token -- --site <site> --rep <rep> [--role rep|supervisor|admin]... [--ttl <seconds>]";
 

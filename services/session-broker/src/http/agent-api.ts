@@ -1,10 +1,8 @@
-import { rateLimitPerMinute } from "@handoff/runtime";
+import { authenticate, principalKey, principalOf, rateLimitPerMinute, type AgentTokenVerifier } from "@handoff/runtime";
 import { Router, type Express, type RequestHandler } from "express";
 import { checkActsOnRep } from "../auth/agent-actor";
-import type { AgentTokenVerifier } from "../auth/token-verifier";
 import type { AgentApiDeps } from "./agent-api-deps";
 import { ME_PREFIX, REP_PREFIX, type AgentRoute } from "./agent-route";
-import { authenticate, principalKey, principalOf } from "./authenticate";
 import { credentialRoutes } from "./credential-routes";
 import { agentOpenApi } from "./openapi";
 import { toHttpProblem } from "./problems";

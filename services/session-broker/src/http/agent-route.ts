@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { AgentPrincipal } from "../auth/agent-principal";
+import type { AgentPrincipal } from "@handoff/runtime";
 import type { AgentApiDeps } from "./agent-api-deps";
 
 export type HttpMethod = "get" | "post" | "put";

@@ -1,6 +1,5 @@
 import { status } from "@grpc/grpc-js";
 import { HttpProblem, isGrpcStatusError } from "@handoff/runtime";
-import { AgentAuthError } from "../auth/token-verifier";
 import { InvitationNotSentError } from "../domain/credential-errors";
 import {
   BrokerDomainError,
@@ -33,22 +32,12 @@ const STATUS_OF: [new (...args: never[]) => BrokerDomainError, number, string][]
 ];
 
 /**
- * The problem body of a failed agent API call: a refused token is 401 (503 when the issuer's keys
- * cannot be fetched), a domain rule its status with the rule's machine-readable `reason` (anything not
- * listed, e.g. a stale epoch or a wrong state, is 409), a field the domain refuses a 400 naming it.
- * Anything else is left to the runtime's handler (500, text hidden).
+ * The problem body of a failed agent API call (a refused token never gets here: the runtime's
+ * `authenticate` answers it): a domain rule its status with the rule's machine-readable `reason`
+ * (anything not listed, e.g. a stale epoch or a wrong state, is 409), a field the domain refuses a 400
+ * naming it. Anything else is left to the runtime's handler (500, text hidden).
  */
 export function toHttpProblem(error: unknown): unknown {
-  if (error instanceof AgentAuthError)
-    return new HttpProblem(
-      error.status,
-      error.status === 401 ? "Unauthorized" : "Service unavailable",
-      error.message,
-      undefined,
-      {
-        reason: error.reason,
-      },
-    );
   if (error instanceof InvalidFieldError) {
     const field = jsonField(error.field);
     const problem = error.message.slice(error.field.length + 2);

@@ -1,6 +1,6 @@
+import type { AgentPrincipal } from "@handoff/runtime";
 import { isSupervisor } from "../auth/agent-actor";
 import type { PresenceActor } from "../routing/presence-port";
-import type { AgentPrincipal } from "../auth/agent-principal";
 import type { AgentApiDeps } from "./agent-api-deps";
 import { REP_PREFIX, route, type AgentRoute } from "./agent-route";
 import { repJson, sessionJson } from "./json-views";

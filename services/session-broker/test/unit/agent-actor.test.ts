@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkActsOnRep, isSupervisor, requesterOf } from "../../src/auth/agent-actor";
-import { principalFromClaims, type AgentPrincipal } from "../../src/auth/agent-principal";
+import { principalFromClaims, type AgentPrincipal } from "@handoff/runtime";
 import { NotAllowedError } from "../../src/domain/errors";
 
 const principal = (claims: unknown): AgentPrincipal => {

@@ -14,7 +14,7 @@ export interface AgentPrincipal {
 
 const id = z.string().min(1).max(MAX_ID_LENGTH).regex(ID_PATTERN);
 
-/** The claims the agent API reads; anything else in the token is ignored. Unknown roles are dropped. */
+/** The claims an agent token must carry; anything else in it is ignored. Unknown roles are dropped. */
 const agentClaims = z.object({
   site: id,
   sub: id,
