@@ -38,6 +38,13 @@ export { loadScripts, resolveIncludes, type ScriptArg, type ScriptCall } from ".
 export { createPgPool, type PgPool } from "./postgres/pool";
 export { migrate } from "./postgres/migrate";
 export { badRequest, HttpProblem, invalidFields, type FieldProblem } from "./http/problem";
+export {
+  openApiDocument,
+  problemBodySchema,
+  writeOpenApi,
+  type ApiOperation,
+  type OpenApiOptions,
+} from "./http/openapi";
 export { grpcDependencyReadiness, kafkaReadiness, postgresReadiness, redisReadiness } from "./http/readiness";
 export {
   createHttpApp,

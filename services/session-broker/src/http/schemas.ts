@@ -215,15 +215,3 @@ export const invitationResponse = z.object({
   url: z.string(),
   expiresAtMs: z.number(),
 });
-
-export const problemBody = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().optional(),
-    field: z.string().optional().meta({ description: "The first field at fault (400)." }),
-    errors: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
-    reason: z.string().optional().meta({ description: "Machine-readable reason, e.g. SESSION_NOT_FOUND." }),
-  })
-  .meta({ id: "Problem", description: "RFC 9457 problem details." });

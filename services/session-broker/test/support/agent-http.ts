@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
+import type { problemBodySchema } from "@handoff/runtime";
 import type { SessionStack } from "@handoff/testing";
 import type { z } from "zod";
 import type * as schemas from "../../src/http/schemas";
@@ -42,7 +43,7 @@ export async function testIssuer(): Promise<TestIssuer> {
 }
 
 export type SessionJson = z.infer<typeof schemas.sessionView>;
-export type Problem = z.infer<typeof schemas.problemBody>;
+export type Problem = z.infer<typeof problemBodySchema>;
 
 /** Every field any answer of the agent API may hold (a problem body's too), all optional. */
 export type AgentBody = Partial<
