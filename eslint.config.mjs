@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ["./tsconfig.eslint.json", "./scripts/tsconfig.json"],
+        project: ["./tsconfig.eslint.json", "./scripts/tsconfig.json", "./examples/agent-console/tsconfig.json"],
         tsconfigRootDir: import.meta.dirname,
       },
     },

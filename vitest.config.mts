@@ -12,7 +12,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["{packages,services}/*/test/unit/**/*.test.ts"],
+          include: ["{packages,services,examples}/*/test/unit/**/*.test.ts"],
         },
       },
       {

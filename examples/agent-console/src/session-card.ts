@@ -1,0 +1,169 @@
+import type { AgentClient, SessionEvent } from "@handoff/agent-sdk";
+import { attempt, type Announcer } from "./announcer.js";
+import { field, h, onSubmit, select, text } from "./dom.js";
+import { logLine, permissionChange, permissionKey, permissionName } from "./format.js";
+import { customerOf, type SessionDetails } from "./session-details.js";
+
+const PERMISSIONS: [string, string][] = [
+  ["view", "View the screen"],
+  ["control", "Control the screen"],
+  ["file_transfer", "Transfer files"],
+  ["elevation", "Elevated rights"],
+];
+
+/**
+ * One session the rep works: the customer, the permissions he holds, the conversation log (chat,
+ * notes, permission answers, who joined and left) and the commands (chat, ask a permission, note,
+ * transfer, end). The log is filled from the session's events on the socket only, so what the rep
+ * sends shows once, when the broker has recorded it.
+ */
+export class SessionCard {
+  readonly element: HTMLElement;
+  readonly who: string;
+  private readonly log: HTMLOListElement;
+  private readonly permissions = h("p", { class: "permissions" });
+  /** Permission name → what was last said of it ("asked for", "granted"...). */
+  private readonly permissionState = new Map<string, string>();
+
+  constructor(
+    readonly session: SessionDetails,
+    private readonly client: AgentClient,
+    private readonly announcer: Announcer,
+    /** The rep no longer works it (transferred or ended from this card). */
+    private readonly done: (sessionId: string, why: string) => void,
+  ) {
+    this.who = customerOf(session);
+    const titleId = `session-${session.sessionId}-title`;
+    this.log = h("ol", { class: "log", role: "log", "aria-label": `Conversation with ${this.who}` });
+    for (const grant of session.granted) this.permissionState.set(grant.permission, "granted");
+    this.showPermissions();
+    this.element = h(
+      "article",
+      { class: "session", "data-session-id": session.sessionId, "aria-labelledby": titleId },
+      h("h3", { id: titleId }, this.who),
+      h("p", { class: "about" }, session.customer.description || "No description."),
+      this.permissions,
+      this.log,
+      this.chatForm(),
+      h("div", { class: "tools" }, this.permissionForm(), this.noteForm(), this.transferForm(), this.endForm()),
+    );
+  }
+
+  /** Adds what an event of the session says to its log and to the permissions shown. */
+  apply(event: SessionEvent): void {
+    const line = logLine(event);
+    if (line) {
+      const who = line.who ? h("span", { class: "who" }, line.kind === "note" ? `${line.who} (note)` : line.who) : "";
+      this.log.append(h("li", { class: line.kind }, who, line.who ? ": " : "", line.text));
+      this.log.lastElementChild?.scrollIntoView({ block: "nearest" });
+    }
+    const change = event.permissionChanged;
+    if (change) {
+      this.permissionState.set(permissionKey(change.permission), permissionChange(change.change));
+      this.showPermissions();
+    }
+  }
+
+  /** Disables every command: the session is over for this rep. */
+  close(): void {
+    for (const fieldset of this.element.querySelectorAll("fieldset")) fieldset.disabled = true;
+  }
+
+  private showPermissions(): void {
+    const parts = [...this.permissionState].map(([name, state]) => `${permissionName(name)}: ${state}`);
+    this.permissions.textContent = parts.length ? `Permissions: ${parts.join(", ")}.` : "No permission asked yet.";
+  }
+
+  private form(legend: string, ...controls: HTMLElement[]): HTMLFormElement {
+    return h("form", {}, h("fieldset", {}, h("legend", {}, legend), ...controls));
+  }
+
+  private chatForm(): HTMLFormElement {
+    const message = h("input", { name: "message", required: true, maxlength: 4000, autocomplete: "off" });
+    const form = this.form(`Chat with ${this.who}`, field("Message", message), h("button", { type: "submit" }, "Send"));
+    onSubmit(form, (fields) =>
+      attempt(this.announcer, "Sending failed", async () => {
+        await this.client.sendChat(this.session.sessionId, text(fields, "message"));
+        message.value = "";
+        message.focus();
+      }),
+    );
+    return form;
+  }
+
+  private permissionForm(): HTMLFormElement {
+    const application = h("input", { name: "application", maxlength: 200, autocomplete: "off" });
+    const form = this.form(
+      "Ask the customer for a permission",
+      field("Permission", select("permission", PERMISSIONS, "view")),
+      field("Only this application (optional)", application),
+      h("button", { type: "submit" }, "Ask"),
+    );
+    onSubmit(form, (fields) =>
+      attempt(this.announcer, "Asking failed", async () => {
+        const permission = text(fields, "permission") as "view" | "control" | "file_transfer" | "elevation";
+        await this.client.requestPermission(
+          this.session.sessionId,
+          permission,
+          text(fields, "application") || undefined,
+        );
+        this.announcer.say(`Asked ${this.who} for ${permissionName(permission)}.`);
+      }),
+    );
+    return form;
+  }
+
+  private noteForm(): HTMLFormElement {
+    const note = h("textarea", { name: "note", rows: 2, required: true, maxlength: 4000 });
+    const form = this.form("Note (reps only)", field("Note", note), h("button", { type: "submit" }, "Add note"));
+    onSubmit(form, (fields) =>
+      attempt(this.announcer, "Adding the note failed", async () => {
+        await this.client.addNote(this.session.sessionId, text(fields, "note"));
+        note.value = "";
+      }),
+    );
+    return form;
+  }
+
+  private transferForm(): HTMLFormElement {
+    const target = h("input", { name: "target", required: true, maxlength: 128, autocomplete: "off" });
+    const form = this.form(
+      "Transfer",
+      field(
+        "To",
+        select(
+          "kind",
+          [
+            ["team", "a team"],
+            ["rep", "a rep"],
+          ],
+          "team",
+        ),
+      ),
+      field("Team or rep id", target),
+      h("button", { type: "submit" }, "Transfer"),
+    );
+    onSubmit(form, (fields) =>
+      attempt(this.announcer, "Transfer failed", async () => {
+        const id = text(fields, "target");
+        await this.client.transfer(
+          this.session.sessionId,
+          text(fields, "kind") === "rep" ? { repId: id } : { teamId: id },
+        );
+        this.done(this.session.sessionId, `was transferred to ${id}`);
+      }),
+    );
+    return form;
+  }
+
+  private endForm(): HTMLFormElement {
+    const form = this.form("End", h("button", { type: "submit", class: "end" }, "End session"));
+    onSubmit(form, () =>
+      attempt(this.announcer, "Ending failed", async () => {
+        await this.client.end(this.session.sessionId, "resolved");
+        this.done(this.session.sessionId, "ended");
+      }),
+    );
+    return form;
+  }
+}
