@@ -45,6 +45,7 @@ export {
   type ApiOperation,
   type OpenApiOptions,
 } from "./http/openapi";
+export { fieldProblems, parseRequest } from "./http/request-parsing";
 export { grpcDependencyReadiness, kafkaReadiness, postgresReadiness, redisReadiness } from "./http/readiness";
 export {
   createHttpApp,

@@ -1,4 +1,11 @@
-import { authenticate, principalKey, principalOf, rateLimitPerMinute, type AgentTokenVerifier } from "@handoff/runtime";
+import {
+  authenticate,
+  parseRequest,
+  principalKey,
+  principalOf,
+  rateLimitPerMinute,
+  type AgentTokenVerifier,
+} from "@handoff/runtime";
 import { Router, type Express, type RequestHandler } from "express";
 import { checkActsOnRep } from "../auth/agent-actor";
 import type { AgentApiDeps } from "./agent-api-deps";
@@ -7,7 +14,6 @@ import { credentialRoutes } from "./credential-routes";
 import { agentOpenApi } from "./openapi";
 import { toHttpProblem } from "./problems";
 import { repRoutes } from "./rep-routes";
-import { parseRequest } from "./request-parsing";
 import { sessionRoutes } from "./session-routes";
 
 /** Every operation of the agent API, in the order the OpenAPI document lists them. */

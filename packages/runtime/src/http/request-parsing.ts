@@ -1,5 +1,5 @@
-import { invalidFields, type FieldProblem } from "@handoff/runtime";
 import type { z } from "zod";
+import { invalidFields, type FieldProblem } from "./problem";
 
 /** Every issue of a failed parse as fields of the request (`target.teamId`, `text`...). */
 export function fieldProblems(error: z.ZodError, whole: string): FieldProblem[] {
@@ -17,11 +17,14 @@ export function fieldProblems(error: z.ZodError, whole: string): FieldProblem[] 
   });
 }
 
-/** Parses the path parameters and the body together, so one 400 names every field at fault. */
-export function parseRequest<P, B>(
-  parts: { params?: z.ZodType<P>; body?: z.ZodType<B> },
-  input: { params: unknown; body: unknown },
-): { params: P; body: B } {
+/**
+ * Parses the path parameters, the query and the body together, so one 400 names every field at fault.
+ * @throws HttpProblem (400) listing them
+ */
+export function parseRequest<P, B, Q = undefined>(
+  parts: { params?: z.ZodType<P>; query?: z.ZodType<Q>; body?: z.ZodType<B> },
+  input: { params: unknown; query?: unknown; body: unknown },
+): { params: P; query: Q; body: B } {
   const problems: FieldProblem[] = [];
   const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, whole: string): T => {
     if (!schema) return undefined as T;
@@ -31,8 +34,9 @@ export function parseRequest<P, B>(
     return undefined as T;
   };
   const params = parse(parts.params, input.params, "path");
+  const query = parse(parts.query, input.query ?? {}, "query");
   // No body at all counts as an empty object: commands without fields may be posted bare.
   const body = parse(parts.body, input.body ?? {}, "body");
   if (problems.length > 0) throw invalidFields(problems);
-  return { params, body };
+  return { params, query, body };
 }
