@@ -1,6 +1,7 @@
 import { credentials, type ClientReadableStream } from "@grpc/grpc-js";
 import { AcdServiceClient, type Offer, type SubscribeOffersResponse } from "@handoff/proto/acd_service";
 import { callUnary } from "@handoff/runtime";
+import { KeyedArrivals } from "./keyed-arrivals";
 
 /** Deadline of every unary call the bench makes; a call that takes longer counts as failed. */
 const DEADLINE_MS = 10_000;
@@ -96,20 +97,13 @@ export class OfferInbox {
  * arrive first. Unclaimed offers are kept at most `keep` at a time (the oldest go first).
  */
 export class OfferLog {
-  private readonly arrived = new Map<string, ReceivedOffer>();
-  private readonly waiters = new Map<string, (offer: ReceivedOffer | undefined) => void>();
+  private readonly offers: KeyedArrivals<ReceivedOffer>;
   private readonly stream: ClientReadableStream<SubscribeOffersResponse>;
-  received = 0;
-  dropped = 0;
   /** Resolves when the stream says it is live (its first message). */
   readonly subscribed: Promise<void>;
 
-  constructor(
-    acd: AcdClient,
-    siteId: string,
-    repIds: readonly string[],
-    private readonly keep = 100_000,
-  ) {
+  constructor(acd: AcdClient, siteId: string, repIds: readonly string[], keep = 100_000) {
+    this.offers = new KeyedArrivals(keep);
     this.stream = acd.raw.subscribeOffers({ siteId, subscriberId: `bench-log-${siteId}`, repIds: [...repIds] });
     let live: () => void = () => undefined;
     this.subscribed = new Promise((resolve) => (live = resolve));
@@ -117,45 +111,18 @@ export class OfferLog {
       const atMs = performance.now();
       if (message.event?.$case === "subscribed") live();
       if (message.event?.$case !== "offer") return;
-      const received = { offer: message.event.offer, atMs };
-      this.received++;
-      const waiter = this.waiters.get(received.offer.sessionId);
-      if (waiter) {
-        this.waiters.delete(received.offer.sessionId);
-        waiter(received);
-        return;
-      }
-      this.arrived.set(received.offer.sessionId, received);
-      if (this.arrived.size > this.keep) {
-        this.arrived.delete(this.arrived.keys().next().value!);
-        this.dropped++;
-      }
+      this.offers.put(message.event.offer.sessionId, { offer: message.event.offer, atMs });
     });
     this.stream.on("error", () => undefined);
   }
 
   /** The session's offer (perhaps already arrived), or undefined after `timeoutMs`. */
   take(sessionId: string, timeoutMs: number): Promise<ReceivedOffer | undefined> {
-    const early = this.arrived.get(sessionId);
-    if (early) {
-      this.arrived.delete(sessionId);
-      return Promise.resolve(early);
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(sessionId);
-        resolve(undefined);
-      }, timeoutMs);
-      this.waiters.set(sessionId, (offer) => {
-        clearTimeout(timer);
-        resolve(offer);
-      });
-    });
+    return this.offers.take(sessionId, timeoutMs);
   }
 
   close(): void {
-    for (const waiter of this.waiters.values()) waiter(undefined);
-    this.waiters.clear();
+    this.offers.close();
     this.stream.cancel();
   }
 }

@@ -8,20 +8,18 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { TOPICS } from "@handoff/proto";
-import { RoutingConfig } from "@handoff/proto/acd_service";
-import { Actor, RoutingStrategy, StartMethod } from "@handoff/proto/common";
+import { Actor } from "@handoff/proto/common";
 import { SessionEvent } from "@handoff/proto/events";
-import type { CreateSessionRequest } from "@handoff/proto/session_broker_service";
 import { createKafka, createLogger, createPgPool, type PgPool } from "@handoff/runtime";
-// Not the package index: it also exports the vitest lifecycle suite, and vitest refuses to load
-// outside a vitest run.
-import { startService, type ServiceProcess } from "@handoff/testing/dist/service-process";
+import type { ServiceProcess } from "@handoff/testing/dist/service-process";
 import { connectAcd, OfferLog, type AcdClient } from "../lib/acd-client";
 import { parseParameters, type ScenarioSpec } from "../lib/args";
 import { connectBroker, type BrokerClient } from "../lib/broker-client";
+import { BENCH_TEAM, issueSubmission, oneTeamRouting } from "../lib/broker-fixtures";
 import { closedLoop, parallel, perSecond, type LoopResult } from "../lib/drivers";
 import { onCleanup, runScenario, startBenchInfrastructure } from "../lib/infra";
 import { benchMemory, CpuSplit, describeProcessMemory } from "../lib/process-stats";
+import { startSessionServices } from "../lib/session-services";
 import { bytes, describeError, heading, int, latencyLine, ms, Samples, table } from "../lib/stats";
 
 type BrokerParameters = {
@@ -79,55 +77,16 @@ function printFailures(label: string, result: { failed: number; firstError?: unk
     console.log(`    ${label} FAILED: ${int(result.failed)} (first: ${describeError(result.firstError)})`);
 }
 
-const createRequest = (siteId: string): CreateSessionRequest => ({
-  siteId,
-  startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,
-  repId: "",
-  sessionKey: "",
-  problemTypeId: "printers",
-  customer: {
-    name: "Bench Customer",
-    company: "Acme",
-    email: "bench@example.com",
-    description: "printer",
-    locale: "en",
-  },
-  consent: {
-    agreementAccepted: true,
-    agreementVersion: "2026-01",
-    recordingAllowed: false,
-    accessLinkAllowed: false,
-    recordedAtMs: 0,
-  },
-  invitationToken: "",
-  clientAddress: "127.0.0.1",
-  portalClosed: false,
-});
-
 /** A site with one team of `p.reps` reps at `capacity`, told to the acd as presence would. */
 async function setUpSite(b: Bench, name: string, capacity: number): Promise<string> {
   const siteId = `bench-broker-${name}-${randomUUID().slice(0, 8)}`;
   const reps = Array.from({ length: b.p.reps }, (_, i) => repId(i));
-  await b.acd.putRoutingConfig({
-    siteId,
-    config: RoutingConfig.fromPartial({
-      teams: [
-        {
-          id: "t1",
-          name: "Team 1",
-          strategy: RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE,
-          offerTimeoutMs: 30_000,
-          memberRepIds: reps,
-        },
-      ],
-      problemTypes: [{ id: "printers", label: "Printers", teamId: "t1", priority: 0, requiredSkills: [] }],
-    }),
-  });
+  await b.acd.putRoutingConfig({ siteId, config: oneTeamRouting(reps) });
   await parallel(reps.length, 32, (i) =>
     b.acd.setRepCapacity({
       siteId,
       repId: reps[i]!,
-      teamIds: ["t1"],
+      teamIds: [BENCH_TEAM],
       skills: [],
       routableCapacity: capacity,
       version: 1,
@@ -209,7 +168,7 @@ async function createOnly(b: Bench): Promise<void> {
     const result = await closedLoop(
       { concurrency: clients, maxCount: b.p.createMaxSessions, maxMs: b.p.createSeconds * 1000 },
       async () => {
-        const created = await b.broker.createSession(createRequest(siteId));
+        const created = await b.broker.createSession(issueSubmission(siteId));
         sessions.push({ sessionId: created.session!.sessionId, token: created.customerToken });
       },
     );
@@ -333,7 +292,7 @@ async function fullCycle(b: Bench, kafkaBrokers: string): Promise<void> {
       { concurrency: clients, maxCount: b.p.cycleMaxSessions, maxMs: b.p.cycleSeconds * 1000 },
       async () => {
         const t0 = performance.now();
-        const created = await b.broker.createSession(createRequest(siteId));
+        const created = await b.broker.createSession(issueSubmission(siteId));
         const t1 = performance.now();
         sessions++;
         figures.create.add(t1 - t0);
@@ -439,29 +398,11 @@ runScenario(async () => {
   // PostgreSQL from the environment when given.
   const infra = await startBenchInfrastructure({ kafka: true, postgres: true, privateRedis: true });
   if (!infra.kafkaBrokers || !infra.databaseUrl) throw new Error("the broker needs Kafka and PostgreSQL");
-  const otel = p.brokerOtel ? {} : { OTEL_SDK_DISABLED: "true" };
-  const acdService = await startService(
-    "acd",
-    { REDIS_URL: infra.redisUrl, KAFKA_BROKERS: infra.kafkaBrokers, ...otel },
-    90_000,
-  );
-  onCleanup("acd", () => acdService.stop("SIGTERM"));
-  const brokerService = await startService(
-    "session-broker",
-    {
-      REDIS_URL: infra.redisUrl,
-      KAFKA_BROKERS: infra.kafkaBrokers,
-      DATABASE_URL: infra.databaseUrl,
-      ACD_ADDRESS: `127.0.0.1:${acdService.grpcPort}`,
-      // Presence is not part of this path: reps are told to the acd directly, as presence would.
-      PRESENCE_ADDRESS: "127.0.0.1:1",
-      KAFKA_CONSUMER_GROUP: `bench-broker-${randomUUID().slice(0, 8)}`,
-      ...otel,
-      ...(p.brokerNodeOptions ? { NODE_OPTIONS: p.brokerNodeOptions } : {}),
-    },
-    90_000,
-  );
-  onCleanup("session-broker", () => brokerService.stop("SIGTERM"));
+  const { acd: acdService, broker: brokerService } = await startSessionServices(infra, {
+    otel: p.brokerOtel,
+    presence: false,
+    brokerNodeOptions: p.brokerNodeOptions,
+  });
   const acd = connectAcd(`127.0.0.1:${acdService.grpcPort}`);
   const broker = connectBroker(`127.0.0.1:${brokerService.grpcPort}`);
   const db = createPgPool(infra.databaseUrl);
