@@ -75,6 +75,14 @@ export class CpuSplit {
     return `cpu per ${unit}: ${parts.join(", ")}`;
   }
 
+  /** Wall seconds since the split started and CPU seconds each named process (and "bench") used in them. */
+  usage(): { wallSeconds: number; cpuSeconds: Record<string, number> } {
+    const used = process.cpuUsage(this.bench);
+    const cpuSeconds: Record<string, number> = { bench: (used.user + used.system) / 1e6 };
+    for (const [name, { pid, start }] of this.others) cpuSeconds[name] = processCpuSeconds(pid) - start;
+    return { wallSeconds: (performance.now() - this.startedAt) / 1000, cpuSeconds };
+  }
+
   describe(): string {
     const wall = (performance.now() - this.startedAt) / 1000;
     const pct = (seconds: number) => `${Math.round((100 * seconds) / wall)}%`;
@@ -91,4 +99,11 @@ export class CpuSplit {
     parts.push(`rest (kafka, os) ${pct(Math.max(0, machine - known))}`);
     return `cpu (% of one core, ${cpus().length} cores): ${parts.join(", ")}`;
   }
+}
+
+/** This process's soft limit of open files (children inherit it), from /proc/self/limits. */
+export function openFileLimit(): number {
+  const limits = readFileSync("/proc/self/limits", "utf8");
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(limits)?.[1];
+  return soft === undefined || soft === "unlimited" ? Number.POSITIVE_INFINITY : Number(soft);
 }
