@@ -29,4 +29,14 @@ describe("PostgreSQL migrations", () => {
     const { rows } = await pool.query<{ label: string }>("select label from scratch order by id");
     expect(rows.map((r) => r.label)).toEqual(["first", "second"]);
   });
+
+  it("keeps one history per service: another service's files of the same name still apply", async () => {
+    const dir = path.join(__dirname, "fixtures", "migrations");
+    await pool.query("drop table scratch");
+    expect(await migrate(pool, dir, "other_schema_migrations")).toEqual([
+      "001_create_scratch.sql",
+      "002_seed_scratch.sql",
+    ]);
+    expect(await migrate(pool, dir)).toEqual([]);
+  });
 });
