@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { styleText } from "node:util";
 import { runInfrastructure } from "./cli.ts";
+import { demoSiteSummary, seedDemoSite } from "./demo-site.ts";
 import type { InfrastructureEnv } from "./index.ts";
 import {
   LOCAL_PAGES,
@@ -136,6 +137,7 @@ function summary(env: InfrastructureEnv, seconds: string): string {
   for (const page of LOCAL_PAGES) {
     rows.push([page.what, page.comesWith ? `comes with ${page.comesWith}` : localHttpUrl(page.service, page.path)]);
   }
+  rows.push(["demo", `${demoSiteSummary()}; sign in on the agent console as one of them`]);
   rows.push(["gRPC", names.map((name) => `${name} 127.0.0.1:${LOCAL_SERVICES[name].grpcPort}`).join(", ")]);
   rows.push([
     "dev token",
@@ -182,6 +184,7 @@ try {
       };
       try {
         await waitUntilReady(children);
+        await seedDemoSite(`127.0.0.1:${LOCAL_SERVICES.acd.grpcPort}`);
       } catch (error) {
         await stopAll();
         throw error;
