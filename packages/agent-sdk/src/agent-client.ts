@@ -3,8 +3,11 @@ import {
   FINAL_CLOSE_CODES,
   type AgentEvents,
   type LogFrame,
+  type Invitation,
   type RepView,
   type ServerFrame,
+  type SessionEvent,
+  type SessionKey,
   type SessionView,
 } from "./events.js";
 
@@ -46,6 +49,16 @@ type Listener<K extends keyof AgentEvents> = (event: AgentEvents[K]) => void;
 
 const SOCKET_PROTOCOL = "handoff.v1";
 const OPEN = 1;
+const FOLLOW_INTERVAL_MS = 100;
+/** Sessions (and offers) whose last sequence the client keeps, oldest forgotten first. */
+const MAX_REMEMBERED = 1_000;
+
+/** Sets `key` as the newest entry of `map`, forgetting the oldest beyond MAX_REMEMBERED. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value!);
+}
 
 /**
  * A rep's client of the agent API: typed commands over HTTP and typed live events over one WebSocket,
@@ -70,6 +83,14 @@ export class AgentClient {
   private pingTimer?: ReturnType<typeof setInterval>;
   private lastFrameAt = 0;
   private currentConnectionId?: string;
+  private repId?: string;
+  /** Per session: the last event sequence delivered, and whether the rep still follows it. */
+  private readonly sessions = new Map<string, { last: number; open: boolean }>();
+  /** Per session: the epoch of the last offer delivered (a replayed offer is not an offer again). */
+  private readonly offers = new Map<string, number>();
+  /** Follow frames waiting to be sent, paced under the socket's message limit. */
+  private followQueue: { sessionId: string; afterSequence?: number }[] = [];
+  private followTimer?: ReturnType<typeof setTimeout>;
   private connectedOnce?: { resolve: () => void; reject: (error: Error) => void };
 
   constructor(private readonly options: AgentClientOptions) {
@@ -112,6 +133,7 @@ export class AgentClient {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
+    clearTimeout(this.followTimer);
     this.socket?.close(1000, "client closed");
     this.socket = undefined;
   }
@@ -189,9 +211,54 @@ export class AgentClient {
   end = (sessionId: string, reason?: "resolved" | "ended_by_rep"): Promise<unknown> =>
     this.call("POST", this.session(sessionId, "end"), { reason });
 
-  /** Follows a session on the socket that the rep joined without an offer (e.g. an invitation). */
+  /** Invites a rep (or any rep of a team) into the session; he answers with `answerInvitation`. */
+  async inviteRep(sessionId: string, invitee: { teamId: string } | { repId: string }): Promise<string> {
+    const { invitationId } = await this.call<{ invitationId: string }>("POST", this.session(sessionId, "invitations"), {
+      invitee,
+    });
+    return invitationId;
+  }
+
+  /** Accepts or declines an invitation into a session; an accepted one is followed on the socket. */
+  async answerInvitation(sessionId: string, invitationId: string, accepted: boolean): Promise<SessionView> {
+    const path = `${this.session(sessionId, "invitations")}/${encodeURIComponent(invitationId)}/answer`;
+    const { session } = await this.call<{ session: SessionView }>("POST", path, { accepted });
+    if (accepted) this.follow(sessionId);
+    return session;
+  }
+
+  /** Hands control of the session to another rep in it. */
+  async handOverControl(sessionId: string, toRepId: string): Promise<SessionView> {
+    return (await this.call<{ session: SessionView }>("POST", this.session(sessionId, "control"), { toRepId })).session;
+  }
+
+  nudge = (sessionId: string): Promise<void> => this.call("POST", this.session(sessionId, "nudge"), {});
+
+  /** The rep's own survey of a session: a resolution code and a comment. */
+  submitRepSurvey = (sessionId: string, resolutionCode: string, comment?: string): Promise<void> =>
+    this.call("POST", this.session(sessionId, "rep-survey"), { resolutionCode, comment });
+
+  /** A session key for a customer to type: to the rep himself, or to `target`'s queue. */
+  createSessionKey = (
+    options: { target?: { teamId: string } | { repId: string }; ttlMs?: number } = {},
+  ): Promise<SessionKey> => this.call("POST", "/v1/session-keys", options);
+
+  /** An invitation link for a customer (by e-mail, or handed over by chat or phone). */
+  createInvitation = (options: {
+    channel: "email" | "chat" | "phone";
+    customerAddress?: string;
+    customerName?: string;
+    ttlMs?: number;
+  }): Promise<Invitation> => this.call("POST", "/v1/invitations", options);
+
+  /**
+   * Follows a session on the socket that the rep joined without an offer (e.g. an invitation), or
+   * again from the last event delivered (after a move to another replica, or a gap).
+   */
   follow(sessionId: string): void {
-    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify({ type: "follow", sessionId }));
+    const after = this.sessions.get(sessionId)?.last;
+    this.followQueue.push(after === undefined ? { sessionId } : { sessionId, afterSequence: after });
+    this.sendFollows();
   }
 
   private session(sessionId: string, action?: string): string {
@@ -265,6 +332,7 @@ export class AgentClient {
       if (frame.type === "hello") {
         this.attempt = 0;
         this.currentConnectionId = frame.connectionId;
+        this.repId = frame.repId;
         this.heartbeatMs = frame.heartbeatMs;
         this.startPinging(socket);
         if (frame.logId !== this.logId) {
@@ -281,6 +349,8 @@ export class AgentClient {
       if (frame.type === "resync") {
         this.logId = frame.logId;
         this.seq = frame.seq;
+        // This log has not carried the rep's sessions: each one is read again from its last event seen.
+        for (const [sessionId, session] of this.sessions) if (session.open) this.follow(sessionId);
         void this.listSessions().then(
           (sessions) => this.emit("resync", { reason: frame.reason, sessions }),
           (error: unknown) => this.emit("error", { error }),
@@ -296,6 +366,9 @@ export class AgentClient {
       this.socket = undefined;
       this.currentConnectionId = undefined;
       clearInterval(this.pingTimer);
+      clearTimeout(this.followTimer);
+      this.followTimer = undefined;
+      this.followQueue = [];
       const reconnecting = !this.stopped && !FINAL_CLOSE_CODES.includes(event.code);
       this.emit("disconnected", { code: event.code, reason: event.reason, reconnecting });
       if (!reconnecting) {
@@ -313,10 +386,44 @@ export class AgentClient {
     // Replays after a resume may overlap what was delivered: a sequence is handed out once.
     if (frame.seq <= this.seq) return;
     this.seq = frame.seq;
-    if (frame.type === "offer") this.emit("offer", { seq: frame.seq, offer: frame.offer });
-    else if (frame.type === "session")
+    if (frame.type === "offer") {
+      if (this.offers.get(frame.offer.sessionId) === frame.offer.epoch) return;
+      remember(this.offers, frame.offer.sessionId, frame.offer.epoch);
+      this.emit("offer", { seq: frame.seq, offer: frame.offer });
+    } else if (frame.type === "session") {
+      if (!this.inOrder(frame.sessionId, frame.event)) return;
       this.emit("session", { seq: frame.seq, sessionId: frame.sessionId, event: frame.event });
-    else this.emit("presence", { seq: frame.seq, event: frame.event });
+    } else this.emit("presence", { seq: frame.seq, event: frame.event });
+  }
+
+  /**
+   * Whether a session event is the next one of its session. One seen already (a replay after a move
+   * to another replica) is dropped; one after a gap is dropped too and the session is followed again
+   * from the last event delivered, which replays the gap in order.
+   */
+  private inOrder(sessionId: string, event: SessionEvent): boolean {
+    const known = this.sessions.get(sessionId);
+    if (known && event.sequence <= known.last) return false;
+    if (known && event.sequence > known.last + 1) {
+      if (!this.followQueue.some((f) => f.sessionId === sessionId)) this.follow(sessionId);
+      return false;
+    }
+    const mine = (repId?: string) => repId !== undefined && repId === this.repId;
+    const over = mine(event.participantLeft?.repId) || mine(event.sessionOfferLapsed?.repId);
+    remember(this.sessions, sessionId, { last: event.sequence, open: !over && (known?.open ?? true) });
+    return true;
+  }
+
+  /** Sends queued follow frames at most 10 a second, inside the socket's message limit with pings. */
+  private sendFollows(): void {
+    if (this.followTimer || this.socket?.readyState !== OPEN) return;
+    const next = this.followQueue.shift();
+    if (!next) return;
+    this.socket.send(JSON.stringify({ type: "follow", ...next }));
+    this.followTimer = setTimeout(() => {
+      this.followTimer = undefined;
+      this.sendFollows();
+    }, FOLLOW_INTERVAL_MS);
   }
 
   private startPinging(socket: WebSocketLike): void {

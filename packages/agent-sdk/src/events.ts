@@ -55,6 +55,7 @@ export type ControlFrame =
   | {
       type: "hello";
       connectionId: string;
+      repId: string;
       logId: string;
       seq: number;
       heartbeatMs: number;
@@ -113,6 +114,21 @@ export interface SessionView {
   sessionId: string;
   state: "created" | "waiting" | "offered" | "active" | "ended" | "abandoned";
   [field: string]: unknown;
+}
+
+/** A session key to read to a customer (`displayKey`) and until when it works. */
+export interface SessionKey {
+  sessionKey: string;
+  displayKey: string;
+  expiresAtMs: number;
+}
+
+/** An invitation link for a customer: send `url`; `token` is what the link carries. */
+export interface Invitation {
+  invitationId: string;
+  token: string;
+  url: string;
+  expiresAtMs: number;
 }
 
 /** A rep as presence holds him (`rep` of login, state and capacity answers). */

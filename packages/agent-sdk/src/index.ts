@@ -11,11 +11,13 @@ export {
   FINAL_CLOSE_CODES,
   type AgentEvents,
   type ControlFrame,
+  type Invitation,
   type LogFrame,
   type Offer,
   type PresenceEvent,
   type RepView,
   type ServerFrame,
   type SessionEvent,
+  type SessionKey,
   type SessionView,
 } from "./events.js";

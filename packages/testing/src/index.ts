@@ -13,3 +13,4 @@ export {
 export { prng, seedFrom, type Prng } from "./prng";
 export { refusal } from "./refusal";
 export { newSiteId, repTarget, teamConfig, teamTarget } from "./site-fixtures";
+export { TcpBalancer } from "./tcp-balancer";

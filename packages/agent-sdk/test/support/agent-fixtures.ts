@@ -1,5 +1,5 @@
 import { StartMethod } from "@handoff/proto/common";
-import { newSiteId, teamConfig, type SessionStack } from "@handoff/testing";
+import { newSiteId, teamConfig, type SessionBroker, type SessionStack } from "@handoff/testing";
 import type { AgentClient, AgentEvents } from "@handoff/agent-sdk";
 
 /** A new site with team `t1` (members `reps`) taking problem type `general`. */
@@ -16,9 +16,13 @@ export async function siteWithTeam(stack: SessionStack, reps: string[]): Promise
   return siteId;
 }
 
-/** A customer's issue submission for problem type `general`; returns the session id. */
-export async function customerAsksForHelp(stack: SessionStack, siteId: string): Promise<string> {
-  const response = await stack.broker.createSession({
+/** A customer's issue submission for problem type `general` (through `broker`); returns the session id. */
+export async function customerAsksForHelp(
+  stack: SessionStack,
+  siteId: string,
+  broker: SessionBroker = stack.broker,
+): Promise<string> {
+  const response = await broker.createSession({
     siteId,
     startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,
     repId: "",

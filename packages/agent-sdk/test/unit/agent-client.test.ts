@@ -49,6 +49,7 @@ const LOG = "11111111-1111-1111-1111-111111111111";
 const hello = (seq: number, logId = LOG) => ({
   type: "hello",
   connectionId: `c-${seq}`,
+  repId: "alice",
   logId,
   seq,
   heartbeatMs: 60_000,
@@ -58,6 +59,13 @@ const offer = (seq: number) => ({
   seq,
   type: "offer",
   offer: { sessionId: `s${seq}`, epoch: 1, expiresAtMs: 0 },
+});
+
+const sessionEvent = (seq: number, sessionId: string, sequence: number, payload: object = { chatMessageSent: {} }) => ({
+  seq,
+  type: "session",
+  sessionId,
+  event: { eventId: `e-${sessionId}-${sequence}`, sessionId, sequence, occurredAtMs: 0, state: "active", ...payload },
 });
 
 function harness() {
@@ -145,5 +153,70 @@ describe("AgentClient's socket", () => {
     await expect(connected).rejects.toThrow(/4030/);
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(sockets).toHaveLength(1);
+  });
+
+  it("after a move to another replica follows each open session from its last event and hands each event out once", async () => {
+    const { agent, next } = harness();
+    const events: string[] = [];
+    agent.on("session", ({ sessionId, event }) => events.push(`${sessionId}#${event.sequence}`));
+    const connected = agent.connect();
+    const first = await next(1);
+    first.serverSends(hello(0));
+    await connected;
+    first.serverSends(sessionEvent(1, "s1", 4));
+    first.serverSends(sessionEvent(2, "s1", 5));
+    first.serverSends(sessionEvent(3, "s2", 7));
+    first.serverSends(sessionEvent(4, "s2", 8, { participantLeft: { repId: "alice", reason: "transferred" } }));
+    first.serverCloses(1006);
+
+    const second = await next(2);
+    const other = "22222222-2222-2222-2222-222222222222";
+    second.serverSends(hello(0, other));
+    second.serverSends({ type: "resync", reason: "UNKNOWN_LOG", logId: other, seq: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Only s1 is still his: s2 ended for him with his leaving.
+    expect(second.sent.map((frame) => JSON.parse(frame) as unknown)).toContainEqual({
+      type: "follow",
+      sessionId: "s1",
+      afterSequence: 5,
+    });
+    expect(second.sent.some((frame) => frame.includes('"s2"'))).toBe(false);
+    // The new replica's own follow may start later (a gap) or earlier (repeats) than the client's.
+    second.serverSends(sessionEvent(1, "s1", 8));
+    second.serverSends(sessionEvent(2, "s1", 5));
+    second.serverSends(sessionEvent(3, "s1", 6));
+    second.serverSends(sessionEvent(4, "s1", 7));
+    second.serverSends(sessionEvent(5, "s1", 8));
+    expect(events).toEqual(["s1#4", "s1#5", "s2#7", "s2#8", "s1#6", "s1#7", "s1#8"]);
+    agent.close();
+  });
+
+  it("asks for a session again from its last event when one arrives after a gap", async () => {
+    const { agent, next } = harness();
+    const connected = agent.connect();
+    const socket = await next(1);
+    socket.serverSends(hello(0));
+    await connected;
+    socket.serverSends(sessionEvent(1, "s1", 1));
+    socket.serverSends(sessionEvent(2, "s1", 3));
+    expect(socket.sent.map((frame) => JSON.parse(frame) as unknown)).toContainEqual({
+      type: "follow",
+      sessionId: "s1",
+      afterSequence: 1,
+    });
+    agent.close();
+  });
+
+  it("hands a replayed offer (same session and epoch) out once", async () => {
+    const { agent, next, seqs } = harness();
+    const connected = agent.connect();
+    const socket = await next(1);
+    socket.serverSends(hello(0));
+    await connected;
+    socket.serverSends(offer(1));
+    socket.serverSends({ ...offer(2), offer: { sessionId: "s1", epoch: 1, expiresAtMs: 0 } });
+    socket.serverSends({ ...offer(3), offer: { sessionId: "s1", epoch: 2, expiresAtMs: 0 } });
+    expect(seqs).toEqual([1, 3]);
+    agent.close();
   });
 });

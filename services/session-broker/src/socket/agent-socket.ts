@@ -150,6 +150,7 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
       JSON.stringify({
         type: "hello",
         connectionId,
+        repId,
         logId: channel.logId,
         seq: channel.lastSeq,
         heartbeatMs: limits.heartbeatMs,
@@ -197,16 +198,30 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
       if (++inWindow > limits.maxMessagesPerSecond)
         return shut(CLOSE_CODES.tooManyMessages, `more than ${limits.maxMessagesPerSecond} messages per second`);
       const message = isBinary ? undefined : parseClientMessage(rawText(data));
-      if (!message) return shut(CLOSE_CODES.badMessage, 'expected {"type":"ping"} or {"type":"follow","sessionId"}');
+      if (!message)
+        return shut(
+          CLOSE_CODES.badMessage,
+          'expected {"type":"ping"} or {"type":"follow","sessionId","afterSequence"?}',
+        );
       alive = true;
       if (message.type === "ping") return send(JSON.stringify({ type: "pong" }));
-      void followIfHis(message.sessionId);
+      void followIfHis(message.sessionId, message.afterSequence);
     });
 
-    async function followIfHis(sessionId: string): Promise<void> {
+    /**
+     * Follows a session the rep takes part in, took part in, or is offered now: `afterSequence` (a
+     * client that moved here from another replica) replays what he missed; his feed still ends after
+     * his own leaving.
+     */
+    async function followIfHis(sessionId: string, afterSequence?: number): Promise<void> {
       try {
-        const ids = await deps.participants.sessionIdsOfRep(siteId, repId);
-        if (ids.includes(sessionId)) await channel.follow(sessionId);
+        const [participants, row] = await Promise.all([
+          deps.participants.all(siteId, sessionId),
+          deps.store.find(siteId, sessionId),
+        ]);
+        const his = participants.find((p) => p.repId === repId);
+        const offered = row?.state === "offered" && row.repId === repId;
+        if (his || offered) await channel.follow(sessionId, { afterSequence, participant: his?.leftAtMs === null });
         else send(JSON.stringify({ type: "error", reason: "NOT_A_PARTICIPANT", sessionId }));
       } catch (error) {
         logger.warn({ err: error, sessionId, repId }, "socket: follow failed");
@@ -295,7 +310,7 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
   };
 }
 
-type ClientMessage = { type: "ping" } | { type: "follow"; sessionId: string };
+type ClientMessage = { type: "ping" } | { type: "follow"; sessionId: string; afterSequence?: number };
 
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
@@ -304,11 +319,14 @@ function rawText(data: RawData): string {
 
 function parseClientMessage(text: string): ClientMessage | undefined {
   try {
-    const value = JSON.parse(text) as { type?: unknown; sessionId?: unknown };
+    const value = JSON.parse(text) as { type?: unknown; sessionId?: unknown; afterSequence?: unknown };
     if (value.type === "ping") return { type: "ping" };
-    if (value.type === "follow" && typeof value.sessionId === "string" && value.sessionId.length <= 128)
-      return { type: "follow", sessionId: value.sessionId };
-    return undefined;
+    if (value.type !== "follow" || typeof value.sessionId !== "string" || value.sessionId.length > 128)
+      return undefined;
+    const after = value.afterSequence;
+    if (after === undefined) return { type: "follow", sessionId: value.sessionId };
+    if (typeof after !== "number" || !Number.isSafeInteger(after) || after < 0) return undefined;
+    return { type: "follow", sessionId: value.sessionId, afterSequence: after };
   } catch {
     return undefined;
   }

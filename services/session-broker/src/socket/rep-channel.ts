@@ -16,7 +16,7 @@ export interface ChannelSubscriber {
 export interface RepChannelDeps {
   logger: Logger;
   store: Pick<SessionStore, "find">;
-  participants: Pick<ParticipantStore, "sessionIdsOfRep">;
+  participants: Pick<ParticipantStore, "sessionIdsOfRep" | "all">;
   feed: Pick<SessionFeed, "watch">;
   repOffers: Pick<RepOfferFeed, "watch">;
 }
@@ -45,7 +45,7 @@ export class RepChannel {
   private readonly log: LoggedFrame[] = [];
   private logBytes = 0;
   private readonly subscribers = new Set<ChannelSubscriber>();
-  private readonly follows = new Map<string, AbortController>();
+  private readonly follows = new Map<string, { stop: AbortController; from: number }>();
   private readonly closing = new AbortController();
   private unwatchOffers?: () => void;
   private retireTimer?: NodeJS.Timeout;
@@ -72,7 +72,7 @@ export class RepChannel {
     this.unwatchOffers = this.deps.repOffers.watch(this.siteId, this.repId, (offer) => this.onOffer(offer));
     void this.deps.participants
       .sessionIdsOfRep(this.siteId, this.repId)
-      .then((ids) => Promise.all(ids.map((id) => this.follow(id))))
+      .then((ids) => Promise.all(ids.map((id) => this.follow(id, { participant: true }))))
       .catch((error: unknown) =>
         this.deps.logger.warn({ err: error, repId: this.repId }, "socket: the rep's sessions not read"),
       );
@@ -94,17 +94,29 @@ export class RepChannel {
     this.retireTimer.unref();
   }
 
-  /** Follows a session's events from its current end (idempotent). */
-  async follow(sessionId: string): Promise<void> {
+  /**
+   * Follows a session's events from `afterSequence` (its current end when left out). A follow already
+   * running from that point or earlier is kept; one that started later is replaced, so a client that
+   * moved here from another replica gets the events it missed (a replay may repeat events this log
+   * carried already: clients drop a session sequence they have seen). `participant`: the rep takes part
+   * in it now (not only offered), so another rep's assignment or the close does not end the follow.
+   */
+  async follow(sessionId: string, options: { afterSequence?: number; participant?: boolean } = {}): Promise<void> {
+    if (this.closing.signal.aborted) return;
     // A feed being stopped (its offer lapsed) does not count: the session may be offered to him again.
-    if (this.follows.get(sessionId)?.signal.aborted === false || this.closing.signal.aborted) return;
+    const running = this.follows.get(sessionId);
+    const live = running && !running.stop.signal.aborted;
+    if (live && (options.afterSequence === undefined || running.from <= options.afterSequence)) return;
     const stop = new AbortController();
-    this.follows.set(sessionId, stop);
+    const follow = { stop, from: options.afterSequence ?? Number.MAX_SAFE_INTEGER };
+    this.follows.set(sessionId, follow);
+    if (live) running.stop.abort();
     try {
       const row = await this.deps.store.find(this.siteId, sessionId);
-      if (!row) return;
-      const from = row.lastSequence;
-      let joined = false;
+      if (!row || stop.signal.aborted) return;
+      const from = Math.min(options.afterSequence ?? row.lastSequence, row.lastSequence);
+      follow.from = from;
+      let joined = options.participant === true;
       const sink = {
         write: (event: SessionEvent) => {
           this.publish("session", { sessionId, event: SessionEvent.toJSON(event) });
@@ -118,7 +130,10 @@ export class RepChannel {
           return Promise.resolve();
         },
       };
-      const audience = { kind: "rep" as const, repId: this.repId, checkedAtSequence: from };
+      // A rep in the session now was checked at its last sequence: a leave before it was followed by a
+      // return. One who is not (offered, or left) is checked where the feed starts.
+      const checkedAtSequence = options.participant ? row.lastSequence : from;
+      const audience = { kind: "rep" as const, repId: this.repId, checkedAtSequence };
       await this.deps.feed.watch(
         this.siteId,
         sessionId,
@@ -130,7 +145,7 @@ export class RepChannel {
     } catch (error) {
       this.deps.logger.warn({ err: error, sessionId, repId: this.repId }, "socket: session feed ended with an error");
     } finally {
-      if (this.follows.get(sessionId) === stop) this.follows.delete(sessionId);
+      if (this.follows.get(sessionId) === follow) this.follows.delete(sessionId);
     }
   }
 

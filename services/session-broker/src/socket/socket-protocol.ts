@@ -4,7 +4,9 @@
  *
  * Server → client frames are JSON objects. Frames of the rep's log carry `seq` (per rep, per log):
  * `offer` and `session`. Control frames carry no `seq`: `hello`, `resync`, `pong`, `error`.
- * Client → server frames: `{"type":"ping"}` and `{"type":"follow","sessionId":"..."}`.
+ * Client → server frames: `{"type":"ping"}` and `{"type":"follow","sessionId":"...","afterSequence"?:n}`
+ * (`afterSequence`: the session's last event the client saw, so a client that moved here from another
+ * replica gets the events in between).
  */
 
 export const SOCKET_PATH = "/v1/socket";

@@ -3,14 +3,37 @@ import type { Offer } from "@handoff/proto/acd_service";
 import type { Logger } from "@handoff/runtime";
 import { RepChannel, type RepChannelDeps } from "../../src/socket/rep-channel";
 
-function channelWith(resumeBuffer: number, resumeBufferBytes = 1_000_000) {
+/** A session feed that records where each watch starts and whether it was stopped. */
+function recordingFeed() {
+  const watches: { from: number; signal: AbortSignal }[] = [];
+  const feed: RepChannelDeps["feed"] = {
+    watch: (_site, _session, from, _audience, _sink, signal) => {
+      watches.push({ from, signal });
+      return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    },
+  };
+  return { feed, watches };
+}
+
+function channelWith(
+  resumeBuffer: number,
+  resumeBufferBytes = 1_000_000,
+  feed: RepChannelDeps["feed"] = { watch: () => Promise.resolve() },
+) {
   let offerListener: ((offer: Offer) => void) | undefined;
   let unwatched = false;
   const deps: RepChannelDeps = {
     logger: { warn: () => undefined } as unknown as Logger,
-    store: { find: () => Promise.resolve(undefined) },
-    participants: { sessionIdsOfRep: () => Promise.resolve([]) },
-    feed: { watch: () => Promise.resolve() },
+    store: {
+      find: (_site, sessionId) =>
+        Promise.resolve(
+          sessionId === "s-live"
+            ? ({ lastSequence: 10 } as Awaited<ReturnType<RepChannelDeps["store"]["find"]>>)
+            : undefined,
+        ),
+    },
+    participants: { sessionIdsOfRep: () => Promise.resolve([]), all: () => Promise.resolve([]) },
+    feed,
     repOffers: {
       watch: (_site, _rep, listener) => {
         offerListener = listener;
@@ -76,5 +99,23 @@ describe("a rep's channel on one replica", () => {
     channel.retire();
     expect(unwatched()).toBe(true);
     expect(retired).toEqual([channel]);
+  });
+
+  it("replaces a session follow that started later than a client's afterSequence, and keeps one that started earlier", async () => {
+    const { feed, watches } = recordingFeed();
+    const { channel } = channelWith(10, 1_000_000, feed);
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+    void channel.follow("s-live", { participant: true });
+    await settle();
+    void channel.follow("s-live", { afterSequence: 4, participant: true });
+    await settle();
+    void channel.follow("s-live", { afterSequence: 7, participant: true });
+    void channel.follow("s-live");
+    await settle();
+    expect(watches.map((w) => [w.from, w.signal.aborted])).toEqual([
+      [10, true],
+      [4, false],
+    ]);
+    channel.retire();
   });
 });
