@@ -49,6 +49,8 @@ export const sessionBrokerSettings = z.object({
   ...tokenSettings("AGENT"),
   /** Agent API requests per token subject (site and rep) per minute. */
   AGENT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** The built example agent console served at /console/ (examples/agent-console/dist by default); "" serves none. */
+  AGENT_CONSOLE_DIR: z.string().max(1_000).optional(),
   /** Agent API requests per client IP per minute (a contact center's reps often share one address). */
   HTTP_RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6_000),
 });

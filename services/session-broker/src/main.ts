@@ -10,6 +10,7 @@ import {
   createPgPool,
   createRedis,
   installShutdown,
+  loadOrCreateDevSigningKey,
   kafkaReadiness,
   migrate,
   postgresReadiness,
@@ -54,6 +55,8 @@ import { PresencePort } from "./routing/presence-port";
 import { DisconnectFlags } from "./store/disconnect-flags";
 import { LiveSessionScan } from "./store/live-session-scan";
 import { AGENT_JSON_LIMIT, mountAgentApi } from "./http/agent-api";
+import { DEFAULT_CONSOLE_DIR, mountAgentConsole } from "./http/agent-console";
+import { mountDevTokenRoute } from "./http/dev-token-route";
 import { mountAgentSocket, type AgentSocketServer } from "./socket/agent-socket";
 import { GrpcConnectionPresence } from "./socket/connection-presence";
 import { startRepPresenceEvents } from "./socket/rep-presence-events";
@@ -184,6 +187,9 @@ runMain("session-broker", async () => {
     services: [sessionBrokerService(deps)],
   });
   const verifier = await tokenVerifierFromSettings("AGENT", config, logger, { api: "agent API" });
+  // Development auth (no issuer, never in production): the console may ask the broker for a token.
+  const devKey = config.AGENT_JWT_ISSUER ? undefined : await loadOrCreateDevSigningKey();
+  const consoleDir = config.AGENT_CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR;
   const connections = new GrpcConnectionPresence(config.PRESENCE_ADDRESS);
   let sockets: AgentSocketServer | undefined;
   const app = createHttpApp({
@@ -192,6 +198,8 @@ runMain("session-broker", async () => {
     rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
     jsonLimit: AGENT_JSON_LIMIT,
     routes: (http) => {
+      if (devKey) mountDevTokenRoute(http, devKey, logger);
+      if (consoleDir) mountAgentConsole(http, consoleDir, logger);
       sockets = mountAgentSocket(http, deps, { verifier, presence: connections });
       mountAgentApi(http, { ...deps, presence }, { verifier, rateLimitPerMinute: config.AGENT_RATE_LIMIT_PER_MINUTE });
     },
