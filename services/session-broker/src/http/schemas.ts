@@ -1,4 +1,4 @@
-import { ID_PATTERN, MAX_ID_LENGTH } from "@handoff/proto";
+import { idField, textField } from "@handoff/runtime/fields";
 import { z } from "zod";
 import { REQUESTED_TTL_BOUNDS } from "../domain/credential-policy";
 import { CUSTOMER_LIMITS, MAX_TEXT } from "../grpc/requests";
@@ -9,22 +9,8 @@ import { CUSTOMER_LIMITS, MAX_TEXT } from "../grpc/requests";
  * schema with `meta({ id })` becomes a named component of the document.
  */
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
-
-export const id = z
-  .string()
-  .min(1, "must not be empty")
-  .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
-  .regex(ID_PATTERN, "may hold only letters, digits and _ . : @ -");
-
-/** Free text people read: bounded, no control characters other than tab and newlines. */
-const text = (max: number, min = 0) =>
-  z
-    .string()
-    .min(min, min === 1 ? "must not be empty" : `at least ${min} characters`)
-    .max(max, `at most ${max} characters`)
-    .regex(CONTROL_CHARACTERS, "must not hold control characters");
+export const id = idField;
+const text = textField;
 
 /** Chat and note text: 1..4,000 characters, not only blanks. */
 const message = text(MAX_TEXT, 1).refine((value) => value.trim().length > 0, "must not be blank");
