@@ -18,7 +18,7 @@
  * 5. Searches look HORIZON_DAYS ahead of the instant's local date: `opensAt` answers null when the
  *    portal does not open within it, `closesAt` null when the portal stays open throughout it.
  */
-import type { Temporal } from "temporal-polyfill";
+import { Temporal } from "temporal-polyfill";
 import { WEEKDAYS } from "./schedule-schema";
 import type { DayHours, Schedule } from "./schedule-schema";
 import { localDateAt, wallClockInstant } from "./wall-clock";
@@ -28,9 +28,14 @@ export const HORIZON_DAYS = 366;
 /** The portal at an instant: open with the instant it closes, or closed with the instant it opens. */
 export type OpenState = { open: true; closesAtMs: number | null } | { open: false; opensAtMs: number | null };
 
-interface OpenRange {
-  startMs: number;
-  endMs: number;
+const ONE_DAY = Temporal.Duration.from({ days: 1 });
+
+/** An interval of a date's hours, with the date's offset in days from the first date searched. */
+interface DatedInterval {
+  date: Temporal.PlainDate;
+  day: number;
+  opens: string;
+  closes: string;
 }
 
 export const hoursOn = (schedule: Schedule, date: Temporal.PlainDate): DayHours => {
@@ -41,24 +46,36 @@ export const hoursOn = (schedule: Schedule, date: Temporal.PlainDate): DayHours 
   return schedule.weekly[WEEKDAYS[date.dayOfWeek - 1]!];
 };
 
-/** The open ranges of `dayCount` days from `firstDay`, in time order; ranges lost in a skipped hour are left out. */
-function* openRanges(schedule: Schedule, firstDay: Temporal.PlainDate, dayCount: number): Generator<OpenRange> {
-  for (let offset = 0; offset < dayCount; offset++) {
-    const date = firstDay.add({ days: offset });
-    for (const { opens, closes } of hoursOn(schedule, date)) {
-      const startMs = wallClockInstant(schedule.timeZone, date, opens);
-      const endMs = wallClockInstant(schedule.timeZone, date, closes);
-      if (startMs < endMs) yield { startMs, endMs };
-    }
+/** The intervals of `dayCount` days from `firstDate`, in wall-clock order (hence in time order). */
+function* intervals(schedule: Schedule, firstDate: Temporal.PlainDate, dayCount: number): Generator<DatedInterval> {
+  // A site closed until further notice would otherwise walk the whole horizon for nothing.
+  const hasHours =
+    WEEKDAYS.some((weekday) => schedule.weekly[weekday].length > 0) ||
+    schedule.exceptions.some((exception) => exception.hours.length > 0);
+  if (!hasHours) return;
+  let date = firstDate;
+  for (let day = 0; day < dayCount; day++, date = date.add(ONE_DAY)) {
+    for (const { opens, closes } of hoursOn(schedule, date)) yield { date, day, opens, closes };
   }
 }
+
+const opensMs = (schedule: Schedule, interval: DatedInterval): number =>
+  wallClockInstant(schedule.timeZone, interval.date, interval.opens);
+const closesMs = (schedule: Schedule, interval: DatedInterval): number =>
+  wallClockInstant(schedule.timeZone, interval.date, interval.closes);
+
+/** `next` opens on the wall clock where `previous` closes: the same instant, whatever the zone does. */
+const touches = (previous: DatedInterval, next: DatedInterval): boolean =>
+  next.day === previous.day
+    ? next.opens === previous.closes
+    : next.day === previous.day + 1 && previous.closes === "24:00" && next.opens === "00:00";
 
 export const isOpenAt = (schedule: Schedule | null, atMs: number): boolean => {
   if (schedule === null) return true;
   // An instant belongs to its local date or, where clocks go back across midnight, to the next one.
-  for (const range of openRanges(schedule, localDateAt(schedule.timeZone, atMs), 2)) {
-    if (range.startMs > atMs) return false;
-    if (atMs < range.endMs) return true;
+  for (const interval of intervals(schedule, localDateAt(schedule.timeZone, atMs), 2)) {
+    if (opensMs(schedule, interval) > atMs) return false;
+    if (atMs < closesMs(schedule, interval)) return true;
   }
   return false;
 };
@@ -66,24 +83,37 @@ export const isOpenAt = (schedule: Schedule | null, atMs: number): boolean => {
 /** The first instant at or after `atMs` at which the portal is open: `atMs` itself when open then. */
 export const opensAt = (schedule: Schedule | null, atMs: number): number | null => {
   if (schedule === null) return atMs;
-  for (const range of openRanges(schedule, localDateAt(schedule.timeZone, atMs), HORIZON_DAYS + 1)) {
-    if (range.endMs > atMs) return Math.max(range.startMs, atMs);
+  for (const interval of intervals(schedule, localDateAt(schedule.timeZone, atMs), HORIZON_DAYS + 1)) {
+    const endMs = closesMs(schedule, interval);
+    if (endMs <= atMs) continue;
+    const startMs = opensMs(schedule, interval);
+    // An interval lost in a skipped hour opens and closes at the same instant: never open.
+    if (startMs < endMs) return Math.max(startMs, atMs);
   }
   return null;
 };
 
-/** The first instant at or after `atMs` at which the portal is closed: `atMs` itself when closed then. */
+/**
+ * The first instant at or after `atMs` at which the portal is closed: `atMs` itself when closed then.
+ * Intervals that touch on the wall clock are joined without converting their times, so following a
+ * round-the-clock schedule to the horizon costs no time-zone conversion per day.
+ */
 export const closesAt = (schedule: Schedule | null, atMs: number): number | null => {
   if (schedule === null) return null;
-  const firstDay = localDateAt(schedule.timeZone, atMs);
-  const horizonEndMs = wallClockInstant(schedule.timeZone, firstDay.add({ days: HORIZON_DAYS + 1 }), "00:00");
-  let openUntilMs = atMs;
-  for (const range of openRanges(schedule, firstDay, HORIZON_DAYS + 1)) {
-    if (range.endMs <= openUntilMs) continue;
-    if (range.startMs > openUntilMs) return openUntilMs;
-    openUntilMs = range.endMs;
+  let open: DatedInterval | null = null;
+  for (const interval of intervals(schedule, localDateAt(schedule.timeZone, atMs), HORIZON_DAYS + 1)) {
+    if (open === null) {
+      if (opensMs(schedule, interval) > atMs) return atMs;
+      if (atMs < closesMs(schedule, interval)) open = interval;
+    } else if (touches(open, interval) || opensMs(schedule, interval) <= closesMs(schedule, open)) {
+      // Joined: touching, or apart on the wall clock only because both ends fall into the same skipped hour.
+      open = interval;
+    } else {
+      return closesMs(schedule, open);
+    }
   }
-  return openUntilMs >= horizonEndMs ? null : openUntilMs;
+  if (open === null) return atMs;
+  return open.day === HORIZON_DAYS && open.closes === "24:00" ? null : closesMs(schedule, open);
 };
 
 export const openStateAt = (schedule: Schedule | null, atMs: number): OpenState => {

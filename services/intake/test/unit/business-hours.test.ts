@@ -182,6 +182,12 @@ describe("Europe/Berlin springs forward on 29 March 2026 (02:00 CET becomes 03:0
       "open until 2026-03-29T03:00+02:00",
     ],
     [
+      "intervals apart only inside the skipped hour run on into one another",
+      { sunday: hours("00:00–02:15", "02:30–05:00") },
+      "2026-03-29T01:30+01:00",
+      "open until 2026-03-29T05:00+02:00",
+    ],
+    [
       "a night shift crosses the change",
       { saturday: hours("20:00–24:00"), sunday: hours("00:00–09:00") },
       "2026-03-28T21:00+01:00",
