@@ -1,4 +1,5 @@
 export { infrastructureEnv, type InfrastructureEnv } from "./infrastructure-env";
+export { ARTIFACTS_DIR, launchChromium, saveScreenshot, seriousAxeViolations, type AxeViolation } from "./browser";
 export { describeServiceLifecycle, type LifecycleSuiteOptions } from "./lifecycle-suite";
 export { runServiceExpectingExit, startService, type ExitedService, type ServiceProcess } from "./service-process";
 export { promiseClient, type PromiseClient } from "./promise-client";
