@@ -38,11 +38,11 @@ interface DatedInterval {
   closes: string;
 }
 
-export const hoursOn = (schedule: Schedule, date: Temporal.PlainDate): DayHours => {
-  const day = date.toString();
-  const exception = schedule.exceptions.find((entry) => entry.date === day);
+const hoursOn = (schedule: Schedule, date: Temporal.PlainDate): DayHours => {
+  const isoDate = date.toString();
+  const exception = schedule.exceptions.find((entry) => entry.date === isoDate);
   if (exception) return exception.hours;
-  if (schedule.holidays.some((holiday) => holiday.date === day)) return [];
+  if (schedule.holidays.some((holiday) => holiday.date === isoDate)) return [];
   return schedule.weekly[WEEKDAYS[date.dayOfWeek - 1]!];
 };
 

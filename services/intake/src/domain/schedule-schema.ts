@@ -39,10 +39,17 @@ const isNamedTimeZone = (name: string): boolean => {
 const timeZone = z
   .string()
   .max(64)
-  .refine(isNamedTimeZone, { error: "must be an IANA time zone such as Europe/Berlin" });
+  .refine(isNamedTimeZone, { error: "must be an IANA time zone such as Europe/Berlin" })
+  .describe("IANA time zone of the hours, e.g. Europe/Berlin");
 
-const opensTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM from 00:00 to 23:59");
-const closesTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, "must be HH:MM from 00:00 to 24:00");
+const opensTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM from 00:00 to 23:59")
+  .describe("local time the interval opens, inclusive");
+const closesTime = z
+  .string()
+  .regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, "must be HH:MM from 00:00 to 24:00")
+  .describe("local time the interval closes, exclusive; 24:00 is the end of the day");
 
 export const openingIntervalSchema = z
   .strictObject({ opens: opensTime, closes: closesTime })
@@ -73,8 +80,7 @@ export const holidaySchema = z.strictObject({ date: isoDate, name });
 
 export const scheduleExceptionSchema = z.strictObject({
   date: isoDate,
-  /** The hours that day instead of the usual ones; empty: closed all day. */
-  hours: dayHoursSchema,
+  hours: dayHoursSchema.describe("the hours that day instead of the usual ones; empty: closed all day"),
   reason: name.optional(),
 });
 
@@ -98,9 +104,19 @@ const uniqueDates =
 
 export const scheduleSchema = z.strictObject({
   timeZone,
-  weekly: weeklyHoursSchema,
-  holidays: z.array(holidaySchema).max(MAX_HOLIDAYS).superRefine(uniqueDates("holiday")).default([]),
-  exceptions: z.array(scheduleExceptionSchema).max(MAX_EXCEPTIONS).superRefine(uniqueDates("exception")).default([]),
+  weekly: weeklyHoursSchema.describe("each weekday's hours; a weekday left out is closed"),
+  holidays: z
+    .array(holidaySchema)
+    .max(MAX_HOLIDAYS)
+    .superRefine(uniqueDates("holiday"))
+    .default([])
+    .describe("dates closed all day, unless an exception gives them hours"),
+  exceptions: z
+    .array(scheduleExceptionSchema)
+    .max(MAX_EXCEPTIONS)
+    .superRefine(uniqueDates("exception"))
+    .default([])
+    .describe("dates with other hours than usual, holidays included"),
 });
 
 export type OpeningInterval = z.infer<typeof openingIntervalSchema>;
