@@ -91,6 +91,29 @@ describe("holidays and exceptions", () => {
   });
 });
 
+describe("holiday weekends elsewhere", () => {
+  it("opens after Thanksgiving and the day after in New York", () => {
+    const newYork = schedule({
+      timeZone: "America/New_York",
+      weekly: weekdays("09:00–17:00"),
+      holidays: [
+        { date: "2026-11-26", name: "Thanksgiving Day" },
+        { date: "2026-11-27", name: "Day after Thanksgiving" },
+      ],
+    });
+    expect(stateAt(newYork, "2026-11-25T17:00-05:00")).toBe("closed until 2026-11-30T09:00-05:00");
+  });
+
+  it("opens after a holiday weekend during which the clocks went back, on the new offset", () => {
+    const berlin = schedule({
+      timeZone: "Europe/Berlin",
+      weekly: weekdays("08:00–17:30"),
+      holidays: [{ date: "2026-10-23", name: "Company day" }],
+    });
+    expect(stateAt(berlin, "2026-10-22T18:00+02:00")).toBe("closed until 2026-10-26T08:00+01:00");
+  });
+});
+
 describe("midnight", () => {
   const nights = schedule({
     timeZone: "Europe/Berlin",
