@@ -1,6 +1,6 @@
 import { RoutingConfig } from "@handoff/proto/acd_service";
 import { RoutingStrategy, StartMethod } from "@handoff/proto/common";
-import type { CreateSessionRequest } from "@handoff/proto/session_broker_service";
+import { CreateSessionRequest } from "@handoff/proto/session_broker_service";
 
 /** The one problem type of a bench site; it routes to team `t1`. */
 export const BENCH_PROBLEM_TYPE = "printers";
@@ -22,28 +22,22 @@ export function oneTeamRouting(repIds: readonly string[]): RoutingConfig {
   });
 }
 
-/** A customer's issue submission to the broker (CreateSession) for the bench's problem type. */
-export const issueSubmission = (siteId: string): CreateSessionRequest => ({
-  siteId,
-  startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,
-  repId: "",
-  sessionKey: "",
-  problemTypeId: BENCH_PROBLEM_TYPE,
-  customer: {
-    name: "Bench Customer",
-    company: "Acme",
-    email: "bench@example.com",
-    description: "printer",
-    locale: "en",
-  },
-  consent: {
-    agreementAccepted: true,
-    agreementVersion: "2026-01",
-    recordingAllowed: false,
-    accessLinkAllowed: false,
-    recordedAtMs: 0,
-  },
-  invitationToken: "",
-  clientAddress: "127.0.0.1",
-  portalClosed: false,
-});
+/** A customer's issue submission to the broker (CreateSession) for the bench's problem type; other fields empty. */
+export const issueSubmission = (siteId: string): CreateSessionRequest =>
+  CreateSessionRequest.fromPartial({
+    siteId,
+    startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,
+    problemTypeId: BENCH_PROBLEM_TYPE,
+    customer: {
+      name: "Bench Customer",
+      company: "Acme",
+      email: "bench@example.com",
+      description: "printer",
+      locale: "en",
+    },
+    consent: {
+      agreementAccepted: true,
+      agreementVersion: "2026-01",
+    },
+    clientAddress: "127.0.0.1",
+  });
