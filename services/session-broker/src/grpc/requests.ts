@@ -1,10 +1,19 @@
 import { InvalidArgumentError, requireId, requireText } from "@handoff/runtime";
-import { Actor, type Customer } from "@handoff/proto/common";
+import { Actor, Customer } from "@handoff/proto/common";
 import type { Consent, Requester } from "@handoff/proto/session_broker_service";
 import type { RequesterValue } from "../domain/access";
 
 /** Bounds of what a customer types into the intake form. */
-export const CUSTOMER_LIMITS = { name: 200, company: 200, email: 320, description: 4_000, locale: 35 } as const;
+export const CUSTOMER_LIMITS = {
+  name: 200,
+  company: 200,
+  companyCode: 64,
+  email: 320,
+  description: 4_000,
+  locale: 35,
+} as const;
+/** The fields a host site's identity token may vouch for (intake names them as the proto does). */
+export const VERIFIABLE_FIELDS = ["name", "company", "company_code", "email"] as const;
 export const MAX_TEXT = 4_000;
 const MAX_TOKEN = 256;
 
@@ -39,14 +48,23 @@ export function requireRep(requester: Requester | undefined, field = "requester"
 }
 
 export function requireCustomer(customer: Customer | undefined): Customer {
-  const c = customer ?? { name: "", company: "", email: "", description: "", locale: "" };
+  const c = customer ?? Customer.fromPartial({});
   return {
     name: requireText(c.name, "customer.name", CUSTOMER_LIMITS.name),
     company: requireText(c.company, "customer.company", CUSTOMER_LIMITS.company),
     email: checkEmail(requireText(c.email, "customer.email", CUSTOMER_LIMITS.email)),
     description: requireText(c.description, "customer.description", CUSTOMER_LIMITS.description),
     locale: checkLocale(requireText(c.locale, "customer.locale", CUSTOMER_LIMITS.locale)),
+    companyCode: requireText(c.companyCode, "customer.company_code", CUSTOMER_LIMITS.companyCode),
+    verifiedFields: checkVerifiedFields(c.verifiedFields),
   };
+}
+
+function checkVerifiedFields(fields: string[]): string[] {
+  const unknown = fields.find((f) => !(VERIFIABLE_FIELDS as readonly string[]).includes(f));
+  if (unknown !== undefined)
+    throw new InvalidArgumentError("customer.verified_fields", `must name only ${VERIFIABLE_FIELDS.join(", ")}`);
+  return [...new Set(fields)];
 }
 
 function checkEmail(value: string): string {

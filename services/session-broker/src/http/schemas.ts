@@ -1,7 +1,7 @@
 import { idField, textField } from "@handoff/runtime/fields";
 import { z } from "zod";
 import { REQUESTED_TTL_BOUNDS } from "../domain/credential-policy";
-import { CUSTOMER_LIMITS, MAX_TEXT } from "../grpc/requests";
+import { CUSTOMER_LIMITS, MAX_TEXT, VERIFIABLE_FIELDS } from "../grpc/requests";
 
 /**
  * The agent API's request and response shapes: the one source of its validation and of its OpenAPI
@@ -132,6 +132,10 @@ export const sessionView = z
       email: z.string(),
       description: z.string(),
       locale: z.string(),
+      companyCode: z.string(),
+      verifiedFields: z.array(z.string()).meta({
+        description: `Fields the host site vouched for with a signed identity token (${VERIFIABLE_FIELDS.join(", ")}): show them as verified.`,
+      }),
     }),
     repId: z.string().nullable().meta({ description: "The primary rep while active; the offered rep while offered." }),
     epoch: z.number().int(),

@@ -1,5 +1,5 @@
 import type { Consent } from "@handoff/proto/session_broker_service";
-import type { Customer } from "@handoff/proto/common";
+import { Customer } from "@handoff/proto/common";
 import type { EndReasonName, SessionStateName } from "../domain/session-lifecycle";
 import type { QueueTargetValue } from "../domain/queue-target";
 
@@ -90,7 +90,8 @@ export function rowFromRecord(r: SessionRecord): SessionRow {
     problemTypeId: r.problem_type_id,
     priority: r.priority,
     requiredSkills: r.required_skills,
-    customer: r.customer,
+    // Rows written before company codes and verified fields existed lack them.
+    customer: Customer.fromPartial(r.customer),
     consent: r.consent,
     customerTokenHash: r.customer_token_hash,
     repId: r.rep_id,

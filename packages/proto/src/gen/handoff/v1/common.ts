@@ -498,13 +498,21 @@ export interface QueueTarget {
   target?: { $case: "teamId"; teamId: string } | { $case: "repId"; repId: string } | undefined;
 }
 
-/** The customer as he described himself on the intake form. */
+/** The customer as he described himself on the intake form (or as the host site vouched for him). */
 export interface Customer {
   name: string;
   company: string;
   email: string;
   description: string;
   locale: string;
+  /** The customer's company number or contract code, when the site asks for one. */
+  companyCode: string;
+  /**
+   * The fields the host site vouched for with a signed identity token ("name", "company",
+   * "company_code", "email"): intake filled them in from the token and the customer could not edit
+   * them; reps see them marked verified.
+   */
+  verifiedFields: string[];
 }
 
 /** An estimate of the remaining wait, from recent handle times and the capacity serving the queue. */
@@ -629,7 +637,7 @@ export const QueueTarget: MessageFns<QueueTarget> = {
 };
 
 function createBaseCustomer(): Customer {
-  return { name: "", company: "", email: "", description: "", locale: "" };
+  return { name: "", company: "", email: "", description: "", locale: "", companyCode: "", verifiedFields: [] };
 }
 
 export const Customer: MessageFns<Customer> = {
@@ -648,6 +656,12 @@ export const Customer: MessageFns<Customer> = {
     }
     if (message.locale !== "") {
       writer.uint32(42).string(message.locale);
+    }
+    if (message.companyCode !== "") {
+      writer.uint32(50).string(message.companyCode);
+    }
+    for (const v of message.verifiedFields) {
+      writer.uint32(58).string(v!);
     }
     return writer;
   },
@@ -705,6 +719,22 @@ export const Customer: MessageFns<Customer> = {
             message.locale = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.companyCode = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.verifiedFields.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -724,6 +754,16 @@ export const Customer: MessageFns<Customer> = {
       email: isSet(object.email) ? globalThis.String(object.email) : "",
       description: isSet(object.description) ? globalThis.String(object.description) : "",
       locale: isSet(object.locale) ? globalThis.String(object.locale) : "",
+      companyCode: isSet(object.companyCode)
+        ? globalThis.String(object.companyCode)
+        : isSet(object.company_code)
+          ? globalThis.String(object.company_code)
+          : "",
+      verifiedFields: globalThis.Array.isArray(object?.verifiedFields)
+        ? object.verifiedFields.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.verified_fields)
+          ? object.verified_fields.map((e: any) => globalThis.String(e))
+          : [],
     };
   },
 
@@ -744,6 +784,12 @@ export const Customer: MessageFns<Customer> = {
     if (message.locale !== "") {
       obj.locale = message.locale;
     }
+    if (message.companyCode !== "") {
+      obj.companyCode = message.companyCode;
+    }
+    if (message.verifiedFields?.length) {
+      obj.verifiedFields = message.verifiedFields;
+    }
     return obj;
   },
 
@@ -757,6 +803,8 @@ export const Customer: MessageFns<Customer> = {
     message.email = object.email ?? "";
     message.description = object.description ?? "";
     message.locale = object.locale ?? "";
+    message.companyCode = object.companyCode ?? "";
+    message.verifiedFields = object.verifiedFields?.map((e) => e) || [];
     return message;
   },
 };
