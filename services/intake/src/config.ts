@@ -1,16 +1,42 @@
-import { commonSettings, loadConfig, port } from "@handoff/runtime";
+import {
+  commonSettings,
+  ConfigInvalidError,
+  loadConfig,
+  port,
+  postgresUrl,
+  tokenSettingProblems,
+  tokenSettings,
+} from "@handoff/runtime";
 import { z } from "zod";
+
+const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, "must be host:port");
 
 export const intakeSettings = z.object({
   ...commonSettings,
+  NODE_ENV: z.string().default("development"),
   GRPC_PORT: port(50055),
   HTTP_PORT: port(8080),
   HTTP_HOST: z.string().default("0.0.0.0"),
-  SESSION_BROKER_ADDRESS: z.string().regex(/^[^:\s]+:\d{1,5}$/, "must be host:port"),
+  /** The site administration API: its own listener, never exposed with the public port. */
+  ADMIN_HTTP_PORT: port(8085),
+  ADMIN_HTTP_HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: postgresUrl,
+  SESSION_BROKER_ADDRESS: hostPort,
+  /** The acd, whose routing config the admin API reads and writes for a site. */
+  ACD_ADDRESS: hostPort,
   /** Public endpoints: requests per client IP per minute. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** Admin API requests per admin (site and subject) per minute. */
+  ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  /** Admin API tokens (ADMIN_JWT_ISSUER...): unset issuer means development auth (logged at start). */
+  ...tokenSettings("ADMIN"),
 });
 
 export type IntakeConfig = z.infer<typeof intakeSettings>;
 
-export const loadIntakeConfig = (env: NodeJS.ProcessEnv = process.env): IntakeConfig => loadConfig(intakeSettings, env);
+export function loadIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
+  const config = loadConfig(intakeSettings, env);
+  const problems = tokenSettingProblems("ADMIN", config, config.NODE_ENV === "production");
+  if (problems.length > 0) throw new ConfigInvalidError(problems);
+  return config;
+}

@@ -1,33 +1,64 @@
 import "./telemetry";
+import path from "node:path";
 import {
   createHttpApp,
   createLogger,
+  createPgPool,
   grpcDependencyReadiness,
   installShutdown,
+  migrate,
+  postgresReadiness,
   runMain,
   startGrpcServer,
   startHttpServer,
+  tokenVerifierFromSettings,
 } from "@handoff/runtime";
 import { stopTelemetry } from "@handoff/runtime/telemetry";
+import { ADMIN_JSON_LIMIT, mountAdminApi } from "./admin/admin-api";
+import { PortalConfigCommands } from "./admin/portal-config-commands";
 import { loadIntakeConfig } from "./config";
+import { AcdRouting } from "./routing/acd-routing";
+import { PortalConfigStore } from "./store/portal-config-store";
 
 runMain("intake", async () => {
   const config = loadIntakeConfig();
   const logger = createLogger("intake", config.LOG_LEVEL);
 
+  const pool = createPgPool(config.DATABASE_URL);
+  const applied = await migrate(pool, path.join(__dirname, "store", "migrations"), "intake_schema_migrations");
+  if (applied.length > 0) logger.info({ applied }, "database migrated");
+  const routing = new AcdRouting(config.ACD_ADDRESS);
+  const portalConfigs = new PortalConfigCommands(new PortalConfigStore(pool), routing);
+  const verifier = await tokenVerifierFromSettings("ADMIN", config, logger, { api: "admin API" });
+
   const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
   const app = createHttpApp({
     logger,
-    readiness: [grpcDependencyReadiness("session-broker", config.SESSION_BROKER_ADDRESS)],
+    readiness: [grpcDependencyReadiness("session-broker", config.SESSION_BROKER_ADDRESS), postgresReadiness(pool)],
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
   });
   const http = await startHttpServer(app, config.HTTP_HOST, config.HTTP_PORT);
+  const adminApp = createHttpApp({
+    logger,
+    readiness: [postgresReadiness(pool)],
+    jsonLimit: ADMIN_JSON_LIMIT,
+    routes: (admin) =>
+      mountAdminApi(
+        admin,
+        { portalConfigs, routing },
+        { verifier, rateLimitPerMinute: config.ADMIN_RATE_LIMIT_PER_MINUTE },
+      ),
+  });
+  const adminHttp = await startHttpServer(adminApp, config.ADMIN_HTTP_HOST, config.ADMIN_HTTP_PORT);
   grpc.setServing(true);
-  logger.info({ grpcPort: grpc.port, httpPort: http.port }, "intake listening");
+  logger.info({ grpcPort: grpc.port, httpPort: http.port, adminHttpPort: adminHttp.port }, "intake listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
-    { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
+    { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 4) },
+    { name: "admin http", run: () => adminHttp.drain(config.SHUTDOWN_TIMEOUT_MS / 4) },
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
+    { name: "acd client", run: () => Promise.resolve().then(() => routing.close()) },
+    { name: "postgres", run: () => pool.end() },
     { name: "telemetry", run: stopTelemetry },
   ]);
 });

@@ -19,7 +19,13 @@ afterAll(async () => {
 });
 
 describeServiceLifecycle("intake", {
-  env: () => ({ SESSION_BROKER_ADDRESS: `127.0.0.1:${broker.grpcPort}` }),
+  env: () => ({
+    DATABASE_URL: infrastructureEnv().DATABASE_URL,
+    SESSION_BROKER_ADDRESS: `127.0.0.1:${broker.grpcPort}`,
+    // Only the admin API's routing routes call the acd, and lazily.
+    ACD_ADDRESS: "127.0.0.1:1",
+    ADMIN_HTTP_PORT: "0",
+  }),
   http: true,
   badSetting: ["RATE_LIMIT_PER_MINUTE", "-5"],
 });

@@ -1,0 +1,8 @@
+import type { AcdRouting } from "../routing/acd-routing";
+import type { PortalConfigCommands } from "./portal-config-commands";
+
+/** What the admin API's handlers use. */
+export interface AdminApiDeps {
+  portalConfigs: PortalConfigCommands;
+  routing: AcdRouting;
+}

@@ -1,0 +1,33 @@
+import { HttpProblem, invalidFields } from "@handoff/runtime";
+import { AcdUnavailableError, RoutingConfigRefusedError } from "../routing/acd-routing";
+import { PortalConfigNotFoundError, PortalConfigRefusedError, PortalConfigVersionConflictError } from "./admin-errors";
+import { jsonFieldOfAcd } from "./routing-config-json";
+
+/**
+ * The problem body of a failed admin call: a refused config is a 400 naming each field, a stale
+ * version 412 when it came as `If-Match` (RFC 9110) and 409 when it came in the body, an acd that
+ * does not answer 503. Anything else is left to the runtime's handler (500, text hidden).
+ */
+export function adminProblem(error: unknown, versionFromIfMatch = false): unknown {
+  if (error instanceof PortalConfigVersionConflictError)
+    return new HttpProblem(
+      versionFromIfMatch ? 412 : 409,
+      versionFromIfMatch ? "Precondition failed" : "Conflict",
+      error.message,
+      versionFromIfMatch ? "If-Match" : "expectedVersion",
+      { reason: "VERSION_CONFLICT" },
+    );
+  if (error instanceof PortalConfigRefusedError) return invalidFields(error.problems);
+  if (error instanceof PortalConfigNotFoundError)
+    return new HttpProblem(404, "Not found", error.message, undefined, { reason: "PORTAL_CONFIG_NOT_FOUND" });
+  if (error instanceof RoutingConfigRefusedError) {
+    const field = jsonFieldOfAcd(error.field);
+    return new HttpProblem(400, "Invalid request", `${field}: ${error.problem}`, field, {
+      errors: [{ field, problem: error.problem }],
+      reason: "ROUTING_CONFIG_INVALID",
+    });
+  }
+  if (error instanceof AcdUnavailableError)
+    return new HttpProblem(503, "Service unavailable", error.message, undefined, { reason: "ACD_UNAVAILABLE" });
+  return error;
+}
