@@ -15,3 +15,4 @@ export { prng, seedFrom, type Prng } from "./prng";
 export { refusal } from "./refusal";
 export { newSiteId, repTarget, teamConfig, teamTarget } from "./site-fixtures";
 export { TcpBalancer } from "./tcp-balancer";
+export { testIssuer, TEST_ISSUER, type TestIssuer, type TokenOptions } from "./test-issuer";
