@@ -1,0 +1,287 @@
+// The one module that speaks intake's public portal API (services/intake/README.md, "Public portal
+// API"): its types, its paths and its error bodies. The frame is served from intake's origin, so every
+// call is same-origin (connect-src 'self'). A change of the contract is an edit here.
+import { SseParser } from "./sse-parser";
+
+export type StartMethod = "rep_list" | "issue" | "session_key" | "invitation_link";
+export type Permission = "view" | "control" | "file_transfer" | "elevation";
+
+export interface Notice {
+  id: string;
+  text: string;
+  /** The customer may leave the queue from it (no exit survey then). */
+  exitable: boolean;
+  pushed?: boolean;
+}
+
+export interface PortalView {
+  siteId: string;
+  open: boolean;
+  /** ISO 8601 instants. */
+  opensAt?: string;
+  closesAt?: string;
+  startMethods: { repList: boolean; issue: boolean; sessionKey: boolean; invitationLink: boolean; modes: string[] };
+  problemTypes: { id: string; label: string }[];
+  reps: { repId: string; displayName: string }[];
+  notices: Notice[];
+  agreement: { text: string; version: string };
+  recordingPrompt: string;
+  fallbackUrl?: string;
+}
+
+export interface Estimate {
+  p50Ms: number;
+  p90Ms: number;
+  known: boolean;
+}
+
+export interface CustomerFields {
+  name?: string;
+  company?: string;
+  companyCode?: string;
+  email?: string;
+  description?: string;
+  locale?: string;
+}
+
+export interface StartSession {
+  method: StartMethod;
+  repId?: string;
+  problemTypeId?: string;
+  sessionKey?: string;
+  invitationToken?: string;
+  customer: CustomerFields;
+  identityToken?: string;
+  consent: { agreementAccepted: true; agreementVersion: string; recordingAllowed: boolean };
+}
+
+export interface StartedSession {
+  sessionId: string;
+  customerToken: string;
+  state: string;
+  position: number;
+  queueLength: number;
+  estimate: Estimate;
+  noRepAvailable: boolean;
+  fallbackUrl?: string;
+  closing: { waitEndsAfterClosing: boolean; closesAt?: string };
+  verifiedFields: string[];
+}
+
+export interface SessionStatus {
+  state: string;
+  position?: number;
+  queueLength?: number;
+  estimate?: Estimate;
+}
+
+export interface Grant {
+  permission: Permission;
+  application?: string;
+}
+
+/** The live stream's frames, by `event:` name (data as the README's table gives it). */
+export type StreamEvent =
+  | { type: "status"; data: SessionStatus }
+  | { type: "position"; data: { position: number; queueLength: number; estimate: Estimate } }
+  | { type: "greeting" | "hold"; data: { text: string } }
+  | { type: "notice"; data: Notice }
+  | { type: "waiting"; data: { reason: string } }
+  | { type: "offered"; data: { repId: string; displayName?: string } }
+  | { type: "accepted"; data: { repId: string; displayName?: string; waitedMs: number } }
+  | { type: "chat"; data: { from: "customer" | "rep"; repId?: string; text: string; at: string | number } }
+  | {
+      type: "permission";
+      data: {
+        requestId: string;
+        permission: Permission;
+        application: string;
+        change: "requested" | "granted" | "denied" | "revoked";
+      };
+    }
+  | { type: "nudge"; data: { repId: string } }
+  | { type: "participant"; data: { repId: string; joined: boolean; reason?: string } }
+  | { type: "end"; data: { reason: string; abandonReason?: string; survey: boolean } };
+
+const STREAM_EVENTS = new Set<string>([
+  "status",
+  "position",
+  "greeting",
+  "hold",
+  "notice",
+  "waiting",
+  "offered",
+  "accepted",
+  "chat",
+  "permission",
+  "nudge",
+  "participant",
+  "end",
+]);
+
+/** A refused call: the problem body's status, `reason` and field errors (field → problem). */
+export class PortalError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly fields: Record<string, string>,
+    readonly opensAt?: string,
+  ) {
+    super(`portal call failed: ${status} ${reason}`);
+  }
+}
+
+interface ProblemBody {
+  reason?: string;
+  field?: string;
+  errors?: { field: string; problem: string }[];
+  opensAt?: string;
+}
+
+async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (init.body) headers["content-type"] = "application/json";
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let response: Response;
+  try {
+    response = await fetch(path, { ...init, headers });
+  } catch {
+    throw new PortalError(0, "NETWORK", {});
+  }
+  if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T;
+  const problem = (await response.json().catch(() => ({}))) as ProblemBody;
+  const fields = Object.fromEntries((problem.errors ?? []).map((error) => [error.field, error.problem]));
+  throw new PortalError(response.status, problem.reason ?? String(response.status), fields, problem.opensAt);
+}
+
+const json = (body: unknown): string => JSON.stringify(body);
+
+/** Reconnects after a dropped stream wait this long, doubling to the cap. */
+const RECONNECT_MS = { first: 1_000, max: 15_000 };
+
+/** One customer's session: every call carries its bearer token. */
+export class SessionClient {
+  private readonly path: string;
+
+  constructor(
+    siteId: string,
+    readonly sessionId: string,
+    private readonly token: string,
+  ) {
+    this.path = `/v1/sites/${encodeURIComponent(siteId)}/sessions/${encodeURIComponent(sessionId)}`;
+  }
+
+  status(): Promise<SessionStatus> {
+    return call(this.path, { token: this.token });
+  }
+
+  chat(text: string): Promise<{ sequence: number }> {
+    return call(`${this.path}/messages`, { method: "POST", token: this.token, body: json({ text }) });
+  }
+
+  answerPermission(requestId: string, granted: boolean): Promise<{ granted: Grant[] }> {
+    return call(`${this.path}/permission-requests/${encodeURIComponent(requestId)}`, {
+      method: "POST",
+      token: this.token,
+      body: json({ granted }),
+    });
+  }
+
+  /** Revokes one grant, or every one ("stop sharing"). */
+  revoke(permission: Permission | "all", application?: string): Promise<{ granted: Grant[] }> {
+    return call(`${this.path}/permissions/revoke`, {
+      method: "POST",
+      token: this.token,
+      body: json(application ? { permission, application } : { permission }),
+    });
+  }
+
+  /** Leaves the queue or ends the session; from a notice, with its id (then no survey). */
+  end(from?: { noticeId: string }): Promise<SessionStatus> {
+    return call(`${this.path}/end`, {
+      method: "POST",
+      token: this.token,
+      body: json(from ? { reason: "notice", noticeId: from.noticeId } : { reason: "left" }),
+    });
+  }
+
+  survey(satisfaction: number, comment: string): Promise<void> {
+    return call(`${this.path}/survey`, {
+      method: "POST",
+      token: this.token,
+      body: json(comment ? { satisfaction, comment } : { satisfaction }),
+    });
+  }
+
+  /**
+   * Follows the live stream until its `end` frame or `stop()`: reconnects after a drop with
+   * Last-Event-ID, so nothing is missed or repeated. Returns `stop`.
+   */
+  follow(onEvent: (event: StreamEvent) => void, onConnection: (connected: boolean) => void): () => void {
+    const abort = new AbortController();
+    let lastId: string | null = null;
+    let ended = false;
+    const run = async () => {
+      let delay = RECONNECT_MS.first;
+      while (!ended && !abort.signal.aborted) {
+        try {
+          const headers: Record<string, string> = {
+            accept: "text/event-stream",
+            authorization: `Bearer ${this.token}`,
+          };
+          if (lastId) headers["last-event-id"] = lastId;
+          const response = await fetch(`${this.path}/events`, { headers, signal: abort.signal });
+          if (response.status === 401 || response.status === 404) {
+            onEvent({ type: "end", data: { reason: "unknown", survey: false } });
+            return;
+          }
+          if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);
+          onConnection(true);
+          delay = RECONNECT_MS.first;
+          const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+          const parser = new SseParser((frame) => {
+            if (frame.id) lastId = frame.id;
+            if (!STREAM_EVENTS.has(frame.event)) return;
+            const event = { type: frame.event, data: JSON.parse(frame.data) as unknown } as StreamEvent;
+            if (event.type === "end") ended = true;
+            onEvent(event);
+          });
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            parser.push(value);
+          }
+        } catch {
+          if (abort.signal.aborted) return;
+        }
+        if (ended) return;
+        onConnection(false);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, RECONNECT_MS.max);
+      }
+    };
+    void run();
+    return () => abort.abort();
+  }
+}
+
+/** The site's portal: what it offers, and starting a session. */
+export class PortalClient {
+  private readonly path: string;
+
+  constructor(readonly siteId: string) {
+    this.path = `/v1/sites/${encodeURIComponent(siteId)}`;
+  }
+
+  portal(): Promise<PortalView> {
+    return call(`${this.path}/portal`);
+  }
+
+  start(request: StartSession): Promise<StartedSession> {
+    return call(`${this.path}/sessions`, { method: "POST", body: json(request) });
+  }
+
+  session(sessionId: string, customerToken: string): SessionClient {
+    return new SessionClient(this.siteId, sessionId, customerToken);
+  }
+}

@@ -1,0 +1,259 @@
+import { button, field, h, heading, onSubmit, text } from "../dom";
+import type { MessageKey } from "../i18n/i18n";
+import type { Translator } from "../i18n/i18n";
+import type { Estimate, Grant, Notice, Permission } from "../portal-client";
+
+/** What the customer can do from the live view; the app maps each to a portal call. */
+export interface SessionActions {
+  send(text: string): Promise<void>;
+  answer(requestId: string, granted: boolean): Promise<void>;
+  revoke(grant: Grant | "all"): Promise<void>;
+  /** Leaves the queue (waiting) or ends the session (active); from a notice with its id. */
+  end(notice?: Notice): Promise<void>;
+}
+
+/** Chat text sizes the customer steps through (widget.css has one rule per step). */
+const FONT_STEPS = 5;
+const MAX_CHAT = 4_000;
+/** The log keeps this many entries; older ones go (a long session must not grow the page without end). */
+const MAX_LOG_ENTRIES = 500;
+
+/**
+ * The waiting and in-session view: position and estimate while queued, greeting, hold messages and
+ * notices, then the chat with the rep (a role=log the screen reader follows), his permission requests
+ * with allow/deny, what is shared with "stop sharing", and leave/end.
+ */
+export class SessionView {
+  readonly element: HTMLElement;
+  private readonly title = heading("");
+  private readonly status = h("div", { class: "queue-status", role: "status" });
+  private readonly closing = h("p", { class: "closing" });
+  private readonly notices = h("ul", { class: "notices" });
+  private readonly log = h("ol", { class: "chat-log", role: "log", "data-font-step": 2 });
+  private readonly prompts = h("div", { class: "prompts" });
+  private readonly sharing = h("section", { class: "sharing", hidden: true });
+  private readonly composer: HTMLFormElement;
+  private readonly endButton: HTMLButtonElement;
+  private readonly connection = h("p", { class: "connection", role: "status" });
+  private readonly names = new Map<string, string>();
+  private phase: "waiting" | "active" = "waiting";
+  private fontStep = 2;
+
+  constructor(
+    private readonly i18n: Translator,
+    private readonly actions: SessionActions,
+    reps: { repId: string; displayName: string }[],
+  ) {
+    const { t } = i18n;
+    for (const rep of reps) this.names.set(rep.repId, rep.displayName);
+    this.log.setAttribute("aria-label", t("chatLog"));
+    const message = h("textarea", { name: "text", rows: 2, maxlength: MAX_CHAT, required: true });
+    message.addEventListener("keydown", (event) => {
+      // Enter sends, Shift+Enter breaks the line, as in every chat.
+      if (event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        this.composer.requestSubmit();
+      }
+    });
+    this.composer = h(
+      "form",
+      { class: "composer", hidden: true },
+      h("fieldset", {}, field(t("message"), message), h("button", { type: "submit" }, t("send"))),
+    );
+    onSubmit(this.composer, async (fields) => {
+      const value = text(fields, "text");
+      if (!value) return;
+      await this.actions.send(value);
+      message.value = "";
+      message.focus();
+    });
+    const smaller = button(t("textSmaller"), () => this.setFont(this.fontStep - 1), { "aria-label": t("textSmaller") });
+    const larger = button(t("textLarger"), () => this.setFont(this.fontStep + 1), { "aria-label": t("textLarger") });
+    smaller.textContent = "A−";
+    larger.textContent = "A+";
+    this.endButton = button(t("leaveQueue"), () => void this.actions.end(), { class: "secondary end" });
+    this.setTitle();
+    this.element = h(
+      "div",
+      { class: "view session-view" },
+      this.title,
+      this.status,
+      this.closing,
+      this.connection,
+      this.notices,
+      this.prompts,
+      this.sharing,
+      h("div", { class: "text-size", role: "group", "aria-label": t("textSize") }, smaller, larger),
+      this.log,
+      this.composer,
+      h("div", { class: "actions" }, this.endButton),
+    );
+  }
+
+  focus(): void {
+    this.title.focus();
+  }
+
+  private setTitle(): void {
+    this.title.textContent = this.phase === "waiting" ? this.i18n.t("waitingTitle") : this.i18n.t("chatTitle");
+  }
+
+  private setFont(step: number): void {
+    this.fontStep = Math.max(0, Math.min(FONT_STEPS - 1, step));
+    this.log.setAttribute("data-font-step", String(this.fontStep));
+  }
+
+  private name(repId: string | undefined): string {
+    return (repId && this.names.get(repId)) || this.i18n.t("supportRep");
+  }
+
+  /** Remembers a rep's display name from an offer or acceptance. */
+  rep(repId: string, displayName: string | undefined): void {
+    if (displayName) this.names.set(repId, displayName);
+  }
+
+  /** Adds a line to the chat log: a chat (with who said it) or a note from the portal. */
+  private append(kind: "customer" | "rep" | "system", body: string, who?: string): void {
+    this.log.append(
+      h(
+        "li",
+        { class: `entry ${kind}` },
+        who ? h("span", { class: "who" }, `${who}: `) : null,
+        h("span", { class: "text" }, body),
+      ),
+    );
+    while (this.log.childElementCount > MAX_LOG_ENTRIES) this.log.firstElementChild?.remove();
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  waiting(position: number, estimate: Estimate | undefined): void {
+    const { t } = this.i18n;
+    this.setPhase("waiting");
+    const where = position <= 1 ? t("positionNext") : t("position", { position });
+    const wait =
+      estimate && estimate.known
+        ? t("estimate", { p50: this.i18n.duration(estimate.p50Ms), p90: this.i18n.duration(estimate.p90Ms) })
+        : t("estimateUnknown");
+    this.status.replaceChildren(h("p", { class: "position" }, where), h("p", { class: "estimate" }, wait));
+  }
+
+  closingWarning(closesAt: string | undefined): void {
+    if (closesAt) this.closing.textContent = this.i18n.t("closingWarning", { time: this.i18n.time(closesAt) });
+  }
+
+  portalMessage(body: string): void {
+    this.append("system", body);
+  }
+
+  notice(notice: Notice): void {
+    this.notices.querySelector(`[data-notice="${CSS.escape(notice.id)}"]`)?.remove();
+    this.notices.append(
+      h(
+        "li",
+        { class: "notice", "data-notice": notice.id, role: notice.pushed ? "alert" : undefined },
+        h("p", {}, notice.text),
+        notice.exitable && this.phase === "waiting"
+          ? button(this.i18n.t("leaveFromNotice"), () => void this.actions.end(notice))
+          : null,
+      ),
+    );
+  }
+
+  offered(): void {
+    this.status.replaceChildren(h("p", {}, this.i18n.t("offered")));
+  }
+
+  accepted(repId: string): void {
+    this.setPhase("active");
+    this.status.replaceChildren();
+    this.closing.textContent = "";
+    this.append("system", this.i18n.t("joined", { name: this.name(repId) }));
+  }
+
+  private setPhase(phase: "waiting" | "active"): void {
+    if (phase === this.phase) return;
+    this.phase = phase;
+    this.setTitle();
+    this.composer.hidden = phase === "waiting";
+    this.endButton.textContent = this.i18n.t(phase === "waiting" ? "leaveQueue" : "endSession");
+    // Notices offer to leave the queue only while waiting.
+    if (phase === "active") for (const leave of this.notices.querySelectorAll("button")) leave.remove();
+  }
+
+  chat(from: "customer" | "rep", body: string, repId?: string): void {
+    this.append(from, body, from === "customer" ? this.i18n.t("you") : this.name(repId));
+  }
+
+  participant(repId: string, joined: boolean): void {
+    this.append("system", this.i18n.t(joined ? "joined" : "left", { name: this.name(repId) }));
+  }
+
+  nudge(repId: string): void {
+    this.append("system", this.i18n.t("nudge", { name: this.name(repId) }));
+  }
+
+  connected(connected: boolean): void {
+    this.connection.textContent = connected ? "" : this.i18n.t("reconnecting");
+  }
+
+  private what(permission: Permission, application?: string): string {
+    const what = this.i18n.t(`permission${permission}` as MessageKey);
+    return application ? this.i18n.t("permissionApplication", { what, application }) : what;
+  }
+
+  /** A rep asks for a permission: a labelled group with Allow and Deny, focused so keyboards land on it. */
+  permissionRequested(requestId: string, permission: Permission, application: string, repId?: string): void {
+    const { t } = this.i18n;
+    const question = t("permissionAsk", { name: this.name(repId), what: this.what(permission, application) });
+    const prompt = h("div", { class: "prompt", role: "group", "aria-label": question, "data-request": requestId });
+    const answer = (granted: boolean) => () => {
+      for (const control of prompt.querySelectorAll("button")) control.disabled = true;
+      void this.actions.answer(requestId, granted).then(() => {
+        prompt.remove();
+        this.title.focus();
+      });
+    };
+    prompt.append(
+      h("p", { role: "alert" }, question),
+      button(t("permissionAllow"), answer(true)),
+      button(t("permissionDeny"), answer(false), { class: "secondary" }),
+    );
+    this.prompts.append(prompt);
+    prompt.querySelector("button")?.focus();
+  }
+
+  permissionChanged(
+    change: "granted" | "denied" | "revoked",
+    permission: Permission,
+    application: string,
+    requestId: string,
+  ): void {
+    if (change !== "revoked") this.prompts.querySelector(`[data-request="${CSS.escape(requestId)}"]`)?.remove();
+    this.append("system", this.i18n.t(change, { what: this.what(permission, application) }));
+  }
+
+  /** What is shared now, each revocable, and "stop sharing" for all at once. */
+  grants(granted: Grant[]): void {
+    const { t } = this.i18n;
+    this.sharing.hidden = granted.length === 0;
+    this.sharing.replaceChildren(
+      h("h3", {}, t("sharing")),
+      h(
+        "ul",
+        {},
+        ...granted.map((grant) =>
+          h(
+            "li",
+            {},
+            h("span", {}, this.what(grant.permission, grant.application)),
+            button(t("revoke"), () => void this.actions.revoke(grant), {
+              class: "secondary",
+              "aria-label": `${t("revoke")}: ${this.what(grant.permission, grant.application)}`,
+            }),
+          ),
+        ),
+      ),
+      button(t("stopSharing"), () => void this.actions.revoke("all"), { class: "stop-sharing" }),
+    );
+  }
+}

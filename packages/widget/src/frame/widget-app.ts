@@ -1,0 +1,320 @@
+import type { HostBridge } from "./host-bridge";
+import type { Translator } from "./i18n/i18n";
+import {
+  PortalError,
+  type Grant,
+  type PortalClient,
+  type PortalView,
+  type SessionClient,
+  type StartedSession,
+  type StreamEvent,
+} from "./portal-client";
+import { agreementView, type Consent } from "./views/agreement-view";
+import { messageView } from "./views/message-view";
+import { SessionView } from "./views/session-view";
+import { startView, type StartChoice, type StartViewState } from "./views/start-view";
+import { surveyView } from "./views/survey-view";
+
+/** Where a started session's credential is kept, so a reload of the page keeps the customer's place. */
+const storageKey = (siteId: string) => `handoff-session:${siteId}`;
+
+/** The widget's flow: portal → start method → agreement → waiting → chat → end → survey. */
+export class WidgetApp {
+  private view: PortalView | null = null;
+  private stopStream: (() => void) | null = null;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly i18n: Translator,
+    private readonly portal: PortalClient,
+    private readonly host: HostBridge,
+  ) {}
+
+  private show(element: HTMLElement, focus = true): void {
+    this.root.replaceChildren(element);
+    if (focus) element.querySelector<HTMLElement>(".view-heading")?.focus();
+  }
+
+  async boot(): Promise<void> {
+    this.show(messageView(this.i18n, this.i18n.t("loading")), false);
+    const { invitationToken } = await this.host.ready();
+    const stored = this.stored();
+    if (stored && (await this.resume(stored))) return;
+    if (!(await this.loadPortal())) return;
+    if (invitationToken)
+      this.agreement({ method: "invitation_link", invitationToken, customer: { locale: this.i18n.locale } });
+    else this.startScreen({});
+  }
+
+  private async loadPortal(): Promise<boolean> {
+    try {
+      this.view = await this.portal.portal();
+      return true;
+    } catch {
+      this.show(
+        messageView(this.i18n, this.i18n.t("unreachable"), {
+          action: { label: this.i18n.t("retry"), run: () => void this.boot() },
+        }),
+      );
+      return false;
+    }
+  }
+
+  private startScreen(state: StartViewState): void {
+    if (this.view) this.show(startView(this.i18n, this.view, state, (choice) => this.agreement(choice)));
+  }
+
+  private agreement(choice: StartChoice, error?: string): void {
+    if (!this.view) return;
+    const back = choice.method === "invitation_link" ? null : () => this.startScreen({});
+    this.show(
+      agreementView(
+        this.i18n,
+        this.view,
+        { invitation: choice.method === "invitation_link", error },
+        (consent) => this.start(choice, consent),
+        back,
+      ),
+    );
+  }
+
+  private async start(choice: StartChoice, consent: Consent): Promise<void> {
+    const { t } = this.i18n;
+    const identityToken = await this.host.identityToken();
+    let started: StartedSession;
+    try {
+      started = await this.portal.start({
+        ...choice,
+        consent: { agreementAccepted: true, ...consent },
+        ...(identityToken ? { identityToken } : {}),
+      });
+    } catch (error) {
+      return this.refused(choice, error);
+    }
+    if (started.noRepAvailable && started.state === "ended") {
+      this.show(messageView(this.i18n, t("noRep"), { fallbackUrl: started.fallbackUrl ?? this.view?.fallbackUrl }));
+      return;
+    }
+    const session = this.portal.session(started.sessionId, started.customerToken);
+    this.store(started.sessionId, started.customerToken);
+    const live = this.follow(session);
+    live.waiting(started.position, started.estimate);
+    if (started.closing.waitEndsAfterClosing) live.closingWarning(started.closing.closesAt);
+    if (started.noRepAvailable) live.portalMessage(t("noRep"));
+  }
+
+  /** A refused start, back where the customer can put it right. */
+  private async refused(choice: StartChoice, error: unknown): Promise<void> {
+    const { t } = this.i18n;
+    const typed = {
+      ...choice.customer,
+      problemTypeId: choice.problemTypeId ?? "",
+      sessionKey: choice.sessionKey ?? "",
+    } as Record<string, string>;
+    if (!(error instanceof PortalError)) return this.startScreen({ error: t("failed"), typed });
+    if (error.status === 400) {
+      // Intake names fields by their path in the body ("customer.name"); the form by the last part.
+      const fieldErrors = Object.fromEntries(
+        Object.entries(error.fields).map(([path, problem]) => [path.split(".").pop() ?? path, problem]),
+      );
+      return this.startScreen({ fieldErrors, typed });
+    }
+    switch (error.reason) {
+      case "AGREEMENT_CHANGED":
+        await this.loadPortal();
+        return this.agreement(choice, t("agreementChanged"));
+      case "PORTAL_CLOSED":
+        await this.loadPortal();
+        return this.startScreen({ typed });
+      case "CREDENTIAL_REJECTED":
+        if (choice.method === "invitation_link") {
+          this.show(
+            messageView(this.i18n, t("keyRejected"), {
+              action: { label: t("startOver"), run: () => this.startScreen({}) },
+            }),
+          );
+          return;
+        }
+        return this.startScreen({ fieldErrors: { sessionKey: t("keyRejected") }, typed });
+      case "IDENTITY_REJECTED":
+        return this.startScreen({ error: t("identityRejected"), typed });
+      case "START_METHOD_DISABLED":
+        return this.startScreen({ error: t("methodDisabled"), typed });
+      case "RATE_LIMITED":
+      case "REDEMPTION_LOCKED":
+        return this.startScreen({ error: t("rateLimited"), typed });
+      default:
+        return this.startScreen({ error: t("failed"), typed });
+    }
+  }
+
+  /** Picks up a session this browser started before a reload, unless it has ended since. */
+  private async resume(stored: { sessionId: string; customerToken: string }): Promise<boolean> {
+    const session = this.portal.session(stored.sessionId, stored.customerToken);
+    try {
+      const status = await session.status();
+      if (status.state === "ended") throw new Error("ended");
+    } catch {
+      this.forget();
+      return false;
+    }
+    await this.loadPortal();
+    this.follow(session);
+    return true;
+  }
+
+  private follow(session: SessionClient): SessionView {
+    let grants: Grant[] = [];
+    const setGrants = (next: Grant[]) => {
+      grants = next;
+      live.grants(grants);
+    };
+    const live = new SessionView(
+      this.i18n,
+      {
+        send: async (text) => {
+          await session.chat(text).catch(() => live.portalMessage(this.i18n.t("failed")));
+        },
+        answer: async (requestId, granted) => {
+          await session
+            .answerPermission(requestId, granted)
+            .then((answer) => setGrants(answer.granted))
+            .catch(() => live.portalMessage(this.i18n.t("failed")));
+        },
+        revoke: async (grant) => {
+          await session
+            .revoke(grant === "all" ? "all" : grant.permission, grant === "all" ? undefined : grant.application)
+            .then((answer) => setGrants(answer.granted))
+            .catch(() => live.portalMessage(this.i18n.t("failed")));
+        },
+        end: async (notice) => {
+          await session
+            .end(notice ? { noticeId: notice.id } : undefined)
+            .catch(() => live.portalMessage(this.i18n.t("failed")));
+        },
+      },
+      this.view?.reps ?? [],
+    );
+    for (const notice of this.view?.notices ?? []) live.notice(notice);
+    this.show(live.element);
+    this.stopStream?.();
+    this.stopStream = session.follow(
+      (event) => this.onEvent(event, live, session, setGrants, () => grants),
+      (connected) => live.connected(connected),
+    );
+    return live;
+  }
+
+  private onEvent(
+    event: StreamEvent,
+    live: SessionView,
+    session: SessionClient,
+    setGrants: (grants: Grant[]) => void,
+    grants: () => Grant[],
+  ): void {
+    switch (event.type) {
+      case "status":
+        if (event.data.position !== undefined) live.waiting(event.data.position, event.data.estimate);
+        return;
+      case "position":
+        return live.waiting(event.data.position, event.data.estimate);
+      case "greeting":
+      case "hold":
+        return live.portalMessage(event.data.text);
+      case "notice":
+        return live.notice(event.data);
+      case "waiting":
+        return;
+      case "offered":
+        live.rep(event.data.repId, event.data.displayName);
+        return live.offered();
+      case "accepted":
+        live.rep(event.data.repId, event.data.displayName);
+        live.accepted(event.data.repId);
+        return this.host.attention();
+      case "chat":
+        live.chat(event.data.from, event.data.text, event.data.repId);
+        if (event.data.from === "rep") this.host.attention();
+        return;
+      case "permission": {
+        const { requestId, permission, application, change } = event.data;
+        if (change === "requested") {
+          live.permissionRequested(requestId, permission, application);
+          return this.host.attention();
+        }
+        live.permissionChanged(change, permission, application, requestId);
+        const others = grants().filter(
+          (grant) => grant.permission !== permission || (grant.application ?? "") !== application,
+        );
+        if (change === "granted") setGrants([...others, { permission, ...(application ? { application } : {}) }]);
+        if (change === "revoked") setGrants(others);
+        return;
+      }
+      case "nudge":
+        live.nudge(event.data.repId);
+        return this.host.attention();
+      case "participant":
+        return live.participant(event.data.repId, event.data.joined);
+      case "end":
+        this.stopStream?.();
+        this.stopStream = null;
+        this.forget();
+        return this.ended(session, event.data.survey);
+    }
+  }
+
+  private ended(session: SessionClient, survey: boolean): void {
+    const { t } = this.i18n;
+    const thanks = () =>
+      this.show(
+        messageView(this.i18n, t("thanks"), { action: { label: t("startOver"), run: () => void this.again() } }),
+      );
+    if (!survey) {
+      this.show(
+        messageView(this.i18n, t("ended"), { action: { label: t("startOver"), run: () => void this.again() } }),
+      );
+      return;
+    }
+    this.show(
+      surveyView(
+        this.i18n,
+        async (satisfaction, comment) => {
+          await session.survey(satisfaction, comment).catch(() => undefined);
+          thanks();
+        },
+        thanks,
+      ),
+    );
+  }
+
+  private async again(): Promise<void> {
+    if (await this.loadPortal()) this.startScreen({});
+  }
+
+  private stored(): { sessionId: string; customerToken: string } | null {
+    try {
+      const value = JSON.parse(sessionStorage.getItem(storageKey(this.portal.siteId)) ?? "null") as unknown;
+      if (typeof value !== "object" || value === null) return null;
+      const { sessionId, customerToken } = value as Record<string, unknown>;
+      return typeof sessionId === "string" && typeof customerToken === "string" ? { sessionId, customerToken } : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private store(sessionId: string, customerToken: string): void {
+    try {
+      sessionStorage.setItem(storageKey(this.portal.siteId), JSON.stringify({ sessionId, customerToken }));
+    } catch {
+      // Storage blocked (a third-party frame in some browsers): a reload then starts over.
+    }
+  }
+
+  private forget(): void {
+    try {
+      sessionStorage.removeItem(storageKey(this.portal.siteId));
+    } catch {
+      // as in store()
+    }
+  }
+}

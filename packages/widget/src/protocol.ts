@@ -1,0 +1,72 @@
+// The messages the loader (on the host page) and the frame (on intake's origin) exchange by
+// postMessage. Each side posts with the other's exact origin as target and accepts a message only from
+// the other's window and origin; `parseMessage` then refuses anything that is not one of these shapes,
+// so a script of another origin or a foreign widget's message is ignored, never interpreted.
+
+/** Tells our messages from other libraries' on the same windows; a change of shape bumps it. */
+export const PROTOCOL = "handoff-widget/1";
+
+/** Bounds on what crosses: an identity JWT is at most 4 kB (intake's limit), an invitation token short. */
+const MAX_IDENTITY_TOKEN = 4_096;
+const INVITATION_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
+const MAX_REQUEST_ID = 32;
+
+/** Host page → frame. */
+export type HostMessage =
+  /** Answers the frame's `ready`: an invitation token found in the host page's URL, if any. */
+  | { protocol: typeof PROTOCOL; type: "init"; invitationToken: string | null }
+  /** Answers `identity-request`: the host site's signed JWT, or null when it has none. */
+  | { protocol: typeof PROTOCOL; type: "identity"; requestId: string; token: string | null };
+
+/** Frame → host page. */
+export type FrameMessage =
+  | { protocol: typeof PROTOCOL; type: "ready" }
+  | { protocol: typeof PROTOCOL; type: "identity-request"; requestId: string }
+  /** The customer minimised the widget (button or Escape): the loader hides the frame. */
+  | { protocol: typeof PROTOCOL; type: "minimize" }
+  /** Something happened the customer should see while the widget is minimised (a chat, a prompt). */
+  | { protocol: typeof PROTOCOL; type: "attention" };
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+const isRequestId = (value: unknown): value is string =>
+  typeof value === "string" && value.length > 0 && value.length <= MAX_REQUEST_ID;
+
+/** A valid invitation token, or null. */
+export const invitationToken = (value: unknown): string | null =>
+  typeof value === "string" && INVITATION_TOKEN.test(value) ? value : null;
+
+/** `data` as a host message, or null when it is not one. */
+export function parseHostMessage(data: unknown): HostMessage | null {
+  if (!isRecord(data) || data.protocol !== PROTOCOL) return null;
+  if (data.type === "init") {
+    if (data.invitationToken !== null && invitationToken(data.invitationToken) === null) return null;
+    return { protocol: PROTOCOL, type: "init", invitationToken: invitationToken(data.invitationToken) };
+  }
+  if (data.type === "identity" && isRequestId(data.requestId)) {
+    const token = data.token;
+    if (token !== null && (typeof token !== "string" || token.length === 0 || token.length > MAX_IDENTITY_TOKEN)) {
+      return null;
+    }
+    return { protocol: PROTOCOL, type: "identity", requestId: data.requestId, token };
+  }
+  return null;
+}
+
+/** `data` as a frame message, or null when it is not one. */
+export function parseFrameMessage(data: unknown): FrameMessage | null {
+  if (!isRecord(data) || data.protocol !== PROTOCOL) return null;
+  switch (data.type) {
+    case "ready":
+    case "minimize":
+    case "attention":
+      return { protocol: PROTOCOL, type: data.type };
+    case "identity-request":
+      return isRequestId(data.requestId) ? { protocol: PROTOCOL, type: data.type, requestId: data.requestId } : null;
+    default:
+      return null;
+  }
+}
+
+/** Bounds an identity token the host page hands over (attribute or callback): null when unusable. */
+export const identityToken = (value: unknown): string | null =>
+  typeof value === "string" && value.length > 0 && value.length <= MAX_IDENTITY_TOKEN ? value : null;
