@@ -9,7 +9,12 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ["./tsconfig.eslint.json", "./scripts/tsconfig.json", "./examples/agent-console/tsconfig.json"],
+        project: [
+          "./tsconfig.eslint.json",
+          "./scripts/tsconfig.json",
+          "./examples/agent-console/tsconfig.json",
+          "./packages/widget/tsconfig.json",
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },
