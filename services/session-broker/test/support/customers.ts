@@ -15,6 +15,8 @@ export function createRequest(siteId: string, overrides: Partial<CreateSessionRe
       email: "carl@example.com",
       description: "printer",
       locale: "en",
+      companyCode: "",
+      verifiedFields: [],
     },
     consent: {
       agreementAccepted: true,
