@@ -19,6 +19,7 @@ import { PortalConfigCommands } from "./admin/portal-config-commands";
 import { loadIntakeConfig } from "./config";
 import { AcdRouting } from "./routing/acd-routing";
 import { PortalConfigStore } from "./store/portal-config-store";
+import { DEFAULT_WIDGET_DIR, mountWidgetAssets } from "./widget-assets";
 
 runMain("intake", async () => {
   const config = loadIntakeConfig();
@@ -28,7 +29,8 @@ runMain("intake", async () => {
   const applied = await migrate(pool, path.join(__dirname, "store", "migrations"), "intake_schema_migrations");
   if (applied.length > 0) logger.info({ applied }, "database migrated");
   const routing = new AcdRouting(config.ACD_ADDRESS);
-  const portalConfigs = new PortalConfigCommands(new PortalConfigStore(pool), routing);
+  const portalStore = new PortalConfigStore(pool);
+  const portalConfigs = new PortalConfigCommands(portalStore, routing);
   const verifier = await tokenVerifierFromSettings("ADMIN", config, logger, { api: "admin API" });
 
   const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
@@ -36,6 +38,10 @@ runMain("intake", async () => {
     logger,
     readiness: [grpcDependencyReadiness("session-broker", config.SESSION_BROKER_ADDRESS), postgresReadiness(pool)],
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    routes: (http) => {
+      const allowedOrigins = async (siteId: string) => (await portalStore.current(siteId))?.config.allowedOrigins ?? [];
+      mountWidgetAssets(http, { dir: DEFAULT_WIDGET_DIR, allowedOrigins }, logger);
+    },
   });
   const http = await startHttpServer(app, config.HTTP_HOST, config.HTTP_PORT);
   const adminApp = createHttpApp({
