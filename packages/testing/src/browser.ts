@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Frame, Page } from "playwright-core";
 import type axe from "axe-core";
 
 /** Where page tests keep their screenshots (git-ignored): `test-artifacts/<group>/<name>.png`. */
@@ -34,11 +34,11 @@ export interface AxeViolation {
 }
 
 /**
- * axe-core's WCAG 2 A/AA and best-practice violations of impact serious or critical on the page as
- * it is now. axe is evaluated through the debugging protocol, so a strict Content-Security-Policy on
+ * axe-core's WCAG 2 A/AA and best-practice violations of impact serious or critical on the page (or
+ * one frame of it, e.g. a cross-origin widget's) as it is now. axe is evaluated through the debugging protocol, so a strict Content-Security-Policy on
  * the page does not stop it.
  */
-export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+export async function seriousAxeViolations(page: Page | Frame): Promise<AxeViolation[]> {
   // Loaded on first use, as playwright-core is.
   const { source } = (await import("axe-core")).default;
   await page.evaluate(source);
