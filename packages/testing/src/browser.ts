@@ -35,8 +35,8 @@ export interface AxeViolation {
 
 /**
  * axe-core's WCAG 2 A/AA and best-practice violations of impact serious or critical on the page (or
- * one frame of it, e.g. a cross-origin widget's) as it is now. axe is evaluated through the debugging protocol, so a strict Content-Security-Policy on
- * the page does not stop it.
+ * one frame of it, e.g. a cross-origin widget's) as it is now. axe is evaluated through the debugging
+ * protocol, so a strict Content-Security-Policy on the page does not stop it.
  */
 export async function seriousAxeViolations(page: Page | Frame): Promise<AxeViolation[]> {
   // Loaded on first use, as playwright-core is.
