@@ -41,6 +41,7 @@ class SimulatedRep {
   private readonly working = new Set<string>();
   connects = 0;
   disconnects = 0;
+  readonly closeCodes: number[] = [];
   online = false;
   /** Sessions with events delivered both before and after one of his reconnects. */
   readonly spanningMoves = new Set<string>();
@@ -58,8 +59,9 @@ class SimulatedRep {
       for (const sessionId of this.working) this.sessionsBeforeMove.add(sessionId);
       this.online = true;
     });
-    agent.on("disconnected", () => {
+    agent.on("disconnected", ({ code }) => {
       this.disconnects++;
+      this.closeCodes.push(code);
       this.online = false;
     });
     agent.on("presence", ({ event }) => {
@@ -109,6 +111,12 @@ class SimulatedRep {
     if (event.participantLeft?.repId === this.repId && event.participantLeft.reason === "ended")
       this.closedSeen.set(sessionId, (this.closedSeen.get(sessionId) ?? 0) + 1);
   }
+}
+
+function closeCodeCounts(reps: SimulatedRep[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const code of reps.flatMap((rep) => rep.closeCodes)) counts[code] = (counts[code] ?? 0) + 1;
+  return counts;
 }
 
 describe("50 reps on the SDK while a broker replica is killed", () => {
@@ -211,7 +219,8 @@ describe("50 reps on the SDK while a broker replica is killed", () => {
       console.info(
         `failover: ${SESSIONS} sessions, ${REPS} reps, replica killed after ${killedAt} ended, ` +
           `${movedReps.length} reps moved to the survivor with ` +
-          `${movedReps.reduce((n, rep) => n + rep.spanningMoves.size, 0)} sessions in progress`,
+          `${movedReps.reduce((n, rep) => n + rep.spanningMoves.size, 0)} sessions in progress; ` +
+          `socket close codes seen: ${JSON.stringify(closeCodeCounts(reps))}`,
       );
     },
     RUN_BOUND_MS + 120_000,

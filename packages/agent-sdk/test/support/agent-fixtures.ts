@@ -34,6 +34,8 @@ export async function customerAsksForHelp(
       email: "carl@example.com",
       description: "printer",
       locale: "en",
+      companyCode: "",
+      verifiedFields: [],
     },
     consent: {
       agreementAccepted: true,
