@@ -44,7 +44,9 @@ export class AdminStack {
     const issuer = await testIssuer("ADMIN");
     const intake = await startService("intake", {
       DATABASE_URL,
+      // Only the public portal calls the broker and presence, and lazily.
       SESSION_BROKER_ADDRESS: "127.0.0.1:1",
+      PRESENCE_ADDRESS: "127.0.0.1:1",
       ACD_ADDRESS: `127.0.0.1:${acd.grpcPort}`,
       ADMIN_HTTP_PORT: "0",
       ...issuer.env,
