@@ -45,9 +45,11 @@ export function select(name: string, options: [string, string][], selected?: str
 export function onSubmit(form: HTMLFormElement, run: (fields: FormData) => Promise<void>): void {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // Read before disabling: a disabled field is left out of FormData.
+    const fields = new FormData(form);
     const fieldset = form.querySelector("fieldset");
     if (fieldset) fieldset.disabled = true;
-    void run(new FormData(form)).finally(() => {
+    void run(fields).finally(() => {
       if (fieldset) fieldset.disabled = false;
     });
   });

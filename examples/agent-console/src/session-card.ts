@@ -20,7 +20,7 @@ const PERMISSIONS: [string, string][] = [
 export class SessionCard {
   readonly element: HTMLElement;
   readonly who: string;
-  private readonly log: HTMLOListElement;
+  private readonly log = h("ol");
   private readonly permissions = h("p", { class: "permissions" });
   /** Permission name → what was last said of it ("asked for", "granted"...). */
   private readonly permissionState = new Map<string, string>();
@@ -34,7 +34,6 @@ export class SessionCard {
   ) {
     this.who = customerOf(session);
     const titleId = `session-${session.sessionId}-title`;
-    this.log = h("ol", { class: "log", role: "log", "aria-label": `Conversation with ${this.who}` });
     for (const grant of session.granted) this.permissionState.set(grant.permission, "granted");
     this.showPermissions();
     this.element = h(
@@ -43,7 +42,9 @@ export class SessionCard {
       h("h3", { id: titleId }, this.who),
       h("p", { class: "about" }, session.customer.description || "No description."),
       this.permissions,
-      this.log,
+      // The log role makes screen readers read new lines; the list inside keeps them a list. It
+      // scrolls, so it takes the focus for keyboard scrolling.
+      h("div", { class: "log", role: "log", tabindex: 0, "aria-label": `Conversation with ${this.who}` }, this.log),
       this.chatForm(),
       h("div", { class: "tools" }, this.permissionForm(), this.noteForm(), this.transferForm(), this.endForm()),
     );

@@ -5,6 +5,13 @@ import { sessionIsOverFor } from "./format.js";
 import { SessionCard } from "./session-card.js";
 import { readSession, type SessionDetails } from "./session-details.js";
 
+/** Why a session left the rep's list, as its last event says. */
+function whyOver(event: SessionEvent): string {
+  const left = event.participantLeft?.reason;
+  if (event.sessionClosed || left === "ended") return "ended";
+  return left === "transferred" ? "was transferred" : "is no longer yours";
+}
+
 /** The sessions the rep works now, one card each; a card goes when the session is over for him. */
 export class SessionsPanel {
   readonly element: HTMLElement;
@@ -50,8 +57,7 @@ export class SessionsPanel {
       return;
     }
     card.apply(event);
-    if (sessionIsOverFor(event, this.repId))
-      this.remove(sessionId, event.sessionClosed ? "ended" : "is no longer yours");
+    if (sessionIsOverFor(event, this.repId)) this.remove(sessionId, whyOver(event));
   }
 
   /** Keeps only the sessions in `current` (after a resync), adding those not shown. */
