@@ -11,6 +11,8 @@ export interface LocalService {
   grpcPort: number;
   /** HTTP port, for services that serve HTTP (`/healthz`, `/readyz`, their API). */
   httpPort?: number;
+  /** A second HTTP port for an API kept off the public one (intake's site administration). */
+  adminHttpPort?: number;
   /** The service's own settings; the infrastructure variables are added to every one. */
   env: Record<string, string>;
 }
@@ -25,7 +27,12 @@ export const LOCAL_SERVICES: Record<ServiceName, LocalService> = {
     env: { ACD_ADDRESS: "127.0.0.1:50051", PRESENCE_ADDRESS: "127.0.0.1:50052" },
   },
   reporting: { grpcPort: 50054, httpPort: 8084, env: {} },
-  intake: { grpcPort: 50055, httpPort: 8080, env: { SESSION_BROKER_ADDRESS: "127.0.0.1:50053" } },
+  intake: {
+    grpcPort: 50055,
+    httpPort: 8080,
+    adminHttpPort: 8085,
+    env: { SESSION_BROKER_ADDRESS: "127.0.0.1:50053", ACD_ADDRESS: "127.0.0.1:50051" },
+  },
 };
 
 export interface LocalPage {
@@ -62,5 +69,6 @@ export function requiredPorts(): { port: number; what: string }[] {
   return Object.entries(LOCAL_SERVICES).flatMap(([name, service]) => [
     { port: service.grpcPort, what: `${name} gRPC` },
     ...(service.httpPort === undefined ? [] : [{ port: service.httpPort, what: `${name} HTTP` }]),
+    ...(service.adminHttpPort === undefined ? [] : [{ port: service.adminHttpPort, what: `${name} admin HTTP` }]),
   ]);
 }
