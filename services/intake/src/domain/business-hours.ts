@@ -21,7 +21,7 @@
 import { Temporal } from "temporal-polyfill";
 import { WEEKDAYS } from "./schedule-schema";
 import type { DayHours, Schedule } from "./schedule-schema";
-import { localDateAt, wallClockInstant } from "./wall-clock";
+import { wallClockAt, wallClockInstant } from "./wall-clock";
 
 export const HORIZON_DAYS = 366;
 
@@ -46,16 +46,23 @@ const hoursOn = (schedule: Schedule, date: Temporal.PlainDate): DayHours => {
   return schedule.weekly[WEEKDAYS[date.dayOfWeek - 1]!];
 };
 
-/** The intervals of `dayCount` days from `firstDate`, in wall-clock order (hence in time order). */
-function* intervals(schedule: Schedule, firstDate: Temporal.PlainDate, dayCount: number): Generator<DatedInterval> {
+/**
+ * The intervals of the `dayCount` days from the local date at `atMs`, in wall-clock order (hence in time
+ * order), less those of that date the clocks have shown the closing time of by `atMs` (they are over).
+ */
+function* intervalsFrom(schedule: Schedule, atMs: number, dayCount: number): Generator<DatedInterval> {
   // A site closed until further notice would otherwise walk the whole horizon for nothing.
   const hasHours =
     WEEKDAYS.some((weekday) => schedule.weekly[weekday].length > 0) ||
     schedule.exceptions.some((exception) => exception.hours.length > 0);
   if (!hasHours) return;
-  let date = firstDate;
+  const now = wallClockAt(schedule.timeZone, atMs);
+  let date = now.date;
   for (let day = 0; day < dayCount; day++, date = date.add(ONE_DAY)) {
-    for (const { opens, closes } of hoursOn(schedule, date)) yield { date, day, opens, closes };
+    for (const { opens, closes } of hoursOn(schedule, date)) {
+      if (day === 0 && closes <= now.time) continue;
+      yield { date, day, opens, closes };
+    }
   }
 }
 
@@ -73,7 +80,7 @@ const touches = (previous: DatedInterval, next: DatedInterval): boolean =>
 export const isOpenAt = (schedule: Schedule | null, atMs: number): boolean => {
   if (schedule === null) return true;
   // An instant belongs to its local date or, where clocks go back across midnight, to the next one.
-  for (const interval of intervals(schedule, localDateAt(schedule.timeZone, atMs), 2)) {
+  for (const interval of intervalsFrom(schedule, atMs, 2)) {
     if (opensMs(schedule, interval) > atMs) return false;
     if (atMs < closesMs(schedule, interval)) return true;
   }
@@ -83,7 +90,7 @@ export const isOpenAt = (schedule: Schedule | null, atMs: number): boolean => {
 /** The first instant at or after `atMs` at which the portal is open: `atMs` itself when open then. */
 export const opensAt = (schedule: Schedule | null, atMs: number): number | null => {
   if (schedule === null) return atMs;
-  for (const interval of intervals(schedule, localDateAt(schedule.timeZone, atMs), HORIZON_DAYS + 1)) {
+  for (const interval of intervalsFrom(schedule, atMs, HORIZON_DAYS + 1)) {
     const endMs = closesMs(schedule, interval);
     if (endMs <= atMs) continue;
     const startMs = opensMs(schedule, interval);
@@ -101,7 +108,7 @@ export const opensAt = (schedule: Schedule | null, atMs: number): number | null 
 export const closesAt = (schedule: Schedule | null, atMs: number): number | null => {
   if (schedule === null) return null;
   let open: DatedInterval | null = null;
-  for (const interval of intervals(schedule, localDateAt(schedule.timeZone, atMs), HORIZON_DAYS + 1)) {
+  for (const interval of intervalsFrom(schedule, atMs, HORIZON_DAYS + 1)) {
     if (open === null) {
       if (opensMs(schedule, interval) > atMs) return atMs;
       if (atMs < closesMs(schedule, interval)) open = interval;

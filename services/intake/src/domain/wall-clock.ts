@@ -14,8 +14,11 @@
  */
 import { Temporal } from "temporal-polyfill";
 
-export const localDateAt = (timeZone: string, atMs: number): Temporal.PlainDate =>
-  Temporal.Instant.fromEpochMilliseconds(atMs).toZonedDateTimeISO(timeZone).toPlainDate();
+/** What the clocks of `timeZone` show at `atMs`: the date and the time to the minute ("HH:MM"). */
+export const wallClockAt = (timeZone: string, atMs: number): { date: Temporal.PlainDate; time: string } => {
+  const zoned = Temporal.Instant.fromEpochMilliseconds(atMs).toZonedDateTimeISO(timeZone);
+  return { date: zoned.toPlainDate(), time: zoned.toPlainTime().toString({ smallestUnit: "minute" }) };
+};
 
 /** The first instant at which the clocks of `timeZone` show `time` ("HH:MM" or "24:00") or later on `date`. */
 export const wallClockInstant = (timeZone: string, date: Temporal.PlainDate, time: string): number => {
