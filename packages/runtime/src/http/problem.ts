@@ -19,6 +19,8 @@ export class HttpProblem extends Error {
       errors?: FieldProblem[];
       /** A stable machine-readable reason (e.g. `SESSION_NOT_FOUND`). */
       reason?: string;
+      /** Further members an API documents for a reason (e.g. when a closed portal opens). */
+      [member: string]: unknown;
     } = {},
   ) {
     super(detail ?? title);
