@@ -1,0 +1,93 @@
+import { HttpProblem, parseRequest, rateLimitPerMinute } from "@handoff/runtime";
+import { Router, type Express, type Request, type RequestHandler } from "express";
+import { brokerProblem, type CustomerCredential } from "./customer-broker";
+import { originPolicy } from "./origin-policy";
+import { portalOpenApi } from "./portal-openapi";
+import type { PortalDeps } from "./portal-deps";
+import type { PortalRoute } from "./portal-route";
+import { PORTAL_ROUTES } from "./portal-routes";
+import { sessionPath } from "./portal-schemas";
+
+/** The largest JSON body a customer may send (a 4,000-character description or chat message fits). */
+export const PORTAL_JSON_LIMIT = "16kb";
+
+export interface PortalApiOptions {
+  /** Requests per site per minute, whoever sends them (the per-address limit is the app's). */
+  siteRateLimitPerMinute: number;
+}
+
+const CUSTOMER_TOKEN = /^Bearer ([A-Za-z0-9_-]{16,256})$/;
+
+/** The session in the path and the customer's bearer token: the session id alone gives nothing. */
+function credentialOf(req: Request, siteId: string, sessionId: string): CustomerCredential {
+  const match = CUSTOMER_TOKEN.exec(req.get("authorization") ?? "");
+  if (!match?.[1])
+    throw new HttpProblem(
+      401,
+      "Unauthorized",
+      "send the session's customer token as Authorization: Bearer",
+      undefined,
+      {
+        reason: "TOKEN_REQUIRED",
+      },
+    );
+  return { siteId, sessionId, customerToken: match[1] };
+}
+
+const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
+const clientAddress = (req: Request) => (req.ip ?? "").slice(0, 64);
+
+function handlerOf(route: PortalRoute, deps: PortalDeps): RequestHandler {
+  return (req, res, next) => {
+    Promise.resolve()
+      .then(async () => {
+        const parsed = parseRequest(route, { params: req.params, body: route.method === "get" ? undefined : req.body });
+        const { siteId, sessionId } = parsed.params as { siteId: string; sessionId?: string };
+        const credential = route.customer
+          ? credentialOf(req, siteId, sessionId ?? "")
+          : { siteId, sessionId: "", customerToken: "" };
+        const result = await route.handle(deps, { ...parsed, clientAddress: clientAddress(req), credential });
+        if (route.status === 204) res.status(204).end();
+        else res.status(route.status).json(result);
+      })
+      .catch((error: unknown) => next(brokerProblem(error)));
+  };
+}
+
+function streamHandler(deps: PortalDeps): RequestHandler {
+  return (req, res, next) => {
+    Promise.resolve()
+      .then(async () => {
+        const { params } = parseRequest({ params: sessionPath }, { params: req.params, body: undefined });
+        const credential = credentialOf(req, params.siteId, params.sessionId);
+        const last = req.get("last-event-id");
+        if (last !== undefined && !/^\d{1,15}$/.test(last))
+          throw new HttpProblem(400, "Invalid request", "Last-Event-ID: must be a sequence number", "Last-Event-ID", {
+            errors: [{ field: "Last-Event-ID", problem: "must be a sequence number" }],
+          });
+        await deps.streams.serve(res, credential, last === undefined ? undefined : Number(last));
+      })
+      .catch((error: unknown) => next(brokerProblem(error)));
+  };
+}
+
+/**
+ * Mounts the public portal API on intake's public app: `/v1/portal/openapi.json`, then under
+ * `/v1/sites/{siteId}` the per-site CORS policy and rate limit, the operations and the live stream.
+ */
+export function mountPortalApi(app: Express, deps: PortalDeps, options: PortalApiOptions): void {
+  const document = portalOpenApi(PORTAL_ROUTES);
+  app.get("/v1/portal/openapi.json", (_req, res) => {
+    res.json(document);
+  });
+  const site = Router({ mergeParams: true });
+  site.use(
+    originPolicy(deps.sites),
+    rateLimitPerMinute(options.siteRateLimitPerMinute, (req) => `site:${String(req.params.siteId).slice(0, 128)}`),
+  );
+  const prefix = "/v1/sites/{siteId}";
+  for (const route of PORTAL_ROUTES)
+    site[route.method](expressPath(route.path.slice(prefix.length)), handlerOf(route, deps));
+  site.get("/sessions/:sessionId/events", streamHandler(deps));
+  app.use("/v1/sites/:siteId", site);
+}

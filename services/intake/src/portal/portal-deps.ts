@@ -1,0 +1,12 @@
+import type { CustomerBroker } from "./customer-broker";
+import type { CustomerStreams } from "./customer-streams";
+import type { RepDirectory } from "./rep-directory";
+import type { SitePortals } from "./site-portals";
+
+export interface PortalDeps {
+  sites: SitePortals;
+  broker: CustomerBroker;
+  reps: Pick<RepDirectory, "listed">;
+  streams: CustomerStreams;
+  now(): number;
+}

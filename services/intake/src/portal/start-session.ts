@@ -1,0 +1,119 @@
+import { HttpProblem } from "@handoff/runtime";
+import { Customer, StartMethod } from "@handoff/proto/common";
+import type { z } from "zod";
+import { openStateAt } from "../domain/business-hours";
+import { closingAdmission } from "../domain/closing-admission";
+import type { CustomerBroker } from "./customer-broker";
+import { verifyIdentityToken } from "./identity-token";
+import type { startedSession, startSessionBody } from "./portal-schemas";
+import { sessionStatusJson } from "./session-json";
+import type { SitePortal } from "./site-portals";
+
+type StartSession = z.infer<typeof startSessionBody>;
+
+const START_METHOD_OF = {
+  rep_list: StartMethod.START_METHOD_REP_LIST,
+  issue: StartMethod.START_METHOD_ISSUE_SUBMISSION,
+  session_key: StartMethod.START_METHOD_SESSION_KEY,
+  invitation_link: StartMethod.START_METHOD_INVITATION_LINK,
+} as const;
+
+const conflict = (reason: string, detail: string, members: Record<string, unknown> = {}) =>
+  new HttpProblem(409, "Conflict", detail, undefined, { reason, ...members });
+
+const fieldProblem = (field: string, problem: string) =>
+  new HttpProblem(400, "Invalid request", `${field}: ${problem}`, field, { errors: [{ field, problem }] });
+
+/** What the site's portal config lets this start through; every refusal says why. */
+function checkAllowed(portal: SitePortal, body: StartSession, atMs: number): { portalClosed: boolean } {
+  const { config } = portal;
+  const enabled = {
+    rep_list: config.startMethods.repList,
+    issue: config.startMethods.issueForm,
+    session_key: config.startMethods.sessionKey,
+    // A rep sent the link himself: the portal offers no switch for it.
+    invitation_link: true,
+  }[body.method];
+  if (!enabled) throw conflict("START_METHOD_DISABLED", `this portal does not offer ${body.method}`);
+  if (body.mode && !config.startMethods.clientModes.includes(body.mode))
+    throw fieldProblem("mode", `must be one of ${config.startMethods.clientModes.join(", ")}`);
+  if (body.method === "issue" && !config.problemTypes.includes(body.problemTypeId ?? ""))
+    throw fieldProblem("problemTypeId", "is not a problem type of this portal");
+  const state = openStateAt(config.schedule ?? null, atMs);
+  // Rule 5: outside business hours only a rep's key (or his invitation) starts a session.
+  if (!state.open && body.method !== "session_key" && body.method !== "invitation_link")
+    throw conflict("PORTAL_CLOSED", "the portal is closed; a session key from a rep still works", {
+      opensAt: state.opensAtMs === null ? null : new Date(state.opensAtMs).toISOString(),
+    });
+  if ((config.agreement?.version ?? "") !== body.consent.agreementVersion)
+    throw conflict("AGREEMENT_CHANGED", "the customer agreement has changed: show the current one", {
+      agreementVersion: config.agreement?.version ?? "",
+    });
+  return { portalClosed: !state.open };
+}
+
+/**
+ * Starts a customer's session: the portal's rules (start method, hours, agreement version), the host
+ * site's identity token, then the broker (which queues it and answers the customer's token). The
+ * answer tells at once when no eligible rep is logged in, and whether his P90 wait ends after closing.
+ */
+export async function startSession(
+  deps: { broker: CustomerBroker },
+  portal: SitePortal,
+  body: StartSession,
+  clientAddress: string,
+  atMs: number,
+): Promise<z.infer<typeof startedSession>> {
+  const { portalClosed } = checkAllowed(portal, body, atMs);
+  const identity = body.identityToken
+    ? await verifyIdentityToken(body.identityToken, portal.siteId, portal.config.identityKeys)
+    : { fields: {}, verifiedFields: [] };
+  const typed = body.customer;
+  const customer = Customer.fromPartial({
+    name: identity.fields.name ?? typed.name ?? "",
+    company: identity.fields.company ?? typed.company ?? "",
+    companyCode: identity.fields.companyCode ?? typed.companyCode ?? "",
+    email: identity.fields.email ?? typed.email ?? "",
+    description: typed.description ?? "",
+    locale: typed.locale ?? "",
+    verifiedFields: identity.verifiedFields,
+  });
+  const created = await deps.broker.createSession({
+    siteId: portal.siteId,
+    startMethod: START_METHOD_OF[body.method],
+    repId: body.repId ?? "",
+    problemTypeId: body.problemTypeId ?? "",
+    sessionKey: (body.sessionKey ?? "").replace(/[\s-]/g, ""),
+    invitationToken: body.invitationToken ?? "",
+    customer,
+    consent: {
+      agreementAccepted: true,
+      agreementVersion: body.consent.agreementVersion,
+      recordingAllowed: portal.config.recordingPrompt ? body.consent.recordingAllowed : false,
+      accessLinkAllowed: false,
+      recordedAtMs: 0,
+    },
+    clientAddress,
+    portalClosed,
+  });
+  const session = created.session!;
+  const status = sessionStatusJson(session, created.position);
+  const { estimate } = status.position;
+  // An unknown estimate counts as no wait: only a closed portal (a key out of hours) is then told.
+  const closing =
+    status.state === "waiting"
+      ? closingAdmission(portal.config.schedule ?? null, atMs, estimate.known ? estimate.p90Ms : 0)
+      : { waitEndsAfterClosing: false, closesAtMs: null };
+  return {
+    ...status,
+    customerToken: created.customerToken,
+    mode: body.mode ?? portal.config.startMethods.clientModes[0] ?? "click_to_chat",
+    noRepAvailable: created.noRepAvailable,
+    fallbackUrl: created.fallbackUrl || portal.config.fallbackUrl || null,
+    closing: {
+      waitEndsAfterClosing: closing.waitEndsAfterClosing,
+      closesAt: closing.closesAtMs === null ? null : new Date(closing.closesAtMs).toISOString(),
+    },
+    verifiedFields: identity.verifiedFields,
+  };
+}
