@@ -24,8 +24,14 @@ export const intakeSettings = z.object({
   SESSION_BROKER_ADDRESS: hostPort,
   /** The acd, whose routing config the admin API reads and writes for a site. */
   ACD_ADDRESS: hostPort,
+  /** Presence, which knows the reps the portal lists (logged in, available). */
+  PRESENCE_ADDRESS: hostPort,
   /** Public endpoints: requests per client IP per minute. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** Public portal: requests per site per minute, from all addresses together. */
+  SITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
+  /** How often a waiting customer's stream reads his position again. */
+  POSITION_POLL_MS: z.coerce.number().int().min(200).max(60_000).default(2_000),
   /** Admin API requests per admin (site and subject) per minute. */
   ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** Admin API tokens (ADMIN_JWT_ISSUER...): unset issuer means development auth (logged at start). */

@@ -17,6 +17,11 @@ import { stopTelemetry } from "@handoff/runtime/telemetry";
 import { ADMIN_JSON_LIMIT, mountAdminApi } from "./admin/admin-api";
 import { PortalConfigCommands } from "./admin/portal-config-commands";
 import { loadIntakeConfig } from "./config";
+import { CustomerBroker } from "./portal/customer-broker";
+import { CustomerStreams } from "./portal/customer-streams";
+import { mountPortalApi, PORTAL_JSON_LIMIT } from "./portal/portal-api";
+import { RepDirectory } from "./portal/rep-directory";
+import { SitePortals } from "./portal/site-portals";
 import { AcdRouting } from "./routing/acd-routing";
 import { PortalConfigStore } from "./store/portal-config-store";
 import { DEFAULT_WIDGET_DIR, mountWidgetAssets } from "./widget-assets";
@@ -31,6 +36,10 @@ runMain("intake", async () => {
   const routing = new AcdRouting(config.ACD_ADDRESS);
   const portalStore = new PortalConfigStore(pool);
   const portalConfigs = new PortalConfigCommands(portalStore, routing);
+  const sites = new SitePortals(portalStore, routing);
+  const broker = new CustomerBroker(config.SESSION_BROKER_ADDRESS);
+  const reps = new RepDirectory(config.PRESENCE_ADDRESS);
+  const streams = new CustomerStreams(broker, sites, logger, { pollMs: config.POSITION_POLL_MS });
   const verifier = await tokenVerifierFromSettings("ADMIN", config, logger, { api: "admin API" });
 
   const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
@@ -38,7 +47,13 @@ runMain("intake", async () => {
     logger,
     readiness: [grpcDependencyReadiness("session-broker", config.SESSION_BROKER_ADDRESS), postgresReadiness(pool)],
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    jsonLimit: PORTAL_JSON_LIMIT,
     routes: (http) => {
+      mountPortalApi(
+        http,
+        { sites, broker, reps, streams, now: Date.now },
+        { siteRateLimitPerMinute: config.SITE_RATE_LIMIT_PER_MINUTE },
+      );
       const allowedOrigins = async (siteId: string) => (await portalStore.current(siteId))?.config.allowedOrigins ?? [];
       mountWidgetAssets(http, { dir: DEFAULT_WIDGET_DIR, allowedOrigins }, logger);
     },
@@ -60,10 +75,13 @@ runMain("intake", async () => {
   logger.info({ grpcPort: grpc.port, httpPort: http.port, adminHttpPort: adminHttp.port }, "intake listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
+    // Live streams never finish on their own: their customers reconnect elsewhere with their last id.
+    { name: "customer streams", run: () => Promise.resolve().then(() => streams.closeAll()) },
     { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 4) },
     { name: "admin http", run: () => adminHttp.drain(config.SHUTDOWN_TIMEOUT_MS / 4) },
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "acd client", run: () => Promise.resolve().then(() => routing.close()) },
+    { name: "broker and presence clients", run: () => Promise.resolve().then(() => (broker.close(), reps.close())) },
     { name: "postgres", run: () => pool.end() },
     { name: "telemetry", run: stopTelemetry },
   ]);

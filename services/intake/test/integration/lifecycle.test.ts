@@ -24,6 +24,8 @@ describeServiceLifecycle("intake", {
     SESSION_BROKER_ADDRESS: `127.0.0.1:${broker.grpcPort}`,
     // Only the admin API's routing routes call the acd, and lazily.
     ACD_ADDRESS: "127.0.0.1:1",
+    // The portal asks presence only when a site's rep list is read.
+    PRESENCE_ADDRESS: "127.0.0.1:1",
     ADMIN_HTTP_PORT: "0",
   }),
   http: true,

@@ -48,6 +48,7 @@ export class AdminStack {
       SESSION_BROKER_ADDRESS: "127.0.0.1:1",
       PRESENCE_ADDRESS: "127.0.0.1:1",
       ACD_ADDRESS: `127.0.0.1:${acd.grpcPort}`,
+      PRESENCE_ADDRESS: "127.0.0.1:1",
       ADMIN_HTTP_PORT: "0",
       ...issuer.env,
     });
