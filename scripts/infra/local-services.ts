@@ -31,7 +31,11 @@ export const LOCAL_SERVICES: Record<ServiceName, LocalService> = {
     grpcPort: 50055,
     httpPort: 8080,
     adminHttpPort: 8085,
-    env: { SESSION_BROKER_ADDRESS: "127.0.0.1:50053", ACD_ADDRESS: "127.0.0.1:50051" },
+    env: {
+      SESSION_BROKER_ADDRESS: "127.0.0.1:50053",
+      ACD_ADDRESS: "127.0.0.1:50051",
+      PRESENCE_ADDRESS: "127.0.0.1:50052",
+    },
   },
 };
 
