@@ -50,8 +50,11 @@ const agentScenario: ScenarioSpec<AgentParameters> = {
   phases: { default: "idle,accept,paced", help: "which parts to run (comma list; they run in this order)" },
   rates: { default: [100, 500], help: "sessions created per second, one paced run each" },
   pacedSeconds: { default: 10, help: "duration of each paced run" },
-  maxInFlight: { default: 1_500, help: "sessions in flight at most in a paced run (later starts are skipped)" },
-  drainSeconds: { default: 15, help: "wait for the sessions still in flight after a paced run" },
+  maxInFlight: {
+    default: 200,
+    help: "sessions in flight at most in a paced run: later starts are skipped and counted, so a machine that cannot keep up shows the rate it reached",
+  },
+  drainSeconds: { default: 12, help: "wait for the sessions still in flight after a paced run" },
   reps: { default: 200, help: "reps on the SDK taking the paced and accept runs' sessions (one site, ≤ 1,000)" },
   sessionsPerRep: { default: 5, help: "multi-session capacity of each rep (presence allows 5 by default)" },
   acceptSessions: { default: 300, help: "sessions of the one-at-a-time run at most" },
@@ -67,7 +70,7 @@ const agentScenario: ScenarioSpec<AgentParameters> = {
     help: "log each idle rep in to his team (one more HTTP call per rep; a pong costs the broker one presence call either way)",
   },
   connectConcurrency: { default: 64, help: "idle sockets opened (and logged in) at once" },
-  connectSeconds: { default: 150, help: "stop opening idle sockets after this long (the rest count as not opened)" },
+  connectSeconds: { default: 100, help: "stop opening idle sockets after this long (the rest count as not opened)" },
   connectWaitMs: { default: 15_000, help: "an idle socket not open within this long counts as failed" },
   settleSeconds: { default: 10, help: "wait after the idle sockets are open, before measuring" },
   cpuWindowSeconds: { default: 20, help: "length of each CPU window (without and with the idle sockets)" },
@@ -98,6 +101,11 @@ const PRESENCE_SETTINGS: Record<string, string> = { HEARTBEAT_INTERVAL_MS: "1000
 /** One line per figure in the closing summary. */
 const summary: string[][] = [["figure", "value"]];
 const note = (figure: string, value: string) => void summary.push([figure, value]);
+
+/** Close codes of every socket close the reps' clients saw (1013: replica's bound, 4002: heartbeat...). */
+const closeCodes = new Map<number, number>();
+const describeCloses = () =>
+  closeCodes.size === 0 ? "none" : [...closeCodes].map(([code, n]) => `${code} × ${int(n)}`).join(", ");
 
 const load = () =>
   `load average ${loadavg()
@@ -150,7 +158,10 @@ const pair = (s: Samples) => {
 function newRep(b: Bench, siteId: string, repId: string, offers?: KeyedArrivals<ArrivedOffer>): Rep {
   const client = new b.AgentClient({ baseUrl: b.baseUrl, token: () => b.issuer.repToken(siteId, repId) });
   const rep: Rep = { siteId, repId, client, disconnects: 0 };
-  client.on("disconnected", () => rep.disconnects++);
+  client.on("disconnected", ({ code }) => {
+    rep.disconnects++;
+    closeCodes.set(code, (closeCodes.get(code) ?? 0) + 1);
+  });
   if (offers) client.on("offer", ({ offer }) => offers.put(offer.sessionId, { rep, offer, atMs: performance.now() }));
   return rep;
 }
@@ -399,6 +410,7 @@ async function idleSockets(b: Bench, heartbeatMs: number): Promise<void> {
   const idle = baseline.usage();
   console.log(`    ${baseline.describe()}; ${load()}`);
 
+  const opening = new CpuSplit(pids(b));
   const opened = await openIdleSockets(b, reps);
   const openRate = (opened.opened * 1000) / opened.ms;
   console.log(
@@ -408,6 +420,7 @@ async function idleSockets(b: Bench, heartbeatMs: number): Promise<void> {
       (opened.failed > 0 ? ` (first: ${describeError(opened.firstError)})` : ""),
   );
   console.log(`    socket open (upgrade → hello) ${latencyLine(opened.opening.summary())}`);
+  console.log(`    ${opening.describe()}; ${opening.perUnit(Math.max(1, opened.opened), "socket")}`);
   if (b.p.idleLogin) console.log(`    login (SDK, HTTP)             ${latencyLine(opened.login.summary())}`);
   await sleep(b.p.settleSeconds * 1000);
   const connected = processMemory(brokerPid)?.rss ?? Number.NaN;
@@ -450,7 +463,10 @@ async function idleSockets(b: Bench, heartbeatMs: number): Promise<void> {
       `and a presence Heartbeat call, beside the SDK's own ping every ${ms(heartbeatMs)}) cost ${us(perHeartbeat)} ` +
       `of broker CPU each; presence +${(percent(held, "presence") - percent(idle, "presence")).toFixed(1)}% of a core`,
   );
-  console.log(`    sockets open at the end ${int(open)} of ${int(opened.opened)}; closes in the window ${int(closes)}`);
+  console.log(
+    `    sockets open at the end ${int(open)} of ${int(opened.opened)}; closes in the window ${int(closes)}; ` +
+      `closes since the first socket opened, by code: ${describeCloses()}`,
+  );
   console.log(`    memory: ${memory(b)}`);
   note(
     `broker RSS, ${int(open)} idle sockets`,
