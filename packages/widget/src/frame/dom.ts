@@ -58,9 +58,11 @@ export function field(
 export function onSubmit(form: HTMLFormElement, run: (fields: FormData) => Promise<void> | void): void {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // Read before disabling: a disabled fieldset's controls are left out of FormData.
+    const fields = new FormData(form);
     const fieldset = form.querySelector("fieldset");
     if (fieldset) fieldset.disabled = true;
-    void Promise.resolve(run(new FormData(form))).finally(() => {
+    void Promise.resolve(run(fields)).finally(() => {
       if (fieldset) fieldset.disabled = false;
     });
   });

@@ -15,7 +15,7 @@ function mount(config: LoaderConfig): void {
   const strings = LAUNCHER_STRINGS[config.locale];
   const host = document.createElement("div");
   host.setAttribute("data-handoff-widget", config.siteId);
-  const root = host.attachShadow({ mode: "closed" });
+  const root = host.attachShadow({ mode: "open" });
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(LAUNCHER_CSS);
   root.adoptedStyleSheets = [sheet];

@@ -29,13 +29,16 @@ export class SessionView {
   private readonly status = h("div", { class: "queue-status", role: "status" });
   private readonly closing = h("p", { class: "closing" });
   private readonly notices = h("ul", { class: "notices" });
-  private readonly log = h("ol", { class: "chat-log", role: "log", "data-font-step": 2 });
+  // Focusable: it scrolls, and keyboard users must be able to scroll it.
+  private readonly log = h("div", { class: "chat-log", role: "log", tabindex: 0, "data-font-step": 2 });
   private readonly prompts = h("div", { class: "prompts" });
   private readonly sharing = h("section", { class: "sharing", hidden: true });
   private readonly composer: HTMLFormElement;
   private readonly endButton: HTMLButtonElement;
   private readonly connection = h("p", { class: "connection", role: "status" });
   private readonly names = new Map<string, string>();
+  /** The rep serving the customer: permission requests and nudges come from him. */
+  private primaryRep: string | undefined;
   private phase: "waiting" | "active" = "waiting";
   private fontStep = 2;
 
@@ -67,10 +70,9 @@ export class SessionView {
       message.value = "";
       message.focus();
     });
-    const smaller = button(t("textSmaller"), () => this.setFont(this.fontStep - 1), { "aria-label": t("textSmaller") });
-    const larger = button(t("textLarger"), () => this.setFont(this.fontStep + 1), { "aria-label": t("textLarger") });
-    smaller.textContent = "A−";
-    larger.textContent = "A+";
+    // The visible "A−"/"A+" leads the accessible name, so voice control users can say what they see.
+    const smaller = button("A−", () => this.setFont(this.fontStep - 1), { "aria-label": `A− ${t("textSmaller")}` });
+    const larger = button("A+", () => this.setFont(this.fontStep + 1), { "aria-label": `A+ ${t("textLarger")}` });
     this.endButton = button(t("leaveQueue"), () => void this.actions.end(), { class: "secondary end" });
     this.setTitle();
     this.element = h(
@@ -104,7 +106,8 @@ export class SessionView {
   }
 
   private name(repId: string | undefined): string {
-    return (repId && this.names.get(repId)) || this.i18n.t("supportRep");
+    const id = repId ?? this.primaryRep;
+    return (id && this.names.get(id)) || this.i18n.t("supportRep");
   }
 
   /** Remembers a rep's display name from an offer or acceptance. */
@@ -116,7 +119,7 @@ export class SessionView {
   private append(kind: "customer" | "rep" | "system", body: string, who?: string): void {
     this.log.append(
       h(
-        "li",
+        "p",
         { class: `entry ${kind}` },
         who ? h("span", { class: "who" }, `${who}: `) : null,
         h("span", { class: "text" }, body),
@@ -164,6 +167,7 @@ export class SessionView {
   }
 
   accepted(repId: string): void {
+    this.primaryRep = repId;
     this.setPhase("active");
     this.status.replaceChildren();
     this.closing.textContent = "";
