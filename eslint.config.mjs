@@ -14,6 +14,7 @@ export default tseslint.config(
           "./scripts/tsconfig.json",
           "./examples/agent-console/tsconfig.json",
           "./packages/widget/tsconfig.json",
+          "./packages/widget/test/tsconfig.json",
         ],
         tsconfigRootDir: import.meta.dirname,
       },
