@@ -46,7 +46,15 @@ export class SessionCard {
       // scrolls, so it takes the focus for keyboard scrolling.
       h("div", { class: "log", role: "log", tabindex: 0, "aria-label": `Conversation with ${this.who}` }, this.log),
       this.chatForm(),
-      h("div", { class: "tools" }, this.permissionForm(), this.noteForm(), this.transferForm(), this.endForm()),
+      h(
+        "div",
+        { class: "tools" },
+        this.permissionForm(),
+        this.noteForm(),
+        this.transferForm(),
+        this.nudgeForm(),
+        this.endForm(),
+      ),
     );
   }
 
@@ -154,6 +162,12 @@ export class SessionCard {
         this.done(this.session.sessionId, `was transferred to ${id}`);
       }),
     );
+    return form;
+  }
+
+  private nudgeForm(): HTMLFormElement {
+    const form = this.form("Get the customer's attention", h("button", { type: "submit" }, "Nudge"));
+    onSubmit(form, () => attempt(this.announcer, "Nudging failed", () => this.client.nudge(this.session.sessionId)));
     return form;
   }
 

@@ -1,5 +1,6 @@
 import { AgentClient, type SessionView } from "@handoff/agent-sdk";
 import { attempt, type Announcer } from "./announcer.js";
+import { CustomerInvitePanel } from "./customer-invite-panel.js";
 import { h } from "./dom.js";
 import { OffersPanel } from "./offers-panel.js";
 import { PresencePanel } from "./presence-panel.js";
@@ -22,6 +23,7 @@ export async function openWorkspace(
   const sessions = new SessionsPanel(client, announcer, credentials.repId);
   const offers = new OffersPanel(client, announcer, (session) => sessions.add(session));
   const queues = new QueuesPanel(client, announcer);
+  const invite = new CustomerInvitePanel(client, announcer);
   const connection = h("span", { class: "connection" }, "Connecting…");
 
   /** Shows what the broker holds for the rep: at sign-in, and when it could not replay what was missed. */
@@ -96,6 +98,11 @@ export async function openWorkspace(
       h("p", {}, `Signed in as `, h("strong", {}, credentials.repId), ` at ${credentials.siteId} · `, connection),
       signOut,
     ),
-    h("div", { class: "columns" }, h("div", {}, presence.element, offers.element, queues.element), sessions.element),
+    h(
+      "div",
+      { class: "columns" },
+      h("div", {}, presence.element, offers.element, queues.element, invite.element),
+      sessions.element,
+    ),
   );
 }

@@ -2,12 +2,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { RoutingStrategy, SessionState } from "@handoff/proto/common";
+import { RoutingStrategy, SessionState, StartMethod } from "@handoff/proto/common";
 import type { SessionEvent } from "@handoff/proto/events";
 import { launchChromium, saveScreenshot, SessionStack, seriousAxeViolations, teamConfig } from "@handoff/testing";
 import { sessionOf } from "../support/active-session";
 import { testIssuer } from "../support/agent-http";
-import { asCustomer, issueRequest } from "../support/customers";
+import { asCustomer, createRequest, issueRequest } from "../support/customers";
 import { eventually } from "../support/eventually";
 import { siteWithTeams } from "../support/sites";
 
@@ -254,6 +254,43 @@ describe("agent console in a browser", () => {
       "the end on the customer's side",
     );
     await saveScreenshot(page, ARTIFACTS, "4-ended");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("makes a session key the customer types, whose session the rep accepts and nudges; and an invitation link", async () => {
+    const siteId = await siteWithTeams(stack, [teamConfig("t1", { memberRepIds: ["bob"] })]);
+    const page = await signIn(siteId, "bob");
+    await startShift(page, "t1");
+
+    await page.getByRole("button", { name: "Create a session key" }).press("Enter");
+    const keyLine = page.getByText(/^Session key \S+, valid until/);
+    await shown(page, keyLine);
+    const displayKey = /^Session key (\S+),/.exec(await keyLine.innerText())![1]!;
+    const created = await stack.broker.createSession(
+      createRequest(siteId, { startMethod: StartMethod.START_METHOD_SESSION_KEY, sessionKey: displayKey }),
+    );
+    const sessionId = created.session!.sessionId;
+    expect(created.session?.target?.target).toEqual({ $case: "repId", repId: "bob" });
+    const offer = page.locator(`li.offer[data-session-id="${sessionId}"]`);
+    await offer.waitFor({ timeout: 15_000 });
+    await shown(page, offer.getByText("From your own queue."));
+    await offer.getByRole("button", { name: "Accept" }).press("Enter");
+    const card = page.locator(`article.session[data-session-id="${sessionId}"]`);
+    await card.waitFor();
+    await card.getByRole("button", { name: "Nudge" }).press("Enter");
+    await eventually(
+      async () =>
+        (await customerEvents(siteId, sessionId, created.customerToken)).some((e) => e.payload?.$case === "nudged"),
+      10_000,
+      "the nudge on the customer's side",
+    );
+
+    await page.getByLabel("Send it").selectOption("chat");
+    await page.getByLabel("Customer's name (optional)").fill("Dana");
+    await page.getByRole("button", { name: "Create an invitation link" }).press("Enter");
+    await shown(page, page.getByText(/^https?:\/\/\S+ \(valid until/));
+    await saveScreenshot(page, ARTIFACTS, "5-invite");
+    await expectAccessible(page);
     expect(pageErrors).toEqual([]);
   });
 });
