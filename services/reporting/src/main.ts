@@ -1,4 +1,5 @@
 import "./telemetry";
+import path from "node:path";
 import {
   createHttpApp,
   createKafka,
@@ -6,6 +7,7 @@ import {
   createPgPool,
   installShutdown,
   kafkaReadiness,
+  migrate,
   postgresReadiness,
   runMain,
   startGrpcServer,
@@ -13,17 +15,42 @@ import {
 } from "@handoff/runtime";
 import { stopTelemetry } from "@handoff/runtime/telemetry";
 import { loadReportingConfig } from "./config";
+import { ConsumerLag } from "./events/consumer-lag";
+import { startIngestConsumers } from "./events/ingest-consumers";
+import { INGEST_TOPICS } from "./events/ingest-topics";
+import { mountMetricsDictionary } from "./http/metrics-dictionary-route";
+import { EventIngester } from "./ingest/event-ingester";
 
 runMain("reporting", async () => {
   const config = loadReportingConfig();
   const logger = createLogger("reporting", config.LOG_LEVEL);
   const pool = createPgPool(config.DATABASE_URL);
-  await pool.query("select 1");
+  const applied = await migrate(pool, path.join(__dirname, "store", "migrations"), "reporting_schema_migrations");
+  if (applied.length > 0) logger.info({ applied }, "database migrated");
   const kafka = createKafka({ clientId: "reporting", brokers: config.KAFKA_BROKERS, logger });
   const kafkaReady = kafkaReadiness(kafka);
 
+  const consumers = await startIngestConsumers(kafka, {
+    groupPrefix: config.KAFKA_CONSUMER_GROUP,
+    topics: INGEST_TOPICS,
+    ingester: new EventIngester(pool, logger),
+    lag: new ConsumerLag(),
+  });
+  const joinTimeout = new Promise<"timeout">((resolve) =>
+    setTimeout(() => resolve("timeout"), config.CONSUMER_JOIN_TIMEOUT_MS).unref(),
+  );
+  if ((await Promise.race([consumers.joined, joinTimeout])) === "timeout")
+    logger.info(
+      { waitedMs: config.CONSUMER_JOIN_TIMEOUT_MS },
+      "ingest consumers still joining; not ready until they have",
+    );
+
   const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
-  const app = createHttpApp({ logger, readiness: [postgresReadiness(pool), kafkaReady] });
+  const app = createHttpApp({
+    logger,
+    readiness: [postgresReadiness(pool), kafkaReady, consumers.readiness],
+    routes: mountMetricsDictionary,
+  });
   const http = await startHttpServer(app, config.HTTP_HOST, config.HTTP_PORT);
   grpc.setServing(true);
   logger.info({ grpcPort: grpc.port, httpPort: http.port }, "reporting listening");
@@ -31,6 +58,7 @@ runMain("reporting", async () => {
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
+    { name: "kafka consumers", run: () => consumers.disconnect() },
     { name: "kafka", run: () => kafkaReady.close() },
     { name: "postgres", run: () => pool.end() },
     { name: "telemetry", run: stopTelemetry },

@@ -1,0 +1,168 @@
+import type { RepFact } from "../domain/rep-facts";
+import type { QueueRef, SessionFacts } from "../domain/session-facts";
+import type { IngestedEvent } from "../events/event-decoding";
+import type { Tx } from "./transaction";
+
+const SESSION_FACT_TABLES = ["sessions", "queue_entries", "offers", "handled_parts", "wait_estimates", "surveys"];
+
+const queueColumns = (queue: QueueRef | null, prefix = "queue") => ({
+  [`${prefix}_kind`]: queue?.kind ?? null,
+  [`${prefix}_id`]: queue?.id ?? null,
+});
+
+/**
+ * Inserts rows given as JSON objects whose keys are the table's column names: one statement per
+ * table, however many rows (jsonb_populate_recordset takes the column types from the table).
+ */
+async function insertRows(tx: Tx, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!)
+    .map((c) => `"${c}"`)
+    .join(", ");
+  await tx.query(
+    `insert into reporting.${table} (${columns})
+     select ${columns} from jsonb_populate_recordset(null::reporting.${table}, $1::jsonb)`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** The fact tables: a session's rows are replaced as a whole, a rep's rows are added one per event. */
+export class FactStore {
+  async replaceSessionFacts(tx: Tx, facts: SessionFacts): Promise<void> {
+    const key = { site_id: facts.siteId, session_id: facts.sessionId };
+    for (const table of SESSION_FACT_TABLES)
+      await tx.query(`delete from reporting.${table} where site_id = $1 and session_id = $2`, [
+        facts.siteId,
+        facts.sessionId,
+      ]);
+    const s = facts.session;
+    await insertRows(tx, "sessions", [
+      {
+        ...key,
+        created_at_ms: s.createdAtMs,
+        start_method: s.startMethod,
+        problem_type_id: s.problemTypeId,
+        queued_at_ms: s.queuedAtMs,
+        first_offered_at_ms: s.firstOfferedAtMs,
+        answered_at_ms: s.answeredAtMs,
+        abandoned_at_ms: s.abandonedAtMs,
+        abandon_reason: s.abandonReason,
+        ended_at_ms: s.endedAtMs,
+        end_reason: s.endReason,
+        final_state: s.finalState,
+        transfers: s.transfers,
+        offers: s.offers,
+      },
+    ]);
+    await insertRows(
+      tx,
+      "queue_entries",
+      facts.entries.map((e) => ({
+        ...key,
+        entry_no: e.entryNo,
+        ...queueColumns(e.queue),
+        cause: e.cause,
+        entered_at_ms: e.enteredAtMs,
+        wait_started_at_ms: e.waitStartedAtMs,
+        priority: e.priority,
+        outcome: e.outcome,
+        ended_at_ms: e.endedAtMs,
+        wait_ms: e.waitMs,
+        answered_by_rep_id: e.answeredByRepId,
+        abandon_reason: e.abandonReason,
+        acd_waited_ms: e.acdWaitedMs,
+      })),
+    );
+    await insertRows(
+      tx,
+      "offers",
+      facts.offers.map((o) => ({
+        ...key,
+        epoch: o.epoch,
+        entry_no: o.entryNo,
+        rep_id: o.repId,
+        ...queueColumns(o.fromQueue, "from_queue"),
+        created_at_ms: o.createdAtMs,
+        expires_at_ms: o.expiresAtMs,
+        outcome: o.outcome,
+        ended_at_ms: o.endedAtMs,
+        strategy: o.strategy,
+        trigger: o.trigger,
+        candidates_considered: o.candidatesConsidered,
+      })),
+    );
+    await insertRows(
+      tx,
+      "handled_parts",
+      facts.parts.map((p) => ({
+        ...key,
+        part_no: p.partNo,
+        rep_id: p.repId,
+        entry_no: p.entryNo,
+        accepted_at_ms: p.acceptedAtMs,
+        ended_at_ms: p.endedAtMs,
+        end_cause: p.endCause,
+        acd_handle_ms: p.acdHandleMs,
+      })),
+    );
+    await insertRows(
+      tx,
+      "wait_estimates",
+      facts.estimates.map((w) => ({
+        ...key,
+        event_id: w.eventId,
+        entry_no: w.entryNo,
+        given_at_ms: w.givenAtMs,
+        position: w.position,
+        p50_ms: w.p50Ms,
+        p90_ms: w.p90Ms,
+        known: w.known,
+        answered_at_ms: w.answeredAtMs,
+      })),
+    );
+    await insertRows(
+      tx,
+      "surveys",
+      facts.surveys.map((v) => ({
+        ...key,
+        event_id: v.eventId,
+        submitted_at_ms: v.submittedAtMs,
+        satisfaction: v.satisfaction,
+        ...queueColumns(v.queue),
+      })),
+    );
+  }
+
+  async addRepFact(tx: Tx, event: IngestedEvent, fact: RepFact): Promise<void> {
+    const key = { event_id: event.eventId, site_id: event.siteId, rep_id: event.repId };
+    if (fact.kind === "state") {
+      const r = fact.row;
+      await insertRows(tx, "rep_state_changes", [
+        {
+          ...key,
+          changed_at_ms: r.changedAtMs,
+          stream_ms: event.streamMs,
+          stream_seq: event.streamSeq,
+          previous_state: r.previousState,
+          previous_reason_code: r.previousReasonCode,
+          previous_started_at_ms: r.previousStartedAtMs,
+          state: r.state,
+          reason_code: r.reasonCode,
+          actor: r.actor,
+        },
+      ]);
+      return;
+    }
+    const r = fact.row;
+    await insertRows(tx, "rep_profile_changes", [
+      {
+        ...key,
+        changed_at_ms: r.changedAtMs,
+        kind: r.kind,
+        team_ids: r.teamIds,
+        capacity: r.capacity,
+        skills: r.skills,
+      },
+    ]);
+  }
+}
