@@ -19,8 +19,9 @@ const devTokenBody = z.strictObject({
   roles: z.array(z.enum(AGENT_ROLES)).min(1).max(AGENT_ROLES.length).optional(),
 });
 
-/** Loopback peers, as Node reports them (IPv4, IPv6, IPv4-mapped IPv6). */
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+/** Whether a peer address, as Node reports it (IPv4, IPv6, IPv4-mapped IPv6), is this machine. */
+export const isLoopback = (address: string | undefined): boolean =>
+  /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(address ?? "");
 
 /**
  * `POST /dev/token {siteId, repId, roles?}` → `{token, expiresAtMs}`: what `npm run token` prints, for
@@ -34,7 +35,7 @@ export function mountDevTokenRoute(app: Express, key: DevSigningKey, logger: Log
   app.post("/dev/token", (req, res, next) => {
     Promise.resolve()
       .then(async () => {
-        if (!LOOPBACK.test(req.socket.remoteAddress ?? ""))
+        if (!isLoopback(req.socket.remoteAddress))
           throw new HttpProblem(403, "Forbidden", "development tokens are given to this machine only", undefined, {
             reason: "NOT_ALLOWED",
           });
