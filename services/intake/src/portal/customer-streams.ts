@@ -95,7 +95,8 @@ export class CustomerStreams {
 
     write({ event: "status", data: status });
     const messages = portal?.config.messages;
-    if (messages && WAITING.has(state) && lastEventId === undefined)
+    if (state === "offered") write({ event: "offered", data: {} });
+    if (messages && state === "waiting" && lastEventId === undefined)
       write({ event: "greeting", data: { text: waitingMessage(messages.greeting, status.position) } });
 
     const sendNotices = async () => {
@@ -114,9 +115,11 @@ export class CustomerStreams {
     const tick = async () => {
       if (!WAITING.has(state)) return;
       await sendNotices();
-      if (state !== "waiting") return;
       const now = await this.broker.getSession(c);
       status = sessionStatusJson(now.session!, now.position);
+      // The feed hides offers from the customer (who and why is routing's business); the state tells.
+      if (status.state === "offered" && state !== "offered") write({ event: "offered", data: {} });
+      if (WAITING.has(status.state)) state = status.state;
       const position = JSON.stringify(status.position);
       if (position !== lastPosition && status.state === "waiting") {
         lastPosition = position;

@@ -105,7 +105,7 @@ export const sessionStatus = z
   .object({
     sessionId: z.string(),
     state: z.enum(SESSION_STATES),
-    repId: z.string().nullable().meta({ description: "The rep working on it (active) or offered it." }),
+    repId: z.string().nullable().meta({ description: "The primary rep while active." }),
     position: queuePosition,
     endReason: z.string().nullable(),
     granted: z.array(z.object({ permission: z.enum(PERMISSIONS), application: z.string() })),

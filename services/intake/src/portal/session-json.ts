@@ -59,7 +59,8 @@ export function sessionStatusJson(
   return {
     sessionId: session.sessionId,
     state,
-    repId: session.repId || null,
+    // Like the broker's feed, the customer is not told whom his session is being offered to.
+    repId: state === "active" ? session.repId : null,
     position: positionJson(state === "waiting" ? position : undefined),
     endReason: session.endReason === EndReason.END_REASON_UNSPECIFIED ? null : endReasonName(session.endReason),
     granted: grantsJson(session.granted),

@@ -36,8 +36,6 @@ function dataOf(payload: NonNullable<SessionEvent["payload"]>, atMs: number): [s
         "waiting",
         { reason: payload.sessionWaiting.reason, position: positionJson(payload.sessionWaiting.position) },
       ];
-    case "sessionOffered":
-      return ["offered", { repId: payload.sessionOffered.repId }];
     case "sessionAssigned":
       return ["accepted", { repId: payload.sessionAssigned.repId, waitedMs: payload.sessionAssigned.waitedMs }];
     case "chatMessageSent": {

@@ -1,8 +1,8 @@
 import { Actor } from "@handoff/proto/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PortalConfigInput } from "../../src/domain/portal-config";
-import { PortalStack, StreamReader } from "../support/portal-stack";
+import { eventually, PortalStack } from "../support/portal-stack";
 import { demoRouting } from "../support/portal-configs";
+import { AGREEMENT, issueStart as issue, openPortal as portalConfig } from "../support/portal-fixtures";
 
 let stack: PortalStack;
 beforeAll(async () => {
@@ -12,50 +12,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const AGREEMENT = "2026-11";
-const portalConfig = (extra: Partial<PortalConfigInput> = {}): PortalConfigInput => ({
-  startMethods: { repList: true, issueForm: true, sessionKey: true, clientModes: ["click_to_chat", "full_client"] },
-  problemTypes: ["printer", "invoice"],
-  agreement: { version: AGREEMENT, text: "I let the rep see my screen." },
-  recordingPrompt: { text: "May we record this session?" },
-  messages: {
-    greeting: "Hello, you are number {{position}}.",
-    hold: "Still number {{position}}.",
-    holdIntervalSeconds: 15,
-  },
-  fallbackUrl: "https://help.example.com/contact",
-  ...extra,
-});
-const consent = { agreementAccepted: true, agreementVersion: AGREEMENT, recordingAllowed: false };
-const issue = (name: string) => ({
-  method: "issue",
-  problemTypeId: "printer",
-  customer: { name, company: "Acme", description: "The printer jams." },
-  consent,
-});
 const supervisor = { actor: Actor.ACTOR_SUPERVISOR, id: "sup", customerToken: "" };
-
-async function start(siteId: string, body: unknown) {
-  const answer = await stack.call("POST", `/v1/sites/${siteId}/sessions`, { body });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return answer.body as { sessionId: string; customerToken: string; state: string; position: { position: number } };
-}
-
-/** Retries `check` until it passes (offers reach the broker's PostgreSQL through Kafka). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
-const streamUrl = (siteId: string, sessionId: string) =>
-  `${stack.publicUrl}/v1/sites/${siteId}/sessions/${sessionId}/events`;
 
 describe("the public portal", () => {
   it("lists the reps logged in, starts by issue, streams the position falling as others are served, and lets the customer leave", async () => {
@@ -76,13 +33,13 @@ describe("the public portal", () => {
       startMethods: { repList: true, issue: true, sessionKey: true, invitationLink: true },
     });
 
-    const first = await start(siteId, issue("Ann"));
-    const second = await start(siteId, issue("Ben"));
-    const third = await start(siteId, issue("Cid"));
+    const first = await stack.startSession(siteId, issue("Ann"));
+    const second = await stack.startSession(siteId, issue("Ben"));
+    const third = await stack.startSession(siteId, issue("Cid"));
     expect(third).toMatchObject({ state: "waiting", position: { position: 2 } });
     expect(third.customerToken.length).toBeGreaterThanOrEqual(22);
 
-    const stream = await StreamReader.open(streamUrl(siteId, third.sessionId), third.customerToken);
+    const stream = await stack.stream(siteId, third);
     expect((await stream.next((f) => f.event === "status")).data).toMatchObject({
       state: "waiting",
       position: { position: 2 },

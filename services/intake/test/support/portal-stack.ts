@@ -9,6 +9,23 @@ import {
 import { infrastructureEnv } from "@handoff/testing";
 import type { RoutingConfigBody } from "../../src/admin/routing-config-json";
 import type { PortalConfigInput } from "../../src/domain/portal-config";
+import type { startedSession } from "../../src/portal/portal-schemas";
+import type { z } from "zod";
+
+export type StartedSession = z.infer<typeof startedSession>;
+
+/** Retries `check` until it passes or `timeoutMs` is over (offers reach the broker through Kafka). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
 
 export interface PortalResponse {
   status: number;
@@ -113,6 +130,19 @@ export class PortalStack {
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : {} };
+  }
+
+  /** Starts a session that must start (201) and returns the answer. */
+  async startSession(siteId: string, body: unknown): Promise<StartedSession> {
+    const answer = await this.call("POST", `/v1/sites/${siteId}/sessions`, { body });
+    if (answer.status !== 201) throw new Error(`start: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body as StartedSession;
+  }
+
+  /** The customer's live stream of a session he started. */
+  stream(siteId: string, session: StartedSession, lastEventId?: string): Promise<StreamReader> {
+    const url = `${this.publicUrl}/v1/sites/${siteId}/sessions/${session.sessionId}/events`;
+    return StreamReader.open(url, session.customerToken, lastEventId);
   }
 
   async stop(): Promise<void> {
