@@ -9,30 +9,43 @@ export type Permission = "view" | "control" | "file_transfer" | "elevation";
 export interface Notice {
   id: string;
   text: string;
-  /** The customer may leave the queue from it (no exit survey then). */
-  exitable: boolean;
+  /** Sent by a supervisor to everyone waiting (stream notices only). */
   pushed?: boolean;
 }
 
 export interface PortalView {
   siteId: string;
   open: boolean;
-  /** ISO 8601 instants. */
-  opensAt?: string;
-  closesAt?: string;
+  /** ISO 8601 instants; null when not within a year. */
+  opensAt: string | null;
+  closesAt: string | null;
   startMethods: { repList: boolean; issue: boolean; sessionKey: boolean; invitationLink: boolean; modes: string[] };
   problemTypes: { id: string; label: string }[];
   reps: { repId: string; displayName: string }[];
   notices: Notice[];
-  agreement: { text: string; version: string };
-  recordingPrompt: string;
-  fallbackUrl?: string;
+  /** Null: the site asks for no agreement (the customer still accepts, with an empty version). */
+  agreement: { text: string; version: string } | null;
+  recordingPrompt: string | null;
+  fallbackUrl: string | null;
 }
 
 export interface Estimate {
   p50Ms: number;
   p90Ms: number;
   known: boolean;
+}
+
+export interface QueuePosition {
+  /** 1-based; 0 when not waiting. */
+  position: number;
+  queueLength: number;
+  estimate: Estimate;
+}
+
+export interface Grant {
+  permission: Permission;
+  /** Empty for the whole desktop. */
+  application: string;
 }
 
 export interface CustomerFields {
@@ -55,40 +68,36 @@ export interface StartSession {
   consent: { agreementAccepted: true; agreementVersion: string; recordingAllowed: boolean };
 }
 
-export interface StartedSession {
-  sessionId: string;
-  customerToken: string;
-  state: string;
-  position: number;
-  queueLength: number;
-  estimate: Estimate;
-  noRepAvailable: boolean;
-  fallbackUrl?: string;
-  closing: { waitEndsAfterClosing: boolean; closesAt?: string };
-  verifiedFields: string[];
-}
+export type SessionState = "created" | "waiting" | "offered" | "active" | "ended" | "abandoned";
 
 export interface SessionStatus {
-  state: string;
-  position?: number;
-  queueLength?: number;
-  estimate?: Estimate;
+  sessionId: string;
+  state: SessionState;
+  /** The rep working on it (active) or offered it. */
+  repId: string | null;
+  position: QueuePosition;
+  endReason: string | null;
+  granted: Grant[];
+  lastSequence: number;
 }
 
-export interface Grant {
-  permission: Permission;
-  application?: string;
+export interface StartedSession extends SessionStatus {
+  customerToken: string;
+  noRepAvailable: boolean;
+  fallbackUrl: string | null;
+  closing: { waitEndsAfterClosing: boolean; closesAt: string | null };
+  verifiedFields: string[];
 }
 
 /** The live stream's frames, by `event:` name (data as the README's table gives it). */
 export type StreamEvent =
   | { type: "status"; data: SessionStatus }
-  | { type: "position"; data: { position: number; queueLength: number; estimate: Estimate } }
+  | { type: "position"; data: QueuePosition }
   | { type: "greeting" | "hold"; data: { text: string } }
   | { type: "notice"; data: Notice }
-  | { type: "waiting"; data: { reason: string } }
-  | { type: "offered"; data: { repId: string; displayName?: string } }
-  | { type: "accepted"; data: { repId: string; displayName?: string; waitedMs: number } }
+  | { type: "waiting"; data: { reason: string; position: QueuePosition } }
+  | { type: "offered"; data: { repId: string } }
+  | { type: "accepted"; data: { repId: string; waitedMs: number } }
   | { type: "chat"; data: { from: "customer" | "rep"; repId?: string; text: string; at: string | number } }
   | {
       type: "permission";
@@ -101,7 +110,7 @@ export type StreamEvent =
     }
   | { type: "nudge"; data: { repId: string } }
   | { type: "participant"; data: { repId: string; joined: boolean; reason?: string } }
-  | { type: "end"; data: { reason: string; abandonReason?: string; survey: boolean } };
+  | { type: "end"; data: { reason: string; abandonReason: string | null; survey: boolean } };
 
 const STREAM_EVENTS = new Set<string>([
   "status",
@@ -188,20 +197,20 @@ export class SessionClient {
   }
 
   /** Revokes one grant, or every one ("stop sharing"). */
-  revoke(permission: Permission | "all", application?: string): Promise<{ granted: Grant[] }> {
+  revoke(permission: Permission | "all", application = ""): Promise<{ granted: Grant[] }> {
     return call(`${this.path}/permissions/revoke`, {
       method: "POST",
       token: this.token,
-      body: json(application ? { permission, application } : { permission }),
+      body: json({ permission, application }),
     });
   }
 
-  /** Leaves the queue or ends the session; from a notice, with its id (then no survey). */
-  end(from?: { noticeId: string }): Promise<SessionStatus> {
+  /** Leaves the queue or ends the session; `fromNotice` when he left from a notice (then no survey). */
+  end(fromNotice = false): Promise<SessionStatus> {
     return call(`${this.path}/end`, {
       method: "POST",
       token: this.token,
-      body: json(from ? { reason: "notice", noticeId: from.noticeId } : { reason: "left" }),
+      body: json({ reason: fromNotice ? "notice" : "left" }),
     });
   }
 
@@ -232,7 +241,7 @@ export class SessionClient {
           if (lastId) headers["last-event-id"] = lastId;
           const response = await fetch(`${this.path}/events`, { headers, signal: abort.signal });
           if (response.status === 401 || response.status === 404) {
-            onEvent({ type: "end", data: { reason: "unknown", survey: false } });
+            onEvent({ type: "end", data: { reason: "unknown", abandonReason: null, survey: false } });
             return;
           }
           if (!response.ok || !response.body) throw new Error(`stream answered ${response.status}`);

@@ -98,7 +98,7 @@ export class WidgetApp {
     const session = this.portal.session(started.sessionId, started.customerToken);
     this.store(started.sessionId, started.customerToken);
     const live = this.follow(session);
-    live.waiting(started.position, started.estimate);
+    live.waiting(started.position);
     if (started.closing.waitEndsAfterClosing) live.closingWarning(started.closing.closesAt);
     if (started.noRepAvailable) live.portalMessage(t("noRep"));
   }
@@ -183,14 +183,12 @@ export class WidgetApp {
         },
         revoke: async (grant) => {
           await session
-            .revoke(grant === "all" ? "all" : grant.permission, grant === "all" ? undefined : grant.application)
+            .revoke(grant === "all" ? "all" : grant.permission, grant === "all" ? "" : grant.application)
             .then((answer) => setGrants(answer.granted))
             .catch(() => live.portalMessage(this.i18n.t("failed")));
         },
-        end: async (notice) => {
-          await session
-            .end(notice ? { noticeId: notice.id } : undefined)
-            .catch(() => live.portalMessage(this.i18n.t("failed")));
+        end: async (fromNotice) => {
+          await session.end(fromNotice).catch(() => live.portalMessage(this.i18n.t("failed")));
         },
       },
       this.view?.reps ?? [],
@@ -213,23 +211,26 @@ export class WidgetApp {
     grants: () => Grant[],
   ): void {
     switch (event.type) {
-      case "status":
-        if (event.data.position !== undefined) live.waiting(event.data.position, event.data.estimate);
-        return;
+      case "status": {
+        // First on every (re)connect: brings a resumed or reconnected view to where the session is.
+        const { state, repId, position, granted } = event.data;
+        if (state === "waiting") live.waiting(position);
+        if (state === "offered") live.offered();
+        if (state === "active" && repId) live.accepted(repId);
+        return setGrants(granted);
+      }
       case "position":
-        return live.waiting(event.data.position, event.data.estimate);
+        return live.waiting(event.data);
       case "greeting":
       case "hold":
         return live.portalMessage(event.data.text);
       case "notice":
         return live.notice(event.data);
       case "waiting":
-        return;
+        return live.waiting(event.data.position);
       case "offered":
-        live.rep(event.data.repId, event.data.displayName);
         return live.offered();
       case "accepted":
-        live.rep(event.data.repId, event.data.displayName);
         live.accepted(event.data.repId);
         return this.host.attention();
       case "chat":
@@ -243,10 +244,8 @@ export class WidgetApp {
           return this.host.attention();
         }
         live.permissionChanged(change, permission, application, requestId);
-        const others = grants().filter(
-          (grant) => grant.permission !== permission || (grant.application ?? "") !== application,
-        );
-        if (change === "granted") setGrants([...others, { permission, ...(application ? { application } : {}) }]);
+        const others = grants().filter((grant) => grant.permission !== permission || grant.application !== application);
+        if (change === "granted") setGrants([...others, { permission, application }]);
         if (change === "revoked") setGrants(others);
         return;
       }

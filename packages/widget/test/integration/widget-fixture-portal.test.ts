@@ -124,7 +124,9 @@ describe("widget against a portal fixture", () => {
     expect(portal.callsTo("/permission-requests/r1")[0]?.body).toEqual({ granted: true });
     await checkView(widget, "fixture-sharing");
     await ui.getByRole("button", { name: "Stop sharing" }).click();
-    await expect.poll(() => portal.callsTo("/permissions/revoke")[0]?.body).toEqual({ permission: "all" });
+    await expect
+      .poll(() => portal.callsTo("/permissions/revoke")[0]?.body)
+      .toEqual({ permission: "all", application: "" });
     await ui.getByRole("button", { name: "Stop sharing" }).waitFor({ state: "hidden" });
 
     await ui.getByRole("button", { name: "End session" }).click();

@@ -28,6 +28,8 @@ export type StartAnswer = { status: number; body: unknown };
 export const fixtureView = (overrides: Partial<PortalView> = {}): PortalView => ({
   siteId: "fixture",
   open: true,
+  opensAt: null,
+  closesAt: null,
   startMethods: { repList: true, issue: true, sessionKey: true, invitationLink: true, modes: ["chat"] },
   problemTypes: [
     { id: "general", label: "Something does not work" },
@@ -37,7 +39,7 @@ export const fixtureView = (overrides: Partial<PortalView> = {}): PortalView => 
     { repId: "alice", displayName: "Alice" },
     { repId: "bob", displayName: "Bob" },
   ],
-  notices: [{ id: "n1", text: "Our phone line is down today; chat works.", exitable: false }],
+  notices: [{ id: "n1", text: "Our phone line is down today; chat works." }],
   agreement: { text: "We may look at your screen only with your permission.", version: "v3" },
   recordingPrompt: "May we record this session for training?",
   fallbackUrl: "https://help.example/contact",
@@ -48,11 +50,14 @@ export const startedSession = (overrides: Partial<StartedSession> = {}): Started
   sessionId: "s-1",
   customerToken: "token-of-s-1-0123456789abcdef",
   state: "waiting",
-  position: 3,
-  queueLength: 3,
-  estimate: { p50Ms: 120_000, p90Ms: 300_000, known: true },
+  repId: null,
+  position: { position: 3, queueLength: 3, estimate: { p50Ms: 120_000, p90Ms: 300_000, known: true } },
+  endReason: null,
+  granted: [],
+  lastSequence: 1,
   noRepAvailable: false,
-  closing: { waitEndsAfterClosing: false },
+  fallbackUrl: null,
+  closing: { waitEndsAfterClosing: false, closesAt: null },
   verifiedFields: [],
   ...overrides,
 });
@@ -111,7 +116,8 @@ export class FixturePortal {
     if (route === "/sessions" && req.method === "POST") return json(this.startAnswer.status, this.startAnswer.body);
     if (route.endsWith("/events")) {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-      res.write(`event: status\ndata: ${JSON.stringify({ state: "waiting" })}\n\n`);
+      const { customerToken: _token, ...status } = startedSession();
+      res.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
       this.streams.add(res);
       req.on("close", () => this.streams.delete(res));
       return;
@@ -119,12 +125,12 @@ export class FixturePortal {
     if (route.endsWith("/messages")) return json(200, { sequence: ++this.sequence });
     if (route.includes("/permission-requests/")) {
       const granted = (body as { granted: boolean }).granted;
-      return json(200, { granted: granted ? [{ permission: "view" }] : [] });
+      return json(200, { granted: granted ? [{ permission: "view", application: "" }] : [] });
     }
     if (route.endsWith("/permissions/revoke")) return json(200, { granted: [] });
     if (route.endsWith("/end")) return json(200, { state: "ended" });
     if (route.endsWith("/survey")) return void res.writeHead(204).end();
-    if (/^\/sessions\/[^/]+$/.test(route)) return json(200, { state: "waiting", position: 1 });
+    if (/^\/sessions\/[^/]+$/.test(route)) return json(200, startedSession());
     json(404, { reason: "NOT_FOUND" });
   }
 

@@ -55,7 +55,7 @@ export const de: Messages = {
   closingWarning:
     "Wir schließen um {time}, Ihre Wartezeit kann darüber hinausgehen. Sie können warten oder die Warteschlange verlassen.",
   leaveQueue: "Warteschlange verlassen",
-  leaveFromNotice: "Warteschlange verlassen",
+  leaveFromNotice: "Deshalb Warteschlange verlassen",
   reconnecting: "Verbindung unterbrochen. Neuer Versuch…",
   offered: "Gleich meldet sich ein Mitarbeiter.",
   joined: "{name} ist beigetreten.",

@@ -54,7 +54,7 @@ export const en = {
   lessThanMinute: "less than a minute",
   closingWarning: "We close at {time}, and your wait may end after that. You may stay in the queue or leave.",
   leaveQueue: "Leave the queue",
-  leaveFromNotice: "Leave the queue",
+  leaveFromNotice: "Leave because of this notice",
   reconnecting: "Connection lost. Reconnecting…",
   offered: "A support rep is about to join.",
   joined: "{name} joined.",

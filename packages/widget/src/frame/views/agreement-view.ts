@@ -9,7 +9,8 @@ export interface Consent {
 
 /**
  * The customer agreement (accepted with its version) and the recording prompt (allow or not), asked
- * before anything is queued. Submitting without the agreement ticked says so and keeps him here.
+ * before anything is queued. Submitting without the agreement ticked says so and keeps him here. A
+ * site without an agreement asks only about recording.
  */
 export function agreementView(
   i18n: Translator,
@@ -19,6 +20,7 @@ export function agreementView(
   onBack: (() => void) | null,
 ): HTMLElement {
   const { t } = i18n;
+  const agreement = view.agreement;
   const agreementId = uid("agreement");
   const errorId = uid("error");
   const accept = h("input", { type: "checkbox", name: "accept", id: uid("accept"), "aria-describedby": agreementId });
@@ -39,8 +41,8 @@ export function agreementView(
     h(
       "fieldset",
       {},
-      h("div", { class: "agreement-text", id: agreementId, tabindex: 0 }, view.agreement.text),
-      h("div", { class: "choice" }, accept, h("label", { for: accept.id }, t("agreementAccept"))),
+      agreement && h("div", { class: "agreement-text", id: agreementId, tabindex: 0 }, agreement.text),
+      agreement && h("div", { class: "choice" }, accept, h("label", { for: accept.id }, t("agreementAccept"))),
       h(
         "fieldset",
         { class: "recording" },
@@ -59,14 +61,17 @@ export function agreementView(
     ),
   );
   onSubmit(form, async (fields) => {
-    if (!accept.checked) {
+    if (agreement && !accept.checked) {
       error.textContent = t("agreementRequired");
       accept.setAttribute("aria-invalid", "true");
       accept.setAttribute("aria-describedby", `${agreementId} ${errorId}`);
       accept.focus();
       return;
     }
-    await onAccept({ agreementVersion: view.agreement.version, recordingAllowed: fields.get("recording") === "allow" });
+    await onAccept({
+      agreementVersion: agreement?.version ?? "",
+      recordingAllowed: fields.get("recording") === "allow",
+    });
   });
   return h(
     "div",

@@ -9,7 +9,7 @@ import { fallbackLink } from "./start-view";
 export function messageView(
   i18n: Translator,
   title: string,
-  options: { detail?: string; fallbackUrl?: string; action?: { label: string; run: () => void } } = {},
+  options: { detail?: string; fallbackUrl?: string | null; action?: { label: string; run: () => void } } = {},
 ): HTMLElement {
   return h(
     "div",

@@ -1,15 +1,15 @@
 import { button, field, h, heading, onSubmit, text } from "../dom";
 import type { MessageKey } from "../i18n/i18n";
 import type { Translator } from "../i18n/i18n";
-import type { Estimate, Grant, Notice, Permission } from "../portal-client";
+import type { Grant, Notice, Permission, QueuePosition } from "../portal-client";
 
 /** What the customer can do from the live view; the app maps each to a portal call. */
 export interface SessionActions {
   send(text: string): Promise<void>;
   answer(requestId: string, granted: boolean): Promise<void>;
   revoke(grant: Grant | "all"): Promise<void>;
-  /** Leaves the queue (waiting) or ends the session (active); from a notice with its id. */
-  end(notice?: Notice): Promise<void>;
+  /** Leaves the queue (waiting) or ends the session (active); `fromNotice` when left from a notice. */
+  end(fromNotice?: boolean): Promise<void>;
 }
 
 /** Chat text sizes the customer steps through (widget.css has one rule per step). */
@@ -110,11 +110,6 @@ export class SessionView {
     return (id && this.names.get(id)) || this.i18n.t("supportRep");
   }
 
-  /** Remembers a rep's display name from an offer or acceptance. */
-  rep(repId: string, displayName: string | undefined): void {
-    if (displayName) this.names.set(repId, displayName);
-  }
-
   /** Adds a line to the chat log: a chat (with who said it) or a note from the portal. */
   private append(kind: "customer" | "rep" | "system", body: string, who?: string): void {
     this.log.append(
@@ -129,18 +124,17 @@ export class SessionView {
     this.log.scrollTop = this.log.scrollHeight;
   }
 
-  waiting(position: number, estimate: Estimate | undefined): void {
+  waiting({ position, estimate }: QueuePosition): void {
     const { t } = this.i18n;
     this.setPhase("waiting");
     const where = position <= 1 ? t("positionNext") : t("position", { position });
-    const wait =
-      estimate && estimate.known
-        ? t("estimate", { p50: this.i18n.duration(estimate.p50Ms), p90: this.i18n.duration(estimate.p90Ms) })
-        : t("estimateUnknown");
+    const wait = estimate.known
+      ? t("estimate", { p50: this.i18n.duration(estimate.p50Ms), p90: this.i18n.duration(estimate.p90Ms) })
+      : t("estimateUnknown");
     this.status.replaceChildren(h("p", { class: "position" }, where), h("p", { class: "estimate" }, wait));
   }
 
-  closingWarning(closesAt: string | undefined): void {
+  closingWarning(closesAt: string | null): void {
     if (closesAt) this.closing.textContent = this.i18n.t("closingWarning", { time: this.i18n.time(closesAt) });
   }
 
@@ -155,9 +149,8 @@ export class SessionView {
         "li",
         { class: "notice", "data-notice": notice.id, role: notice.pushed ? "alert" : undefined },
         h("p", {}, notice.text),
-        notice.exitable && this.phase === "waiting"
-          ? button(this.i18n.t("leaveFromNotice"), () => void this.actions.end(notice))
-          : null,
+        // Every notice lets a waiting customer leave because of it (no exit survey then).
+        this.phase === "waiting" ? button(this.i18n.t("leaveFromNotice"), () => void this.actions.end(true)) : null,
       ),
     );
   }
@@ -166,7 +159,9 @@ export class SessionView {
     this.status.replaceChildren(h("p", {}, this.i18n.t("offered")));
   }
 
+  /** A rep took the session (again on every reconnect's status: said once per rep). */
   accepted(repId: string): void {
+    if (this.phase === "active" && this.primaryRep === repId) return;
     this.primaryRep = repId;
     this.setPhase("active");
     this.status.replaceChildren();

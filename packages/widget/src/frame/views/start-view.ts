@@ -151,7 +151,7 @@ export function startView(
 }
 
 /** The site's fallback link (opens outside the widget), or nothing when it has none. */
-export function fallbackLink(i18n: Translator, url: string | undefined): HTMLElement | null {
+export function fallbackLink(i18n: Translator, url: string | null | undefined): HTMLElement | null {
   if (!url || !/^https?:\/\//.test(url)) return null;
   return h(
     "p",
