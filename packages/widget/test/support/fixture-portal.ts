@@ -116,7 +116,9 @@ export class FixturePortal {
     if (route === "/sessions" && req.method === "POST") return json(this.startAnswer.status, this.startAnswer.body);
     if (route.endsWith("/events")) {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-      const { customerToken: _token, ...status } = startedSession();
+      // A status frame is the session without its credential.
+      const status: Partial<StartedSession> = startedSession();
+      delete status.customerToken;
       res.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
       this.streams.add(res);
       req.on("close", () => this.streams.delete(res));
