@@ -1,0 +1,40 @@
+import { ConfigInvalidError } from "@handoff/runtime";
+import { describe, expect, it } from "vitest";
+import { loadIntakeConfig } from "../../src/config";
+
+const base = {
+  DATABASE_URL: "postgres://postgres@127.0.0.1:5432/handoff",
+  SESSION_BROKER_ADDRESS: "127.0.0.1:50053",
+  ACD_ADDRESS: "127.0.0.1:50051",
+  PRESENCE_ADDRESS: "127.0.0.1:50052",
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadIntakeConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigInvalidError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe("admin token settings", () => {
+  it("development without an issuer is development auth; production refuses it", () => {
+    expect(problems(base)).toEqual([]);
+    expect(problems({ ...base, NODE_ENV: "production" })).toEqual([expect.stringContaining("ADMIN_JWT_ISSUER")]);
+  });
+
+  it("an issuer needs an audience and exactly one key source", () => {
+    const issuer = { ADMIN_JWT_ISSUER: "https://login.example.com", ADMIN_JWT_AUDIENCE: "handoff-admin" };
+    expect(
+      problems({ ...base, NODE_ENV: "production", ...issuer, ADMIN_JWKS_URL: "https://login.example.com/jwks" }),
+    ).toEqual([]);
+    expect(
+      problems({ ...base, ADMIN_JWT_ISSUER: issuer.ADMIN_JWT_ISSUER, ADMIN_JWKS_URL: "https://x.example/jwks" }),
+    ).toEqual([expect.stringContaining("ADMIN_JWT_AUDIENCE")]);
+    expect(problems({ ...base, ...issuer })).toEqual([
+      expect.stringContaining("exactly one of ADMIN_JWKS_URL and ADMIN_JWT_PUBLIC_KEY"),
+    ]);
+  });
+});
