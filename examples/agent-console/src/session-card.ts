@@ -172,10 +172,18 @@ export class SessionCard {
   }
 
   private endForm(): HTMLFormElement {
-    const form = this.form("End", h("button", { type: "submit", class: "end" }, "End session"));
-    onSubmit(form, () =>
+    const resolution = h("input", { name: "resolution", maxlength: 100, autocomplete: "off" });
+    const form = this.form(
+      "End",
+      field("Resolution for the rep survey (optional)", resolution),
+      h("button", { type: "submit", class: "end" }, "End session"),
+    );
+    onSubmit(form, (fields) =>
       attempt(this.announcer, "Ending failed", async () => {
         await this.client.end(this.session.sessionId, "resolved");
+        const code = text(fields, "resolution");
+        // The rep's survey may follow the end: he answers it once he knows how it went.
+        if (code) await this.client.submitRepSurvey(this.session.sessionId, code);
         this.done(this.session.sessionId, "ended");
       }),
     );

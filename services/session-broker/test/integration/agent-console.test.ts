@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RoutingStrategy, SessionState, StartMethod } from "@handoff/proto/common";
 import type { SessionEvent } from "@handoff/proto/events";
 import { launchChromium, saveScreenshot, SessionStack, seriousAxeViolations, teamConfig } from "@handoff/testing";
-import { sessionOf } from "../support/active-session";
+import { eventsOf, sessionOf } from "../support/active-session";
 import { testIssuer } from "../support/agent-http";
 import { asCustomer, createRequest, issueRequest } from "../support/customers";
 import { eventually } from "../support/eventually";
@@ -241,6 +241,7 @@ describe("agent console in a browser", () => {
     await page.getByRole("button", { name: "Take the next session" }).press("Enter");
     const card = page.locator(`article.session[data-session-id="${sessionId}"]`);
     await card.waitFor();
+    await card.getByLabel("Resolution for the rep survey (optional)").fill("printer-driver");
     await card.getByRole("button", { name: "End session" }).press("Enter");
     await card.waitFor({ state: "detached" });
     await shown(page, page.getByText("The session with Carl Customer (Acme) ended."));
@@ -253,6 +254,10 @@ describe("agent console in a browser", () => {
       10_000,
       "the end on the customer's side",
     );
+    const survey = (await eventsOf(stack.broker, siteId, sessionId)).find(
+      (e) => e.payload?.$case === "repSurveySubmitted",
+    );
+    expect(survey?.payload).toMatchObject({ repSurveySubmitted: { repId: "carol", resolutionCode: "printer-driver" } });
     await saveScreenshot(page, ARTIFACTS, "4-ended");
     expect(pageErrors).toEqual([]);
   });
