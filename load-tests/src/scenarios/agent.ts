@@ -6,6 +6,7 @@
  * figures and never fails on them. Traffic mix and the meaning of every figure: load-tests/README.md.
  */
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentClient, Offer } from "@handoff/agent-sdk";
@@ -42,6 +43,8 @@ type AgentParameters = {
   settleSeconds: number;
   cpuWindowSeconds: number;
   serviceOtel: boolean;
+  brokerLogLevel: string;
+  brokerLogFile: string;
   brokerNodeOptions: string;
 };
 
@@ -75,6 +78,8 @@ const agentScenario: ScenarioSpec<AgentParameters> = {
   settleSeconds: { default: 10, help: "wait after the idle sockets are open, before measuring" },
   cpuWindowSeconds: { default: 20, help: "length of each CPU window (without and with the idle sockets)" },
   serviceOtel: { default: true, help: "run the acd, presence and the broker with OpenTelemetry on (as deployed)" },
+  brokerLogLevel: { default: "info", help: "LOG_LEVEL of the broker (debug logs every socket close with its code)" },
+  brokerLogFile: { default: "", help: "write the broker's output to this file at the end (none when empty)" },
   brokerNodeOptions: {
     default: "",
     help: 'NODE_OPTIONS for the broker, e.g. "--cpu-prof --cpu-prof-dir=/tmp/broker-prof"',
@@ -92,7 +97,6 @@ const BROKER_SETTINGS: Record<string, string> = {
   // A rep of the 500/s run makes ~2 calls per session he takes (accept, end); the default 600/min
   // would pass, but the limiter must not shape what is measured.
   AGENT_RATE_LIMIT_PER_MINUTE: "60000",
-  LOG_LEVEL: "info",
 };
 
 /** Presence's heartbeat settings: the broker's sockets ping every 10 s and each pong is a heartbeat. */
@@ -256,6 +260,28 @@ async function sessionCycle(
   figures.accept.add(endAt - acceptAt);
   await arrived.rep.client.end(sessionId, "resolved");
   figures.end.add(performance.now() - endAt);
+}
+
+/** The broker's warnings and errors so far, counted by message (pino's JSON lines: level 40 and above). */
+function brokerWarnings(b: Bench): string {
+  const counts = new Map<string, number>();
+  for (const line of b.services.broker.output) {
+    let entry: { level?: unknown; msg?: unknown };
+    try {
+      entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
+    } catch {
+      continue;
+    }
+    if (typeof entry.level !== "number" || entry.level < 40) continue;
+    const msg = String(entry.msg);
+    counts.set(msg, (counts.get(msg) ?? 0) + 1);
+  }
+  if (counts.size === 0) return "none";
+  return [...counts]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, 5)
+    .map(([msg, n]) => `"${msg}" × ${int(n)}`)
+    .join(", ");
 }
 
 function printFailures(label: string, result: { failed: number; firstError?: unknown }): void {
@@ -495,7 +521,7 @@ runScenario(async () => {
     otel: p.serviceOtel,
     presence: true,
     presenceEnv: PRESENCE_SETTINGS,
-    brokerEnv: { ...issuer.brokerEnv, ...BROKER_SETTINGS },
+    brokerEnv: { ...issuer.brokerEnv, ...BROKER_SETTINGS, LOG_LEVEL: p.brokerLogLevel },
     brokerNodeOptions: p.brokerNodeOptions,
   });
   const acd = connectAcd(`127.0.0.1:${services.acd.grpcPort}`);
@@ -519,7 +545,7 @@ runScenario(async () => {
   console.log(
     `  broker settings: ${Object.entries(BROKER_SETTINGS)
       .map(([name, value]) => `${name}=${value}`)
-      .join(" ")}, AGENT_JWT_ISSUER/AUDIENCE/PUBLIC_KEY = a key of this run (ES256)`,
+      .join(" ")} LOG_LEVEL=${p.brokerLogLevel}, AGENT_JWT_ISSUER/AUDIENCE/PUBLIC_KEY = a key of this run (ES256)`,
   );
   console.log(
     `  presence settings: ${Object.entries(PRESENCE_SETTINGS)
@@ -557,6 +583,9 @@ runScenario(async () => {
 
   console.log(heading("summary (figures only; nothing is asserted)"));
   console.log(table(summary));
+  console.log(`\n  broker warnings and errors (most frequent): ${brokerWarnings(b)}`);
+  if (p.brokerLogFile) writeFileSync(p.brokerLogFile, `${b.services.broker.output.join("\n")}\n`);
+  console.log(`  reps' socket closes by code: ${describeCloses()}`);
   console.log(`\n  ${load()}; memory at the end: ${memory(b)}`);
   console.log(`  total run time ${ms(performance.now() - started)}`);
 });
