@@ -18,7 +18,8 @@ export class PresencePanel {
   private readonly reason = h("input", {
     name: "reason",
     maxlength: 40,
-    pattern: "[a-z0-9-]{1,40}",
+    // The v-flag syntax browsers use for pattern wants the hyphen escaped.
+    pattern: "[a-z0-9\\-]{1,40}",
     placeholder: "lunch",
     title: "1 to 40 of a-z, 0-9 and -",
   });

@@ -262,10 +262,21 @@ describe("agent console in a browser", () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it("makes a session key the customer types, whose session the rep accepts and nudges; and an invitation link", async () => {
+  it("sets multi-session mode and away with a reason; makes a session key the customer types, whose session the rep accepts and nudges; and an invitation link", async () => {
     const siteId = await siteWithTeams(stack, [teamConfig("t1", { memberRepIds: ["bob"] })]);
     const page = await signIn(siteId, "bob");
     await startShift(page, "t1");
+    await page.getByLabel("Several sessions at once").check();
+    await page.getByLabel("Sessions at once (several)").fill("3");
+    await page.getByRole("button", { name: "Set mode" }).press("Enter");
+    await shown(page, page.getByText("You take 3 sessions at a time."));
+    await page.getByLabel("State", { exact: true }).selectOption("away");
+    await page.getByLabel("Reason when away (optional)").fill("lunch");
+    await page.getByRole("button", { name: "Set state" }).press("Enter");
+    await shown(page, page.getByText(/^away \(lunch\) in t1/));
+    await page.getByLabel("State", { exact: true }).selectOption("available");
+    await page.getByRole("button", { name: "Set state" }).press("Enter");
+    await shown(page, page.getByText(/^available in t1, 0 of 3 sessions/));
 
     await page.getByRole("button", { name: "Create a session key" }).press("Enter");
     const keyLine = page.getByText(/^Session key \S+, valid until/);
