@@ -17,6 +17,8 @@ export interface TestIssuer {
   /** `<PREFIX>_JWT_ISSUER`, `<PREFIX>_JWT_AUDIENCE` and `<PREFIX>_JWT_PUBLIC_KEY`. */
   env: Record<string, string>;
   audience: string;
+  /** The public key, as PEM (what an algorithm-confusion attack would sign with). */
+  publicPem: string;
   /** A token of `sub` at `siteId` with `roles`; `options` change what the test is about. */
   token(siteId: string, sub: string, roles?: string[], options?: TokenOptions): Promise<string>;
 }
@@ -27,13 +29,15 @@ export async function testIssuer(
   audience = `handoff-${prefix.toLowerCase()}-test`,
 ): Promise<TestIssuer> {
   const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+  const publicPem = await exportSPKI(publicKey);
   return {
     env: {
       [`${prefix}_JWT_ISSUER`]: TEST_ISSUER,
       [`${prefix}_JWT_AUDIENCE`]: audience,
-      [`${prefix}_JWT_PUBLIC_KEY`]: await exportSPKI(publicKey),
+      [`${prefix}_JWT_PUBLIC_KEY`]: publicPem,
     },
     audience,
+    publicPem,
     token: (siteId, sub, roles = ["rep"], options = {}) =>
       new SignJWT({ site: siteId, roles, ...options.claims })
         .setProtectedHeader({ alg: "RS256", typ: "JWT" })

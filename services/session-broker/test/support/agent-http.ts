@@ -1,45 +1,23 @@
-import { randomUUID } from "node:crypto";
-import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
 import type { problemBodySchema } from "@handoff/runtime";
-import type { SessionStack } from "@handoff/testing";
+import {
+  testIssuer as sharedTestIssuer,
+  type SessionStack,
+  type TestIssuer as SharedTestIssuer,
+} from "@handoff/testing";
 import type { z } from "zod";
 import type * as schemas from "../../src/http/schemas";
 
-export const TEST_ISSUER = "https://issuer.test.handoff";
+export { TEST_ISSUER } from "@handoff/testing";
 export const TEST_AUDIENCE = "handoff-agent-api-test";
 
-/** A signing key pair for a test's issuer; `brokerEnv` configures a broker to trust its public key. */
-export interface TestIssuer {
-  privateKey: CryptoKey;
-  publicPem: string;
+/** The shared test issuer; `brokerEnv` configures a broker to trust its public key. */
+export interface TestIssuer extends SharedTestIssuer {
   brokerEnv: Record<string, string>;
-  /** A token for `repId` of `siteId`; `claims` and `options` change what the test is about. */
-  token(
-    siteId: string,
-    repId: string,
-    roles?: string[],
-    options?: { expiresIn?: string | number; issuer?: string; audience?: string; claims?: JWTPayload },
-  ): Promise<string>;
 }
 
 export async function testIssuer(): Promise<TestIssuer> {
-  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
-  const publicPem = await exportSPKI(publicKey);
-  return {
-    privateKey,
-    publicPem,
-    brokerEnv: { AGENT_JWT_ISSUER: TEST_ISSUER, AGENT_JWT_AUDIENCE: TEST_AUDIENCE, AGENT_JWT_PUBLIC_KEY: publicPem },
-    token: (siteId, repId, roles = ["rep"], options = {}) =>
-      new SignJWT({ site: siteId, roles, ...options.claims })
-        .setProtectedHeader({ alg: "RS256", typ: "JWT" })
-        .setIssuer(options.issuer ?? TEST_ISSUER)
-        .setAudience(options.audience ?? TEST_AUDIENCE)
-        .setSubject(repId)
-        .setJti(randomUUID())
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? "10m")
-        .sign(privateKey),
-  };
+  const issuer = await sharedTestIssuer("AGENT", TEST_AUDIENCE);
+  return { ...issuer, brokerEnv: issuer.env };
 }
 
 export type SessionJson = z.infer<typeof schemas.sessionView>;
