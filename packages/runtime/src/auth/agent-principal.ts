@@ -1,5 +1,5 @@
-import { ID_PATTERN, MAX_ID_LENGTH } from "@handoff/proto";
 import { z } from "zod";
+import { idField } from "../fields";
 
 export const AGENT_ROLES = ["rep", "supervisor", "admin"] as const;
 export type AgentRole = (typeof AGENT_ROLES)[number];
@@ -12,12 +12,10 @@ export interface AgentPrincipal {
   roles: ReadonlySet<AgentRole>;
 }
 
-const id = z.string().min(1).max(MAX_ID_LENGTH).regex(ID_PATTERN);
-
 /** The claims an agent token must carry; anything else in it is ignored. Unknown roles are dropped. */
 const agentClaims = z.object({
-  site: id,
-  sub: id,
+  site: idField,
+  sub: idField,
   roles: z.array(z.string().max(50)).max(20),
 });
 

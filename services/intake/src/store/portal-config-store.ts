@@ -30,7 +30,11 @@ const summaryOf = (row: VersionRow): PortalConfigVersionSummary => ({
   createdBy: row.created_by,
 });
 
-/** The only door to the portal configs in PostgreSQL (migrations in ./migrations). */
+/**
+ * The only door to the portal configs in PostgreSQL (migrations in ./migrations). Configs are stored
+ * as validated and read back as they were stored, so the portal config schema may only grow in a
+ * backward-compatible way (new fields optional): older versions stay readable as they are.
+ */
 export class PortalConfigStore {
   constructor(private readonly pool: PgPool) {}
 
