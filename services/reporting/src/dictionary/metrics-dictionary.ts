@@ -560,7 +560,7 @@ export const METRICS_DICTIONARY: readonly MetricDefinition[] = [
       "Among reps with the same teams and skills who were staffed in the interval: coefficient of variation (population standard deviation ÷ mean) of offers per staffed hour; 0 for a group of one.",
     unit: "1",
     grain: "group of equally skilled reps × interval",
-    nullWhen: "the group made no offers",
+    nullWhen: "a group of two or more reps made no offers",
     events: {
       routing: ["offerCreated"],
       presence: ["repStateChanged", "repLoggedIn", "repLoggedOut", "repCapacitySet"],

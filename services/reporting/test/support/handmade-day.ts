@@ -8,7 +8,7 @@ const MIN = 60 * S;
  * A small support morning with known answers (times from `dayStartMs`, 09:00 local at +9 h):
  * - s1: queued in t1 09:00:01, offered to r1, accepted 09:00:05 (wait 4 s), ended 09:10:00; survey 5.
  * - s2: queued 09:01:00 with an estimate (p50 30 s, p90 60 s); offered to r2, rejected 09:01:03;
- *   offered to r1 09:10:00, expired 09:10:20; abandoned 09:10:30 (wait 90 s).
+ *   offered to r1 09:10:00, expired 09:10:20; abandoned 09:10:30 (wait 9 min 30 s).
  * - s3: queued 09:02:00, abandoned 09:02:03 (a short abandon).
  * - s4: queued 09:05:00, offered to r2, accepted 09:05:10; transferred to t2 09:15:00; offered to r3,
  *   accepted 09:15:30 (wait 30 s); ended 09:25:00; survey 3 (for t2, the last queue).
