@@ -1,5 +1,6 @@
 export { infrastructureEnv, type InfrastructureEnv } from "./infrastructure-env";
 export { ARTIFACTS_DIR, launchChromium, saveScreenshot, seriousAxeViolations, type AxeViolation } from "./browser";
+export { IntakeStack, type IntakeStackOptions } from "./intake-stack";
 export { describeServiceLifecycle, type LifecycleSuiteOptions } from "./lifecycle-suite";
 export { runServiceExpectingExit, startService, type ExitedService, type ServiceProcess } from "./service-process";
 export { promiseClient, type PromiseClient } from "./promise-client";
