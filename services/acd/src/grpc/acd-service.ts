@@ -13,7 +13,8 @@ import { validateRoutingConfig } from "../domain/routing-config";
 import { estimateWait } from "../domain/wait-estimator";
 import type { OfferFeed } from "../events/offer-feed";
 import type { EnqueueInput, HeldSessionInput, RoutingStore } from "../store/routing-store";
-import { SessionAlreadyQueuedError } from "../domain/errors";
+import { ProblemTypeUnknownError, RoutingConfigMissingError, SessionAlreadyQueuedError } from "../domain/errors";
+import type { QueueTarget } from "../domain/queue-target";
 import { MAX_BATCH_SESSIONS, MAX_SUBSCRIBED_REPS } from "../domain/limits";
 import { toGrpcError, translated } from "./domain-errors";
 import { configFromProto, configToProto, stateToProto, targetToProto } from "./mappers";
@@ -33,6 +34,15 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
     const estimate = facts.position > 0 ? estimateWait(facts) : { p50Ms: 0, p90Ms: 0, known: false };
     if (facts.position > 0) await store.recordEstimate(site, sessionId, facts.epoch, facts.position, estimate);
     return { facts, position: { position: facts.position, queueLength: facts.queueLength, estimate } };
+  }
+
+  /** The team queue a problem type's sessions wait in. */
+  async function teamOfProblemType(site: string, problemTypeId: string): Promise<QueueTarget> {
+    const stored = await store.getConfig(site);
+    if (!stored) throw new RoutingConfigMissingError(site);
+    const problemType = stored.config.problemTypes.find((p) => p.id === problemTypeId);
+    if (!problemType) throw new ProblemTypeUnknownError(problemTypeId);
+    return { kind: "team", id: problemType.teamId };
   }
 
   const implementation: AcdServiceServer = {
@@ -177,6 +187,19 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
       const site = requireId(req.siteId, "site_id");
       const { facts, position } = await translated(() => positionOf(site, requireId(req.sessionId, "session_id")));
       return { position, state: stateToProto(facts.state) };
+    }),
+
+    estimateWait: unary("EstimateWait", logger, async (req) => {
+      const site = requireId(req.siteId, "site_id");
+      const problemTypeId = optionalId(req.problemTypeId, "problem_type_id");
+      const target =
+        req.target?.target || !problemTypeId
+          ? requireTarget(req.target, "target")
+          : await translated(() => teamOfProblemType(site, problemTypeId));
+      const facts = await translated(() => store.newcomerFacts(site, target), {
+        team: problemTypeId ? "problem_type_id" : "target.team_id",
+      });
+      return { position: { position: facts.position, queueLength: facts.queueLength, estimate: estimateWait(facts) } };
     }),
 
     getTeamAvailability: unary("GetTeamAvailability", logger, async (req) => {

@@ -472,6 +472,20 @@ export class RoutingStore {
     };
   }
 
+  /** What the wait estimator needs for a customer who would join `target`'s queue now (read-only). */
+  async newcomerFacts(site: string, target: QueueTarget): Promise<Omit<PositionFacts, "state" | "epoch">> {
+    const reply = await this.run("estimateWait", site, [encodeTarget(target).join(":")]);
+    if (reply[0] === codes.UNKNOWN_TEAM) throw new TeamUnknownError(target.id);
+    const queueLength = Number(reply[1]);
+    return {
+      position: queueLength + 1,
+      queueLength,
+      servingCapacity: Number(reply[2]),
+      freeCapacity: Number(reply[3]),
+      handleTimesMs: reply.slice(4).map(Number),
+    };
+  }
+
   async recordEstimate(
     site: string,
     sessionId: string,

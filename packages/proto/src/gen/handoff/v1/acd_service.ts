@@ -191,6 +191,18 @@ export interface GetQueuePositionResponse {
   state: SessionState;
 }
 
+export interface EstimateWaitRequest {
+  siteId: string;
+  /** The queue: a team or a rep's personal queue, or the team of a problem type. */
+  target?: QueueTarget | undefined;
+  problemTypeId: string;
+}
+
+export interface EstimateWaitResponse {
+  /** At the end of the queue as it is now (sessions of higher priority may still pass him). */
+  position?: QueuePosition | undefined;
+}
+
 export interface GetTeamAvailabilityRequest {
   siteId: string;
   teamId: string;
@@ -2972,6 +2984,186 @@ export const GetQueuePositionResponse: MessageFns<GetQueuePositionResponse> = {
   },
 };
 
+function createBaseEstimateWaitRequest(): EstimateWaitRequest {
+  return { siteId: "", target: undefined, problemTypeId: "" };
+}
+
+export const EstimateWaitRequest: MessageFns<EstimateWaitRequest> = {
+  encode(message: EstimateWaitRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.target !== undefined) {
+      QueueTarget.encode(message.target, writer.uint32(18).fork()).join();
+    }
+    if (message.problemTypeId !== "") {
+      writer.uint32(26).string(message.problemTypeId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EstimateWaitRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEstimateWaitRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.target = QueueTarget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.problemTypeId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EstimateWaitRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
+      problemTypeId: isSet(object.problemTypeId)
+        ? globalThis.String(object.problemTypeId)
+        : isSet(object.problem_type_id)
+          ? globalThis.String(object.problem_type_id)
+          : "",
+    };
+  },
+
+  toJSON(message: EstimateWaitRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.target !== undefined) {
+      obj.target = QueueTarget.toJSON(message.target);
+    }
+    if (message.problemTypeId !== "") {
+      obj.problemTypeId = message.problemTypeId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EstimateWaitRequest>, I>>(base?: I): EstimateWaitRequest {
+    return EstimateWaitRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EstimateWaitRequest>, I>>(object: I): EstimateWaitRequest {
+    const message = createBaseEstimateWaitRequest();
+    message.siteId = object.siteId ?? "";
+    message.target =
+      object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
+    message.problemTypeId = object.problemTypeId ?? "";
+    return message;
+  },
+};
+
+function createBaseEstimateWaitResponse(): EstimateWaitResponse {
+  return { position: undefined };
+}
+
+export const EstimateWaitResponse: MessageFns<EstimateWaitResponse> = {
+  encode(message: EstimateWaitResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.position !== undefined) {
+      QueuePosition.encode(message.position, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EstimateWaitResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEstimateWaitResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.position = QueuePosition.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EstimateWaitResponse {
+    return { position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined };
+  },
+
+  toJSON(message: EstimateWaitResponse): unknown {
+    const obj: any = {};
+    if (message.position !== undefined) {
+      obj.position = QueuePosition.toJSON(message.position);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EstimateWaitResponse>, I>>(base?: I): EstimateWaitResponse {
+    return EstimateWaitResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EstimateWaitResponse>, I>>(object: I): EstimateWaitResponse {
+    const message = createBaseEstimateWaitResponse();
+    message.position =
+      object.position !== undefined && object.position !== null
+        ? QueuePosition.fromPartial(object.position)
+        : undefined;
+    return message;
+  },
+};
+
 function createBaseGetTeamAvailabilityRequest(): GetTeamAvailabilityRequest {
   return { siteId: "", teamId: "" };
 }
@@ -5600,6 +5792,20 @@ export const AcdServiceService = {
       Buffer.from(GetQueuePositionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetQueuePositionResponse => GetQueuePositionResponse.decode(value),
   },
+  /**
+   * The place and wait a customer would get if he queued now (intake tells him before he queues
+   * when that wait ends after closing).
+   */
+  estimateWait: {
+    path: "/handoff.v1.AcdService/EstimateWait" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EstimateWaitRequest): Buffer => Buffer.from(EstimateWaitRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EstimateWaitRequest => EstimateWaitRequest.decode(value),
+    responseSerialize: (value: EstimateWaitResponse): Buffer =>
+      Buffer.from(EstimateWaitResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EstimateWaitResponse => EstimateWaitResponse.decode(value),
+  },
   getTeamAvailability: {
     path: "/handoff.v1.AcdService/GetTeamAvailability" as const,
     requestStream: false as const,
@@ -5702,6 +5908,11 @@ export interface AcdServiceServer extends UntypedServiceImplementation {
   /** Presence tells the acd a rep's routable capacity; stale versions are ignored. */
   setRepCapacity: handleUnaryCall<SetRepCapacityRequest, SetRepCapacityResponse>;
   getQueuePosition: handleUnaryCall<GetQueuePositionRequest, GetQueuePositionResponse>;
+  /**
+   * The place and wait a customer would get if he queued now (intake tells him before he queues
+   * when that wait ends after closing).
+   */
+  estimateWait: handleUnaryCall<EstimateWaitRequest, EstimateWaitResponse>;
   getTeamAvailability: handleUnaryCall<GetTeamAvailabilityRequest, GetTeamAvailabilityResponse>;
   getSessionRouting: handleUnaryCall<GetSessionRoutingRequest, GetSessionRoutingResponse>;
   /** What the acd holds for a rep: capacity, load and whether he is marked not-responding. */
@@ -5888,6 +6099,25 @@ export interface AcdServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetQueuePositionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The place and wait a customer would get if he queued now (intake tells him before he queues
+   * when that wait ends after closing).
+   */
+  estimateWait(
+    request: EstimateWaitRequest,
+    callback: (error: ServiceError | null, response: EstimateWaitResponse) => void,
+  ): ClientUnaryCall;
+  estimateWait(
+    request: EstimateWaitRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EstimateWaitResponse) => void,
+  ): ClientUnaryCall;
+  estimateWait(
+    request: EstimateWaitRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EstimateWaitResponse) => void,
   ): ClientUnaryCall;
   getTeamAvailability(
     request: GetTeamAvailabilityRequest,
