@@ -100,7 +100,7 @@ export class WidgetApp {
     const live = this.follow(session);
     live.waiting(started.position);
     if (started.closing.waitEndsAfterClosing) live.closingWarning(started.closing.closesAt);
-    if (started.noRepAvailable) live.portalMessage(t("noRep"));
+    if (started.noRepAvailable) live.noRepAvailable(started.fallbackUrl ?? this.view?.fallbackUrl ?? null);
   }
 
   /** A refused start, back where the customer can put it right. */

@@ -5,7 +5,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { launchChromium, saveScreenshot } from "@handoff/testing";
 import { FixturePortal, fixtureView, startedSession, WIDGET_DIST } from "../support/fixture-portal";
 import { HostPage } from "../support/host-page";
-import { ARTIFACTS, checkView, openWidget, unexpectedErrors, type OpenedWidget } from "../support/widget-page";
+import {
+  ARTIFACTS,
+  checkView,
+  openHostPage,
+  openWidget,
+  unexpectedErrors,
+  widgetFrame,
+  type OpenedWidget,
+} from "../support/widget-page";
 
 /**
  * The widget in Debian's chromium on a strict-CSP host page of another origin, against a static
@@ -25,7 +33,7 @@ describe("widget against a portal fixture", () => {
 
   beforeEach(async () => {
     portal = await FixturePortal.start();
-    host = await HostPage.start(portal.origin, { siteId: "fixture", identityToken: "header.claims.signature" });
+    host = await HostPage.start(portal.origin);
   });
 
   afterEach(async () => {
@@ -38,7 +46,9 @@ describe("widget against a portal fixture", () => {
     await browser?.close();
   });
 
-  async function open(url = host.url(), launcher?: string, keyboard = false): Promise<OpenedWidget> {
+  const fixtureUrl = () => host.url({ siteId: "fixture", identityToken: "header.claims.signature" });
+
+  async function open(url = fixtureUrl(), launcher?: string, keyboard = false): Promise<OpenedWidget> {
     const widget = await openWidget(browser, url, launcher, keyboard);
     opened.push(widget);
     return widget;
@@ -204,10 +214,10 @@ describe("widget against a portal fixture", () => {
   });
 
   it("opens at the agreement for an invitation link in the host page's URL, in German", async () => {
-    await host.close();
-    host = await HostPage.start(portal.origin, { siteId: "fixture", locale: "de" });
     const token = "inv_0123456789abcdefghij";
-    const { page, ui, errors } = await openWidgetNoClick(host.url(token));
+    const { page, ui, errors } = await openWidgetNoClick(
+      host.url({ siteId: "fixture", locale: "de", invitationToken: token }),
+    );
     await ui.getByRole("heading", { name: "Bevor es losgeht" }).waitFor();
     await ui.getByText("Sie wurden zu einer Support-Sitzung eingeladen.").waitFor();
     expect(await page.getByRole("button", { name: "Hilfe schließen" }).getAttribute("aria-expanded")).toBe("true");
@@ -220,7 +230,7 @@ describe("widget against a portal fixture", () => {
   });
 
   it("works by keyboard alone: launcher, rep, agreement, chat, leave, and Escape back to the launcher", async () => {
-    const { page, ui } = await open(host.url(), "Get help", true);
+    const { page, ui } = await open(fixtureUrl(), "Get help", true);
     await ui.getByRole("heading", { name: "How would you like to get help?" }).waitFor();
     const tabTo = async (name: string | RegExp, role: "button" | "checkbox" | "radio" | "textbox" = "button") => {
       const target = ui.getByRole(role, { name });
@@ -265,7 +275,6 @@ describe("widget against a portal fixture", () => {
 
   /** The page only: an invitation link opens the widget without a click. */
   async function openWidgetNoClick(url: string) {
-    const { openHostPage, widgetFrame } = await import("../support/widget-page");
     const { page, errors } = await openHostPage(browser, url);
     const widget = { page, errors, ...widgetFrame(page) };
     opened.push(widget);

@@ -23,27 +23,36 @@ export interface HostPageOptions {
   siteId: string;
   locale?: string;
   identityToken?: string;
+  /** An invitation link's token in the page's URL (the site's invitation base URL). */
+  invitationToken?: string;
 }
 
-/** A customer-facing page on an origin of its own (another port) embedding the widget from `intakeOrigin`. */
+/** The page's script tag, as a site's developer writes it. */
+function page(intakeOrigin: string, query: URLSearchParams): string {
+  const attributes = [
+    ["data-site", query.get("site")],
+    ["data-locale", query.get("locale")],
+    ["data-identity-token", query.get("identity")],
+  ]
+    .filter((pair): pair is [string, string] => typeof pair[1] === "string" && /^[\w.-]+$/.test(pair[1]))
+    .map(([name, value]) => `${name}="${value}"`)
+    .join(" ");
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example shop</title>
+<link rel="stylesheet" href="/host.css"></head><body><main><h1>Example shop</h1><p>Our products.</p></main>
+<script src="${intakeOrigin}/widget/loader.js" ${attributes} async></script></body></html>`;
+}
+
+/**
+ * A customer-facing page on an origin of its own (another host and port than intake's) embedding the
+ * widget from `intakeOrigin`; each URL names the site and the script tag's options.
+ */
 export class HostPage {
   private constructor(
     private readonly server: Server,
     readonly origin: string,
   ) {}
 
-  static async start(intakeOrigin: string, options: HostPageOptions): Promise<HostPage> {
-    const attributes = Object.entries({
-      "data-site": options.siteId,
-      "data-locale": options.locale,
-      "data-identity-token": options.identityToken,
-    })
-      .filter(([, value]) => value !== undefined)
-      .map(([name, value]) => `${name}="${value}"`)
-      .join(" ");
-    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example shop</title>
-<link rel="stylesheet" href="/host.css"></head><body><main><h1>Example shop</h1><p>Our products.</p></main>
-<script src="${intakeOrigin}/widget/loader.js" ${attributes} async></script></body></html>`;
+  static async start(intakeOrigin: string): Promise<HostPage> {
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://host");
       if (url.pathname === "/host.css") {
@@ -54,16 +63,19 @@ export class HostPage {
         "content-type": "text/html; charset=utf-8",
         "content-security-policy": hostCsp(intakeOrigin),
       });
-      res.end(html);
+      res.end(page(intakeOrigin, url.searchParams));
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     // "localhost", not 127.0.0.1: another origin than intake's even on the same machine.
     return new HostPage(server, `http://localhost:${(server.address() as AddressInfo).port}`);
   }
 
-  /** The page's URL, with an invitation link's token when given. */
-  url(invitationToken?: string): string {
-    return invitationToken ? `${this.origin}/?handoff-invitation=${invitationToken}` : `${this.origin}/`;
+  url(options: HostPageOptions): string {
+    const query = new URLSearchParams({ site: options.siteId });
+    if (options.locale) query.set("locale", options.locale);
+    if (options.identityToken) query.set("identity", options.identityToken);
+    if (options.invitationToken) query.set("handoff-invitation", options.invitationToken);
+    return `${this.origin}/?${query}`;
   }
 
   close(): Promise<void> {

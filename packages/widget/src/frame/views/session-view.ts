@@ -1,4 +1,5 @@
 import { button, field, h, heading, onSubmit, text } from "../dom";
+import { fallbackLink } from "./start-view";
 import type { MessageKey } from "../i18n/i18n";
 import type { Translator } from "../i18n/i18n";
 import type { Grant, Notice, Permission, QueuePosition } from "../portal-client";
@@ -39,6 +40,8 @@ export class SessionView {
   private readonly names = new Map<string, string>();
   /** The rep serving the customer: permission requests and nudges come from him. */
   private primaryRep: string | undefined;
+  /** Reps said to have joined (an acceptance and his joining are two events: one line). */
+  private readonly present = new Set<string>();
   private phase: "waiting" | "active" = "waiting";
   private fontStep = 2;
 
@@ -134,6 +137,18 @@ export class SessionView {
     this.status.replaceChildren(h("p", { class: "position" }, where), h("p", { class: "estimate" }, wait));
   }
 
+  /** No eligible rep is logged in (the site queues anyway): said at once, with the fallback link. */
+  noRepAvailable(fallbackUrl: string | null): void {
+    this.closing.after(
+      h(
+        "div",
+        { class: "no-rep", role: "alert" },
+        h("p", {}, this.i18n.t("noRep")),
+        fallbackLink(this.i18n, fallbackUrl),
+      ),
+    );
+  }
+
   closingWarning(closesAt: string | null): void {
     if (closesAt) this.closing.textContent = this.i18n.t("closingWarning", { time: this.i18n.time(closesAt) });
   }
@@ -166,7 +181,7 @@ export class SessionView {
     this.setPhase("active");
     this.status.replaceChildren();
     this.closing.textContent = "";
-    this.append("system", this.i18n.t("joined", { name: this.name(repId) }));
+    this.participant(repId, true);
   }
 
   private setPhase(phase: "waiting" | "active"): void {
@@ -184,6 +199,9 @@ export class SessionView {
   }
 
   participant(repId: string, joined: boolean): void {
+    if (joined === this.present.has(repId)) return;
+    if (joined) this.present.add(repId);
+    else this.present.delete(repId);
     this.append("system", this.i18n.t(joined ? "joined" : "left", { name: this.name(repId) }));
   }
 
