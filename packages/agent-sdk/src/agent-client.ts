@@ -390,6 +390,8 @@ export class AgentClient {
       if (this.offers.get(frame.offer.sessionId) === frame.offer.epoch) return;
       remember(this.offers, frame.offer.sessionId, frame.offer.epoch);
       this.emit("offer", { seq: frame.seq, offer: frame.offer });
+    } else if (frame.type === "invitation") {
+      this.emit("invitation", { seq: frame.seq, invitation: frame.invitation });
     } else if (frame.type === "session") {
       if (!this.inOrder(frame.sessionId, frame.event)) return;
       this.emit("session", { seq: frame.seq, sessionId: frame.sessionId, event: frame.event });

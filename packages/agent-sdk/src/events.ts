@@ -44,9 +44,18 @@ export interface PresenceEvent {
   [payload: string]: unknown;
 }
 
+/** An invitation of the rep (or of a team of his) into another rep's session: `answerInvitation` it. */
+export interface RepInvitation {
+  sessionId: string;
+  invitationId: string;
+  byRepId: string;
+  invitee: { kind: "rep" | "team"; id: string };
+}
+
 /** Frames of the rep's log: numbered per rep, resumable. */
 export type LogFrame =
   | { seq: number; type: "offer"; offer: Offer }
+  | { seq: number; type: "invitation"; invitation: RepInvitation }
   | { seq: number; type: "session"; sessionId: string; event: SessionEvent }
   | { seq: number; type: "presence"; event: PresenceEvent };
 
@@ -96,6 +105,8 @@ export interface AgentEvents {
   disconnected: { code: number; reason: string; reconnecting: boolean };
   /** A new offer, with its deadline. */
   offer: { seq: number; offer: Offer };
+  /** Another rep invites him (or a team of his) into a session: `answerInvitation` accepts or declines. */
+  invitation: { seq: number; invitation: RepInvitation };
   /** An event of one of the rep's sessions (chat, permission answers, participants, state...). */
   session: { seq: number; sessionId: string; event: SessionEvent };
   /** A change of the rep's own presence: state (also when a supervisor or a missed offer changed it), teams, capacity. */

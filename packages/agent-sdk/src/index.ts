@@ -15,6 +15,7 @@ export {
   type LogFrame,
   type Offer,
   type PresenceEvent,
+  type RepInvitation,
   type RepView,
   type ServerFrame,
   type SessionEvent,

@@ -108,7 +108,16 @@ runMain("session-broker", async () => {
   );
   const conversation = new ConversationCommands(store, participants, new SurveyStore(), access);
   const feed = new SessionFeed(store);
-  const feedListener = new SessionEventListener(config.DATABASE_URL, feed, logger);
+  let sockets: AgentSocketServer | undefined;
+  const feedListener = new SessionEventListener(
+    config.DATABASE_URL,
+    {
+      onEvents: (siteId, sessionId, lastSequence) => feed.onEvents(siteId, sessionId, lastSequence),
+      onResync: () => feed.onResync(),
+      onInvitation: (notice) => void sockets?.repInvitation(notice),
+    },
+    logger,
+  );
   feedListener.start();
   const deps = {
     logger,
@@ -191,7 +200,6 @@ runMain("session-broker", async () => {
   const devKey = config.AGENT_JWT_ISSUER ? undefined : await loadOrCreateDevSigningKey();
   const consoleDir = config.AGENT_CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR;
   const connections = new GrpcConnectionPresence(config.PRESENCE_ADDRESS);
-  let sockets: AgentSocketServer | undefined;
   const app = createHttpApp({
     logger,
     readiness: [postgresReadiness(pool), kafkaReady],
@@ -200,7 +208,12 @@ runMain("session-broker", async () => {
     routes: (http) => {
       if (devKey) mountDevTokenRoute(http, devKey, logger);
       if (consoleDir) mountAgentConsole(http, consoleDir, logger);
-      sockets = mountAgentSocket(http, deps, { verifier, presence: connections });
+      sockets = mountAgentSocket(http, deps, {
+        verifier,
+        presence: connections,
+        teamMembers: async (siteId, teamId) =>
+          (await acd.routingConfig(siteId))?.teams.find((team) => team.id === teamId)?.memberRepIds ?? [],
+      });
       mountAgentApi(http, { ...deps, presence }, { verifier, rateLimitPerMinute: config.AGENT_RATE_LIMIT_PER_MINUTE });
     },
   });

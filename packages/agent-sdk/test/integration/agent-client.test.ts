@@ -92,6 +92,38 @@ describe("agent SDK against the real services", () => {
     );
   });
 
+  it("tells an invited rep on his socket (on another replica), who joins, chats and takes control", async () => {
+    const siteId = await siteWithTeam(stack, ["gina", "hugo", "ivan"]);
+    const gina = client(siteId, "gina");
+    const hugo = client(siteId, "hugo", { replica: 1 });
+    const ivan = client(siteId, "ivan");
+    await online(gina.agent);
+    await hugo.agent.connect();
+    await ivan.agent.connect();
+    const sessionId = await customerAsksForHelp(stack, siteId);
+    const { offer } = await eventually(() => gina.seen.offers.find((o) => o.offer.sessionId === sessionId));
+    await gina.agent.acceptOffer(sessionId, offer.epoch);
+
+    const invitationId = await gina.agent.inviteRep(sessionId, { repId: "hugo" });
+    const { invitation } = await eventually(() => hugo.seen.invitations[0], 10_000, "the invitation on hugo's socket");
+    expect(invitation).toEqual({ sessionId, invitationId, byRepId: "gina", invitee: { kind: "rep", id: "hugo" } });
+    const joined = await hugo.agent.answerInvitation(sessionId, invitationId, true);
+    expect(joined.state).toBe("active");
+    await gina.agent.sendChat(sessionId, "hugo knows printers");
+    await eventually(
+      () => hugo.seen.sessions.find((s) => s.event.chatMessageSent?.text === "hugo knows printers"),
+      10_000,
+      "gina's chat on hugo's socket",
+    );
+    const handedOver = await gina.agent.handOverControl(sessionId, "hugo");
+    expect(handedOver.repId).toBe("hugo");
+
+    // A team invitation reaches the team's members but not the inviter.
+    await hugo.agent.inviteRep(sessionId, { teamId: "t1" });
+    await eventually(() => ivan.seen.invitations[0], 10_000, "the team invitation on ivan's socket");
+    expect(hugo.seen.invitations).toHaveLength(1);
+  });
+
   it("tells the rep's sockets of his state changes", async () => {
     const siteId = await siteWithTeam(stack, ["erin"]);
     const desk = client(siteId, "erin");

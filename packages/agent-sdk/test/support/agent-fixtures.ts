@@ -55,6 +55,7 @@ export async function customerAsksForHelp(
 export function recorder(client: AgentClient) {
   const seen = {
     offers: [] as AgentEvents["offer"][],
+    invitations: [] as AgentEvents["invitation"][],
     sessions: [] as AgentEvents["session"][],
     presence: [] as AgentEvents["presence"][],
     resyncs: [] as AgentEvents["resync"][],
@@ -65,6 +66,10 @@ export function recorder(client: AgentClient) {
   };
   client.on("offer", (e) => {
     seen.offers.push(e);
+    seen.seqs.push(e.seq);
+  });
+  client.on("invitation", (e) => {
+    seen.invitations.push(e);
     seen.seqs.push(e.seq);
   });
   client.on("session", (e) => {

@@ -4,6 +4,7 @@ import { HttpProblem } from "@handoff/runtime";
 import type { Express, Request } from "express";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import type { PresenceEvent } from "@handoff/proto/events";
+import type { RepInvitationNotice } from "../store/session-events";
 import type { ConnectionPresence } from "./connection-presence";
 import { RepChannel, type ChannelSubscriber, type RepChannelDeps } from "./rep-channel";
 import {
@@ -29,6 +30,8 @@ export interface SocketTokenVerifier {
 export interface AgentSocketOptions {
   verifier: SocketTokenVerifier;
   presence: ConnectionPresence;
+  /** The members of a team (the acd's routing config), for invitations to a team. */
+  teamMembers(siteId: string, teamId: string): Promise<string[]>;
   limits?: Partial<SocketLimits>;
 }
 
@@ -37,6 +40,8 @@ export interface AgentSocketServer {
   readonly sockets: number;
   /** Hands a presence event to the rep's sockets on this replica, if he has any. */
   repPresence(event: PresenceEvent): void;
+  /** Tells the invitee (or the team's members but the inviter) with sockets on this replica. */
+  repInvitation(notice: RepInvitationNotice): Promise<void>;
   close(): void;
 }
 
@@ -301,6 +306,18 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
     },
     repPresence(event) {
       channels.get(`${event.siteId} ${event.repId}`)?.presence(event);
+    },
+    async repInvitation(notice) {
+      const { siteId, invitee } = notice;
+      const here = [...channels.values()].filter((channel) => channel.siteId === siteId);
+      if (here.length === 0) return;
+      try {
+        const invited = invitee.kind === "rep" ? [invitee.id] : await options.teamMembers(siteId, invitee.id);
+        for (const channel of here)
+          if (channel.repId !== notice.byRepId && invited.includes(channel.repId)) channel.invitation(notice);
+      } catch (error) {
+        logger.warn({ err: error, siteId, invitationId: notice.invitationId }, "socket: invitation not delivered");
+      }
     },
     close() {
       for (const shut of open.values()) shut(CLOSE_CODES.goingAway, "server shutting down");

@@ -3,6 +3,7 @@ import type { Logger } from "@handoff/runtime";
 import type { Offer } from "@handoff/proto/acd_service";
 import { PresenceEvent, SessionEvent } from "@handoff/proto/events";
 import type { SessionFeed } from "../commands/session-feed";
+import type { RepInvitationNotice } from "../store/session-events";
 import type { RepOfferFeed } from "../routing/rep-offer-feed";
 import type { ParticipantStore } from "../store/participant-store";
 import type { SessionStore } from "../store/session-store";
@@ -158,6 +159,12 @@ export class RepChannel {
     this.onRetired(this);
   }
 
+  /** An invitation into a session, for him or for a team of his. */
+  invitation(notice: RepInvitationNotice): void {
+    const { sessionId, invitationId, byRepId, invitee } = notice;
+    this.publish("invitation", { invitation: { sessionId, invitationId, byRepId, invitee } });
+  }
+
   /** A change of the rep's presence (state, teams, capacity, a dropped desktop). */
   presence(event: PresenceEvent): void {
     this.publish("presence", { event: PresenceEvent.toJSON(event) });
@@ -175,7 +182,7 @@ export class RepChannel {
     void this.follow(offer.sessionId);
   }
 
-  private publish(type: "offer" | "session" | "presence", body: Record<string, unknown>): void {
+  private publish(type: "offer" | "session" | "presence" | "invitation", body: Record<string, unknown>): void {
     this.seq++;
     const frame = JSON.stringify({ seq: this.seq, type, ...body });
     this.log.push({ seq: this.seq, frame });

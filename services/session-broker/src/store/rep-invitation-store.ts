@@ -1,5 +1,6 @@
 import type { PgPool } from "@handoff/runtime";
 import type { InvitationStateName, RepInvitationValue } from "../domain/rep-invitation";
+import { REP_INVITATIONS_CHANNEL, type RepInvitationNotice } from "./session-events";
 import type { Tx } from "./session-store";
 
 interface RepInvitationRecord {
@@ -19,7 +20,16 @@ const toValue = (r: RepInvitationRecord): RepInvitationValue => ({
 
 /** Reps invited into a session (`rep_invitations`); used inside a session change, on its transaction. */
 export class RepInvitationStore {
+  /** Records a pending invitation; every replica hears of it at commit (NOTIFY is transactional). */
   async insert(tx: Tx, siteId: string, sessionId: string, invitation: RepInvitationValue, atMs: number) {
+    const notice: RepInvitationNotice = {
+      siteId,
+      sessionId,
+      invitationId: invitation.invitationId,
+      byRepId: invitation.invitedBy,
+      invitee: invitation.invitee,
+    };
+    await tx.query("select pg_notify($1, $2)", [REP_INVITATIONS_CHANNEL, JSON.stringify(notice)]);
     await tx.query(
       `insert into rep_invitations (site_id, session_id, invitation_id, invitee_kind, invitee_id, invited_by,
          created_at_ms) values ($1, $2, $3, $4, $5, $6, $7)`,

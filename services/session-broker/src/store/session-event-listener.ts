@@ -1,6 +1,6 @@
 import pg from "pg";
 import type { Logger } from "@handoff/runtime";
-import { SESSION_EVENTS_CHANNEL } from "./session-events";
+import { REP_INVITATIONS_CHANNEL, SESSION_EVENTS_CHANNEL, type RepInvitationNotice } from "./session-events";
 
 export interface SessionEventListenerOptions {
   /** First pause before reconnecting; it doubles up to `maxRetryMs`. @default 200 */
@@ -17,13 +17,16 @@ export interface SessionEventHandlers {
   onEvents(siteId: string, sessionId: string, lastSequence: number): void;
   /** Announcements may have been missed (the connection was lost and is back): every reader re-reads. */
   onResync(): void;
+  /** A rep (or a team) was invited into a session, on any replica. */
+  onInvitation?(notice: RepInvitationNotice): void;
 }
 
 /**
  * One dedicated PostgreSQL connection per process, LISTENing on the session-events channel: every
- * replica's commits are announced there (SessionStore sends pg NOTIFY at commit). A lost connection is
- * re-opened with backoff; announcements made meanwhile are gone, so once it listens again `onResync`
- * makes every reader look for itself.
+ * replica's commits are announced there (SessionStore sends pg NOTIFY at commit), and on the channel of
+ * rep invitations. A lost connection is re-opened with backoff; announcements made meanwhile are gone,
+ * so once it listens again `onResync` makes every reader look for itself (an invitation announced in
+ * that gap reaches no socket; the invitee still joins through the API, and the inviter can invite again).
  */
 export class SessionEventListener {
   private readonly minRetryMs: number;
@@ -76,10 +79,12 @@ export class SessionEventListener {
     };
     client.on("error", fail);
     client.on("end", () => fail(new Error("connection ended")));
-    client.on("notification", (message) => this.announce(message.payload));
+    client.on("notification", (message) =>
+      message.channel === REP_INVITATIONS_CHANNEL ? this.invitation(message.payload) : this.announce(message.payload),
+    );
     try {
       await client.connect();
-      await client.query(`listen ${SESSION_EVENTS_CHANNEL}`);
+      await client.query(`listen ${SESSION_EVENTS_CHANNEL}; listen ${REP_INVITATIONS_CHANNEL}`);
     } catch (error) {
       fail(error);
       return;
@@ -98,6 +103,14 @@ export class SessionEventListener {
     this.logger.warn({ err: error, retryInMs: this.retryMs }, "session events listener lost PostgreSQL; reconnecting");
     this.retryTimer = setTimeout(() => void this.connect(), this.retryMs);
     this.retryMs = Math.min(this.retryMs * 2, this.maxRetryMs);
+  }
+
+  private invitation(payload: string | undefined): void {
+    try {
+      this.handlers.onInvitation?.(JSON.parse(payload ?? "") as RepInvitationNotice);
+    } catch (error) {
+      this.logger.warn({ err: error }, "session events listener: an invitation announcement was not JSON");
+    }
   }
 
   /** The payload is "site session lastSequence" (ids never hold spaces). */

@@ -9,6 +9,21 @@ export type SessionEventType = SessionEventPayload["$case"];
 
 /** The channel a committed event is announced on (pg NOTIFY); the payload is "site session sequence". */
 export const SESSION_EVENTS_CHANNEL = "handoff_session_events";
+/**
+ * The channel a new invitation of a rep into a session is announced on, so the replicas serving the
+ * invitee's sockets tell him; the payload is a JSON `RepInvitationNotice`.
+ */
+export const REP_INVITATIONS_CHANNEL = "handoff_rep_invitations";
+
+/** What an invitation's announcement carries (ids are bounded, so it stays far below NOTIFY's 8 KB). */
+export interface RepInvitationNotice {
+  siteId: string;
+  sessionId: string;
+  invitationId: string;
+  byRepId: string;
+  invitee: { kind: "rep" | "team"; id: string };
+}
+
 /** Announces new outbox rows to the relay. */
 export const OUTBOX_CHANNEL = "handoff_session_outbox";
 

@@ -29,7 +29,7 @@ async function endpoint(limits: Partial<SocketLimits>) {
   const deps: RepChannelDeps = {
     logger,
     store: { find: () => Promise.resolve(undefined) },
-    participants: { sessionIdsOfRep: () => Promise.resolve([]) },
+    participants: { sessionIdsOfRep: () => Promise.resolve([]), all: () => Promise.resolve([]) },
     feed: { watch: () => Promise.resolve() },
     repOffers: {
       watch: (_site, _rep, listener) => {
@@ -40,6 +40,7 @@ async function endpoint(limits: Partial<SocketLimits>) {
   };
   const app = express();
   const sockets: AgentSocketServer = mountAgentSocket(app, deps, {
+    teamMembers: () => Promise.resolve([]),
     verifier: {
       verify: (token) =>
         token === "good" ? Promise.resolve({ siteId: "s", repId: "alice" }) : Promise.reject(new Error("bad token")),
