@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentClient, Offer } from "@handoff/agent-sdk";
 import type { ServiceProcess } from "@handoff/testing/dist/service-process";
@@ -454,10 +455,14 @@ async function idleSockets(b: Bench, heartbeatMs: number): Promise<void> {
     `  broker ${b.p.settleSeconds} s later: ${describeProcessMemory(brokerPid)}; ${b.p.cpuWindowSeconds} s with them...`,
   );
 
+  // A stalled bench would miss the broker's pings and lose sockets of its own making: watch its loop.
+  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  benchLoop.enable();
   const window = new CpuSplit(pids(b));
   const closesBefore = reps.reduce((n, rep) => n + rep.disconnects, 0);
   await sleep(b.p.cpuWindowSeconds * 1000);
   const held = window.usage();
+  benchLoop.disable();
   const open = reps.filter((rep) => rep.client.connectionId !== undefined).length;
   const closes = reps.reduce((n, rep) => n + rep.disconnects, 0) - closesBefore;
   console.log(`    ${window.describe()}; ${load()}`);
@@ -491,7 +496,8 @@ async function idleSockets(b: Bench, heartbeatMs: number): Promise<void> {
   );
   console.log(
     `    sockets open at the end ${int(open)} of ${int(opened.opened)}; closes in the window ${int(closes)}; ` +
-      `closes since the first socket opened, by code: ${describeCloses()}`,
+      `closes since the first socket opened, by code: ${describeCloses()}; bench event-loop delay in the window ` +
+      `p99 ${ms(benchLoop.percentile(99) / 1e6)}, max ${ms(benchLoop.max / 1e6)}`,
   );
   console.log(`    memory: ${memory(b)}`);
   note(
