@@ -67,6 +67,10 @@ export const startSessionBody = z
       .max(MAX_IDENTITY_TOKEN, `at most ${MAX_IDENTITY_TOKEN} characters`)
       .optional()
       .meta({ description: "The host site's signed JWT vouching for the customer (verified identity)." }),
+    queueAfterClosing: z
+      .boolean()
+      .default(false)
+      .meta({ description: "He was told (CLOSING_SOON) that his wait ends after closing and queues anyway." }),
     consent: z.strictObject({
       agreementAccepted: z.literal(true, { error: "must be true: the customer accepts the agreement first" }),
       agreementVersion: z.string().max(40).default("").meta({ description: "The version of the text he accepted." }),

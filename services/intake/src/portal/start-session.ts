@@ -8,6 +8,7 @@ import { verifyIdentityToken } from "./identity-token";
 import type { startedSession, startSessionBody } from "./portal-schemas";
 import { sessionStatusJson } from "./session-json";
 import type { SitePortal } from "./site-portals";
+import type { WaitPreview } from "./wait-preview";
 
 type StartSession = z.infer<typeof startSessionBody>;
 
@@ -53,18 +54,47 @@ function checkAllowed(portal: SitePortal, body: StartSession, atMs: number): { p
 }
 
 /**
+ * Closing-time admission, before he queues: when the wait the acd foresees for him (P90) ends once the
+ * portal has closed, he is told so (409 CLOSING_SOON) and queues only when he asks again with
+ * `queueAfterClosing`. Keys and links are not asked: a rep is expecting that customer. Without an
+ * answer from the acd he is not held up; the start's answer still says what his queued wait means.
+ */
+async function checkClosingTime(
+  deps: { waits: Pick<WaitPreview, "estimate"> },
+  portal: SitePortal,
+  body: StartSession,
+  atMs: number,
+): Promise<void> {
+  if (body.queueAfterClosing || (body.method !== "rep_list" && body.method !== "issue")) return;
+  const queue = body.method === "rep_list" ? { repId: body.repId ?? "" } : { problemTypeId: body.problemTypeId ?? "" };
+  const estimate = await deps.waits.estimate(portal.siteId, queue).catch(() => undefined);
+  if (!estimate?.known) return;
+  const admission = closingAdmission(portal.config.schedule ?? null, atMs, estimate.p90Ms);
+  if (admission.waitEndsAfterClosing)
+    throw conflict(
+      "CLOSING_SOON",
+      "the expected wait ends after the portal closes; ask again with queueAfterClosing to queue anyway",
+      {
+        closesAt: admission.closesAtMs === null ? null : new Date(admission.closesAtMs).toISOString(),
+        estimate: { p50Ms: estimate.p50Ms, p90Ms: estimate.p90Ms, known: true },
+      },
+    );
+}
+
+/**
  * Starts a customer's session: the portal's rules (start method, hours, agreement version), the host
  * site's identity token, then the broker (which queues it and answers the customer's token). The
  * answer tells at once when no eligible rep is logged in, and whether his P90 wait ends after closing.
  */
 export async function startSession(
-  deps: { broker: CustomerBroker },
+  deps: { broker: CustomerBroker; waits: Pick<WaitPreview, "estimate"> },
   portal: SitePortal,
   body: StartSession,
   clientAddress: string,
   atMs: number,
 ): Promise<z.infer<typeof startedSession>> {
   const { portalClosed } = checkAllowed(portal, body, atMs);
+  if (!portalClosed) await checkClosingTime(deps, portal, body, atMs);
   const identity = body.identityToken
     ? await verifyIdentityToken(body.identityToken, portal.siteId, portal.config.identityKeys)
     : { fields: {}, verifiedFields: [] };
