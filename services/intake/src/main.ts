@@ -22,6 +22,7 @@ import { CustomerStreams } from "./portal/customer-streams";
 import { mountPortalApi, PORTAL_JSON_LIMIT } from "./portal/portal-api";
 import { RepDirectory } from "./portal/rep-directory";
 import { SitePortals } from "./portal/site-portals";
+import { WaitPreview } from "./portal/wait-preview";
 import { AcdRouting } from "./routing/acd-routing";
 import { PortalConfigStore } from "./store/portal-config-store";
 import { DEFAULT_WIDGET_DIR, mountWidgetAssets } from "./widget-assets";
@@ -40,6 +41,7 @@ runMain("intake", async () => {
   const broker = new CustomerBroker(config.SESSION_BROKER_ADDRESS);
   const reps = new RepDirectory(config.PRESENCE_ADDRESS);
   const streams = new CustomerStreams(broker, sites, logger, { pollMs: config.POSITION_POLL_MS });
+  const waits = new WaitPreview(config.ACD_ADDRESS);
   const verifier = await tokenVerifierFromSettings("ADMIN", config, logger, { api: "admin API" });
 
   const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
@@ -51,7 +53,7 @@ runMain("intake", async () => {
     routes: (http) => {
       mountPortalApi(
         http,
-        { sites, broker, reps, streams, now: Date.now },
+        { sites, broker, reps, streams, waits, now: Date.now },
         { siteRateLimitPerMinute: config.SITE_RATE_LIMIT_PER_MINUTE },
       );
       const allowedOrigins = async (siteId: string) => (await portalStore.current(siteId))?.config.allowedOrigins ?? [];
@@ -81,7 +83,10 @@ runMain("intake", async () => {
     { name: "admin http", run: () => adminHttp.drain(config.SHUTDOWN_TIMEOUT_MS / 4) },
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "acd client", run: () => Promise.resolve().then(() => routing.close()) },
-    { name: "broker and presence clients", run: () => Promise.resolve().then(() => (broker.close(), reps.close())) },
+    {
+      name: "broker, presence and acd clients",
+      run: () => Promise.resolve().then(() => (broker.close(), reps.close(), waits.close())),
+    },
     { name: "postgres", run: () => pool.end() },
     { name: "telemetry", run: stopTelemetry },
   ]);
