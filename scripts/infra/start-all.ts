@@ -11,7 +11,7 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { styleText } from "node:util";
 import { runInfrastructure } from "./cli.ts";
-import { demoSiteSummary, seedDemoSite } from "./demo-site.ts";
+import { demoSiteSummary, seedDemoPortal, seedDemoSite } from "./demo-site.ts";
 import type { InfrastructureEnv } from "./index.ts";
 import {
   LOCAL_PAGES,
@@ -185,6 +185,7 @@ try {
       try {
         await waitUntilReady(children);
         await seedDemoSite(`127.0.0.1:${LOCAL_SERVICES.acd.grpcPort}`);
+        await seedDemoPortal(`http://127.0.0.1:${LOCAL_SERVICES.intake.adminHttpPort}`);
       } catch (error) {
         await stopAll();
         throw error;
