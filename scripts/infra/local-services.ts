@@ -50,7 +50,7 @@ export interface LocalPage {
 
 /** The pages a person opens in a browser, in the order the summary lists them. */
 export const LOCAL_PAGES: LocalPage[] = [
-  { what: "demo page", service: "intake", path: "/demo/", comesWith: "issue 9" },
+  { what: "demo page", service: "intake", path: "/demo/" },
   { what: "agent console", service: "session-broker", path: "/console/" },
   { what: "wallboard", service: "reporting", path: "/wallboard/", comesWith: "issue 10" },
 ];
