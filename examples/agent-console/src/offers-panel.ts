@@ -1,8 +1,8 @@
-import { AgentApiError, type AgentClient, type Offer } from "@handoff/agent-sdk";
+import { AgentApiError, type AgentClient, type Offer, type SessionView } from "@handoff/agent-sdk";
 import { attempt, type Announcer } from "./announcer.js";
 import { h } from "./dom.js";
 import { secondsLeft } from "./format.js";
-import { customerOf, readSession, type SessionDetails } from "./session-details.js";
+import { customerOf, readSession } from "./session-details.js";
 
 interface ShownOffer {
   offer: Offer;
@@ -26,7 +26,7 @@ export class OffersPanel {
     private readonly client: AgentClient,
     private readonly announcer: Announcer,
     /** A session the rep now works (accepted or taken). */
-    private readonly accepted: (session: SessionDetails) => void,
+    private readonly accepted: (session: SessionView) => void,
   ) {
     const takeNext = h("button", { type: "button", class: "take-next" }, "Take the next session");
     takeNext.addEventListener("click", () => void this.takeNext(takeNext));
@@ -112,7 +112,7 @@ export class OffersPanel {
       try {
         if (accept) {
           const session = await this.client.acceptOffer(offer.sessionId, offer.epoch);
-          this.accepted(session as SessionDetails);
+          this.accepted(session);
           this.announcer.say(`You are working with ${shown?.who ?? "the customer"}.`);
         } else {
           await this.client.rejectOffer(offer.sessionId, offer.epoch);
@@ -133,8 +133,8 @@ export class OffersPanel {
     await attempt(this.announcer, "Taking the next session failed", async () => {
       const session = await this.client.takeNextSession();
       if (!session) return this.announcer.say("No session waits in your queues.");
-      this.accepted(session as SessionDetails);
-      this.announcer.say(`You are working with ${customerOf(session as SessionDetails)}.`);
+      this.accepted(session);
+      this.announcer.say(`You are working with ${customerOf(session)}.`);
     });
     button.disabled = false;
   }

@@ -3,24 +3,6 @@ import { attempt, type Announcer } from "./announcer.js";
 import { h } from "./dom.js";
 import { clock, estimate } from "./format.js";
 
-/** `GET /v1/me/queues` (the SDK leaves its answer untyped). */
-interface QueuesView {
-  queues: {
-    target: { kind: "team" | "rep"; id: string };
-    waiting: {
-      sessionId: string;
-      customerName: string;
-      waitingMs: number;
-      position: {
-        position: number;
-        queueLength: number;
-        estimate: { known: boolean; p50Ms: number; p90Ms: number };
-      } | null;
-    }[];
-    truncated: boolean;
-  }[];
-}
-
 /** How often the queues are read again while the console is open. */
 const REFRESH_MS = 5_000;
 
@@ -75,7 +57,7 @@ export class QueuesPanel {
 
   refresh(): Promise<void> {
     return attempt(this.announcer, "Reading the queues failed", async () => {
-      const { queues } = (await this.client.listQueues()) as unknown as QueuesView;
+      const queues = await this.client.listQueues();
       this.readAtMs = Date.now();
       this.waited.length = 0;
       const rows = queues.flatMap((queue) =>

@@ -1,8 +1,8 @@
-import type { AgentClient, SessionEvent } from "@handoff/agent-sdk";
+import type { AgentClient, SessionEvent, SessionView } from "@handoff/agent-sdk";
 import { attempt, type Announcer } from "./announcer.js";
 import { field, h, onSubmit, select, text } from "./dom.js";
 import { logLine, permissionChange, permissionKey, permissionName } from "./format.js";
-import { customerOf, type SessionDetails } from "./session-details.js";
+import { customerOf } from "./session-details.js";
 
 const PERMISSIONS: [string, string][] = [
   ["view", "View the screen"],
@@ -26,7 +26,7 @@ export class SessionCard {
   private readonly permissionState = new Map<string, string>();
 
   constructor(
-    readonly session: SessionDetails,
+    readonly session: SessionView,
     private readonly client: AgentClient,
     private readonly announcer: Announcer,
     /** The rep no longer works it (transferred or ended from this card). */

@@ -1,9 +1,9 @@
-import type { AgentClient, SessionEvent } from "@handoff/agent-sdk";
+import type { AgentClient, SessionEvent, SessionView } from "@handoff/agent-sdk";
 import { attempt, type Announcer } from "./announcer.js";
 import { h } from "./dom.js";
 import { sessionIsOverFor } from "./format.js";
 import { SessionCard } from "./session-card.js";
-import { readSession, type SessionDetails } from "./session-details.js";
+import { readSession } from "./session-details.js";
 
 /** Why a session left the rep's list, as its last event says. */
 function whyOver(event: SessionEvent): string {
@@ -38,7 +38,7 @@ export class SessionsPanel {
   }
 
   /** Shows a session the rep works (once, however many times it is announced). */
-  add(session: SessionDetails): void {
+  add(session: SessionView): void {
     if (this.cards.has(session.sessionId) || session.state !== "active") return;
     const card = new SessionCard(session, this.client, this.announcer, (id, why) => this.remove(id, why));
     this.cards.set(session.sessionId, card);
@@ -61,7 +61,7 @@ export class SessionsPanel {
   }
 
   /** Keeps only the sessions in `current` (after a resync), adding those not shown. */
-  replaceWith(current: SessionDetails[]): void {
+  replaceWith(current: SessionView[]): void {
     const ids = new Set(current.map((s) => s.sessionId));
     for (const id of this.cards.keys()) if (!ids.has(id)) this.remove(id, "is no longer yours");
     for (const session of current) this.add(session);

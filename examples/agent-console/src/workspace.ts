@@ -5,7 +5,6 @@ import { h } from "./dom.js";
 import { OffersPanel } from "./offers-panel.js";
 import { PresencePanel } from "./presence-panel.js";
 import { QueuesPanel } from "./queues-panel.js";
-import { detailsOf } from "./session-details.js";
 import { SessionsPanel } from "./sessions-panel.js";
 import type { Credentials } from "./sign-in.js";
 
@@ -28,7 +27,7 @@ export async function openWorkspace(
 
   /** Shows what the broker holds for the rep: at sign-in, and when it could not replay what was missed. */
   const reconcile = (current: SessionView[]) => {
-    const all = current.map(detailsOf);
+    const all = current;
     for (const session of all)
       if (session.state === "offered" && session.repId === credentials.repId && session.offerExpiresAtMs)
         void offers.add({ sessionId: session.sessionId, epoch: session.epoch, expiresAtMs: session.offerExpiresAtMs });

@@ -1,15 +1,6 @@
 import { AgentApiError, type Problem } from "./agent-api-error.js";
-import {
-  FINAL_CLOSE_CODES,
-  type AgentEvents,
-  type LogFrame,
-  type Invitation,
-  type RepView,
-  type ServerFrame,
-  type SessionEvent,
-  type SessionKey,
-  type SessionView,
-} from "./events.js";
+import { FINAL_CLOSE_CODES, type AgentEvents, type LogFrame, type ServerFrame, type SessionEvent } from "./events.js";
+import type { Invitation, QueueView, RepView, SessionKey, SessionView, SessionWithPosition } from "./views.js";
 
 /** Where the token comes from: a fixed string, or a callback asked again whenever one is refused or expires. */
 export type TokenSource = string | (() => string | Promise<string>);
@@ -168,7 +159,9 @@ export class AgentClient {
   }
 
   /** The waiting sessions of the rep's queues (position, waiting time, EWT). */
-  listQueues = (): Promise<Record<string, unknown>> => this.call("GET", "/v1/me/queues");
+  async listQueues(): Promise<QueueView[]> {
+    return (await this.call<{ queues: QueueView[] }>("GET", "/v1/me/queues")).queues;
+  }
 
   /** Accepts an offer; the socket then follows the session's events. */
   async acceptOffer(sessionId: string, epoch: number): Promise<SessionView> {
@@ -189,7 +182,8 @@ export class AgentClient {
     return session;
   }
 
-  getSession = (sessionId: string): Promise<unknown> => this.call("GET", this.session(sessionId));
+  /** A session of the rep's site, with its place in the queue while it waits. */
+  getSession = (sessionId: string): Promise<SessionWithPosition> => this.call("GET", this.session(sessionId));
 
   sendChat = (sessionId: string, text: string): Promise<unknown> =>
     this.call("POST", this.session(sessionId, "messages"), { text });

@@ -1,3 +1,5 @@
+import type { SessionView } from "./views.js";
+
 /** An offer of a session to the rep: accept it with its `epoch` before `expiresAtMs`. */
 export interface Offer {
   sessionId: string;
@@ -118,35 +120,4 @@ export interface AgentEvents {
   resync: { reason: string; sessions: SessionView[] };
   /** A failure the client recovers from itself (reported for logging). */
   error: { error: unknown };
-}
-
-/** A session as the agent API shows it (`GET /v1/sessions/{id}`, `GET /v1/me/sessions`). */
-export interface SessionView {
-  sessionId: string;
-  state: "created" | "waiting" | "offered" | "active" | "ended" | "abandoned";
-  [field: string]: unknown;
-}
-
-/** A session key to read to a customer (`displayKey`) and until when it works. */
-export interface SessionKey {
-  sessionKey: string;
-  displayKey: string;
-  expiresAtMs: number;
-}
-
-/** An invitation link for a customer: send `url`; `token` is what the link carries. */
-export interface Invitation {
-  invitationId: string;
-  token: string;
-  url: string;
-  expiresAtMs: number;
-}
-
-/** A rep as presence holds him (`rep` of login, state and capacity answers). */
-export interface RepView {
-  repId: string;
-  state: string;
-  teamIds: string[];
-  capacity: number;
-  [field: string]: unknown;
 }
