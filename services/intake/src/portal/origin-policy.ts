@@ -1,4 +1,5 @@
 import { HttpProblem } from "@handoff/runtime";
+import { idField } from "@handoff/runtime/fields";
 import type { Request, RequestHandler, Response } from "express";
 import type { SitePortals } from "./site-portals";
 
@@ -23,8 +24,9 @@ function allow(res: Response, origin: string): void {
 export function originPolicy(sites: SitePortals): RequestHandler {
   return (req, res, next) => {
     const origin = req.get("origin");
-    if (origin === undefined) return next();
     const siteId = String(req.params.siteId ?? "");
+    // A malformed site id is the route's 400 to give; no store is asked about it.
+    if (origin === undefined || !idField.safeParse(siteId).success) return next();
     void sites
       .get(siteId)
       .then((portal) => {
