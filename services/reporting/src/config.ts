@@ -1,9 +1,20 @@
-import { commonSettings, durationMs, kafkaSettings, loadConfig, port, postgresUrl } from "@handoff/runtime";
+import {
+  commonSettings,
+  ConfigInvalidError,
+  durationMs,
+  kafkaSettings,
+  loadConfig,
+  port,
+  postgresUrl,
+  tokenSettingProblems,
+  tokenSettings,
+} from "@handoff/runtime";
 import { z } from "zod";
 
 export const reportingSettings = z.object({
   ...commonSettings,
   ...kafkaSettings,
+  NODE_ENV: z.string().default("development"),
   DATABASE_URL: postgresUrl,
   GRPC_PORT: port(50054),
   HTTP_PORT: port(8084),
@@ -18,9 +29,17 @@ export const reportingSettings = z.object({
     .default("reporting"),
   /** How long start-up waits for the consumer groups to be joined before it serves anyway (not ready). */
   CONSUMER_JOIN_TIMEOUT_MS: durationMs(15_000),
+  /** Supervisor API requests per supervisor (site and subject) per minute. */
+  SUPERVISOR_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Supervisor API tokens (SUPERVISOR_JWT_ISSUER...): unset issuer means development auth (logged at start). */
+  ...tokenSettings("SUPERVISOR"),
 });
 
 export type ReportingConfig = z.infer<typeof reportingSettings>;
 
-export const loadReportingConfig = (env: NodeJS.ProcessEnv = process.env): ReportingConfig =>
-  loadConfig(reportingSettings, env);
+export function loadReportingConfig(env: NodeJS.ProcessEnv = process.env): ReportingConfig {
+  const config = loadConfig(reportingSettings, env);
+  const problems = tokenSettingProblems("SUPERVISOR", config, config.NODE_ENV === "production");
+  if (problems.length > 0) throw new ConfigInvalidError(problems);
+  return config;
+}

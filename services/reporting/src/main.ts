@@ -12,6 +12,7 @@ import {
   runMain,
   startGrpcServer,
   startHttpServer,
+  tokenVerifierFromSettings,
 } from "@handoff/runtime";
 import { stopTelemetry } from "@handoff/runtime/telemetry";
 import { loadReportingConfig } from "./config";
@@ -19,7 +20,9 @@ import { ConsumerLag } from "./events/consumer-lag";
 import { startIngestConsumers } from "./events/ingest-consumers";
 import { INGEST_TOPICS } from "./events/ingest-topics";
 import { mountMetricsDictionary } from "./http/metrics-dictionary-route";
+import { mountSupervisorApi } from "./http/supervisor-api";
 import { EventIngester } from "./ingest/event-ingester";
+import { RealtimeStore } from "./store/realtime-store";
 
 runMain("reporting", async () => {
   const config = loadReportingConfig();
@@ -27,6 +30,7 @@ runMain("reporting", async () => {
   const pool = createPgPool(config.DATABASE_URL);
   const applied = await migrate(pool, path.join(__dirname, "store", "migrations"), "reporting_schema_migrations");
   if (applied.length > 0) logger.info({ applied }, "database migrated");
+  const verifier = await tokenVerifierFromSettings("SUPERVISOR", config, logger, { api: "supervisor API" });
   const kafka = createKafka({ clientId: "reporting", brokers: config.KAFKA_BROKERS, logger });
   const kafkaReady = kafkaReadiness(kafka);
 
@@ -49,7 +53,14 @@ runMain("reporting", async () => {
   const app = createHttpApp({
     logger,
     readiness: [postgresReadiness(pool), kafkaReady, consumers.readiness],
-    routes: mountMetricsDictionary,
+    routes: (routes) => {
+      mountMetricsDictionary(routes);
+      mountSupervisorApi(
+        routes,
+        { realtime: new RealtimeStore(pool), now: () => Date.now() },
+        { verifier, rateLimitPerMinute: config.SUPERVISOR_RATE_LIMIT_PER_MINUTE },
+      );
+    },
   });
   const http = await startHttpServer(app, config.HTTP_HOST, config.HTTP_PORT);
   grpc.setServing(true);

@@ -1,0 +1,28 @@
+import { openApiDocument } from "@handoff/runtime";
+import type { SupervisorRoute } from "./supervisor-route";
+
+const PROBLEMS: Record<number, string> = {
+  400: "A query parameter is malformed or unknown: the problem body names each (`field`, `errors`).",
+  401: "No token, or a token that is expired, for another audience or issuer, or badly signed.",
+  403: "The token's holder is not a supervisor (role supervisor or admin) of a site.",
+  429: "Rate limit reached.",
+  503: "The issuer's keys did not answer; retry.",
+};
+
+/** The supervisor API's OpenAPI 3.1 document, generated from the routes' zod schemas (checked in as openapi-supervisor.json). */
+export function supervisorOpenApi(routes: readonly SupervisorRoute[]): Record<string, unknown> {
+  return openApiDocument({
+    info: {
+      title: "Handoff supervisor API",
+      version: "1.0.0",
+      description:
+        "Real-time queues and reps of a site, from reporting's fact tables (as fresh as its consumer lag). " +
+        "Every operation needs `Authorization: Bearer <JWT>` with role `supervisor` (or `admin`); the site is " +
+        "the token's `site` claim, so a supervisor sees his own site only. Errors are RFC 9457 problem bodies. " +
+        "Figures are defined at `/v1/metrics-dictionary`.",
+    },
+    tags: [{ name: "real time", description: "Queues and reps now" }],
+    problems: PROBLEMS,
+    operations: routes.map((route) => ({ ...route, errors: [400, 401, 403, 429, 503, ...route.errors] })),
+  });
+}

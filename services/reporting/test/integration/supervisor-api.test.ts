@@ -1,0 +1,153 @@
+import { readFileSync } from "node:fs";
+import { RepState } from "@handoff/proto/common";
+import {
+  AgentTokenVerifier,
+  createHttpApp,
+  createLogger,
+  publicKeyFrom,
+  startHttpServer,
+  type RunningHttpServer,
+} from "@handoff/runtime";
+import { infrastructureEnv, TEST_ISSUER, testIssuer, type TestIssuer } from "@handoff/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mountSupervisorApi } from "../../src/http/supervisor-api";
+import { SUPERVISOR_OPENAPI_FILE } from "../../src/http/write-supervisor-openapi";
+import { RealtimeStore } from "../../src/store/realtime-store";
+import { EventLogBuilder, team } from "../support/event-log-builder";
+import { ingestDirectly } from "../support/ingest-directly";
+import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
+
+const NOW = Date.UTC(2026, 10, 2, 10);
+const S = 1_000;
+
+/** Site A: s1 waits in t1 (90 s, estimate 30 s), s2 is with r1; r2 is away. Site B: s9 waits in its own t1. */
+function siteLogs() {
+  const a = new EventLogBuilder("site-a");
+  for (const [repId, state] of [
+    ["r1", RepState.REP_STATE_AVAILABLE],
+    ["r2", RepState.REP_STATE_AWAY],
+  ] as const)
+    a.presence(NOW - 600 * S, repId, { $case: "repLoggedIn", repLoggedIn: { teamIds: ["t1"] } }).stateChanged(
+      NOW - 600 * S,
+      repId,
+      RepState.REP_STATE_OFFLINE,
+      0,
+      state,
+      state === RepState.REP_STATE_AWAY ? "break" : "",
+    );
+  a.queued(NOW - 90 * S, "s1", team("t1")).routing(NOW - 80 * S, "s1", 0, {
+    $case: "waitEstimated",
+    waitEstimated: { position: 1, estimate: { p50Ms: 30 * S, p90Ms: 60 * S, known: true } },
+  });
+  a.queued(NOW - 300 * S, "s2", team("t1"))
+    .offered(NOW - 300 * S, "s2", 1, "r1", team("t1"))
+    .accepted(NOW - 295 * S, "s2", 1, "r1", 5 * S);
+  const b = new EventLogBuilder("site-b").queued(NOW - 10 * S, "s9", team("t1"));
+  return [...a.events, ...b.events];
+}
+
+describe("supervisor API", () => {
+  let database: ReportingDatabase;
+  let issuer: TestIssuer;
+  let server: RunningHttpServer;
+  let base: string;
+
+  beforeAll(async () => {
+    database = await createReportingDatabase(infrastructureEnv().DATABASE_URL);
+    await ingestDirectly(database.pool, siteLogs());
+    issuer = await testIssuer("SUPERVISOR");
+    const verifier = new AgentTokenVerifier({
+      issuer: TEST_ISSUER,
+      audience: issuer.audience,
+      key: publicKeyFrom(issuer.publicPem),
+    });
+    const app = createHttpApp({
+      logger: createLogger("reporting-test", "silent"),
+      readiness: [],
+      routes: (routes) =>
+        mountSupervisorApi(
+          routes,
+          { realtime: new RealtimeStore(database.pool), now: () => NOW },
+          { verifier, rateLimitPerMinute: 1_000 },
+        ),
+    });
+    server = await startHttpServer(app, "127.0.0.1", 0);
+    base = `http://127.0.0.1:${server.port}`;
+  });
+
+  afterAll(async () => {
+    await server?.drain(1_000);
+    await database?.drop();
+  });
+
+  const get = async (path: string, token?: string) => {
+    const response = await fetch(`${base}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it("shows a supervisor his site's queues now, from the ingested events", async () => {
+    const { status, body } = await get("/v1/supervisor/queues", await issuer.token("site-a", "sue", ["supervisor"]));
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      atMs: NOW,
+      queues: [
+        {
+          queue: { kind: "team", id: "t1" },
+          waiting: 1,
+          longestWaitMs: 90 * S,
+          ewtP50Ms: 30 * S,
+          reps: { available: 1, busy: 0, away: 1, onSession: 1 },
+        },
+      ],
+    });
+  });
+
+  it("shows his site's reps with state, since when and the sessions they hold, filtered by state", async () => {
+    const token = await issuer.token("site-a", "sue", ["supervisor"]);
+    const { body } = await get("/v1/supervisor/reps?team=t1&state=REP_STATE_AWAY", token);
+    expect(body.reps).toEqual([
+      { repId: "r2", state: "REP_STATE_AWAY", reasonCode: "break", sinceMs: NOW - 600 * S, teamIds: ["t1"], load: 0 },
+    ]);
+    expect((await get("/v1/supervisor/reps", token)).body.reps).toContainEqual(
+      expect.objectContaining({ repId: "r1", load: 1 }),
+    );
+  });
+
+  it("never shows one site's data to another site's supervisor, on every endpoint", async () => {
+    const token = await issuer.token("site-b", "bob", ["supervisor"]);
+    expect((await get("/v1/supervisor/queues", token)).body.queues).toEqual([
+      {
+        queue: { kind: "team", id: "t1" },
+        waiting: 1,
+        longestWaitMs: 10 * S,
+        ewtP50Ms: null,
+        reps: { available: 0, busy: 0, away: 0, onSession: 0 },
+      },
+    ]);
+    expect((await get("/v1/supervisor/reps", token)).body.reps).toEqual([]);
+  });
+
+  it("refuses a rep's token (403), no token (401), and names the query parameter at fault (400)", async () => {
+    const rep = await issuer.token("site-a", "r1", ["rep"]);
+    expect(await get("/v1/supervisor/queues", rep)).toMatchObject({
+      status: 403,
+      body: { reason: "SUPERVISOR_ROLE_REQUIRED" },
+    });
+    expect((await get("/v1/supervisor/reps")).status).toBe(401);
+    const supervisor = await issuer.token("site-a", "sue", ["supervisor"]);
+    expect(await get("/v1/supervisor/reps?state=sleeping", supervisor)).toMatchObject({
+      status: 400,
+      body: { field: "state" },
+    });
+    expect(await get("/v1/supervisor/queues?teem=t1", supervisor)).toMatchObject({
+      status: 400,
+      body: { field: "teem" },
+    });
+  });
+
+  it("serves the checked-in OpenAPI document", async () => {
+    const { status, body } = await get("/v1/supervisor/openapi.json");
+    expect(status).toBe(200);
+    expect(body).toEqual(JSON.parse(readFileSync(SUPERVISOR_OPENAPI_FILE, "utf8")));
+  });
+});
