@@ -1,9 +1,8 @@
 import { get } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SessionStack } from "@handoff/testing";
+import { SessionStack, testIssuer, type TestIssuer } from "@handoff/testing";
 import { AgentClient, CLOSE_CODES, type WebSocketLike } from "@handoff/agent-sdk";
 import { customerAsksForHelp, eventually, recorder, siteWithTeam } from "../support/agent-fixtures.js";
-import { testIssuer, type TestIssuer } from "../support/test-issuer.js";
 
 describe("agent SDK against the real services", () => {
   let stack: SessionStack;
@@ -62,8 +61,8 @@ describe("agent SDK against the real services", () => {
   const healthy = async (replica = 0) => (await fetch(`${baseUrl(replica)}/healthz`)).status;
 
   beforeAll(async () => {
-    issuer = await testIssuer();
-    stack = await SessionStack.start({ brokers: 2, brokerEnv: issuer.brokerEnv });
+    issuer = await testIssuer("AGENT");
+    stack = await SessionStack.start({ brokers: 2, brokerEnv: issuer.env });
   });
 
   afterEach(() => {
@@ -197,7 +196,7 @@ describe("agent SDK against the real services", () => {
     const agent = new AgentClient({
       baseUrl: baseUrl(),
       // The first token lives 2 s; the refresh callback then hands out ordinary ones.
-      token: () => issuer.token(siteId, "frank", issued++ === 0 ? "2s" : "10m"),
+      token: () => issuer.token(siteId, "frank", ["rep"], { expiresIn: issued++ === 0 ? "2s" : "10m" }),
       reconnectMinMs: 50,
     });
     clients.push(agent);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SessionStack, TcpBalancer, type SessionBroker } from "@handoff/testing";
+import { SessionStack, TcpBalancer, testIssuer, type SessionBroker, type TestIssuer } from "@handoff/testing";
 import { AgentApiError, AgentClient, type Offer, type SessionEvent } from "@handoff/agent-sdk";
 import { customerAsksForHelp, eventually, siteWithTeam } from "../support/agent-fixtures.js";
-import { testIssuer, type TestIssuer } from "../support/test-issuer.js";
 
 const REPS = 50;
 const SESSIONS = Number(process.env.FAILOVER_SESSIONS ?? 2_000);
@@ -126,8 +125,8 @@ describe("50 reps on the SDK while a broker replica is killed", () => {
   const reps: SimulatedRep[] = [];
 
   beforeAll(async () => {
-    issuer = await testIssuer();
-    stack = await SessionStack.start({ brokers: 2, brokerEnv: issuer.brokerEnv });
+    issuer = await testIssuer("AGENT");
+    stack = await SessionStack.start({ brokers: 2, brokerEnv: issuer.env });
     balancer = await TcpBalancer.start(stack.brokers.map((replica) => replica.process.httpPort));
   });
 
