@@ -2,7 +2,14 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Response } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { IntakeStack, launchChromium, newSiteId, testIssuer, type TestIssuer } from "@handoff/testing";
+import {
+  IntakeStack,
+  launchChromium,
+  newSiteId,
+  seriousAxeViolations,
+  testIssuer,
+  type TestIssuer,
+} from "@handoff/testing";
 import { WIDGET_DIST } from "../support/fixture-portal";
 import { HostPage } from "../support/host-page";
 import { RepDesk } from "../support/rep-desk";
@@ -284,6 +291,19 @@ describe("widget against the real portal", () => {
       "https://help.example.com/contact",
     );
     await checkView(widget, "portal-no-rep");
+  });
+
+  it("serves the demo host page under a strict CSP, with the widget working in it", async () => {
+    const widget = await openWidget(browser, `${stack.publicUrl}/demo/`);
+    opened.push(widget);
+    const csp = (await fetch(`${stack.publicUrl}/demo/`)).headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    // The demo site may or may not be configured in this database: either way the frame runs and says so.
+    await widget.ui.locator("h2").first().waitFor();
+    expect(await widget.page.getByRole("button", { name: "Close help" }).getAttribute("aria-expanded")).toBe("true");
+    expect(await seriousAxeViolations(widget.page)).toEqual([]);
+    expect(unexpectedErrors(widget.errors).filter((error) => !/status of 5\d\d/.test(error))).toEqual([]);
   });
 
   it("is refused by intake for a site that does not allow the host page's origin", async () => {
