@@ -259,8 +259,33 @@ describe("widget against the real portal", () => {
     await ui.getByLabel("Session key", { exact: true }).fill(key.displayKey);
     await ui.getByRole("button", { name: "Continue" }).click();
     await agree(widget);
-    await alice.acceptNext();
+    const session = await alice.acceptNext();
     await ui.getByRole("heading", { name: "Chat" }).waitFor();
+
+    await alice.client.requestPermission(session, "control");
+    // A closed portal lists no reps, so the widget knows no display name for her.
+    await ui.getByRole("group", { name: "Support rep asks to control your computer." }).waitFor();
+    await ui.getByRole("button", { name: "Deny" }).click();
+    await alice.event(session, (e) => e.permissionChanged?.change === "PERMISSION_CHANGE_DENIED");
+    await ui.getByRole("log").getByText("You denied: control your computer.").waitFor();
+    expect(await ui.getByRole("button", { name: "Stop sharing" }).count()).toBe(0);
+  });
+
+  it("leaves the queue from a notice: abandoned at once, and no exit survey", async () => {
+    const siteId = await site();
+    const alice = await rep(siteId, "alice");
+    await alice.client.setState("away");
+    const widget = await open(siteId);
+    const { ui } = widget;
+    await ui.getByLabel("What is the problem?").fill("Slow internet.");
+    await ui.getByRole("button", { name: "Continue" }).first().click();
+    await agree(widget);
+    await ui.getByRole("heading", { name: "Waiting for a support rep" }).waitFor();
+    const left = answered(widget, "/end");
+    await ui.getByRole("button", { name: "Leave because of this notice" }).click();
+    expect(JSON.parse((await left).request().postData() ?? "{}")).toEqual({ reason: "notice" });
+    await ui.getByRole("heading", { name: "The session has ended." }).waitFor();
+    expect(await ui.getByRole("heading", { name: "How did we do?" }).count()).toBe(0);
   });
 
   it("opens at the agreement for an invitation link and starts the invited session", async () => {
