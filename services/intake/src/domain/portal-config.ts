@@ -17,6 +17,8 @@
  * - `fallbackUrl`: where a customer is sent when no rep can take him.
  * - `allowedOrigins`: the pages that may embed the portal, as exact origins.
  * - `identityKeys`: the site's JWKS for verified identity (identity-keys.ts).
+ * - `reps`: who the rep list may show, in display order, by display name (only those logged in and
+ *   available appear); left empty, every such rep is shown by his id.
  */
 import { idField, textField } from "@handoff/runtime/fields";
 import { z } from "zod";
@@ -29,6 +31,7 @@ export const MAX_NOTICES = 10;
 export const MAX_NOTICE_LENGTH = 1_020;
 export const MAX_SHOWN_PROBLEM_TYPES = 100;
 export const MAX_ALLOWED_ORIGINS = 50;
+export const MAX_LISTED_REPS = 500;
 export const MAX_AGREEMENT_LENGTH = 20_000;
 export const MAX_PROMPT_LENGTH = 2_000;
 export const MAX_TEMPLATE_LENGTH = 1_000;
@@ -148,6 +151,17 @@ export const portalConfigSchema = z
       .superRefine(distinct((origin) => origin))
       .default([]),
     identityKeys: identityKeySetSchema.optional(),
+    reps: z
+      .array(z.strictObject({ repId: idField, displayName: textField(100, 1) }))
+      .max(MAX_LISTED_REPS, `at most ${MAX_LISTED_REPS} reps`)
+      .superRefine(
+        distinct(
+          (rep) => rep.repId,
+          (i) => [i, "repId"],
+        ),
+      )
+      .default([])
+      .meta({ description: "The reps the portal's rep list may show, in display order, with their display names." }),
   })
   .superRefine((config, ctx) => {
     if (config.startMethods.issueForm && config.problemTypes.length === 0)
