@@ -47,7 +47,10 @@ export const PORTAL_ROUTES: readonly PortalRoute[] = [
     errors: [404],
     handle: async (deps, { params }) => {
       const portal = await sitePortal(deps, params.siteId);
-      const reps = portal.config.startMethods.repList ? await deps.reps.listed(params.siteId, portal.routing) : [];
+      const reps = portal.config.startMethods.repList
+        ? // Configs stored before display names existed have no list.
+          await deps.reps.listed(params.siteId, portal.routing, portal.config.reps ?? [])
+        : [];
       return portalViewJson(portal, reps, deps.now());
     },
   }),

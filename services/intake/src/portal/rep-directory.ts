@@ -20,9 +20,10 @@ const MAX_CACHED_SITES = 10_000;
 const listable = (rep: RepPresence) => rep.state === RepState.REP_STATE_AVAILABLE && rep.liveConnections > 0;
 
 /**
- * The reps a customer may pick on the portal, in display order: the teams' order in the site's
- * routing config, then each team's member order (presence knows who is logged in, the acd's config
- * who is a member). Nothing holds display names yet, so a rep is shown by his id.
+ * The reps a customer may pick on the portal: those presence has logged in to the site's teams and
+ * available (`listable`). When the portal config names reps, only those, in its order, by their
+ * display names; otherwise all, by id, in the teams' order of the routing config and each team's
+ * member order.
  */
 export class RepDirectory {
   private readonly client: PresenceServiceClient;
@@ -32,7 +33,14 @@ export class RepDirectory {
     this.client = createGrpcClient(PresenceServiceClient, presenceAddress);
   }
 
-  listed(siteId: string, routing: RoutingConfig | undefined): Promise<ListedRep[]> {
+  async listed(siteId: string, routing: RoutingConfig | undefined, named: readonly ListedRep[]): Promise<ListedRep[]> {
+    const present = await this.present(siteId, routing);
+    if (named.length === 0) return present;
+    const here = new Set(present.map((rep) => rep.repId));
+    return named.filter((rep) => here.has(rep.repId));
+  }
+
+  private present(siteId: string, routing: RoutingConfig | undefined): Promise<ListedRep[]> {
     const key = `${siteId}/${routing?.version ?? 0}`;
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.atMs < CACHE_MS) return cached.reps;

@@ -16,14 +16,19 @@ const supervisor = { actor: Actor.ACTOR_SUPERVISOR, id: "sup", customerToken: ""
 
 describe("the public portal", () => {
   it("lists the reps logged in, starts by issue, streams the position falling as others are served, and lets the customer leave", async () => {
-    const siteId = await stack.site(demoRouting(), portalConfig());
+    const named = [
+      { repId: "bob", displayName: "Bob B." },
+      { repId: "alice", displayName: "Alice A." },
+    ];
+    const siteId = await stack.site(demoRouting(), portalConfig({ reps: named }));
     await stack.sessions.repOnline(siteId, "alice", ["support"]);
 
     const portal = await stack.call("GET", `/v1/sites/${siteId}/portal`);
     expect(portal.status).toBe(200);
+    // Bob is not logged in: only Alice, by the name the site gave her.
     expect(portal.body).toMatchObject({
       open: true,
-      reps: [{ repId: "alice", displayName: "alice" }],
+      reps: [{ repId: "alice", displayName: "Alice A." }],
       problemTypes: [
         { id: "printer", label: "Printer" },
         { id: "invoice", label: "Invoice" },
