@@ -7,8 +7,17 @@ const ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
 const ALLOWED_METHODS = "GET, POST";
 const PREFLIGHT_MAX_AGE_S = 600;
 
-/** Intake's own origin as the browser names it: the widget's frame is served from there. */
-const ownOrigin = (req: Request) => `${req.protocol}://${req.get("host") ?? ""}`;
+/**
+ * Intake's own origin: the widget's frame is served from there. Compared by host only, since a proxy
+ * in front may end TLS (the browser says https, this server sees http).
+ */
+function isOwnOrigin(req: Request, origin: string): boolean {
+  try {
+    return new URL(origin).host === req.get("host");
+  } catch {
+    return false;
+  }
+}
 
 function allow(res: Response, origin: string): void {
   res.setHeader("Access-Control-Allow-Origin", origin);
@@ -30,7 +39,7 @@ export function originPolicy(sites: SitePortals): RequestHandler {
     void sites
       .get(siteId)
       .then((portal) => {
-        const allowed = origin === ownOrigin(req) || (portal?.config.allowedOrigins ?? []).includes(origin);
+        const allowed = isOwnOrigin(req, origin) || (portal?.config.allowedOrigins ?? []).includes(origin);
         if (!allowed)
           return next(
             new HttpProblem(403, "Forbidden", `origin ${origin.slice(0, 300)} may not use this portal`, undefined, {

@@ -79,6 +79,10 @@ describe("abuse protection of the public portal", () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-headers")).toMatch(/authorization/i);
 
+    // The widget's frame is served by intake itself: its own origin is always allowed.
+    const own = await stack.call("GET", `/v1/sites/${siteId}/portal`, { headers: { origin: stack.publicUrl } });
+    expect(own.status).toBe(200);
+
     for (const method of ["GET", "OPTIONS"] as const) {
       const refused = await stack.call(method, `/v1/sites/${siteId}/portal`, {
         headers: { origin: "https://evil.example" },
