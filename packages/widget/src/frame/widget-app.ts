@@ -1,4 +1,5 @@
 import type { HostBridge } from "./host-bridge";
+import { identityClaims, type VerifiedField } from "./identity-claims";
 import type { Translator } from "./i18n/i18n";
 import {
   PortalError,
@@ -21,6 +22,8 @@ const storageKey = (siteId: string) => `handoff-session:${siteId}`;
 /** The widget's flow: portal → start method → agreement → waiting → chat → end → survey. */
 export class WidgetApp {
   private view: PortalView | null = null;
+  /** What the host site's identity token says of the customer (the form shows it locked). */
+  private verified: Partial<Record<VerifiedField, string>> = {};
   private stopStream: (() => void) | null = null;
 
   constructor(
@@ -41,6 +44,7 @@ export class WidgetApp {
     const stored = this.stored();
     if (stored && (await this.resume(stored))) return;
     if (!(await this.loadPortal())) return;
+    this.verified = identityClaims(await this.host.identityToken());
     if (invitationToken)
       this.agreement({ method: "invitation_link", invitationToken, customer: { locale: this.i18n.locale } });
     else this.startScreen({});
@@ -61,7 +65,11 @@ export class WidgetApp {
   }
 
   private startScreen(state: StartViewState): void {
-    if (this.view) this.show(startView(this.i18n, this.view, state, (choice) => this.agreement(choice)));
+    if (this.view) {
+      this.show(
+        startView(this.i18n, this.view, { ...state, verified: this.verified }, (choice) => this.agreement(choice)),
+      );
+    }
   }
 
   private agreement(choice: StartChoice, error?: string): void {

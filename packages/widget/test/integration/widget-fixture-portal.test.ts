@@ -73,6 +73,37 @@ describe("widget against a portal fixture", () => {
     expect(widget.errors).toEqual([]);
   });
 
+  it("asks the host page's identity callback for a fresh token, and locks the fields it vouches for", async () => {
+    const claims = Buffer.from(JSON.stringify({ name: "Vera Verified", company: "Acme" })).toString("base64url");
+    const token = `eyJhbGciOiJFZERTQSJ9.${claims}.signature`;
+    const { page, errors } = await openHostPage(
+      browser,
+      host.url({ siteId: "fixture", identityCallback: "supportToken" }),
+    );
+    const widget = { page, errors, ...widgetFrame(page) };
+    opened.push(widget);
+    // As the site's own script would define it (evaluate: the test page's CSP allows no inline script).
+    await page.evaluate((value) => {
+      (window as unknown as { supportToken: () => Promise<string> }).supportToken = () => Promise.resolve(value);
+    }, token);
+    await page.getByRole("button", { name: "Get help" }).click();
+    const name = widget.ui.getByLabel("Your name (verified)");
+    expect(await name.inputValue()).toBe("Vera Verified");
+    expect(await name.getAttribute("readonly")).not.toBeNull();
+    expect(await widget.ui.getByLabel("Company (verified)").inputValue()).toBe("Acme");
+    expect(await widget.ui.getByLabel("Company code", { exact: true }).getAttribute("readonly")).toBeNull();
+    await widget.ui.getByLabel("What is the problem?").fill("Locked name.");
+    await widget.ui.getByRole("button", { name: "Continue" }).first().click();
+    await widget.ui.getByLabel("I accept the agreement").check();
+    await widget.ui.getByRole("button", { name: "Start" }).click();
+    await widget.ui.getByText("You are number 3 in the queue.").waitFor();
+    expect(portal.callsTo("/sessions")[0]?.body).toMatchObject({
+      identityToken: token,
+      customer: { name: "Vera Verified" },
+    });
+    await checkView(widget, "fixture-verified-identity-waiting");
+  });
+
   it("ignores a message that does not come from its frame", async () => {
     const { page, ui } = await open();
     await ui.getByRole("heading", { name: "How would you like to get help?" }).waitFor();

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { Browser, Response } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -329,6 +330,30 @@ describe("widget against the real portal", () => {
     expect(await widget.page.getByRole("button", { name: "Close help" }).getAttribute("aria-expanded")).toBe("true");
     expect(await seriousAxeViolations(widget.page)).toEqual([]);
     expect(unexpectedErrors(widget.errors).filter((error) => !/status of 5\d\d/.test(error))).toEqual([]);
+  });
+
+  it("passes the host site's identity token: the form shows its fields locked and intake marks them verified", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: "web-1", alg: "EdDSA", use: "sig" };
+    const siteId = await site({ identityKeys: { keys: [jwk] } });
+    await rep(siteId, "alice");
+    const token = await new SignJWT({ name: "Vera Verified", company: "Acme" })
+      .setProtectedHeader({ alg: "EdDSA", kid: "web-1" })
+      .setAudience(siteId)
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(privateKey);
+    const widget = await openWidget(browser, host.url({ siteId, identityToken: token }));
+    opened.push(widget);
+    const { ui } = widget;
+    expect(await ui.getByLabel("Your name (verified)").inputValue()).toBe("Vera Verified");
+    await ui.getByLabel("What is the problem?").fill("Who am I?");
+    await ui.getByRole("button", { name: "Continue" }).first().click();
+    const started = answered(widget, "/sessions");
+    await agree(widget);
+    const answer = await started;
+    expect(answer.status()).toBe(201);
+    expect(((await answer.json()) as { verifiedFields: string[] }).verifiedFields.sort()).toEqual(["company", "name"]);
   });
 
   it("is refused by intake for a site that does not allow the host page's origin", async () => {

@@ -23,6 +23,8 @@ export interface HostPageOptions {
   siteId: string;
   locale?: string;
   identityToken?: string;
+  /** The name of a global function of the page that returns the identity token (data-identity-callback). */
+  identityCallback?: string;
   /** An invitation link's token in the page's URL (the site's invitation base URL). */
   invitationToken?: string;
 }
@@ -33,6 +35,7 @@ function page(intakeOrigin: string, query: URLSearchParams): string {
     ["data-site", query.get("site")],
     ["data-locale", query.get("locale")],
     ["data-identity-token", query.get("identity")],
+    ["data-identity-callback", query.get("callback")],
   ]
     .filter((pair): pair is [string, string] => typeof pair[1] === "string" && /^[\w.-]+$/.test(pair[1]))
     .map(([name, value]) => `${name}="${value}"`)
@@ -74,6 +77,7 @@ export class HostPage {
     const query = new URLSearchParams({ site: options.siteId });
     if (options.locale) query.set("locale", options.locale);
     if (options.identityToken) query.set("identity", options.identityToken);
+    if (options.identityCallback) query.set("callback", options.identityCallback);
     if (options.invitationToken) query.set("handoff-invitation", options.invitationToken);
     return `${this.origin}/?${query}`;
   }

@@ -1,5 +1,6 @@
 import { button, field, h, heading, onSubmit, text, type Child } from "../dom";
 import type { Translator } from "../i18n/i18n";
+import type { VerifiedField } from "../identity-claims";
 import type { PortalView, StartSession } from "../portal-client";
 import { noticesList } from "./notices-list";
 
@@ -13,6 +14,8 @@ export interface StartViewState {
   fieldErrors?: Record<string, string>;
   /** What the customer typed before, kept across a refused attempt. */
   typed?: Record<string, string>;
+  /** Fields the host site's identity token vouches for: shown filled in and locked. */
+  verified?: Partial<Record<VerifiedField, string>>;
 }
 
 /** Input bounds: intake's limits (services/intake/README.md, StartSession). */
@@ -80,8 +83,18 @@ export function startView(
         h("option", { value: type.id, selected: type.id === typed.problemTypeId }, type.label),
       ),
     );
-    const input = (name: keyof typeof LIMITS, autocomplete: string) =>
-      h("input", { name, autocomplete, maxlength: LIMITS[name], value: typed[name] });
+    const verified = state.verified ?? {};
+    const person = (name: "name" | "company" | "companyCode", autocomplete: string) => {
+      const value = verified[name];
+      const control = h("input", {
+        name,
+        autocomplete,
+        maxlength: LIMITS[name],
+        value: value ?? typed[name],
+        readonly: value !== undefined,
+      });
+      return field(value === undefined ? t(name) : `${t(name)} (${t("verified")})`, control, errors[name]);
+    };
     const description = h("textarea", { name: "description", maxlength: LIMITS.description, rows: 3, required: true });
     description.value = typed.description ?? "";
     const form = h(
@@ -91,9 +104,9 @@ export function startView(
         "fieldset",
         {},
         field(t("problemType"), problemType, errors.problemTypeId),
-        field(t("name"), input("name", "name"), errors.name),
-        field(t("company"), input("company", "organization"), errors.company),
-        field(t("companyCode"), input("companyCode", "off"), errors.companyCode),
+        person("name", "name"),
+        person("company", "organization"),
+        person("companyCode", "off"),
         field(t("description"), description, errors.description),
         h("button", { type: "submit" }, t("continue")),
       ),
