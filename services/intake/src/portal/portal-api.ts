@@ -1,5 +1,6 @@
 import { HttpProblem, parseRequest, rateLimitPerMinute } from "@handoff/runtime";
 import { Router, type Express, type Request, type RequestHandler } from "express";
+import { AcdUnavailableError } from "../routing/acd-routing";
 import { brokerProblem, type CustomerCredential } from "./customer-broker";
 import { originPolicy } from "./origin-policy";
 import { portalOpenApi } from "./portal-openapi";
@@ -50,8 +51,15 @@ function handlerOf(route: PortalRoute, deps: PortalDeps): RequestHandler {
         if (route.status === 204) res.status(204).end();
         else res.status(route.status).json(result);
       })
-      .catch((error: unknown) => next(brokerProblem(error)));
+      .catch((error: unknown) => next(portalProblem(error)));
   };
+}
+
+/** A refusal as the customer's problem body; the acd not answering (site configs) is a 503 too. */
+function portalProblem(error: unknown): unknown {
+  if (error instanceof AcdUnavailableError)
+    return new HttpProblem(503, "Service unavailable", error.message, undefined, { reason: "ROUTING_UNAVAILABLE" });
+  return brokerProblem(error);
 }
 
 function streamHandler(deps: PortalDeps): RequestHandler {
@@ -67,7 +75,7 @@ function streamHandler(deps: PortalDeps): RequestHandler {
           });
         await deps.streams.serve(res, credential, last === undefined ? undefined : Number(last));
       })
-      .catch((error: unknown) => next(brokerProblem(error)));
+      .catch((error: unknown) => next(portalProblem(error)));
   };
 }
 

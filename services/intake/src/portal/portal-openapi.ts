@@ -10,7 +10,7 @@ const PROBLEMS: Record<number, string> = {
   409: "PORTAL_CLOSED (with opensAt), START_METHOD_DISABLED, AGREEMENT_CHANGED, or the session's state does not allow it.",
   413: "The body is larger than 16 kB.",
   429: "Rate limit per address or per site (RATE_LIMITED), key guessing (REDEMPTION_LOCKED), or a bound reached.",
-  503: "The session-broker did not answer (BROKER_UNAVAILABLE); retry.",
+  503: "The session-broker (BROKER_UNAVAILABLE) or the acd (ROUTING_UNAVAILABLE) did not answer; retry.",
 };
 
 const COMMON_ERRORS = [400, 403, 429, 503];

@@ -47,9 +47,10 @@ export const PORTAL_ROUTES: readonly PortalRoute[] = [
     errors: [404],
     handle: async (deps, { params }) => {
       const portal = await sitePortal(deps, params.siteId);
+      // Configs stored before display names existed have no list. Without presence the portal still
+      // serves, with no rep to pick.
       const reps = portal.config.startMethods.repList
-        ? // Configs stored before display names existed have no list.
-          await deps.reps.listed(params.siteId, portal.routing, portal.config.reps ?? [])
+        ? await deps.reps.listed(params.siteId, portal.routing, portal.config.reps ?? []).catch(() => [])
         : [];
       return portalViewJson(portal, reps, deps.now());
     },
