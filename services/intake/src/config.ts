@@ -28,6 +28,8 @@ export const intakeSettings = z.object({
   PRESENCE_ADDRESS: hostPort,
   /** Public endpoints: requests per client IP per minute. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /** Proxies in front of the public port whose X-Forwarded-For names the client (0: none; trust no header). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Public portal: requests per site per minute, from all addresses together. */
   SITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
   /** How often a waiting customer's stream reads his position again. */

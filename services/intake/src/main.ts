@@ -60,6 +60,8 @@ runMain("intake", async () => {
       mountWidgetAssets(http, { dir: DEFAULT_WIDGET_DIR, allowedOrigins }, logger);
     },
   });
+  // The per-address limit and a key's redemption bound count the client, not the proxy in front.
+  app.set("trust proxy", config.TRUST_PROXY_HOPS);
   const http = await startHttpServer(app, config.HTTP_HOST, config.HTTP_PORT);
   const adminApp = createHttpApp({
     logger,
