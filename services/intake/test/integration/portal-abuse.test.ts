@@ -12,6 +12,7 @@ beforeAll(async () => {
   stack = await PortalStack.start({
     RATE_LIMIT_PER_MINUTE: String(PER_ADDRESS),
     SITE_RATE_LIMIT_PER_MINUTE: String(PER_SITE),
+    TRUST_PROXY_HOPS: "1",
   });
 }, 180_000);
 afterAll(async () => {
@@ -19,9 +20,13 @@ afterAll(async () => {
 });
 
 /** A GET of the site's portal from a loopback address of our choice (127.0.0.0/8 all reach 127.0.0.1). */
-function portalFrom(address: string, siteId: string): Promise<{ status: number; reason?: string }> {
+function portalFrom(
+  address: string,
+  siteId: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; reason?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${stack.publicUrl}/v1/sites/${siteId}/portal`, { localAddress: address }, (res) => {
+    const req = request(`${stack.publicUrl}/v1/sites/${siteId}/portal`, { localAddress: address, headers }, (res) => {
       let text = "";
       res.on("data", (chunk: Buffer) => (text += chunk.toString()));
       res.on("end", () =>
@@ -51,6 +56,16 @@ describe("abuse protection of the public portal", () => {
     for (let i = 0; i < PER_SITE; i++) expect((await portalFrom(`127.0.1.${i + 1}`, busy)).status).toBe(200);
     expect(await portalFrom("127.0.2.1", busy)).toEqual({ status: 429, reason: "RATE_LIMITED" });
     expect((await portalFrom("127.0.2.1", quiet)).status).toBe(200);
+  });
+
+  it("behind a proxy, counts the client the proxy names, not the proxy", async () => {
+    const sites = [await stack.site(demoRouting(), openPortal()), await stack.site(demoRouting(), openPortal())];
+    const client = (n: number) => ({ "x-forwarded-for": `203.0.113.${n}` });
+    for (let i = 0; i < PER_ADDRESS; i++)
+      expect((await portalFrom("127.0.0.4", sites[i % 2]!, client(1))).status).toBe(200);
+    expect(await portalFrom("127.0.0.4", sites[0]!, client(1))).toEqual({ status: 429, reason: "RATE_LIMITED" });
+    // Another customer through the same proxy goes on.
+    expect((await portalFrom("127.0.0.4", sites[1]!, client(2))).status).toBe(200);
   });
 
   it("refuses a body over 16 kB", async () => {
