@@ -172,14 +172,17 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
     else for (const frame of resumed.frames) send(frame);
     void heartbeat();
 
-    let alive = true;
+    // When the client was last heard (a pong or a frame). The check allows one missed pong: after an
+    // event-loop stall this timer runs before the pongs waiting in the input are read, and a rule of
+    // "no pong since the last ping" then cut every socket of the replica at once.
+    let heardAt = Date.now();
     const pinger = setInterval(() => {
-      if (!alive) return shut(CLOSE_CODES.heartbeatTimeout, "no pong within the heartbeat interval");
-      alive = false;
+      if (Date.now() - heardAt > 2 * limits.heartbeatMs)
+        return shut(CLOSE_CODES.heartbeatTimeout, "no pong within two heartbeat intervals");
       ws.ping();
     }, limits.heartbeatMs);
     ws.on("pong", () => {
-      alive = true;
+      heardAt = Date.now();
       void heartbeat();
     });
 
@@ -208,7 +211,7 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
           CLOSE_CODES.badMessage,
           'expected {"type":"ping"} or {"type":"follow","sessionId","afterSequence"?}',
         );
-      alive = true;
+      heardAt = Date.now();
       if (message.type === "ping") return send(JSON.stringify({ type: "pong" }));
       void followIfHis(message.sessionId, message.afterSequence);
     });

@@ -26,7 +26,7 @@ export const CLOSE_CODES = {
   badMessage: 4000,
   /** The token expired while the socket was open: refresh it and reconnect with resume. */
   tokenExpired: 4001,
-  /** The client did not answer pings. */
+  /** The client was not heard from (no pong, no frame) for two heartbeat intervals. */
   heartbeatTimeout: 4002,
   /** The client did not read: its send buffer went over `maxBufferedBytes`. */
   slowConsumer: 4008,
@@ -51,7 +51,7 @@ export interface SocketLimits {
   resumeBufferBytes: number;
   /** How long a rep's log outlives his last socket on this replica (so a reconnect resumes). @default 120_000 */
   retainMs: number;
-  /** Ping interval; a socket that missed one pong is closed. Each pong is a presence heartbeat. @default 10_000 */
+  /** Ping interval; a socket not heard from for two intervals is closed. Each pong is a presence heartbeat. @default 10_000 */
   heartbeatMs: number;
   /**
    * How long after a socket closes presence hears its Disconnect: a desktop that reconnects within it

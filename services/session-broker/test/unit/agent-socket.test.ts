@@ -109,6 +109,19 @@ describe("the agent socket endpoint", () => {
     await until(() => e.presenceCalls.includes(`disconnect ${hello.connectionId}`), "the disconnect");
   });
 
+  it("closes a socket not heard from for two heartbeat intervals, and keeps one that answers", async () => {
+    const e = await endpoint({ heartbeatMs: 100 });
+    stops.push(e.stop);
+    const silent = new WebSocket(e.url, ["handoff.v1", "bearer.good"], { autoPong: false });
+    const answering = new WebSocket(e.url, ["handoff.v1", "bearer.good"]);
+    const startedAt = Date.now();
+    const code = await new Promise<number>((resolve) => silent.once("close", resolve));
+    expect(code).toBe(CLOSE_CODES.heartbeatTimeout);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(250); // the third tick, not the second
+    expect(answering.readyState).toBe(WebSocket.OPEN);
+    answering.close(1000);
+  });
+
   it("refuses a bad token before the handshake and closes on a binary frame", async () => {
     const e = await endpoint({});
     stops.push(e.stop);
