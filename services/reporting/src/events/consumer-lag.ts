@@ -5,11 +5,15 @@ export const CONSUMER_LAG_METRIC = "handoff.reporting.consumer_lag";
 
 /**
  * Consumer lag as an OpenTelemetry gauge: per topic partition, the events after the last one
- * processed (kafkajs reports the high watermark with every batch it finishes). A partition with no
- * new events reports no batch, and its last figure (0 once it caught up) stands.
+ * processed. kafkajs reports the partition's high watermark when it starts a batch; each processed
+ * event then lowers the figure, so a long batch (a replay from offset 0) shows its progress. A
+ * partition with no new events starts no batch, and its last figure (0 once caught up) stands.
  */
 export class ConsumerLag {
-  private readonly lags = new Map<string, { topic: string; partition: number; lag: number }>();
+  private readonly partitions = new Map<
+    string,
+    { topic: string; partition: number; highWatermark: number; lag: number }
+  >();
 
   constructor(meter: Meter = metrics.getMeter("reporting")) {
     meter
@@ -18,7 +22,7 @@ export class ConsumerLag {
         unit: "{event}",
       })
       .addCallback((result) => {
-        for (const { topic, partition, lag } of this.lags.values())
+        for (const { topic, partition, lag } of this.partitions.values())
           result.observe(lag, {
             "messaging.destination.name": topic,
             "messaging.destination.partition.id": String(partition),
@@ -27,17 +31,25 @@ export class ConsumerLag {
   }
 
   follow(consumer: Consumer): void {
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      this.lags.set(`${payload.topic}/${payload.partition}`, {
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      const highWatermark = Number(payload.highWatermark);
+      this.partitions.set(`${payload.topic}/${payload.partition}`, {
         topic: payload.topic,
         partition: payload.partition,
-        lag: Number(payload.offsetLag),
+        highWatermark,
+        lag: highWatermark - Number(payload.firstOffset),
       });
     });
   }
 
+  /** An event was processed (its transaction committed). */
+  processed(topic: string, partition: number, offset: string): void {
+    const state = this.partitions.get(`${topic}/${partition}`);
+    if (state) state.lag = Math.max(0, state.highWatermark - 1 - Number(offset));
+  }
+
   /** The current figures, by "topic/partition" (what the gauge reports). */
   snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.lags].map(([key, { lag }]) => [key, lag]));
+    return Object.fromEntries([...this.partitions].map(([key, { lag }]) => [key, lag]));
   }
 }

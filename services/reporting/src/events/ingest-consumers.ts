@@ -37,6 +37,7 @@ export async function startIngestConsumers(kafka: Kafka, options: IngestConsumer
         fromBeginning: true,
         handle: async (message) => {
           await options.ingester.ingest(kind, message);
+          options.lag.processed(message.topic, message.partition, message.offset);
         },
       });
       options.lag.follow(consumer.consumer);

@@ -66,7 +66,7 @@ describe("reporting ingest", () => {
   async function ingested(topics: ReturnType<typeof testTopics>, meter?: MeterProvider) {
     const database = await createReportingDatabase(databaseUrl);
     databases.push(database);
-    const ingest = await startIngest(kafka, topics, database, meter?.getMeter("reporting"));
+    const ingest = await startIngest(kafka, topics, database, { meter: meter?.getMeter("reporting") });
     running.push(ingest);
     await waitCaughtUp(admin, ingest, topics);
     return { database, ingest };

@@ -32,21 +32,42 @@ export interface RunningIngest {
   lag: ConsumerLag;
 }
 
-/** The real consumers and ingester of reporting, writing to `database`. */
+/**
+ * The real consumers and ingester of reporting, writing to `database`. From offset 0 (as a new
+ * deployment), or from the topics' current end (`fromEnd`: a test on the shared topics, whose history
+ * other tests keep growing, reads only what it produces).
+ */
 export async function startIngest(
   kafka: Kafka,
   topics: IngestTopics,
   database: ReportingDatabase,
-  meter?: Meter,
+  options: { meter?: Meter; fromEnd?: boolean } = {},
 ): Promise<RunningIngest> {
   const groupPrefix = `test.reporting.${randomUUID().slice(0, 8)}`;
-  const lag = new ConsumerLag(meter);
+  if (options.fromEnd) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const kind of KINDS) {
+        const ends = await admin.fetchTopicOffsets(topics[kind]);
+        await admin.setOffsets({
+          groupId: `${groupPrefix}.${kind}`,
+          topic: topics[kind],
+          partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  const lag = new ConsumerLag(options.meter);
   const consumers = await startIngestConsumers(kafka, {
     groupPrefix,
     topics,
     ingester: new EventIngester(database.pool, createLogger("reporting-test", "silent")),
     lag,
   });
+  await consumers.joined;
   return { groupPrefix, consumers, lag };
 }
 
