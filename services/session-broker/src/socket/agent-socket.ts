@@ -172,12 +172,13 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
     else for (const frame of resumed.frames) send(frame);
     void heartbeat();
 
-    // When the client was last heard (a pong or a frame). The check allows one missed pong: after an
+    // When the client was last heard (a pong or a frame). The check allows one missed pong (a client
+    // that answers was heard about one interval ago, one that missed a pong about two): after an
     // event-loop stall this timer runs before the pongs waiting in the input are read, and a rule of
     // "no pong since the last ping" then cut every socket of the replica at once.
     let heardAt = Date.now();
     const pinger = setInterval(() => {
-      if (Date.now() - heardAt > 2 * limits.heartbeatMs)
+      if (Date.now() - heardAt > 2.5 * limits.heartbeatMs)
         return shut(CLOSE_CODES.heartbeatTimeout, "no pong within two heartbeat intervals");
       ws.ping();
     }, limits.heartbeatMs);
