@@ -10,19 +10,23 @@ const queueColumns = (queue: QueueRef | null, prefix = "queue") => ({
   [`${prefix}_id`]: queue?.id ?? null,
 });
 
+type Rows = readonly Record<string, unknown>[];
+
 /**
- * Inserts rows given as JSON objects whose keys are the table's column names: one statement per
- * table, however many rows (jsonb_populate_recordset takes the column types from the table).
+ * Inserts rows given as JSON objects whose keys are column names, into several tables in one
+ * statement (one round trip however many tables and rows): jsonb_populate_recordset takes each
+ * table's row type, so a key not given is null.
  */
-async function insertRows(tx: Tx, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!)
-    .map((c) => `"${c}"`)
-    .join(", ");
+async function insertRows(tx: Tx, rowsByTable: Readonly<Record<string, Rows>>): Promise<void> {
+  const tables = Object.entries(rowsByTable).filter(([, rows]) => rows.length > 0);
+  if (tables.length === 0) return;
+  const inserts = tables.map(
+    ([table], i) =>
+      `i${i} as (insert into reporting.${table} select * from jsonb_populate_recordset(null::reporting.${table}, $${i + 1}::jsonb))`,
+  );
   await tx.query(
-    `insert into reporting.${table} (${columns})
-     select ${columns} from jsonb_populate_recordset(null::reporting.${table}, $1::jsonb)`,
-    [JSON.stringify(rows)],
+    `with ${inserts.join(", ")} select 1`,
+    tables.map(([, rows]) => JSON.stringify(rows)),
   );
 }
 
@@ -30,34 +34,33 @@ async function insertRows(tx: Tx, table: string, rows: readonly Record<string, u
 export class FactStore {
   async replaceSessionFacts(tx: Tx, facts: SessionFacts): Promise<void> {
     const key = { site_id: facts.siteId, session_id: facts.sessionId };
-    for (const table of SESSION_FACT_TABLES)
-      await tx.query(`delete from reporting.${table} where site_id = $1 and session_id = $2`, [
-        facts.siteId,
-        facts.sessionId,
-      ]);
+    const [first, ...rest] = SESSION_FACT_TABLES;
+    await tx.query(
+      `with ${rest.map((table, i) => `d${i} as (delete from reporting.${table} where site_id = $1 and session_id = $2)`).join(", ")}
+       delete from reporting.${first} where site_id = $1 and session_id = $2`,
+      [facts.siteId, facts.sessionId],
+    );
     const s = facts.session;
-    await insertRows(tx, "sessions", [
-      {
-        ...key,
-        created_at_ms: s.createdAtMs,
-        start_method: s.startMethod,
-        problem_type_id: s.problemTypeId,
-        queued_at_ms: s.queuedAtMs,
-        first_offered_at_ms: s.firstOfferedAtMs,
-        answered_at_ms: s.answeredAtMs,
-        abandoned_at_ms: s.abandonedAtMs,
-        abandon_reason: s.abandonReason,
-        ended_at_ms: s.endedAtMs,
-        end_reason: s.endReason,
-        final_state: s.finalState,
-        transfers: s.transfers,
-        offers: s.offers,
-      },
-    ]);
-    await insertRows(
-      tx,
-      "queue_entries",
-      facts.entries.map((e) => ({
+    await insertRows(tx, {
+      sessions: [
+        {
+          ...key,
+          created_at_ms: s.createdAtMs,
+          start_method: s.startMethod,
+          problem_type_id: s.problemTypeId,
+          queued_at_ms: s.queuedAtMs,
+          first_offered_at_ms: s.firstOfferedAtMs,
+          answered_at_ms: s.answeredAtMs,
+          abandoned_at_ms: s.abandonedAtMs,
+          abandon_reason: s.abandonReason,
+          ended_at_ms: s.endedAtMs,
+          end_reason: s.endReason,
+          final_state: s.finalState,
+          transfers: s.transfers,
+          offers: s.offers,
+        },
+      ],
+      queue_entries: facts.entries.map((e) => ({
         ...key,
         entry_no: e.entryNo,
         ...queueColumns(e.queue),
@@ -72,11 +75,7 @@ export class FactStore {
         abandon_reason: e.abandonReason,
         acd_waited_ms: e.acdWaitedMs,
       })),
-    );
-    await insertRows(
-      tx,
-      "offers",
-      facts.offers.map((o) => ({
+      offers: facts.offers.map((o) => ({
         ...key,
         epoch: o.epoch,
         entry_no: o.entryNo,
@@ -90,11 +89,7 @@ export class FactStore {
         trigger: o.trigger,
         candidates_considered: o.candidatesConsidered,
       })),
-    );
-    await insertRows(
-      tx,
-      "handled_parts",
-      facts.parts.map((p) => ({
+      handled_parts: facts.parts.map((p) => ({
         ...key,
         part_no: p.partNo,
         rep_id: p.repId,
@@ -104,11 +99,7 @@ export class FactStore {
         end_cause: p.endCause,
         acd_handle_ms: p.acdHandleMs,
       })),
-    );
-    await insertRows(
-      tx,
-      "wait_estimates",
-      facts.estimates.map((w) => ({
+      wait_estimates: facts.estimates.map((w) => ({
         ...key,
         event_id: w.eventId,
         entry_no: w.entryNo,
@@ -119,50 +110,50 @@ export class FactStore {
         known: w.known,
         answered_at_ms: w.answeredAtMs,
       })),
-    );
-    await insertRows(
-      tx,
-      "surveys",
-      facts.surveys.map((v) => ({
+      surveys: facts.surveys.map((v) => ({
         ...key,
         event_id: v.eventId,
         submitted_at_ms: v.submittedAtMs,
         satisfaction: v.satisfaction,
         ...queueColumns(v.queue),
       })),
-    );
+    });
   }
 
   async addRepFact(tx: Tx, event: IngestedEvent, fact: RepFact): Promise<void> {
     const key = { event_id: event.eventId, site_id: event.siteId, rep_id: event.repId };
     if (fact.kind === "state") {
       const r = fact.row;
-      await insertRows(tx, "rep_state_changes", [
-        {
-          ...key,
-          changed_at_ms: r.changedAtMs,
-          stream_ms: event.streamMs,
-          stream_seq: event.streamSeq,
-          previous_state: r.previousState,
-          previous_reason_code: r.previousReasonCode,
-          previous_started_at_ms: r.previousStartedAtMs,
-          state: r.state,
-          reason_code: r.reasonCode,
-          actor: r.actor,
-        },
-      ]);
+      await insertRows(tx, {
+        rep_state_changes: [
+          {
+            ...key,
+            changed_at_ms: r.changedAtMs,
+            stream_ms: event.streamMs,
+            stream_seq: event.streamSeq,
+            previous_state: r.previousState,
+            previous_reason_code: r.previousReasonCode,
+            previous_started_at_ms: r.previousStartedAtMs,
+            state: r.state,
+            reason_code: r.reasonCode,
+            actor: r.actor,
+          },
+        ],
+      });
       return;
     }
     const r = fact.row;
-    await insertRows(tx, "rep_profile_changes", [
-      {
-        ...key,
-        changed_at_ms: r.changedAtMs,
-        kind: r.kind,
-        team_ids: r.teamIds,
-        capacity: r.capacity,
-        skills: r.skills,
-      },
-    ]);
+    await insertRows(tx, {
+      rep_profile_changes: [
+        {
+          ...key,
+          changed_at_ms: r.changedAtMs,
+          kind: r.kind,
+          team_ids: r.teamIds,
+          capacity: r.capacity,
+          skills: r.skills,
+        },
+      ],
+    });
   }
 }
