@@ -256,6 +256,13 @@ export function deriveSessionFacts(history: SessionHistory): SessionFacts {
         break;
       case "sessionClosed":
         session.endedAtMs = session.endedAtMs ?? event.occurredAtMs;
+        // The acd's SessionEnded normally ends the rep's part; a session the broker closed without
+        // it (the acd was unreachable) must not leave the rep engaged for ever.
+        if (openPart) {
+          openPart.endedAtMs = event.occurredAtMs;
+          openPart.endCause = "ended";
+          openPart = undefined;
+        }
         session.endReason = endReasonToJSON(payload.sessionClosed.reason);
         session.finalState = sessionStateToJSON(payload.sessionClosed.finalState);
         break;

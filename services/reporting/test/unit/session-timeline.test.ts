@@ -68,6 +68,14 @@ describe("session facts", () => {
     expect(facts.entries[0]).toMatchObject({ outcome: "abandoned", waitMs: 5_000 });
   });
 
+  it("ends the rep's part when the broker closed the session and the acd never said SessionEnded", () => {
+    const history = histories.get("s1")!;
+    const facts = deriveSessionFacts({ ...history, routing: history.routing.slice(0, 3) });
+    expect(facts.parts).toEqual([
+      expect.objectContaining({ repId: "r1", endedAtMs: at(9, 10, 1), endCause: "ended", acdHandleMs: null }),
+    ]);
+  });
+
   it("ignores a rebuilt SessionQueued and the restored acceptance of a session a rep already holds", () => {
     const history = histories.get("s1")!;
     const [queued, offered, accepted, ended] = history.routing;
