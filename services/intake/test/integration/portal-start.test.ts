@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { Actor } from "@handoff/proto/common";
 import { InvitationChannel } from "@handoff/proto/session_broker_service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PORTAL_OPENAPI_FILE } from "../../src/portal/write-portal-openapi";
 import { demoRouting } from "../support/portal-configs";
 import { closedToday, consent, issueStart, nextMidnightUtc, openPortal } from "../support/portal-fixtures";
 import { eventually, PortalStack } from "../support/portal-stack";
@@ -22,6 +24,12 @@ const brokerSession = async (siteId: string, sessionId: string) =>
   (await stack.sessions.broker.getSession({ siteId, sessionId, requester: supervisor })).session!;
 
 describe("starting a session", () => {
+  it("serves the portal API's OpenAPI document as checked in", async () => {
+    const served = await stack.call("GET", "/v1/portal/openapi.json");
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(JSON.parse(readFileSync(PORTAL_OPENAPI_FILE, "utf8")));
+  });
+
   it("by rep: waits in the chosen rep's personal queue and is offered to him", async () => {
     const siteId = await stack.site(demoRouting(), openPortal());
     await stack.sessions.repOnline(siteId, "bob", ["support"]);
