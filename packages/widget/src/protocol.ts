@@ -10,11 +10,22 @@ export const PROTOCOL = "handoff-widget/1";
 const MAX_IDENTITY_TOKEN = 4_096;
 const INVITATION_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const MAX_REQUEST_ID = 32;
+const SESSION_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const CUSTOMER_TOKEN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+
+/**
+ * A started session's credential, kept by the loader in the host page's session storage: a browser
+ * that blocks storage in third-party frames would otherwise lose the customer's place on a reload.
+ */
+export interface RememberedSession {
+  sessionId: string;
+  customerToken: string;
+}
 
 /** Host page → frame. */
 export type HostMessage =
-  /** Answers the frame's `ready`: an invitation token found in the host page's URL, if any. */
-  | { protocol: typeof PROTOCOL; type: "init"; invitationToken: string | null }
+  /** Answers the frame's `ready`: an invitation token from the host page's URL, a remembered session. */
+  | { protocol: typeof PROTOCOL; type: "init"; invitationToken: string | null; session: RememberedSession | null }
   /** Answers `identity-request`: the host site's signed JWT, or null when it has none. */
   | { protocol: typeof PROTOCOL; type: "identity"; requestId: string; token: string | null };
 
@@ -25,11 +36,25 @@ export type FrameMessage =
   /** The customer minimised the widget (button or Escape): the loader hides the frame. */
   | { protocol: typeof PROTOCOL; type: "minimize" }
   /** Something happened the customer should see while the widget is minimised (a chat, a prompt). */
-  | { protocol: typeof PROTOCOL; type: "attention" };
+  | { protocol: typeof PROTOCOL; type: "attention" }
+  /** Keep this session's credential for a reload (null: forget it, the session is over). */
+  | { protocol: typeof PROTOCOL; type: "remember"; session: RememberedSession | null };
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
 const isRequestId = (value: unknown): value is string =>
   typeof value === "string" && value.length > 0 && value.length <= MAX_REQUEST_ID;
+
+/** `value` as a remembered session, or null when it is not one. */
+export function rememberedSession(value: unknown): RememberedSession | null {
+  if (!isRecord(value)) return null;
+  const { sessionId, customerToken } = value;
+  return typeof sessionId === "string" &&
+    SESSION_ID.test(sessionId) &&
+    typeof customerToken === "string" &&
+    CUSTOMER_TOKEN.test(customerToken)
+    ? { sessionId, customerToken }
+    : null;
+}
 
 /** A valid invitation token, or null. */
 export const invitationToken = (value: unknown): string | null =>
@@ -40,7 +65,13 @@ export function parseHostMessage(data: unknown): HostMessage | null {
   if (!isRecord(data) || data.protocol !== PROTOCOL) return null;
   if (data.type === "init") {
     if (data.invitationToken !== null && invitationToken(data.invitationToken) === null) return null;
-    return { protocol: PROTOCOL, type: "init", invitationToken: invitationToken(data.invitationToken) };
+    if (data.session !== null && rememberedSession(data.session) === null) return null;
+    return {
+      protocol: PROTOCOL,
+      type: "init",
+      invitationToken: invitationToken(data.invitationToken),
+      session: rememberedSession(data.session),
+    };
   }
   if (data.type === "identity" && isRequestId(data.requestId)) {
     const token = data.token;
@@ -62,6 +93,11 @@ export function parseFrameMessage(data: unknown): FrameMessage | null {
       return { protocol: PROTOCOL, type: data.type };
     case "identity-request":
       return isRequestId(data.requestId) ? { protocol: PROTOCOL, type: data.type, requestId: data.requestId } : null;
+    case "remember":
+      if (data.session === null) return { protocol: PROTOCOL, type: "remember", session: null };
+      return rememberedSession(data.session)
+        ? { protocol: PROTOCOL, type: "remember", session: rememberedSession(data.session) }
+        : null;
     default:
       return null;
   }

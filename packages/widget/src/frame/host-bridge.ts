@@ -1,4 +1,4 @@
-import { parseHostMessage, PROTOCOL, type FrameMessage, type HostMessage } from "../protocol";
+import { parseHostMessage, PROTOCOL, type FrameMessage, type HostMessage, type RememberedSession } from "../protocol";
 
 /** How long the frame waits for the host page's identity token before starting without one. */
 const IDENTITY_TIMEOUT_MS = 6_000;
@@ -30,13 +30,13 @@ export class HostBridge {
     if (window.parent !== window) window.parent.postMessage(message, this.hostOrigin);
   }
 
-  /** Says the frame is ready; resolves with the host's answer (an invitation token from its URL). */
-  ready(): Promise<{ invitationToken: string | null }> {
-    if (window.parent === window) return Promise.resolve({ invitationToken: null });
+  /** Says the frame is ready; resolves with the host's answer (an invitation token, a remembered session). */
+  ready(): Promise<{ invitationToken: string | null; session: RememberedSession | null }> {
+    if (window.parent === window) return Promise.resolve({ invitationToken: null, session: null });
     this.post({ protocol: PROTOCOL, type: "ready" });
     // A host page without our loader never answers: the portal works all the same, without invitation.
-    const unanswered = new Promise<{ invitationToken: null }>((resolve) =>
-      setTimeout(() => resolve({ invitationToken: null }), IDENTITY_TIMEOUT_MS),
+    const unanswered = new Promise<{ invitationToken: null; session: null }>((resolve) =>
+      setTimeout(() => resolve({ invitationToken: null, session: null }), IDENTITY_TIMEOUT_MS),
     );
     return Promise.race([this.initialised, unanswered]);
   }
@@ -64,5 +64,10 @@ export class HostBridge {
 
   attention(): void {
     this.post({ protocol: PROTOCOL, type: "attention" });
+  }
+
+  /** Asks the host page to keep a started session's credential for a reload (null: forget it). */
+  remember(session: RememberedSession | null): void {
+    this.post({ protocol: PROTOCOL, type: "remember", session });
   }
 }

@@ -1,3 +1,4 @@
+import type { RememberedSession } from "../protocol";
 import type { HostBridge } from "./host-bridge";
 import { identityClaims, type VerifiedField } from "./identity-claims";
 import type { Translator } from "./i18n/i18n";
@@ -15,9 +16,6 @@ import { messageView } from "./views/message-view";
 import { SessionView } from "./views/session-view";
 import { startView, type StartChoice, type StartViewState } from "./views/start-view";
 import { surveyView } from "./views/survey-view";
-
-/** Where a started session's credential is kept, so a reload of the page keeps the customer's place. */
-const storageKey = (siteId: string) => `handoff-session:${siteId}`;
 
 /** The widget's flow: portal → start method → agreement → waiting → chat → end → survey. */
 export class WidgetApp {
@@ -40,9 +38,8 @@ export class WidgetApp {
 
   async boot(): Promise<void> {
     this.show(messageView(this.i18n, this.i18n.t("loading")), false);
-    const { invitationToken } = await this.host.ready();
-    const stored = this.stored();
-    if (stored && (await this.resume(stored))) return;
+    const { invitationToken, session } = await this.host.ready();
+    if (session && (await this.resume(session))) return;
     if (!(await this.loadPortal())) return;
     this.verified = identityClaims(await this.host.identityToken());
     if (invitationToken)
@@ -104,7 +101,8 @@ export class WidgetApp {
       return;
     }
     const session = this.portal.session(started.sessionId, started.customerToken);
-    this.store(started.sessionId, started.customerToken);
+    // A reload of the host page keeps the customer's place.
+    this.host.remember({ sessionId: started.sessionId, customerToken: started.customerToken });
     const live = this.follow(session);
     live.waiting(started.position);
     if (started.closing.waitEndsAfterClosing) live.closingWarning(started.closing.closesAt);
@@ -157,13 +155,13 @@ export class WidgetApp {
   }
 
   /** Picks up a session this browser started before a reload, unless it has ended since. */
-  private async resume(stored: { sessionId: string; customerToken: string }): Promise<boolean> {
+  private async resume(stored: RememberedSession): Promise<boolean> {
     const session = this.portal.session(stored.sessionId, stored.customerToken);
     try {
       const status = await session.status();
       if (status.state === "ended") throw new Error("ended");
     } catch {
-      this.forget();
+      this.host.remember(null);
       return false;
     }
     await this.loadPortal();
@@ -265,7 +263,7 @@ export class WidgetApp {
       case "end":
         this.stopStream?.();
         this.stopStream = null;
-        this.forget();
+        this.host.remember(null);
         return this.ended(session, event.data.survey);
     }
   }
@@ -296,32 +294,5 @@ export class WidgetApp {
 
   private async again(): Promise<void> {
     if (await this.loadPortal()) this.startScreen({});
-  }
-
-  private stored(): { sessionId: string; customerToken: string } | null {
-    try {
-      const value = JSON.parse(sessionStorage.getItem(storageKey(this.portal.siteId)) ?? "null") as unknown;
-      if (typeof value !== "object" || value === null) return null;
-      const { sessionId, customerToken } = value as Record<string, unknown>;
-      return typeof sessionId === "string" && typeof customerToken === "string" ? { sessionId, customerToken } : null;
-    } catch {
-      return null;
-    }
-  }
-
-  private store(sessionId: string, customerToken: string): void {
-    try {
-      sessionStorage.setItem(storageKey(this.portal.siteId), JSON.stringify({ sessionId, customerToken }));
-    } catch {
-      // Storage blocked (a third-party frame in some browsers): a reload then starts over.
-    }
-  }
-
-  private forget(): void {
-    try {
-      sessionStorage.removeItem(storageKey(this.portal.siteId));
-    } catch {
-      // as in store()
-    }
   }
 }

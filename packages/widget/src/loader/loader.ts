@@ -7,6 +7,7 @@ import { hostIdentityToken } from "./identity-source";
 import { LAUNCHER_STRINGS } from "./launcher-strings";
 import { LAUNCHER_CSS } from "./launcher-styles";
 import { loaderConfig, type LoaderConfig } from "./loader-config";
+import { recallSession, rememberSession } from "./session-memory";
 
 /** The query parameter of an invitation link that lands on the host page (the site's invitation base URL). */
 const INVITATION_PARAMETER = "handoff-invitation";
@@ -65,7 +66,12 @@ function mount(config: LoaderConfig): void {
     if (!message) return;
     switch (message.type) {
       case "ready":
-        return post({ protocol: PROTOCOL, type: "init", invitationToken: invitation });
+        return post({
+          protocol: PROTOCOL,
+          type: "init",
+          invitationToken: invitation,
+          session: recallSession(config.siteId),
+        });
       case "identity-request":
         void hostIdentityToken(config).then((token) =>
           post({ protocol: PROTOCOL, type: "identity", requestId: message.requestId, token }),
@@ -73,6 +79,8 @@ function mount(config: LoaderConfig): void {
         return;
       case "minimize":
         return setOpen(false);
+      case "remember":
+        return rememberSession(config.siteId, message.session);
       case "attention":
         if (panel.hidden) {
           launcher.setAttribute("data-attention", "");
@@ -81,8 +89,9 @@ function mount(config: LoaderConfig): void {
         return;
     }
   });
-  // An invitation link opens the widget at once: the customer came for exactly this.
-  if (invitation) setOpen(true);
+  // An invitation link opens the widget at once (the customer came for exactly this), and so does a
+  // session under way (after a reload, he sees at once where he is).
+  if (invitation || recallSession(config.siteId)) setOpen(true);
 }
 
 function start(): void {

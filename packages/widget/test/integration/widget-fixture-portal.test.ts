@@ -227,6 +227,26 @@ describe("widget against a portal fixture", () => {
     expect(portal.callsTo("/sessions")[0]?.body).toMatchObject({ method: "session_key", sessionKey: "7K3M-9QX2-TD" });
   });
 
+  it("warns when the wait may end after closing, and keeps the customer's place across a reload", async () => {
+    portal.startAnswer = {
+      status: 201,
+      body: startedSession({ closing: { waitEndsAfterClosing: true, closesAt: "2030-01-07T17:30:00Z" } }),
+    };
+    const widget = await open();
+    const { page, ui } = widget;
+    await ui.getByRole("button", { name: "Talk to Alice" }).click();
+    await ui.getByLabel("I accept the agreement").check();
+    await ui.getByRole("button", { name: "Start" }).click();
+    await ui.getByText(/We close at .*, and your wait may end after that\./).waitFor();
+    await page.reload();
+    // The loader remembered the session (host page storage): the widget opens by itself, where he was.
+    expect(await page.getByRole("button", { name: "Close help" }).getAttribute("aria-expanded")).toBe("true");
+    await ui.getByText("You are number 3 in the queue.").waitFor();
+    const resumed = portal.calls.filter((call) => call.method === "GET" && call.path.endsWith("/sessions/s-1"));
+    expect(resumed[0]?.authorization).toBe("Bearer token-of-s-1-0123456789abcdef");
+    expect(portal.callsTo("/sessions").filter((call) => call.method === "POST")).toHaveLength(1);
+  });
+
   it("tells at once when no rep is available, with the fallback link", async () => {
     portal.startAnswer = {
       status: 201,

@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { invitationToken, parseFrameMessage, parseHostMessage, PROTOCOL } from "../../src/protocol";
 
+const init = (invitationToken: string | null) => ({ protocol: PROTOCOL, type: "init", invitationToken, session: null });
+
 describe("widget postMessage protocol", () => {
   it("accepts the host's init with or without an invitation token", () => {
-    expect(parseHostMessage({ protocol: PROTOCOL, type: "init", invitationToken: null })).toEqual({
+    expect(parseHostMessage(init(null))).toEqual({
       protocol: PROTOCOL,
       type: "init",
       invitationToken: null,
+      session: null,
     });
-    const token = "abcdefghijklmnopqrstuv";
-    expect(parseHostMessage({ protocol: PROTOCOL, type: "init", invitationToken: token })?.type).toBe("init");
+    expect(parseHostMessage(init("abcdefghijklmnopqrstuv"))?.type).toBe("init");
   });
 
   it("ignores messages of other libraries, other versions and unknown types", () => {
@@ -26,10 +28,8 @@ describe("widget postMessage protocol", () => {
   });
 
   it("refuses an invitation token that is malformed rather than passing it on", () => {
-    expect(parseHostMessage({ protocol: PROTOCOL, type: "init", invitationToken: "short" })).toBeNull();
-    expect(
-      parseHostMessage({ protocol: PROTOCOL, type: "init", invitationToken: "a/b?c=" + "x".repeat(20) }),
-    ).toBeNull();
+    expect(parseHostMessage(init("short"))).toBeNull();
+    expect(parseHostMessage(init("a/b?c=" + "x".repeat(20)))).toBeNull();
     expect(invitationToken("x".repeat(129))).toBeNull();
   });
 
@@ -49,5 +49,20 @@ describe("widget postMessage protocol", () => {
       protocol: PROTOCOL,
       type: "minimize",
     });
+  });
+
+  it("passes a remembered session only when both its id and its token are well-formed", () => {
+    const session = { sessionId: "s-1", customerToken: "A".repeat(22) };
+    expect(parseFrameMessage({ protocol: PROTOCOL, type: "remember", session })).toEqual({
+      protocol: PROTOCOL,
+      type: "remember",
+      session,
+    });
+    expect(parseFrameMessage({ protocol: PROTOCOL, type: "remember", session: null })?.type).toBe("remember");
+    expect(
+      parseFrameMessage({ protocol: PROTOCOL, type: "remember", session: { ...session, sessionId: "../x" } }),
+    ).toBeNull();
+    expect(parseHostMessage({ ...init(null), session: { sessionId: "s" } })).toBeNull();
+    expect(parseHostMessage({ ...init(null), session })).toMatchObject({ session });
   });
 });
