@@ -38,6 +38,9 @@ export interface QueueFigures {
   ewtP90Coverage: number | null;
 }
 
+/** What the queue figures read of a session's facts. */
+export type QueueFactsOfSession = Pick<SessionFacts, "entries" | "offers" | "parts" | "estimates" | "surveys">;
+
 interface Tally {
   queue: QueueRef;
   bucket: Bucket;
@@ -64,7 +67,7 @@ const queueKey = (queue: QueueRef) => `${queue.kind}:${queue.id}`;
  * Offers, parts and estimates count for the queue of the entry they belong to.
  */
 export function queueFigures(
-  sessions: readonly SessionFacts[],
+  sessions: readonly QueueFactsOfSession[],
   buckets: Buckets,
   settings: QueueFigureSettings,
 ): QueueFigures[] {

@@ -5,6 +5,7 @@ const PROBLEMS: Record<number, string> = {
   400: "A query parameter is malformed or unknown: the problem body names each (`field`, `errors`).",
   401: "No token, or a token that is expired, for another audience or issuer, or badly signed.",
   403: "The token's holder is not a supervisor (role supervisor or admin) of a site.",
+  422: "The range holds too many sessions: ask for a shorter one.",
   429: "Rate limit reached.",
   503: "The issuer's keys did not answer; retry.",
 };
@@ -21,7 +22,10 @@ export function supervisorOpenApi(routes: readonly SupervisorRoute[]): Record<st
         "the token's `site` claim, so a supervisor sees his own site only. Errors are RFC 9457 problem bodies. " +
         "Figures are defined at `/v1/metrics-dictionary`.",
     },
-    tags: [{ name: "real time", description: "Queues and reps now" }],
+    tags: [
+      { name: "real time", description: "Queues and reps now" },
+      { name: "history", description: "Figures per interval and range, recomputed from the facts" },
+    ],
     problems: PROBLEMS,
     operations: routes.map((route) => ({ ...route, errors: [400, 401, 403, 429, 503, ...route.errors] })),
   });

@@ -1,9 +1,11 @@
 import type { AgentPrincipal, ApiOperation } from "@handoff/runtime";
 import type { z } from "zod";
 import type { RealtimeStore } from "../store/realtime-store";
+import type { SessionFactsReader } from "../store/session-facts-reader";
 
 export interface SupervisorApiDeps {
   realtime: RealtimeStore;
+  facts: SessionFactsReader;
   now(): number;
 }
 

@@ -1,6 +1,19 @@
+import { HttpProblem } from "@handoff/runtime";
+import { intervalBuckets, rangeBucket } from "../domain/buckets";
+import { queueFigures, type QueueFigures } from "../domain/queue-figures";
 import { queuesNow } from "../domain/realtime";
+import { TooManySessionsError } from "../store/session-facts-reader";
 import { route, type SupervisorRoute } from "./supervisor-route";
-import { queuesQuery, queuesResponse, repsQuery, repsResponse } from "./supervisor-schemas";
+import {
+  queueIntervalsQuery,
+  queueIntervalsResponse,
+  queuesQuery,
+  queuesResponse,
+  repsQuery,
+  repsResponse,
+} from "./supervisor-schemas";
+
+const flat = ({ bucket, ...figures }: QueueFigures) => ({ ...figures, startMs: bucket.startMs, endMs: bucket.endMs });
 
 /** Every operation of the supervisor API, in the order the OpenAPI document lists them. */
 export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
@@ -44,6 +57,40 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
           (query.state === undefined || r.state === query.state),
       );
       return { atMs, reps };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/supervisor/queue-intervals",
+    operationId: "getQueueIntervals",
+    summary: "Queue figures per 15-minute interval of the site's time zone, and range totals",
+    tag: "history",
+    query: queueIntervalsQuery,
+    status: 200,
+    response: queueIntervalsResponse,
+    errors: [422],
+    async handle(deps, principal, query) {
+      let sessions;
+      try {
+        sessions = await deps.facts.queueFacts(principal.siteId, query.from, query.to);
+      } catch (error) {
+        if (error instanceof TooManySessionsError)
+          throw new HttpProblem(422, "Range too large", error.message, undefined, { reason: "RANGE_TOO_LARGE" });
+        throw error;
+      }
+      const settings = {
+        answerThresholdMs: () => query.answerThresholdS * 1_000,
+        shortAbandonMs: query.shortAbandonS * 1_000,
+      };
+      const ofTeam = (f: QueueFigures) =>
+        query.team === undefined || (f.queue.kind === "team" && f.queue.id === query.team);
+      return {
+        timeZone: query.timeZone,
+        intervals: queueFigures(sessions, intervalBuckets(query.timeZone, query.from, query.to), settings)
+          .filter(ofTeam)
+          .map(flat),
+        totals: queueFigures(sessions, rangeBucket(query.from, query.to), settings).filter(ofTeam).map(flat),
+      };
     },
   }),
 ];

@@ -62,3 +62,78 @@ export const repsResponse = z
     ),
   })
   .meta({ id: "RepsNow" });
+
+const MAX_RANGE_MS = 31 * 86_400_000;
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const instant = z.iso
+  .datetime({ offset: true })
+  .transform((value) => Date.parse(value))
+  .meta({ description: "ISO 8601 date-time with offset, e.g. 2026-11-02T00:00:00+01:00." });
+const seconds = (fallback: number, description: string) =>
+  z.coerce.number().int().min(0).max(3_600).default(fallback).meta({ description });
+
+export const queueIntervalsQuery = z
+  .strictObject({
+    from: instant,
+    to: instant,
+    timeZone: z
+      .string()
+      .max(64)
+      .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
+      .meta({ description: "The site's time zone: intervals run from its local midnight." }),
+    team: idField.optional().meta({ description: "Only this team's queue." }),
+    answerThresholdS: seconds(20, "X of service level: answered within X seconds counts."),
+    shortAbandonS: seconds(5, "Abandons strictly below this many seconds are short."),
+  })
+  .refine((q) => q.to > q.from, { path: ["to"], message: "must be after from" })
+  .refine((q) => q.to - q.from <= MAX_RANGE_MS, { path: ["to"], message: "at most 31 days after from" });
+
+const count = z.number().int();
+const nullableRatio = z.number().nullable();
+const queueFiguresSchema = z
+  .object({
+    queue: queueRef,
+    startMs: z.number().int(),
+    endMs: z.number().int(),
+    queued: count,
+    answered: count,
+    answeredWithinX: count,
+    abandoned: count,
+    shortAbandoned: count,
+    offersCreated: count,
+    offersAccepted: count,
+    offersRejected: count,
+    offersExpired: count,
+    offersWithdrawn: count,
+    transfersIn: count,
+    transfersOut: count,
+    serviceLevel: nullableRatio,
+    abandonRate: nullableRatio,
+    asaMs: nullableRatio,
+    asaP50Ms: nullableRatio,
+    asaP90Ms: nullableRatio,
+    ahtMs: nullableRatio,
+    offerAcceptRate: nullableRatio,
+    csat: nullableRatio,
+    csatTop2: nullableRatio,
+    ewtAbsErrorMs: nullableRatio,
+    ewtP90Coverage: nullableRatio,
+  })
+  .meta({ id: "QueueFigures", description: "Figures of /v1/metrics-dictionary; null for a zero denominator." });
+
+export const queueIntervalsResponse = z
+  .object({
+    timeZone: z.string(),
+    intervals: z.array(queueFiguresSchema).meta({ description: "Per queue and 15-minute interval with any count." }),
+    totals: z.array(queueFiguresSchema).meta({ description: "Per queue over the whole range, from the facts." }),
+  })
+  .meta({ id: "QueueIntervals" });

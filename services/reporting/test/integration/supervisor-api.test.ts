@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mountSupervisorApi } from "../../src/http/supervisor-api";
 import { SUPERVISOR_OPENAPI_FILE } from "../../src/http/write-supervisor-openapi";
 import { RealtimeStore } from "../../src/store/realtime-store";
+import { SessionFactsReader } from "../../src/store/session-facts-reader";
 import { EventLogBuilder, team } from "../support/event-log-builder";
+import { handmadeDay } from "../support/handmade-day";
 import { ingestDirectly } from "../support/ingest-directly";
 import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
 
@@ -54,7 +56,7 @@ describe("supervisor API", () => {
 
   beforeAll(async () => {
     database = await createReportingDatabase(infrastructureEnv().DATABASE_URL);
-    await ingestDirectly(database.pool, siteLogs());
+    await ingestDirectly(database.pool, [...siteLogs(), ...handmadeDay("site-h", Date.UTC(2026, 10, 2))]);
     issuer = await testIssuer("SUPERVISOR");
     const verifier = new AgentTokenVerifier({
       issuer: TEST_ISSUER,
@@ -67,7 +69,7 @@ describe("supervisor API", () => {
       routes: (routes) =>
         mountSupervisorApi(
           routes,
-          { realtime: new RealtimeStore(database.pool), now: () => NOW },
+          { realtime: new RealtimeStore(database.pool), facts: new SessionFactsReader(database.pool), now: () => NOW },
           { verifier, rateLimitPerMinute: 1_000 },
         ),
     });
@@ -143,6 +145,49 @@ describe("supervisor API", () => {
       status: 400,
       body: { field: "teem" },
     });
+  });
+
+  it("serves queue figures per interval of the site's time zone and range totals recomputed from the facts", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    const { status, body } = await get(
+      "/v1/supervisor/queue-intervals?from=2026-11-02T10:00:00%2B01:00&to=2026-11-02T11:00:00%2B01:00&timeZone=Europe/Berlin&team=t1",
+      token,
+    );
+    expect(status).toBe(200);
+    expect(body.totals).toEqual([
+      expect.objectContaining({
+        queued: 5,
+        answered: 2,
+        abandoned: 3,
+        shortAbandoned: 1,
+        serviceLevel: 0.5,
+        abandonRate: 0.5,
+      }),
+    ]);
+    const intervals = body.intervals as { startMs: number; serviceLevel: number | null; ahtMs: number | null }[];
+    expect(intervals.map((i) => [i.startMs, i.serviceLevel, i.ahtMs])).toEqual([
+      [Date.UTC(2026, 10, 2, 9), 2 / 3, 595_000],
+      [Date.UTC(2026, 10, 2, 9, 15), 0, 590_000],
+    ]);
+    // Site A's own t1 (its two sessions queued 09:55 and 09:58:30), nothing of site H's.
+    const other = await issuer.token("site-a", "sue", ["supervisor"]);
+    const path = "/v1/supervisor/queue-intervals?from=2026-11-02T09:00:00Z&to=2026-11-02T10:00:00Z&timeZone=UTC";
+    expect((await get(path, other)).body.totals).toEqual([
+      expect.objectContaining({ queue: { kind: "team", id: "t1" }, queued: 2, answered: 1, abandoned: 0 }),
+    ]);
+  });
+
+  it("names the history query's parameter at fault: an unknown time zone, a range that ends before it starts", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    expect(
+      await get(
+        "/v1/supervisor/queue-intervals?from=2026-11-02T09:00:00Z&to=2026-11-02T10:00:00Z&timeZone=Mars/Olympus",
+        token,
+      ),
+    ).toMatchObject({ status: 400, body: { field: "timeZone" } });
+    expect(
+      await get("/v1/supervisor/queue-intervals?from=2026-11-02T09:00:00Z&to=2026-11-02T08:00:00Z&timeZone=UTC", token),
+    ).toMatchObject({ status: 400, body: { field: "to" } });
   });
 
   it("serves the checked-in OpenAPI document", async () => {
