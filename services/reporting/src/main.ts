@@ -23,6 +23,7 @@ import { mountMetricsDictionary } from "./http/metrics-dictionary-route";
 import { mountSupervisorApi } from "./http/supervisor-api";
 import { EventIngester } from "./ingest/event-ingester";
 import { RealtimeStore } from "./store/realtime-store";
+import { RepFactsReader } from "./store/rep-facts-reader";
 import { SessionFactsReader } from "./store/session-facts-reader";
 
 runMain("reporting", async () => {
@@ -58,7 +59,12 @@ runMain("reporting", async () => {
       mountMetricsDictionary(routes);
       mountSupervisorApi(
         routes,
-        { realtime: new RealtimeStore(pool), facts: new SessionFactsReader(pool), now: () => Date.now() },
+        {
+          realtime: new RealtimeStore(pool),
+          facts: new SessionFactsReader(pool),
+          repFacts: new RepFactsReader(pool),
+          now: () => Date.now(),
+        },
         { verifier, rateLimitPerMinute: config.SUPERVISOR_RATE_LIMIT_PER_MINUTE },
       );
     },

@@ -46,7 +46,7 @@ function idleBefore(timeline: RepTimeline | undefined, atMs: number): number {
  * how evenly the group's offers and the idle time before them were spread.
  */
 export function fairnessFigures(
-  sessions: readonly SessionFacts[],
+  sessions: readonly Pick<SessionFacts, "offers">[],
   timelines: ReadonlyMap<string, RepTimeline>,
   profiles: readonly RepProfileChange[],
   reps: readonly RepFigures[],

@@ -32,7 +32,7 @@ export interface RepTimeline {
  */
 export function repTimelines(
   changes: readonly RepStateChange[],
-  sessions: readonly SessionFacts[],
+  sessions: readonly Pick<SessionFacts, "parts">[],
   untilMs: number,
 ): Map<string, RepTimeline> {
   const timelines = new Map<string, RepTimeline>();

@@ -1,11 +1,13 @@
 import type { AgentPrincipal, ApiOperation } from "@handoff/runtime";
 import type { z } from "zod";
 import type { RealtimeStore } from "../store/realtime-store";
+import type { RepFactsReader } from "../store/rep-facts-reader";
 import type { SessionFactsReader } from "../store/session-facts-reader";
 
 export interface SupervisorApiDeps {
   realtime: RealtimeStore;
   facts: SessionFactsReader;
+  repFacts: RepFactsReader;
   now(): number;
 }
 

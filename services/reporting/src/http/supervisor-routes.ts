@@ -1,7 +1,11 @@
 import { HttpProblem } from "@handoff/runtime";
 import { intervalBuckets, rangeBucket } from "../domain/buckets";
 import { queueFigures, type QueueFigures } from "../domain/queue-figures";
+import { fairnessFigures } from "../domain/fairness";
 import { queuesNow } from "../domain/realtime";
+import { repFigures } from "../domain/rep-figures";
+import { repTimelines } from "../domain/rep-timeline";
+import { TooManyRepRowsError } from "../store/rep-facts-reader";
 import { TooManySessionsError } from "../store/session-facts-reader";
 import { route, type SupervisorRoute } from "./supervisor-route";
 import {
@@ -9,9 +13,16 @@ import {
   queueIntervalsResponse,
   queuesQuery,
   queuesResponse,
+  repIntervalsQuery,
+  repIntervalsResponse,
   repsQuery,
   repsResponse,
 } from "./supervisor-schemas";
+
+const rangeTooLarge = (error: unknown): unknown =>
+  error instanceof TooManySessionsError || error instanceof TooManyRepRowsError
+    ? new HttpProblem(422, "Range too large", error.message, undefined, { reason: "RANGE_TOO_LARGE" })
+    : error;
 
 const flat = ({ bucket, ...figures }: QueueFigures) => ({ ...figures, startMs: bucket.startMs, endMs: bucket.endMs });
 
@@ -70,14 +81,9 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
     response: queueIntervalsResponse,
     errors: [422],
     async handle(deps, principal, query) {
-      let sessions;
-      try {
-        sessions = await deps.facts.queueFacts(principal.siteId, query.from, query.to);
-      } catch (error) {
-        if (error instanceof TooManySessionsError)
-          throw new HttpProblem(422, "Range too large", error.message, undefined, { reason: "RANGE_TOO_LARGE" });
-        throw error;
-      }
+      const sessions = await deps.facts.queueFacts(principal.siteId, query.from, query.to).catch((error: unknown) => {
+        throw rangeTooLarge(error);
+      });
       const settings = {
         answerThresholdMs: () => query.answerThresholdS * 1_000,
         shortAbandonMs: query.shortAbandonS * 1_000,
@@ -90,6 +96,37 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
           .filter(ofTeam)
           .map(flat),
         totals: queueFigures(sessions, rangeBucket(query.from, query.to), settings).filter(ofTeam).map(flat),
+      };
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/supervisor/rep-intervals",
+    operationId: "getRepIntervals",
+    summary: "Rep state time, staffed, engaged and idle time, occupancy and load per interval; routing fairness",
+    tag: "history",
+    query: repIntervalsQuery,
+    status: 200,
+    response: repIntervalsResponse,
+    errors: [422],
+    async handle(deps, principal, query) {
+      const facts = await deps.repFacts.inRange(principal.siteId, query.from, query.to).catch((error: unknown) => {
+        throw rangeTooLarge(error);
+      });
+      const buckets = intervalBuckets(query.timeZone, query.from, query.to);
+      const timelines = repTimelines(facts.stateChanges, facts.parts, Math.min(query.to, deps.now()));
+      const reps = repFigures(timelines.values(), buckets);
+      const fairness = fairnessFigures(facts.offers, timelines, facts.profiles, reps, buckets);
+      return {
+        timeZone: query.timeZone,
+        reps: reps
+          .filter((r) => query.rep === undefined || r.repId === query.rep)
+          .map(({ bucket, ...figures }) => ({ ...figures, startMs: bucket.startMs, endMs: bucket.endMs })),
+        fairness: fairness.map(({ bucket, ...figures }) => ({
+          ...figures,
+          startMs: bucket.startMs,
+          endMs: bucket.endMs,
+        })),
       };
     },
   }),

@@ -137,3 +137,51 @@ export const queueIntervalsResponse = z
     totals: z.array(queueFiguresSchema).meta({ description: "Per queue over the whole range, from the facts." }),
   })
   .meta({ id: "QueueIntervals" });
+
+export const repIntervalsQuery = z
+  .strictObject({
+    from: instant,
+    to: instant,
+    timeZone: z
+      .string()
+      .max(64)
+      .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
+      .meta({ description: "The site's time zone: intervals run from its local midnight." }),
+    rep: idField.optional().meta({ description: "Only this rep." }),
+  })
+  .refine((q) => q.to > q.from, { path: ["to"], message: "must be after from" })
+  .refine((q) => q.to - q.from <= MAX_RANGE_MS, { path: ["to"], message: "at most 31 days after from" });
+
+const repFiguresSchema = z
+  .object({
+    repId: z.string(),
+    startMs: z.number().int(),
+    endMs: z.number().int(),
+    stateMs: z.record(z.string(), z.number().int()).meta({ description: "By `<state>` or `<state>:<reason code>`." }),
+    staffedMs: z.number().int(),
+    engagedMs: z.number().int(),
+    availableIdleMs: z.number().int(),
+    occupancy: z.number().nullable(),
+    loadMs: z.number().int(),
+  })
+  .meta({ id: "RepFigures" });
+
+const fairnessSchema = z
+  .object({
+    teamIds: z.array(z.string()),
+    skills: z.array(z.string()),
+    startMs: z.number().int(),
+    endMs: z.number().int(),
+    repIds: z.array(z.string()),
+    offersCv: z.number().nullable(),
+    idleSpreadMs: z.number().nullable(),
+  })
+  .meta({ id: "FairnessFigures", description: "Among reps with the same teams and skills, staffed in the interval." });
+
+export const repIntervalsResponse = z
+  .object({
+    timeZone: z.string(),
+    reps: z.array(repFiguresSchema).meta({ description: "Per rep and 15-minute interval." }),
+    fairness: z.array(fairnessSchema).meta({ description: "Per group of equally skilled reps and interval." }),
+  })
+  .meta({ id: "RepIntervals" });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mountSupervisorApi } from "../../src/http/supervisor-api";
 import { SUPERVISOR_OPENAPI_FILE } from "../../src/http/write-supervisor-openapi";
 import { RealtimeStore } from "../../src/store/realtime-store";
+import { RepFactsReader } from "../../src/store/rep-facts-reader";
 import { SessionFactsReader } from "../../src/store/session-facts-reader";
 import { EventLogBuilder, team } from "../support/event-log-builder";
 import { handmadeDay } from "../support/handmade-day";
@@ -69,7 +70,12 @@ describe("supervisor API", () => {
       routes: (routes) =>
         mountSupervisorApi(
           routes,
-          { realtime: new RealtimeStore(database.pool), facts: new SessionFactsReader(database.pool), now: () => NOW },
+          {
+            realtime: new RealtimeStore(database.pool),
+            facts: new SessionFactsReader(database.pool),
+            repFacts: new RepFactsReader(database.pool),
+            now: () => NOW,
+          },
           { verifier, rateLimitPerMinute: 1_000 },
         ),
     });
@@ -174,6 +180,39 @@ describe("supervisor API", () => {
     const path = "/v1/supervisor/queue-intervals?from=2026-11-02T09:00:00Z&to=2026-11-02T10:00:00Z&timeZone=UTC";
     expect((await get(path, other)).body.totals).toEqual([
       expect.objectContaining({ queue: { kind: "team", id: "t1" }, queued: 2, answered: 1, abandoned: 0 }),
+    ]);
+  });
+
+  it("serves rep figures per interval and routing fairness, from the facts around the range", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    const { status, body } = await get(
+      "/v1/supervisor/rep-intervals?from=2026-11-02T09:00:00Z&to=2026-11-02T10:00:00Z&timeZone=UTC",
+      token,
+    );
+    expect(status).toBe(200);
+    const nine = Date.UTC(2026, 10, 2, 9);
+    expect(body.reps).toContainEqual({
+      repId: "r1",
+      startMs: nine,
+      endMs: nine + 900_000,
+      stateMs: { REP_STATE_AVAILABLE: 900_000 },
+      staffedMs: 900_000,
+      engagedMs: 595_000,
+      availableIdleMs: 305_000,
+      occupancy: 595_000 / 900_000,
+      loadMs: 595_000,
+    });
+    expect(body.reps).toContainEqual(
+      expect.objectContaining({ repId: "r1", startMs: nine + 1_800_000, stateMs: { "REP_STATE_AWAY:lunch": 900_000 } }),
+    );
+    const fairness = body.fairness as { teamIds: string[]; startMs: number; offersCv: number; idleSpreadMs: number }[];
+    expect(
+      fairness.filter((f) => f.teamIds.join() === "t1").map((f) => [f.startMs, f.offersCv, f.idleSpreadMs]),
+    ).toEqual([
+      [nine, 0, 300_000],
+      [nine + 900_000, 1, 0],
+      [nine + 1_800_000, null, null],
+      [nine + 2_700_000, null, null],
     ]);
   });
 
