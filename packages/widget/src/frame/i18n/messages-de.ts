@@ -36,7 +36,6 @@ export const de: Messages = {
   recordingAllow: "Aufzeichnung erlauben",
   recordingDeny: "Nicht aufzeichnen",
   start: "Starten",
-  fieldError: "{field}: {problem}",
   checkFields: "Bitte prüfen Sie die markierten Felder.",
   keyRejected: "Dieser Sitzungsschlüssel oder Link ist ungültig oder abgelaufen.",
   methodDisabled: "Dieser Weg zur Hilfe wird gerade nicht angeboten.",

@@ -36,7 +36,6 @@ export const en = {
   recordingAllow: "Allow recording",
   recordingDeny: "Do not record",
   start: "Start",
-  fieldError: "{field}: {problem}",
   checkFields: "Please check the fields marked below.",
   keyRejected: "That session key or link is not valid, or it has expired.",
   methodDisabled: "This way of getting help is not offered right now.",

@@ -19,7 +19,7 @@ export interface StartViewState {
 }
 
 /** Input bounds: intake's limits (services/intake/README.md, StartSession). */
-const LIMITS = { name: 200, company: 200, companyCode: 64, description: 4_000, sessionKey: 16 } as const;
+const LIMITS = { name: 200, company: 200, companyCode: 64, email: 320, description: 4_000, sessionKey: 16 } as const;
 
 /**
  * The portal's front page: notices, open or closed (with the next opening), and one section for each
@@ -84,10 +84,11 @@ export function startView(
       ),
     );
     const verified = state.verified ?? {};
-    const person = (name: "name" | "company" | "companyCode", autocomplete: string) => {
+    const person = (name: VerifiedField, autocomplete: string) => {
       const value = verified[name];
       const control = h("input", {
         name,
+        type: name === "email" ? "email" : "text",
         autocomplete,
         maxlength: LIMITS[name],
         value: value ?? typed[name],
@@ -107,6 +108,7 @@ export function startView(
         person("name", "name"),
         person("company", "organization"),
         person("companyCode", "off"),
+        person("email", "email"),
         field(t("description"), description, errors.description),
         h("button", { type: "submit" }, t("continue")),
       ),
@@ -119,6 +121,7 @@ export function startView(
           name: text(fields, "name"),
           company: text(fields, "company"),
           companyCode: text(fields, "companyCode"),
+          email: text(fields, "email"),
           description: text(fields, "description"),
           locale: i18n.locale,
         },
