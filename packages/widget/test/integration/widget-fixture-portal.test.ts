@@ -213,6 +213,7 @@ describe("widget against a portal fixture", () => {
     portal.startAnswer = { status: 403, body: { reason: "CREDENTIAL_REJECTED" } };
     const widget = await open();
     const { ui } = widget;
+    await ui.getByRole("heading", { name: "Support is closed" }).waitFor();
     await ui.getByText(/We are closed\. We open again Monday/).waitFor();
     expect(await ui.getByRole("button", { name: "Talk to Alice" }).count()).toBe(0);
     expect(await ui.getByLabel("Topic").count()).toBe(0);

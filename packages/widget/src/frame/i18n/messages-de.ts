@@ -9,6 +9,7 @@ export const de: Messages = {
   notices: "Hinweise",
   closedUntil: "Wir haben geschlossen. Wir sind wieder da: {when}.",
   closed: "Wir haben geschlossen.",
+  closedTitle: "Der Support ist geschlossen",
   closedKeyHint: "Wenn Ihnen ein Mitarbeiter einen Sitzungsschlüssel gegeben hat, können Sie ihn trotzdem verwenden.",
   chooseHow: "Wie möchten Sie Hilfe erhalten?",
   methodRepList: "Mitarbeiter wählen",

@@ -9,6 +9,7 @@ export const en = {
   notices: "Notices",
   closedUntil: "We are closed. We open again {when}.",
   closed: "We are closed.",
+  closedTitle: "Support is closed",
   closedKeyHint: "If a support rep gave you a session key, you can still use it.",
   chooseHow: "How would you like to get help?",
   methodRepList: "Choose a support rep",

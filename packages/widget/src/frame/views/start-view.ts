@@ -158,7 +158,7 @@ export function startView(
   return h(
     "div",
     { class: "view start-view" },
-    heading(view.open ? t("chooseHow") : t("title")),
+    heading(view.open ? t("chooseHow") : t("closedTitle")),
     state.error ? h("p", { class: "error", role: "alert" }, state.error) : null,
     Object.keys(errors).length > 0 && !state.error ? h("p", { class: "error", role: "alert" }, t("checkFields")) : null,
     noticesList(i18n, view.notices),
