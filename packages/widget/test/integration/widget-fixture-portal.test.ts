@@ -141,6 +141,10 @@ describe("widget against a portal fixture", () => {
     portal.push("position", { position: 1, queueLength: 2, estimate: { p50Ms: 30_000, p90Ms: 90_000, known: true } });
     await ui.getByText("You are next.").waitFor();
     await ui.getByRole("log").getByText("Hello! A rep will be with you shortly.").waitFor();
+    portal.push("hold", { text: "Still number 1: thank you for waiting." });
+    portal.push("notice", { id: "evacuation", text: "We close early today.", pushed: true });
+    await ui.getByRole("log").getByText("Still number 1: thank you for waiting.").waitFor();
+    await ui.getByRole("alert").filter({ hasText: "We close early today." }).waitFor();
     await checkView(widget, "fixture-waiting");
 
     portal.push("accepted", { repId: "bob", displayName: "Bob", waitedMs: 5_000 });

@@ -162,8 +162,9 @@ export class SessionView {
     this.notices.append(
       h(
         "li",
-        { class: "notice", "data-notice": notice.id, role: notice.pushed ? "alert" : undefined },
-        h("p", {}, notice.text),
+        { class: "notice", "data-notice": notice.id },
+        // A supervisor's pushed notice is read out at once.
+        h("p", { role: notice.pushed ? "alert" : undefined }, notice.text),
         // Every notice lets a waiting customer leave because of it (no exit survey then).
         this.phase === "waiting" ? button(this.i18n.t("leaveFromNotice"), () => void this.actions.end(true)) : null,
       ),
