@@ -319,6 +319,19 @@ describe("widget against the real portal", () => {
     await checkView(widget, "portal-no-rep");
   });
 
+  it("serves the loader to any origin and lands the broker's invitation links on the demo page", async () => {
+    const loader = await fetch(`${stack.publicUrl}/widget/loader.js`);
+    expect(loader.status).toBe(200);
+    expect(loader.headers.get("content-type")).toMatch(/javascript/);
+    expect(loader.headers.get("cross-origin-resource-policy")).toBe("cross-origin");
+    const invite = await fetch(`${stack.publicUrl}/invite/abcdefghijklmnopqrstuv`, { redirect: "manual" });
+    expect([invite.status, invite.headers.get("location")]).toEqual([
+      302,
+      "/demo/?handoff-invitation=abcdefghijklmnopqrstuv",
+    ]);
+    expect((await fetch(`${stack.publicUrl}/invite/not%20a%20token`, { redirect: "manual" })).status).toBe(404);
+  });
+
   it("serves the demo host page under a strict CSP, with the widget working in it", async () => {
     const widget = await openWidget(browser, `${stack.publicUrl}/demo/`);
     opened.push(widget);
