@@ -84,7 +84,7 @@ export {
   type TokenSettingsShape,
 } from "./auth/token-settings";
 export { tokenVerifierFromSettings, type TokenVerifierSetupOptions } from "./auth/token-verifier-setup";
-export { authenticate, authProblem, principalKey, principalOf } from "./auth/bearer-auth";
+export { authenticate, authProblem, principalKey, principalOf, requireRole } from "./auth/bearer-auth";
 export { installShutdown, type ShutdownStep } from "./shutdown";
 export { runMain } from "./run-main";
 export { currentTraceparent } from "./telemetry/traceparent";

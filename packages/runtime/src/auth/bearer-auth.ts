@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from "express";
 import { HttpProblem } from "../http/problem";
-import type { AgentPrincipal } from "./agent-principal";
+import type { AgentPrincipal, AgentRole } from "./agent-principal";
 import { AgentAuthError, bearerToken, type AgentTokenVerifier } from "./token-verifier";
 
 /** The problem body of a refused token: 401, or 503 when the issuer's keys cannot be fetched. */
@@ -50,3 +50,19 @@ export const principalKey = (_req: Request, res: Response): string => {
   const principal = principalOf(res);
   return `${principal.siteId}/${principal.repId}`;
 };
+
+/**
+ * Express middleware after `authenticate`: a 403 problem with `reason` unless the principal holds one
+ * of `roles` (e.g. "admin" for the site administration API). The site stays the token's.
+ */
+export function requireRole(roles: readonly AgentRole[], what: string, reason: string): RequestHandler {
+  return (_req, res, next) => {
+    const principal = principalOf(res);
+    if (roles.some((role) => principal.roles.has(role))) return next();
+    next(
+      new HttpProblem(403, "Forbidden", `${principal.repId} is not ${what} of site ${principal.siteId}`, undefined, {
+        reason,
+      }),
+    );
+  };
+}

@@ -1,10 +1,10 @@
 import {
   authenticate,
-  HttpProblem,
   parseRequest,
   principalKey,
   principalOf,
   rateLimitPerMinute,
+  requireRole,
   type AgentTokenVerifier,
 } from "@handoff/runtime";
 import { Router, type Express, type RequestHandler } from "express";
@@ -28,15 +28,7 @@ export interface AdminApiOptions {
 }
 
 /** Only admins; the site they administer is their token's, so no other site is reachable. */
-const requireAdmin: RequestHandler = (_req, res, next) => {
-  const principal = principalOf(res);
-  if (principal.roles.has("admin")) return next();
-  next(
-    new HttpProblem(403, "Forbidden", `${principal.repId} is not an admin of site ${principal.siteId}`, undefined, {
-      reason: "ADMIN_ROLE_REQUIRED",
-    }),
-  );
-};
+const requireAdmin = requireRole(["admin"], "an admin", "ADMIN_ROLE_REQUIRED");
 
 function handlerOf(route: AdminRoute, deps: AdminApiDeps): RequestHandler {
   return (req, res, next) => {

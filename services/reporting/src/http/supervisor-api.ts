@@ -1,10 +1,10 @@
 import {
   authenticate,
-  HttpProblem,
   parseRequest,
   principalKey,
   principalOf,
   rateLimitPerMinute,
+  requireRole,
   type AgentTokenVerifier,
 } from "@handoff/runtime";
 import { Router, type Express, type RequestHandler } from "express";
@@ -19,15 +19,7 @@ export interface SupervisorApiOptions {
 }
 
 /** Supervisors and admins; the site they see is their token's, so no other site is reachable. */
-const requireSupervisor: RequestHandler = (_req, res, next) => {
-  const principal = principalOf(res);
-  if (principal.roles.has("supervisor") || principal.roles.has("admin")) return next();
-  next(
-    new HttpProblem(403, "Forbidden", `${principal.repId} is not a supervisor of site ${principal.siteId}`, undefined, {
-      reason: "SUPERVISOR_ROLE_REQUIRED",
-    }),
-  );
-};
+const requireSupervisor = requireRole(["supervisor", "admin"], "a supervisor", "SUPERVISOR_ROLE_REQUIRED");
 
 function handlerOf(route: SupervisorRoute, deps: SupervisorApiDeps): RequestHandler {
   return (req, res, next) => {
