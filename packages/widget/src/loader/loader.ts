@@ -38,13 +38,14 @@ function mount(config: LoaderConfig): void {
   const post = (message: HostMessage) => frame?.contentWindow?.postMessage(message, config.frameOrigin);
   const invitation = invitationToken(new URL(location.href).searchParams.get(INVITATION_PARAMETER));
 
-  function setOpen(open: boolean): void {
+  /** Opens or closes the panel; `focus` moves the keyboard along (not when it opens by itself at load). */
+  function setOpen(open: boolean, focus = true): void {
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     launcher.textContent = open ? strings.close : strings.open;
     launcher.removeAttribute("data-attention");
     launcher.removeAttribute("aria-description");
-    if (!open) return launcher.focus();
+    if (!open) return focus ? launcher.focus() : undefined;
     if (!frame) {
       frame = document.createElement("iframe");
       frame.title = strings.frameTitle;
@@ -56,7 +57,7 @@ function mount(config: LoaderConfig): void {
       );
       panel.append(frame);
     }
-    frame.focus();
+    if (focus) frame.focus();
   }
 
   launcher.addEventListener("click", () => setOpen(panel.hidden));
@@ -91,7 +92,7 @@ function mount(config: LoaderConfig): void {
   });
   // An invitation link opens the widget at once (the customer came for exactly this), and so does a
   // session under way (after a reload, he sees at once where he is).
-  if (invitation || recallSession(config.siteId)) setOpen(true);
+  if (invitation || recallSession(config.siteId)) setOpen(true, false);
 }
 
 function start(): void {
