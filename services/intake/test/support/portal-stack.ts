@@ -1,12 +1,4 @@
-import {
-  newSiteId,
-  SessionStack,
-  startService,
-  testIssuer,
-  type ServiceProcess,
-  type TestIssuer,
-} from "@handoff/testing";
-import { infrastructureEnv } from "@handoff/testing";
+import { IntakeStack, type SessionStack } from "@handoff/testing";
 import type { RoutingConfigBody } from "../../src/admin/routing-config-json";
 import type { PortalConfigInput } from "../../src/domain/portal-config";
 import type { startedSession } from "../../src/portal/portal-schemas";
@@ -35,78 +27,32 @@ export interface PortalResponse {
 }
 
 /**
- * A real acd, presence and session-broker (SessionStack) and intake (child processes) on the test
- * infrastructure; sites are configured through intake's admin API as their admins would.
+ * The real services with intake (`IntakeStack` of @handoff/testing: sites configured through intake's
+ * admin API), plus what the portal tests do as a customer: calls of the public API and live streams.
  */
 export class PortalStack {
-  private readonly versions = new Map<string, number>();
+  private constructor(private readonly stack: IntakeStack) {}
 
-  private constructor(
-    readonly sessions: SessionStack,
-    readonly intake: ServiceProcess,
-    readonly issuer: TestIssuer,
-    readonly publicUrl: string,
-    readonly adminUrl: string,
-  ) {}
+  static async start(intakeEnv: Record<string, string> = {}): Promise<PortalStack> {
+    return new PortalStack(await IntakeStack.start({ intakeEnv }));
+  }
 
-  static async start(env: Record<string, string> = {}): Promise<PortalStack> {
-    const sessions = await SessionStack.start();
-    const issuer = await testIssuer("ADMIN");
-    const intake = await startService(
-      "intake",
-      {
-        DATABASE_URL: infrastructureEnv().DATABASE_URL,
-        SESSION_BROKER_ADDRESS: `127.0.0.1:${sessions.brokers[0]!.process.grpcPort}`,
-        ACD_ADDRESS: `127.0.0.1:${sessions.acdProcess.grpcPort}`,
-        PRESENCE_ADDRESS: `127.0.0.1:${sessions.presenceProcess.grpcPort}`,
-        ADMIN_HTTP_PORT: "0",
-        RATE_LIMIT_PER_MINUTE: "100000",
-        POSITION_POLL_MS: "300",
-        ...issuer.env,
-        ...env,
-      },
-      60_000,
-    );
-    const listening = intake.output.find((line) => line.includes('"adminHttpPort"'));
-    const { adminHttpPort } = JSON.parse(listening ?? "{}") as { adminHttpPort?: number };
-    return new PortalStack(
-      sessions,
-      intake,
-      issuer,
-      `http://127.0.0.1:${intake.httpPort}`,
-      `http://127.0.0.1:${adminHttpPort}`,
-    );
+  get sessions(): SessionStack {
+    return this.stack.sessions;
+  }
+
+  get publicUrl(): string {
+    return this.stack.publicUrl;
   }
 
   /** A new site with this routing (acd) and portal config, as its admin writes them. */
-  async site(routing: RoutingConfigBody, portal: PortalConfigInput): Promise<string> {
-    const siteId = newSiteId();
-    const token = await this.issuer.token(siteId, "ada", ["admin"]);
-    for (const [path, body] of [
-      ["/v1/admin/routing-config", routing],
-      ["/v1/admin/portal-config", { expectedVersion: 0, config: portal }],
-    ] as const) {
-      const response = await fetch(`${this.adminUrl}${path}`, {
-        method: "PUT",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      if (response.status !== 200) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-    }
-    this.versions.set(siteId, 1);
-    return siteId;
+  site(routing: RoutingConfigBody, portal: PortalConfigInput): Promise<string> {
+    return this.stack.site(routing, portal);
   }
 
   /** A new version of the site's portal config. */
-  async updatePortal(siteId: string, portal: PortalConfigInput): Promise<void> {
-    const token = await this.issuer.token(siteId, "ada", ["admin"]);
-    const response = await fetch(`${this.adminUrl}/v1/admin/portal-config`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ expectedVersion: this.versions.get(siteId) ?? 0, config: portal }),
-    });
-    if (response.status !== 200) throw new Error(`portal config: ${response.status} ${await response.text()}`);
-    this.versions.set(siteId, (this.versions.get(siteId) ?? 0) + 1);
+  updatePortal(siteId: string, portal: PortalConfigInput): Promise<void> {
+    return this.stack.updatePortal(siteId, portal);
   }
 
   async call(
@@ -145,9 +91,8 @@ export class PortalStack {
     return StreamReader.open(url, session.customerToken, lastEventId);
   }
 
-  async stop(): Promise<void> {
-    await this.intake.stop();
-    await this.sessions.stop();
+  stop(): Promise<void> {
+    return this.stack.stop();
   }
 }
 
