@@ -75,12 +75,15 @@ export class AgentClient {
   private lastFrameAt = 0;
   private currentConnectionId?: string;
   private repId?: string;
-  /** Per session: the last event sequence delivered, and whether the rep still follows it. */
-  private readonly sessions = new Map<string, { last: number; open: boolean }>();
+  /**
+   * Per session the rep works or is offered: the last event sequence delivered (or, before the first,
+   * the session's last sequence when he accepted it), and whether he still follows it.
+   */
+  private readonly sessions = new Map<string, { last: number; delivered: boolean; open: boolean }>();
   /** Per session: the epoch of the last offer delivered (a replayed offer is not an offer again). */
   private readonly offers = new Map<string, number>();
-  /** Follow frames waiting to be sent, paced under the socket's message limit. */
-  private followQueue: { sessionId: string; afterSequence?: number }[] = [];
+  /** Sessions to follow (again), sent paced under the socket's message limit, also after a reconnect. */
+  private readonly followQueue = new Set<string>();
   private followTimer?: ReturnType<typeof setTimeout>;
   private connectedOnce?: { resolve: () => void; reject: (error: Error) => void };
 
@@ -168,8 +171,9 @@ export class AgentClient {
     const answer = await this.call<{ session?: SessionView } & SessionView>("POST", this.session(sessionId, "accept"), {
       epoch,
     });
-    this.follow(sessionId);
-    return answer.session ?? answer;
+    const session = answer.session ?? answer;
+    this.track(session);
+    return session;
   }
 
   rejectOffer = (sessionId: string, epoch: number): Promise<unknown> =>
@@ -178,7 +182,7 @@ export class AgentClient {
   /** Pulls the next waiting session of the rep's queues and accepts it (null when none waits). */
   async takeNextSession(): Promise<SessionView | null> {
     const { session } = await this.call<{ session: SessionView | null }>("POST", "/v1/me/next-session", {});
-    if (session) this.follow(session.sessionId);
+    if (session) this.track(session);
     return session;
   }
 
@@ -217,7 +221,7 @@ export class AgentClient {
   async answerInvitation(sessionId: string, invitationId: string, accepted: boolean): Promise<SessionView> {
     const path = `${this.session(sessionId, "invitations")}/${encodeURIComponent(invitationId)}/answer`;
     const { session } = await this.call<{ session: SessionView }>("POST", path, { accepted });
-    if (accepted) this.follow(sessionId);
+    if (accepted) this.track(session);
     return session;
   }
 
@@ -250,8 +254,9 @@ export class AgentClient {
    * again from the last event delivered (after a move to another replica, or a gap).
    */
   follow(sessionId: string): void {
-    const after = this.sessions.get(sessionId)?.last;
-    this.followQueue.push(after === undefined ? { sessionId } : { sessionId, afterSequence: after });
+    this.followQueue.delete(sessionId);
+    this.followQueue.add(sessionId);
+    if (this.followQueue.size > MAX_REMEMBERED) this.followQueue.delete(this.followQueue.values().next().value!);
     this.sendFollows();
   }
 
@@ -338,6 +343,7 @@ export class AgentClient {
         this.emit("connected", { connectionId: frame.connectionId, resumed });
         this.connectedOnce?.resolve();
         this.connectedOnce = undefined;
+        this.sendFollows(); // what was asked while the socket was down
         return;
       }
       if (frame.type === "resync") {
@@ -362,7 +368,6 @@ export class AgentClient {
       clearInterval(this.pingTimer);
       clearTimeout(this.followTimer);
       this.followTimer = undefined;
-      this.followQueue = [];
       const reconnecting = !this.stopped && !FINAL_CLOSE_CODES.includes(event.code);
       this.emit("disconnected", { code: event.code, reason: event.reason, reconnecting });
       if (!reconnecting) {
@@ -399,23 +404,36 @@ export class AgentClient {
    */
   private inOrder(sessionId: string, event: SessionEvent): boolean {
     const known = this.sessions.get(sessionId);
-    if (known && event.sequence <= known.last) return false;
-    if (known && event.sequence > known.last + 1) {
-      if (!this.followQueue.some((f) => f.sessionId === sessionId)) this.follow(sessionId);
+    if (known?.delivered && event.sequence <= known.last) return false;
+    if (known?.delivered && event.sequence > known.last + 1) {
+      if (!this.followQueue.has(sessionId)) this.follow(sessionId);
       return false;
     }
     const mine = (repId?: string) => repId !== undefined && repId === this.repId;
     const over = mine(event.participantLeft?.repId) || mine(event.sessionOfferLapsed?.repId);
-    remember(this.sessions, sessionId, { last: event.sequence, open: !over && (known?.open ?? true) });
+    const open = !over && (known?.open ?? true);
+    remember(this.sessions, sessionId, { last: event.sequence, delivered: true, open });
     return true;
+  }
+
+  /**
+   * A session the rep just took (accept, take next, an invitation): followed from the state the
+   * answer showed, so a move to another replica before its first event still replays what came after.
+   */
+  private track(session: SessionView): void {
+    if (!this.sessions.has(session.sessionId))
+      remember(this.sessions, session.sessionId, { last: session.lastSequence, delivered: false, open: true });
+    this.follow(session.sessionId);
   }
 
   /** Sends queued follow frames at most 10 a second, inside the socket's message limit with pings. */
   private sendFollows(): void {
     if (this.followTimer || this.socket?.readyState !== OPEN) return;
-    const next = this.followQueue.shift();
-    if (!next) return;
-    this.socket.send(JSON.stringify({ type: "follow", ...next }));
+    const sessionId = this.followQueue.values().next().value;
+    if (sessionId === undefined) return;
+    this.followQueue.delete(sessionId);
+    const afterSequence = this.sessions.get(sessionId)?.last;
+    this.socket.send(JSON.stringify({ type: "follow", sessionId, afterSequence }));
     this.followTimer = setTimeout(() => {
       this.followTimer = undefined;
       this.sendFollows();

@@ -68,7 +68,7 @@ const sessionEvent = (seq: number, sessionId: string, sequence: number, payload:
   event: { eventId: `e-${sessionId}-${sequence}`, sessionId, sequence, occurredAtMs: 0, state: "active", ...payload },
 });
 
-function harness() {
+function harness(answer: object = { sessions: [] }) {
   const sockets: FakeSocket[] = [];
   const agent = new AgentClient({
     baseUrl: "http://broker.test",
@@ -80,7 +80,7 @@ function harness() {
       sockets.push(socket);
       return socket;
     },
-    fetch: () => Promise.resolve(new Response(JSON.stringify({ sessions: [] }), { status: 200 })),
+    fetch: () => Promise.resolve(new Response(JSON.stringify(answer), { status: 200 })),
   });
   const seqs: number[] = [];
   agent.on("offer", ({ seq }) => seqs.push(seq));
@@ -217,6 +217,24 @@ describe("AgentClient's socket", () => {
     socket.serverSends({ ...offer(2), offer: { sessionId: "s1", epoch: 1, expiresAtMs: 0 } });
     socket.serverSends({ ...offer(3), offer: { sessionId: "s1", epoch: 2, expiresAtMs: 0 } });
     expect(seqs).toEqual([1, 3]);
+    agent.close();
+  });
+
+  it("follows a session accepted while the socket was down, after the reconnect, from the accept's state", async () => {
+    const { agent, next } = harness({ session: { sessionId: "s9", state: "active", lastSequence: 12 } });
+    const connected = agent.connect();
+    const first = await next(1);
+    first.serverSends(hello(0));
+    await connected;
+    first.serverCloses(1006);
+    await agent.acceptOffer("s9", 3);
+    const second = await next(2);
+    second.serverSends(hello(0));
+    expect(second.sent.map((frame) => JSON.parse(frame) as unknown)).toContainEqual({
+      type: "follow",
+      sessionId: "s9",
+      afterSequence: 12,
+    });
     agent.close();
   });
 });

@@ -254,10 +254,14 @@ describe("agent console in a browser", () => {
       10_000,
       "the end on the customer's side",
     );
-    const survey = (await eventsOf(stack.broker, siteId, sessionId)).find(
-      (e) => e.payload?.$case === "repSurveySubmitted",
+    // The console sends the rep survey after the end's answer: it may land after the card is gone.
+    const survey = await eventually(
+      async () =>
+        (await eventsOf(stack.broker, siteId, sessionId)).find((e) => e.payload?.$case === "repSurveySubmitted"),
+      10_000,
+      "the rep survey",
     );
-    expect(survey?.payload).toMatchObject({ repSurveySubmitted: { repId: "carol", resolutionCode: "printer-driver" } });
+    expect(survey.payload).toMatchObject({ repSurveySubmitted: { repId: "carol", resolutionCode: "printer-driver" } });
     await saveScreenshot(page, ARTIFACTS, "4-ended");
     expect(pageErrors).toEqual([]);
   });
