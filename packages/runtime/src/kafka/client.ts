@@ -30,9 +30,17 @@ function requestName(message: string): string {
   return /^Response (\w+)/.exec(message)?.[1] ?? message;
 }
 
+/** What a consumer's crash (`Crash: KafkaJSProtocolError: <error>`) awaits, if it is a "not yet". */
+function awaitedByCrash(message: string): string | undefined {
+  const error = /^Crash: \w+: (.*)$/.exec(message)?.[1];
+  return error === undefined ? undefined : AWAITED_BY_KAFKA_ERROR[error];
+}
+
 /** A pino-backed kafkajs log function, exported for tests. */
 export function kafkaLogFunction(logger: Logger): (entry: LogEntry) => void {
   const kafkaLogger = logger.child({ component: "kafkajs" });
+  /** Consumer groups whose last crash was a "not yet": kafkajs restarts them, which is no error either. */
+  const restartingAfterWait = new Set<unknown>();
   return ({ namespace, level, log }) => {
     const { message, ...rest } = log;
     const extra: Record<string, unknown> = { ...rest };
@@ -43,6 +51,17 @@ export function kafkaLogFunction(logger: Logger): (entry: LogEntry) => void {
     const awaited = typeof error === "string" ? AWAITED_BY_KAFKA_ERROR[error] : undefined;
     if (level === logLevel.ERROR && awaited !== undefined) {
       kafkaLogger.info({ namespace, ...extra }, `waiting for ${awaited}; retrying ${requestName(message)}`);
+      return;
+    }
+    const crashAwaited = level === logLevel.ERROR ? awaitedByCrash(message) : undefined;
+    if (crashAwaited !== undefined) {
+      delete extra["stack"];
+      restartingAfterWait.add(extra["groupId"]);
+      kafkaLogger.info({ namespace, ...extra }, `waiting for ${crashAwaited}; the consumer restarts`);
+      return;
+    }
+    if (message.startsWith("Restarting the consumer") && restartingAfterWait.delete(extra["groupId"])) {
+      kafkaLogger.info({ namespace, ...extra }, message);
       return;
     }
     kafkaLogger[levels[level] ?? "info"]({ namespace, ...extra }, message);

@@ -45,6 +45,24 @@ describe("kafkajs logging", () => {
     expect(lines[0]).not.toHaveProperty("timestamp");
   });
 
+  it("logs a consumer's crash on a 'not yet' and its restart at info, and any other crash at error", () => {
+    const { lines, log } = capture();
+    const consumerLog = (message: string, extra: Record<string, unknown>) =>
+      log({ namespace: "Consumer", level: logLevel.ERROR, label: "ERROR", log: { message, ...extra } });
+    const loading = "The coordinator is loading and hence can't process requests for this group";
+    consumerLog(`Crash: KafkaJSProtocolError: ${loading}`, { groupId: "g1", stack: "..." });
+    consumerLog("Restarting the consumer in 300ms", { groupId: "g1", retryTime: 300 });
+    consumerLog("Crash: KafkaJSNumberOfRetriesExceeded: Connection error", { groupId: "g2", stack: "..." });
+    consumerLog("Restarting the consumer in 300ms", { groupId: "g2", retryTime: 300 });
+    expect(lines.map((line) => [line.level, line.groupId, line.msg])).toEqual([
+      [30, "g1", "waiting for Kafka's group coordinator to finish loading; the consumer restarts"],
+      [30, "g1", "Restarting the consumer in 300ms"],
+      [50, "g2", "Crash: KafkaJSNumberOfRetriesExceeded: Connection error"],
+      [50, "g2", "Restarting the consumer in 300ms"],
+    ]);
+    expect(lines[0]).not.toHaveProperty("stack");
+  });
+
   it("keeps every other error response at error level", () => {
     const { lines, log } = capture();
     log(responseError("Not authorized to access group"));
