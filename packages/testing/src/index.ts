@@ -17,3 +17,4 @@ export { refusal } from "./refusal";
 export { newSiteId, repTarget, teamConfig, teamTarget } from "./site-fixtures";
 export { TcpBalancer } from "./tcp-balancer";
 export { testIssuer, TEST_ISSUER, type TestIssuer, type TokenOptions } from "./test-issuer";
+export { createRequest, issueRequest } from "./session-requests";

@@ -1,5 +1,4 @@
-import { StartMethod } from "@handoff/proto/common";
-import { newSiteId, teamConfig, type SessionBroker, type SessionStack } from "@handoff/testing";
+import { issueRequest, newSiteId, teamConfig, type SessionBroker, type SessionStack } from "@handoff/testing";
 import type { AgentClient, AgentEvents } from "@handoff/agent-sdk";
 
 /** A new site with team `t1` (members `reps`) taking problem type `general`. */
@@ -22,32 +21,7 @@ export async function customerAsksForHelp(
   siteId: string,
   broker: SessionBroker = stack.broker,
 ): Promise<string> {
-  const response = await broker.createSession({
-    siteId,
-    startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,
-    repId: "",
-    sessionKey: "",
-    problemTypeId: "general",
-    customer: {
-      name: "Carl Customer",
-      company: "Acme",
-      email: "carl@example.com",
-      description: "printer",
-      locale: "en",
-      companyCode: "",
-      verifiedFields: [],
-    },
-    consent: {
-      agreementAccepted: true,
-      agreementVersion: "2026-01",
-      recordingAllowed: false,
-      accessLinkAllowed: false,
-      recordedAtMs: 0,
-    },
-    invitationToken: "",
-    clientAddress: "127.0.0.1",
-    portalClosed: false,
-  });
+  const response = await broker.createSession(issueRequest(siteId));
   return response.session!.sessionId;
 }
 

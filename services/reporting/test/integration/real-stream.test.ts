@@ -1,7 +1,13 @@
-import { Actor, EndReason, RepState, SessionState, StartMethod } from "@handoff/proto/common";
-import type { CreateSessionRequest } from "@handoff/proto/session_broker_service";
+import { Actor, EndReason, RepState, SessionState } from "@handoff/proto/common";
 import { createKafka, createLogger } from "@handoff/runtime";
-import { infrastructureEnv, SessionStack, teamConfig, teamTarget, type SessionBroker } from "@handoff/testing";
+import {
+  createRequest,
+  infrastructureEnv,
+  SessionStack,
+  teamConfig,
+  teamTarget,
+  type SessionBroker,
+} from "@handoff/testing";
 import type { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INGEST_TOPICS } from "../../src/events/ingest-topics";
@@ -9,32 +15,7 @@ import { eventually } from "../support/eventually";
 import { startIngest, type RunningIngest } from "../support/ingest-harness";
 import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
 
-const customerRequest = (siteId: string, repId: string): CreateSessionRequest => ({
-  siteId,
-  startMethod: StartMethod.START_METHOD_REP_LIST,
-  repId,
-  sessionKey: "",
-  problemTypeId: "",
-  customer: {
-    name: "Carl",
-    company: "Acme",
-    email: "",
-    description: "printer",
-    locale: "en",
-    companyCode: "",
-    verifiedFields: [],
-  },
-  consent: {
-    agreementAccepted: true,
-    agreementVersion: "2026-01",
-    recordingAllowed: false,
-    accessLinkAllowed: false,
-    recordedAtMs: 0,
-  },
-  invitationToken: "",
-  clientAddress: "127.0.0.1",
-  portalClosed: false,
-});
+const customerRequest = (siteId: string, repId: string) => createRequest(siteId, { repId });
 const asRep = (id: string) => ({ actor: Actor.ACTOR_REP, id, customerToken: "" });
 const asCustomer = (customerToken: string) => ({ actor: Actor.ACTOR_CUSTOMER, id: "", customerToken });
 const asSupervisor = { actor: Actor.ACTOR_SUPERVISOR, id: "sam", customerToken: "" };

@@ -1,44 +1,4 @@
-import { StartMethod } from "@handoff/proto/common";
-import type { CreateSessionRequest } from "@handoff/proto/session_broker_service";
-
-/** A valid CreateSession request; `overrides` change what a test is about. */
-export function createRequest(siteId: string, overrides: Partial<CreateSessionRequest> = {}): CreateSessionRequest {
-  return {
-    siteId,
-    startMethod: StartMethod.START_METHOD_REP_LIST,
-    repId: "",
-    sessionKey: "",
-    problemTypeId: "",
-    customer: {
-      name: "Carl Customer",
-      company: "Acme",
-      email: "carl@example.com",
-      description: "printer",
-      locale: "en",
-      companyCode: "",
-      verifiedFields: [],
-    },
-    consent: {
-      agreementAccepted: true,
-      agreementVersion: "2026-01",
-      recordingAllowed: false,
-      accessLinkAllowed: false,
-      recordedAtMs: 0,
-    },
-    invitationToken: "",
-    clientAddress: "127.0.0.1",
-    portalClosed: false,
-    ...overrides,
-  };
-}
-
-/** An issue submission for the site's problem type `general` (see `siteWithTeam`). */
-export const issueRequest = (siteId: string, overrides: Partial<CreateSessionRequest> = {}) =>
-  createRequest(siteId, {
-    startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,
-    problemTypeId: "general",
-    ...overrides,
-  });
+export { createRequest, issueRequest } from "@handoff/testing";
 
 /** The requester fields for a rep, a supervisor or the system. */
 export const asRep = (id: string) => ({ actor: 2, id, customerToken: "" });
