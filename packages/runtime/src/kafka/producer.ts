@@ -1,10 +1,15 @@
 import { Partitioners, type Kafka, type Producer } from "kafkajs";
+import { withCreationContext } from "./creation-context";
 import { encodeEventHeaders, type EventHeaders } from "./headers";
 
 export interface OutgoingEvent extends Omit<EventHeaders, "traceparent"> {
   /** Partition key: session id or rep id, so one aggregate's events stay in order. */
   key: string;
   value: Uint8Array;
+  /**
+   * The trace context the event was created in (an outbox entry's request); it reaches Kafka even
+   * through the kafkajs instrumentation (`keepCreationContext`). Without it, the active context.
+   */
   traceparent?: string;
 }
 
@@ -32,11 +37,16 @@ export async function createEventProducer(kafka: Kafka): Promise<EventProducer> 
       await producer.send({
         topic,
         acks: -1,
-        messages: events.map(({ key, value, ...headers }) => ({
-          key,
-          value: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-          headers: encodeEventHeaders(headers),
-        })),
+        messages: events.map(({ key, value, ...headers }) =>
+          withCreationContext(
+            {
+              key,
+              value: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
+              headers: encodeEventHeaders(headers),
+            },
+            headers.traceparent ?? "",
+          ),
+        ),
       });
     },
     disconnect: () => producer.disconnect(),

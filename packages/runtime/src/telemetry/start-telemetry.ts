@@ -1,6 +1,7 @@
 import { getNodeAutoInstrumentations } from "@opentelemetry/auto-instrumentations-node";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { NoopSpanProcessor } from "@opentelemetry/sdk-trace";
+import { keepCreationContext } from "../kafka/creation-context";
 
 let sdk: NodeSDK | undefined;
 
@@ -25,6 +26,8 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
         "@opentelemetry/instrumentation-fs": { enabled: false },
         "@opentelemetry/instrumentation-dns": { enabled: false },
         "@opentelemetry/instrumentation-net": { enabled: false },
+        // An outbox relay sends events made by earlier requests: each keeps its request's trace.
+        "@opentelemetry/instrumentation-kafkajs": { producerHook: keepCreationContext },
       }),
     ],
   });

@@ -15,6 +15,8 @@ export interface LoggedRoutingEvent {
   type: string;
   event: RoutingEvent;
   value: Buffer;
+  /** The `traceparent` header: the trace of the request that made the event. */
+  traceparent: string;
 }
 
 /** Orders Redis stream ids (`<ms>-<seq>`) numerically. */
@@ -30,7 +32,10 @@ export function compareStreamIds(a: string, b: string): number {
  * are told apart by the site in their event id and put back in order by their stream id.
  */
 export class RoutingEventLog {
-  private readonly deliveriesBySite = new Map<string, { eventId: string; type: string; value: Buffer }[]>();
+  private readonly deliveriesBySite = new Map<
+    string,
+    { eventId: string; type: string; value: Buffer; traceparent: string }[]
+  >();
 
   private constructor(private consumer: EventConsumer | undefined) {}
 
@@ -55,7 +60,7 @@ export class RoutingEventLog {
         if (slash >= 0) {
           const site = headers.eventId.slice(0, slash);
           const list = log.deliveriesBySite.get(site) ?? [];
-          list.push({ eventId: headers.eventId, type: headers.eventType, value });
+          list.push({ eventId: headers.eventId, type: headers.eventType, value, traceparent: headers.traceparent });
           log.deliveriesBySite.set(site, list);
         }
         return Promise.resolve();

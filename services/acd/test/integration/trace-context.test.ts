@@ -1,0 +1,106 @@
+import { Metadata, type ServiceError } from "@grpc/grpc-js";
+import { createRedis, redisReady, type RedisClient } from "@handoff/runtime";
+import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/testing";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectAcd, type Acd } from "../support/acd-client";
+import { RoutingEventLog, waitForRelay } from "../support/event-log";
+import { privateRedisUrl } from "../support/private-redis-db";
+import { newSite, team, teamTarget } from "../support/routing-fixture";
+
+/** Its own database, so this file's acd is the leader that relays its outbox. */
+const REDIS_DB = 10;
+
+/** The trace id of a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`). */
+const traceIdOf = (traceparent: string) => traceparent.split("-")[1] ?? "";
+
+/** Makes a gRPC call inside a new trace of the caller's and resolves with that trace's id. */
+async function traced(call: (metadata: Metadata, done: (error: ServiceError | null) => void) => void) {
+  const traceId = randomBytes(16).toString("hex");
+  const metadata = new Metadata();
+  metadata.set("traceparent", `00-${traceId}-${randomBytes(8).toString("hex")}-01`);
+  await new Promise<void>((resolve, reject) => call(metadata, (error) => (error ? reject(error) : resolve())));
+  return traceId;
+}
+
+describe("trace context from a gRPC call through the outbox onto Kafka", () => {
+  let service: ServiceProcess;
+  let acd: Acd;
+  let redis: RedisClient;
+  let log: RoutingEventLog;
+
+  beforeAll(async () => {
+    service = await startService("acd", {
+      REDIS_URL: privateRedisUrl(REDIS_DB),
+      KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
+    });
+    acd = connectAcd(`127.0.0.1:${service.grpcPort}`);
+    redis = createRedis({ url: privateRedisUrl(REDIS_DB) });
+    await redisReady(redis);
+    log = await RoutingEventLog.start();
+  });
+
+  afterAll(async () => {
+    acd?.close();
+    await service?.stop();
+    await log?.stop();
+    await redis?.quit();
+  });
+
+  it("gives every event on Kafka the trace of the gRPC call that made it, as the outbox holds it", async () => {
+    const siteId = newSite();
+    const callTraces = [
+      await traced((md, done) =>
+        acd.raw.putRoutingConfig(
+          { siteId, config: { teams: [team("support")], problemTypes: [], version: 0 } },
+          md,
+          done,
+        ),
+      ),
+      await traced((md, done) =>
+        acd.raw.setRepCapacity(
+          {
+            siteId,
+            repId: "ann",
+            teamIds: ["support"],
+            skills: [],
+            routableCapacity: 1,
+            version: Date.now(),
+            connected: true,
+          },
+          md,
+          done,
+        ),
+      ),
+    ];
+    for (const sessionId of ["s1", "s2", "s3"]) {
+      callTraces.push(
+        await traced((md, done) =>
+          acd.raw.enqueueSession(
+            { siteId, sessionId, target: teamTarget("support"), problemTypeId: "", priority: 0, requiredSkills: [] },
+            md,
+            done,
+          ),
+        ),
+      );
+    }
+
+    await waitForRelay(log, redis, siteId);
+    const outboxTraces = new Map(
+      (await redis.xrange(`hq:{${siteId}}:ob`, "-", "+")).map(([id, fields]) => [
+        id,
+        traceIdOf(fields[fields.indexOf("tp") + 1] ?? ""),
+      ]),
+    );
+    const onKafka = log.events(siteId);
+    expect(onKafka.length).toBe(outboxTraces.size);
+    for (const event of onKafka) {
+      expect({ type: event.type, trace: traceIdOf(event.traceparent) }).toEqual({
+        type: event.type,
+        trace: outboxTraces.get(event.streamId),
+      });
+    }
+    // Each call made at least one event, and no event carries a trace no call had.
+    expect(new Set(onKafka.map((event) => traceIdOf(event.traceparent)))).toEqual(new Set(callTraces));
+  });
+});
