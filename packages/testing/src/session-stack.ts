@@ -26,6 +26,8 @@ export interface SessionStackOptions {
   /** Extra settings for every broker replica. */
   brokerEnv?: Record<string, string>;
   presenceEnv?: Record<string, string>;
+  /** Extra settings for the acd. */
+  acdEnv?: Record<string, string>;
 }
 
 /**
@@ -47,7 +49,7 @@ export class SessionStack {
 
   static async start(options: SessionStackOptions = {}): Promise<SessionStack> {
     const { REDIS_URL, KAFKA_BROKERS, DATABASE_URL } = infrastructureEnv();
-    const acdEnv = { REDIS_URL, KAFKA_BROKERS };
+    const acdEnv = { REDIS_URL, KAFKA_BROKERS, ...options.acdEnv };
     const acdProcess = await startService("acd", acdEnv, START_TIMEOUT_MS);
     const acdAddress = `127.0.0.1:${acdProcess.grpcPort}`;
     const presenceProcess = await startService(

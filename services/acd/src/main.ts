@@ -54,7 +54,7 @@ runMain("acd", async () => {
   const grpc = await startGrpcServer({
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
-    services: [acdService(store, feed, logger)],
+    services: [acdService(store, feed, logger, config.ESTIMATE_RECORD_INTERVAL_MS)],
   });
   grpc.setServing(true);
   logger.info({ grpcPort: grpc.port }, "acd listening");

@@ -25,3 +25,10 @@ export const MAX_SUBSCRIBED_REPS = 1_000;
 
 /** Sessions one BatchGetSessionRouting call may ask for. */
 export const MAX_BATCH_SESSIONS = 1_000;
+
+/**
+ * A waiting customer's page asks for his position every few seconds; one recorded estimate per
+ * session per this interval (and per epoch) is enough to report the estimates' error. The default of
+ * the acd's `ESTIMATE_RECORD_INTERVAL_MS` setting.
+ */
+export const ESTIMATE_RECORD_INTERVAL_MS = 30_000;

@@ -26,13 +26,23 @@ const MAX_REBUILD_SESSIONS = 10_000;
 const MAX_CAPACITY = 100;
 
 /** The AcdService gRPC adapter: validates and translates, the store does the routing. */
-export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger) {
+export function acdService(
+  store: RoutingStore,
+  feed: OfferFeed,
+  logger: Logger,
+  /** At most one recorded estimate per session per this interval (and per epoch). */
+  estimateRecordIntervalMs: number,
+) {
   const subscriptions = new OfferSubscriptions(store, feed);
-  /** Position with a recorded estimate: every estimate a customer sees can be checked later. */
-  async function positionOf(site: string, sessionId: string) {
+  /**
+   * A session's position and estimate. Only an estimate shown to the customer (`recordEstimate`) is
+   * recorded, so reporting can check it against his real wait; other reads write nothing.
+   */
+  async function positionOf(site: string, sessionId: string, recordEstimate: boolean) {
     const facts = await store.positionFacts(site, sessionId);
     const estimate = facts.position > 0 ? estimateWait(facts) : { p50Ms: 0, p90Ms: 0, known: false };
-    if (facts.position > 0) await store.recordEstimate(site, sessionId, facts.epoch, facts.position, estimate);
+    if (recordEstimate && facts.position > 0)
+      await store.recordEstimate(site, sessionId, facts.epoch, facts.position, estimate, estimateRecordIntervalMs);
     return { facts, position: { position: facts.position, queueLength: facts.queueLength, estimate } };
   }
 
@@ -80,7 +90,8 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
       if (placement.offeredRepId) {
         return { offeredRepId: placement.offeredRepId, position: { position: 0, queueLength: placement.queueLength } };
       }
-      const { position } = await translated(() => positionOf(site, sessionId));
+      // The customer is told this place: the first estimate of his wait.
+      const { position } = await translated(() => positionOf(site, sessionId, true));
       return { offeredRepId: "", position };
     }),
 
@@ -142,7 +153,7 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
         },
       );
       if (placement.offeredRepId) return { position: { position: 0, queueLength: placement.queueLength } };
-      return { position: (await translated(() => positionOf(site, sessionId))).position };
+      return { position: (await translated(() => positionOf(site, sessionId, true))).position };
     }),
 
     pullNextSession: unary("PullNextSession", logger, async (req) => {
@@ -185,7 +196,8 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
 
     getQueuePosition: unary("GetQueuePosition", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
-      const { facts, position } = await translated(() => positionOf(site, requireId(req.sessionId, "session_id")));
+      const sessionId = requireId(req.sessionId, "session_id");
+      const { facts, position } = await translated(() => positionOf(site, sessionId, req.recordEstimate));
       return { position, state: stateToProto(facts.state) };
     }),
 
@@ -306,7 +318,7 @@ export function acdService(store: RoutingStore, feed: OfferFeed, logger: Logger)
           position: { position: 0, queueLength: requeued.queueLength },
         };
       }
-      const { position } = await translated(() => positionOf(site, sessionId));
+      const { position } = await translated(() => positionOf(site, sessionId, true));
       return { offeredRepId: "", epoch: requeued.epoch, position };
     }),
 

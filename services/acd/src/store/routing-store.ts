@@ -486,21 +486,25 @@ export class RoutingStore {
     };
   }
 
+  /** Records an estimate shown to a customer; false when one of this epoch was recorded within `intervalMs`. */
   async recordEstimate(
     site: string,
     sessionId: string,
     epoch: number,
     position: number,
     estimate: { p50Ms: number; p90Ms: number; known: boolean },
-  ): Promise<void> {
-    await this.run("recordEstimate", site, [
+    intervalMs: number,
+  ): Promise<boolean> {
+    const reply = await this.run("recordEstimate", site, [
       sessionId,
       epoch,
       position,
       estimate.p50Ms,
       estimate.p90Ms,
       estimate.known ? "1" : "0",
+      intervalMs,
     ]);
+    return reply[0] === 1;
   }
 
   async session(site: string, sessionId: string): Promise<SessionRouting> {

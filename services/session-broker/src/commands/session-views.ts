@@ -32,9 +32,12 @@ export class SessionViews {
     );
   }
 
-  /** The queue position of a waiting session (undefined when not waiting or the acd does not answer). */
-  async position(row: SessionRow): Promise<QueuePosition | undefined> {
+  /**
+   * The queue position of a waiting session (undefined when not waiting or the acd does not answer).
+   * `shownToCustomer`: the customer is told this estimate, so the acd records it for reporting.
+   */
+  async position(row: SessionRow, shownToCustomer = false): Promise<QueuePosition | undefined> {
     if (row.state !== "waiting" && row.state !== "offered") return undefined;
-    return this.acd.position(row.siteId, row.sessionId).catch(() => undefined);
+    return this.acd.position(row.siteId, row.sessionId, shownToCustomer).catch(() => undefined);
   }
 }

@@ -137,7 +137,10 @@ export function lifecycleHandlers(deps: BrokerDeps): Handlers {
       const row = await translated(() =>
         lifecycle.authorize(siteId, sessionId, requester, requester.kind === "customer" ? "customer" : "staff"),
       );
-      const [session, position] = await Promise.all([views.view(row), views.position(row)]);
+      const [session, position] = await Promise.all([
+        views.view(row),
+        views.position(row, requester.kind === "customer"),
+      ]);
       return { session, position };
     }),
 

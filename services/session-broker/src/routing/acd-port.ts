@@ -154,10 +154,13 @@ export class AcdPort {
     return response.offer;
   }
 
-  async position(siteId: string, sessionId: string): Promise<QueuePosition | undefined> {
-    const response = await callUnary(this.client, "getQueuePosition", { siteId, sessionId }).catch((e: unknown) =>
-      translate(e, sessionId),
-    );
+  /** `shownToCustomer`: the acd records the estimate (at most once per session per interval). */
+  async position(siteId: string, sessionId: string, shownToCustomer = false): Promise<QueuePosition | undefined> {
+    const response = await callUnary(this.client, "getQueuePosition", {
+      siteId,
+      sessionId,
+      recordEstimate: shownToCustomer,
+    }).catch((e: unknown) => translate(e, sessionId));
     return response.position;
   }
 

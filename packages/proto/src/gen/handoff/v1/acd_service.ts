@@ -184,6 +184,12 @@ export interface SetRepCapacityResponse {
 export interface GetQueuePositionRequest {
   siteId: string;
   sessionId: string;
+  /**
+   * The estimate is about to be shown to the customer: record it as a WaitEstimated event, so its
+   * error against the real wait can be reported. At most one per session per 30 s (and one per
+   * epoch); other reads, and reads without this flag, write nothing.
+   */
+  recordEstimate: boolean;
 }
 
 export interface GetQueuePositionResponse {
@@ -2804,7 +2810,7 @@ export const SetRepCapacityResponse: MessageFns<SetRepCapacityResponse> = {
 };
 
 function createBaseGetQueuePositionRequest(): GetQueuePositionRequest {
-  return { siteId: "", sessionId: "" };
+  return { siteId: "", sessionId: "", recordEstimate: false };
 }
 
 export const GetQueuePositionRequest: MessageFns<GetQueuePositionRequest> = {
@@ -2814,6 +2820,9 @@ export const GetQueuePositionRequest: MessageFns<GetQueuePositionRequest> = {
     }
     if (message.sessionId !== "") {
       writer.uint32(18).string(message.sessionId);
+    }
+    if (message.recordEstimate !== false) {
+      writer.uint32(24).bool(message.recordEstimate);
     }
     return writer;
   },
@@ -2847,6 +2856,14 @@ export const GetQueuePositionRequest: MessageFns<GetQueuePositionRequest> = {
             message.sessionId = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.recordEstimate = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2871,6 +2888,11 @@ export const GetQueuePositionRequest: MessageFns<GetQueuePositionRequest> = {
         : isSet(object.session_id)
           ? globalThis.String(object.session_id)
           : "",
+      recordEstimate: isSet(object.recordEstimate)
+        ? globalThis.Boolean(object.recordEstimate)
+        : isSet(object.record_estimate)
+          ? globalThis.Boolean(object.record_estimate)
+          : false,
     };
   },
 
@@ -2882,6 +2904,9 @@ export const GetQueuePositionRequest: MessageFns<GetQueuePositionRequest> = {
     if (message.sessionId !== "") {
       obj.sessionId = message.sessionId;
     }
+    if (message.recordEstimate !== false) {
+      obj.recordEstimate = message.recordEstimate;
+    }
     return obj;
   },
 
@@ -2892,6 +2917,7 @@ export const GetQueuePositionRequest: MessageFns<GetQueuePositionRequest> = {
     const message = createBaseGetQueuePositionRequest();
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
+    message.recordEstimate = object.recordEstimate ?? false;
     return message;
   },
 };
@@ -5781,6 +5807,7 @@ export const AcdServiceService = {
       Buffer.from(SetRepCapacityResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetRepCapacityResponse => SetRepCapacityResponse.decode(value),
   },
+  /** A read: it writes nothing unless record_estimate says the customer is shown the estimate. */
   getQueuePosition: {
     path: "/handoff.v1.AcdService/GetQueuePosition" as const,
     requestStream: false as const,
@@ -5907,6 +5934,7 @@ export interface AcdServiceServer extends UntypedServiceImplementation {
   pullNextSession: handleUnaryCall<PullNextSessionRequest, PullNextSessionResponse>;
   /** Presence tells the acd a rep's routable capacity; stale versions are ignored. */
   setRepCapacity: handleUnaryCall<SetRepCapacityRequest, SetRepCapacityResponse>;
+  /** A read: it writes nothing unless record_estimate says the customer is shown the estimate. */
   getQueuePosition: handleUnaryCall<GetQueuePositionRequest, GetQueuePositionResponse>;
   /**
    * The place and wait a customer would get if he queued now (intake tells him before he queues
@@ -6085,6 +6113,7 @@ export interface AcdServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetRepCapacityResponse) => void,
   ): ClientUnaryCall;
+  /** A read: it writes nothing unless record_estimate says the customer is shown the estimate. */
   getQueuePosition(
     request: GetQueuePositionRequest,
     callback: (error: ServiceError | null, response: GetQueuePositionResponse) => void,

@@ -2,7 +2,8 @@
 -- queue ("t:<team>" or "r:<rep>"), x overflow teams (comma list), p priority, o queue member
 -- (orderMember: fixed-width enqueue time + sequence + id), sk required skills, e epoch (fencing
 -- token), r rep, et enqueue time, pt problem type, ovs next overflow step, rjn rejections so far,
--- at accepted at (ms), od the decision record of the last offer (JSON; read only for pending offers).
+-- at accepted at (ms), od the decision record of the last offer (JSON; read only for pending offers),
+-- we "<epoch>:<ms>" of the last wait estimate recorded (recordEstimate).
 local SESSION_FIELDS = { "st", "q", "x", "p", "o", "sk", "e", "r", "et", "pt", "ovs", "rjn" }
 
 local function sessionKey(id) return P .. "s:" .. id end
