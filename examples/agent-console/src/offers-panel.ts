@@ -2,7 +2,7 @@ import { AgentApiError, type AgentClient, type Offer, type SessionView } from "@
 import { attempt, type Announcer } from "./announcer.js";
 import { h } from "./dom.js";
 import { secondsLeft } from "./format.js";
-import { customerOf, readSession } from "./session-details.js";
+import { clientModeOf, customerOf, readSession } from "./session-details.js";
 
 interface ShownOffer {
   offer: Offer;
@@ -51,10 +51,12 @@ export class OffersPanel {
     if (shown) this.remove(offer.sessionId);
     let who = "A customer";
     let about = "";
+    let mode = "";
     try {
       const session = await readSession(this.client, offer.sessionId);
       who = customerOf(session);
       about = session.customer.description;
+      mode = clientModeOf(session);
     } catch {
       // The offer is worth showing without its details: accepting it reads the session anyway.
     }
@@ -70,6 +72,7 @@ export class OffersPanel {
       { class: "offer", "data-session-id": offer.sessionId, "aria-label": `Offer: ${who}` },
       h("p", { class: "who" }, who),
       about ? h("p", { class: "about" }, about) : undefined,
+      mode ? h("p", { class: "mode" }, mode) : undefined,
       h("p", { class: "queue" }, `From ${queue}. `, timer),
       progress,
       h("div", { class: "actions" }, accept, reject),

@@ -2,7 +2,7 @@ import type { AgentClient, SessionEvent, SessionView } from "@handoff/agent-sdk"
 import { attempt, type Announcer } from "./announcer.js";
 import { field, h, onSubmit, select, text } from "./dom.js";
 import { logLine, permissionChange, permissionKey, permissionName } from "./format.js";
-import { customerOf } from "./session-details.js";
+import { clientModeOf, customerOf } from "./session-details.js";
 
 const PERMISSIONS: [string, string][] = [
   ["view", "View the screen"],
@@ -41,6 +41,7 @@ export class SessionCard {
       { class: "session", "data-session-id": session.sessionId, "aria-labelledby": titleId },
       h("h3", { id: titleId }, this.who),
       h("p", { class: "about" }, session.customer.description || "No description."),
+      h("p", { class: "mode" }, clientModeOf(session)),
       this.permissions,
       // The log role makes screen readers read new lines; the list inside keeps them a list. It
       // scrolls, so it takes the focus for keyboard scrolling.

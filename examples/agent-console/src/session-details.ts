@@ -9,3 +9,10 @@ export function customerOf(session: SessionView): string {
   const { name, company } = session.customer;
   return `${name || "A customer"}${company ? ` (${company})` : ""}`;
 }
+
+/** How the customer joined: the rep can only chat with a click-to-chat customer (no screen, no files). */
+export function clientModeOf(session: SessionView): string {
+  if (session.clientMode === "full_client") return "Full client";
+  if (session.clientMode === "click_to_chat") return "Chat only (click-to-chat)";
+  return "Client mode not recorded";
+}

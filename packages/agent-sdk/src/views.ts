@@ -14,6 +14,8 @@ export interface SessionView {
   sessionId: string;
   state: "created" | "waiting" | "offered" | "active" | "ended" | "abandoned";
   startMethod: "rep_list" | "issue_submission" | "session_key" | "invitation_link";
+  /** Chat in the browser only, or the full client (screen sharing, files); null for old sessions. */
+  clientMode: "click_to_chat" | "full_client" | null;
   /** The queue it waits in, or was answered from. */
   target: QueueTargetView | null;
   problemTypeId: string;

@@ -1,4 +1,4 @@
-import { StartMethod } from "@handoff/proto/common";
+import { ClientMode, StartMethod } from "@handoff/proto/common";
 import type { CreateSessionRequest } from "@handoff/proto/session_broker_service";
 
 /** A valid CreateSession request; `overrides` change what a test is about. */
@@ -28,6 +28,7 @@ export function createRequest(siteId: string, overrides: Partial<CreateSessionRe
     invitationToken: "",
     clientAddress: "127.0.0.1",
     portalClosed: false,
+    clientMode: ClientMode.CLIENT_MODE_CLICK_TO_CHAT,
     ...overrides,
   };
 }

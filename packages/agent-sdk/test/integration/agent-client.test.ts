@@ -83,7 +83,7 @@ describe("agent SDK against the real services", () => {
     expect(offer.expiresAtMs).toBeGreaterThan(Date.now());
     expect(offer.fromQueue).toEqual({ teamId: "t1" });
     const session = await agent.acceptOffer(sessionId, offer.epoch);
-    expect(session).toMatchObject({ sessionId, state: "active" });
+    expect(session).toMatchObject({ sessionId, state: "active", clientMode: "click_to_chat" });
     await eventually(
       () => seen.sessions.find((s) => s.sessionId === sessionId && s.event.sessionAssigned?.repId === "alice"),
       10_000,

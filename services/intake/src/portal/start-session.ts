@@ -1,5 +1,5 @@
 import { HttpProblem } from "@handoff/runtime";
-import { Customer, StartMethod } from "@handoff/proto/common";
+import { ClientMode, Customer, StartMethod } from "@handoff/proto/common";
 import type { z } from "zod";
 import { openStateAt } from "../domain/business-hours";
 import { closingAdmission } from "../domain/closing-admission";
@@ -11,6 +11,11 @@ import type { SitePortal } from "./site-portals";
 import type { WaitPreview } from "./wait-preview";
 
 type StartSession = z.infer<typeof startSessionBody>;
+
+const CLIENT_MODE_OF = {
+  click_to_chat: ClientMode.CLIENT_MODE_CLICK_TO_CHAT,
+  full_client: ClientMode.CLIENT_MODE_FULL_CLIENT,
+} as const;
 
 const START_METHOD_OF = {
   rep_list: StartMethod.START_METHOD_REP_LIST,
@@ -108,6 +113,7 @@ export async function startSession(
     locale: typed.locale ?? "",
     verifiedFields: identity.verifiedFields,
   });
+  const mode = body.mode ?? portal.config.startMethods.clientModes[0] ?? "click_to_chat";
   const created = await deps.broker.createSession({
     siteId: portal.siteId,
     startMethod: START_METHOD_OF[body.method],
@@ -125,6 +131,7 @@ export async function startSession(
     },
     clientAddress,
     portalClosed,
+    clientMode: CLIENT_MODE_OF[mode],
   });
   const session = created.session!;
   const status = sessionStatusJson(session, created.position);
@@ -137,7 +144,7 @@ export async function startSession(
   return {
     ...status,
     customerToken: created.customerToken,
-    mode: body.mode ?? portal.config.startMethods.clientModes[0] ?? "click_to_chat",
+    mode,
     noRepAvailable: created.noRepAvailable,
     fallbackUrl: created.fallbackUrl || portal.config.fallbackUrl || null,
     closing: {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
-import { Actor } from "@handoff/proto/common";
+import { Actor, ClientMode } from "@handoff/proto/common";
 import { InvitationChannel } from "@handoff/proto/session_broker_service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PORTAL_OPENAPI_FILE } from "../../src/portal/write-portal-openapi";
@@ -40,6 +40,7 @@ describe("starting a session", () => {
       consent,
     });
     expect(started).toMatchObject({ mode: "full_client", noRepAvailable: false });
+    expect((await brokerSession(siteId, started.sessionId)).clientMode).toBe(ClientMode.CLIENT_MODE_FULL_CLIENT);
     await eventually(async () => expect((await brokerSession(siteId, started.sessionId)).repId).toBe("bob"));
     const stream = await stack.stream(siteId, started);
     expect((await stream.next((f) => f.event === "offered")).data).toEqual({});

@@ -20,10 +20,10 @@ import { targetToProto, type AcdPort } from "../routing/acd-port";
 import type { OfferStore } from "../store/offer-store";
 import type { PermissionCommands } from "./permission-commands";
 import type { ParticipantStore } from "../store/participant-store";
-import type { SessionRow, StartMethodName } from "../store/session-row";
+import type { ClientModeName, SessionRow, StartMethodName } from "../store/session-row";
 import type { SessionChange, SessionStore, Tx } from "../store/session-store";
 import type { SettingsStore } from "../store/settings-store";
-import { endReasonToProto, sessionStateToProto, startMethodToProto } from "../store/state-mapping";
+import { clientModeToProto, endReasonToProto, sessionStateToProto, startMethodToProto } from "../store/state-mapping";
 import { sessionWaiting } from "../events/session-payloads";
 
 /** Where a new session goes, once its start method was resolved (a key or link names the queue). */
@@ -41,6 +41,7 @@ export interface CreateSessionInput {
   consent: Consent;
   /** Intake's "the portal is closed" (only keys and invitations start sessions then). */
   portalClosed: boolean;
+  clientMode: ClientModeName;
   /** Runs inside the creating transaction (a key or link is consumed with the session, or not at all). */
   consume?: (tx: Tx, sessionId: string) => Promise<void>;
 }
@@ -137,6 +138,7 @@ export class SessionLifecycle {
           endedAtMs: refused ? nowMs : null,
           endReason: refused ?? null,
           credentialId: placement.credentialId ?? null,
+          clientMode: input.clientMode,
         },
         [
           {
@@ -147,6 +149,7 @@ export class SessionLifecycle {
               problemTypeId: placement.problemTypeId,
               customer: input.customer,
               credentialId: placement.credentialId ?? "",
+              clientMode: clientModeToProto(input.clientMode),
             },
           },
           { $case: "consentRecorded", consentRecorded: { ...input.consent } },

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, optionalId, requireEpoch, requireId, requireText, unary } from "@handoff/runtime";
-import { AbandonReason, EndReason, StartMethod } from "@handoff/proto/common";
+import { AbandonReason, ClientMode, EndReason, StartMethod } from "@handoff/proto/common";
 import {
   DisconnectFallback,
   type BrokerSettings,
@@ -13,7 +13,8 @@ import {
   type BrokerSettingsValues,
   type DisconnectFallbackName,
 } from "../domain/broker-settings";
-import { endReasonFromProto } from "../store/state-mapping";
+import type { ClientModeName } from "../store/session-row";
+import { clientModeFromProto, endReasonFromProto } from "../store/state-mapping";
 import type { BrokerDeps } from "./broker-deps";
 import { translated } from "./domain-errors";
 import { requireConsent, requireCustomer, requireRequester } from "./requests";
@@ -83,6 +84,13 @@ async function placementOf(
   }
 }
 
+function clientModeOf(value: ClientMode): ClientModeName {
+  if (value === ClientMode.CLIENT_MODE_UNSPECIFIED) return "click_to_chat";
+  const mode = clientModeFromProto(value);
+  if (!mode) throw new InvalidArgumentError("client_mode", "must be CLICK_TO_CHAT or FULL_CLIENT");
+  return mode;
+}
+
 function settingsFromProto(input: BrokerSettings | undefined): BrokerSettingsValues {
   if (!input) throw new InvalidArgumentError("settings", "is required");
   const fallback =
@@ -117,9 +125,10 @@ export function lifecycleHandlers(deps: BrokerDeps): Handlers {
       const siteId = requireId(req.siteId, "site_id");
       const customer = requireCustomer(req.customer);
       const consent = requireConsent(req.consent);
+      const clientMode = clientModeOf(req.clientMode);
       const { placement, consume } = await translated(() => placementOf(deps, siteId, req));
       const created = await translated(() =>
-        lifecycle.create({ siteId, placement, customer, consent, portalClosed: req.portalClosed, consume }),
+        lifecycle.create({ siteId, placement, customer, consent, clientMode, portalClosed: req.portalClosed, consume }),
       );
       return {
         session: await views.view(created.row),

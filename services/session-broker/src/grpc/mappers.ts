@@ -2,7 +2,7 @@ import type { PermissionGrant, Session } from "@handoff/proto/session_broker_ser
 import { targetToProto } from "../routing/acd-port";
 import type { ParticipantRow } from "../store/participant-store";
 import type { SessionRow } from "../store/session-row";
-import { endReasonToProto, sessionStateToProto, startMethodToProto } from "../store/state-mapping";
+import { clientModeToProto, endReasonToProto, sessionStateToProto, startMethodToProto } from "../store/state-mapping";
 
 /** The session as callers see it (never its customer token hash). */
 export function sessionToProto(
@@ -37,5 +37,6 @@ export function sessionToProto(
     enqueuedAtMs: row.enqueuedAtMs,
     priority: row.priority,
     offerExpiresAtMs: row.offerExpiresAtMs ?? 0,
+    clientMode: clientModeToProto(row.clientMode),
   };
 }

@@ -29,6 +29,7 @@ export async function sessionJson(deps: Pick<AgentApiDeps, "views">, row: Sessio
     sessionId: row.sessionId,
     state: row.state,
     startMethod: row.startMethod,
+    clientMode: row.clientMode,
     target: row.target.id ? { kind: row.target.kind, id: row.target.id } : null,
     problemTypeId: row.problemTypeId,
     priority: row.priority,

@@ -123,6 +123,10 @@ export const sessionView = z
     sessionId: z.string(),
     state: z.enum(["created", "waiting", "offered", "active", "ended", "abandoned"]),
     startMethod: z.enum(["rep_list", "issue_submission", "session_key", "invitation_link"]),
+    clientMode: z.enum(["click_to_chat", "full_client"]).nullable().meta({
+      description:
+        "How the customer runs his side: chat in the browser, or the full client (screen sharing, files). null for sessions from before it was recorded.",
+    }),
     target: z.object({ kind: z.enum(["team", "rep"]), id: z.string() }).nullable(),
     problemTypeId: z.string(),
     priority: z.number().int(),

@@ -4,6 +4,7 @@ import type { EndReasonName, SessionStateName } from "../domain/session-lifecycl
 import type { QueueTargetValue } from "../domain/queue-target";
 
 export type StartMethodName = "rep_list" | "issue_submission" | "session_key" | "invitation_link";
+export type ClientModeName = "click_to_chat" | "full_client";
 
 /** One row of `sessions`, as the store hands it out. */
 export interface SessionRow {
@@ -30,6 +31,8 @@ export interface SessionRow {
   endReason: EndReasonName | null;
   lastSequence: number;
   credentialId: string | null;
+  /** Null for sessions created before the mode was recorded. */
+  clientMode: ClientModeName | null;
 }
 
 /** The fields a change may set. */
@@ -75,6 +78,7 @@ export interface SessionRecord {
   end_reason: string | null;
   last_sequence: string;
   credential_id: string | null;
+  client_mode: string | null;
 }
 
 const num = (value: string): number => Number(value);
@@ -105,5 +109,6 @@ export function rowFromRecord(r: SessionRecord): SessionRow {
     endReason: r.end_reason as EndReasonName | null,
     lastSequence: num(r.last_sequence),
     credentialId: r.credential_id,
+    clientMode: r.client_mode as ClientModeName | null,
   };
 }

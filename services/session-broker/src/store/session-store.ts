@@ -73,8 +73,9 @@ export class SessionStore {
       const inserted = await tx.query<SessionRecord>(
         `insert into sessions (site_id, session_id, start_method, state, target_kind, target_id, problem_type_id,
            priority, required_skills, customer, consent, customer_token_hash, rep_id, epoch, committed_epoch,
-           offer_expires_at_ms, enqueued_at_ms, created_at_ms, updated_at_ms, ended_at_ms, end_reason, credential_id)
-         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18,$19,$20,$21)
+           offer_expires_at_ms, enqueued_at_ms, created_at_ms, updated_at_ms, ended_at_ms, end_reason, credential_id,
+           client_mode)
+         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$18,$19,$20,$21,$22)
          on conflict do nothing returning *`,
         [
           session.siteId,
@@ -98,6 +99,7 @@ export class SessionStore {
           session.endedAtMs,
           session.endReason,
           session.credentialId,
+          session.clientMode,
         ],
       );
       const record = inserted.rows[0];

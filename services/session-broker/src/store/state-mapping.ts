@@ -1,5 +1,5 @@
-import { EndReason, SessionState, StartMethod } from "@handoff/proto/common";
-import type { StartMethodName } from "./session-row";
+import { ClientMode, EndReason, SessionState, StartMethod } from "@handoff/proto/common";
+import type { ClientModeName, StartMethodName } from "./session-row";
 import type { EndReasonName, SessionStateName } from "../domain/session-lifecycle";
 
 const STATE_TO_PROTO: Record<SessionStateName, SessionState> = {
@@ -40,3 +40,16 @@ const START_METHOD_TO_PROTO: Record<StartMethodName, StartMethod> = {
 };
 
 export const startMethodToProto = (method: StartMethodName): StartMethod => START_METHOD_TO_PROTO[method];
+
+const CLIENT_MODE_TO_PROTO: Record<ClientModeName, ClientMode> = {
+  click_to_chat: ClientMode.CLIENT_MODE_CLICK_TO_CHAT,
+  full_client: ClientMode.CLIENT_MODE_FULL_CLIENT,
+};
+
+export const clientModeToProto = (mode: ClientModeName | null): ClientMode =>
+  mode ? CLIENT_MODE_TO_PROTO[mode] : ClientMode.CLIENT_MODE_UNSPECIFIED;
+
+/** The mode a proto value names, or undefined for UNSPECIFIED (and unknown values). */
+export function clientModeFromProto(value: ClientMode): ClientModeName | undefined {
+  return (Object.keys(CLIENT_MODE_TO_PROTO) as ClientModeName[]).find((name) => CLIENT_MODE_TO_PROTO[name] === value);
+}

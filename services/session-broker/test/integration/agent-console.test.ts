@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { RoutingStrategy, SessionState, StartMethod } from "@handoff/proto/common";
+import { ClientMode, RoutingStrategy, SessionState, StartMethod } from "@handoff/proto/common";
 import type { SessionEvent } from "@handoff/proto/events";
 import { launchChromium, saveScreenshot, SessionStack, seriousAxeViolations, teamConfig } from "@handoff/testing";
 import { eventsOf, sessionOf } from "../support/active-session";
@@ -140,11 +140,14 @@ describe("agent console in a browser", () => {
     await startShift(page, "t1");
     await expectAccessible(page);
 
-    const created = await stack.broker.createSession(issueRequest(siteId));
+    const created = await stack.broker.createSession(
+      issueRequest(siteId, { clientMode: ClientMode.CLIENT_MODE_FULL_CLIENT }),
+    );
     const sessionId = created.session!.sessionId;
     const offer = page.locator(`li.offer[data-session-id="${sessionId}"]`);
     await offer.waitFor({ timeout: 15_000 });
     await shown(page, offer.getByText("Carl Customer (Acme)"));
+    await shown(page, offer.getByText("Full client"));
     const secondsShown = async () => Number(/(\d+) s to accept/.exec(await offer.getByRole("timer").innerText())?.[1]);
     const first = await secondsShown();
     expect(first).toBeGreaterThan(20);

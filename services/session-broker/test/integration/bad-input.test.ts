@@ -1,6 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorReason } from "@handoff/runtime";
+import type { ClientMode } from "@handoff/proto/common";
 import { SessionState, StartMethod } from "@handoff/proto/common";
 import { DisconnectFallback, type CreateSessionRequest } from "@handoff/proto/session_broker_service";
 import { refusal, SessionStack, teamConfig } from "@handoff/testing";
@@ -72,6 +73,7 @@ describe("session-broker bad input", () => {
     ["a site id with key characters", { siteId: "a{b}", repId: "alice" }, "site_id"],
     ["no start method", { startMethod: StartMethod.START_METHOD_UNSPECIFIED }, "start_method"],
     ["an unknown start method", { startMethod: 42 as StartMethod }, "start_method"],
+    ["an unknown client mode", { repId: "alice", clientMode: 9 as ClientMode }, "client_mode"],
     ["a rep-list start without a rep", { repId: "" }, "rep_id"],
     ["an oversize rep id", { repId: "r".repeat(129) }, "rep_id"],
     [

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EndReason, SessionState, StartMethod } from "@handoff/proto/common";
+import { ClientMode, EndReason, SessionState, StartMethod } from "@handoff/proto/common";
 import { DisconnectFallback } from "@handoff/proto/session_broker_service";
 import { SessionStack, teamConfig } from "@handoff/testing";
 import pg from "pg";
@@ -77,6 +77,30 @@ describe("the session's lifecycle", () => {
     expect(closed.session).toMatchObject({
       state: SessionState.SESSION_STATE_ENDED,
       endReason: EndReason.END_REASON_PORTAL_CLOSED,
+    });
+  });
+
+  it("records the customer's client mode on the session and in its created event; none named is click-to-chat", async () => {
+    const siteId = await stack.site([teamConfig("t1", { memberRepIds: ["alice"] })]);
+    const full = await stack.broker.createSession(
+      createRequest(siteId, { repId: "alice", clientMode: ClientMode.CLIENT_MODE_FULL_CLIENT }),
+    );
+    const unnamed = await stack.broker.createSession(
+      createRequest(siteId, { repId: "alice", clientMode: ClientMode.CLIENT_MODE_UNSPECIFIED }),
+    );
+    expect(full.session!.clientMode).toBe(ClientMode.CLIENT_MODE_FULL_CLIENT);
+    expect((await stateOf(siteId, full.session!.sessionId)).clientMode).toBe(ClientMode.CLIENT_MODE_FULL_CLIENT);
+    expect((await stateOf(siteId, unnamed.session!.sessionId)).clientMode).toBe(ClientMode.CLIENT_MODE_CLICK_TO_CHAT);
+    const { events } = await stack.broker.listSessionEvents({
+      siteId,
+      sessionId: full.session!.sessionId,
+      requester: asSupervisor("sam"),
+      afterSequence: 0,
+      limit: 10,
+    });
+    expect(events[0]?.payload).toMatchObject({
+      $case: "sessionCreated",
+      sessionCreated: { clientMode: ClientMode.CLIENT_MODE_FULL_CLIENT },
     });
   });
 

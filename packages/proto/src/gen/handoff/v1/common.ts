@@ -239,7 +239,50 @@ export function sessionStateToJSON(object: SessionState): string {
   }
 }
 
-/** How the customer started the session. */
+/**
+ * How the customer started the session.
+ * How the customer's side of the session runs: chat in the browser only, or the downloaded full
+ * client (screen view and control, file transfer).
+ */
+export enum ClientMode {
+  CLIENT_MODE_UNSPECIFIED = 0,
+  CLIENT_MODE_CLICK_TO_CHAT = 1,
+  CLIENT_MODE_FULL_CLIENT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function clientModeFromJSON(object: any): ClientMode {
+  switch (object) {
+    case 0:
+    case "CLIENT_MODE_UNSPECIFIED":
+      return ClientMode.CLIENT_MODE_UNSPECIFIED;
+    case 1:
+    case "CLIENT_MODE_CLICK_TO_CHAT":
+      return ClientMode.CLIENT_MODE_CLICK_TO_CHAT;
+    case 2:
+    case "CLIENT_MODE_FULL_CLIENT":
+      return ClientMode.CLIENT_MODE_FULL_CLIENT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ClientMode.UNRECOGNIZED;
+  }
+}
+
+export function clientModeToJSON(object: ClientMode): string {
+  switch (object) {
+    case ClientMode.CLIENT_MODE_UNSPECIFIED:
+      return "CLIENT_MODE_UNSPECIFIED";
+    case ClientMode.CLIENT_MODE_CLICK_TO_CHAT:
+      return "CLIENT_MODE_CLICK_TO_CHAT";
+    case ClientMode.CLIENT_MODE_FULL_CLIENT:
+      return "CLIENT_MODE_FULL_CLIENT";
+    case ClientMode.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export enum StartMethod {
   START_METHOD_UNSPECIFIED = 0,
   /** START_METHOD_REP_LIST - Clicked a rep's name on the portal: waits in that rep's personal queue. */

@@ -14,6 +14,9 @@ import {
   Actor,
   actorFromJSON,
   actorToJSON,
+  ClientMode,
+  clientModeFromJSON,
+  clientModeToJSON,
   Customer,
   EndReason,
   endReasonFromJSON,
@@ -275,6 +278,7 @@ export interface SessionCreated {
   customer?: Customer | undefined;
   /** The key's or invitation's id when the session came from one (never the key itself). */
   credentialId: string;
+  clientMode: ClientMode;
 }
 
 export interface ConsentRecorded {
@@ -3985,7 +3989,7 @@ export const SessionEvent: MessageFns<SessionEvent> = {
 };
 
 function createBaseSessionCreated(): SessionCreated {
-  return { startMethod: 0, target: undefined, problemTypeId: "", customer: undefined, credentialId: "" };
+  return { startMethod: 0, target: undefined, problemTypeId: "", customer: undefined, credentialId: "", clientMode: 0 };
 }
 
 export const SessionCreated: MessageFns<SessionCreated> = {
@@ -4004,6 +4008,9 @@ export const SessionCreated: MessageFns<SessionCreated> = {
     }
     if (message.credentialId !== "") {
       writer.uint32(42).string(message.credentialId);
+    }
+    if (message.clientMode !== 0) {
+      writer.uint32(48).int32(message.clientMode);
     }
     return writer;
   },
@@ -4061,6 +4068,14 @@ export const SessionCreated: MessageFns<SessionCreated> = {
             message.credentialId = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.clientMode = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4092,6 +4107,11 @@ export const SessionCreated: MessageFns<SessionCreated> = {
         : isSet(object.credential_id)
           ? globalThis.String(object.credential_id)
           : "",
+      clientMode: isSet(object.clientMode)
+        ? clientModeFromJSON(object.clientMode)
+        : isSet(object.client_mode)
+          ? clientModeFromJSON(object.client_mode)
+          : 0,
     };
   },
 
@@ -4112,6 +4132,9 @@ export const SessionCreated: MessageFns<SessionCreated> = {
     if (message.credentialId !== "") {
       obj.credentialId = message.credentialId;
     }
+    if (message.clientMode !== 0) {
+      obj.clientMode = clientModeToJSON(message.clientMode);
+    }
     return obj;
   },
 
@@ -4127,6 +4150,7 @@ export const SessionCreated: MessageFns<SessionCreated> = {
     message.customer =
       object.customer !== undefined && object.customer !== null ? Customer.fromPartial(object.customer) : undefined;
     message.credentialId = object.credentialId ?? "";
+    message.clientMode = object.clientMode ?? 0;
     return message;
   },
 };

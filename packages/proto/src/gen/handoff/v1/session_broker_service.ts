@@ -28,6 +28,9 @@ import {
   Actor,
   actorFromJSON,
   actorToJSON,
+  ClientMode,
+  clientModeFromJSON,
+  clientModeToJSON,
   Customer,
   EndReason,
   endReasonFromJSON,
@@ -210,6 +213,8 @@ export interface Session {
   enqueuedAtMs: number;
   priority: number;
   offerExpiresAtMs: number;
+  /** UNSPECIFIED for sessions created before the mode was recorded. */
+  clientMode: ClientMode;
 }
 
 export interface CreateSessionRequest {
@@ -229,6 +234,8 @@ export interface CreateSessionRequest {
   clientAddress: string;
   /** Intake's answer to "is the portal open?" (keys and invitations work when closed). */
   portalClosed: boolean;
+  /** UNSPECIFIED records CLICK_TO_CHAT. */
+  clientMode: ClientMode;
 }
 
 export interface CreateSessionResponse {
@@ -1134,6 +1141,7 @@ function createBaseSession(): Session {
     enqueuedAtMs: 0,
     priority: 0,
     offerExpiresAtMs: 0,
+    clientMode: 0,
   };
 }
 
@@ -1195,6 +1203,9 @@ export const Session: MessageFns<Session> = {
     }
     if (message.offerExpiresAtMs !== 0) {
       writer.uint32(152).int64(message.offerExpiresAtMs);
+    }
+    if (message.clientMode !== 0) {
+      writer.uint32(160).int32(message.clientMode);
     }
     return writer;
   },
@@ -1364,6 +1375,14 @@ export const Session: MessageFns<Session> = {
             message.offerExpiresAtMs = longToNumber(reader.int64());
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.clientMode = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1445,6 +1464,11 @@ export const Session: MessageFns<Session> = {
         : isSet(object.offer_expires_at_ms)
           ? globalThis.Number(object.offer_expires_at_ms)
           : 0,
+      clientMode: isSet(object.clientMode)
+        ? clientModeFromJSON(object.clientMode)
+        : isSet(object.client_mode)
+          ? clientModeFromJSON(object.client_mode)
+          : 0,
     };
   },
 
@@ -1507,6 +1531,9 @@ export const Session: MessageFns<Session> = {
     if (message.offerExpiresAtMs !== 0) {
       obj.offerExpiresAtMs = Math.round(message.offerExpiresAtMs);
     }
+    if (message.clientMode !== 0) {
+      obj.clientMode = clientModeToJSON(message.clientMode);
+    }
     return obj;
   },
 
@@ -1537,6 +1564,7 @@ export const Session: MessageFns<Session> = {
     message.enqueuedAtMs = object.enqueuedAtMs ?? 0;
     message.priority = object.priority ?? 0;
     message.offerExpiresAtMs = object.offerExpiresAtMs ?? 0;
+    message.clientMode = object.clientMode ?? 0;
     return message;
   },
 };
@@ -1553,6 +1581,7 @@ function createBaseCreateSessionRequest(): CreateSessionRequest {
     invitationToken: "",
     clientAddress: "",
     portalClosed: false,
+    clientMode: 0,
   };
 }
 
@@ -1587,6 +1616,9 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     }
     if (message.portalClosed !== false) {
       writer.uint32(80).bool(message.portalClosed);
+    }
+    if (message.clientMode !== 0) {
+      writer.uint32(88).int32(message.clientMode);
     }
     return writer;
   },
@@ -1684,6 +1716,14 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
             message.portalClosed = reader.bool();
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.clientMode = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1740,6 +1780,11 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
         : isSet(object.portal_closed)
           ? globalThis.Boolean(object.portal_closed)
           : false,
+      clientMode: isSet(object.clientMode)
+        ? clientModeFromJSON(object.clientMode)
+        : isSet(object.client_mode)
+          ? clientModeFromJSON(object.client_mode)
+          : 0,
     };
   },
 
@@ -1775,6 +1820,9 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     if (message.portalClosed !== false) {
       obj.portalClosed = message.portalClosed;
     }
+    if (message.clientMode !== 0) {
+      obj.clientMode = clientModeToJSON(message.clientMode);
+    }
     return obj;
   },
 
@@ -1795,6 +1843,7 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     message.invitationToken = object.invitationToken ?? "";
     message.clientAddress = object.clientAddress ?? "";
     message.portalClosed = object.portalClosed ?? false;
+    message.clientMode = object.clientMode ?? 0;
     return message;
   },
 };
