@@ -1,5 +1,5 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
 import { protoRoot } from "@handoff/proto";
 import { HealthImplementation } from "grpc-health-check";
@@ -29,14 +29,17 @@ export interface RunningGrpcServer {
   drain(timeoutMs: number): Promise<void>;
 }
 
-let reflection: ReflectionService | undefined;
-function reflectionService(): ReflectionService {
-  const dir = path.join(protoRoot, "handoff", "v1");
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".proto"))
-    .map((f) => `handoff/v1/${f}`);
-  reflection ??= new ReflectionService(loadSync(files, { includeDirs: [protoRoot] }));
-  return reflection;
+let contracts: PackageDefinition | undefined;
+/** Reflection over the contract, listing only the services this server serves (`names`). */
+function reflectionService(names: string[]): ReflectionService {
+  if (!contracts) {
+    const dir = path.join(protoRoot, "handoff", "v1");
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith(".proto"))
+      .map((f) => `handoff/v1/${f}`);
+    contracts = loadSync(files, { includeDirs: [protoRoot] });
+  }
+  return new ReflectionService(contracts, { services: names });
 }
 
 /** Starts a grpc-js server with grpc.health.v1 health checking and server reflection. */
@@ -45,7 +48,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const names = ["", ...options.services.map((s) => s.name)];
   const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, "NOT_SERVING"])));
   health.addToServer(server);
-  reflectionService().addToServer(server);
+  reflectionService(options.services.map((s) => s.name)).addToServer(server);
   for (const service of options.services) server.addService(service.definition, service.implementation);
 
   const port = await new Promise<number>((resolve, reject) => {

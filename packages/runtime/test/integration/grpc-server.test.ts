@@ -55,11 +55,12 @@ describe("gRPC server bootstrap", () => {
     expect(await checkGrpcHealth(address, "handoff.v1.AcdService")).toBe("SERVING");
   });
 
-  it("lists its services and describes their protos over server reflection", async () => {
+  it("lists only the services it serves and describes their protos over server reflection", async () => {
     const reflection = reflectionClient(`127.0.0.1:${server.port}`);
     try {
       const listed = await reflection.ask({ listServices: "" });
-      expect(listed.listServicesResponse?.service.map((s) => s.name)).toContain("handoff.v1.AcdService");
+      // The contract holds every service's proto; a process must not advertise the others' APIs.
+      expect(listed.listServicesResponse?.service.map((s) => s.name)).toEqual(["handoff.v1.AcdService"]);
       const described = await reflection.ask({ fileContainingSymbol: "handoff.v1.AcdService" });
       const files = described.fileDescriptorResponse?.fileDescriptorProto.map((bytes) => bytes.toString("latin1"));
       // proto-loader merges one package's files into one descriptor, so look for the service, not a file name.

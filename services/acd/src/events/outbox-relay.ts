@@ -23,7 +23,7 @@ export function routingOutboxRelay(
     toEvent: (site, raw) => {
       const entry = parseRoutingEntry(raw);
       return {
-        key: routingEventKey(entry),
+        key: routingEventKey(site, entry),
         value: RoutingEvent.encode(toRoutingEvent(site, entry)).finish(),
         eventId: routingEventId(site, entry),
         eventType: entry.type,

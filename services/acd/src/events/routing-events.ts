@@ -52,8 +52,12 @@ export function toRoutingEvent(site: string, entry: RoutingOutboxEntry): Routing
   });
 }
 
-/** Partition key: the session, or the rep for rep-only events, so one aggregate's events keep their order. */
-export function routingEventKey(entry: RoutingOutboxEntry): string {
+/**
+ * Partition key: the session, or the rep for rep-only events, or the site for site-wide ones
+ * (`RoutingConfigChanged`), so one aggregate's events keep their order. Never empty: an empty key
+ * spreads a site's config changes over partitions, where they can be read out of order.
+ */
+export function routingEventKey(site: string, entry: RoutingOutboxEntry): string {
   const repId = entry.data.repId;
-  return entry.sessionId || (typeof repId === "string" ? repId : "");
+  return entry.sessionId || (typeof repId === "string" && repId ? repId : site);
 }

@@ -17,6 +17,8 @@ export interface LoggedRoutingEvent {
   value: Buffer;
   /** The `traceparent` header: the trace of the request that made the event. */
   traceparent: string;
+  /** The Kafka message key (partition key). */
+  key: string;
 }
 
 /** Orders Redis stream ids (`<ms>-<seq>`) numerically. */
@@ -34,7 +36,7 @@ export function compareStreamIds(a: string, b: string): number {
 export class RoutingEventLog {
   private readonly deliveriesBySite = new Map<
     string,
-    { eventId: string; type: string; value: Buffer; traceparent: string }[]
+    { eventId: string; type: string; value: Buffer; traceparent: string; key: string }[]
   >();
 
   private constructor(private consumer: EventConsumer | undefined) {}
@@ -55,12 +57,18 @@ export class RoutingEventLog {
       groupId: `acd-test-${randomUUID()}`,
       topics: [ROUTING_TOPIC],
       fromBeginning: true,
-      handle: ({ headers, value }) => {
+      handle: ({ headers, value, key }) => {
         const slash = headers.eventId.lastIndexOf("/");
         if (slash >= 0) {
           const site = headers.eventId.slice(0, slash);
           const list = log.deliveriesBySite.get(site) ?? [];
-          list.push({ eventId: headers.eventId, type: headers.eventType, value, traceparent: headers.traceparent });
+          list.push({
+            eventId: headers.eventId,
+            type: headers.eventType,
+            value,
+            traceparent: headers.traceparent,
+            key,
+          });
           log.deliveriesBySite.set(site, list);
         }
         return Promise.resolve();

@@ -23,7 +23,7 @@ async function traced(call: (metadata: Metadata, done: (error: ServiceError | nu
   return traceId;
 }
 
-describe("trace context from a gRPC call through the outbox onto Kafka", () => {
+describe("routing events on Kafka", () => {
   let service: ServiceProcess;
   let acd: Acd;
   let redis: RedisClient;
@@ -102,5 +102,34 @@ describe("trace context from a gRPC call through the outbox onto Kafka", () => {
     }
     // Each call made at least one event, and no event carries a trace no call had.
     expect(new Set(onKafka.map((event) => traceIdOf(event.traceparent)))).toEqual(new Set(callTraces));
+  });
+
+  it("keys every event by its session, its rep or, for a site-wide one like a config change, its site", async () => {
+    const siteId = newSite();
+    await acd.putRoutingConfig({ siteId, config: { teams: [team("support")], problemTypes: [], version: 0 } });
+    await acd.setRepCapacity({
+      siteId,
+      repId: "bob",
+      teamIds: ["support"],
+      skills: [],
+      routableCapacity: 1,
+      version: Date.now(),
+      connected: true,
+    });
+    await acd.enqueueSession({
+      siteId,
+      sessionId: "s1",
+      target: teamTarget("support"),
+      problemTypeId: "",
+      priority: 0,
+      requiredSkills: [],
+    });
+    await waitForRelay(log, redis, siteId);
+    const keys = log.events(siteId).map(({ type, key, event }) => ({ type, key, session: event.sessionId }));
+    expect(keys.find((k) => k.type === "RoutingConfigChanged")).toMatchObject({ key: siteId });
+    for (const k of keys) {
+      expect(k.key).not.toBe("");
+      if (k.session) expect(k.key).toBe(k.session);
+    }
   });
 });
