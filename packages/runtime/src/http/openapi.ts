@@ -34,6 +34,8 @@ export interface ApiOperation {
   /** The 2xx answer: 204 (or no `response`) has no body. */
   status: number;
   response?: z.ZodType;
+  /** Further media types of the 2xx answer besides `response`'s JSON (e.g. `text/csv`), as OpenAPI media type objects. */
+  responseContent?: Record<string, Json>;
   /** Headers of the 2xx answer, as OpenAPI header objects by name. */
   responseHeaders?: Record<string, Json>;
   /** Every status answered with a problem body; each needs an entry in `problems` of the document. */
@@ -106,7 +108,10 @@ function operationObject(operation: ApiOperation, components: Json): Json {
           : {
               description: "Done.",
               ...headers,
-              content: { "application/json": { schema: jsonSchema(operation.response, "output", components) } },
+              content: {
+                "application/json": { schema: jsonSchema(operation.response, "output", components) },
+                ...operation.responseContent,
+              },
             },
       ...Object.fromEntries(errors.map((s) => [s, { $ref: `#/components/responses/Problem${s}` }])),
     },

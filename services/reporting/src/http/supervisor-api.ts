@@ -7,7 +7,8 @@ import {
   requireRole,
   type AgentTokenVerifier,
 } from "@handoff/runtime";
-import { Router, type Express, type RequestHandler } from "express";
+import { Router, type Express, type Request, type RequestHandler } from "express";
+import { csvText } from "./csv-table";
 import { supervisorOpenApi } from "./supervisor-openapi";
 import type { SupervisorApiDeps, SupervisorRoute } from "./supervisor-route";
 import { SUPERVISOR_ROUTES } from "./supervisor-routes";
@@ -21,16 +22,33 @@ export interface SupervisorApiOptions {
 /** Supervisors and admins; the site they see is their token's, so no other site is reachable. */
 const requireSupervisor = requireRole(["supervisor", "admin"], "a supervisor", "SUPERVISOR_ROLE_REQUIRED");
 
+/** `?format=` decides; without it the Accept header does (JSON unless text/csv is preferred). */
+const wantsCsv = (req: Request, query: unknown): boolean => {
+  const { format } = query as { format?: "json" | "csv" };
+  return format ? format === "csv" : req.accepts(["application/json", "text/csv"]) === "text/csv";
+};
+
 function handlerOf(route: SupervisorRoute, deps: SupervisorApiDeps): RequestHandler {
   return (req, res, next) => {
     Promise.resolve()
       .then(async () => {
-        const { query } = parseRequest({ query: route.query }, { params: {}, query: req.query, body: undefined });
-        res.status(route.status).json(await route.handle(deps, principalOf(res), query));
+        const { params, query } = parseRequest(
+          { params: route.params, query: route.query },
+          { params: req.params, query: req.query, body: undefined },
+        );
+        const answer = await route.handle(deps, principalOf(res), query, params);
+        if (!route.csv) return void res.status(route.status).json(answer);
+        res.vary("Accept");
+        if (!wantsCsv(req, query)) return void res.status(route.status).json(answer);
+        const table = route.csv(answer, query);
+        res.status(route.status).attachment(table.filename).type("text/csv; charset=utf-8").send(csvText(table));
       })
       .catch(next);
   };
 }
+
+/** `/v1/supervisor/sessions/{sessionId}` (OpenAPI) as express writes it. */
+const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
 
 /**
  * Mounts the supervisor API: `/v1/supervisor/openapi.json` (public), then every operation behind the
@@ -48,6 +66,6 @@ export function mountSupervisorApi(app: Express, deps: SupervisorApiDeps, option
     requireSupervisor,
     rateLimitPerMinute(options.rateLimitPerMinute, principalKey),
   );
-  for (const route of SUPERVISOR_ROUTES) router[route.method](route.path, handlerOf(route, deps));
+  for (const route of SUPERVISOR_ROUTES) router[route.method](expressPath(route.path), handlerOf(route, deps));
   app.use(router);
 }

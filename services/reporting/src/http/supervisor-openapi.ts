@@ -10,6 +10,28 @@ const PROBLEMS: Record<number, string> = {
   503: "The issuer's keys did not answer; retry.",
 };
 
+/** How a route that can answer CSV documents it: a second media type and the attachment's file name. */
+const CSV_ANSWER = {
+  responseContent: {
+    "text/csv": {
+      schema: {
+        type: "string",
+        description:
+          "A header row of the row schema's field names (nested fields dotted: `queue.kind`; a map a column per " +
+          "key: `stateMs.REP_STATE_AWAY`), then one row per item of the array `table` names. Lists are " +
+          "space-separated, null is empty, and a cell starting with = + - @ (other than a negative number) " +
+          "gets a leading ' so no spreadsheet runs it.",
+      },
+    },
+  },
+  responseHeaders: {
+    "Content-Disposition": {
+      description: "On CSV answers: `attachment; filename=<name>.csv`.",
+      schema: { type: "string" },
+    },
+  },
+};
+
 /** The supervisor API's OpenAPI 3.1 document, generated from the routes' zod schemas (checked in as openapi-supervisor.json). */
 export function supervisorOpenApi(routes: readonly SupervisorRoute[]): Record<string, unknown> {
   return openApiDocument({
@@ -18,6 +40,7 @@ export function supervisorOpenApi(routes: readonly SupervisorRoute[]): Record<st
       version: "1.0.0",
       description:
         "Real-time queues and reps of a site, from reporting's fact tables (as fresh as its consumer lag). " +
+        "History and session lists answer CSV too (`?format=csv` or `Accept: text/csv`). " +
         "Every operation needs `Authorization: Bearer <JWT>` with role `supervisor` (or `admin`); the site is " +
         "the token's `site` claim, so a supervisor sees his own site only. Errors are RFC 9457 problem bodies. " +
         "Figures are defined at `/v1/metrics-dictionary`.",
@@ -27,6 +50,10 @@ export function supervisorOpenApi(routes: readonly SupervisorRoute[]): Record<st
       { name: "history", description: "Figures per interval and range, recomputed from the facts" },
     ],
     problems: PROBLEMS,
-    operations: routes.map((route) => ({ ...route, errors: [400, 401, 403, 429, 503, ...route.errors] })),
+    operations: routes.map((route) => ({
+      ...route,
+      ...(route.csv ? CSV_ANSWER : {}),
+      errors: [400, 401, 403, 429, 503, ...route.errors],
+    })),
   });
 }

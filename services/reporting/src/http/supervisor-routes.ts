@@ -7,14 +7,18 @@ import { repFigures } from "../domain/rep-figures";
 import { repTimelines } from "../domain/rep-timeline";
 import { TooManyRepRowsError } from "../store/rep-facts-reader";
 import { TooManySessionsError } from "../store/session-facts-reader";
+import { fileStamp } from "./csv-table";
 import { route, type SupervisorRoute } from "./supervisor-route";
 import {
+  fairnessSchema,
+  queueFiguresSchema,
   queueIntervalsQuery,
   queueIntervalsResponse,
   queuesQuery,
   queuesResponse,
   repIntervalsQuery,
   repIntervalsResponse,
+  repFiguresSchema,
   repsQuery,
   repsResponse,
 } from "./supervisor-schemas";
@@ -98,6 +102,11 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
         totals: queueFigures(sessions, rangeBucket(query.from, query.to), settings).filter(ofTeam).map(flat),
       };
     },
+    csv: (answer, query) => ({
+      filename: `queue-${query.table}-${fileStamp(query.from)}-${fileStamp(query.to)}.csv`,
+      row: queueFiguresSchema,
+      rows: answer[query.table],
+    }),
   }),
   route({
     method: "get",
@@ -129,5 +138,10 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
         })),
       };
     },
+    csv: (answer, query) => ({
+      filename: `rep-${query.table === "reps" ? "intervals" : "fairness"}-${fileStamp(query.from)}-${fileStamp(query.to)}.csv`,
+      row: query.table === "reps" ? repFiguresSchema : fairnessSchema,
+      rows: answer[query.table],
+    }),
   }),
 ];

@@ -65,6 +65,18 @@ export const repsResponse = z
 
 const MAX_RANGE_MS = 31 * 86_400_000;
 
+/** `?format=csv` asks for CSV as `Accept: text/csv` does; `json` wins over the Accept header. */
+export const formatField = z.enum(["json", "csv"]).optional().meta({
+  description: "`csv` answers `text/csv` (as `Accept: text/csv` does); without it the Accept header decides.",
+});
+
+/** Which array of the answer a CSV answer holds (a JSON answer holds them all); the first is the default. */
+const csvTableField = <T extends readonly [string, ...string[]]>(tables: T) =>
+  z
+    .enum(tables)
+    .default(tables[0])
+    .meta({ description: "Which array of the answer a CSV answer holds; JSON answers hold every one." });
+
 function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
@@ -93,13 +105,15 @@ export const queueIntervalsQuery = z
     team: idField.optional().meta({ description: "Only this team's queue." }),
     answerThresholdS: seconds(20, "X of service level: answered within X seconds counts."),
     shortAbandonS: seconds(5, "Abandons strictly below this many seconds are short."),
+    format: formatField,
+    table: csvTableField(["intervals", "totals"] as const),
   })
   .refine((q) => q.to > q.from, { path: ["to"], message: "must be after from" })
   .refine((q) => q.to - q.from <= MAX_RANGE_MS, { path: ["to"], message: "at most 31 days after from" });
 
 const count = z.number().int();
 const nullableRatio = z.number().nullable();
-const queueFiguresSchema = z
+export const queueFiguresSchema = z
   .object({
     queue: queueRef,
     startMs: z.number().int(),
@@ -148,11 +162,13 @@ export const repIntervalsQuery = z
       .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
       .meta({ description: "The site's time zone: intervals run from its local midnight." }),
     rep: idField.optional().meta({ description: "Only this rep." }),
+    format: formatField,
+    table: csvTableField(["reps", "fairness"] as const),
   })
   .refine((q) => q.to > q.from, { path: ["to"], message: "must be after from" })
   .refine((q) => q.to - q.from <= MAX_RANGE_MS, { path: ["to"], message: "at most 31 days after from" });
 
-const repFiguresSchema = z
+export const repFiguresSchema = z
   .object({
     repId: z.string(),
     startMs: z.number().int(),
@@ -166,7 +182,7 @@ const repFiguresSchema = z
   })
   .meta({ id: "RepFigures" });
 
-const fairnessSchema = z
+export const fairnessSchema = z
   .object({
     teamIds: z.array(z.string()),
     skills: z.array(z.string()),

@@ -9,6 +9,7 @@ import {
   type RunningHttpServer,
 } from "@handoff/runtime";
 import { infrastructureEnv, TEST_ISSUER, testIssuer, type TestIssuer } from "@handoff/testing";
+import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mountSupervisorApi } from "../../src/http/supervisor-api";
 import { SUPERVISOR_OPENAPI_FILE } from "../../src/http/write-supervisor-openapi";
@@ -92,6 +93,36 @@ describe("supervisor API", () => {
     const response = await fetch(`${base}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
+
+  const getCsv = async (path: string, token: string, accept = "*/*") => {
+    const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}`, accept } });
+    const text = await response.text();
+    return {
+      status: response.status,
+      type: response.headers.get("content-type"),
+      disposition: response.headers.get("content-disposition"),
+      header: parse<string[]>(text, { to_line: 1 })[0]!,
+      records: parse<Record<string, string>>(text, { columns: true }),
+    };
+  };
+
+  /** What a JSON answer's row reads as in CSV: the cell of each dotted column, lists space-separated, null empty. */
+  const asCsvCells = (row: unknown, columns: readonly string[]) =>
+    Object.fromEntries(
+      columns.map((column) => {
+        const value = column.split(".").reduce<unknown>((v, key) => (v as Record<string, unknown> | null)?.[key], row);
+        return [
+          column,
+          value === null || value === undefined
+            ? ""
+            : Array.isArray(value)
+              ? value.join(" ")
+              : typeof value === "string"
+                ? value
+                : JSON.stringify(value),
+        ];
+      }),
+    );
 
   it("shows a supervisor his site's queues now, from the ingested events", async () => {
     const { status, body } = await get("/v1/supervisor/queues", await issuer.token("site-a", "sue", ["supervisor"]));
@@ -214,6 +245,49 @@ describe("supervisor API", () => {
       [nine + 1_800_000, null, null],
       [nine + 2_700_000, null, null],
     ]);
+  });
+
+  it("answers the queue history as CSV (Accept or ?format=csv) that parses back to the JSON answer", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    const path =
+      "/v1/supervisor/queue-intervals?from=2026-11-02T10:00:00%2B01:00&to=2026-11-02T11:00:00%2B01:00&timeZone=Europe/Berlin";
+    const json = (await get(path, token)).body as { intervals: unknown[]; totals: unknown[] };
+    expect(json.intervals.length).toBeGreaterThan(1);
+    const intervals = await getCsv(path, token, "text/csv");
+    expect(intervals).toMatchObject({
+      status: 200,
+      type: "text/csv; charset=utf-8",
+      disposition: "attachment; filename=queue-intervals-20261102T0900Z-20261102T1000Z.csv",
+    });
+    expect(intervals.header.slice(0, 5)).toEqual(["queue.kind", "queue.id", "startMs", "endMs", "queued"]);
+    expect(intervals.header).toContain("serviceLevel");
+    expect(intervals.records).toEqual(json.intervals.map((row) => asCsvCells(row, intervals.header)));
+    const totals = await getCsv(`${path}&format=csv&table=totals`, token, "application/json");
+    expect(totals.records).toEqual(json.totals.map((row) => asCsvCells(row, totals.header)));
+    expect(totals.records.length).toBe(json.totals.length);
+    // An explicit format=json wins over the Accept header.
+    const explicit = await fetch(`${base}${path}&format=json`, {
+      headers: { authorization: `Bearer ${token}`, accept: "text/csv" },
+    });
+    expect(explicit.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+
+  it("answers the rep history as CSV with a column per state and reason present, and fairness on asking", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    const path = "/v1/supervisor/rep-intervals?from=2026-11-02T09:00:00Z&to=2026-11-02T10:00:00Z&timeZone=UTC";
+    const json = (await get(path, token)).body as { reps: unknown[]; fairness: unknown[] };
+    const reps = await getCsv(`${path}&format=csv`, token);
+    expect(reps.disposition).toBe("attachment; filename=rep-intervals-20261102T0900Z-20261102T1000Z.csv");
+    expect(reps.header).toEqual(
+      expect.arrayContaining(["repId", "stateMs.REP_STATE_AVAILABLE", "stateMs.REP_STATE_AWAY:lunch"]),
+    );
+    // A state a rep did not have in an interval is an empty cell, as absent from the JSON map.
+    expect(reps.records).toEqual(json.reps.map((row) => asCsvCells(row, reps.header)));
+    const fairness = await getCsv(`${path}&format=csv&table=fairness`, token);
+    expect(fairness.header).toEqual(["teamIds", "skills", "startMs", "endMs", "repIds", "offersCv", "idleSpreadMs"]);
+    expect(fairness.records).toEqual(json.fairness.map((row) => asCsvCells(row, fairness.header)));
+    expect(await get(`${path}&format=xml`, token)).toMatchObject({ status: 400, body: { field: "format" } });
+    expect(await get(`${path}&table=intervals`, token)).toMatchObject({ status: 400, body: { field: "table" } });
   });
 
   it("names the history query's parameter at fault: an unknown time zone, a range that ends before it starts", async () => {
