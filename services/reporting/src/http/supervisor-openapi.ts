@@ -40,7 +40,7 @@ export function supervisorOpenApi(routes: readonly SupervisorRoute[]): Record<st
       version: "1.0.0",
       description:
         "Real-time queues and reps of a site, from reporting's fact tables (as fresh as its consumer lag). " +
-        "History and session lists answer CSV too (`?format=csv` or `Accept: text/csv`). " +
+        "History answers CSV too (`?format=csv` or `Accept: text/csv`). " +
         "Every operation needs `Authorization: Bearer <JWT>` with role `supervisor` (or `admin`); the site is " +
         "the token's `site` claim, so a supervisor sees his own site only. Errors are RFC 9457 problem bodies. " +
         "Figures are defined at `/v1/metrics-dictionary`.",
