@@ -82,6 +82,7 @@ export class EventLogBuilder {
         problemTypeId: "printing",
         customer: undefined,
         credentialId: "",
+        clientMode: 0,
       },
     });
   }
