@@ -39,12 +39,12 @@ export class IntakeStack {
       "intake",
       {
         DATABASE_URL: infrastructureEnv().DATABASE_URL,
+        KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
         SESSION_BROKER_ADDRESS: `127.0.0.1:${sessions.brokers[0]!.process.grpcPort}`,
         ACD_ADDRESS: `127.0.0.1:${sessions.acdProcess.grpcPort}`,
         PRESENCE_ADDRESS: `127.0.0.1:${sessions.presenceProcess.grpcPort}`,
         ADMIN_HTTP_PORT: "0",
         RATE_LIMIT_PER_MINUTE: "100000",
-        POSITION_POLL_MS: "300",
         ...adminIssuer.env,
         ...options.intakeEnv,
       },

@@ -1,5 +1,6 @@
 import {
   commonSettings,
+  kafkaSettings,
   ConfigInvalidError,
   loadConfig,
   port,
@@ -32,8 +33,17 @@ export const intakeSettings = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Public portal: requests per site per minute, from all addresses together. */
   SITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
-  /** How often a waiting customer's stream reads his position again. */
-  POSITION_POLL_MS: z.coerce.number().int().min(200).max(60_000).default(2_000),
+  ...kafkaSettings,
+  /**
+   * Prefix of the replica's own consumer group of the acd's routing events (`<prefix>.queues.<replica>`):
+   * every replica hears every queue change.
+   */
+  KAFKA_CONSUMER_GROUP: z
+    .string()
+    .regex(/^[\w.-]{1,100}$/, "letters, digits, _ . - only")
+    .default("intake"),
+  /** How often a waiting customer's position is read without a queue event (queue events push the rest). */
+  POSITION_REFRESH_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** Admin API requests per admin (site and subject) per minute. */
   ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** Admin API tokens (ADMIN_JWT_ISSUER...): unset issuer means development auth (logged at start). */

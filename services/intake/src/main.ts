@@ -1,7 +1,10 @@
 import "./telemetry";
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import path from "node:path";
 import {
   createHttpApp,
+  createKafka,
   createLogger,
   createPgPool,
   grpcDependencyReadiness,
@@ -20,12 +23,17 @@ import { loadIntakeConfig } from "./config";
 import { CustomerBroker } from "./portal/customer-broker";
 import { CustomerStreams } from "./portal/customer-streams";
 import { mountPortalApi, PORTAL_JSON_LIMIT } from "./portal/portal-api";
+import { QueuePositions } from "./portal/queue-positions";
+import { QueueWatch } from "./portal/queue-watch";
 import { RepDirectory } from "./portal/rep-directory";
 import { SitePortals } from "./portal/site-portals";
 import { WaitPreview } from "./portal/wait-preview";
 import { AcdRouting } from "./routing/acd-routing";
 import { PortalConfigStore } from "./store/portal-config-store";
 import { DEFAULT_WIDGET_DIR, mountWidgetAssets } from "./widget-assets";
+
+/** How long start-up waits for the queue watch's consumer group before serving anyway. */
+const QUEUE_WATCH_JOIN_WAIT_MS = 15_000;
 
 runMain("intake", async () => {
   const config = loadIntakeConfig();
@@ -40,7 +48,20 @@ runMain("intake", async () => {
   const sites = new SitePortals(portalStore, routing);
   const broker = new CustomerBroker(config.SESSION_BROKER_ADDRESS);
   const reps = new RepDirectory(config.PRESENCE_ADDRESS);
-  const streams = new CustomerStreams(broker, sites, logger, { pollMs: config.POSITION_POLL_MS });
+  const positions = new QueuePositions(config.ACD_ADDRESS);
+  const streams = new CustomerStreams(broker, positions, sites, logger, {
+    safetyRefreshMs: config.POSITION_REFRESH_MS,
+  });
+  const queueWatch = new QueueWatch((change) => streams.queueChanged(change), logger);
+  const kafka = createKafka({ clientId: "intake", brokers: config.KAFKA_BROKERS, logger });
+  const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const { joined } = await queueWatch.start(kafka, `${config.KAFKA_CONSUMER_GROUP}.queues.${replicaId}`);
+  // Serve once queue changes are heard, so streams opened from now on get their positions pushed.
+  const joinWait = new Promise<"timeout">((resolve) =>
+    setTimeout(() => resolve("timeout"), QUEUE_WATCH_JOIN_WAIT_MS).unref(),
+  );
+  if ((await Promise.race([joined, joinWait])) === "timeout")
+    logger.info({ waitedMs: QUEUE_WATCH_JOIN_WAIT_MS }, "queue watch still joining its group; serving anyway");
   const waits = new WaitPreview(config.ACD_ADDRESS);
   const verifier = await tokenVerifierFromSettings("ADMIN", config, logger, { api: "admin API" });
 
@@ -82,12 +103,13 @@ runMain("intake", async () => {
     // Live streams never finish on their own: their customers reconnect elsewhere with their last id.
     { name: "customer streams", run: () => Promise.resolve().then(() => streams.closeAll()) },
     { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 4) },
+    { name: "queue watch", run: () => queueWatch.stop() },
     { name: "admin http", run: () => adminHttp.drain(config.SHUTDOWN_TIMEOUT_MS / 4) },
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "acd client", run: () => Promise.resolve().then(() => routing.close()) },
     {
       name: "broker, presence and acd clients",
-      run: () => Promise.resolve().then(() => (broker.close(), reps.close(), waits.close())),
+      run: () => Promise.resolve().then(() => (broker.close(), reps.close(), waits.close(), positions.close())),
     },
     { name: "postgres", run: () => pool.end() },
     { name: "telemetry", run: stopTelemetry },

@@ -6,7 +6,10 @@ import type { z } from "zod";
 import type { CustomerBroker, CustomerCredential } from "./customer-broker";
 import type { sessionStatus } from "./portal-schemas";
 import { automaticNotices, isActive } from "./portal-view";
-import { sessionStatusJson, STATE_NAMES } from "./session-json";
+import { queueKeyOf, type QueueKey } from "./queue-changes";
+import type { QueuePositions } from "./queue-positions";
+import type { RefreshQueue } from "./refresh-queue";
+import { positionJson, STATE_NAMES } from "./session-json";
 import type { SitePortal, SitePortals } from "./site-portals";
 import { frameOfEvent, type StreamFrame } from "./stream-frames";
 import { waitingMessage } from "./waiting-message";
@@ -16,44 +19,67 @@ const MAX_BUFFERED_BYTES = 256 * 1024;
 /** States in which the customer still waits for a rep. */
 const WAITING = new Set(["created", "waiting", "offered"]);
 
+type Position = z.infer<typeof sessionStatus>["position"];
+
 const encode = (frame: StreamFrame): string =>
   `${frame.id === undefined ? "" : `id: ${frame.id}\n`}event: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`;
 
 export interface CustomerStreamDeps {
   broker: CustomerBroker;
+  positions: Pick<QueuePositions, "read">;
   sites: SitePortals;
   logger: Logger;
-  pollMs: number;
+  /** Where position reads wait their turn (queue events ask for them, and the safety refresh). */
+  refreshes: RefreshQueue<CustomerStream>;
+  /** How often notices and the hold message are checked (the site's config is cached that long). */
+  housekeepingMs: number;
+  /** How often a waiting customer's position is read even without a queue event. */
+  safetyRefreshMs: number;
   keepAliveMs: number;
+}
+
+/** What the registry learns of a stream: the queue it waits in moved, or it finished. */
+export interface CustomerStreamHooks {
+  moved(stream: CustomerStream, from: QueueKey | undefined): void;
+  finished(stream: CustomerStream): void;
 }
 
 /**
  * One customer's live stream (Server-Sent Events): his session's WatchSession feed relayed as frames
  * whose id is the event's sequence, plus what intake adds while he waits: his position and estimate
- * (the feed has no event when others are served, so it is read every poll), the greeting, the hold
- * message every hold interval, and the site's notices, each once.
+ * (the feed has no event when others are served: the registry calls `refresh` when a routing event
+ * changed his queue, and a slow safety refresh covers what events cannot say), the greeting, the
+ * hold message every hold interval, and the site's notices, each once.
  */
 export class CustomerStream {
   private state: string;
-  private lastPosition: string;
+  /** The queue the session waits in (or was answered from), as its last SessionWaiting said. */
+  queue: QueueKey | undefined;
+  private position: Position;
+  /** The sequence the first status was read at: feed events up to it are history. */
+  private readonly statusSequence: number;
   private lastHoldAtMs = Date.now();
+  private lastReadAtMs = Date.now();
   private readonly noticesSent = new Set<string>();
   private finished = false;
-  private readonly poll: NodeJS.Timeout;
+  private readonly housekeeping: NodeJS.Timeout;
   private readonly keepAlive: NodeJS.Timeout;
   private readonly watch: ReturnType<CustomerBroker["watch"]>;
 
   constructor(
     private readonly deps: CustomerStreamDeps,
     private readonly res: Response,
-    private readonly credential: CustomerCredential,
+    readonly credential: CustomerCredential,
     status: z.infer<typeof sessionStatus>,
+    queue: QueueKey | undefined,
     portal: SitePortal | undefined,
     lastEventId: number | undefined,
-    private readonly onFinish: () => void,
+    private readonly hooks: CustomerStreamHooks,
   ) {
     this.state = status.state;
-    this.lastPosition = JSON.stringify(status.position);
+    this.queue = queue;
+    this.position = status.position;
+    this.statusSequence = status.lastSequence;
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-store",
@@ -66,9 +92,9 @@ export class CustomerStream {
     this.watch.on("error", () => this.finish());
     this.watch.on("end", () => this.finish());
     res.on("close", () => this.finish());
-    this.poll = setInterval(() => {
-      this.tick().catch((error: unknown) => deps.logger.debug({ err: error }, "customer stream poll failed"));
-    }, deps.pollMs);
+    this.housekeeping = setInterval(() => {
+      this.tend().catch((error: unknown) => deps.logger.debug({ err: error }, "customer stream housekeeping failed"));
+    }, deps.housekeepingMs);
     this.keepAlive = setInterval(() => {
       if (!this.finished) res.write(": keep-alive\n\n");
     }, deps.keepAliveMs);
@@ -85,11 +111,16 @@ export class CustomerStream {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    clearInterval(this.poll);
+    clearInterval(this.housekeeping);
     clearInterval(this.keepAlive);
     this.watch.cancel();
     this.res.end();
-    this.onFinish();
+    this.hooks.finished(this);
+  }
+
+  /** Whether a read of the position may tell the customer something new. */
+  get waiting(): boolean {
+    return !this.finished && WAITING.has(this.state);
   }
 
   private write(frame: StreamFrame): void {
@@ -99,10 +130,25 @@ export class CustomerStream {
   }
 
   private relay(event: SessionEvent): void {
-    this.state = STATE_NAMES[event.state] ?? this.state;
+    // The history replayed on connect is what the status already sums up.
+    if (event.sequence > this.statusSequence) this.follow(event);
     const frame = frameOfEvent(event);
     if (frame) this.write(frame);
     if (event.payload?.$case === "sessionClosed") this.finish();
+  }
+
+  /** A live event's news for what intake adds: the state, and the queue and place of a (re)queue. */
+  private follow(event: SessionEvent): void {
+    const before = this.state;
+    this.state = STATE_NAMES[event.state] ?? this.state;
+    // The feed hides offers from the customer (whom and why is routing's business); the state tells.
+    if (this.state === "offered" && before !== "offered") this.write({ event: "offered", data: {} });
+    if (event.payload?.$case !== "sessionWaiting") return;
+    const waiting = event.payload.sessionWaiting;
+    this.position = positionJson(waiting.position);
+    const from = this.queue;
+    this.queue = queueKeyOf(waiting.target) ?? from;
+    if (this.queue !== from) this.hooks.moved(this, from);
   }
 
   /** Active notices not sent on this stream yet (a changed text is a new notice). */
@@ -117,27 +163,38 @@ export class CustomerStream {
     }
   }
 
-  private async tick(): Promise<void> {
-    if (!WAITING.has(this.state)) return;
-    const [portal, now] = await Promise.all([
-      this.deps.sites.get(this.credential.siteId),
-      this.deps.broker.getSession(this.credential),
-    ]);
-    if (portal) this.sendNotices(portal);
-    const status = sessionStatusJson(now.session!, now.position);
-    // The feed hides offers from the customer (whom and why is routing's business); the state tells.
-    if (status.state === "offered" && this.state !== "offered") this.write({ event: "offered", data: {} });
-    if (WAITING.has(status.state)) this.state = status.state;
-    if (status.state !== "waiting") return;
-    const position = JSON.stringify(status.position);
-    if (position !== this.lastPosition) {
-      this.lastPosition = position;
-      this.write({ event: "position", data: status.position });
+  /** Reads the position and estimate again; a frame only when either changed. */
+  async refresh(): Promise<void> {
+    if (!this.waiting) return;
+    this.lastReadAtMs = Date.now();
+    const now = await this.deps.positions.read(this.credential.siteId, this.credential.sessionId);
+    const state = STATE_NAMES[now.state];
+    // A read may pass the feed: an offer the acd made before the broker's event reached this stream.
+    if (state === "offered" && this.state === "waiting") {
+      this.state = "offered";
+      this.write({ event: "offered", data: {} });
     }
-    const messages = portal?.config.messages;
-    if (messages && Date.now() - this.lastHoldAtMs >= messages.holdIntervalSeconds * 1_000) {
+    if (state !== "waiting" || this.state !== "waiting") return;
+    const position = positionJson(now.position);
+    if (JSON.stringify(position) === JSON.stringify(this.position)) return;
+    this.position = position;
+    this.write({ event: "position", data: position });
+  }
+
+  /** Notices and the hold message, from the site's cached config; the safety refresh when due. */
+  private async tend(): Promise<void> {
+    if (!this.waiting) return;
+    if (Date.now() - this.lastReadAtMs >= this.deps.safetyRefreshMs) {
+      this.lastReadAtMs = Date.now();
+      this.deps.refreshes.request(this);
+    }
+    const portal = await this.deps.sites.get(this.credential.siteId);
+    if (!portal) return;
+    this.sendNotices(portal);
+    const messages = portal.config.messages;
+    if (this.state === "waiting" && Date.now() - this.lastHoldAtMs >= messages.holdIntervalSeconds * 1_000) {
       this.lastHoldAtMs = Date.now();
-      this.write({ event: "hold", data: { text: waitingMessage(messages.hold, status.position) } });
+      this.write({ event: "hold", data: { text: waitingMessage(messages.hold, this.position) } });
     }
   }
 }

@@ -1,0 +1,22 @@
+import { callUnary, createGrpcClient } from "@handoff/runtime";
+import { AcdServiceClient, type GetQueuePositionResponse } from "@handoff/proto/acd_service";
+
+/**
+ * A waiting session's place and estimate, read from the acd itself (GetQueuePosition): a customer's
+ * stream already knows his session from the broker's feed, so a refresh needs only this one read.
+ */
+export class QueuePositions {
+  private readonly client: AcdServiceClient;
+
+  constructor(acdAddress: string) {
+    this.client = createGrpcClient(AcdServiceClient, acdAddress);
+  }
+
+  read(siteId: string, sessionId: string): Promise<GetQueuePositionResponse> {
+    return callUnary(this.client, "getQueuePosition", { siteId, sessionId });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
