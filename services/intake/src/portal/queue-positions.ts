@@ -12,8 +12,9 @@ export class QueuePositions {
     this.client = createGrpcClient(AcdServiceClient, acdAddress);
   }
 
+  /** The estimate goes to the customer when it changed: the acd records it (at most once per 30 s). */
   read(siteId: string, sessionId: string): Promise<GetQueuePositionResponse> {
-    return callUnary(this.client, "getQueuePosition", { siteId, sessionId });
+    return callUnary(this.client, "getQueuePosition", { siteId, sessionId, recordEstimate: true });
   }
 
   close(): void {

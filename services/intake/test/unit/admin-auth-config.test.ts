@@ -7,6 +7,7 @@ const base = {
   SESSION_BROKER_ADDRESS: "127.0.0.1:50053",
   ACD_ADDRESS: "127.0.0.1:50051",
   PRESENCE_ADDRESS: "127.0.0.1:50052",
+  KAFKA_BROKERS: "127.0.0.1:9092",
 };
 
 function problems(env: Record<string, string>): string[] {
