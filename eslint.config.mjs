@@ -13,6 +13,7 @@ export default tseslint.config(
           "./tsconfig.eslint.json",
           "./scripts/tsconfig.json",
           "./examples/agent-console/tsconfig.json",
+          "./services/reporting/wallboard/tsconfig.json",
           "./packages/widget/tsconfig.json",
           "./packages/widget/test/tsconfig.json",
         ],

@@ -84,6 +84,8 @@ export {
   type TokenSettingsShape,
 } from "./auth/token-settings";
 export { tokenVerifierFromSettings, type TokenVerifierSetupOptions } from "./auth/token-verifier-setup";
+export { isLoopback, mountDevTokenRoute, type DevTokenRouteOptions } from "./auth/dev-token-route";
+export { mountStaticPage, type StaticPageOptions } from "./http/static-page";
 export { authenticate, authProblem, principalKey, principalOf, requireRole } from "./auth/bearer-auth";
 export { installShutdown, type ShutdownStep } from "./shutdown";
 export { runMain } from "./run-main";

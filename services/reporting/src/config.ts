@@ -31,6 +31,14 @@ export const reportingSettings = z.object({
   CONSUMER_JOIN_TIMEOUT_MS: durationMs(15_000),
   /** Supervisor API requests per supervisor (site and subject) per minute. */
   SUPERVISOR_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Open live streams (`/v1/supervisor/stream`) per replica, per site and per supervisor. */
+  SUPERVISOR_STREAMS_PER_REPLICA: z.coerce.number().int().min(1).max(100_000).default(2_000),
+  SUPERVISOR_STREAMS_PER_SITE: z.coerce.number().int().min(1).max(10_000).default(50),
+  SUPERVISOR_STREAMS_PER_SUPERVISOR: z.coerce.number().int().min(1).max(1_000).default(5),
+  /** A heartbeat comment on each live stream this often. */
+  SUPERVISOR_STREAM_HEARTBEAT_MS: durationMs(15_000),
+  /** Whether reporting serves the wallboard page at /wallboard/ (built by `npm run build`). */
+  WALLBOARD_DIR: z.string().optional(),
   /** Supervisor API tokens (SUPERVISOR_JWT_ISSUER...): unset issuer means development auth (logged at start). */
   ...tokenSettings("SUPERVISOR"),
 });

@@ -7,7 +7,10 @@ import {
   createPgPool,
   installShutdown,
   kafkaReadiness,
+  loadOrCreateDevSigningKey,
   migrate,
+  mountDevTokenRoute,
+  mountStaticPage,
   postgresReadiness,
   runMain,
   startGrpcServer,
@@ -21,10 +24,23 @@ import { startIngestConsumers } from "./events/ingest-consumers";
 import { INGEST_TOPICS } from "./events/ingest-topics";
 import { mountMetricsDictionary } from "./http/metrics-dictionary-route";
 import { mountSupervisorApi } from "./http/supervisor-api";
+import { mountSupervisorStream, type SupervisorStreams } from "./http/supervisor-stream";
 import { EventIngester } from "./ingest/event-ingester";
+import { LiveHub } from "./live/live-hub";
+import { LiveSnapshotReader } from "./live/live-snapshot-reader";
+import { SiteChangeListener } from "./live/site-change-listener";
 import { RealtimeStore } from "./store/realtime-store";
 import { RepFactsReader } from "./store/rep-facts-reader";
 import { SessionFactsReader } from "./store/session-facts-reader";
+
+/** The wallboard page as `npm run build` leaves it in this repository (from dist/). */
+const DEFAULT_WALLBOARD_DIR = path.resolve(__dirname, "..", "wallboard", "dist");
+/** Frames of one live view are at least this far apart (at most 4 a second), whatever the event rate. */
+const LIVE_MIN_FRAME_GAP_MS = 250;
+/** The wallboard's day figures (a read of the whole day's facts) are read again at most this often. */
+const LIVE_DAY_REFRESH_MS = 5_000;
+/** A live stream ends after this long, so a lapsed token is not served on; the page reconnects. */
+const LIVE_STREAM_MAX_AGE_MS = 30 * 60_000;
 
 runMain("reporting", async () => {
   const config = loadReportingConfig();
@@ -51,17 +67,46 @@ runMain("reporting", async () => {
       "ingest consumers still joining; not ready until they have",
     );
 
+  const realtime = new RealtimeStore(pool);
+  const facts = new SessionFactsReader(pool);
+  const hub = new LiveHub(
+    new LiveSnapshotReader(realtime, facts, () => Date.now()),
+    {
+      perReplica: config.SUPERVISOR_STREAMS_PER_REPLICA,
+      perSite: config.SUPERVISOR_STREAMS_PER_SITE,
+      perSupervisor: config.SUPERVISOR_STREAMS_PER_SUPERVISOR,
+    },
+    { minFrameGapMs: LIVE_MIN_FRAME_GAP_MS, dayRefreshMs: LIVE_DAY_REFRESH_MS },
+    logger,
+  );
+  const changes = new SiteChangeListener(config.DATABASE_URL, hub, logger);
+  await changes.start();
+  // Development auth (no issuer, never in production): the wallboard may ask for a supervisor token.
+  const devKey = config.SUPERVISOR_JWT_ISSUER ? undefined : await loadOrCreateDevSigningKey();
+  const wallboardDir = config.WALLBOARD_DIR ?? DEFAULT_WALLBOARD_DIR;
+  let streams: SupervisorStreams | undefined;
+
   const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
   const app = createHttpApp({
     logger,
     readiness: [postgresReadiness(pool), kafkaReady, consumers.readiness],
     routes: (routes) => {
       mountMetricsDictionary(routes);
+      if (devKey)
+        mountDevTokenRoute(routes, devKey, logger, { page: "the wallboard", issuerSetting: "SUPERVISOR_JWT_ISSUER" });
+      if (wallboardDir)
+        mountStaticPage(routes, { what: "wallboard", urlPath: "/wallboard", dir: wallboardDir }, logger);
+      streams = mountSupervisorStream(routes, hub, {
+        verifier,
+        rateLimitPerMinute: config.SUPERVISOR_RATE_LIMIT_PER_MINUTE,
+        heartbeatMs: config.SUPERVISOR_STREAM_HEARTBEAT_MS,
+        maxAgeMs: LIVE_STREAM_MAX_AGE_MS,
+      });
       mountSupervisorApi(
         routes,
         {
-          realtime: new RealtimeStore(pool),
-          facts: new SessionFactsReader(pool),
+          realtime,
+          facts,
           repFacts: new RepFactsReader(pool),
           now: () => Date.now(),
         },
@@ -74,6 +119,8 @@ runMain("reporting", async () => {
   logger.info({ grpcPort: grpc.port, httpPort: http.port }, "reporting listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
+    { name: "live streams", run: () => Promise.resolve(streams?.closeAll()) },
+    { name: "change feed", run: () => changes.stop() },
     { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "kafka consumers", run: () => consumers.disconnect() },

@@ -13,6 +13,8 @@ import {
   loadOrCreateDevSigningKey,
   kafkaReadiness,
   migrate,
+  mountDevTokenRoute,
+  mountStaticPage,
   postgresReadiness,
   redisOptionsFrom,
   redisReady,
@@ -55,11 +57,12 @@ import { PresencePort } from "./routing/presence-port";
 import { DisconnectFlags } from "./store/disconnect-flags";
 import { LiveSessionScan } from "./store/live-session-scan";
 import { AGENT_JSON_LIMIT, mountAgentApi } from "./http/agent-api";
-import { DEFAULT_CONSOLE_DIR, mountAgentConsole } from "./http/agent-console";
-import { mountDevTokenRoute } from "./http/dev-token-route";
 import { mountAgentSocket, type AgentSocketServer } from "./socket/agent-socket";
 import { GrpcConnectionPresence } from "./socket/connection-presence";
 import { startRepPresenceEvents } from "./socket/rep-presence-events";
+
+/** The example agent console as `npm run build` leaves it in this repository (from dist/). */
+const DEFAULT_CONSOLE_DIR = path.resolve(__dirname, "..", "..", "..", "examples", "agent-console", "dist");
 
 runMain("session-broker", async () => {
   const config = loadSessionBrokerConfig();
@@ -206,8 +209,9 @@ runMain("session-broker", async () => {
     rateLimitPerMinute: config.HTTP_RATE_LIMIT_PER_IP_PER_MINUTE,
     jsonLimit: AGENT_JSON_LIMIT,
     routes: (http) => {
-      if (devKey) mountDevTokenRoute(http, devKey, logger);
-      if (consoleDir) mountAgentConsole(http, consoleDir, logger);
+      if (devKey)
+        mountDevTokenRoute(http, devKey, logger, { page: "the agent console", issuerSetting: "AGENT_JWT_ISSUER" });
+      if (consoleDir) mountStaticPage(http, { what: "agent console", urlPath: "/console", dir: consoleDir }, logger);
       sockets = mountAgentSocket(http, deps, {
         verifier,
         presence: connections,

@@ -20,7 +20,7 @@ export interface SupervisorApiOptions {
 }
 
 /** Supervisors and admins; the site they see is their token's, so no other site is reachable. */
-const requireSupervisor = requireRole(["supervisor", "admin"], "a supervisor", "SUPERVISOR_ROLE_REQUIRED");
+export const requireSupervisor = requireRole(["supervisor", "admin"], "a supervisor", "SUPERVISOR_ROLE_REQUIRED");
 
 /** `?format=` decides; without it the Accept header does (JSON unless text/csv is preferred). */
 const wantsCsv = (req: Request, query: unknown): boolean => {

@@ -1,12 +1,13 @@
 import { openApiDocument } from "@handoff/runtime";
 import type { SupervisorRoute } from "./supervisor-route";
+import { SUPERVISOR_STREAM_OPERATION } from "./supervisor-stream-schemas";
 
 const PROBLEMS: Record<number, string> = {
   400: "A query parameter is malformed or unknown: the problem body names each (`field`, `errors`).",
   401: "No token, or a token that is expired, for another audience or issuer, or badly signed.",
   403: "The token's holder is not a supervisor (role supervisor or admin) of a site.",
   422: "The range holds too many sessions: ask for a shorter one.",
-  429: "Rate limit reached.",
+  429: "Rate limit reached (RATE_LIMITED), or too many open live streams (STREAMS_PER_SITE, STREAMS_PER_SUPERVISOR, STREAMS_PER_REPLICA).",
   503: "The issuer's keys did not answer; retry.",
 };
 
@@ -50,10 +51,13 @@ export function supervisorOpenApi(routes: readonly SupervisorRoute[]): Record<st
       { name: "history", description: "Figures per interval and range, recomputed from the facts" },
     ],
     problems: PROBLEMS,
-    operations: routes.map((route) => ({
-      ...route,
-      ...(route.csv ? CSV_ANSWER : {}),
-      errors: [400, 401, 403, 429, 503, ...route.errors],
-    })),
+    operations: [
+      ...routes.map((route) => ({
+        ...route,
+        ...(route.csv ? CSV_ANSWER : {}),
+        errors: [400, 401, 403, 429, 503, ...route.errors],
+      })),
+      { ...SUPERVISOR_STREAM_OPERATION, errors: [400, 401, 403, 429, 503] },
+    ],
   });
 }

@@ -77,7 +77,7 @@ const csvTableField = <T extends readonly [string, ...string[]]>(tables: T) =>
     .default(tables[0])
     .meta({ description: "Which array of the answer a CSV answer holds; JSON answers hold every one." });
 
-function isTimeZone(value: string): boolean {
+export function isTimeZone(value: string): boolean {
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
     return true;
@@ -90,7 +90,7 @@ const instant = z.iso
   .datetime({ offset: true })
   .transform((value) => Date.parse(value))
   .meta({ description: "ISO 8601 date-time with offset, e.g. 2026-11-02T00:00:00+01:00." });
-const seconds = (fallback: number, description: string) =>
+export const seconds = (fallback: number, description: string) =>
   z.coerce.number().int().min(0).max(3_600).default(fallback).meta({ description });
 
 export const queueIntervalsQuery = z

@@ -6,6 +6,7 @@ import type { TopicKind } from "../events/ingest-topics";
 import { DeadLetterStore } from "../store/dead-letter-store";
 import { EventLog, SESSION_FACT_EVENT_TYPES } from "../store/event-log";
 import { FactStore } from "../store/fact-store";
+import { notifySiteChanged } from "../store/site-change-notice";
 import { inTransaction, type Tx } from "../store/transaction";
 
 export type IngestOutcome = "ingested" | "duplicate" | "dead-lettered";
@@ -51,6 +52,7 @@ export class EventIngester {
         const fact = repFactOf(event.decoded.event);
         if (fact) await this.facts.addRepFact(tx, event, fact);
       }
+      await notifySiteChanged(tx, event.siteId);
       return true;
     });
     return fed ? "ingested" : "duplicate";

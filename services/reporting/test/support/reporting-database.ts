@@ -6,6 +6,8 @@ const MIGRATIONS = path.join(__dirname, "..", "..", "src", "store", "migrations"
 
 export interface ReportingDatabase {
   pool: PgPool;
+  /** Its URL, for what opens its own connections (the live stream's LISTEN, a service process). */
+  url: string;
   /** Every table of schema `reporting`, each as its rows (JSON text) in a stable order. */
   dump(): Promise<Record<string, string[]>>;
   count(table: string): Promise<number>;
@@ -25,6 +27,7 @@ export async function createReportingDatabase(databaseUrl: string): Promise<Repo
   await migrate(pool, MIGRATIONS, "reporting_schema_migrations");
   return {
     pool,
+    url: url.toString(),
     async dump() {
       const tables = await pool.query<{ table_name: string }>(
         "select table_name from information_schema.tables where table_schema = 'reporting' order by 1",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLoopback } from "../../src/http/dev-token-route";
+import { isLoopback } from "../../src/auth/dev-token-route";
 
 describe("development token route", () => {
   it("answers only peers on this machine", () => {
