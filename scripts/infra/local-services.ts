@@ -1,5 +1,6 @@
 // What `npm start` runs and what it tells a person to open: the data behind start-all.ts and the
 // clean-start check. A later issue that adds a page or a command adds an entry here.
+import { DEMO_SITE_ID } from "./demo-site.ts";
 
 /** start-all prints this (then "in 9.8 s — open:") once every service is ready; the clean-start check waits for it. */
 export const READY_LINE = "[start] ready";
@@ -52,7 +53,7 @@ export interface LocalPage {
 export const LOCAL_PAGES: LocalPage[] = [
   { what: "demo page", service: "intake", path: "/demo/" },
   { what: "agent console", service: "session-broker", path: "/console/" },
-  { what: "wallboard", service: "reporting", path: "/wallboard/", comesWith: "issue 10" },
+  { what: "wallboard", service: "reporting", path: `/wallboard/?site=${DEMO_SITE_ID}` },
 ];
 
 /**

@@ -137,7 +137,10 @@ function summary(env: InfrastructureEnv, seconds: string): string {
   for (const page of LOCAL_PAGES) {
     rows.push([page.what, page.comesWith ? `comes with ${page.comesWith}` : localHttpUrl(page.service, page.path)]);
   }
-  rows.push(["demo", `${demoSiteSummary()}; sign in on the agent console as one of them`]);
+  rows.push([
+    "demo",
+    `${demoSiteSummary()}; sign in on the agent console as one of them, on the wallboard as any supervisor`,
+  ]);
   rows.push(["gRPC", names.map((name) => `${name} 127.0.0.1:${LOCAL_SERVICES[name].grpcPort}`).join(", ")]);
   rows.push([
     "dev token",

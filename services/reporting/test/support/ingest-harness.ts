@@ -6,6 +6,7 @@ import { ConsumerLag } from "../../src/events/consumer-lag";
 import { startIngestConsumers, type IngestConsumers } from "../../src/events/ingest-consumers";
 import type { IngestTopics, TopicKind } from "../../src/events/ingest-topics";
 import { EventIngester } from "../../src/ingest/event-ingester";
+import { startGroupsAtEnd } from "./consumer-groups";
 import type { LoggedEvent } from "./event-log-builder";
 import type { ReportingDatabase } from "./reporting-database";
 
@@ -44,22 +45,7 @@ export async function startIngest(
   options: { meter?: Meter; fromEnd?: boolean } = {},
 ): Promise<RunningIngest> {
   const groupPrefix = `test.reporting.${randomUUID().slice(0, 8)}`;
-  if (options.fromEnd) {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const kind of KINDS) {
-        const ends = await admin.fetchTopicOffsets(topics[kind]);
-        await admin.setOffsets({
-          groupId: `${groupPrefix}.${kind}`,
-          topic: topics[kind],
-          partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  if (options.fromEnd) await startGroupsAtEnd(kafka, topics, groupPrefix);
   const lag = new ConsumerLag(options.meter);
   const consumers = await startIngestConsumers(kafka, {
     groupPrefix,
