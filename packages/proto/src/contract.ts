@@ -7,6 +7,9 @@
 export const ID_PATTERN = /^[A-Za-z0-9_.:@-]+$/;
 export const MAX_ID_LENGTH = 128;
 
+/** Team names and problem type labels are shown to people (in characters); longer text belongs in descriptions. */
+export const MAX_LABEL_LENGTH = 200;
+
 /** Kafka topics, `handoff.<aggregate>.v1`, keyed by session id or rep id. */
 export const TOPICS = {
   /** Produced by acd: every routing transition (RoutingEvent). */

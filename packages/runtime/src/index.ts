@@ -25,7 +25,15 @@ export {
   type ErrorInfo,
   type RichStatus,
 } from "./grpc/error-info";
-export { optionalId, requireEpoch, requireId, requireIdList, requireQueueTarget, requireText } from "./grpc/validation";
+export {
+  optionalId,
+  requireDisplayName,
+  requireEpoch,
+  requireId,
+  requireIdList,
+  requireQueueTarget,
+  requireText,
+} from "./grpc/validation";
 export { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer } from "./grpc/server";
 export { checkGrpcHealth } from "./grpc/health-client";
 export { callUnary, createGrpcClient, DEFAULT_DEADLINE_MS } from "./grpc/client";

@@ -1,5 +1,6 @@
 import { ID_PATTERN, MAX_ID_LENGTH } from "@handoff/proto";
 import type { QueueTarget as QueueTargetMessage } from "@handoff/proto/common";
+import { displayNameProblem, textProblem } from "../text-rules";
 import { InvalidArgumentError } from "./errors";
 
 /** An id as the contract allows it, or INVALID_ARGUMENT naming `field`. */
@@ -30,15 +31,17 @@ export function requireEpoch(value: number, field: string): number {
   return value;
 }
 
-/** Free text of at most `max` characters; `min` 1 makes it required. */
+/** Free text of `min`..`max` characters (code points); `min` 1 makes it required. */
 export function requireText(value: string, field: string, max: number, min = 0): string {
-  if (value.length < min)
-    throw new InvalidArgumentError(field, min === 1 ? "must not be empty" : `at least ${min} characters`);
-  if (value.length > max) throw new InvalidArgumentError(field, `at most ${max} characters`);
-  // Control characters other than tab and newlines have no business in text people read.
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value))
-    throw new InvalidArgumentError(field, "must not contain control characters");
+  const problem = textProblem(value, max, min);
+  if (problem) throw new InvalidArgumentError(field, problem);
+  return value;
+}
+
+/** A display name (team name, label, person's name): one line, no control or bidi-override characters. */
+export function requireDisplayName(value: string, field: string, max: number, min = 1): string {
+  const problem = displayNameProblem(value, max, min);
+  if (problem) throw new InvalidArgumentError(field, problem);
   return value;
 }
 

@@ -14,8 +14,7 @@ export const MAX_OVERFLOW_STEPS = 8;
 export const MAX_TEAMS = 500;
 export const MAX_PROBLEM_TYPES = 2000;
 
-/** Team names and problem type labels are shown to people; longer text belongs in descriptions. */
-export const MAX_LABEL_LENGTH = 200;
+export { MAX_LABEL_LENGTH } from "@handoff/proto";
 
 /** Reps listed as members of one team. */
 export const MAX_TEAM_MEMBERS = 10_000;

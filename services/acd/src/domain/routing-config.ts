@@ -1,3 +1,4 @@
+import { displayNameProblem } from "@handoff/runtime/fields";
 import { RoutingConfigInvalidError } from "./errors";
 import {
   DEFAULT_OFFER_TIMEOUT_MS,
@@ -99,9 +100,9 @@ function checkId(field: string, value: unknown): string {
 }
 
 function checkLabel(field: string, value: unknown): string {
-  if (typeof value !== "string" || value.trim().length === 0) return refuse(field, "must not be empty");
-  if (value.length > MAX_LABEL_LENGTH) return refuse(field, `must be at most ${MAX_LABEL_LENGTH} characters`);
-  return value;
+  if (typeof value !== "string") return refuse(field, "must not be empty");
+  const problem = displayNameProblem(value, MAX_LABEL_LENGTH);
+  return problem ? refuse(field, problem) : value;
 }
 
 function checkInteger(field: string, value: unknown, min: number, max: number): number {

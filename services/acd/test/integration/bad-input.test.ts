@@ -73,6 +73,49 @@ describe("acd bad input", () => {
     expect(config!.teams.map((t) => t.id)).toEqual(["support"]);
   });
 
+  it.each([
+    ["a control character", "Sup\u0007port"],
+    ["a newline", "Support\nTeam"],
+    ["a right-to-left override", "Support\u202etxt.exe"],
+    ["a bidi isolate", "\u2066Support\u2069"],
+    ["201 characters", "é".repeat(201)],
+    ["only spaces", "   "],
+  ])("refuses a team name with %s as INVALID_ARGUMENT naming it, and keeps the old config", async (_case, name) => {
+    const error = await refusal(
+      acd.putRoutingConfig({
+        siteId,
+        config: { teams: [team("support"), team("billing", { name })], problemTypes: [], version: 0 },
+      }),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toContain("config.teams[1].name");
+    const { config } = await acd.getRoutingConfig({ siteId });
+    expect(config!.teams.map((t) => t.id)).toEqual(["support"]);
+  });
+
+  it("counts a name's length in characters, not UTF-16 units, and refuses bidi controls in labels too", async () => {
+    const other = newSite();
+    // 200 emoji are 400 UTF-16 units but 200 characters: within the bound.
+    const name = "👍".repeat(200);
+    await acd.putRoutingConfig({
+      siteId: other,
+      config: { teams: [team("fans", { name })], problemTypes: [], version: 0 },
+    });
+    expect((await acd.getRoutingConfig({ siteId: other })).config!.teams[0]!.name).toBe(name);
+    const error = await refusal(
+      acd.putRoutingConfig({
+        siteId: other,
+        config: {
+          teams: [team("fans", { name })],
+          problemTypes: [{ id: "p", label: "Printer\u202e", teamId: "fans", priority: 0, requiredSkills: [] }],
+          version: 0,
+        },
+      }),
+    );
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.details).toContain("config.problem_types[0].label");
+  });
+
   it("refuses capacity updates out of bounds, and leaves out teams the config does not have", async () => {
     const base = {
       siteId,

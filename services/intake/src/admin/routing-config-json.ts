@@ -1,4 +1,5 @@
-import { idField, textField } from "@handoff/runtime/fields";
+import { MAX_LABEL_LENGTH } from "@handoff/proto";
+import { displayNameField, idField } from "@handoff/runtime/fields";
 import type { RoutingConfig } from "@handoff/proto/acd_service";
 import { RoutingStrategy } from "@handoff/proto/common";
 import { z } from "zod";
@@ -30,7 +31,7 @@ const overflowStep = z.strictObject({
 const team = z
   .strictObject({
     id: idField,
-    name: textField(500, 1),
+    name: displayNameField(MAX_LABEL_LENGTH),
     strategy: z.enum(STRATEGY_NAMES).default("longest_idle"),
     offerTimeoutMs: count.optional().meta({ description: "The acd's default (30 s) when left out." }),
     overflow: z.array(overflowStep).max(100).default([]),
@@ -43,7 +44,7 @@ const team = z
 const problemType = z
   .strictObject({
     id: idField,
-    label: textField(500, 1),
+    label: displayNameField(MAX_LABEL_LENGTH),
     teamId: idField,
     priority: count.default(0),
     requiredSkills: z.array(idField).max(100).default([]),

@@ -20,7 +20,7 @@
  * - `reps`: who the rep list may show, in display order, by display name (only those logged in and
  *   available appear); left empty, every such rep is shown by his id.
  */
-import { idField, textField } from "@handoff/runtime/fields";
+import { displayNameField, idField, textField } from "@handoff/runtime/fields";
 import { z } from "zod";
 import { identityKeySetSchema } from "./identity-keys";
 import { templateProblem } from "./message-template";
@@ -152,7 +152,7 @@ export const portalConfigSchema = z
       .default([]),
     identityKeys: identityKeySetSchema.optional(),
     reps: z
-      .array(z.strictObject({ repId: idField, displayName: textField(100, 1) }))
+      .array(z.strictObject({ repId: idField, displayName: displayNameField(100) }))
       .max(MAX_LISTED_REPS, `at most ${MAX_LISTED_REPS} reps`)
       .superRefine(
         distinct(

@@ -1,4 +1,4 @@
-import { idField, textField } from "@handoff/runtime/fields";
+import { displayNameField, idField, textField } from "@handoff/runtime/fields";
 import { z } from "zod";
 import { CLIENT_MODES } from "../domain/portal-config";
 
@@ -26,8 +26,8 @@ const instant = z.iso.datetime().meta({ description: "An ISO 8601 instant (UTC).
 
 export const customerInput = z
   .strictObject({
-    name: textField(CUSTOMER_LIMITS.name).optional(),
-    company: textField(CUSTOMER_LIMITS.company).optional(),
+    name: displayNameField(CUSTOMER_LIMITS.name, 0).optional(),
+    company: displayNameField(CUSTOMER_LIMITS.company, 0).optional(),
     companyCode: textField(CUSTOMER_LIMITS.companyCode).optional(),
     email: z
       .string()

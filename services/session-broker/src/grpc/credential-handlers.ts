@@ -3,6 +3,7 @@ import {
   GrpcStatusError,
   InvalidArgumentError,
   requireId,
+  requireDisplayName,
   requireQueueTarget,
   requireText,
   unary,
@@ -67,7 +68,7 @@ export function credentialHandlers({ logger, credentials, views }: BrokerDeps): 
       const requester = requireRep(req.requester);
       const channel = requireChannel(req.channel);
       const customerAddress = requireCustomerAddress(req.customerAddress, channel);
-      const customerName = requireText(req.customerName, "customer_name", CUSTOMER_LIMITS.name);
+      const customerName = requireDisplayName(req.customerName, "customer_name", CUSTOMER_LIMITS.name, 0);
       const ttlMs = requireTtl(req.ttlMs, "invitation");
       try {
         return await credentials.createInvitation({ siteId, requester, ttlMs, channel, customerAddress, customerName });

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, requireId, requireText } from "@handoff/runtime";
+import { InvalidArgumentError, requireDisplayName, requireId, requireText } from "@handoff/runtime";
 import { Actor, Customer } from "@handoff/proto/common";
 import type { Consent, Requester } from "@handoff/proto/session_broker_service";
 import type { RequesterValue } from "../domain/access";
@@ -50,8 +50,8 @@ export function requireRep(requester: Requester | undefined, field = "requester"
 export function requireCustomer(customer: Customer | undefined): Customer {
   const c = customer ?? Customer.fromPartial({});
   return {
-    name: requireText(c.name, "customer.name", CUSTOMER_LIMITS.name),
-    company: requireText(c.company, "customer.company", CUSTOMER_LIMITS.company),
+    name: requireDisplayName(c.name, "customer.name", CUSTOMER_LIMITS.name, 0),
+    company: requireDisplayName(c.company, "customer.company", CUSTOMER_LIMITS.company, 0),
     email: checkEmail(requireText(c.email, "customer.email", CUSTOMER_LIMITS.email)),
     description: requireText(c.description, "customer.description", CUSTOMER_LIMITS.description),
     locale: checkLocale(requireText(c.locale, "customer.locale", CUSTOMER_LIMITS.locale)),
