@@ -50,7 +50,7 @@ describe("supervisor live stream", () => {
     const logger = createLogger("reporting-test", "silent");
     hub = new LiveHub(
       new LiveSnapshotReader(new RealtimeStore(database.pool), new SessionFactsReader(database.pool), () => Date.now()),
-      { perReplica: 100, perSite: 10, perSupervisor: 3 },
+      { perReplica: 100, perSite: 4, perSupervisor: 3 },
       { minFrameGapMs: MIN_FRAME_GAP_MS, dayRefreshMs: 1_000 },
       logger,
     );
@@ -177,7 +177,7 @@ describe("supervisor live stream", () => {
     await client.next((s) => waitingIn("t1")(s) === 1, 30_000);
   });
 
-  it("refuses no token (401), a rep (403), a bad parameter or Last-Event-ID (400 naming it), and more streams than a supervisor may hold (429)", async () => {
+  it("refuses no token (401), a rep (403), a bad parameter or Last-Event-ID (400 naming it), and more streams than a supervisor or a site may hold (429)", async () => {
     const siteId = newSite();
     const bare = await openSse(`${base}/v1/supervisor/stream`, {});
     expect(bare.status).toBe(401);
@@ -212,5 +212,8 @@ describe("supervisor live stream", () => {
       again = await stream(siteId, { sub: "ann" });
     }
     expect(again.status).toBe(200);
+    // ann holds 3 of the site's 4; bob takes the last one and cid finds none left.
+    expect((await stream(siteId, { sub: "bob" })).status).toBe(200);
+    expect((await stream(siteId, { sub: "cid" })).problem).toMatchObject({ status: 429, reason: "STREAMS_PER_SITE" });
   });
 });
