@@ -54,6 +54,7 @@ export {
   type OpenApiOptions,
 } from "./http/openapi";
 export { fieldProblems, parseRequest } from "./http/request-parsing";
+export { clientAddressKey, sharedRateLimit, type SharedRateLimitOptions } from "./http/shared-rate-limit";
 export { grpcDependencyReadiness, kafkaReadiness, postgresReadiness, redisReadiness } from "./http/readiness";
 export {
   createHttpApp,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { infrastructureEnv } from "./infrastructure-env";
 import { startService, type ServiceProcess } from "./service-process";
 import { SessionStack } from "./session-stack";
@@ -22,6 +23,8 @@ export interface IntakeStackOptions {
  */
 export class IntakeStack {
   private readonly versions = new Map<string, number>();
+  /** Replicas started by `addIntake`, stopped with the stack. */
+  private readonly replicas: ServiceProcess[] = [];
 
   private constructor(
     readonly sessions: SessionStack,
@@ -30,26 +33,28 @@ export class IntakeStack {
     /** intake's public port: the portal API, the widget, the demo page. */
     readonly publicUrl: string,
     readonly adminUrl: string,
+    private readonly intakeEnv: Record<string, string>,
   ) {}
 
   static async start(options: IntakeStackOptions = {}): Promise<IntakeStack> {
     const sessions = await SessionStack.start({ brokerEnv: options.brokerEnv });
     const adminIssuer = await testIssuer("ADMIN");
-    const intake = await startService(
-      "intake",
-      {
-        DATABASE_URL: infrastructureEnv().DATABASE_URL,
-        KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
-        SESSION_BROKER_ADDRESS: `127.0.0.1:${sessions.brokers[0]!.process.grpcPort}`,
-        ACD_ADDRESS: `127.0.0.1:${sessions.acdProcess.grpcPort}`,
-        PRESENCE_ADDRESS: `127.0.0.1:${sessions.presenceProcess.grpcPort}`,
-        ADMIN_HTTP_PORT: "0",
-        RATE_LIMIT_PER_MINUTE: "100000",
-        ...adminIssuer.env,
-        ...options.intakeEnv,
-      },
-      START_TIMEOUT_MS,
-    );
+    const { DATABASE_URL, KAFKA_BROKERS, REDIS_URL } = infrastructureEnv();
+    const intakeEnv = {
+      DATABASE_URL,
+      KAFKA_BROKERS,
+      REDIS_URL,
+      // Stacks share the test Redis: each counts its rate limits and stream claims apart.
+      REDIS_KEY_PREFIX: `intake-${randomUUID().slice(0, 8)}`,
+      SESSION_BROKER_ADDRESS: `127.0.0.1:${sessions.brokers[0]!.process.grpcPort}`,
+      ACD_ADDRESS: `127.0.0.1:${sessions.acdProcess.grpcPort}`,
+      PRESENCE_ADDRESS: `127.0.0.1:${sessions.presenceProcess.grpcPort}`,
+      ADMIN_HTTP_PORT: "0",
+      RATE_LIMIT_PER_MINUTE: "100000",
+      ...adminIssuer.env,
+      ...options.intakeEnv,
+    };
+    const intake = await startService("intake", intakeEnv, START_TIMEOUT_MS);
     const listening = intake.output.find((line) => line.includes('"adminHttpPort"'));
     const { adminHttpPort } = JSON.parse(listening ?? "{}") as { adminHttpPort?: number };
     return new IntakeStack(
@@ -58,7 +63,15 @@ export class IntakeStack {
       adminIssuer,
       `http://127.0.0.1:${intake.httpPort}`,
       `http://127.0.0.1:${adminHttpPort}`,
+      intakeEnv,
     );
+  }
+
+  /** Another intake replica with the same settings (same Redis key prefix); its public URL. */
+  async addIntake(): Promise<string> {
+    const replica = await startService("intake", this.intakeEnv, START_TIMEOUT_MS);
+    this.replicas.push(replica);
+    return `http://127.0.0.1:${replica.httpPort}`;
   }
 
   private async adminPut(siteId: string, path: string, body: unknown): Promise<void> {
@@ -87,6 +100,7 @@ export class IntakeStack {
   }
 
   async stop(): Promise<void> {
+    for (const replica of this.replicas.splice(0)) await replica.stop();
     await this.intake.stop();
     await this.sessions.stop();
   }

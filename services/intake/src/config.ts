@@ -1,6 +1,7 @@
 import {
   commonSettings,
   kafkaSettings,
+  redisSettings,
   ConfigInvalidError,
   loadConfig,
   port,
@@ -27,13 +28,20 @@ export const intakeSettings = z.object({
   ACD_ADDRESS: hostPort,
   /** Presence, which knows the reps the portal lists (logged in, available). */
   PRESENCE_ADDRESS: hostPort,
-  /** Public endpoints: requests per client IP per minute. */
+  /** Public endpoints: requests per client IP per minute, counted by all replicas together. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /** Proxies in front of the public port whose X-Forwarded-For names the client (0: none; trust no header). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-  /** Public portal: requests per site per minute, from all addresses together. */
+  /** Public portal: requests per site per minute, from all addresses and replicas together. */
   SITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
   ...kafkaSettings,
+  /** Rate limits and the one-stream-per-session claims, shared by every replica. */
+  ...redisSettings,
+  /** Prefix of intake's Redis keys and channel: deployments sharing a Redis count apart. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "letters, digits, _ . - only (at most 64)")
+    .default("intake"),
   /**
    * Prefix of the replica's own consumer group of the acd's routing events (`<prefix>.queues.<replica>`):
    * every replica hears every queue change.

@@ -3,15 +3,19 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import path from "node:path";
 import {
+  clientAddressKey,
   createHttpApp,
   createKafka,
+  createRedis,
   createLogger,
   createPgPool,
   grpcDependencyReadiness,
   installShutdown,
   migrate,
   postgresReadiness,
+  redisOptionsFrom,
   runMain,
+  sharedRateLimit,
   startGrpcServer,
   startHttpServer,
   tokenVerifierFromSettings,
@@ -25,6 +29,7 @@ import { CustomerStreams } from "./portal/customer-streams";
 import { mountPortalApi, PORTAL_JSON_LIMIT } from "./portal/portal-api";
 import { QueuePositions } from "./portal/queue-positions";
 import { QueueWatch } from "./portal/queue-watch";
+import { StreamClaims } from "./portal/stream-claims";
 import { RepDirectory } from "./portal/rep-directory";
 import { SitePortals } from "./portal/site-portals";
 import { WaitPreview } from "./portal/wait-preview";
@@ -48,10 +53,13 @@ runMain("intake", async () => {
   const sites = new SitePortals(portalStore, routing);
   const broker = new CustomerBroker(config.SESSION_BROKER_ADDRESS);
   const reps = new RepDirectory(config.PRESENCE_ADDRESS);
+  const redis = createRedis(redisOptionsFrom(config, "intake"));
+  const claims = new StreamClaims(redis, redis.duplicate(), config.REDIS_KEY_PREFIX, logger);
   const positions = new QueuePositions(config.ACD_ADDRESS);
-  const streams = new CustomerStreams(broker, positions, sites, logger, {
+  const streams = new CustomerStreams(broker, positions, sites, claims, logger, {
     safetyRefreshMs: config.POSITION_REFRESH_MS,
   });
+  await claims.start((claim) => streams.claimed(claim));
   const queueWatch = new QueueWatch((change) => streams.queueChanged(change), logger);
   const kafka = createKafka({ clientId: "intake", brokers: config.KAFKA_BROKERS, logger });
   const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -69,13 +77,27 @@ runMain("intake", async () => {
   const app = createHttpApp({
     logger,
     readiness: [grpcDependencyReadiness("session-broker", config.SESSION_BROKER_ADDRESS), postgresReadiness(pool)],
-    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    rateLimit: sharedRateLimit({
+      redis,
+      name: "address",
+      perMinute: config.RATE_LIMIT_PER_MINUTE,
+      key: clientAddressKey,
+      keyPrefix: `${config.REDIS_KEY_PREFIX}:rl`,
+    }),
     jsonLimit: PORTAL_JSON_LIMIT,
     routes: (http) => {
       mountPortalApi(
         http,
         { sites, broker, reps, streams, waits, now: Date.now },
-        { siteRateLimitPerMinute: config.SITE_RATE_LIMIT_PER_MINUTE },
+        {
+          siteRateLimit: sharedRateLimit({
+            redis,
+            name: "site",
+            perMinute: config.SITE_RATE_LIMIT_PER_MINUTE,
+            key: (req) => String(req.params["siteId"]).slice(0, 128),
+            keyPrefix: `${config.REDIS_KEY_PREFIX}:rl`,
+          }),
+        },
       );
       const allowedOrigins = async (siteId: string) => (await portalStore.current(siteId))?.config.allowedOrigins ?? [];
       mountWidgetAssets(http, { dir: DEFAULT_WIDGET_DIR, allowedOrigins }, logger);
@@ -111,6 +133,8 @@ runMain("intake", async () => {
       name: "broker, presence and acd clients",
       run: () => Promise.resolve().then(() => (broker.close(), reps.close(), waits.close(), positions.close())),
     },
+    { name: "stream claims", run: () => claims.stop() },
+    { name: "redis", run: () => redis.quit().then(() => undefined) },
     { name: "postgres", run: () => pool.end() },
     { name: "telemetry", run: stopTelemetry },
   ]);

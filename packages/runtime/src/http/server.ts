@@ -16,6 +16,8 @@ export interface HttpAppOptions {
   readiness: ReadinessCheck[];
   /** Requests per client IP per minute on routes mounted by `routes`. @default 600 */
   rateLimitPerMinute?: number;
+  /** The per-client limit instead of this replica's own counter of `rateLimitPerMinute` (e.g. `sharedRateLimit`). */
+  rateLimit?: RequestHandler;
   /** Largest JSON request body. @default "64kb" */
   jsonLimit?: string;
   routes?(app: Express): void;
@@ -42,7 +44,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     const ready = results.every(([, ok]) => ok);
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) });
   });
-  app.use(rateLimitPerMinute(options.rateLimitPerMinute ?? 600));
+  app.use(options.rateLimit ?? rateLimitPerMinute(options.rateLimitPerMinute ?? 600));
   app.use(express.json({ limit: options.jsonLimit ?? "64kb" }));
   options.routes?.(app);
   app.use((_req, _res, next) => next(new HttpProblem(404, "Not found")));

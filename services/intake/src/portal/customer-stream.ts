@@ -75,6 +75,8 @@ export class CustomerStream {
     portal: SitePortal | undefined,
     lastEventId: number | undefined,
     private readonly hooks: CustomerStreamHooks,
+    /** Its claim's generation (StreamClaims): a stream of the same session with a higher one replaces it. */
+    readonly generation: number,
   ) {
     this.state = status.state;
     this.queue = queue;

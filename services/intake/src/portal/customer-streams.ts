@@ -7,6 +7,7 @@ import type { QueuePositions } from "./queue-positions";
 import { RefreshQueue } from "./refresh-queue";
 import { sessionStatusJson } from "./session-json";
 import type { SitePortals } from "./site-portals";
+import type { StreamClaim, StreamClaims } from "./stream-claims";
 
 export interface CustomerStreamOptions {
   /** How often a waiting customer's position is read without a queue event (the safety net). @default 30000 */
@@ -23,7 +24,8 @@ export interface CustomerStreamOptions {
 
 /**
  * The live streams this replica holds, one per session: a second stream of the same session (a
- * reload, another tab) closes the first. A reconnect with Last-Event-ID resumes after that event.
+ * reload, another tab), on this replica or another (`claims`), closes the first. A reconnect with
+ * Last-Event-ID resumes after that event.
  * Streams are indexed by site and queue, so a queue change (`queueChanged`, from the routing events)
  * asks for a position read of only the customers waiting in that queue.
  */
@@ -50,6 +52,7 @@ export class CustomerStreams {
     broker: CustomerBroker,
     positions: Pick<QueuePositions, "read">,
     sites: SitePortals,
+    private readonly claims: Pick<StreamClaims, "claim">,
     logger: Logger,
     options: CustomerStreamOptions = {},
   ) {
@@ -77,10 +80,15 @@ export class CustomerStreams {
         reason: "LIMIT_REACHED",
       });
     const [first, portal] = await Promise.all([this.deps.broker.getSession(c), this.deps.sites.get(c.siteId)]);
+    // Only after the broker took the token: a stranger must not close a customer's stream.
+    const generation = await this.claims.claim(c.siteId, c.sessionId).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error }, "stream claim failed; only this replica's older stream is closed");
+      return 0;
+    });
     this.open.get(key)?.finish();
     const status = sessionStatusJson(first.session!, first.position);
     const queue = queueKeyOf(first.session!.target);
-    const stream = new CustomerStream(this.deps, res, c, status, queue, portal, lastEventId, this.hooks);
+    const stream = new CustomerStream(this.deps, res, c, status, queue, portal, lastEventId, this.hooks, generation);
     this.open.set(key, stream);
     this.index(stream);
   }
@@ -92,6 +100,12 @@ export class CustomerStreams {
     const changed = change.queues === "site" ? [...queues.values()] : change.queues.map((q) => queues.get(q));
     for (const streams of changed)
       for (const stream of streams ?? []) if (stream.waiting) this.deps.refreshes.request(stream);
+  }
+
+  /** A stream of the session was opened (on any replica): an older one here closes. */
+  claimed(claim: StreamClaim): void {
+    const stream = this.open.get(streamKey(claim));
+    if (stream && stream.generation < claim.generation) stream.finish();
   }
 
   /** At shutdown: every customer reconnects (to another replica) with his last id. */
@@ -119,4 +133,4 @@ export class CustomerStreams {
   }
 }
 
-const streamKey = (c: CustomerCredential) => `${c.siteId}/${c.sessionId}`;
+const streamKey = (c: Pick<CustomerCredential, "siteId" | "sessionId">) => `${c.siteId}/${c.sessionId}`;

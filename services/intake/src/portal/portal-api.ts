@@ -1,4 +1,4 @@
-import { HttpProblem, parseRequest, rateLimitPerMinute } from "@handoff/runtime";
+import { HttpProblem, parseRequest } from "@handoff/runtime";
 import { Router, type Express, type Request, type RequestHandler } from "express";
 import { AcdUnavailableError } from "../routing/acd-routing";
 import { brokerProblem, type CustomerCredential } from "./customer-broker";
@@ -13,8 +13,8 @@ import { sessionPath } from "./portal-schemas";
 export const PORTAL_JSON_LIMIT = "16kb";
 
 export interface PortalApiOptions {
-  /** Requests per site per minute, whoever sends them (the per-address limit is the app's). */
-  siteRateLimitPerMinute: number;
+  /** The per-site limit (`sharedRateLimit` named `site`); the per-address one is the app's. */
+  siteRateLimit: RequestHandler;
 }
 
 const CUSTOMER_TOKEN = /^Bearer ([A-Za-z0-9_-]{16,256})$/;
@@ -89,10 +89,7 @@ export function mountPortalApi(app: Express, deps: PortalDeps, options: PortalAp
     res.json(document);
   });
   const site = Router({ mergeParams: true });
-  site.use(
-    originPolicy(deps.sites),
-    rateLimitPerMinute(options.siteRateLimitPerMinute, (req) => `site:${String(req.params.siteId).slice(0, 128)}`),
-  );
+  site.use(originPolicy(deps.sites), options.siteRateLimit);
   const prefix = "/v1/sites/{siteId}";
   for (const route of PORTAL_ROUTES)
     site[route.method](expressPath(route.path.slice(prefix.length)), handlerOf(route, deps));

@@ -22,6 +22,7 @@ describeServiceLifecycle("intake", {
   env: () => ({
     DATABASE_URL: infrastructureEnv().DATABASE_URL,
     KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
+    REDIS_URL: infrastructureEnv().REDIS_URL,
     SESSION_BROKER_ADDRESS: `127.0.0.1:${broker.grpcPort}`,
     // Only the admin API's routing routes call the acd, and lazily.
     ACD_ADDRESS: "127.0.0.1:1",

@@ -45,6 +45,11 @@ export class PortalStack {
     return this.stack.publicUrl;
   }
 
+  /** Starts another intake replica sharing this one's settings and Redis key prefix; its public URL. */
+  addIntake(): Promise<string> {
+    return this.stack.addIntake();
+  }
+
   /** A new site with this routing (acd) and portal config, as its admin writes them. */
   site(routing: RoutingConfigBody, portal: PortalConfigInput): Promise<string> {
     return this.stack.site(routing, portal);

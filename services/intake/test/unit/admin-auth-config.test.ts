@@ -8,6 +8,7 @@ const base = {
   ACD_ADDRESS: "127.0.0.1:50051",
   PRESENCE_ADDRESS: "127.0.0.1:50052",
   KAFKA_BROKERS: "127.0.0.1:9092",
+  REDIS_URL: "redis://127.0.0.1:6379",
 };
 
 function problems(env: Record<string, string>): string[] {
