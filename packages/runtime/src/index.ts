@@ -40,7 +40,13 @@ export { callUnary, createGrpcClient, DEFAULT_DEADLINE_MS } from "./grpc/client"
 export { createKafka } from "./kafka/client";
 export { decodeEventHeaders, encodeEventHeaders, HEADER, type EventHeaders } from "./kafka/headers";
 export { createEventProducer, type EventProducer, type OutgoingEvent } from "./kafka/producer";
-export { startEventConsumer, type ConsumedEvent, type EventConsumer } from "./kafka/consumer";
+export {
+  startBatchConsumer,
+  startEventConsumer,
+  type BatchConsumerOptions,
+  type ConsumedEvent,
+  type EventConsumer,
+} from "./kafka/consumer";
 export { createRedis, redisReady, type RedisClient, type RedisOptions } from "./redis/connection";
 export { loadScripts, resolveIncludes, type ScriptArg, type ScriptCall } from "./redis/script-loader";
 export { createPgPool, type PgPool } from "./postgres/pool";

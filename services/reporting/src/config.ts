@@ -10,6 +10,13 @@ import {
   tokenSettings,
 } from "@handoff/runtime";
 import { z } from "zod";
+import { INGEST_TOPICS } from "./events/ingest-topics";
+
+const topicName = (defaultName: string) =>
+  z
+    .string()
+    .regex(/^[\w.-]{1,249}$/, "a Kafka topic name: letters, digits, _ . - only")
+    .default(defaultName);
 
 export const reportingSettings = z.object({
   ...commonSettings,
@@ -27,6 +34,15 @@ export const reportingSettings = z.object({
     .string()
     .regex(/^[\w.-]{1,100}$/, "letters, digits, _ . - only")
     .default("reporting"),
+  /** The topics to ingest (a bench or a mirrored cluster may name others). */
+  ROUTING_TOPIC: topicName(INGEST_TOPICS.routing),
+  PRESENCE_TOPIC: topicName(INGEST_TOPICS.presence),
+  SESSIONS_TOPIC: topicName(INGEST_TOPICS.sessions),
+  /**
+   * The most events one ingest transaction writes (and one offset commit covers). Larger batches
+   * write faster; a crash re-delivers at most one batch per topic, which the dedupe drops.
+   */
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
   /** How long start-up waits for the consumer groups to be joined before it serves anyway (not ready). */
   CONSUMER_JOIN_TIMEOUT_MS: durationMs(15_000),
   /** Supervisor API requests per supervisor (site and subject) per minute. */

@@ -21,7 +21,6 @@ import { stopTelemetry } from "@handoff/runtime/telemetry";
 import { loadReportingConfig } from "./config";
 import { ConsumerLag } from "./events/consumer-lag";
 import { startIngestConsumers } from "./events/ingest-consumers";
-import { INGEST_TOPICS } from "./events/ingest-topics";
 import { mountMetricsDictionary } from "./http/metrics-dictionary-route";
 import { mountSupervisorApi } from "./http/supervisor-api";
 import { mountSupervisorStream, type SupervisorStreams } from "./http/supervisor-stream";
@@ -54,9 +53,10 @@ runMain("reporting", async () => {
 
   const consumers = await startIngestConsumers(kafka, {
     groupPrefix: config.KAFKA_CONSUMER_GROUP,
-    topics: INGEST_TOPICS,
+    topics: { routing: config.ROUTING_TOPIC, presence: config.PRESENCE_TOPIC, sessions: config.SESSIONS_TOPIC },
     ingester: new EventIngester(pool, logger),
     lag: new ConsumerLag(),
+    batchSize: config.INGEST_BATCH_SIZE,
   });
   const joinTimeout = new Promise<"timeout">((resolve) =>
     setTimeout(() => resolve("timeout"), config.CONSUMER_JOIN_TIMEOUT_MS).unref(),

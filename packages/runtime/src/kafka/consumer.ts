@@ -1,5 +1,5 @@
 import { context, propagation } from "@opentelemetry/api";
-import type { Consumer, Kafka } from "kafkajs";
+import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { decodeEventHeaders, type EventHeaders } from "./headers";
 
 export interface ConsumedEvent {
@@ -45,11 +45,11 @@ async function ensureTopics(kafka: Kafka, topics: readonly string[]): Promise<vo
   }
 }
 
-/**
- * Joins a consumer group and processes each message; an offset is committed only after `handle`
- * resolved, so a crash re-delivers (consumers dedupe by event id).
- */
-export async function startEventConsumer(kafka: Kafka, options: EventConsumerOptions): Promise<EventConsumer> {
+/** A consumer of `groupId` subscribed to `topics`, connected, not yet running. */
+async function subscribedConsumer(
+  kafka: Kafka,
+  options: Pick<EventConsumerOptions, "groupId" | "topics" | "fromBeginning">,
+): Promise<{ consumer: Consumer; joined: Promise<void> }> {
   await ensureTopics(kafka, options.topics);
   // A short long-poll: disconnect waits for the fetch in flight, and shutdown has a bound.
   // A shorter session than kafkajs's 30 s: after a crash the group stops waiting for the dead member
@@ -68,20 +68,70 @@ export async function startEventConsumer(kafka: Kafka, options: EventConsumerOpt
   });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
+  return { consumer, joined };
+}
+
+const consumedEvent = (topic: string, partition: number, message: KafkaMessage): ConsumedEvent => ({
+  topic,
+  partition,
+  offset: message.offset,
+  key: message.key?.toString() ?? "",
+  value: message.value ?? Buffer.alloc(0),
+  headers: decodeEventHeaders(message.headers),
+});
+
+/**
+ * Joins a consumer group and processes each message; an offset is committed only after `handle`
+ * resolved, so a crash re-delivers (consumers dedupe by event id).
+ */
+export async function startEventConsumer(kafka: Kafka, options: EventConsumerOptions): Promise<EventConsumer> {
+  const { consumer, joined } = await subscribedConsumer(kafka, options);
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {
-      const headers = decodeEventHeaders(message.headers);
-      const parent = propagation.extract(context.active(), { traceparent: headers.traceparent });
-      await context.with(parent, () =>
-        options.handle({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? "",
-          value: message.value ?? Buffer.alloc(0),
-          headers,
-        }),
-      );
+      const event = consumedEvent(topic, partition, message);
+      const parent = propagation.extract(context.active(), { traceparent: event.headers.traceparent });
+      await context.with(parent, () => options.handle(event));
+    },
+  });
+  return { consumer, joined, disconnect: () => consumer.disconnect() };
+}
+
+export interface BatchConsumerOptions extends Omit<EventConsumerOptions, "handle"> {
+  /** The most events one `handleBatch` call gets. */
+  maxBatchSize: number;
+  /**
+   * Called with up to `maxBatchSize` consecutive events of one partition, in order. Their offsets are
+   * committed once it resolved; when it throws, nothing of the call is committed and kafkajs retries.
+   */
+  handleBatch(events: ConsumedEvent[]): Promise<void>;
+  /** Called after a batch's offsets were committed. */
+  committed?(topic: string, partition: number, lastOffset: string): void;
+}
+
+/**
+ * Joins a consumer group and processes what each fetch returned in slices of at most
+ * `maxBatchSize`: one `handleBatch` call, then that slice's offset commit, then the next slice. A
+ * crash re-delivers at most the slice in progress (consumers dedupe by event id). The events of a
+ * slice come from many producers, so no one trace context applies: each event keeps its
+ * `traceparent` in its headers.
+ */
+export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<EventConsumer> {
+  const { consumer, joined } = await subscribedConsumer(kafka, options);
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+      const { topic, partition, messages } = batch;
+      for (let start = 0; start < messages.length && isRunning() && !isStale(); start += options.maxBatchSize) {
+        const slice = messages.slice(start, start + options.maxBatchSize);
+        await options.handleBatch(slice.map((message) => consumedEvent(topic, partition, message)));
+        const lastOffset = slice[slice.length - 1]!.offset;
+        resolveOffset(lastOffset);
+        await commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: String(BigInt(lastOffset) + 1n) }] }],
+        });
+        options.committed?.(topic, partition, lastOffset);
+        await heartbeat();
+      }
     },
   });
   return { consumer, joined, disconnect: () => consumer.disconnect() };

@@ -5,8 +5,8 @@ export const CONSUMER_LAG_METRIC = "handoff.reporting.consumer_lag";
 
 /**
  * Consumer lag as an OpenTelemetry gauge: per topic partition, the events after the last one
- * processed. kafkajs reports the partition's high watermark when it starts a batch; each processed
- * event then lowers the figure, so a long batch (a replay from offset 0) shows its progress. A
+ * processed. kafkajs reports the partition's high watermark when it starts a batch; each committed
+ * slice of it then lowers the figure, so a long batch (a replay from offset 0) shows its progress. A
  * partition with no new events starts no batch, and its last figure (0 once caught up) stands.
  */
 export class ConsumerLag {
@@ -42,7 +42,7 @@ export class ConsumerLag {
     });
   }
 
-  /** An event was processed (its transaction committed). */
+  /** The events up to `offset` were processed (their transaction and offset commit done). */
   processed(topic: string, partition: number, offset: string): void {
     const state = this.partitions.get(`${topic}/${partition}`);
     if (state) state.lag = Math.max(0, state.highWatermark - 1 - Number(offset));

@@ -1,4 +1,4 @@
-import { startEventConsumer, type ReadinessCheck } from "@handoff/runtime";
+import { startBatchConsumer, type ReadinessCheck } from "@handoff/runtime";
 import type { Kafka } from "kafkajs";
 import type { EventIngester } from "../ingest/event-ingester";
 import type { ConsumerLag } from "./consumer-lag";
@@ -10,6 +10,8 @@ export interface IngestConsumersOptions {
   topics: IngestTopics;
   ingester: EventIngester;
   lag: ConsumerLag;
+  /** The most events written in one transaction. */
+  batchSize: number;
 }
 
 export interface IngestConsumers {
@@ -24,21 +26,23 @@ const KINDS: readonly TopicKind[] = ["routing", "presence", "sessions"];
 
 /**
  * One consumer per topic, from offset 0 for a new group: a fresh database fills from the whole
- * history. Offsets are committed after the event's transaction, so a crash re-delivers and the
- * ingester's dedupe drops what was already written.
+ * history. Each fetched batch is written in transactions of at most `batchSize` events, and their
+ * offsets are committed after the transaction, so a crash re-delivers and the ingester's dedupe
+ * drops what was already written.
  */
 export async function startIngestConsumers(kafka: Kafka, options: IngestConsumersOptions): Promise<IngestConsumers> {
   const joinedKinds = new Set<TopicKind>();
   const started = await Promise.allSettled(
     KINDS.map(async (kind) => {
-      const consumer = await startEventConsumer(kafka, {
+      const consumer = await startBatchConsumer(kafka, {
         groupId: `${options.groupPrefix}.${kind}`,
         topics: [options.topics[kind]],
         fromBeginning: true,
-        handle: async (message) => {
-          await options.ingester.ingest(kind, message);
-          options.lag.processed(message.topic, message.partition, message.offset);
+        maxBatchSize: options.batchSize,
+        handleBatch: async (messages) => {
+          await options.ingester.ingestBatch(kind, messages);
         },
+        committed: (topic, partition, lastOffset) => options.lag.processed(topic, partition, lastOffset),
       });
       options.lag.follow(consumer.consumer);
       void consumer.joined.then(() => joinedKinds.add(kind));

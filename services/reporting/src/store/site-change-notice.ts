@@ -7,7 +7,11 @@ import type { Tx } from "./transaction";
  */
 export const SITE_CHANGED_CHANNEL = "reporting_site_changed";
 
-/** Tells every replica's live stream that `siteId`'s figures changed (on commit). */
-export async function notifySiteChanged(tx: Tx, siteId: string): Promise<void> {
-  await tx.query("select pg_notify($1, $2)", [SITE_CHANGED_CHANNEL, siteId]);
+/** Tells every replica's live stream that the figures of `siteIds` changed (on commit), in one statement. */
+export async function notifySitesChanged(tx: Tx, siteIds: readonly string[]): Promise<void> {
+  if (siteIds.length === 0) return;
+  await tx.query("select pg_notify($1, site) from unnest($2::text[]) as site", [
+    SITE_CHANGED_CHANNEL,
+    [...new Set(siteIds)],
+  ]);
 }

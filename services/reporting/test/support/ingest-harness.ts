@@ -42,7 +42,7 @@ export async function startIngest(
   kafka: Kafka,
   topics: IngestTopics,
   database: ReportingDatabase,
-  options: { meter?: Meter; fromEnd?: boolean } = {},
+  options: { meter?: Meter; fromEnd?: boolean; batchSize?: number } = {},
 ): Promise<RunningIngest> {
   const groupPrefix = `test.reporting.${randomUUID().slice(0, 8)}`;
   if (options.fromEnd) await startGroupsAtEnd(kafka, topics, groupPrefix);
@@ -52,6 +52,7 @@ export async function startIngest(
     topics,
     ingester: new EventIngester(database.pool, createLogger("reporting-test", "silent")),
     lag,
+    batchSize: options.batchSize ?? 500,
   });
   await consumers.joined;
   return { groupPrefix, consumers, lag };
