@@ -12,7 +12,9 @@ export {
   type SessionBroker,
   type SessionStackOptions,
 } from "./session-stack";
+export { EventLogBuilder, team, type LoggedEvent, type TopicKind } from "./event-log-builder";
 export { prng, seedFrom, type Prng } from "./prng";
+export { syntheticLog, type SyntheticLogOptions } from "./synthetic-log";
 export { refusal } from "./refusal";
 export { newSiteId, repTarget, teamConfig, teamTarget } from "./site-fixtures";
 export { TcpBalancer } from "./tcp-balancer";

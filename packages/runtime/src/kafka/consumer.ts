@@ -119,18 +119,19 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   const { consumer, joined } = await subscribedConsumer(kafka, options);
   await consumer.run({
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
-      const { topic, partition, messages } = batch;
-      for (let start = 0; start < messages.length && isRunning() && !isStale(); start += options.maxBatchSize) {
+    eachBatch: async (payload) => {
+      const { topic, partition, messages } = payload.batch;
+      const going = () => payload.isRunning() && !payload.isStale();
+      for (let start = 0; start < messages.length && going(); start += options.maxBatchSize) {
         const slice = messages.slice(start, start + options.maxBatchSize);
         await options.handleBatch(slice.map((message) => consumedEvent(topic, partition, message)));
         const lastOffset = slice[slice.length - 1]!.offset;
-        resolveOffset(lastOffset);
-        await commitOffsetsIfNecessary({
+        payload.resolveOffset(lastOffset);
+        await payload.commitOffsetsIfNecessary({
           topics: [{ topic, partitions: [{ partition, offset: String(BigInt(lastOffset) + 1n) }] }],
         });
         options.committed?.(topic, partition, lastOffset);
-        await heartbeat();
+        await payload.heartbeat();
       }
     },
   });

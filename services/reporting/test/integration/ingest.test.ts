@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { RoutingEvent } from "@handoff/proto/events";
 import { createEventProducer, createKafka, createLogger, type EventProducer } from "@handoff/runtime";
 import { infrastructureEnv, prng } from "@handoff/testing";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
@@ -63,16 +65,22 @@ describe("reporting ingest", () => {
     await admin.disconnect();
   });
 
-  async function ingested(topics: ReturnType<typeof testTopics>, meter?: MeterProvider) {
+  async function ingested(
+    topics: ReturnType<typeof testTopics>,
+    options: { meter?: MeterProvider; batchSize?: number } = {},
+  ) {
     const database = await createReportingDatabase(databaseUrl);
     databases.push(database);
-    const ingest = await startIngest(kafka, topics, database, { meter: meter?.getMeter("reporting") });
+    const ingest = await startIngest(kafka, topics, database, {
+      meter: options.meter?.getMeter("reporting"),
+      batchSize: options.batchSize,
+    });
     running.push(ingest);
     await waitCaughtUp(admin, ingest, topics);
     return { database, ingest };
   }
 
-  it("builds the same tables when every event is delivered twice and out of order", async () => {
+  it("builds the same tables when every event is delivered twice and out of order, in batches of any size", async () => {
     const day = handmadeDay(SITE, DAY);
     const inOrder = testTopics();
     await publish(producer, inOrder, day);
@@ -81,6 +89,7 @@ describe("reporting ingest", () => {
     const disordered = testTopics();
     await publish(producer, disordered, [...shuffled(day, 1), ...shuffled(day, 2)]);
     const twice = await ingested(disordered);
+    const inThrees = await ingested(disordered, { batchSize: 3 });
 
     expect(await once.ingest.consumers.readiness.check()).toBe(true);
     const expected = await once.database.dump();
@@ -97,6 +106,7 @@ describe("reporting ingest", () => {
       wait_estimates: 1,
     });
     expect(await twice.database.dump()).toEqual(expected);
+    expect(await inThrees.database.dump()).toEqual(expected);
   });
 
   it("rebuilds identical tables when a new group replays the topics from offset 0 into an empty database", async () => {
@@ -132,12 +142,40 @@ describe("reporting ingest", () => {
     expect(await database.count("queue_entries")).toBe(7);
   });
 
+  it("dead-letters an event PostgreSQL refuses on its own, and the rest of its batch lands", async () => {
+    const topics = testTopics();
+    const day = handmadeDay(SITE, DAY);
+    // An event id too long (and too random to compress) for the events table's primary key index.
+    const hugeId = `${SITE}/${randomBytes(6_000).toString("base64")}`;
+    const refused = new EventLogBuilder(SITE).queued(DAY + 3_600_000, "s9", team("t1")).events[0]!;
+    const message = RoutingEvent.decode(refused.message.value);
+    message.eventId = hugeId;
+    const poison: LoggedEvent = {
+      kind: "routing",
+      message: { ...refused.message, eventId: hugeId, value: RoutingEvent.encode(message).finish() },
+    };
+    const half = Math.floor(day.length / 2);
+    await publish(producer, topics, [...day.slice(0, half), poison, ...day.slice(half)]);
+    const { database } = await ingested(topics);
+
+    const letters = await database.pool.query<{ topic: string; reason: string }>(
+      `select topic, reason from reporting.dead_letters`,
+    );
+    expect(letters.rows).toEqual([
+      { topic: topics.routing, reason: expect.stringMatching(/^refused by PostgreSQL \(54000\): index row/) as string },
+    ]);
+    const clean = testTopics();
+    await publish(producer, clean, day);
+    const expected = await (await ingested(clean)).database.dump();
+    expect(await database.dump()).toEqual({ ...expected, dead_letters: [expect.any(String)] });
+  });
+
   it("reports consumer lag per topic partition as an OpenTelemetry gauge, 0 once caught up", async () => {
     const topics = testTopics();
     await publish(producer, topics, handmadeDay(SITE, DAY));
     const reader = new CollectingReader();
     const meters = new MeterProvider({ readers: [reader] });
-    await ingested(topics, meters);
+    await ingested(topics, { meter: meters });
 
     const { resourceMetrics } = await reader.collect();
     const lag = resourceMetrics.scopeMetrics

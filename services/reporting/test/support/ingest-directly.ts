@@ -6,21 +6,17 @@ import type { LoggedEvent } from "./event-log-builder";
 
 /**
  * Runs a log through the real ingester (decoding, dedupe, facts) without Kafka, as the consumers
- * would: each run of consecutive events of one topic is one batch of at most `batchSize`.
+ * would: each topic's events in their order, in batches of at most `batchSize`.
  */
 export async function ingestDirectly(pool: PgPool, events: readonly LoggedEvent[], batchSize = 500): Promise<void> {
   const ingester = new EventIngester(pool, createLogger("reporting-test", "silent"));
-  const offsets = { routing: 0, presence: 0, sessions: 0 };
-  for (let start = 0; start < events.length; ) {
-    const kind = events[start]!.kind;
-    let end = start;
-    while (end < events.length && end - start < batchSize && events[end]!.kind === kind) end++;
-    await ingester.ingestBatch(
-      kind,
-      events.slice(start, end).map(({ message }) => ({
+  for (const kind of ["routing", "presence", "sessions"] as const) {
+    const messages = events
+      .filter((e) => e.kind === kind)
+      .map(({ message }, offset) => ({
         topic: INGEST_TOPICS[kind],
         partition: 0,
-        offset: String(offsets[kind]++),
+        offset: String(offset),
         key: message.key,
         value: Buffer.from(message.value),
         headers: {
@@ -29,8 +25,8 @@ export async function ingestDirectly(pool: PgPool, events: readonly LoggedEvent[
           schemaVersion: message.schemaVersion,
           traceparent: "",
         },
-      })),
-    );
-    start = end;
+      }));
+    for (let start = 0; start < messages.length; start += batchSize)
+      await ingester.ingestBatch(kind, messages.slice(start, start + batchSize));
   }
 }

@@ -59,7 +59,12 @@ export async function startIngest(
 }
 
 /** Waits until every group committed the end of its topic: each message was handled, duplicates too. */
-export async function waitCaughtUp(admin: Admin, ingest: RunningIngest, topics: IngestTopics, timeoutMs = 45_000) {
+export async function waitCaughtUp(
+  admin: Admin,
+  ingest: { groupPrefix: string },
+  topics: IngestTopics,
+  timeoutMs = 45_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let behind = 0;
