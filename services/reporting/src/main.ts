@@ -31,6 +31,8 @@ import { SiteChangeListener } from "./live/site-change-listener";
 import { RealtimeStore } from "./store/realtime-store";
 import { RepFactsReader } from "./store/rep-facts-reader";
 import { SessionFactsReader } from "./store/session-facts-reader";
+import { SessionHistoryReader } from "./store/session-history-reader";
+import { SessionListReader } from "./store/session-list-reader";
 
 /** The wallboard page as `npm run build` leaves it in this repository (from dist/). */
 const DEFAULT_WALLBOARD_DIR = path.resolve(__dirname, "..", "wallboard", "dist");
@@ -108,6 +110,8 @@ runMain("reporting", async () => {
           realtime,
           facts,
           repFacts: new RepFactsReader(pool),
+          sessionList: new SessionListReader(pool),
+          sessionHistory: new SessionHistoryReader(pool),
           now: () => Date.now(),
         },
         { verifier, rateLimitPerMinute: config.SUPERVISOR_RATE_LIMIT_PER_MINUTE },

@@ -6,6 +6,8 @@ export interface CsvTable {
   filename: string;
   row: z.ZodType;
   rows: readonly unknown[];
+  /** A paged answer's cursor of the next page (sent as a `Link: <…>; rel="next"` header); null on the last. */
+  nextCursor?: string | null;
 }
 
 type Path = readonly string[];

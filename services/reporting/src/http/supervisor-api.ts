@@ -28,6 +28,13 @@ const wantsCsv = (req: Request, query: unknown): boolean => {
   return format ? format === "csv" : req.accepts(["application/json", "text/csv"]) === "text/csv";
 };
 
+/** The request's own path and query with the next page's cursor: a CSV has no room for it. */
+function nextPageUrl(req: Request, cursor: string): string {
+  const url = new URL(req.originalUrl, "http://localhost");
+  url.searchParams.set("cursor", cursor);
+  return `${url.pathname}${url.search}`;
+}
+
 function handlerOf(route: SupervisorRoute, deps: SupervisorApiDeps): RequestHandler {
   return (req, res, next) => {
     Promise.resolve()
@@ -41,6 +48,7 @@ function handlerOf(route: SupervisorRoute, deps: SupervisorApiDeps): RequestHand
         res.vary("Accept");
         if (!wantsCsv(req, query)) return void res.status(route.status).json(answer);
         const table = route.csv(answer, query);
+        if (table.nextCursor) res.links({ next: nextPageUrl(req, table.nextCursor) });
         res.status(route.status).attachment(table.filename).type("text/csv; charset=utf-8").send(csvText(table));
       })
       .catch(next);

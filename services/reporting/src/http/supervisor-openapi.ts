@@ -6,6 +6,7 @@ const PROBLEMS: Record<number, string> = {
   400: "A query parameter is malformed or unknown: the problem body names each (`field`, `errors`).",
   401: "No token, or a token that is expired, for another audience or issuer, or badly signed.",
   403: "The token's holder is not a supervisor (role supervisor or admin) of a site.",
+  404: "No such session in the token's site.",
   422: "The range holds too many sessions: ask for a shorter one.",
   429: "Rate limit reached (RATE_LIMITED), or too many open live streams (STREAMS_PER_SITE, STREAMS_PER_SUPERVISOR, STREAMS_PER_REPLICA).",
   503: "The issuer's keys did not answer; retry.",
@@ -30,6 +31,10 @@ const CSV_ANSWER = {
       description: "On CSV answers: `attachment; filename=<name>.csv`.",
       schema: { type: "string" },
     },
+    Link: {
+      description: 'On CSV answers of a paged list with more pages: `<…&cursor=…>; rel="next"`.',
+      schema: { type: "string" },
+    },
   },
 };
 
@@ -41,7 +46,7 @@ export function supervisorOpenApi(routes: readonly SupervisorRoute[]): Record<st
       version: "1.0.0",
       description:
         "Real-time queues and reps of a site, from reporting's fact tables (as fresh as its consumer lag). " +
-        "History answers CSV too (`?format=csv` or `Accept: text/csv`). " +
+        "History and session lists answer CSV too (`?format=csv` or `Accept: text/csv`). " +
         "Every operation needs `Authorization: Bearer <JWT>` with role `supervisor` (or `admin`); the site is " +
         "the token's `site` claim, so a supervisor sees his own site only. Errors are RFC 9457 problem bodies. " +
         "Figures are defined at `/v1/metrics-dictionary`.",
@@ -49,6 +54,7 @@ export function supervisorOpenApi(routes: readonly SupervisorRoute[]): Record<st
     tags: [
       { name: "real time", description: "Queues and reps now" },
       { name: "history", description: "Figures per interval and range, recomputed from the facts" },
+      { name: "sessions", description: "The sessions of a range, and the full report of one" },
     ],
     problems: PROBLEMS,
     operations: [

@@ -3,12 +3,16 @@ import type { z } from "zod";
 import type { RealtimeStore } from "../store/realtime-store";
 import type { RepFactsReader } from "../store/rep-facts-reader";
 import type { SessionFactsReader } from "../store/session-facts-reader";
+import type { SessionHistoryReader } from "../store/session-history-reader";
+import type { SessionListReader } from "../store/session-list-reader";
 import type { CsvTable } from "./csv-table";
 
 export interface SupervisorApiDeps {
   realtime: RealtimeStore;
   facts: SessionFactsReader;
   repFacts: RepFactsReader;
+  sessionList: SessionListReader;
+  sessionHistory: SessionHistoryReader;
   now(): number;
 }
 

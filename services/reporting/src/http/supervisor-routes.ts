@@ -8,6 +8,7 @@ import { repTimelines } from "../domain/rep-timeline";
 import { TooManyRepRowsError } from "../store/rep-facts-reader";
 import { TooManySessionsError } from "../store/session-facts-reader";
 import { fileStamp } from "./csv-table";
+import { SESSION_ROUTES } from "./session-routes";
 import { route, type SupervisorRoute } from "./supervisor-route";
 import {
   fairnessSchema,
@@ -144,4 +145,5 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
       rows: answer[query.table],
     }),
   }),
+  ...SESSION_ROUTES,
 ];

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 const REP_STATES = ["REP_STATE_AVAILABLE", "REP_STATE_AWAY", "REP_STATE_BUSY", "REP_STATE_OFFLINE"] as const;
 
-const queueRef = z
+export const queueRef = z
   .object({ kind: z.enum(["team", "rep"]), id: z.string() })
   .meta({ id: "QueueRef", description: "A team queue or a rep's personal queue." });
 
@@ -63,7 +63,7 @@ export const repsResponse = z
   })
   .meta({ id: "RepsNow" });
 
-const MAX_RANGE_MS = 31 * 86_400_000;
+export const MAX_RANGE_MS = 31 * 86_400_000;
 
 /** `?format=csv` asks for CSV as `Accept: text/csv` does; `json` wins over the Accept header. */
 export const formatField = z.enum(["json", "csv"]).optional().meta({
@@ -86,7 +86,7 @@ export function isTimeZone(value: string): boolean {
   }
 }
 
-const instant = z.iso
+export const instant = z.iso
   .datetime({ offset: true })
   .transform((value) => Date.parse(value))
   .meta({ description: "ISO 8601 date-time with offset, e.g. 2026-11-02T00:00:00+01:00." });

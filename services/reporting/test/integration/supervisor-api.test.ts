@@ -16,6 +16,8 @@ import { SUPERVISOR_OPENAPI_FILE } from "../../src/http/write-supervisor-openapi
 import { RealtimeStore } from "../../src/store/realtime-store";
 import { RepFactsReader } from "../../src/store/rep-facts-reader";
 import { SessionFactsReader } from "../../src/store/session-facts-reader";
+import { SessionHistoryReader } from "../../src/store/session-history-reader";
+import { SessionListReader } from "../../src/store/session-list-reader";
 import { EventLogBuilder, team } from "../support/event-log-builder";
 import { handmadeDay } from "../support/handmade-day";
 import { ingestDirectly } from "../support/ingest-directly";
@@ -75,6 +77,8 @@ describe("supervisor API", () => {
             realtime: new RealtimeStore(database.pool),
             facts: new SessionFactsReader(database.pool),
             repFacts: new RepFactsReader(database.pool),
+            sessionList: new SessionListReader(database.pool),
+            sessionHistory: new SessionHistoryReader(database.pool),
             now: () => NOW,
           },
           { verifier, rateLimitPerMinute: 1_000 },
@@ -164,6 +168,26 @@ describe("supervisor API", () => {
       },
     ]);
     expect((await get("/v1/supervisor/reps", token)).body.reps).toEqual([]);
+    const day = "from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z";
+    expect(
+      (await get(`/v1/supervisor/queue-intervals?${day}&timeZone=UTC`, token)).body.totals as { queue: unknown }[],
+    ).toEqual([expect.objectContaining({ queue: { kind: "team", id: "t1" }, queued: 1, answered: 0 })]);
+    expect((await get(`/v1/supervisor/rep-intervals?${day}&timeZone=UTC`, token)).body.reps).toEqual([]);
+    expect(
+      (await getCsv(`/v1/supervisor/queue-intervals?${day}&timeZone=UTC&format=csv&table=totals`, token)).records,
+    ).toEqual([expect.objectContaining({ "queue.id": "t1", queued: "1", answered: "0" })]);
+    const sessions = (await get(`/v1/supervisor/sessions?${day}`, token)).body.sessions as { sessionId: string }[];
+    expect(sessions.map((s) => s.sessionId)).toEqual(["s9"]);
+    expect((await getCsv(`/v1/supervisor/sessions?${day}&format=csv`, token)).records.map((r) => r.sessionId)).toEqual([
+      "s9",
+    ]);
+    // Site A's s2 and site H's s4 exist, but not for site B: the same 404 as an unknown session.
+    for (const sessionId of ["s2", "s4", "nope"])
+      expect(await get(`/v1/supervisor/sessions/${sessionId}/report`, token)).toMatchObject({
+        status: 404,
+        body: { reason: "SESSION_NOT_FOUND" },
+      });
+    expect((await get("/v1/supervisor/sessions/s9/report", token)).status).toBe(200);
   });
 
   it("refuses a rep's token (403), no token (401), and names the query parameter at fault (400)", async () => {
@@ -288,6 +312,110 @@ describe("supervisor API", () => {
     expect(fairness.records).toEqual(json.fairness.map((row) => asCsvCells(row, fairness.header)));
     expect(await get(`${path}&format=xml`, token)).toMatchObject({ status: 400, body: { field: "format" } });
     expect(await get(`${path}&table=intervals`, token)).toMatchObject({ status: 400, body: { field: "table" } });
+  });
+
+  it("lists a site's sessions newest first, a bounded page at a time, by outcome, team and rep", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    const day = "/v1/supervisor/sessions?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z";
+    const ids = (body: Record<string, unknown>) => (body.sessions as { sessionId: string }[]).map((s) => s.sessionId);
+    const first = (await get(`${day}&limit=2`, token)).body;
+    expect(ids(first)).toEqual(["s5", "s4"]);
+    const second = (await get(`${day}&limit=2&cursor=${first.nextCursor as string}`, token)).body;
+    expect(ids(second)).toEqual(["s3", "s2"]);
+    const last = (await get(`${day}&limit=2&cursor=${second.nextCursor as string}`, token)).body;
+    expect(last).toMatchObject({ nextCursor: null });
+    expect(ids(last)).toEqual(["s1"]);
+    expect(ids((await get(`${day}&outcome=abandoned`, token)).body)).toEqual(["s5", "s3", "s2"]);
+    expect(ids((await get(`${day}&team=t2`, token)).body)).toEqual(["s4"]);
+    expect(ids((await get(`${day}&rep=r1`, token)).body)).toEqual(["s1"]);
+    expect((await get(`${day}&rep=r3`, token)).body.sessions).toEqual([
+      {
+        sessionId: "s4",
+        startedAtMs: Date.UTC(2026, 10, 2, 9, 5),
+        startMethod: "START_METHOD_ISSUE_SUBMISSION",
+        problemTypeId: "printing",
+        outcome: "answered",
+        queuedAtMs: Date.UTC(2026, 10, 2, 9, 5),
+        answeredAtMs: Date.UTC(2026, 10, 2, 9, 5, 10),
+        abandonedAtMs: null,
+        abandonReason: null,
+        endedAtMs: Date.UTC(2026, 10, 2, 9, 25),
+        endReason: null,
+        teamIds: ["t1", "t2"],
+        repIds: ["r2", "r3"],
+        transfers: 1,
+        offers: 2,
+        satisfaction: 3,
+      },
+    ]);
+  });
+
+  it("answers the session list as CSV with the next page in a Link header, equal to the JSON answer", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    const path = "/v1/supervisor/sessions?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z&limit=3";
+    const json = (await get(path, token)).body as { sessions: unknown[]; nextCursor: string };
+    const response = await fetch(`${base}${path}`, {
+      headers: { authorization: `Bearer ${token}`, accept: "text/csv" },
+    });
+    const next = /^<([^>]+)>; rel="next"$/.exec(response.headers.get("link") ?? "")?.[1];
+    expect(new URL(next!, base).searchParams.get("cursor")).toBe(json.nextCursor);
+    expect((await getCsv(next!, token, "text/csv")).records.map((r) => r.sessionId)).toEqual(["s2", "s1"]);
+    const csv = await getCsv(path, token, "text/csv");
+    expect(csv.disposition).toBe("attachment; filename=sessions-20261102T0000Z-20261103T0000Z.csv");
+    expect(csv.header).toContain("teamIds");
+    expect(csv.records).toEqual(json.sessions.map((row) => asCsvCells(row, csv.header)));
+    expect(csv.records.map((r) => r.repIds)).toEqual(["", "r2 r3", ""]);
+  });
+
+  it("reports one session's full story from its stored events", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    const { status, body } = await get("/v1/supervisor/sessions/s2/report", token);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      sessionId: "s2",
+      truncated: false,
+      summary: { abandonReason: "ABANDON_REASON_CUSTOMER_LEFT", offers: 2 },
+      offers: [
+        { epoch: 1, repId: "r2", outcome: "rejected" },
+        { epoch: 2, repId: "r1", outcome: "expired" },
+      ],
+    });
+    expect((body.timeline as { type: string }[]).map((i) => i.type)).toEqual([
+      "SessionCreated",
+      "SessionQueued",
+      "WaitEstimated",
+      "OfferCreated",
+      "OfferRejected",
+      "OfferCreated",
+      "OfferExpired",
+      "SessionAbandoned",
+    ]);
+  });
+
+  it("names the session list's and report's parameter at fault", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    const day = "/v1/supervisor/sessions?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z";
+    for (const [query, field] of [
+      ["&limit=501", "limit"],
+      ["&limit=0", "limit"],
+      ["&cursor=bm90LWEtY3Vyc29y", "cursor"],
+      ["&outcome=lost", "outcome"],
+      ["&team=a%20b", "team"],
+      ["&page=2", "page"],
+    ])
+      expect(await get(`${day}${query}`, token)).toMatchObject({ status: 400, body: { field } });
+    expect(await get("/v1/supervisor/sessions?from=2026-11-02T00:00:00Z", token)).toMatchObject({
+      status: 400,
+      body: { field: "to" },
+    });
+    expect(await get(`/v1/supervisor/sessions/${"x".repeat(300)}/report`, token)).toMatchObject({
+      status: 400,
+      body: { field: "sessionId" },
+    });
+    expect(await get("/v1/supervisor/sessions/s2/report?verbose=1", token)).toMatchObject({
+      status: 400,
+      body: { field: "verbose" },
+    });
   });
 
   it("names the history query's parameter at fault: an unknown time zone, a range that ends before it starts", async () => {
