@@ -1,27 +1,14 @@
 import { readFileSync } from "node:fs";
 import { RepState } from "@handoff/proto/common";
-import {
-  AgentTokenVerifier,
-  createHttpApp,
-  createLogger,
-  publicKeyFrom,
-  startHttpServer,
-  type RunningHttpServer,
-} from "@handoff/runtime";
-import { infrastructureEnv, TEST_ISSUER, testIssuer, type TestIssuer } from "@handoff/testing";
+import { infrastructureEnv, type TestIssuer } from "@handoff/testing";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mountSupervisorApi } from "../../src/http/supervisor-api";
 import { SUPERVISOR_OPENAPI_FILE } from "../../src/http/write-supervisor-openapi";
-import { RealtimeStore } from "../../src/store/realtime-store";
-import { RepFactsReader } from "../../src/store/rep-facts-reader";
-import { SessionFactsReader } from "../../src/store/session-facts-reader";
-import { SessionHistoryReader } from "../../src/store/session-history-reader";
-import { SessionListReader } from "../../src/store/session-list-reader";
 import { EventLogBuilder, team } from "../support/event-log-builder";
 import { handmadeDay } from "../support/handmade-day";
 import { ingestDirectly } from "../support/ingest-directly";
 import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
+import { startSupervisorServer, type SupervisorServer } from "../support/supervisor-server";
 
 const NOW = Date.UTC(2026, 10, 2, 10);
 const S = 1_000;
@@ -55,41 +42,18 @@ function siteLogs() {
 describe("supervisor API", () => {
   let database: ReportingDatabase;
   let issuer: TestIssuer;
-  let server: RunningHttpServer;
+  let server: SupervisorServer;
   let base: string;
 
   beforeAll(async () => {
     database = await createReportingDatabase(infrastructureEnv().DATABASE_URL);
     await ingestDirectly(database.pool, [...siteLogs(), ...handmadeDay("site-h", Date.UTC(2026, 10, 2))]);
-    issuer = await testIssuer("SUPERVISOR");
-    const verifier = new AgentTokenVerifier({
-      issuer: TEST_ISSUER,
-      audience: issuer.audience,
-      key: publicKeyFrom(issuer.publicPem),
-    });
-    const app = createHttpApp({
-      logger: createLogger("reporting-test", "silent"),
-      readiness: [],
-      routes: (routes) =>
-        mountSupervisorApi(
-          routes,
-          {
-            realtime: new RealtimeStore(database.pool),
-            facts: new SessionFactsReader(database.pool),
-            repFacts: new RepFactsReader(database.pool),
-            sessionList: new SessionListReader(database.pool),
-            sessionHistory: new SessionHistoryReader(database.pool),
-            now: () => NOW,
-          },
-          { verifier, rateLimitPerMinute: 1_000 },
-        ),
-    });
-    server = await startHttpServer(app, "127.0.0.1", 0);
-    base = `http://127.0.0.1:${server.port}`;
+    server = await startSupervisorServer(database.pool, () => NOW);
+    ({ issuer, base } = server);
   });
 
   afterAll(async () => {
-    await server?.drain(1_000);
+    await server?.stop();
     await database?.drop();
   });
 

@@ -1,0 +1,160 @@
+import { Actor, EndReason, Permission, SessionState } from "@handoff/proto/common";
+import { createKafka, createLogger } from "@handoff/runtime";
+import {
+  createRequest,
+  infrastructureEnv,
+  SessionStack,
+  teamConfig,
+  teamTarget,
+  type SessionBroker,
+} from "@handoff/testing";
+import type { Kafka } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SessionReport } from "../../src/domain/session-report";
+import { INGEST_TOPICS } from "../../src/events/ingest-topics";
+import { eventually } from "../support/eventually";
+import { startIngest, type RunningIngest } from "../support/ingest-harness";
+import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
+import { startSupervisorServer, type SupervisorServer } from "../support/supervisor-server";
+
+const asRep = (id: string) => ({ actor: Actor.ACTOR_REP, id, customerToken: "" });
+const asCustomer = (customerToken: string) => ({ actor: Actor.ACTOR_CUSTOMER, id: "", customerToken });
+const asSupervisor = { actor: Actor.ACTOR_SUPERVISOR, id: "sam", customerToken: "" };
+
+async function offeredTo(broker: SessionBroker, siteId: string, sessionId: string, repId: string): Promise<number> {
+  const session = await eventually(
+    async () => {
+      const s = (await broker.getSession({ siteId, sessionId, requester: asSupervisor })).session;
+      return s?.state === SessionState.SESSION_STATE_OFFERED && s.repId === repId ? s : undefined;
+    },
+    20_000,
+    `offer to ${repId}`,
+  );
+  return session.epoch;
+}
+
+describe("session report of a session played by the real services", () => {
+  let stack: SessionStack;
+  let kafka: Kafka;
+  let database: ReportingDatabase;
+  let ingest: RunningIngest;
+  let api: SupervisorServer;
+
+  beforeAll(async () => {
+    const env = infrastructureEnv();
+    stack = await SessionStack.start();
+    kafka = createKafka({
+      clientId: "reporting-session-report",
+      brokers: env.KAFKA_BROKERS.split(","),
+      logger: createLogger("test", "silent"),
+    });
+    database = await createReportingDatabase(env.DATABASE_URL);
+    ingest = await startIngest(kafka, INGEST_TOPICS, database, { fromEnd: true });
+    api = await startSupervisorServer(database.pool);
+  }, 180_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await ingest?.consumers.disconnect();
+    await database?.drop();
+    await stack?.stop();
+  });
+
+  it("tells the chat, the note, the permission, the transfer, the offers' decisions and both surveys, to this site only", async () => {
+    const siteId = await stack.site([
+      teamConfig("t1", { memberRepIds: ["alice"] }),
+      teamConfig("t2", { memberRepIds: ["bob"] }),
+    ]);
+    const b = stack.broker;
+    await stack.repOnline(siteId, "alice", ["t1"]);
+    await stack.repOnline(siteId, "bob", ["t2"]);
+
+    const created = await b.createSession(createRequest(siteId, { repId: "alice" }));
+    const customer = asCustomer(created.customerToken);
+    const s = { siteId, sessionId: created.session!.sessionId };
+    await b.acceptSessionOffer({ ...s, repId: "alice", epoch: await offeredTo(b, siteId, s.sessionId, "alice") });
+    const question = 'It says "PC LOAD LETTER", twice';
+    await b.sendChatMessage({ ...s, requester: customer, text: question });
+    await b.sendChatMessage({ ...s, requester: asRep("alice"), text: "Let me look" });
+    const { requestId } = await b.requestPermission({
+      ...s,
+      requester: asRep("alice"),
+      permission: Permission.PERMISSION_CONTROL,
+      application: "",
+    });
+    await b.answerPermission({ ...s, requester: customer, requestId, granted: true });
+    await b.addNote({ ...s, requester: asRep("alice"), text: "driver outdated; needs a printer expert" });
+    await b.transferActiveSession({ ...s, requester: asRep("alice"), target: teamTarget("t2") });
+    await b.acceptSessionOffer({ ...s, repId: "bob", epoch: await offeredTo(b, siteId, s.sessionId, "bob") });
+    await b.closeSession({ ...s, requester: asRep("bob"), reason: EndReason.END_REASON_RESOLVED, abandonReason: 0 });
+    await b.submitCustomerSurvey({ ...s, requester: customer, satisfaction: 5, comment: "fixed, thanks" });
+    await b.submitRepSurvey({ ...s, requester: asRep("bob"), resolutionCode: "FIXED", comment: "new driver" });
+
+    const token = await api.issuer.token(siteId, "sue", ["supervisor"]);
+    const reportUrl = `${api.base}/v1/supervisor/sessions/${s.sessionId}/report`;
+    const read = async () => {
+      const response = await fetch(reportUrl, { headers: { authorization: `Bearer ${token}` } });
+      return response.status === 200 ? ((await response.json()) as SessionReport) : undefined;
+    };
+    // Both topics are ingested: the broker's last event and the acd's end of bob's part.
+    const report = await eventually(
+      async () => {
+        const r = await read();
+        return r?.repSurveys.length === 1 && r.handledParts.at(-1)?.endCause === "ended" ? r : undefined;
+      },
+      60_000,
+      "the session's report",
+    );
+
+    expect(report.summary).toMatchObject({
+      startMethod: "START_METHOD_REP_LIST",
+      endReason: "END_REASON_RESOLVED",
+      transfers: 1,
+      offers: 2,
+    });
+    expect(report.customer).toMatchObject({ name: "Carl Customer", company: "Acme" });
+    expect(report.consent).toEqual([expect.objectContaining({ agreementVersion: "2026-01", recordingAllowed: false })]);
+    expect(report.offers).toEqual([
+      expect.objectContaining({ repId: "alice", fromQueue: { kind: "rep", id: "alice" }, outcome: "accepted" }),
+      expect.objectContaining({ repId: "bob", fromQueue: { kind: "team", id: "t2" }, outcome: "accepted" }),
+    ]);
+    for (const offer of report.offers) {
+      expect(offer.decision.strategy).toMatch(/^ROUTING_STRATEGY_/);
+      expect(offer.decision.trigger).not.toBe("");
+    }
+    expect(report.transfers).toEqual([
+      expect.objectContaining({ fromRepId: "alice", to: { kind: "team", id: "t2" }, answeredByRepId: "bob" }),
+    ]);
+    expect(report.handledParts.map((p) => [p.repId, p.endCause])).toEqual([
+      ["alice", "transferred"],
+      ["bob", "ended"],
+    ]);
+    expect(report.participants.map((p) => p.repId)).toEqual(expect.arrayContaining(["alice", "bob"]));
+    expect(report.chat).toEqual([
+      expect.objectContaining({ from: { kind: "customer", id: null }, text: question }),
+      expect.objectContaining({ from: { kind: "rep", id: "alice" }, text: "Let me look" }),
+    ]);
+    expect(report.permissions.map((p) => [p.change, p.permission, p.actor.kind, p.requestId])).toEqual([
+      ["PERMISSION_CHANGE_REQUESTED", "PERMISSION_CONTROL", "rep", requestId],
+      ["PERMISSION_CHANGE_GRANTED", "PERMISSION_CONTROL", "customer", requestId],
+      // The broker takes alice's grant back when she passes the session on.
+      ["PERMISSION_CHANGE_REVOKED", "PERMISSION_CONTROL", "system", ""],
+    ]);
+    expect(report.notes).toEqual([
+      expect.objectContaining({ repId: "alice", text: "driver outdated; needs a printer expert" }),
+    ]);
+    expect(report.customerSurveys).toEqual([expect.objectContaining({ satisfaction: 5, comment: "fixed, thanks" })]);
+    expect(report.repSurveys).toEqual([expect.objectContaining({ repId: "bob", resolutionCode: "FIXED" })]);
+    // Every event once, in time order, from both producers.
+    const times = report.timeline.map((i) => i.atMs);
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    const types = report.timeline.map((i) => i.type);
+    for (const type of ["SessionCreated", "SessionQueued", "OfferCreated", "SessionTransferred", "NoteAdded"])
+      expect(types).toContain(type);
+    expect(new Set(report.timeline.map((i) => `${i.source}/${i.eventId}`)).size).toBe(report.timeline.length);
+
+    const other = await api.issuer.token(`${siteId}-other`, "sue", ["supervisor"]);
+    const foreign = await fetch(reportUrl, { headers: { authorization: `Bearer ${other}` } });
+    expect(foreign.status).toBe(404);
+  }, 150_000);
+});
