@@ -28,6 +28,7 @@ export {
 export {
   optionalId,
   requireDisplayName,
+  requireEnumValue,
   requireEpoch,
   requireId,
   requireIdList,

@@ -45,6 +45,23 @@ export function requireDisplayName(value: string, field: string, max: number, mi
   return value;
 }
 
+/**
+ * A value of a generated enum that the contract names (`UNRECOGNIZED`, -1, is ts-proto's marker for a
+ * number it does not know, never a value). protobuf decodes an unknown number into an open enum as is,
+ * so without this check it would be stored and published as a value nobody can read.
+ */
+export function requireEnumValue<E extends number>(
+  value: E,
+  values: Readonly<Record<string, string | number>>,
+  field: string,
+): E {
+  if (!Number.isInteger(value) || value < 0 || typeof values[value] !== "string") {
+    const known = Object.keys(values).filter((name) => !/^\d+$/.test(name) && name !== "UNRECOGNIZED");
+    throw new InvalidArgumentError(field, `must be one of ${known.join(", ")} (got ${value})`);
+  }
+  return value;
+}
+
 /** A team queue or a rep's personal queue, naming `field.team_id` / `field.rep_id` when bad. */
 export function requireQueueTarget(
   target: QueueTargetMessage | undefined,

@@ -1,6 +1,7 @@
 import {
   InvalidArgumentError,
   optionalId,
+  requireEnumValue,
   requireEpoch,
   requireId,
   serverStream,
@@ -101,10 +102,7 @@ export function acdService(
       const reason =
         req.reason === AbandonReason.ABANDON_REASON_UNSPECIFIED
           ? AbandonReason.ABANDON_REASON_CUSTOMER_LEFT
-          : req.reason;
-      if (!(reason in AbandonReason) || reason === AbandonReason.UNRECOGNIZED) {
-        throw new InvalidArgumentError("reason", "is not a known AbandonReason");
-      }
+          : requireEnumValue(req.reason, AbandonReason, "reason");
       await translated(() => store.abandon(site, sessionId, abandonReasonToJSON(reason)));
       return {};
     }),

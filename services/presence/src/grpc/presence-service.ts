@@ -1,6 +1,14 @@
 import { Actor } from "@handoff/proto/common";
 import { PresenceServiceService, type PresenceServiceServer } from "@handoff/proto/presence_service";
-import { InvalidArgumentError, optionalId, requireId, requireIdList, unary, type Logger } from "@handoff/runtime";
+import {
+  InvalidArgumentError,
+  optionalId,
+  requireEnumValue,
+  requireId,
+  requireIdList,
+  unary,
+  type Logger,
+} from "@handoff/runtime";
 import type { AcdPort } from "../routing-client/acd-client";
 import { RepUnknownError } from "../domain/errors";
 import { whyNotRoutable } from "../domain/routability";
@@ -45,7 +53,8 @@ export function presenceService(commands: PresenceCommands, store: PresenceStore
       const site = requireId(req.siteId, "site_id");
       const repId = requireId(req.repId, "rep_id");
       const actorId = optionalId(req.actorId, "actor_id") || repId;
-      await translated(() => commands.logout(site, repId, actorName(req.actor, Actor.ACTOR_REP), actorId));
+      const actor = actorName(requireEnumValue(req.actor, Actor, "actor"), Actor.ACTOR_REP);
+      await translated(() => commands.logout(site, repId, actor, actorId));
       return {};
     }),
 
@@ -58,7 +67,7 @@ export function presenceService(commands: PresenceCommands, store: PresenceStore
         throw new InvalidArgumentError("reason_code", "at most 40 of a-z, 0-9 and -, e.g. lunch");
       }
       const reason = state === "away" ? req.reasonCode || "away" : "";
-      const actor = actorName(req.actor, Actor.ACTOR_REP);
+      const actor = actorName(requireEnumValue(req.actor, Actor, "actor"), Actor.ACTOR_REP);
       const actorId = optionalId(req.actorId, "actor_id") || repId;
       const rep = await translated(() => commands.setState(site, repId, state, reason, actor, actorId));
       return { rep: repToProto(site, rep) };

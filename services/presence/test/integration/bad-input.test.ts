@@ -85,6 +85,14 @@ describe("presence bad input", () => {
     ],
     ["an empty skill", "skills[0]", setCapacity({ skills: [""] })],
     ["an oversize actor id", "actor_id", setState({ actor: Actor.ACTOR_SUPERVISOR, actorId: "a".repeat(129) })],
+    // An open enum decodes any number: unknown ones were stored and published as -1 (UNRECOGNIZED).
+    ["a SetState by actor 99 (unknown)", "actor", setState({ actor: 99 })],
+    ["a SetState by actor -1 (UNRECOGNIZED)", "actor", setState({ actor: -1 })],
+    [
+      "a Logout by actor 99 (unknown)",
+      "actor",
+      (p, siteId) => p.logout({ siteId, repId: "ann", actor: 99, actorId: "sue" }),
+    ],
     ["ListTeamReps of an unknown team", "team_id", (p, siteId) => p.listTeamReps({ siteId, teamId: "nope" })],
     ["ListTeamReps with an empty team id", "team_id", (p, siteId) => p.listTeamReps({ siteId, teamId: "" })],
     ["CountTeamStates of an unknown team", "team_id", (p, siteId) => p.countTeamStates({ siteId, teamId: "nope" })],

@@ -1,4 +1,12 @@
-import { InvalidArgumentError, optionalId, requireEpoch, requireId, requireText, unary } from "@handoff/runtime";
+import {
+  InvalidArgumentError,
+  optionalId,
+  requireEnumValue,
+  requireEpoch,
+  requireId,
+  requireText,
+  unary,
+} from "@handoff/runtime";
 import { AbandonReason, ClientMode, EndReason, StartMethod } from "@handoff/proto/common";
 import {
   DisconnectFallback,
@@ -162,10 +170,9 @@ export function lifecycleHandlers(deps: BrokerDeps): Handlers {
       if (!unspecified && !reason) throw new InvalidArgumentError("reason", "is not a known EndReason");
       if (reason && requester.kind === "customer" && reason !== "customer_left" && reason !== "notice_exit")
         throw new InvalidArgumentError("reason", "a customer may only leave (CUSTOMER_LEFT or NOTICE_EXIT)");
-      if (!(req.abandonReason in AbandonReason) || req.abandonReason === AbandonReason.UNRECOGNIZED)
-        throw new InvalidArgumentError("abandon_reason", "is not a known AbandonReason");
+      const abandonReason = requireEnumValue(req.abandonReason, AbandonReason, "abandon_reason");
       const row = await translated(() =>
-        lifecycle.close(siteId, sessionId, requester, reason, req.abandonReason || undefined),
+        lifecycle.close(siteId, sessionId, requester, reason, abandonReason || undefined),
       );
       return { session: await views.view(row) };
     }),
