@@ -49,6 +49,8 @@ export {
   type EventConsumer,
 } from "./kafka/consumer";
 export { createRedis, redisReady, type RedisClient, type RedisOptions } from "./redis/connection";
+export { DueIndexes, sweepDue, type DueClaim, type DueClaims, type DueSweepOptions } from "./due/due-index";
+export { followRedisHealth, type RedisHealthOptions } from "./redis/redis-health";
 export { loadScripts, resolveIncludes, type ScriptArg, type ScriptCall } from "./redis/script-loader";
 export { createPgPool, type PgPool } from "./postgres/pool";
 export { migrate } from "./postgres/migrate";

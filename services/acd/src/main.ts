@@ -4,6 +4,7 @@ import {
   createKafka,
   createLogger,
   createRedis,
+  followRedisHealth,
   installShutdown,
   redisOptionsFrom,
   redisReady,
@@ -31,22 +32,29 @@ runMain("acd", async () => {
   const store = new RoutingStore(redis);
   const kafka = createKafka({ clientId: "acd", brokers: config.KAFKA_BROKERS, logger });
   const producer = await createEventProducer(kafka);
-  const feed = new OfferFeed(redis, logger);
+  // Every offer stream of this replica shares these two connections, whatever the number of sites.
+  const offerWakeups = redis.duplicate();
+  await redisReady(offerWakeups);
+  const feed = new OfferFeed(redis, offerWakeups, logger);
 
   const leadership = startLeadership({
     redis,
     key: keys.leader,
-    leaseName: "handoff-acd-leader",
+    leaseName: "handoff-acd-due-leader",
     holderId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     logger,
   });
   const relay = routingOutboxRelay(redis, store, producer);
   const sweeper = new TimerSweeper(store);
+  leadership.onChange((leader) => {
+    if (!leader) return;
+    store.markEverySite().catch((error: unknown) => logger.warn({ err: error }, "could not mark every site as due"));
+  });
   const duties = runLeaderDuties(
     leadership,
     [
       { name: "timer-sweeper", iterate: () => sweeper.sweep() },
-      { name: "outbox-relay", iterate: () => relay.relayAll() },
+      { name: "outbox-relay", iterate: () => relay.relayDue() },
     ],
     logger,
   );
@@ -56,12 +64,27 @@ runMain("acd", async () => {
     port: config.GRPC_PORT,
     services: [acdService(store, feed, logger, config.ESTIMATE_RECORD_INTERVAL_MS)],
   });
-  grpc.setServing(true);
+  const health = followRedisHealth([redis, offerWakeups], (healthy) => {
+    grpc.setServing(healthy);
+    logger[healthy ? "info" : "warn"]({ serving: healthy }, healthy ? "Redis reachable" : "Redis out of reach");
+  });
   logger.info({ grpcPort: grpc.port }, "acd listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
-    { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
-    { name: "offer feed", run: () => feed.close() },
+    {
+      name: "grpc",
+      run: () => {
+        health.stop();
+        return grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2);
+      },
+    },
+    {
+      name: "offer feed",
+      run: async () => {
+        await feed.close();
+        await offerWakeups.quit();
+      },
+    },
     { name: "leader duties", run: () => duties.stop() },
     { name: "leadership", run: () => leadership.stop() },
     { name: "kafka", run: () => producer.disconnect() },

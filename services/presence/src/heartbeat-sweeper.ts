@@ -1,13 +1,15 @@
+import { sweepDue } from "@handoff/runtime";
 import type { CapacityPusher } from "./routing-client/capacity-pusher";
 import type { PresenceStore } from "./store/presence-store";
 
 const BATCH = 500;
-/** Another replica may add an earlier deadline (a new connection) since the last pass. */
+/** Another replica may mark a site with an earlier deadline (a new connection) since the last pass. */
 const MAX_SLEEP_MS = 250;
 
 /**
  * Leader duty: drops connections whose heartbeats stopped, from each site's deadline sorted set
- * (never a scan of all reps), and pushes the reps who went offline to the acd at once.
+ * (never a scan of all reps), and pushes the reps who went offline to the acd at once. Visits only the
+ * sites the `heartbeats` due index says have a deadline due, so idle sites cost nothing.
  */
 export class HeartbeatSweeper {
   constructor(
@@ -15,19 +17,20 @@ export class HeartbeatSweeper {
     private readonly pusher: CapacityPusher,
   ) {}
 
-  async sweep(): Promise<number> {
-    let wait = MAX_SLEEP_MS;
-    for (const site of await this.store.sites()) {
-      let result;
-      do {
-        result = await this.store.expireConnections(site, BATCH);
-        for (const repId of result.offline) {
-          const rep = await this.store.rep(site, repId);
-          if (rep) await this.pusher.push(site, rep);
-        }
-      } while (result.dropped === BATCH);
-      if (result.nextInMs >= 0) wait = Math.min(wait, result.nextInMs);
-    }
-    return wait;
+  sweep(): Promise<number> {
+    return sweepDue(this.store.due, "heartbeats", (site) => this.expireDue(site), { maxSleepMs: MAX_SLEEP_MS });
+  }
+
+  /** Returns ms until the site's next connection deadline, undefined when it has none. */
+  private async expireDue(site: string): Promise<number | undefined> {
+    let result;
+    do {
+      result = await this.store.expireConnections(site, BATCH);
+      for (const repId of result.offline) {
+        const rep = await this.store.rep(site, repId);
+        if (rep) await this.pusher.push(site, rep);
+      }
+    } while (result.dropped === BATCH);
+    return result.nextInMs >= 0 ? result.nextInMs : undefined;
   }
 }

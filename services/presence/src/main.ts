@@ -48,7 +48,7 @@ runMain("presence", async () => {
     redis,
     producer,
     topic: PRESENCE_TOPIC,
-    sites: () => store.sites(),
+    due: store.due,
     outboxKey: keys.outbox,
     cursorKey: keys.relayCursor,
     toEvent: toPresenceMessage,
@@ -57,16 +57,20 @@ runMain("presence", async () => {
   const leadership = startLeadership({
     redis,
     key: keys.leader,
-    leaseName: "handoff-presence-leader",
+    leaseName: "handoff-presence-due-leader",
     holderId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     logger,
+  });
+  leadership.onChange((leader) => {
+    if (!leader) return;
+    store.markEverySite().catch((error: unknown) => logger.warn({ err: error }, "could not mark every site as due"));
   });
   const duties = runLeaderDuties(
     leadership,
     [
       { name: "heartbeat-sweeper", iterate: () => sweeper.sweep() },
       { name: "capacity-retry", iterate: () => pusher.pushOverdue() },
-      { name: "outbox-relay", iterate: () => relay.relayAll() },
+      { name: "outbox-relay", iterate: () => relay.relayDue() },
     ],
     logger,
   );

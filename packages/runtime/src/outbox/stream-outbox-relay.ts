@@ -1,3 +1,4 @@
+import { sweepDue, type DueClaims } from "../due/due-index";
 import type { RedisClient } from "../redis/connection";
 import type { EventProducer, OutgoingEvent } from "../kafka/producer";
 
@@ -11,8 +12,8 @@ export interface StreamOutboxRelayOptions {
   redis: RedisClient;
   producer: EventProducer;
   topic: string;
-  /** The tenants whose outboxes to relay. */
-  sites(): Promise<string[]>;
+  /** Where writers mark the tenants whose outbox has entries to relay: the `relay` index. */
+  due: DueClaims<"relay">;
   outboxKey(site: string): string;
   /** Where the id of the last entry Kafka acknowledged is kept. */
   cursorKey(site: string): string;
@@ -21,7 +22,7 @@ export interface StreamOutboxRelayOptions {
   batchSize?: number;
   /** Acknowledged entries stay this long for readers that tail the stream. @default 60000 */
   keepMs?: number;
-  /** Pause when every outbox was empty. @default 10 */
+  /** Pause when no outbox had entries: how soon a new mark is noticed. @default 10 */
   idleMs?: number;
 }
 
@@ -90,10 +91,13 @@ export class StreamOutboxRelay {
     return raw.length;
   }
 
-  /** One pass over every site; returns the ms to wait before the next pass. */
-  async relayAll(): Promise<number> {
-    let sent = 0;
-    for (const site of await this.options.sites()) sent += await this.relaySite(site);
-    return sent > 0 ? 0 : this.idleMs;
+  /** One pass over the sites marked as having entries to relay; returns the ms to wait before the next. */
+  relayDue(): Promise<number> {
+    return sweepDue(
+      this.options.due,
+      "relay",
+      async (site) => ((await this.relaySite(site)) === this.batchSize ? 0 : undefined),
+      { maxSleepMs: this.idleMs },
+    );
   }
 }

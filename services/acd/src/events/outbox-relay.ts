@@ -15,10 +15,10 @@ export function routingOutboxRelay(
     redis,
     producer,
     topic: ROUTING_TOPIC,
-    sites: () => store.sites(),
+    due: store.due,
     outboxKey: keys.outbox,
     cursorKey: keys.relayCursor,
-    // Offers reach reps through the offer feed, not Kafka, so the relay need not poll hard when idle.
+    // Offers reach reps through the offer feed, not Kafka, so the relay need not look for marks often.
     idleMs: 50,
     toEvent: (site, raw) => {
       const entry = parseRoutingEntry(raw);

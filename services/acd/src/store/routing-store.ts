@@ -1,4 +1,5 @@
 import {
+  DueIndexes,
   loadScripts,
   parseOutboxEntry,
   type OutboxEntry,
@@ -30,6 +31,20 @@ import { toStoredConfig } from "./stored-config";
 
 /** The .lua files sit next to this module (the build copies them into dist/). */
 const SCRIPTS_DIR = path.join(__dirname, "scripts");
+
+/** Scripts that change nothing, so they mark no work due. */
+const READS = new Set([
+  "estimateWait",
+  "getPendingOffers",
+  "getPosition",
+  "getRep",
+  "getSession",
+  "getSessions",
+  "getTeamAvailability",
+]);
+
+/** The leader's kinds of work per site: deadlines to fire and outbox entries to relay. */
+export type AcdDueWork = "timers" | "relay";
 
 export interface EnqueueInput {
   sessionId: string;
@@ -182,17 +197,31 @@ const encodeTarget = (target: QueueTarget) => [target.kind === "team" ? "t" : "r
  */
 export class RoutingStore {
   private readonly scripts: Record<string, ScriptCall>;
+  /** The sites with work due, for the leader's timer sweeper and outbox relay. */
+  readonly due: DueIndexes<AcdDueWork>;
 
   constructor(readonly redis: RedisClient) {
     this.scripts = loadScripts(redis, SCRIPTS_DIR);
+    this.due = new DueIndexes(redis, keys.due, ["timers", "relay"]);
   }
 
+  /**
+   * Runs a script; after one that may have changed the site, marks it for the leader: its outbox may
+   * have new entries and its earliest deadline may have moved (the timer sweep finds out which). The
+   * timer sweep's own calls mark only the relay.
+   */
   private async run(name: string, site: string, args: readonly ScriptArg[]): Promise<Reply> {
     const script = this.scripts[name];
     if (!script) throw new Error(`no Lua script ${name} in ${SCRIPTS_DIR}`);
     const reply = (await script([tenantPrefix(site)], args)) as Reply;
     if (reply[0] === codes.NO_CONFIG) throw new RoutingConfigMissingError(site);
+    if (!READS.has(name)) await this.due.mark(site, name === "fireTimers" ? { relay: 0 } : { timers: 0, relay: 0 });
     return reply;
+  }
+
+  /** For a new leader: every site with a config is visited once (runtime `DueIndexes.markAll`). */
+  markEverySite(): Promise<void> {
+    return this.due.markAll(keys.sites);
   }
 
   /**
@@ -233,10 +262,6 @@ export class RoutingStore {
   async getConfig(site: string): Promise<{ config: RoutingConfig; version: number } | undefined> {
     const [json, version] = await this.redis.hmget(keys.config(site), "json", "version");
     return json ? { config: JSON.parse(json) as RoutingConfig, version: Number(version) } : undefined;
-  }
-
-  async sites(): Promise<string[]> {
-    return this.redis.smembers(keys.sites);
   }
 
   async enqueue(site: string, input: EnqueueInput): Promise<Placement> {

@@ -4,11 +4,12 @@ import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/t
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, subscribeOffers, type Acd } from "../support/acd-client";
 import { RoutingEventLog, waitForRelay } from "../support/event-log";
+import { keys } from "../../src/store/keys";
 import { privateRedisUrl } from "../support/private-redis-db";
 import { newSite, repOnline, team, teamTarget } from "../support/routing-fixture";
 
 const REDIS_DB = 15;
-const LEADER_LOCK = "hq:leader:acd";
+const LEADER_LOCK = keys.leader;
 /** The takeover the issue asks for: timers fire again within this after the leader dies. */
 const TAKEOVER_LIMIT_MS = 5_000;
 

@@ -15,20 +15,26 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
 
 describe("the offer feed's hand-over from an outbox id", () => {
   let redis: RedisClient;
+  let wakeups: RedisClient;
   let feed: OfferFeed;
   beforeAll(async () => {
     redis = createRedis({ url: infrastructureEnv().REDIS_URL });
-    await redisReady(redis);
-    feed = new OfferFeed(redis, createLogger("offer-feed-test", "silent"));
+    wakeups = redis.duplicate();
+    await Promise.all([redisReady(redis), redisReady(wakeups)]);
+    feed = new OfferFeed(redis, wakeups, createLogger("offer-feed-test", "silent"));
   });
   afterAll(async () => {
     await feed?.close();
+    await wakeups?.quit();
     await redis?.quit();
   });
 
-  /** An OfferCreated entry as appendEvent (scripts/includes/outbox.lua) writes it; returns its id. */
-  const offer = async (site: string, sessionId: string, repId: string, type = "OfferCreated") =>
-    (await redis.xadd(
+  /**
+   * An OfferCreated entry as appendEvent (scripts/includes/outbox.lua) writes it, with offerSession's
+   * wake-up; returns its id.
+   */
+  const offer = async (site: string, sessionId: string, repId: string, type = "OfferCreated") => {
+    const id = (await redis.xadd(
       keys.outbox(site),
       "*",
       "t",
@@ -44,6 +50,9 @@ describe("the offer feed's hand-over from an outbox id", () => {
       "e",
       "1",
     ))!;
+    await redis.publish(keys.offerChannel(site), "");
+    return id;
+  };
 
   it("orders stream ids as pairs of integers", () => {
     expect(compareStreamIds("9-1", "10-0")).toBeLessThan(0);

@@ -5,12 +5,13 @@ import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/t
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, type Acd } from "../support/acd-client";
 import { grpcError } from "../support/acd-under-test";
+import { keys } from "../../src/store/keys";
 import { privateRedisUrl } from "../support/private-redis-db";
 import { newSite, repOnline, repTarget, team, teamTarget } from "../support/routing-fixture";
 
 /** Its own database, where a stranger holds the leader lock: this acd never fires a timer or relays. */
 const REDIS_DB = 11;
-const LEADER_LOCK = "hq:leader:acd";
+const LEADER_LOCK = keys.leader;
 
 describe("acd refusals, idempotent accepts and enqueues, with no timer running", () => {
   let service: ServiceProcess;

@@ -1,5 +1,5 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import type { Logger } from "@handoff/runtime";
+import { sweepDue, type Logger } from "@handoff/runtime";
 import { routableCapacity, type RepSnapshot } from "../domain/rep-state";
 import type { PresenceStore } from "../store/presence-store";
 import type { AcdPort } from "./acd-client";
@@ -7,6 +7,8 @@ import type { AcdPort } from "./acd-client";
 /** A dirty rep is re-pushed by the leader once his push is this overdue. */
 const RETRY_AFTER_MS = 1_000;
 const RETRY_BATCH = 200;
+/** Shortest pause between two retries of a site. */
+const RETRY_GAP_MS = RETRY_AFTER_MS / 2;
 const REFUSALS = new Set([status.INVALID_ARGUMENT, status.FAILED_PRECONDITION]);
 
 /**
@@ -46,14 +48,22 @@ export class CapacityPusher {
     }
   }
 
-  /** Leader duty: re-pushes overdue dirty reps of every site; returns the ms to wait. */
-  async pushOverdue(): Promise<number> {
-    for (const site of await this.store.sites()) {
-      for (const repId of await this.store.dirtyReps(site, RETRY_AFTER_MS, RETRY_BATCH)) {
-        const rep = await this.store.rep(site, repId);
-        if (rep) await this.push(site, rep);
-      }
+  /**
+   * Leader duty: re-pushes the overdue dirty reps of the sites the `pushes` due index names (every
+   * change marks its site); returns the ms to wait.
+   */
+  pushOverdue(): Promise<number> {
+    return sweepDue(this.store.due, "pushes", (site) => this.pushSite(site), { maxSleepMs: RETRY_GAP_MS });
+  }
+
+  /** Returns ms until the site's next retry, undefined when no rep of it is dirty. */
+  private async pushSite(site: string): Promise<number | undefined> {
+    for (const repId of await this.store.dirtyReps(site, RETRY_AFTER_MS, RETRY_BATCH)) {
+      const rep = await this.store.rep(site, repId);
+      if (rep) await this.push(site, rep);
     }
-    return RETRY_AFTER_MS / 2;
+    const next = await this.store.nextOverdueInMs(site, RETRY_AFTER_MS);
+    // A rep the acd still refuses stays overdue: retry him no faster than before.
+    return next === undefined ? undefined : Math.max(RETRY_GAP_MS, next);
   }
 }

@@ -1,4 +1,4 @@
-import { loadScripts, type RedisClient, type ScriptArg, type ScriptCall } from "@handoff/runtime";
+import { DueIndexes, loadScripts, type RedisClient, type ScriptArg, type ScriptCall } from "@handoff/runtime";
 import path from "node:path";
 import { CapacityTooHighError, RepNotLoggedInError, RepUnknownError } from "../domain/errors";
 import { STATE_CODES, stateName, type RepSnapshot, type RepStateName } from "../domain/rep-state";
@@ -10,6 +10,23 @@ const SCRIPTS_DIR = path.join(__dirname, "scripts");
 
 type Reply = (string | number | null)[];
 
+/** The leader's kinds of work per site: drop silent connections, re-push dirty reps, relay the outbox. */
+export type PresenceDueWork = "heartbeats" | "pushes" | "relay";
+
+/** A change of a rep: a new event to relay, and a new version the acd must get. */
+const CHANGED: Partial<Record<PresenceDueWork, number>> = { relay: 0, pushes: 0 };
+/** What each script run through `run` makes due (heartbeat marks its own deadline). */
+const MARKS: Record<string, Partial<Record<PresenceDueWork, number>>> = {
+  login: { ...CHANGED, heartbeats: 0 },
+  logout: CHANGED,
+  setState: CHANGED,
+  setCapacity: CHANGED,
+  disconnect: CHANGED,
+  offerExpired: CHANGED,
+  heartbeat: {},
+  markPushed: {},
+};
+
 const list = (value: string | number | null | undefined) =>
   String(value ?? "")
     .split(",")
@@ -19,11 +36,15 @@ const list = (value: string | number | null | undefined) =>
 export class PresenceStore {
   private readonly scripts: Record<string, ScriptCall>;
 
-  /** Sites this process already registered in `hp:sites`, so the set is written once per site. */
+  /** Sites this process already registered in `keys.sites`, so the set is written once per site. */
   private readonly knownSites = new Set<string>();
+
+  /** The sites with work due, for the leader's sweeps and relay. */
+  readonly due: DueIndexes<PresenceDueWork>;
 
   constructor(readonly redis: RedisClient) {
     this.scripts = loadScripts(redis, SCRIPTS_DIR);
+    this.due = new DueIndexes(redis, keys.due, ["heartbeats", "pushes", "relay"]);
   }
 
   private async registerSite(site: string): Promise<void> {
@@ -38,6 +59,7 @@ export class PresenceStore {
     const reply = (await script([tenantPrefix(site)], [repId, ...args])) as Reply;
     if (reply[0] === codes.NOT_LOGGED_IN) throw new RepNotLoggedInError(repId);
     if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(repId);
+    await this.due.mark(site, MARKS[name] ?? {});
     return reply;
   }
 
@@ -88,7 +110,9 @@ export class PresenceStore {
    */
   async heartbeat(site: string, repId: string, connectionId: string, ttlMs: number) {
     const reply = await this.run("heartbeat", site, repId, [connectionId, ttlMs]);
-    return { ...this.snapshot(repId, reply), connectedNow: reply[11] === 1 };
+    const rep = { ...this.snapshot(repId, reply), connectedNow: reply[11] === 1 };
+    await this.due.mark(site, rep.connectedNow ? { heartbeats: rep.extra, pushes: 0 } : { heartbeats: rep.extra });
+    return rep;
   }
 
   async disconnect(site: string, repId: string, connectionId: string) {
@@ -106,11 +130,24 @@ export class PresenceStore {
   ): Promise<{ dropped: number; nextInMs: number; offline: string[] }> {
     const script = this.scripts.expireConnections!;
     const reply = (await script([tenantPrefix(site)], [limit])) as Reply;
-    return { dropped: Number(reply[0]), nextInMs: Number(reply[1]), offline: reply.slice(2).map(String) };
+    const dropped = Number(reply[0]);
+    if (dropped > 0) await this.due.mark(site, CHANGED);
+    return { dropped, nextInMs: Number(reply[1]), offline: reply.slice(2).map(String) };
   }
 
   async markPushed(site: string, repId: string, version: number): Promise<void> {
     await this.run("markPushed", site, repId, [version]);
+  }
+
+  /** Ms until the site's oldest dirty rep is `olderThanMs` overdue (0 if he is), undefined when none is dirty. */
+  async nextOverdueInMs(site: string, olderThanMs: number): Promise<number | undefined> {
+    const [, since] = await this.redis.zrange(keys.dirty(site), 0, 0, "WITHSCORES");
+    return since === undefined ? undefined : Math.max(0, Number(since) + olderThanMs - Date.now());
+  }
+
+  /** For a new leader: every site is visited once (runtime `DueIndexes.markAll`). */
+  markEverySite(): Promise<void> {
+    return this.due.markAll(keys.sites);
   }
 
   /** Reps whose latest version may not have reached the acd for at least `olderThanMs`. */
@@ -142,10 +179,6 @@ export class PresenceStore {
     const ids = await this.redis.smembers(keys.team(site, teamId));
     const reps = await Promise.all(ids.sort().map((id) => this.rep(site, id)));
     return reps.filter((r): r is RepSnapshot => r !== undefined);
-  }
-
-  async sites(): Promise<string[]> {
-    return this.redis.smembers(keys.sites);
   }
 
   async settings(site: string): Promise<PresenceSettings> {

@@ -26,6 +26,8 @@ local function offerSession(s, r, now, decision)
   reindexRep(r)
   appendEvent("OfferCreated", s.id, epoch, now,
     { repId = r.id, expiresAtMs = expiresAt, fromQueue = targetOf(s.q), decision = decision })
+  -- Wakes the offer feeds that watch this site (events/offer-feed.ts); they read the outbox itself.
+  rcall("PUBLISH", P .. "of", "")
   return expiresAt
 end
 
