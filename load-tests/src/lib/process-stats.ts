@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
+// Not the package index: it also exports the vitest lifecycle suite, which loads only under vitest.
+import { processCpuSeconds } from "@handoff/testing/dist/process-cpu";
 import { bytes } from "./stats";
 
 /** Linux reports process CPU in clock ticks; USER_HZ is 100 on every mainstream kernel build. */
@@ -26,18 +28,6 @@ export function processMemory(pid: number): { rss: number; peak: number } | unde
 export function describeProcessMemory(pid: number): string {
   const m = processMemory(pid);
   return m ? `rss ${bytes(m.rss)} (peak ${bytes(m.peak)})` : "n/a (process gone)";
-}
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
-function processCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) may hold spaces; the fields after its closing parenthesis are fixed.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** Busy CPU seconds of the whole machine (every core), from /proc/stat. */

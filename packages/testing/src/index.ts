@@ -15,6 +15,8 @@ export {
 export { EventLogBuilder, team, type LoggedEvent, type TopicKind } from "./event-log-builder";
 export { prng, seedFrom, type Prng } from "./prng";
 export { syntheticLog, type SyntheticLogOptions } from "./synthetic-log";
+export { processCpuSeconds } from "./process-cpu";
+export { cpuPercent, floodSites, offerExpiryLateness } from "./site-flood";
 export { refusal } from "./refusal";
 export { newSiteId, repTarget, teamConfig, teamTarget } from "./site-fixtures";
 export { TcpBalancer } from "./tcp-balancer";
