@@ -77,6 +77,18 @@ const person = (actor: unknown, id: unknown): string =>
   actor === "ACTOR_CUSTOMER" ? "Customer" : typeof id === "string" && id ? id : "System";
 
 /** What one session event says in the session's log, or undefined for events the log leaves out. */
+/** "12.3 MB": decimal units, as file managers show them. */
+export function fileSize(bytes: number): string {
+  const units = ["bytes", "kB", "MB", "GB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
 export function logLine(event: SessionEvent): LogLine | undefined {
   const e = event as Record<string, Record<string, unknown> | undefined>;
   if (e.chatMessageSent) {
@@ -92,6 +104,14 @@ export function logLine(event: SessionEvent): LogLine | undefined {
       who: person(actor, actorId),
       text: `${CHANGE_WORDS[str(change)] ?? permissionChange(change)} ${what}`,
     };
+  }
+  if (e.fileSendRequested) {
+    const { fileName, sizeBytes } = e.fileSendRequested;
+    return { kind: "event", who: "Customer", text: `asks to send ${str(fileName)} (${fileSize(Number(sizeBytes))})` };
+  }
+  if (e.fileSendAnswered) {
+    const { allowed, actorId } = e.fileSendAnswered;
+    return { kind: "event", who: str(actorId), text: allowed ? "allowed the file" : "declined the file" };
   }
   if (e.participantJoined) return { kind: "event", who: str(e.participantJoined.repId), text: "joined" };
   if (e.participantLeft)

@@ -67,11 +67,33 @@ export class SessionCard {
       this.log.append(h("li", { class: line.kind }, who, line.who ? ": " : "", line.text));
       this.log.lastElementChild?.scrollIntoView({ block: "nearest" });
     }
+    const asked = event.fileSendRequested;
+    if (asked) this.log.append(h("li", { class: "file-send" }, this.fileSendAnswer(asked.requestId, asked.fileName)));
+    if (event.fileSendAnswered)
+      this.log.querySelector(`[data-request="${CSS.escape(event.fileSendAnswered.requestId)}"]`)?.remove();
     const change = event.permissionChanged;
     if (change) {
       this.permissionState.set(permissionKey(change.permission), permissionChange(change.change));
       this.showPermissions();
     }
+  }
+
+  /** Allow / Deny for the customer's file; the answer's event removes them (for every rep in the session). */
+  private fileSendAnswer(requestId: string, fileName: string): HTMLElement {
+    const answer = (allowed: boolean) => () =>
+      void attempt(this.announcer, "Answering failed", async () => {
+        await this.client.answerFileSend(this.session.sessionId, requestId, allowed);
+      });
+    const allow = h("button", { type: "button" }, "Allow");
+    const deny = h("button", { type: "button" }, "Deny");
+    allow.addEventListener("click", answer(true));
+    deny.addEventListener("click", answer(false));
+    return h(
+      "span",
+      { class: "actions", "data-request": requestId, role: "group", "aria-label": `File ${fileName}` },
+      allow,
+      deny,
+    );
   }
 
   /** Disables every command: the session is over for this rep. */

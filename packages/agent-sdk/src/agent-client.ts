@@ -201,6 +201,12 @@ export class AgentClient {
     application?: string,
   ): Promise<unknown> => this.call("POST", this.session(sessionId, "permission-requests"), { permission, application });
 
+  /** Allows or denies the customer's request to send a file (a `fileSendRequested` event). */
+  answerFileSend = (sessionId: string, requestId: string, allowed: boolean): Promise<unknown> =>
+    this.call("POST", `${this.session(sessionId, "file-send-requests")}/${encodeURIComponent(requestId)}/answer`, {
+      allowed,
+    });
+
   transfer = (sessionId: string, target: { teamId: string } | { repId: string }): Promise<unknown> =>
     this.call("POST", this.session(sessionId, "transfer"), { target });
 

@@ -29,6 +29,10 @@ export interface SessionEvent {
   sessionAssigned?: { repId: string; epoch: number; waitedMs: number };
   sessionOfferLapsed?: { repId: string; epoch: number; outcome: string };
   sessionClosed?: Record<string, unknown>;
+  /** The customer asks to send a file: answer with `answerFileSend(sessionId, requestId, allowed)`. */
+  fileSendRequested?: { requestId: string; fileName: string; sizeBytes: number };
+  /** The answer to a file-send request; `allowed` is left out when false (proto JSON). */
+  fileSendAnswered?: { requestId: string; allowed?: boolean; actor: string; actorId?: string };
   [payload: string]: unknown;
 }
 

@@ -42,10 +42,12 @@ import { SettingsStore } from "./store/settings-store";
 import { CredentialCommands } from "./commands/credential-commands";
 import { ConversationCommands } from "./commands/conversation-commands";
 import { ParticipantCommands } from "./commands/participant-commands";
+import { FileSendCommands } from "./commands/file-send-commands";
 import { PermissionCommands } from "./commands/permission-commands";
 import { SessionAccess } from "./commands/session-access";
 import { SessionFeed } from "./commands/session-feed";
 import { SessionReports } from "./commands/session-report";
+import { FileSendStore } from "./store/file-send-store";
 import { PermissionStore } from "./store/permission-store";
 import { RepInvitationStore } from "./store/rep-invitation-store";
 import { SessionEventListener } from "./store/session-event-listener";
@@ -137,6 +139,7 @@ runMain("session-broker", async () => {
     participantCommands,
     permissionCommands,
     conversation,
+    fileSends: new FileSendCommands(store, new FileSendStore(), access),
     feed,
     reports: new SessionReports(store, offers, views),
     repOffers: new RepOfferFeed(acd, (offer) => lifecycle.recordOffer(offer), replicaId, logger),

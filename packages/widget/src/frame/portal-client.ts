@@ -108,6 +108,12 @@ export type StreamEvent =
         change: "requested" | "granted" | "denied" | "revoked";
       };
     }
+  | {
+      type: "file";
+      data:
+        | { requestId: string; change: "requested"; fileName: string; sizeBytes: number }
+        | { requestId: string; change: "allowed" | "denied" };
+    }
   | { type: "nudge"; data: { repId: string } }
   | { type: "participant"; data: { repId: string; joined: boolean; reason?: string } }
   | { type: "end"; data: { reason: string; abandonReason: string | null; survey: boolean } };
@@ -123,6 +129,7 @@ const STREAM_EVENTS = new Set<string>([
   "accepted",
   "chat",
   "permission",
+  "file",
   "nudge",
   "participant",
   "end",
@@ -193,6 +200,15 @@ export class SessionClient {
       method: "POST",
       token: this.token,
       body: json({ granted }),
+    });
+  }
+
+  /** Asks the rep to accept a file; his answer comes on the stream (`file`). */
+  requestFileSend(fileName: string, sizeBytes: number): Promise<{ requestId: string }> {
+    return call(`${this.path}/file-send-requests`, {
+      method: "POST",
+      token: this.token,
+      body: json({ fileName, sizeBytes }),
     });
   }
 

@@ -193,6 +193,13 @@ export class WidgetApp {
             .then((answer) => setGrants(answer.granted))
             .catch(() => live.portalMessage(this.i18n.t("failed")));
         },
+        sendFile: async (file) => {
+          await session.requestFileSend(file.name, file.size).catch((error: unknown) =>
+            live.portalMessage(
+              this.i18n.t(error instanceof PortalError && error.reason === "FILE_SEND_PENDING" ? "filePending" : "failed"),
+            ),
+          );
+        },
         end: async (fromNotice) => {
           await session.end(fromNotice).catch(() => live.portalMessage(this.i18n.t("failed")));
         },
@@ -255,6 +262,9 @@ export class WidgetApp {
         if (change === "revoked") setGrants(others);
         return;
       }
+      case "file":
+        if (event.data.change === "requested") return live.fileRequested(event.data.requestId, event.data.fileName);
+        return live.fileAnswered(event.data.requestId, event.data.change === "allowed");
       case "nudge":
         live.nudge(event.data.repId);
         return this.host.attention();

@@ -153,7 +153,7 @@ describe("widget against the real portal", () => {
     const second = await customerAhead(siteId, "Ben");
 
     const widget = await open(siteId);
-    const { ui } = widget;
+    const { page, ui } = widget;
     await ui.getByText("Our phone line is down today; chat works.").waitFor();
     await ui.getByLabel("Topic").selectOption("general");
     await ui.getByLabel("Your name").fill("Carl");
@@ -195,6 +195,25 @@ describe("widget against the real portal", () => {
     await ui.getByRole("button", { name: "Stop sharing" }).click();
     await ui.getByRole("button", { name: "Stop sharing" }).waitFor({ state: "hidden" });
     await alice.event(ours, (e) => e.permissionChanged?.change === "PERMISSION_CHANGE_REVOKED");
+
+    // The customer asks to send a file: only its name and size reach the rep, who declines, then allows the next.
+    const chooseFile = async (name: string, bytes: number) => {
+      const chooser = page.waitForEvent("filechooser");
+      await ui.getByRole("button", { name: "Send a file" }).click();
+      await (await chooser).setFiles({ name, mimeType: "text/plain", buffer: Buffer.alloc(bytes, 120) });
+    };
+    await chooseFile("router-log.txt", 2048);
+    const asked = await alice.event(ours, (e) => e.fileSendRequested?.fileName === "router-log.txt");
+    expect(asked.fileSendRequested?.sizeBytes).toBe(2048);
+    await ui.getByRole("log").getByText("You asked to send router-log.txt.").waitFor();
+    expect(await ui.getByRole("button", { name: "Send a file" }).isDisabled()).toBe(true);
+    await alice.client.answerFileSend(ours, asked.fileSendRequested!.requestId, false);
+    await ui.getByRole("log").getByText("alice declined router-log.txt.").waitFor();
+    await chooseFile("photo.txt", 10);
+    const again = await alice.event(ours, (e) => e.fileSendRequested?.fileName === "photo.txt");
+    await alice.client.answerFileSend(ours, again.fileSendRequested!.requestId, true);
+    await ui.getByRole("log").getByText("alice accepts photo.txt: the support client will transfer it.").waitFor();
+    await checkView(widget, "portal-file-send");
 
     await ui.getByRole("button", { name: "End session" }).click();
     await ui.getByRole("heading", { name: "How did we do?" }).waitFor();

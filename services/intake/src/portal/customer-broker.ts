@@ -102,6 +102,16 @@ export class CustomerBroker {
     return answer.granted;
   }
 
+  async requestFileSend(c: CustomerCredential, fileName: string, sizeBytes: number): Promise<string> {
+    const answer = await callUnary(this.client, "requestFileSend", {
+      ...ids(c),
+      requester: customer(c),
+      fileName,
+      sizeBytes,
+    });
+    return answer.requestId;
+  }
+
   async revokePermission(
     c: CustomerCredential,
     permission: Permission,

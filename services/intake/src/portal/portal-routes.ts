@@ -5,6 +5,8 @@ import { route, type PortalRoute } from "./portal-route";
 import {
   chatBody,
   endBody,
+  fileSendBody,
+  fileSendResponse,
   grantsResponse,
   permissionAnswerBody,
   permissionRequestPath,
@@ -114,6 +116,22 @@ export const PORTAL_ROUTES: readonly PortalRoute[] = [
     errors: [401, 404, 409],
     handle: async (deps, { credential, params, body }) => ({
       granted: grantsJson(await deps.broker.answerPermission(credential, params.requestId, body.granted)),
+    }),
+  }),
+  route({
+    method: "post",
+    path: `${SESSION}/file-send-requests`,
+    operationId: "requestFileSend",
+    summary: "Ask the rep to accept a file (one unanswered request at a time); his answer comes on the live stream",
+    tag: "session",
+    customer: true,
+    params: sessionPath,
+    body: fileSendBody,
+    status: 201,
+    response: fileSendResponse,
+    errors: [401, 404, 409],
+    handle: async (deps, { credential, body }) => ({
+      requestId: await deps.broker.requestFileSend(credential, body.fileName, body.sizeBytes),
     }),
   }),
   route({

@@ -14,6 +14,8 @@ export const CUSTOMER_LIMITS = {
 export const MAX_IDENTITY_TOKEN = 4_096;
 export const MAX_CHAT_TEXT = 4_000;
 export const MAX_SURVEY_COMMENT = 2_000;
+/** A file the customer asks to send (the broker checks the same bounds). */
+export const FILE_SEND_LIMITS = { fileName: 255, sizeBytes: 10 * 1024 ** 3 } as const;
 export const START_METHODS = ["rep_list", "issue", "session_key", "invitation_link"] as const;
 export const PERMISSIONS = ["view", "control", "file_transfer", "elevation"] as const;
 export const SESSION_STATES = ["created", "waiting", "offered", "active", "ended", "abandoned"] as const;
@@ -159,6 +161,15 @@ export const portalView = z
 export const chatBody = z.strictObject({ text: textField(MAX_CHAT_TEXT, 1) });
 export const sequenceResponse = z.object({ sequence: z.number().int() });
 export const permissionAnswerBody = z.strictObject({ granted: z.boolean() });
+export const fileSendBody = z.strictObject({
+  fileName: textField(FILE_SEND_LIMITS.fileName, 1).meta({
+    description: "The file's bare name (no path separators or control characters).",
+  }),
+  sizeBytes: z.number().int().min(1).max(FILE_SEND_LIMITS.sizeBytes).meta({ description: "As the browser reports it." }),
+});
+export const fileSendResponse = z.object({
+  requestId: z.string().meta({ description: "The rep's answer comes on the live stream (`file` event)." }),
+});
 export const revokeBody = z.strictObject({
   permission: z.enum([...PERMISSIONS, "all"]).meta({ description: "all: stop sharing everything." }),
   application: z.string().max(200).default("").meta({ description: "Empty for the whole desktop." }),

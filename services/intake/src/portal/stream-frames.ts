@@ -58,6 +58,14 @@ function dataOf(payload: NonNullable<SessionEvent["payload"]>, atMs: number): [s
       if (!permission || !change) return undefined;
       return ["permission", { requestId: p.requestId, permission, application: p.application, change }];
     }
+    case "fileSendRequested": {
+      const { requestId, fileName, sizeBytes } = payload.fileSendRequested;
+      return ["file", { requestId, fileName, sizeBytes, change: "requested" }];
+    }
+    case "fileSendAnswered": {
+      const { requestId, allowed } = payload.fileSendAnswered;
+      return ["file", { requestId, change: allowed ? "allowed" : "denied" }];
+    }
     case "nudged":
       return ["nudge", { repId: payload.nudged.fromId }];
     case "participantJoined":

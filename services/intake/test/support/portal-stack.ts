@@ -33,8 +33,16 @@ export interface PortalResponse {
 export class PortalStack {
   private constructor(private readonly stack: IntakeStack) {}
 
-  static async start(intakeEnv: Record<string, string> = {}): Promise<PortalStack> {
-    return new PortalStack(await IntakeStack.start({ intakeEnv }));
+  static async start(
+    intakeEnv: Record<string, string> = {},
+    brokerEnv: Record<string, string> = {},
+  ): Promise<PortalStack> {
+    return new PortalStack(await IntakeStack.start({ intakeEnv, brokerEnv }));
+  }
+
+  /** The broker's agent API (HTTP and the reps' socket). */
+  get agentUrl(): string {
+    return `http://127.0.0.1:${this.stack.sessions.brokers[0]!.process.httpPort}`;
   }
 
   get sessions(): SessionStack {

@@ -136,3 +136,8 @@ export class PermissionNotGrantedError extends BrokerDomainError {
 export class SessionLimitReachedError extends BrokerDomainError {
   readonly reason = "LIMIT_REACHED";
 }
+
+/** The customer asks to send a file while his last request is still unanswered (one at a time). */
+export class FileSendPendingError extends BrokerDomainError {
+  readonly reason = "FILE_SEND_PENDING";
+}

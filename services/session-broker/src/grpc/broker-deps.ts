@@ -2,6 +2,7 @@ import type { Logger } from "@handoff/runtime";
 import type { CredentialCommands } from "../commands/credential-commands";
 import type { CredentialRedemption } from "../commands/credential-redemption";
 import type { ConversationCommands } from "../commands/conversation-commands";
+import type { FileSendCommands } from "../commands/file-send-commands";
 import type { ParticipantCommands } from "../commands/participant-commands";
 import type { PermissionCommands } from "../commands/permission-commands";
 import type { SessionFeed } from "../commands/session-feed";
@@ -32,6 +33,7 @@ export interface BrokerDeps {
   participantCommands: ParticipantCommands;
   permissionCommands: PermissionCommands;
   conversation: ConversationCommands;
+  fileSends: FileSendCommands;
   feed: SessionFeed;
   reports: SessionReports;
   /** Live offers of the reps whose desktops are connected to this replica (the agent API's feed). */

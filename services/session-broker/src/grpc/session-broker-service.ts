@@ -4,6 +4,7 @@ import type { BrokerDeps } from "./broker-deps";
 import { conversationHandlers } from "./conversation-handlers";
 import { credentialHandlers } from "./credential-handlers";
 import { feedHandlers } from "./feed-handlers";
+import { fileSendHandlers } from "./file-send-handlers";
 import { lifecycleHandlers } from "./lifecycle-handlers";
 import { participantHandlers } from "./participant-handlers";
 
@@ -13,6 +14,7 @@ export function sessionBrokerService(deps: BrokerDeps): GrpcServiceBinding {
     ...lifecycleHandlers(deps),
     ...participantHandlers(deps),
     ...conversationHandlers(deps),
+    ...fileSendHandlers(deps),
     ...credentialHandlers(deps),
     ...feedHandlers(deps),
   };

@@ -13,4 +13,5 @@ export type AgentApiDeps = Pick<
   | "participantCommands"
   | "permissionCommands"
   | "conversation"
+  | "fileSends"
 > & { presence: PresencePort };

@@ -40,6 +40,7 @@ export const queueTarget = z
 export const repPath = z.strictObject({ repId: id });
 export const sessionPath = z.strictObject({ sessionId: id });
 export const invitationPath = z.strictObject({ sessionId: id, invitationId: id });
+export const fileSendPath = z.strictObject({ sessionId: id, requestId: id });
 
 // Request bodies.
 export const loginBody = z.strictObject({
@@ -84,6 +85,7 @@ export const offerBody = z.strictObject({ epoch });
 export const transferBody = z.strictObject({ target: queueTarget });
 export const inviteBody = z.strictObject({ invitee: queueTarget });
 export const answerInvitationBody = z.strictObject({ accepted: z.boolean() });
+export const answerFileSendBody = z.strictObject({ allowed: z.boolean() });
 export const handOverBody = z.strictObject({ toRepId: id });
 export const END_REASONS = ["resolved", "ended_by_rep"] as const;
 export const endBody = z.strictObject({ reason: z.enum(END_REASONS).optional() });

@@ -3,9 +3,11 @@ import { requesterOf } from "../auth/agent-actor";
 import { route, type AgentRoute } from "./agent-route";
 import { positionJson, sessionJson } from "./json-views";
 import {
+  answerFileSendBody,
   answerInvitationBody,
   emptyBody,
   endBody,
+  fileSendPath,
   handOverBody,
   invitationIdResponse,
   invitationPath,
@@ -221,6 +223,19 @@ export const sessionRoutes: AgentRoute[] = [
         body.application ?? "",
       ),
     }),
+  }),
+  route({
+    method: "post",
+    path: `${SESSION}/file-send-requests/{requestId}/answer`,
+    operationId: "answerFileSend",
+    summary: "Allow or deny the customer's request to send a file (a fileSendRequested event)",
+    tag: "session",
+    params: fileSendPath,
+    body: answerFileSendBody,
+    status: 204,
+    errors: [403, 404, 409],
+    handle: (deps, { principal, params, body }) =>
+      deps.fileSends.answer(principal.siteId, params.sessionId, requesterOf(principal), params.requestId, body.allowed),
   }),
   route({
     method: "post",

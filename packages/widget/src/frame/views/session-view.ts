@@ -9,6 +9,8 @@ export interface SessionActions {
   send(text: string): Promise<void>;
   answer(requestId: string, granted: boolean): Promise<void>;
   revoke(grant: Grant | "all"): Promise<void>;
+  /** Asks the rep to accept this file (only its name and size go to the portal). */
+  sendFile(file: File): Promise<void>;
   /** Leaves the queue (waiting) or ends the session (active); `fromNotice` when left from a notice. */
   end(fromNotice?: boolean): Promise<void>;
 }
@@ -36,6 +38,10 @@ export class SessionView {
   private readonly sharing = h("section", { class: "sharing", hidden: true });
   private readonly composer: HTMLFormElement;
   private readonly endButton: HTMLButtonElement;
+  private readonly fileInput = h("input", { type: "file", class: "file-input", hidden: true, tabindex: -1 });
+  private readonly fileButton: HTMLButtonElement;
+  /** The customer's file-send requests by id (their answers do not repeat the name); one open at a time. */
+  private readonly filesAsked = new Map<string, string>();
   private readonly connection = h("p", { class: "connection", role: "status" });
   private readonly names = new Map<string, string>();
   /** The rep serving the customer: permission requests and nudges come from him. */
@@ -77,6 +83,12 @@ export class SessionView {
     const smaller = button("A−", () => this.setFont(this.fontStep - 1), { "aria-label": `A− ${t("textSmaller")}` });
     const larger = button("A+", () => this.setFont(this.fontStep + 1), { "aria-label": `A+ ${t("textLarger")}` });
     this.endButton = button(t("leaveQueue"), () => void this.actions.end(), { class: "secondary end" });
+    this.fileButton = button(t("sendFile"), () => this.fileInput.click(), { class: "secondary send-file", hidden: true });
+    this.fileInput.addEventListener("change", () => {
+      const file = this.fileInput.files?.[0];
+      this.fileInput.value = "";
+      if (file) void this.actions.sendFile(file);
+    });
     this.setTitle();
     this.element = h(
       "div",
@@ -91,7 +103,7 @@ export class SessionView {
       h("div", { class: "text-size", role: "group", "aria-label": t("textSize") }, smaller, larger),
       this.log,
       this.composer,
-      h("div", { class: "actions" }, this.endButton),
+      h("div", { class: "actions" }, this.fileButton, this.fileInput, this.endButton),
     );
   }
 
@@ -190,6 +202,7 @@ export class SessionView {
     this.phase = phase;
     this.setTitle();
     this.composer.hidden = phase === "waiting";
+    this.fileButton.hidden = phase === "waiting";
     this.endButton.textContent = this.i18n.t(phase === "waiting" ? "leaveQueue" : "endSession");
     // Notices offer to leave the queue only while waiting.
     if (phase === "active") for (const leave of this.notices.querySelectorAll("button")) leave.remove();
@@ -208,6 +221,20 @@ export class SessionView {
 
   nudge(repId: string): void {
     this.append("system", this.i18n.t("nudge", { name: this.name(repId) }));
+  }
+
+  /** The customer asked to send a file: said in the log; no second request until the rep answers. */
+  fileRequested(requestId: string, fileName: string): void {
+    this.filesAsked.set(requestId, fileName);
+    this.fileButton.disabled = true;
+    this.append("system", this.i18n.t("fileAsked", { file: fileName }));
+  }
+
+  fileAnswered(requestId: string, allowed: boolean): void {
+    const file = this.filesAsked.get(requestId) ?? "";
+    this.filesAsked.delete(requestId);
+    this.fileButton.disabled = false;
+    this.append("system", this.i18n.t(allowed ? "fileAllowed" : "fileDenied", { name: this.name(undefined), file }));
   }
 
   connected(connected: boolean): void {

@@ -268,6 +268,8 @@ export interface SessionEvent {
     | { $case: "repReconnected"; repReconnected: RepReconnected }
     | { $case: "accessLinkChanged"; accessLinkChanged: AccessLinkChanged }
     | { $case: "repSurveySubmitted"; repSurveySubmitted: RepSurveySubmitted }
+    | { $case: "fileSendRequested"; fileSendRequested: FileSendRequested }
+    | { $case: "fileSendAnswered"; fileSendAnswered: FileSendAnswered }
     | undefined;
 }
 
@@ -328,6 +330,24 @@ export interface PermissionChanged {
   actor: Actor;
   actorId: string;
   requestId: string;
+}
+
+/** The customer asks to send the reps a file. */
+export interface FileSendRequested {
+  requestId: string;
+  fileName: string;
+  sizeBytes: number;
+}
+
+/**
+ * A rep allowed or denied the customer's file; the system denies an open request when the last rep
+ * leaves or the session ends.
+ */
+export interface FileSendAnswered {
+  requestId: string;
+  allowed: boolean;
+  actor: Actor;
+  actorId: string;
 }
 
 export interface ParticipantJoined {
@@ -3166,6 +3186,12 @@ export const SessionEvent: MessageFns<SessionEvent> = {
       case "repSurveySubmitted":
         RepSurveySubmitted.encode(message.payload.repSurveySubmitted, writer.uint32(242).fork()).join();
         break;
+      case "fileSendRequested":
+        FileSendRequested.encode(message.payload.fileSendRequested, writer.uint32(250).fork()).join();
+        break;
+      case "fileSendAnswered":
+        FileSendAnswered.encode(message.payload.fileSendAnswered, writer.uint32(258).fork()).join();
+        break;
     }
     return writer;
   },
@@ -3450,6 +3476,28 @@ export const SessionEvent: MessageFns<SessionEvent> = {
             };
             continue;
           }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.payload = {
+              $case: "fileSendRequested",
+              fileSendRequested: FileSendRequested.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 32: {
+            if (tag !== 258) {
+              break;
+            }
+
+            message.payload = {
+              $case: "fileSendAnswered",
+              fileSendAnswered: FileSendAnswered.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3721,7 +3769,51 @@ export const SessionEvent: MessageFns<SessionEvent> = {
                                                                                                 object.rep_survey_submitted,
                                                                                               ),
                                                                                           }
-                                                                                        : undefined,
+                                                                                        : isSet(
+                                                                                              object.fileSendRequested,
+                                                                                            )
+                                                                                          ? {
+                                                                                              $case:
+                                                                                                "fileSendRequested",
+                                                                                              fileSendRequested:
+                                                                                                FileSendRequested.fromJSON(
+                                                                                                  object.fileSendRequested,
+                                                                                                ),
+                                                                                            }
+                                                                                          : isSet(
+                                                                                                object.file_send_requested,
+                                                                                              )
+                                                                                            ? {
+                                                                                                $case:
+                                                                                                  "fileSendRequested",
+                                                                                                fileSendRequested:
+                                                                                                  FileSendRequested.fromJSON(
+                                                                                                    object.file_send_requested,
+                                                                                                  ),
+                                                                                              }
+                                                                                            : isSet(
+                                                                                                  object.fileSendAnswered,
+                                                                                                )
+                                                                                              ? {
+                                                                                                  $case:
+                                                                                                    "fileSendAnswered",
+                                                                                                  fileSendAnswered:
+                                                                                                    FileSendAnswered.fromJSON(
+                                                                                                      object.fileSendAnswered,
+                                                                                                    ),
+                                                                                                }
+                                                                                              : isSet(
+                                                                                                    object.file_send_answered,
+                                                                                                  )
+                                                                                                ? {
+                                                                                                    $case:
+                                                                                                      "fileSendAnswered",
+                                                                                                    fileSendAnswered:
+                                                                                                      FileSendAnswered.fromJSON(
+                                                                                                        object.file_send_answered,
+                                                                                                      ),
+                                                                                                  }
+                                                                                                : undefined,
     };
   },
 
@@ -3787,6 +3879,10 @@ export const SessionEvent: MessageFns<SessionEvent> = {
       obj.accessLinkChanged = AccessLinkChanged.toJSON(message.payload.accessLinkChanged);
     } else if (message.payload?.$case === "repSurveySubmitted") {
       obj.repSurveySubmitted = RepSurveySubmitted.toJSON(message.payload.repSurveySubmitted);
+    } else if (message.payload?.$case === "fileSendRequested") {
+      obj.fileSendRequested = FileSendRequested.toJSON(message.payload.fileSendRequested);
+    } else if (message.payload?.$case === "fileSendAnswered") {
+      obj.fileSendAnswered = FileSendAnswered.toJSON(message.payload.fileSendAnswered);
     }
     return obj;
   },
@@ -3979,6 +4075,24 @@ export const SessionEvent: MessageFns<SessionEvent> = {
           message.payload = {
             $case: "repSurveySubmitted",
             repSurveySubmitted: RepSurveySubmitted.fromPartial(object.payload.repSurveySubmitted),
+          };
+        }
+        break;
+      }
+      case "fileSendRequested": {
+        if (object.payload?.fileSendRequested !== undefined && object.payload?.fileSendRequested !== null) {
+          message.payload = {
+            $case: "fileSendRequested",
+            fileSendRequested: FileSendRequested.fromPartial(object.payload.fileSendRequested),
+          };
+        }
+        break;
+      }
+      case "fileSendAnswered": {
+        if (object.payload?.fileSendAnswered !== undefined && object.payload?.fileSendAnswered !== null) {
+          message.payload = {
+            $case: "fileSendAnswered",
+            fileSendAnswered: FileSendAnswered.fromPartial(object.payload.fileSendAnswered),
           };
         }
         break;
@@ -4944,6 +5058,244 @@ export const PermissionChanged: MessageFns<PermissionChanged> = {
     message.actor = object.actor ?? 0;
     message.actorId = object.actorId ?? "";
     message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseFileSendRequested(): FileSendRequested {
+  return { requestId: "", fileName: "", sizeBytes: 0 };
+}
+
+export const FileSendRequested: MessageFns<FileSendRequested> = {
+  encode(message: FileSendRequested, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.fileName !== "") {
+      writer.uint32(18).string(message.fileName);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(24).int64(message.sizeBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FileSendRequested {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFileSendRequested();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FileSendRequested {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.String(object.request_id)
+          : "",
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+          ? globalThis.String(object.file_name)
+          : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+          ? globalThis.Number(object.size_bytes)
+          : 0,
+    };
+  },
+
+  toJSON(message: FileSendRequested): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FileSendRequested>, I>>(base?: I): FileSendRequested {
+    return FileSendRequested.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FileSendRequested>, I>>(object: I): FileSendRequested {
+    const message = createBaseFileSendRequested();
+    message.requestId = object.requestId ?? "";
+    message.fileName = object.fileName ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseFileSendAnswered(): FileSendAnswered {
+  return { requestId: "", allowed: false, actor: 0, actorId: "" };
+}
+
+export const FileSendAnswered: MessageFns<FileSendAnswered> = {
+  encode(message: FileSendAnswered, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.allowed !== false) {
+      writer.uint32(16).bool(message.allowed);
+    }
+    if (message.actor !== 0) {
+      writer.uint32(24).int32(message.actor);
+    }
+    if (message.actorId !== "") {
+      writer.uint32(34).string(message.actorId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FileSendAnswered {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFileSendAnswered();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.allowed = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.actor = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.actorId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FileSendAnswered {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.String(object.request_id)
+          : "",
+      allowed: isSet(object.allowed) ? globalThis.Boolean(object.allowed) : false,
+      actor: isSet(object.actor) ? actorFromJSON(object.actor) : 0,
+      actorId: isSet(object.actorId)
+        ? globalThis.String(object.actorId)
+        : isSet(object.actor_id)
+          ? globalThis.String(object.actor_id)
+          : "",
+    };
+  },
+
+  toJSON(message: FileSendAnswered): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.allowed !== false) {
+      obj.allowed = message.allowed;
+    }
+    if (message.actor !== 0) {
+      obj.actor = actorToJSON(message.actor);
+    }
+    if (message.actorId !== "") {
+      obj.actorId = message.actorId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FileSendAnswered>, I>>(base?: I): FileSendAnswered {
+    return FileSendAnswered.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FileSendAnswered>, I>>(object: I): FileSendAnswered {
+    const message = createBaseFileSendAnswered();
+    message.requestId = object.requestId ?? "";
+    message.allowed = object.allowed ?? false;
+    message.actor = object.actor ?? 0;
+    message.actorId = object.actorId ?? "";
     return message;
   },
 };

@@ -483,6 +483,32 @@ export interface RevokePermissionResponse {
   granted: PermissionGrant[];
 }
 
+export interface RequestFileSendRequest {
+  siteId: string;
+  sessionId: string;
+  /** The customer (his token). */
+  requester?: Requester | undefined;
+  /** 1..255 characters, no path separators or control characters. */
+  fileName: string;
+  /** 1 byte .. 10 GiB, as the customer's browser reports it. */
+  sizeBytes: number;
+}
+
+export interface RequestFileSendResponse {
+  requestId: string;
+}
+
+export interface AnswerFileSendRequest {
+  siteId: string;
+  sessionId: string;
+  /** A rep taking part in the session. */
+  requester?: Requester | undefined;
+  requestId: string;
+  allowed: boolean;
+}
+
+export interface AnswerFileSendResponse {}
+
 export interface SendChatMessageRequest {
   siteId: string;
   sessionId: string;
@@ -6065,6 +6091,427 @@ export const RevokePermissionResponse: MessageFns<RevokePermissionResponse> = {
   },
 };
 
+function createBaseRequestFileSendRequest(): RequestFileSendRequest {
+  return { siteId: "", sessionId: "", requester: undefined, fileName: "", sizeBytes: 0 };
+}
+
+export const RequestFileSendRequest: MessageFns<RequestFileSendRequest> = {
+  encode(message: RequestFileSendRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.fileName !== "") {
+      writer.uint32(34).string(message.fileName);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(40).int64(message.sizeBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestFileSendRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestFileSendRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestFileSendRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+          ? globalThis.String(object.file_name)
+          : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+          ? globalThis.Number(object.size_bytes)
+          : 0,
+    };
+  },
+
+  toJSON(message: RequestFileSendRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RequestFileSendRequest>, I>>(base?: I): RequestFileSendRequest {
+    return RequestFileSendRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequestFileSendRequest>, I>>(object: I): RequestFileSendRequest {
+    const message = createBaseRequestFileSendRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.fileName = object.fileName ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseRequestFileSendResponse(): RequestFileSendResponse {
+  return { requestId: "" };
+}
+
+export const RequestFileSendResponse: MessageFns<RequestFileSendResponse> = {
+  encode(message: RequestFileSendResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RequestFileSendResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRequestFileSendResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RequestFileSendResponse {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.String(object.request_id)
+          : "",
+    };
+  },
+
+  toJSON(message: RequestFileSendResponse): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RequestFileSendResponse>, I>>(base?: I): RequestFileSendResponse {
+    return RequestFileSendResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RequestFileSendResponse>, I>>(object: I): RequestFileSendResponse {
+    const message = createBaseRequestFileSendResponse();
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseAnswerFileSendRequest(): AnswerFileSendRequest {
+  return { siteId: "", sessionId: "", requester: undefined, requestId: "", allowed: false };
+}
+
+export const AnswerFileSendRequest: MessageFns<AnswerFileSendRequest> = {
+  encode(message: AnswerFileSendRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(34).string(message.requestId);
+    }
+    if (message.allowed !== false) {
+      writer.uint32(40).bool(message.allowed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnswerFileSendRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnswerFileSendRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.allowed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AnswerFileSendRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+          ? globalThis.String(object.request_id)
+          : "",
+      allowed: isSet(object.allowed) ? globalThis.Boolean(object.allowed) : false,
+    };
+  },
+
+  toJSON(message: AnswerFileSendRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.allowed !== false) {
+      obj.allowed = message.allowed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnswerFileSendRequest>, I>>(base?: I): AnswerFileSendRequest {
+    return AnswerFileSendRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnswerFileSendRequest>, I>>(object: I): AnswerFileSendRequest {
+    const message = createBaseAnswerFileSendRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.requestId = object.requestId ?? "";
+    message.allowed = object.allowed ?? false;
+    return message;
+  },
+};
+
+function createBaseAnswerFileSendResponse(): AnswerFileSendResponse {
+  return {};
+}
+
+export const AnswerFileSendResponse: MessageFns<AnswerFileSendResponse> = {
+  encode(_: AnswerFileSendResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AnswerFileSendResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAnswerFileSendResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): AnswerFileSendResponse {
+    return {};
+  },
+
+  toJSON(_: AnswerFileSendResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AnswerFileSendResponse>, I>>(base?: I): AnswerFileSendResponse {
+    return AnswerFileSendResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AnswerFileSendResponse>, I>>(_: I): AnswerFileSendResponse {
+    const message = createBaseAnswerFileSendResponse();
+    return message;
+  },
+};
+
 function createBaseSendChatMessageRequest(): SendChatMessageRequest {
   return { siteId: "", sessionId: "", requester: undefined, text: "" };
 }
@@ -8629,6 +9076,32 @@ export const SessionBrokerServiceService = {
       Buffer.from(RevokePermissionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RevokePermissionResponse => RevokePermissionResponse.decode(value),
   },
+  /**
+   * The customer asks to send the rep a file (one unanswered request at a time); a rep of the
+   * session allows or denies it.
+   */
+  requestFileSend: {
+    path: "/handoff.v1.SessionBrokerService/RequestFileSend" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RequestFileSendRequest): Buffer =>
+      Buffer.from(RequestFileSendRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RequestFileSendRequest => RequestFileSendRequest.decode(value),
+    responseSerialize: (value: RequestFileSendResponse): Buffer =>
+      Buffer.from(RequestFileSendResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RequestFileSendResponse => RequestFileSendResponse.decode(value),
+  },
+  answerFileSend: {
+    path: "/handoff.v1.SessionBrokerService/AnswerFileSend" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AnswerFileSendRequest): Buffer =>
+      Buffer.from(AnswerFileSendRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AnswerFileSendRequest => AnswerFileSendRequest.decode(value),
+    responseSerialize: (value: AnswerFileSendResponse): Buffer =>
+      Buffer.from(AnswerFileSendResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): AnswerFileSendResponse => AnswerFileSendResponse.decode(value),
+  },
   sendChatMessage: {
     path: "/handoff.v1.SessionBrokerService/SendChatMessage" as const,
     requestStream: false as const,
@@ -8770,6 +9243,12 @@ export interface SessionBrokerServiceServer extends UntypedServiceImplementation
   requestPermission: handleUnaryCall<RequestPermissionRequest, RequestPermissionResponse>;
   answerPermission: handleUnaryCall<AnswerPermissionRequest, AnswerPermissionResponse>;
   revokePermission: handleUnaryCall<RevokePermissionRequest, RevokePermissionResponse>;
+  /**
+   * The customer asks to send the rep a file (one unanswered request at a time); a rep of the
+   * session allows or denies it.
+   */
+  requestFileSend: handleUnaryCall<RequestFileSendRequest, RequestFileSendResponse>;
+  answerFileSend: handleUnaryCall<AnswerFileSendRequest, AnswerFileSendResponse>;
   sendChatMessage: handleUnaryCall<SendChatMessageRequest, SendChatMessageResponse>;
   nudge: handleUnaryCall<NudgeRequest, NudgeResponse>;
   addNote: handleUnaryCall<AddNoteRequest, AddNoteResponse>;
@@ -9109,6 +9588,40 @@ export interface SessionBrokerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RevokePermissionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The customer asks to send the rep a file (one unanswered request at a time); a rep of the
+   * session allows or denies it.
+   */
+  requestFileSend(
+    request: RequestFileSendRequest,
+    callback: (error: ServiceError | null, response: RequestFileSendResponse) => void,
+  ): ClientUnaryCall;
+  requestFileSend(
+    request: RequestFileSendRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RequestFileSendResponse) => void,
+  ): ClientUnaryCall;
+  requestFileSend(
+    request: RequestFileSendRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RequestFileSendResponse) => void,
+  ): ClientUnaryCall;
+  answerFileSend(
+    request: AnswerFileSendRequest,
+    callback: (error: ServiceError | null, response: AnswerFileSendResponse) => void,
+  ): ClientUnaryCall;
+  answerFileSend(
+    request: AnswerFileSendRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: AnswerFileSendResponse) => void,
+  ): ClientUnaryCall;
+  answerFileSend(
+    request: AnswerFileSendRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: AnswerFileSendResponse) => void,
   ): ClientUnaryCall;
   sendChatMessage(
     request: SendChatMessageRequest,
