@@ -97,7 +97,7 @@ export type StreamEvent =
   | { type: "notice"; data: Notice }
   | { type: "waiting"; data: { reason: string; position: QueuePosition } }
   | { type: "offered"; data: { repId: string } }
-  | { type: "accepted"; data: { repId: string; waitedMs: number } }
+  | { type: "accepted"; data: { repId: string; displayName?: string; waitedMs: number } }
   | { type: "chat"; data: { from: "customer" | "rep"; repId?: string; text: string; at: string | number } }
   | {
       type: "permission";
@@ -115,7 +115,7 @@ export type StreamEvent =
         | { requestId: string; change: "allowed" | "denied" };
     }
   | { type: "nudge"; data: { repId: string } }
-  | { type: "participant"; data: { repId: string; joined: boolean; reason?: string } }
+  | { type: "participant"; data: { repId: string; displayName?: string; joined: boolean; reason?: string } }
   | { type: "end"; data: { reason: string; abandonReason: string | null; survey: boolean } };
 
 const STREAM_EVENTS = new Set<string>([

@@ -194,11 +194,15 @@ export class WidgetApp {
             .catch(() => live.portalMessage(this.i18n.t("failed")));
         },
         sendFile: async (file) => {
-          await session.requestFileSend(file.name, file.size).catch((error: unknown) =>
-            live.portalMessage(
-              this.i18n.t(error instanceof PortalError && error.reason === "FILE_SEND_PENDING" ? "filePending" : "failed"),
-            ),
-          );
+          await session
+            .requestFileSend(file.name, file.size)
+            .catch((error: unknown) =>
+              live.portalMessage(
+                this.i18n.t(
+                  error instanceof PortalError && error.reason === "FILE_SEND_PENDING" ? "filePending" : "failed",
+                ),
+              ),
+            );
         },
         end: async (fromNotice) => {
           await session.end(fromNotice).catch(() => live.portalMessage(this.i18n.t("failed")));
@@ -244,7 +248,7 @@ export class WidgetApp {
       case "offered":
         return live.offered();
       case "accepted":
-        live.accepted(event.data.repId);
+        live.accepted(event.data.repId, event.data.displayName);
         return this.host.attention();
       case "chat":
         live.chat(event.data.from, event.data.text, event.data.repId);
@@ -269,7 +273,7 @@ export class WidgetApp {
         live.nudge(event.data.repId);
         return this.host.attention();
       case "participant":
-        return live.participant(event.data.repId, event.data.joined);
+        return live.participant(event.data.repId, event.data.joined, event.data.displayName);
       case "end":
         this.stopStream?.();
         this.stopStream = null;

@@ -60,16 +60,24 @@ const portalConfig = (origin: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** The local date in UTC, for a schedule exception of today. */
-const todayUtc = () => new Date().toISOString().slice(0, 10);
+const DAY_MS = 86_400_000;
 const ALL_DAY = [{ opens: "00:00", closes: "24:00" }];
-const closedToday = {
+/**
+ * Open every day but closed from yesterday to tomorrow in the site's zone (UTC), dates taken when the
+ * test runs: closed whatever the machine's time zone, also when the run crosses midnight, and opening
+ * again within two days (so the widget has an opening time to say).
+ */
+const closedAroundNow = (nowMs = Date.now()) => ({
   timeZone: "UTC",
   weekly: Object.fromEntries(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map((day) => [day, ALL_DAY]),
   ),
-  exceptions: [{ date: todayUtc(), hours: [], reason: "Staff outing" }],
-};
+  exceptions: [-1, 0, 1].map((days) => ({
+    date: new Date(nowMs + days * DAY_MS).toISOString().slice(0, 10),
+    hours: [],
+    reason: "Staff outing",
+  })),
+});
 
 /**
  * The widget in Debian's chromium against the real services (acd, presence, session-broker and intake
@@ -267,7 +275,7 @@ describe("widget against the real portal", () => {
   });
 
   it("starts with a session key the rep gives out, even while the portal is closed, and says when it opens", async () => {
-    const siteId = await site({ schedule: closedToday });
+    const siteId = await site({ schedule: closedAroundNow() });
     const alice = await rep(siteId, "alice");
     const key = await alice.client.createSessionKey();
     const widget = await open(siteId);
@@ -282,9 +290,10 @@ describe("widget against the real portal", () => {
     const session = await alice.acceptNext();
     await ui.getByRole("heading", { name: "Chat" }).waitFor();
 
+    // A closed portal lists no reps: the stream's frames name her (the portal config names no reps, so by id).
+    await ui.getByRole("log").getByText("alice joined.").waitFor();
     await alice.client.requestPermission(session, "control");
-    // A closed portal lists no reps, so the widget knows no display name for her.
-    await ui.getByRole("group", { name: "Support rep asks to control your computer." }).waitFor();
+    await ui.getByRole("group", { name: "alice asks to control your computer." }).waitFor();
     await ui.getByRole("button", { name: "Deny" }).click();
     await alice.event(session, (e) => e.permissionChanged?.change === "PERMISSION_CHANGE_DENIED");
     await ui.getByRole("log").getByText("You denied: control your computer.").waitFor();

@@ -11,7 +11,7 @@ import type { QueuePositions } from "./queue-positions";
 import type { RefreshQueue } from "./refresh-queue";
 import { positionJson, STATE_NAMES } from "./session-json";
 import type { SitePortal, SitePortals } from "./site-portals";
-import { frameOfEvent, type StreamFrame } from "./stream-frames";
+import { frameOfEvent, repNamesOf, type RepNames, type StreamFrame } from "./stream-frames";
 import { waitingMessage } from "./waiting-message";
 
 /** A customer that reads slower than his stream is written is cut off here; he resumes from his last id. */
@@ -65,6 +65,7 @@ export class CustomerStream {
   private readonly housekeeping: NodeJS.Timeout;
   private readonly keepAlive: NodeJS.Timeout;
   private readonly watch: ReturnType<CustomerBroker["watch"]>;
+  private readonly repNames: RepNames;
 
   constructor(
     private readonly deps: CustomerStreamDeps,
@@ -82,6 +83,7 @@ export class CustomerStream {
     this.queue = queue;
     this.position = status.position;
     this.statusSequence = status.lastSequence;
+    this.repNames = repNamesOf(portal?.config.reps);
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-store",
@@ -134,7 +136,7 @@ export class CustomerStream {
   private relay(event: SessionEvent): void {
     // The history replayed on connect is what the status already sums up.
     if (event.sequence > this.statusSequence) this.follow(event);
-    const frame = frameOfEvent(event);
+    const frame = frameOfEvent(event, this.repNames);
     if (frame) this.write(frame);
     if (event.payload?.$case === "sessionClosed") this.finish();
   }

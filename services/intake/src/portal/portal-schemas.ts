@@ -165,7 +165,12 @@ export const fileSendBody = z.strictObject({
   fileName: textField(FILE_SEND_LIMITS.fileName, 1).meta({
     description: "The file's bare name (no path separators or control characters).",
   }),
-  sizeBytes: z.number().int().min(1).max(FILE_SEND_LIMITS.sizeBytes).meta({ description: "As the browser reports it." }),
+  sizeBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(FILE_SEND_LIMITS.sizeBytes)
+    .meta({ description: "As the browser reports it." }),
 });
 export const fileSendResponse = z.object({
   requestId: z.string().meta({ description: "The rep's answer comes on the live stream (`file` event)." }),

@@ -28,8 +28,24 @@ const endData = (closed: SessionClosed) => ({
   survey: closed.finalState === SessionState.SESSION_STATE_ENDED && closed.reason !== EndReason.END_REASON_NOTICE_EXIT,
 });
 
+/** How the customer's side names a rep: his display name on the portal, else his id. */
+export type RepNames = (repId: string) => string;
+
+/**
+ * The names of the portal config's `reps` (the rep list's rule: a rep it does not name goes by his
+ * id). Frames carry them because a closed portal lists no reps, so the widget has no other source.
+ */
+export const repNamesOf =
+  (reps: readonly { repId: string; displayName: string }[] = []): RepNames =>
+  (repId) =>
+    reps.find((rep) => rep.repId === repId)?.displayName ?? repId;
+
 /** What the customer sees of one event of his session's feed; undefined for what he need not see. */
-function dataOf(payload: NonNullable<SessionEvent["payload"]>, atMs: number): [string, unknown] | undefined {
+function dataOf(
+  payload: NonNullable<SessionEvent["payload"]>,
+  atMs: number,
+  repName: RepNames,
+): [string, unknown] | undefined {
   switch (payload.$case) {
     case "sessionWaiting":
       return [
@@ -37,7 +53,14 @@ function dataOf(payload: NonNullable<SessionEvent["payload"]>, atMs: number): [s
         { reason: payload.sessionWaiting.reason, position: positionJson(payload.sessionWaiting.position) },
       ];
     case "sessionAssigned":
-      return ["accepted", { repId: payload.sessionAssigned.repId, waitedMs: payload.sessionAssigned.waitedMs }];
+      return [
+        "accepted",
+        {
+          repId: payload.sessionAssigned.repId,
+          displayName: repName(payload.sessionAssigned.repId),
+          waitedMs: payload.sessionAssigned.waitedMs,
+        },
+      ];
     case "chatMessageSent": {
       const chat = payload.chatMessageSent;
       const fromCustomer = chat.from === Actor.ACTOR_CUSTOMER;
@@ -69,11 +92,19 @@ function dataOf(payload: NonNullable<SessionEvent["payload"]>, atMs: number): [s
     case "nudged":
       return ["nudge", { repId: payload.nudged.fromId }];
     case "participantJoined":
-      return ["participant", { repId: payload.participantJoined.repId, joined: true }];
+      return [
+        "participant",
+        { repId: payload.participantJoined.repId, displayName: repName(payload.participantJoined.repId), joined: true },
+      ];
     case "participantLeft":
       return [
         "participant",
-        { repId: payload.participantLeft.repId, joined: false, reason: payload.participantLeft.reason },
+        {
+          repId: payload.participantLeft.repId,
+          displayName: repName(payload.participantLeft.repId),
+          joined: false,
+          reason: payload.participantLeft.reason,
+        },
       ];
     case "sessionClosed":
       return ["end", endData(payload.sessionClosed)];
@@ -83,7 +114,7 @@ function dataOf(payload: NonNullable<SessionEvent["payload"]>, atMs: number): [s
 }
 
 /** The frame a customer gets for one event of his session's feed; events he need not see give none. */
-export function frameOfEvent(event: SessionEvent): StreamFrame | undefined {
-  const data = event.payload && dataOf(event.payload, event.occurredAtMs);
+export function frameOfEvent(event: SessionEvent, repName: RepNames = repNamesOf()): StreamFrame | undefined {
+  const data = event.payload && dataOf(event.payload, event.occurredAtMs, repName);
   return data && { id: event.sequence, event: data[0], data: data[1] };
 }

@@ -50,7 +50,7 @@ describe("the customer's request to send a file", () => {
       body: { reason: "SESSION_STATE_CONFLICT" },
     });
 
-    const offer = await eventually(async () => rep.offers.find((o) => o.sessionId === started.sessionId) ?? fail());
+    const offer = await seen(() => rep.offers.find((o) => o.sessionId === started.sessionId));
     await rep.client.acceptOffer(offer.sessionId, offer.epoch);
     const stream = await stack.stream(siteId, started);
     await stream.next((f) => f.event === "accepted");
@@ -62,7 +62,7 @@ describe("the customer's request to send a file", () => {
       status: 409,
       body: { reason: "FILE_SEND_PENDING" },
     });
-    const onSocket = await eventually(async () => rep.events.find((e) => e.fileSendRequested) ?? fail());
+    const onSocket = await seen(() => rep.events.find((e) => e.fileSendRequested));
     expect(onSocket.fileSendRequested).toEqual({ requestId, fileName: "printer-log.txt", sizeBytes: 123_456 });
     expect((await stream.next((f) => f.event === "file")).data).toEqual({
       requestId,
@@ -91,7 +91,7 @@ describe("the customer's request to send a file", () => {
       requestId: secondId,
       change: "allowed",
     });
-    await eventually(async () => rep.events.find((e) => e.fileSendAnswered?.requestId === secondId) ?? fail());
+    await seen(() => rep.events.find((e) => e.fileSendAnswered?.requestId === secondId));
     stream.close();
   });
 
@@ -125,6 +125,9 @@ describe("the customer's request to send a file", () => {
   });
 });
 
-function fail(): never {
-  throw new Error("not yet");
-}
+/** Waits until `find` finds something (the socket's events arrive through Kafka and the broker). */
+const seen = <T>(find: () => T | undefined): Promise<T> =>
+  eventually(() => {
+    const found = find();
+    return found === undefined ? Promise.reject(new Error("not seen yet")) : Promise.resolve(found);
+  });

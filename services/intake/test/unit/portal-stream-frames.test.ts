@@ -1,7 +1,7 @@
 import { AbandonReason, Actor, EndReason, Permission, SessionState } from "@handoff/proto/common";
 import { PermissionChange, SessionEvent } from "@handoff/proto/events";
 import { describe, expect, it } from "vitest";
-import { frameOfEvent } from "../../src/portal/stream-frames";
+import { frameOfEvent, repNamesOf } from "../../src/portal/stream-frames";
 import { estimatedWaitText, waitingMessage } from "../../src/portal/waiting-message";
 
 const event = (payload: SessionEvent["payload"], state = SessionState.SESSION_STATE_ACTIVE) =>
@@ -23,6 +23,47 @@ describe("the customer's stream frames", () => {
         event({ $case: "chatMessageSent", chatMessageSent: { from: Actor.ACTOR_CUSTOMER, fromId: "", text: "Yo" } }),
       )?.data,
     ).toEqual({ from: "customer", text: "Yo", at: "2026-11-27T10:00:00.000Z" });
+  });
+
+  it("names the rep by the portal config's display name, else by his id (a closed portal lists no reps)", () => {
+    const names = repNamesOf([{ repId: "alice", displayName: "Alice Adams" }]);
+    const assigned = (repId: string) =>
+      frameOfEvent(event({ $case: "sessionAssigned", sessionAssigned: { repId, epoch: 3, waitedMs: 1200 } }), names);
+    expect(assigned("alice")).toEqual({
+      id: 7,
+      event: "accepted",
+      data: { repId: "alice", displayName: "Alice Adams", waitedMs: 1200 },
+    });
+    expect(assigned("bob")?.data).toMatchObject({ repId: "bob", displayName: "bob" });
+    expect(
+      frameOfEvent(
+        event({ $case: "participantLeft", participantLeft: { repId: "alice", reason: "transferred" } }),
+        names,
+      )?.data,
+    ).toEqual({ repId: "alice", displayName: "Alice Adams", joined: false, reason: "transferred" });
+  });
+
+  it("tells the customer of his file-send requests and their answers", () => {
+    expect(
+      frameOfEvent(
+        event({
+          $case: "fileSendRequested",
+          fileSendRequested: { requestId: "f-1", fileName: "a.log", sizeBytes: 42 },
+        }),
+      ),
+    ).toEqual({
+      id: 7,
+      event: "file",
+      data: { requestId: "f-1", fileName: "a.log", sizeBytes: 42, change: "requested" },
+    });
+    expect(
+      frameOfEvent(
+        event({
+          $case: "fileSendAnswered",
+          fileSendAnswered: { requestId: "f-1", allowed: false, actor: Actor.ACTOR_REP, actorId: "alice" },
+        }),
+      )?.data,
+    ).toEqual({ requestId: "f-1", change: "denied" });
   });
 
   it("names permissions and their changes as the API does", () => {

@@ -83,7 +83,10 @@ export class SessionView {
     const smaller = button("A−", () => this.setFont(this.fontStep - 1), { "aria-label": `A− ${t("textSmaller")}` });
     const larger = button("A+", () => this.setFont(this.fontStep + 1), { "aria-label": `A+ ${t("textLarger")}` });
     this.endButton = button(t("leaveQueue"), () => void this.actions.end(), { class: "secondary end" });
-    this.fileButton = button(t("sendFile"), () => this.fileInput.click(), { class: "secondary send-file", hidden: true });
+    this.fileButton = button(t("sendFile"), () => this.fileInput.click(), {
+      class: "secondary send-file",
+      hidden: true,
+    });
     this.fileInput.addEventListener("change", () => {
       const file = this.fileInput.files?.[0];
       this.fileInput.value = "";
@@ -188,7 +191,8 @@ export class SessionView {
   }
 
   /** A rep took the session (again on every reconnect's status: said once per rep). */
-  accepted(repId: string): void {
+  accepted(repId: string, displayName?: string): void {
+    this.learnName(repId, displayName);
     if (this.phase === "active" && this.primaryRep === repId) return;
     this.primaryRep = repId;
     this.setPhase("active");
@@ -212,7 +216,16 @@ export class SessionView {
     this.append(from, body, from === "customer" ? this.i18n.t("you") : this.name(repId));
   }
 
-  participant(repId: string, joined: boolean): void {
+  /**
+   * The stream names reps in its frames: a closed portal lists none, and a rep off the list (a key, a
+   * transfer) is known by no other way.
+   */
+  private learnName(repId: string, displayName: string | undefined): void {
+    if (displayName && !this.names.has(repId)) this.names.set(repId, displayName);
+  }
+
+  participant(repId: string, joined: boolean, displayName?: string): void {
+    this.learnName(repId, displayName);
     if (joined === this.present.has(repId)) return;
     if (joined) this.present.add(repId);
     else this.present.delete(repId);
