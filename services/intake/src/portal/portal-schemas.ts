@@ -162,8 +162,8 @@ export const chatBody = z.strictObject({ text: textField(MAX_CHAT_TEXT, 1) });
 export const sequenceResponse = z.object({ sequence: z.number().int() });
 export const permissionAnswerBody = z.strictObject({ granted: z.boolean() });
 export const fileSendBody = z.strictObject({
-  fileName: textField(FILE_SEND_LIMITS.fileName, 1).meta({
-    description: "The file's bare name (no path separators or control characters).",
+  fileName: displayNameField(FILE_SEND_LIMITS.fileName).meta({
+    description: "The file's bare name: one line, no path separators, control or bidi-override characters.",
   }),
   sizeBytes: z
     .number()

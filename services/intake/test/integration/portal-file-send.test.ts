@@ -100,6 +100,7 @@ describe("the customer's request to send a file", () => {
     ["a name over 255 characters", { fileName: `${"a".repeat(252)}.txt`, sizeBytes: 1 }, "fileName"],
     ["a path instead of a name", { fileName: "../etc/passwd", sizeBytes: 1 }, "fileName"],
     ["a control character in the name", { fileName: "a\u0007.txt", sizeBytes: 1 }, "fileName"],
+    ["a bidi override posing as another type", { fileName: "invoice\u202Efdp.exe", sizeBytes: 1 }, "fileName"],
     ["no size", { fileName: "a.txt" }, "sizeBytes"],
     ["a zero size", { fileName: "a.txt", sizeBytes: 0 }, "sizeBytes"],
     ["a size over 10 GiB", { fileName: "a.txt", sizeBytes: 10 * 1024 ** 3 + 1 }, "sizeBytes"],

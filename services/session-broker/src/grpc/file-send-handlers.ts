@@ -1,5 +1,6 @@
-import { requireId, unary } from "@handoff/runtime";
+import { requireDisplayName, requireId, unary } from "@handoff/runtime";
 import type { SessionBrokerServiceServer } from "@handoff/proto/session_broker_service";
+import { MAX_FILE_NAME } from "../domain/file-send-rules";
 import type { BrokerDeps } from "./broker-deps";
 import { translated } from "./domain-errors";
 import { requireRequester } from "./requests";
@@ -13,8 +14,9 @@ export function fileSendHandlers({ logger, fileSends }: BrokerDeps): Handlers {
       const siteId = requireId(req.siteId, "site_id");
       const sessionId = requireId(req.sessionId, "session_id");
       const requester = requireRequester(req.requester);
+      const fileName = requireDisplayName(req.fileName, "file_name", MAX_FILE_NAME);
       const requestId = await translated(() =>
-        fileSends.request(siteId, sessionId, requester, req.fileName, req.sizeBytes),
+        fileSends.request(siteId, sessionId, requester, fileName, req.sizeBytes),
       );
       return { requestId };
     }),
