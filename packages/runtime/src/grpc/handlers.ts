@@ -2,6 +2,7 @@ import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableSt
 import type { Logger } from "pino";
 import { attachStatusDetails } from "./error-info";
 import { GrpcStatusError, isGrpcStatusError } from "./errors";
+import { decodeFailure } from "./request-decoding";
 
 /**
  * Maps a thrown error to what the client sees; unknown errors become INTERNAL without their text. A
@@ -23,6 +24,8 @@ export function unary<Req, Res>(
   handler: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
 ) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+    const undecodable = decodeFailure(call.request);
+    if (undecodable) return callback(toServiceError(undecodable, method, logger));
     handler(call.request, call).then(
       (response) => callback(null, response),
       (error: unknown) => callback(toServiceError(error, method, logger)),
@@ -37,6 +40,8 @@ export function serverStream<Req, Res>(
   handler: (request: Req, call: ServerWritableStream<Req, Res>) => Promise<void>,
 ) {
   return (call: ServerWritableStream<Req, Res>): void => {
+    const undecodable = decodeFailure(call.request);
+    if (undecodable) return void call.emit("error", toServiceError(undecodable, method, logger));
     handler(call.request, call).then(
       () => call.end(),
       // grpc-js turns an "error" event into the call's status (its own listener ends the call with

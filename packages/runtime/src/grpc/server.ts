@@ -1,10 +1,8 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
-import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
-import { protoRoot } from "@handoff/proto";
 import { HealthImplementation } from "grpc-health-check";
-import { readdirSync } from "node:fs";
-import path from "node:path";
+import { contractDefinitions } from "./contract-definitions";
+import { withDecodeRefusals } from "./request-decoding";
 
 export interface GrpcServiceBinding {
   /** Fully qualified name, e.g. `handoff.v1.AcdService`; also its health-check name. */
@@ -29,17 +27,9 @@ export interface RunningGrpcServer {
   drain(timeoutMs: number): Promise<void>;
 }
 
-let contracts: PackageDefinition | undefined;
 /** Reflection over the contract, listing only the services this server serves (`names`). */
 function reflectionService(names: string[]): ReflectionService {
-  if (!contracts) {
-    const dir = path.join(protoRoot, "handoff", "v1");
-    const files = readdirSync(dir)
-      .filter((f) => f.endsWith(".proto"))
-      .map((f) => `handoff/v1/${f}`);
-    contracts = loadSync(files, { includeDirs: [protoRoot] });
-  }
-  return new ReflectionService(contracts, { services: names });
+  return new ReflectionService(contractDefinitions(), { services: names });
 }
 
 /** Starts a grpc-js server with grpc.health.v1 health checking and server reflection. */
@@ -49,7 +39,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, "NOT_SERVING"])));
   health.addToServer(server);
   reflectionService(options.services.map((s) => s.name)).addToServer(server);
-  for (const service of options.services) server.addService(service.definition, service.implementation);
+  // A request that does not decode (an int64 beyond 2^53) is INVALID_ARGUMENT naming its field.
+  for (const service of options.services)
+    server.addService(withDecodeRefusals(service.definition), service.implementation);
 
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>

@@ -116,6 +116,55 @@ describe("acd bad input", () => {
     expect(error.details).toContain("config.problem_types[0].label");
   });
 
+  // The contract's int64 fields are JavaScript numbers: beyond 2^53 - 1 they do not decode, which grpc-js
+  // used to answer with INTERNAL "Error deserializing request".
+  const beyondSafe = (2n ** 53n) as unknown as number;
+  const farBelowSafe = -(2n ** 62n) as unknown as number;
+  it.each<[string, string, () => Promise<unknown>]>([
+    [
+      "a capacity version of 2^53",
+      "version",
+      () =>
+        acd.setRepCapacity({
+          siteId,
+          repId: "alice",
+          teamIds: ["support"],
+          skills: [],
+          routableCapacity: 1,
+          version: beyondSafe,
+          connected: true,
+        }),
+    ],
+    [
+      "an accept epoch of -2^62",
+      "epoch",
+      () => acd.acceptOffer({ siteId, sessionId: "kept", repId: "alice", epoch: farBelowSafe }),
+    ],
+    [
+      "a nested overflow step's after_ms of 2^53",
+      "config.teams[1].overflow[0].after_ms",
+      () =>
+        acd.putRoutingConfig({
+          siteId,
+          config: {
+            teams: [
+              team("support"),
+              team("billing", { overflow: [{ afterMs: beyondSafe, addTeamIds: ["support"], priorityIncrease: 0 }] }),
+            ],
+            problemTypes: [],
+            version: 0,
+          },
+        }),
+    ],
+  ])("refuses %s as INVALID_ARGUMENT naming %s, not INTERNAL", async (_case, field, call) => {
+    const error = await refusal(call());
+    expect({ code: error.code, field: error.metadata.get("field")[0] }).toEqual({
+      code: status.INVALID_ARGUMENT,
+      field,
+    });
+    expect(error.details).toBe(`${field}: must be an integer between -(2^53 - 1) and 2^53 - 1`);
+  });
+
   it("refuses capacity updates out of bounds, and leaves out teams the config does not have", async () => {
     const base = {
       siteId,
