@@ -131,7 +131,7 @@ describe("agent console in a browser", () => {
     }
   });
 
-  it("lets a rep accept an offer with a countdown, chat, ask a permission, note and transfer", async () => {
+  it("lets a rep accept an offer with a countdown, chat, ask a permission, allow a file, note and transfer", async () => {
     const siteId = await siteWithTeams(stack, [
       teamConfig("t1", { memberRepIds: ["alice"] }),
       teamConfig("t2", { memberRepIds: ["bob"] }),
@@ -201,6 +201,25 @@ describe("agent console in a browser", () => {
     });
     await shown(page, card.getByText("Permissions: control: granted."));
     await shown(page, log.getByText("granted control"));
+
+    const { requestId: fileRequestId } = await stack.broker.requestFileSend({
+      siteId,
+      sessionId,
+      requester: asCustomer(created.customerToken),
+      fileName: "printer-log.txt",
+      sizeBytes: 12_345,
+    });
+    await shown(page, log.getByText("asks to send printer-log.txt (12.3 kB)"));
+    await log.getByRole("group", { name: "File printer-log.txt" }).getByRole("button", { name: "Allow" }).click();
+    await shown(page, log.getByText("allowed the file"));
+    expect(await log.getByRole("group", { name: "File printer-log.txt" }).count()).toBe(0);
+    const fileAnswer = (await customerEvents(siteId, sessionId, created.customerToken)).find(
+      (e) => e.payload?.$case === "fileSendAnswered",
+    );
+    expect(fileAnswer?.payload).toMatchObject({
+      $case: "fileSendAnswered",
+      fileSendAnswered: { requestId: fileRequestId, allowed: true, actorId: "alice" },
+    });
 
     await card.getByLabel("Note", { exact: true }).fill("Printer firmware is old.");
     await card.getByRole("button", { name: "Add note" }).press("Enter");
