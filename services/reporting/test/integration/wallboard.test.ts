@@ -159,6 +159,8 @@ describe("wallboard in a browser", () => {
     });
     try {
       await page.goto(`${base}/wallboard/?site=${siteId}&timeZone=UTC`);
+      await page.getByLabel("Supervisor", { exact: true }).waitFor();
+      expect(await seriousAxeViolations(page)).toEqual([]);
       // Keyboard only: the site comes from the URL; type the supervisor and press Enter.
       await page.getByLabel("Supervisor", { exact: true }).fill("sue");
       await page.getByLabel("Supervisor", { exact: true }).press("Enter");

@@ -67,10 +67,19 @@ export class DayChart {
       series: [
         {},
         { label: "Waiting", scale: "waiting", stroke: "#7cc4ff", width: 3, fill: "rgba(124,196,255,0.15)" },
-        { label: "Service level %", scale: "sl", stroke: "#5fe39a", width: 3, spanGaps: true },
+        // Points too: an interval with answers between empty ones has no line to draw.
+        {
+          label: "Service level %",
+          scale: "sl",
+          stroke: "#5fe39a",
+          width: 3,
+          spanGaps: true,
+          points: { show: true, size: 8, fill: "#5fe39a" },
+        },
       ],
       axes: [
-        { ...axis },
+        // Two lines of 16 px labels (time, and the date under the first tick).
+        { ...axis, size: 64 },
         { ...axis, scale: "waiting", label: "Waiting" },
         { ...axis, scale: "sl", side: 1, label: "Service level %", grid: { show: false } },
       ],

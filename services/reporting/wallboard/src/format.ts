@@ -21,5 +21,7 @@ export const percent = (ratio: number | null): string => (ratio === null ? "–"
 /** Service level against a goal of 80 % (the common 80/20 target): colours only, the number says it. */
 export function serviceLevelBand(ratio: number | null): "good" | "warn" | "bad" | undefined {
   if (ratio === null) return undefined;
-  return ratio >= 0.8 ? "good" : ratio >= 0.6 ? "warn" : "bad";
+  // Banded as shown: "80%" is good even when the ratio is 0.796.
+  const shown = Math.round(ratio * 100);
+  return shown >= 80 ? "good" : shown >= 60 ? "warn" : "bad";
 }
