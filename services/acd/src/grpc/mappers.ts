@@ -1,3 +1,4 @@
+import { requireEnumValue } from "@handoff/runtime";
 import { RoutingStrategy, SessionState, type QueueTarget as QueueTargetMessage } from "@handoff/proto/common";
 import type { DecisionRecord, Offer, RoutingConfig as RoutingConfigMessage } from "@handoff/proto/acd_service";
 import type { QueueTarget } from "../domain/queue-target";
@@ -29,10 +30,10 @@ const STATE_TO_PROTO: Record<SessionStateName, SessionState> = {
 
 export function configFromProto(config: RoutingConfigMessage): RoutingConfigInput {
   return {
-    teams: config.teams.map((team) => ({
+    teams: config.teams.map((team, i) => ({
       ...team,
-      // UNSPECIFIED (and unknown numbers) fall back to the default strategy.
-      strategy: STRATEGY_FROM_PROTO[team.strategy],
+      // UNSPECIFIED falls back to the default strategy; a number the contract does not name is refused.
+      strategy: STRATEGY_FROM_PROTO[requireEnumValue(team.strategy, RoutingStrategy, `config.teams[${i}].strategy`)],
     })),
     problemTypes: config.problemTypes,
   };

@@ -93,6 +93,21 @@ describe("acd bad input", () => {
     expect(config!.teams.map((t) => t.id)).toEqual(["support"]);
   });
 
+  it("refuses a team strategy the contract does not name instead of routing it by the default", async () => {
+    const error = await refusal(
+      acd.putRoutingConfig({
+        siteId,
+        config: { teams: [team("support"), team("billing", { strategy: 99 })], problemTypes: [], version: 0 },
+      }),
+    );
+    expect({ code: error.code, field: error.metadata.get("field")[0] }).toEqual({
+      code: status.INVALID_ARGUMENT,
+      field: "config.teams[1].strategy",
+    });
+    const { config } = await acd.getRoutingConfig({ siteId });
+    expect(config!.teams.map((t) => t.id)).toEqual(["support"]);
+  });
+
   it("counts a name's length in characters, not UTF-16 units, and refuses bidi controls in labels too", async () => {
     const other = newSite();
     // 200 emoji are 400 UTF-16 units but 200 characters: within the bound.
