@@ -10,6 +10,10 @@ export interface BenchTokenIssuer {
   brokerEnv: Record<string, string>;
   /** A rep's token, valid for an hour (a run is bounded well below that). */
   repToken(siteId: string, repId: string): Promise<string>;
+  /** The same trust for another API's tokens (`SUPERVISOR_JWT_ISSUER`... for reporting). */
+  envFor(prefix: string): Record<string, string>;
+  /** A supervisor's token, valid for an hour. */
+  supervisorToken(siteId: string, subject: string): Promise<string>;
 }
 
 /**
@@ -21,12 +25,16 @@ export async function benchTokenIssuer(): Promise<BenchTokenIssuer> {
   const dir = mkdtempSync(path.join(tmpdir(), "handoff-bench-jwt-"));
   onCleanup("bench signing key", () => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
   const key = await loadOrCreateDevSigningKey(dir);
+  const envFor = (prefix: string) => ({
+    [`${prefix}_JWT_ISSUER`]: DEV_ISSUER,
+    [`${prefix}_JWT_AUDIENCE`]: DEV_AUDIENCE,
+    [`${prefix}_JWT_PUBLIC_KEY`]: JSON.stringify(key.publicJwk),
+  });
   return {
-    brokerEnv: {
-      AGENT_JWT_ISSUER: DEV_ISSUER,
-      AGENT_JWT_AUDIENCE: DEV_AUDIENCE,
-      AGENT_JWT_PUBLIC_KEY: JSON.stringify(key.publicJwk),
-    },
+    brokerEnv: envFor("AGENT"),
     repToken: (siteId, repId) => signDevToken(key, { siteId, repId, roles: ["rep"], ttlSeconds: 3_600 }),
+    envFor,
+    supervisorToken: (siteId, subject) =>
+      signDevToken(key, { siteId, repId: subject, roles: ["supervisor"], ttlSeconds: 3_600 }),
   };
 }

@@ -51,10 +51,11 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const { child, output, exited } = launch(name, env);
   const ports = await new Promise<{ grpcPort: number; httpPort?: number }>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.join("\n")}`)),
-      timeoutMs,
-    );
+    // A service that did not start in time is killed, so it does not outlive the test that gave up on it.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.join("\n")}`));
+    }, timeoutMs);
     const poll = setInterval(() => {
       for (const line of output) {
         if (!line.includes('"grpcPort"')) continue;

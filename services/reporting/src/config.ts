@@ -43,6 +43,13 @@ export const reportingSettings = z.object({
    * write faster; a crash re-delivers at most one batch per topic, which the dedupe drops.
    */
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  /**
+   * Days the raw event log and the facts are kept (by event time, and by a session's start); older
+   * rows are deleted by a periodic sweep. A rep's last state and profile before the cutoff are kept.
+   */
+  REPORTING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(400),
+  /** How often the retention sweep runs. */
+  RETENTION_SWEEP_INTERVAL_MS: durationMs(3_600_000),
   /** How long start-up waits for the consumer groups to be joined before it serves anyway (not ready). */
   CONSUMER_JOIN_TIMEOUT_MS: durationMs(15_000),
   /** Supervisor API requests per supervisor (site and subject) per minute. */

@@ -25,10 +25,12 @@ import { mountMetricsDictionary } from "./http/metrics-dictionary-route";
 import { mountSupervisorApi } from "./http/supervisor-api";
 import { mountSupervisorStream, type SupervisorStreams } from "./http/supervisor-stream";
 import { EventIngester } from "./ingest/event-ingester";
+import { startRetentionJob } from "./ingest/retention-job";
 import { LiveHub } from "./live/live-hub";
 import { LiveSnapshotReader } from "./live/live-snapshot-reader";
 import { SiteChangeListener } from "./live/site-change-listener";
 import { RealtimeStore } from "./store/realtime-store";
+import { RetentionStore } from "./store/retention-store";
 import { RepFactsReader } from "./store/rep-facts-reader";
 import { SessionFactsReader } from "./store/session-facts-reader";
 import { SessionHistoryReader } from "./store/session-history-reader";
@@ -59,6 +61,10 @@ runMain("reporting", async () => {
     ingester: new EventIngester(pool, logger),
     lag: new ConsumerLag(),
     batchSize: config.INGEST_BATCH_SIZE,
+  });
+  const retention = startRetentionJob(new RetentionStore(pool), logger, {
+    retentionDays: config.REPORTING_RETENTION_DAYS,
+    intervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
   });
   const joinTimeout = new Promise<"timeout">((resolve) =>
     setTimeout(() => resolve("timeout"), config.CONSUMER_JOIN_TIMEOUT_MS).unref(),
@@ -128,6 +134,7 @@ runMain("reporting", async () => {
     { name: "http", run: () => http.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },
     { name: "kafka consumers", run: () => consumers.disconnect() },
+    { name: "retention", run: () => retention.stop() },
     { name: "kafka", run: () => kafkaReady.close() },
     { name: "postgres", run: () => pool.end() },
     { name: "telemetry", run: stopTelemetry },

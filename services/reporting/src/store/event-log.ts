@@ -63,7 +63,11 @@ export class EventLog {
     return inserted.rows.map((r) => byKey.get(`${r.source}/${r.event_id}`)!);
   }
 
-  /** Each session's fact-bearing events, each topic in its producer's order (at most MAX_SESSION_FACT_EVENTS). */
+  /**
+   * Each session's fact-bearing events, each topic in its producer's order (at most
+   * MAX_SESSION_FACT_EVENTS). `session_id <> ''` lets the planner use the partial index
+   * events_by_session: it cannot prove that for a session id that comes from unnest.
+   */
   async sessionHistories(tx: Tx, sessions: readonly SessionKey[]): Promise<SessionHistory[]> {
     if (sessions.length === 0) return [];
     const { rows } = await tx.query<{ site_id: string; session_id: string; source: string; payload: unknown }>(
@@ -71,7 +75,8 @@ export class EventLog {
        from unnest($1::text[], $2::text[]) as s(site_id, session_id)
        cross join lateral (
          select source, payload from reporting.events
-         where site_id = s.site_id and session_id = s.session_id and source in ('routing', 'sessions')
+         where site_id = s.site_id and session_id = s.session_id and session_id <> ''
+           and source in ('routing', 'sessions')
            and event_type = any($3)
          order by occurred_at_ms, stream_ms, stream_seq, event_id
          limit $4

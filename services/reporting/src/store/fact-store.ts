@@ -3,7 +3,15 @@ import type { QueueRef, SessionFacts } from "../domain/session-facts";
 import type { IngestedEvent } from "../events/event-decoding";
 import type { Tx } from "./transaction";
 
-const SESSION_FACT_TABLES = ["sessions", "queue_entries", "offers", "handled_parts", "wait_estimates", "surveys"];
+/** The tables of one session's derived facts, keyed by (site_id, session_id). */
+export const SESSION_FACT_TABLES = [
+  "sessions",
+  "queue_entries",
+  "offers",
+  "handled_parts",
+  "wait_estimates",
+  "surveys",
+];
 
 const queueColumns = (queue: QueueRef | null, prefix = "queue") => ({
   [`${prefix}_kind`]: queue?.kind ?? null,
