@@ -12,14 +12,14 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["{packages,services,examples}/*/test/unit/**/*.test.ts"],
+          include: ["{packages,services,examples}/*/test/unit/**/*.test.ts", "deploy/test/unit/**/*.test.ts"],
         },
       },
       {
         extends: true,
         test: {
           name: "integration",
-          include: ["{packages,services}/*/test/integration/**/*.test.ts"],
+          include: ["{packages,services}/*/test/integration/**/*.test.ts", "deploy/test/integration/**/*.test.ts"],
           globalSetup: ["scripts/infra/vitest-global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -25,7 +25,8 @@ if ! have node || ! have npm; then
   exit 1
 fi
 
-# binary -> Debian package; chromium is for the browser tests of the web pages.
+# binary -> Debian package; chromium is for the browser tests of the web pages, tini for the test that
+# runs the image's entry command (deploy/test/integration/image-entry.test.ts).
 missing=()
 have redis-server || missing+=(redis-server)
 have redis-cli || missing+=(redis-tools)
@@ -33,6 +34,7 @@ have_postgres || missing+=(postgresql)
 have java || missing+=(openjdk-17-jre-headless)
 have mvn || missing+=(maven)
 have chromium || missing+=(chromium)
+have tini || missing+=(tini)
 
 if ((${#missing[@]} > 0)); then
   if [ "$(id -u)" -eq 0 ]; then
