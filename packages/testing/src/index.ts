@@ -22,3 +22,4 @@ export { newSiteId, repTarget, teamConfig, teamTarget } from "./site-fixtures";
 export { TcpBalancer } from "./tcp-balancer";
 export { testIssuer, TEST_ISSUER, type TestIssuer, type TokenOptions } from "./test-issuer";
 export { createRequest, issueRequest } from "./session-requests";
+export { tracedCall, traceIdOf } from "./traced-call";

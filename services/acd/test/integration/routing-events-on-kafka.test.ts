@@ -1,7 +1,11 @@
-import { Metadata, type ServiceError } from "@grpc/grpc-js";
 import { createRedis, redisReady, type RedisClient } from "@handoff/runtime";
-import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/testing";
-import { randomBytes } from "node:crypto";
+import {
+  infrastructureEnv,
+  startService,
+  tracedCall as traced,
+  traceIdOf,
+  type ServiceProcess,
+} from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, type Acd } from "../support/acd-client";
 import { RoutingEventLog, waitForRelay } from "../support/event-log";
@@ -10,18 +14,6 @@ import { newSite, team, teamTarget } from "../support/routing-fixture";
 
 /** Its own database, so this file's acd is the leader that relays its outbox. */
 const REDIS_DB = 10;
-
-/** The trace id of a W3C `traceparent` (`00-<trace id>-<span id>-<flags>`). */
-const traceIdOf = (traceparent: string) => traceparent.split("-")[1] ?? "";
-
-/** Makes a gRPC call inside a new trace of the caller's and resolves with that trace's id. */
-async function traced(call: (metadata: Metadata, done: (error: ServiceError | null) => void) => void) {
-  const traceId = randomBytes(16).toString("hex");
-  const metadata = new Metadata();
-  metadata.set("traceparent", `00-${traceId}-${randomBytes(8).toString("hex")}-01`);
-  await new Promise<void>((resolve, reject) => call(metadata, (error) => (error ? reject(error) : resolve())));
-  return traceId;
-}
 
 describe("routing events on Kafka", () => {
   let service: ServiceProcess;

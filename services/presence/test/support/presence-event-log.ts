@@ -11,6 +11,8 @@ export interface LoggedPresenceEvent {
   /** The outbox stream id, which orders a site's events. */
   streamId: string;
   event: PresenceEvent;
+  /** The `traceparent` header: the trace of the request that made the event. */
+  traceparent: string;
 }
 
 /** Orders Redis stream ids (`<ms>-<seq>`) numerically. */
@@ -50,6 +52,7 @@ export class PresenceEventLog {
             eventId: headers.eventId,
             streamId: headers.eventId.slice(slash + 1),
             event: PresenceEvent.decode(value),
+            traceparent: headers.traceparent,
           });
         }
         log.bySite.set(site, events);
