@@ -186,8 +186,8 @@ export interface GetQueuePositionRequest {
   sessionId: string;
   /**
    * The estimate is about to be shown to the customer: record it as a WaitEstimated event, so its
-   * error against the real wait can be reported. At most one per session per 30 s (and one per
-   * epoch); other reads, and reads without this flag, write nothing.
+   * error against the real wait can be reported. At most one per session and epoch per interval (the
+   * acd's ESTIMATE_RECORD_INTERVAL_MS, 30 s by default); reads without this flag write nothing.
    */
   recordEstimate: boolean;
 }
