@@ -11,6 +11,8 @@ export const presenceSettings = z.object({
   HEARTBEAT_INTERVAL_MS: durationMs(10_000),
   /** Missed heartbeats before a connection is dropped. */
   HEARTBEAT_TOLERANCE: z.coerce.number().int().min(1).max(20).default(3),
+  /** Live connections (desktops, tabs) one rep may hold; a new one beyond it is RESOURCE_EXHAUSTED. */
+  MAX_CONNECTIONS_PER_REP: z.coerce.number().int().min(1).max(1_000).default(16),
 });
 
 export type PresenceConfig = z.infer<typeof presenceSettings>;

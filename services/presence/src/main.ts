@@ -32,7 +32,7 @@ runMain("presence", async () => {
   const logger = createLogger("presence", config.LOG_LEVEL);
   const redis = createRedis(redisOptionsFrom(config, "presence"));
   await redisReady(redis);
-  const store = new PresenceStore(redis);
+  const store = new PresenceStore(redis, config.MAX_CONNECTIONS_PER_REP);
   const acd = connectAcd(config.ACD_ADDRESS);
   const kafka = createKafka({ clientId: "presence", brokers: config.KAFKA_BROKERS, logger });
   const producer = await createEventProducer(kafka);

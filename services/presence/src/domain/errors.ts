@@ -27,6 +27,16 @@ export class CapacityTooHighError extends PresenceDomainError {
   }
 }
 
+/** A new connection of a rep who already holds the most live connections allowed. */
+export class RepConnectionLimitError extends PresenceDomainError {
+  constructor(
+    readonly repId: string,
+    readonly limit: number,
+  ) {
+    super(`rep ${repId} already holds ${limit} live connections, the most allowed (MAX_CONNECTIONS_PER_REP)`);
+  }
+}
+
 /** Logging in to a team the routing config does not list him in. */
 export class TeamMembershipError extends PresenceDomainError {
   constructor(

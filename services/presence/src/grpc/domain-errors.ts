@@ -1,7 +1,9 @@
-import { failedPrecondition, InvalidArgumentError } from "@handoff/runtime";
+import { status } from "@grpc/grpc-js";
+import { failedPrecondition, GrpcStatusError, InvalidArgumentError, withErrorInfo } from "@handoff/runtime";
 import {
   CapacityTooHighError,
   PresenceDomainError,
+  RepConnectionLimitError,
   RepNotLoggedInError,
   RepUnknownError,
   TeamMembershipError,
@@ -17,6 +19,14 @@ export async function translated<T>(call: () => Promise<T>, teamField = "team_id
     if (error instanceof RepUnknownError) throw new InvalidArgumentError("rep_id", error.message);
     if (error instanceof CapacityTooHighError) throw new InvalidArgumentError("capacity", error.message);
     if (error instanceof TeamMembershipError) throw new InvalidArgumentError(teamField, error.message);
+    if (error instanceof RepConnectionLimitError) {
+      throw withErrorInfo(
+        new GrpcStatusError(status.RESOURCE_EXHAUSTED, error.message),
+        "TOO_MANY_CONNECTIONS",
+        "handoff.presence",
+        { rep_id: error.repId, limit: String(error.limit) },
+      );
+    }
     throw failedPrecondition(error.message);
   }
 }

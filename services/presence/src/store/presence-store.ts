@@ -1,6 +1,6 @@
 import { DueIndexes, loadScripts, type RedisClient, type ScriptArg, type ScriptCall } from "@handoff/runtime";
 import path from "node:path";
-import { CapacityTooHighError, RepNotLoggedInError, RepUnknownError } from "../domain/errors";
+import { CapacityTooHighError, RepConnectionLimitError, RepNotLoggedInError, RepUnknownError } from "../domain/errors";
 import { STATE_CODES, stateName, type RepSnapshot, type RepStateName } from "../domain/rep-state";
 import { DEFAULT_SETTINGS, type PresenceSettings } from "../domain/settings";
 import { keys, tenantPrefix } from "./keys";
@@ -42,7 +42,11 @@ export class PresenceStore {
   /** The sites with work due, for the leader's sweeps and relay. */
   readonly due: DueIndexes<PresenceDueWork>;
 
-  constructor(readonly redis: RedisClient) {
+  /** `maxConnectionsPerRep`: the most live connections one rep may hold (MAX_CONNECTIONS_PER_REP). */
+  constructor(
+    readonly redis: RedisClient,
+    private readonly maxConnectionsPerRep: number,
+  ) {
     this.scripts = loadScripts(redis, SCRIPTS_DIR);
     this.due = new DueIndexes(redis, keys.due, ["heartbeats", "pushes", "relay"]);
   }
@@ -59,6 +63,7 @@ export class PresenceStore {
     const reply = (await script([tenantPrefix(site)], [repId, ...args])) as Reply;
     if (reply[0] === codes.NOT_LOGGED_IN) throw new RepNotLoggedInError(repId);
     if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(repId);
+    if (reply[0] === codes.TOO_MANY_CONNECTIONS) throw new RepConnectionLimitError(repId, this.maxConnectionsPerRep);
     await this.due.mark(site, MARKS[name] ?? {});
     return reply;
   }
@@ -81,7 +86,10 @@ export class PresenceStore {
 
   async login(site: string, repId: string, teamIds: readonly string[], connectionId: string, ttlMs: number) {
     await this.registerSite(site);
-    return this.snapshot(repId, await this.run("login", site, repId, [teamIds.join(","), connectionId, ttlMs]));
+    return this.snapshot(
+      repId,
+      await this.run("login", site, repId, [teamIds.join(","), connectionId, ttlMs, this.maxConnectionsPerRep]),
+    );
   }
 
   async logout(site: string, repId: string, actor: string, actorId: string) {
@@ -109,7 +117,7 @@ export class PresenceStore {
    * made him connected (his first live connection), which the acd must learn.
    */
   async heartbeat(site: string, repId: string, connectionId: string, ttlMs: number) {
-    const reply = await this.run("heartbeat", site, repId, [connectionId, ttlMs]);
+    const reply = await this.run("heartbeat", site, repId, [connectionId, ttlMs, this.maxConnectionsPerRep]);
     const rep = { ...this.snapshot(repId, reply), connectedNow: reply[11] === 1 };
     await this.due.mark(site, rep.connectedNow ? { heartbeats: rep.extra, pushes: 0 } : { heartbeats: rep.extra });
     return rep;

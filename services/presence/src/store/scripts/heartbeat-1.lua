@@ -4,9 +4,11 @@
 
   KEYS[1] tenant prefix "hp:{site}:"
   ARGV[1] rep id   ARGV[2] connection id   ARGV[3] deadline in ms from now
+  ARGV[4] most live connections a rep may hold (a new one beyond it is refused)
 
   Output: snapshot with extra = the new deadline, then 1 when this is his first live connection (the
           acd must learn he is connected), or { NOT_LOGGED_IN } | { UNKNOWN_REP }
+          | { TOO_MANY_CONNECTIONS, live connections }
 ]]
 --- @include "includes/common"
 --- @include "includes/rep"
@@ -17,6 +19,9 @@ if not r.known then return { UNKNOWN_REP } end
 if not r.loggedIn then return { NOT_LOGGED_IN } end
 local deadline = now + tonumber(ARGV[3])
 local before = rcall("HLEN", connsKey(r.id))
+if before >= tonumber(ARGV[4]) and rcall("HEXISTS", connsKey(r.id), ARGV[2]) == 0 then
+  return { TOO_MANY_CONNECTIONS, before }
+end
 rcall("HSET", connsKey(r.id), ARGV[2], deadline)
 rcall("ZADD", P .. "hb", deadline, r.id .. "|" .. ARGV[2])
 if before == 0 then bump(r, now) end

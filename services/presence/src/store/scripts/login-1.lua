@@ -5,8 +5,10 @@
   KEYS[1] tenant prefix "hp:{site}:"
   ARGV[1] rep id   ARGV[2] team ids (comma list)   ARGV[3] connection id ("" for none)
   ARGV[4] heartbeat deadline in ms from now
+  ARGV[5] most live connections a rep may hold (a new one beyond it is refused, and so is the login)
 
   Output: snapshot { 0, state, reason, teams, capacity, skills, version, live connections, since, actor }
+          or { TOO_MANY_CONNECTIONS, live connections }
   Events: RepLoggedIn, RepStateChanged.
 ]]
 --- @include "includes/common"
@@ -14,6 +16,10 @@
 
 local now = nowMs()
 local r = readRep(ARGV[1])
+if ARGV[3] ~= "" and rcall("HLEN", connsKey(r.id)) >= tonumber(ARGV[5])
+    and rcall("HEXISTS", connsKey(r.id), ARGV[3]) == 0 then
+  return { TOO_MANY_CONNECTIONS, rcall("HLEN", connsKey(r.id)) }
+end
 local teams = ARGV[2]
 local wanted = {}
 for _, team in ipairs(split(teams)) do wanted[team] = true end
