@@ -7,6 +7,10 @@ export const acdSettings = z.object({
   ...redisSettings,
   ...kafkaSettings,
   GRPC_PORT: port(50051),
+  /** Sessions one team's queue may hold waiting; an enqueue beyond it is RESOURCE_EXHAUSTED (QUEUE_FULL). */
+  MAX_WAITING_PER_TEAM: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Sessions one site may hold in routing (waiting, offered or active); an enqueue beyond it is refused. */
+  MAX_SESSIONS_PER_SITE: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
   ESTIMATE_RECORD_INTERVAL_MS: durationMs(ESTIMATE_RECORD_INTERVAL_MS),
 });
 

@@ -29,7 +29,10 @@ runMain("acd", async () => {
   const logger = createLogger("acd", config.LOG_LEVEL);
   const redis = createRedis(redisOptionsFrom(config, "acd"));
   await redisReady(redis);
-  const store = new RoutingStore(redis);
+  const store = new RoutingStore(redis, {
+    maxWaitingPerTeam: config.MAX_WAITING_PER_TEAM,
+    maxSessionsPerSite: config.MAX_SESSIONS_PER_SITE,
+  });
   const kafka = createKafka({ clientId: "acd", brokers: config.KAFKA_BROKERS, logger });
   const producer = await createEventProducer(kafka);
   // Every offer stream of this replica shares these two connections, whatever the number of sites.

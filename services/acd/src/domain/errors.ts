@@ -100,6 +100,25 @@ export class OfferExpiredError extends AcdDomainError {
   }
 }
 
+/** A queue at its bound refused a new session: the team's queue, or everything the site holds. */
+export class QueueFullError extends AcdDomainError {
+  readonly kind = "queue_full";
+
+  constructor(
+    readonly scope: "team" | "site",
+    readonly id: string,
+    readonly limit: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      scope === "team"
+        ? `team ${id}'s queue already holds ${limit} waiting sessions, the most allowed (MAX_WAITING_PER_TEAM)`
+        : `site ${id} already holds ${limit} sessions in routing, the most allowed (MAX_SESSIONS_PER_SITE)`,
+      options,
+    );
+  }
+}
+
 export class TeamUnknownError extends AcdDomainError {
   readonly kind = "team_unknown";
 

@@ -4,6 +4,7 @@ import {
   AcdDomainError,
   OfferExpiredError,
   OfferFencedError,
+  QueueFullError,
   ProblemTypeUnknownError,
   RepUnknownError,
   RoutingConfigInvalidError,
@@ -43,6 +44,8 @@ export const REASONS = {
   UNKNOWN_PROBLEM_TYPE: "UNKNOWN_PROBLEM_TYPE",
   ROUTING_CONFIG_INVALID: "ROUTING_CONFIG_INVALID",
   TRANSFER_TO_SELF: "TRANSFER_TO_SELF",
+  /** Enqueue into a team queue or a site at its bound (`scope` team or site, `limit`). */
+  QUEUE_FULL: "QUEUE_FULL",
 } as const;
 
 export type Reason = keyof typeof REASONS;
@@ -134,6 +137,16 @@ function describe(
       mapped: new GrpcStatusError(status.ALREADY_EXISTS, error.message),
       reason: "SESSION_ALREADY_QUEUED",
       metadata: { session_id: error.sessionId, ...(error.state ? { state: error.state } : {}) },
+    };
+  if (error instanceof QueueFullError)
+    return {
+      mapped: new GrpcStatusError(status.RESOURCE_EXHAUSTED, error.message),
+      reason: "QUEUE_FULL",
+      metadata: {
+        scope: error.scope,
+        [error.scope === "team" ? "team_id" : "site_id"]: error.id,
+        limit: String(error.limit),
+      },
     };
   return { mapped: failedPrecondition(error.message), metadata: {} };
 }

@@ -11,3 +11,4 @@ export const TEAM_IN_USE = -9;
 export const UNKNOWN_REP = -10;
 export const TRANSFER_TO_SELF = -11;
 export const OFFER_EXPIRED = -12;
+export const QUEUE_FULL = -13;

@@ -12,6 +12,7 @@ import path from "node:path";
 import {
   OfferExpiredError,
   OfferFencedError,
+  QueueFullError,
   ProblemTypeUnknownError,
   RoutingConfigInvalidError,
   RoutingConfigMissingError,
@@ -42,6 +43,12 @@ const READS = new Set([
   "getSessions",
   "getTeamAvailability",
 ]);
+
+/** How much one team's queue and one site may hold (config: MAX_WAITING_PER_TEAM, MAX_SESSIONS_PER_SITE). */
+export interface QueueBounds {
+  maxWaitingPerTeam: number;
+  maxSessionsPerSite: number;
+}
 
 /** The leader's kinds of work per site: deadlines to fire and outbox entries to relay. */
 export type AcdDueWork = "timers" | "relay";
@@ -200,7 +207,10 @@ export class RoutingStore {
   /** The sites with work due, for the leader's timer sweeper and outbox relay. */
   readonly due: DueIndexes<AcdDueWork>;
 
-  constructor(readonly redis: RedisClient) {
+  constructor(
+    readonly redis: RedisClient,
+    private readonly bounds: QueueBounds,
+  ) {
     this.scripts = loadScripts(redis, SCRIPTS_DIR);
     this.due = new DueIndexes(redis, keys.due, ["timers", "relay"]);
   }
@@ -276,8 +286,14 @@ export class RoutingStore {
       input.enqueuedAtMs ?? 0,
       input.rebuilt ? "1" : "0",
       input.epoch ?? 0,
+      this.bounds.maxWaitingPerTeam,
+      this.bounds.maxSessionsPerSite,
     ]);
     switch (reply[0]) {
+      case codes.QUEUE_FULL:
+        throw reply[1] === "team"
+          ? new QueueFullError("team", String(reply[3]), Number(reply[2]))
+          : new QueueFullError("site", site, Number(reply[2]));
       case codes.SESSION_EXISTS:
         throw new SessionAlreadyQueuedError(input.sessionId, sessionStateName(String(reply[1])));
       case codes.UNKNOWN_TEAM:

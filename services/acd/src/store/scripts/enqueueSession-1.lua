@@ -14,11 +14,13 @@
   ARGV[8] "1" when restored by a rebuild
   ARGV[9] epoch to continue from (0 for a new session; a rebuild passes the highest epoch the broker
           knows, so the next offer's fencing token is above every token already handed out)
+  ARGV[10] most sessions waiting in one team's queue (a rebuild is not bounded: it restores)
+  ARGV[11] most sessions one site holds in routing (waiting, offered or active)
 
   Output: { 0, offered (or active) rep id or "", position (0 when not waiting), queue length, epoch,
           expires at, 1 when the session was already in routing else 0 }
           or { SESSION_EXISTS, state } for an ended or abandoned one | { UNKNOWN_TEAM } | { UNKNOWN_REP }
-          | { UNKNOWN_PROBLEM_TYPE } | { NO_CONFIG }
+          | { UNKNOWN_PROBLEM_TYPE } | { NO_CONFIG } | { QUEUE_FULL, "team" or "site", limit, team id }
   Events: SessionQueued, then OfferCreated when matched; none when the session was already in routing.
 ]]
 --- @include "includes/common"
@@ -62,6 +64,12 @@ end
 local team = kind == "t" and teamInfo(targetId)
 if kind == "t" and not team then return unknown(UNKNOWN_TEAM) end
 if kind == "r" and rcall("EXISTS", P .. "r:" .. targetId) == 0 then return unknown(UNKNOWN_REP) end
+
+if not rebuilt then
+  local teamLimit, siteLimit = tonumber(ARGV[10]), tonumber(ARGV[11])
+  if kind == "t" and rcall("ZCARD", P .. "q:t:" .. targetId) >= teamLimit then return { QUEUE_FULL, "team", teamLimit, targetId } end
+  if tonumber(rcall("GET", P .. "live") or "0") >= siteLimit then return { QUEUE_FULL, "site", siteLimit } end
+end
 
 local now = nowMs()
 local enqueuedAt = tonumber(ARGV[7])

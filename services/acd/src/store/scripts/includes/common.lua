@@ -14,6 +14,7 @@ local TEAM_IN_USE = -9
 local UNKNOWN_REP = -10
 local TRANSFER_TO_SELF = -11
 local OFFER_EXPIRED = -12
+local QUEUE_FULL = -13
 
 -- Matching reads queues and rep indexes in pages of SCAN_PAGE and stops at the first eligible entry.
 -- Entries are skipped only for skills or rejections, so the scan is short unless many heads ask for

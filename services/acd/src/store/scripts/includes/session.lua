@@ -54,11 +54,12 @@ local function rejectedBy(s, rep)
   return s.rjn > 0 and rcall("SISMEMBER", rejectersKey(s.id), rep) == 1
 end
 
--- Sessions in routing (waiting, offered or active) per primary team: a team that has any cannot be
--- removed from the config.
+-- Sessions in routing (waiting, offered or active) per primary team, so a team that has any cannot be
+-- removed from the config, and per site ("live"), which bounds what one site may hold.
 local function countInTeam(q, delta)
   local team = teamOf(q)
   if team then rcall("HINCRBY", P .. "tl", team, delta) end
+  rcall("INCRBY", P .. "live", delta)
 end
 
 -- Ends the session's life in Redis: a short-lived tombstone answers late duplicates.
