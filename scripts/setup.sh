@@ -35,6 +35,8 @@ have java || missing+=(openjdk-17-jre-headless)
 have mvn || missing+=(maven)
 have chromium || missing+=(chromium)
 have tini || missing+=(tini)
+# kubectl for `kubectl kustomize` of k8s/ in deploy/test (any kubectl on PATH will do).
+have kubectl || missing+=(kubernetes-client)
 
 if ((${#missing[@]} > 0)); then
   if [ "$(id -u)" -eq 0 ]; then
