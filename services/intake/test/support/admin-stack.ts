@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { problemBodySchema } from "@handoff/runtime";
 import type { z } from "zod";
 import type * as schemas from "../../src/admin/admin-schemas";
@@ -45,10 +46,12 @@ export class AdminStack {
     const intake = await startService("intake", {
       DATABASE_URL,
       // Only the public portal calls the broker and presence, and lazily.
+      KAFKA_BROKERS,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `intake-${randomUUID().slice(0, 8)}`,
       SESSION_BROKER_ADDRESS: "127.0.0.1:1",
       PRESENCE_ADDRESS: "127.0.0.1:1",
       ACD_ADDRESS: `127.0.0.1:${acd.grpcPort}`,
-      PRESENCE_ADDRESS: "127.0.0.1:1",
       ADMIN_HTTP_PORT: "0",
       ...issuer.env,
     });
