@@ -2,10 +2,17 @@
 // every start (the acd versions the config; putting the same one again is harmless), and its public
 // portal (start methods, agreement, messages, a notice, a schedule) saved through intake's admin API
 // when it differs from the stored one. The one place to extend the demo.
-import { credentials } from "@grpc/grpc-js";
 import { AcdServiceClient, type RoutingConfig, type Team } from "@handoff/proto/acd_service";
 import { RoutingStrategy } from "@handoff/proto/common";
-import { loadOrCreateDevSigningKey, signDevToken } from "@handoff/runtime";
+import {
+  channelCredentials,
+  devTlsEnv,
+  loadGrpcTls,
+  loadOrCreateDevSigningKey,
+  signDevToken,
+  tlsChannelOptions,
+  type DevCertificates,
+} from "@handoff/runtime";
 
 export const DEMO_SITE_ID = "demo";
 
@@ -73,9 +80,10 @@ export const DEMO_PORTAL = {
 export const demoSiteSummary = (): string =>
   `site ${DEMO_SITE_ID}: ${DEMO_ROUTING.teams.map((t) => `${t.id} (${t.memberRepIds.join(", ")})`).join(", ")}`;
 
-/** Puts the demo site's routing config into the acd at `acdAddress`. */
-export async function seedDemoSite(acdAddress: string): Promise<void> {
-  const acd = new AcdServiceClient(acdAddress, credentials.createInsecure());
+/** Puts the demo site's routing config into the acd at `acdAddress`, as the admin path (intake) does. */
+export async function seedDemoSite(acdAddress: string, certificates: DevCertificates): Promise<void> {
+  const tls = loadGrpcTls(devTlsEnv(certificates, "intake"));
+  const acd = new AcdServiceClient(acdAddress, channelCredentials(tls), tlsChannelOptions(acdAddress));
   try {
     await new Promise<void>((resolve, reject) =>
       acd.putRoutingConfig({ siteId: DEMO_SITE_ID, config: DEMO_ROUTING }, (error) =>

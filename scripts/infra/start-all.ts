@@ -10,6 +10,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { styleText } from "node:util";
+import { devTlsEnv, loadOrCreateDevCertificates, type DevCertificates } from "@handoff/runtime";
 import { runInfrastructure } from "./cli.ts";
 import { demoSiteSummary, seedDemoPortal, seedDemoSite } from "./demo-site.ts";
 import type { InfrastructureEnv } from "./index.ts";
@@ -61,9 +62,20 @@ async function checkPorts(): Promise<void> {
   }
 }
 
-function startService(name: ServiceName, env: InfrastructureEnv, onExit: (name: ServiceName) => void): ChildProcess {
+function startService(
+  name: ServiceName,
+  env: InfrastructureEnv,
+  certificates: DevCertificates,
+  onExit: (name: ServiceName) => void,
+): ChildProcess {
   const child = spawn(process.execPath, [path.join(root, "services", name, "dist", "main.js")], {
-    env: { ...process.env, ...env, ...loggingEnv(), ...LOCAL_SERVICES[name].env },
+    env: {
+      ...process.env,
+      ...env,
+      ...loggingEnv(),
+      ...devTlsEnv(certificates, name),
+      ...LOCAL_SERVICES[name].env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   createInterface({ input: child.stdout }).on("line", (line) => console.log(line));
@@ -180,14 +192,16 @@ try {
         // Before the summary, waitUntilReady reports the exit.
         if (ready && !stopping) say(`[start] ${name} exited (${child?.signalCode ?? child?.exitCode}) while running`);
       };
-      for (const name of names) children.set(name, startService(name, env, onExit));
+      // Each service's certificate, from the development CA in .cache/dev-ca (created on first start).
+      const certificates = loadOrCreateDevCertificates();
+      for (const name of names) children.set(name, startService(name, env, certificates, onExit));
       const stopAll = async (): Promise<void> => {
         stopping = true;
         await Promise.all([...children.values()].map(stopService));
       };
       try {
         await waitUntilReady(children);
-        await seedDemoSite(`127.0.0.1:${LOCAL_SERVICES.acd.grpcPort}`);
+        await seedDemoSite(`127.0.0.1:${LOCAL_SERVICES.acd.grpcPort}`, certificates);
         await seedDemoPortal(`http://127.0.0.1:${LOCAL_SERVICES.intake.adminHttpPort}`);
       } catch (error) {
         await stopAll();

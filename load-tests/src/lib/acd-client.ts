@@ -1,34 +1,15 @@
-import { credentials, type ClientReadableStream } from "@grpc/grpc-js";
+import type { ClientReadableStream } from "@grpc/grpc-js";
 import { AcdServiceClient, type Offer, type SubscribeOffersResponse } from "@handoff/proto/acd_service";
-import { callUnary } from "@handoff/runtime";
+import { ACD_CALLERS } from "@handoff/runtime";
+import { promiseClient } from "@handoff/testing/dist/promise-client";
 import { KeyedArrivals } from "./keyed-arrivals";
 
-/** Deadline of every unary call the bench makes; a call that takes longer counts as failed. */
-const DEADLINE_MS = 10_000;
-
-/** The AcdService calls the benchmark makes, promise-returning, each with a deadline. */
+/**
+ * The AcdService calls the benchmark makes, promise-returning with a 10 s deadline (a call that takes longer
+ * counts as failed), each made over mutual TLS as the service allowed to call it.
+ */
 export function connectAcd(address: string) {
-  const raw = new AcdServiceClient(address, credentials.createInsecure());
-  return {
-    raw,
-    putRoutingConfig: (request: Parameters<AcdServiceClient["putRoutingConfig"]>[0]) =>
-      callUnary(raw, "putRoutingConfig", request, DEADLINE_MS),
-    enqueueSession: (request: Parameters<AcdServiceClient["enqueueSession"]>[0]) =>
-      callUnary(raw, "enqueueSession", request, DEADLINE_MS),
-    acceptOffer: (request: Parameters<AcdServiceClient["acceptOffer"]>[0]) =>
-      callUnary(raw, "acceptOffer", request, DEADLINE_MS),
-    endSession: (request: Parameters<AcdServiceClient["endSession"]>[0]) =>
-      callUnary(raw, "endSession", request, DEADLINE_MS),
-    setRepCapacity: (request: Parameters<AcdServiceClient["setRepCapacity"]>[0]) =>
-      callUnary(raw, "setRepCapacity", request, DEADLINE_MS),
-    getTeamAvailability: (request: Parameters<AcdServiceClient["getTeamAvailability"]>[0]) =>
-      callUnary(raw, "getTeamAvailability", request, DEADLINE_MS),
-    getRepRouting: (request: Parameters<AcdServiceClient["getRepRouting"]>[0]) =>
-      callUnary(raw, "getRepRouting", request, DEADLINE_MS),
-    getRoutingConfig: (request: Parameters<AcdServiceClient["getRoutingConfig"]>[0]) =>
-      callUnary(raw, "getRoutingConfig", request, DEADLINE_MS),
-    close: () => raw.close(),
-  };
+  return promiseClient(AcdServiceClient, address, ACD_CALLERS);
 }
 
 export type AcdClient = ReturnType<typeof connectAcd>;

@@ -1,23 +1,13 @@
-import { credentials } from "@grpc/grpc-js";
 import { SessionBrokerServiceClient } from "@handoff/proto/session_broker_service";
-import { callUnary } from "@handoff/runtime";
+import { SESSION_BROKER_CALLERS } from "@handoff/runtime";
+import { promiseClient } from "@handoff/testing/dist/promise-client";
 
-/** Deadline of every unary call the bench makes; a call that takes longer counts as failed. */
-const DEADLINE_MS = 10_000;
-
-/** The SessionBrokerService calls the benchmark makes, promise-returning, each with a deadline. */
+/**
+ * The SessionBrokerService calls the benchmark makes, promise-returning with a 10 s deadline (a call that takes longer
+ * counts as failed), each made over mutual TLS as the service allowed to call it.
+ */
 export function connectBroker(address: string) {
-  const raw = new SessionBrokerServiceClient(address, credentials.createInsecure());
-  return {
-    raw,
-    createSession: (request: Parameters<SessionBrokerServiceClient["createSession"]>[0]) =>
-      callUnary(raw, "createSession", request, DEADLINE_MS),
-    acceptSessionOffer: (request: Parameters<SessionBrokerServiceClient["acceptSessionOffer"]>[0]) =>
-      callUnary(raw, "acceptSessionOffer", request, DEADLINE_MS),
-    closeSession: (request: Parameters<SessionBrokerServiceClient["closeSession"]>[0]) =>
-      callUnary(raw, "closeSession", request, DEADLINE_MS),
-    close: () => raw.close(),
-  };
+  return promiseClient(SessionBrokerServiceClient, address, SESSION_BROKER_CALLERS);
 }
 
 export type BrokerClient = ReturnType<typeof connectBroker>;

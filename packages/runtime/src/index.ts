@@ -36,7 +36,31 @@ export {
   requireText,
 } from "./grpc/validation";
 export { startGrpcServer, type GrpcServiceBinding, type RunningGrpcServer } from "./grpc/server";
-export { checkGrpcHealth } from "./grpc/health-client";
+export { checkGrpcHealth, type HealthCheckOptions } from "./grpc/health-client";
+export {
+  channelCredentials,
+  grpcTlsSettings,
+  loadGrpcTls,
+  serverCredentials,
+  tlsChannelOptions,
+  type GrpcTls,
+  type GrpcTlsSettings,
+} from "./grpc/tls";
+export {
+  callerIdentity,
+  identityUri,
+  SERVICE_IDENTITIES,
+  type PeerAuth,
+  type ServiceIdentity,
+} from "./grpc/service-identity";
+export { ACD_CALLERS, PRESENCE_CALLERS, SESSION_BROKER_CALLERS, type ServiceCallers } from "./grpc/service-callers";
+export { authorizeMethods, methodCallers, type MethodCallers } from "./grpc/method-authorization";
+export {
+  DEFAULT_DEV_CA_DIR,
+  devTlsEnv,
+  loadOrCreateDevCertificates,
+  type DevCertificates,
+} from "./grpc/dev-certificates";
 export { callUnary, createGrpcClient, DEFAULT_DEADLINE_MS } from "./grpc/client";
 export { createKafka } from "./kafka/client";
 export { decodeEventHeaders, encodeEventHeaders, HEADER, type EventHeaders } from "./kafka/headers";

@@ -3,7 +3,8 @@ export { ARTIFACTS_DIR, launchChromium, saveScreenshot, seriousAxeViolations, ty
 export { IntakeStack, type IntakeStackOptions } from "./intake-stack";
 export { describeServiceLifecycle, type LifecycleSuiteOptions } from "./lifecycle-suite";
 export { runServiceExpectingExit, startService, type ExitedService, type ServiceProcess } from "./service-process";
-export { promiseClient, type PromiseClient } from "./promise-client";
+export { promiseClient, type PromiseClient, type TestCaller } from "./promise-client";
+export { devClientTls, devServiceTlsEnv } from "./dev-identity";
 export { connectAcd, connectPresence, type Acd, type Presence } from "./service-clients";
 export {
   connectSessionBroker,

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import type { ServiceIdentity } from "@handoff/runtime";
+import { devServiceTlsEnv } from "./dev-identity";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
 
@@ -8,6 +10,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Ports from the service's "listening" log line. */
   grpcPort: number;
+  /** The plaintext health-only port, when GRPC_HEALTH_PORT was set. */
+  grpcHealthPort?: number;
   httpPort?: number;
   /** Every stdout/stderr line so far. */
   output: string[];
@@ -20,8 +24,11 @@ export interface ExitedService {
   output: string[];
 }
 
-/** Starts `services/<name>/dist/main.js` on Node 24 (this process's binary) with ports 0 by default. */
-function launch(name: string, env: Record<string, string | undefined>) {
+/**
+ * Starts `services/<name>/dist/main.js` on Node 24 (this process's binary) with ports 0 and the
+ * service's development certificate by default.
+ */
+function launch(name: ServiceIdentity, env: Record<string, string | undefined>) {
   const child = spawn(process.execPath, [path.join(repoRoot, "services", name, "dist", "main.js")], {
     env: {
       PATH: process.env.PATH,
@@ -29,6 +36,7 @@ function launch(name: string, env: Record<string, string | undefined>) {
       HTTP_PORT: "0",
       GRPC_HOST: "127.0.0.1",
       HTTP_HOST: "127.0.0.1",
+      ...devServiceTlsEnv(name),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -45,33 +53,35 @@ function launch(name: string, env: Record<string, string | undefined>) {
 
 /** Starts a service and waits for its "listening" line; rejects with its output if it exits first. */
 export async function startService(
-  name: string,
+  name: ServiceIdentity,
   env: Record<string, string | undefined>,
   timeoutMs = 30_000,
 ): Promise<ServiceProcess> {
   const { child, output, exited } = launch(name, env);
-  const ports = await new Promise<{ grpcPort: number; httpPort?: number }>((resolve, reject) => {
-    // A service that did not start in time is killed, so it does not outlive the test that gave up on it.
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.join("\n")}`));
-    }, timeoutMs);
-    const poll = setInterval(() => {
-      for (const line of output) {
-        if (!line.includes('"grpcPort"')) continue;
-        const parsed = JSON.parse(line) as { grpcPort: number; httpPort?: number };
+  const ports = await new Promise<{ grpcPort: number; grpcHealthPort?: number; httpPort?: number }>(
+    (resolve, reject) => {
+      // A service that did not start in time is killed, so it does not outlive the test that gave up on it.
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`${name} did not start in ${timeoutMs} ms:\n${output.join("\n")}`));
+      }, timeoutMs);
+      const poll = setInterval(() => {
+        for (const line of output) {
+          if (!line.includes('"grpcPort"')) continue;
+          const parsed = JSON.parse(line) as { grpcPort: number; grpcHealthPort?: number; httpPort?: number };
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve(parsed);
+          return;
+        }
+      }, 20);
+      void exited.then(({ code }) => {
         clearInterval(poll);
         clearTimeout(timer);
-        resolve(parsed);
-        return;
-      }
-    }, 20);
-    void exited.then(({ code }) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before listening:\n${output.join("\n")}`));
-    });
-  });
+        reject(new Error(`${name} exited with ${code} before listening:\n${output.join("\n")}`));
+      });
+    },
+  );
   return {
     child,
     output,
@@ -87,7 +97,7 @@ export async function startService(
 
 /** Runs a service that is expected to fail at start and returns its exit code and output. */
 export async function runServiceExpectingExit(
-  name: string,
+  name: ServiceIdentity,
   env: Record<string, string | undefined>,
   timeoutMs = 15_000,
 ): Promise<ExitedService> {

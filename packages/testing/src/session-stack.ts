@@ -3,14 +3,16 @@ import type { Team } from "@handoff/proto/acd_service";
 import { Actor, RepState } from "@handoff/proto/common";
 import { SessionBrokerServiceClient } from "@handoff/proto/session_broker_service";
 import { infrastructureEnv } from "./infrastructure-env";
-import { promiseClient, type PromiseClient } from "./promise-client";
+import { SESSION_BROKER_CALLERS } from "@handoff/runtime";
+import { promiseClient, type PromiseClient, type TestCaller } from "./promise-client";
 import { connectAcd, connectPresence, type Acd, type Presence } from "./service-clients";
 import { startService, type ServiceProcess } from "./service-process";
 import { newSiteId } from "./site-fixtures";
 
 export type SessionBroker = PromiseClient<SessionBrokerServiceClient>;
-export const connectSessionBroker = (address: string): SessionBroker =>
-  promiseClient(SessionBrokerServiceClient, address);
+/** A broker client calling each method as the service allowed to (or as `caller` for every call). */
+export const connectSessionBroker = (address: string, caller: TestCaller = SESSION_BROKER_CALLERS): SessionBroker =>
+  promiseClient(SessionBrokerServiceClient, address, caller);
 
 /** A start waits this long: CI runs several stacks at once on two cores, and a broker joins Kafka groups. */
 const START_TIMEOUT_MS = 60_000;

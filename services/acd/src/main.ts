@@ -10,6 +10,7 @@ import {
   redisReady,
   runLeaderDuties,
   runMain,
+  loadGrpcTls,
   startGrpcServer,
   startLeadership,
 } from "@handoff/runtime";
@@ -26,6 +27,7 @@ import { TimerSweeper } from "./timers/timer-sweeper";
 
 runMain("acd", async () => {
   const config = loadAcdConfig();
+  const tls = loadGrpcTls(config);
   const logger = createLogger("acd", config.LOG_LEVEL);
   const redis = createRedis(redisOptionsFrom(config, "acd"));
   await redisReady(redis);
@@ -65,13 +67,15 @@ runMain("acd", async () => {
   const grpc = await startGrpcServer({
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
+    tls,
+    healthPort: config.GRPC_HEALTH_PORT,
     services: [acdService(store, feed, logger, config.ESTIMATE_RECORD_INTERVAL_MS)],
   });
   const health = followRedisHealth([redis, offerWakeups], (healthy) => {
     grpc.setServing(healthy);
     logger[healthy ? "info" : "warn"]({ serving: healthy }, healthy ? "Redis reachable" : "Redis out of reach");
   });
-  logger.info({ grpcPort: grpc.port }, "acd listening");
+  logger.info({ grpcPort: grpc.port, grpcHealthPort: grpc.healthPort }, "acd listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     {

@@ -15,6 +15,7 @@ import {
   postgresReadiness,
   redisOptionsFrom,
   runMain,
+  loadGrpcTls,
   sharedRateLimit,
   startGrpcServer,
   startHttpServer,
@@ -42,20 +43,21 @@ const QUEUE_WATCH_JOIN_WAIT_MS = 15_000;
 
 runMain("intake", async () => {
   const config = loadIntakeConfig();
+  const tls = loadGrpcTls(config);
   const logger = createLogger("intake", config.LOG_LEVEL);
 
   const pool = createPgPool(config.DATABASE_URL);
   const applied = await migrate(pool, path.join(__dirname, "store", "migrations"), "intake_schema_migrations");
   if (applied.length > 0) logger.info({ applied }, "database migrated");
-  const routing = new AcdRouting(config.ACD_ADDRESS);
+  const routing = new AcdRouting(config.ACD_ADDRESS, tls);
   const portalStore = new PortalConfigStore(pool);
   const portalConfigs = new PortalConfigCommands(portalStore, routing);
   const sites = new SitePortals(portalStore, routing);
-  const broker = new CustomerBroker(config.SESSION_BROKER_ADDRESS);
-  const reps = new RepDirectory(config.PRESENCE_ADDRESS);
+  const broker = new CustomerBroker(config.SESSION_BROKER_ADDRESS, tls);
+  const reps = new RepDirectory(config.PRESENCE_ADDRESS, tls);
   const redis = createRedis(redisOptionsFrom(config, "intake"));
   const claims = new StreamClaims(redis, redis.duplicate(), config.REDIS_KEY_PREFIX, logger);
-  const positions = new QueuePositions(config.ACD_ADDRESS);
+  const positions = new QueuePositions(config.ACD_ADDRESS, tls);
   const streams = new CustomerStreams(broker, positions, sites, claims, logger, {
     safetyRefreshMs: config.POSITION_REFRESH_MS,
   });
@@ -70,13 +72,19 @@ runMain("intake", async () => {
   );
   if ((await Promise.race([joined, joinWait])) === "timeout")
     logger.info({ waitedMs: QUEUE_WATCH_JOIN_WAIT_MS }, "queue watch still joining its group; serving anyway");
-  const waits = new WaitPreview(config.ACD_ADDRESS);
+  const waits = new WaitPreview(config.ACD_ADDRESS, tls);
   const verifier = await tokenVerifierFromSettings("ADMIN", config, logger, { api: "admin API" });
 
-  const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
+  const grpc = await startGrpcServer({
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+    services: [],
+    tls,
+    healthPort: config.GRPC_HEALTH_PORT,
+  });
   const app = createHttpApp({
     logger,
-    readiness: [grpcDependencyReadiness("session-broker", config.SESSION_BROKER_ADDRESS), postgresReadiness(pool)],
+    readiness: [grpcDependencyReadiness("session-broker", config.SESSION_BROKER_ADDRESS, tls), postgresReadiness(pool)],
     rateLimit: sharedRateLimit({
       redis,
       name: "address",
@@ -119,7 +127,10 @@ runMain("intake", async () => {
   });
   const adminHttp = await startHttpServer(adminApp, config.ADMIN_HTTP_HOST, config.ADMIN_HTTP_PORT);
   grpc.setServing(true);
-  logger.info({ grpcPort: grpc.port, httpPort: http.port, adminHttpPort: adminHttp.port }, "intake listening");
+  logger.info(
+    { grpcPort: grpc.port, grpcHealthPort: grpc.healthPort, httpPort: http.port, adminHttpPort: adminHttp.port },
+    "intake listening",
+  );
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     // Live streams never finish on their own: their customers reconnect elsewhere with their last id.

@@ -9,6 +9,7 @@ import {
   redisReady,
   runLeaderDuties,
   runMain,
+  loadGrpcTls,
   startGrpcServer,
   startLeadership,
   StreamOutboxRelay,
@@ -29,11 +30,12 @@ import { PresenceStore } from "./store/presence-store";
 
 runMain("presence", async () => {
   const config = loadPresenceConfig();
+  const tls = loadGrpcTls(config);
   const logger = createLogger("presence", config.LOG_LEVEL);
   const redis = createRedis(redisOptionsFrom(config, "presence"));
   await redisReady(redis);
   const store = new PresenceStore(redis, config.MAX_CONNECTIONS_PER_REP);
-  const acd = connectAcd(config.ACD_ADDRESS);
+  const acd = connectAcd(config.ACD_ADDRESS, tls);
   const kafka = createKafka({ clientId: "presence", brokers: config.KAFKA_BROKERS, logger });
   const producer = await createEventProducer(kafka);
 
@@ -78,10 +80,12 @@ runMain("presence", async () => {
   const grpc = await startGrpcServer({
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
+    tls,
+    healthPort: config.GRPC_HEALTH_PORT,
     services: [presenceService(commands, store, acd, logger)],
   });
   grpc.setServing(true);
-  logger.info({ grpcPort: grpc.port }, "presence listening");
+  logger.info({ grpcPort: grpc.port, grpcHealthPort: grpc.healthPort }, "presence listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     { name: "grpc", run: () => grpc.drain(config.SHUTDOWN_TIMEOUT_MS / 2) },

@@ -13,6 +13,7 @@ import {
   mountStaticPage,
   postgresReadiness,
   runMain,
+  loadGrpcTls,
   startGrpcServer,
   startHttpServer,
   tokenVerifierFromSettings,
@@ -47,6 +48,7 @@ const LIVE_STREAM_MAX_AGE_MS = 30 * 60_000;
 
 runMain("reporting", async () => {
   const config = loadReportingConfig();
+  const tls = loadGrpcTls(config);
   const logger = createLogger("reporting", config.LOG_LEVEL);
   const pool = createPgPool(config.DATABASE_URL);
   const applied = await migrate(pool, path.join(__dirname, "store", "migrations"), "reporting_schema_migrations");
@@ -94,7 +96,13 @@ runMain("reporting", async () => {
   const wallboardDir = config.WALLBOARD_DIR ?? DEFAULT_WALLBOARD_DIR;
   let streams: SupervisorStreams | undefined;
 
-  const grpc = await startGrpcServer({ host: config.GRPC_HOST, port: config.GRPC_PORT, services: [] });
+  const grpc = await startGrpcServer({
+    host: config.GRPC_HOST,
+    port: config.GRPC_PORT,
+    services: [],
+    tls,
+    healthPort: config.GRPC_HEALTH_PORT,
+  });
   const app = createHttpApp({
     logger,
     readiness: [postgresReadiness(pool), kafkaReady, consumers.readiness],
@@ -126,7 +134,7 @@ runMain("reporting", async () => {
   });
   const http = await startHttpServer(app, config.HTTP_HOST, config.HTTP_PORT);
   grpc.setServing(true);
-  logger.info({ grpcPort: grpc.port, httpPort: http.port }, "reporting listening");
+  logger.info({ grpcPort: grpc.port, grpcHealthPort: grpc.healthPort, httpPort: http.port }, "reporting listening");
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     { name: "live streams", run: () => Promise.resolve(streams?.closeAll()) },

@@ -20,6 +20,7 @@ import {
   redisReady,
   runLeaderDuties,
   runMain,
+  loadGrpcTls,
   startGrpcServer,
   startHttpServer,
   startLeadership,
@@ -68,6 +69,7 @@ const DEFAULT_CONSOLE_DIR = path.resolve(__dirname, "..", "..", "..", "examples"
 
 runMain("session-broker", async () => {
   const config = loadSessionBrokerConfig();
+  const tls = loadGrpcTls(config);
   const logger = createLogger("session-broker", config.LOG_LEVEL);
   if (!config.CREDENTIAL_SECRET)
     logger.info("development mode: credentials are hashed under the development secret (set CREDENTIAL_SECRET)");
@@ -83,7 +85,7 @@ runMain("session-broker", async () => {
   const kafkaReady = kafkaReadiness(kafka);
 
   const replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const acd = new AcdPort(config.ACD_ADDRESS);
+  const acd = new AcdPort(config.ACD_ADDRESS, tls);
   const store = new SessionStore(pool);
   const participants = new ParticipantStore(pool);
   const offers = new OfferStore(pool);
@@ -159,7 +161,7 @@ runMain("session-broker", async () => {
       "routing events consumer still joining its group; serving anyway",
     );
 
-  const presence = new PresencePort(config.PRESENCE_ADDRESS);
+  const presence = new PresencePort(config.PRESENCE_ADDRESS, tls);
   const disconnects = new RepDisconnects(
     store,
     participants,
@@ -199,13 +201,15 @@ runMain("session-broker", async () => {
   const grpc = await startGrpcServer({
     host: config.GRPC_HOST,
     port: config.GRPC_PORT,
+    tls,
+    healthPort: config.GRPC_HEALTH_PORT,
     services: [sessionBrokerService(deps)],
   });
   const verifier = await tokenVerifierFromSettings("AGENT", config, logger, { api: "agent API" });
   // Development auth (no issuer, never in production): the console may ask the broker for a token.
   const devKey = config.AGENT_JWT_ISSUER ? undefined : await loadOrCreateDevSigningKey();
   const consoleDir = config.AGENT_CONSOLE_DIR ?? DEFAULT_CONSOLE_DIR;
-  const connections = new GrpcConnectionPresence(config.PRESENCE_ADDRESS);
+  const connections = new GrpcConnectionPresence(config.PRESENCE_ADDRESS, tls);
   const app = createHttpApp({
     logger,
     readiness: [postgresReadiness(pool), kafkaReady],
@@ -236,7 +240,10 @@ runMain("session-broker", async () => {
     return undefined;
   });
   grpc.setServing(true);
-  logger.info({ grpcPort: grpc.port, httpPort: http.port }, "session-broker listening");
+  logger.info(
+    { grpcPort: grpc.port, grpcHealthPort: grpc.healthPort, httpPort: http.port },
+    "session-broker listening",
+  );
 
   installShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     { name: "agent sockets", run: () => Promise.resolve(sockets?.close()) },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { grpcTlsSettings } from "../grpc/tls";
 
 /** A TCP port; 0 lets the OS choose (tests). */
 export const port = (defaultPort: number) => z.coerce.number().int().min(0).max(65535).default(defaultPort);
@@ -20,6 +21,9 @@ export const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: "must be 
 export const commonSettings = {
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   GRPC_HOST: z.string().default("0.0.0.0"),
+  ...grpcTlsSettings,
+  /** The plaintext health-only port for Kubernetes' gRPC probes; none when unset. */
+  GRPC_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SHUTDOWN_TIMEOUT_MS: durationMs(10_000),
 };
 

@@ -1,16 +1,18 @@
-import { credentials, Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
+import { Metadata, type ChannelCredentials, type ChannelOptions, type Client, type ServiceError } from "@grpc/grpc-js";
+import { channelCredentials, tlsChannelOptions, type GrpcTls } from "./tls";
 
 /** @default 5000 */
 export const DEFAULT_DEADLINE_MS = 5_000;
 
 type ClientConstructor<C extends Client> = new (
   address: string,
-  creds: ReturnType<typeof credentials.createInsecure>,
+  creds: ChannelCredentials,
+  options: ChannelOptions,
 ) => C;
 
-/** A plaintext client for an in-cluster address (`host:port`). */
-export function createGrpcClient<C extends Client>(Ctor: ClientConstructor<C>, address: string): C {
-  return new Ctor(address, credentials.createInsecure());
+/** A client for an in-cluster address (`host:port`) on mutual TLS, presenting this service's certificate. */
+export function createGrpcClient<C extends Client>(Ctor: ClientConstructor<C>, address: string, tls: GrpcTls): C {
+  return new Ctor(address, channelCredentials(tls), tlsChannelOptions(address));
 }
 
 /** The request and response of a generated unary method (its last overload takes metadata and options). */

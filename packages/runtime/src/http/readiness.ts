@@ -2,6 +2,7 @@ import type { Kafka } from "kafkajs";
 import type { RedisClient } from "../redis/connection";
 import type { PgPool } from "../postgres/pool";
 import { checkGrpcHealth } from "../grpc/health-client";
+import type { GrpcTls } from "../grpc/tls";
 import type { ReadinessCheck } from "./server";
 
 export const redisReadiness = (redis: RedisClient): ReadinessCheck => ({
@@ -32,7 +33,7 @@ export function kafkaReadiness(kafka: Kafka): ReadinessCheck & { close(): Promis
   };
 }
 
-export const grpcDependencyReadiness = (name: string, address: string): ReadinessCheck => ({
+export const grpcDependencyReadiness = (name: string, address: string, tls: GrpcTls): ReadinessCheck => ({
   name,
-  check: async () => (await checkGrpcHealth(address)) === "SERVING",
+  check: async () => (await checkGrpcHealth(address, { tls })) === "SERVING",
 });

@@ -1,16 +1,20 @@
-import { credentials, status, type ServiceError } from "@grpc/grpc-js";
+import { status, type ServiceError } from "@grpc/grpc-js";
 import { AcdServiceClient, AcdServiceService, type SubscribeOffersResponse } from "@handoff/proto/acd_service";
 import {
+  ACD_CALLERS,
+  channelCredentials,
   createLogger,
   errorInfo,
   failedPrecondition,
   InvalidArgumentError,
   serverStream,
   startGrpcServer,
+  tlsChannelOptions,
   unary,
   withErrorInfo,
   type RunningGrpcServer,
 } from "@handoff/runtime";
+import { devClientTls } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** Ends with the stream's status, or rejects if none arrives within `ms` (the call hung). */
@@ -34,6 +38,7 @@ describe("runtime gRPC handlers", () => {
     server = await startGrpcServer({
       host: "127.0.0.1",
       port: 0,
+      tls: devClientTls("acd"),
       services: [
         {
           name: "handoff.v1.AcdService",
@@ -58,10 +63,16 @@ describe("runtime gRPC handlers", () => {
               ),
             ),
           },
+          callers: ACD_CALLERS,
         },
       ],
     });
-    client = new AcdServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    const address = `127.0.0.1:${server.port}`;
+    client = new AcdServiceClient(
+      address,
+      channelCredentials(devClientTls("session-broker")),
+      tlsChannelOptions(address),
+    );
   });
   afterAll(async () => {
     client?.close();

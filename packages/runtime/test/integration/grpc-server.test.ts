@@ -1,7 +1,23 @@
-import { credentials, loadPackageDefinition, type Client, type ClientDuplexStream } from "@grpc/grpc-js";
+import {
+  credentials,
+  loadPackageDefinition,
+  status,
+  type Client,
+  type ClientDuplexStream,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
-import { AcdServiceService } from "@handoff/proto/acd_service";
-import { checkGrpcHealth, startGrpcServer, type RunningGrpcServer } from "@handoff/runtime";
+import { AcdServiceClient, AcdServiceService } from "@handoff/proto/acd_service";
+import {
+  ACD_CALLERS,
+  channelCredentials,
+  checkGrpcHealth,
+  startGrpcServer,
+  tlsChannelOptions,
+  type RunningGrpcServer,
+  type ServiceIdentity,
+} from "@handoff/runtime";
+import { devClientTls } from "@handoff/testing";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -20,7 +36,7 @@ function reflectionClient(address: string) {
   const definition = loadPackageDefinition(loadSync(reflectionProto, { keepCase: false }));
   const Ctor = (definition.grpc as Record<string, Record<string, Record<string, new (...a: unknown[]) => Client>>>)
     .reflection!.v1!.ServerReflection!;
-  const client = new Ctor(address, credentials.createInsecure()) as Client & {
+  const client = new Ctor(address, channelCredentials(devClientTls("intake")), tlsChannelOptions(address)) as Client & {
     serverReflectionInfo(): ClientDuplexStream<object, ReflectionResponse>;
   };
   const ask = (request: object) =>
@@ -36,23 +52,78 @@ function reflectionClient(address: string) {
   return { ask, close: () => client.close() };
 }
 
+/** Calls GetRoutingConfig as `identity`, or without a certificate; resolves to the status code. */
+function getRoutingConfigAs(address: string, identity: ServiceIdentity | "plaintext"): Promise<number> {
+  const client =
+    identity === "plaintext"
+      ? new AcdServiceClient(address, credentials.createInsecure())
+      : new AcdServiceClient(address, channelCredentials(devClientTls(identity)), tlsChannelOptions(address));
+  return new Promise<number>((resolve) => {
+    client.getRoutingConfig({ siteId: "s" }, { deadline: Date.now() + 5_000 }, (error: ServiceError | null) =>
+      resolve(error ? error.code : status.OK),
+    );
+  }).finally(() => client.close());
+}
+
 describe("gRPC server bootstrap", () => {
   let server: RunningGrpcServer;
+  let handled = 0;
   beforeAll(async () => {
     server = await startGrpcServer({
       host: "127.0.0.1",
       port: 0,
-      services: [{ name: "handoff.v1.AcdService", definition: AcdServiceService, implementation: {} }],
+      tls: devClientTls("acd"),
+      healthPort: 0,
+      services: [
+        {
+          name: "handoff.v1.AcdService",
+          definition: AcdServiceService,
+          implementation: {
+            getRoutingConfig: (_call: unknown, callback: (e: null, r: object) => void) => {
+              handled += 1;
+              callback(null, {});
+            },
+          },
+          callers: ACD_CALLERS,
+        },
+      ],
     });
   });
   afterAll(() => server.drain(1_000));
 
   it("answers health NOT_SERVING until it is told it serves, then SERVING for the server and each service", async () => {
     const address = `127.0.0.1:${server.port}`;
-    expect(await checkGrpcHealth(address, "handoff.v1.AcdService")).toBe("NOT_SERVING");
+    const tls = devClientTls("reporting");
+    expect(await checkGrpcHealth(address, { service: "handoff.v1.AcdService", tls })).toBe("NOT_SERVING");
     server.setServing(true);
-    expect(await checkGrpcHealth(address)).toBe("SERVING");
-    expect(await checkGrpcHealth(address, "handoff.v1.AcdService")).toBe("SERVING");
+    expect(await checkGrpcHealth(address, { tls })).toBe("SERVING");
+    expect(await checkGrpcHealth(address, { service: "handoff.v1.AcdService", tls })).toBe("SERVING");
+  });
+
+  it("serves plaintext health, and nothing else, on the probe port", async () => {
+    server.setServing(true);
+    const probe = `127.0.0.1:${server.healthPort}`;
+    expect(await checkGrpcHealth(probe, { service: "handoff.v1.AcdService" })).toBe("SERVING");
+    expect(await getRoutingConfigAs(probe, "plaintext")).toBe(status.UNIMPLEMENTED);
+  });
+
+  it("refuses a client without a certificate before any handler runs", async () => {
+    const before = handled;
+    expect(await getRoutingConfigAs(`127.0.0.1:${server.port}`, "plaintext")).toBe(status.UNAVAILABLE);
+    await expect(checkGrpcHealth(`127.0.0.1:${server.port}`, { deadlineMs: 2_000 })).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+    });
+    expect(handled).toBe(before);
+  });
+
+  it("lets only the services its callers table names call a method, refusing the others with PERMISSION_DENIED", async () => {
+    const address = `127.0.0.1:${server.port}`;
+    const before = handled;
+    expect(await getRoutingConfigAs(address, "reporting")).toBe(status.PERMISSION_DENIED);
+    expect(await getRoutingConfigAs(address, "acd")).toBe(status.PERMISSION_DENIED);
+    expect(handled).toBe(before);
+    expect(await getRoutingConfigAs(address, "presence")).toBe(status.OK);
+    expect(handled).toBe(before + 1);
   });
 
   it("lists only the services it serves and describes their protos over server reflection", async () => {

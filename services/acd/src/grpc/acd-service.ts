@@ -1,4 +1,5 @@
 import {
+  ACD_CALLERS,
   InvalidArgumentError,
   optionalId,
   requireEnumValue,
@@ -337,5 +338,5 @@ export function acdService(
       };
     }),
   };
-  return { name: "handoff.v1.AcdService", definition: AcdServiceService, implementation };
+  return { name: "handoff.v1.AcdService", definition: AcdServiceService, implementation, callers: ACD_CALLERS };
 }

@@ -1,5 +1,5 @@
 import { status, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
-import { callUnary, createGrpcClient, errorReason, HttpProblem } from "@handoff/runtime";
+import { callUnary, createGrpcClient, errorReason, HttpProblem, type GrpcTls } from "@handoff/runtime";
 import { Actor, type AbandonReason, type EndReason, type Permission } from "@handoff/proto/common";
 import {
   SessionBrokerServiceClient,
@@ -72,8 +72,8 @@ const customer = (c: CustomerCredential): Requester => ({
 export class CustomerBroker {
   private readonly client: SessionBrokerServiceClient;
 
-  constructor(address: string) {
-    this.client = createGrpcClient(SessionBrokerServiceClient, address);
+  constructor(address: string, tls: GrpcTls) {
+    this.client = createGrpcClient(SessionBrokerServiceClient, address, tls);
   }
 
   createSession(request: CreateSessionRequest): Promise<CreateSessionResponse> {

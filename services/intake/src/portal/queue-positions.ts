@@ -1,4 +1,4 @@
-import { callUnary, createGrpcClient } from "@handoff/runtime";
+import { callUnary, createGrpcClient, type GrpcTls } from "@handoff/runtime";
 import { AcdServiceClient, type GetQueuePositionResponse } from "@handoff/proto/acd_service";
 
 /**
@@ -8,8 +8,8 @@ import { AcdServiceClient, type GetQueuePositionResponse } from "@handoff/proto/
 export class QueuePositions {
   private readonly client: AcdServiceClient;
 
-  constructor(acdAddress: string) {
-    this.client = createGrpcClient(AcdServiceClient, acdAddress);
+  constructor(acdAddress: string, tls: GrpcTls) {
+    this.client = createGrpcClient(AcdServiceClient, acdAddress, tls);
   }
 
   /** The estimate goes to the customer when it changed: the acd records it (at most once per 30 s). */

@@ -1,4 +1,4 @@
-import { callUnary, createGrpcClient } from "@handoff/runtime";
+import { callUnary, createGrpcClient, type GrpcTls } from "@handoff/runtime";
 import type { RoutingConfig } from "@handoff/proto/acd_service";
 import { RepState } from "@handoff/proto/common";
 import { PresenceServiceClient, type RepPresence } from "@handoff/proto/presence_service";
@@ -29,8 +29,8 @@ export class RepDirectory {
   private readonly client: PresenceServiceClient;
   private readonly cache = new Map<string, { atMs: number; reps: Promise<ListedRep[]> }>();
 
-  constructor(presenceAddress: string) {
-    this.client = createGrpcClient(PresenceServiceClient, presenceAddress);
+  constructor(presenceAddress: string, tls: GrpcTls) {
+    this.client = createGrpcClient(PresenceServiceClient, presenceAddress, tls);
   }
 
   async listed(siteId: string, routing: RoutingConfig | undefined, named: readonly ListedRep[]): Promise<ListedRep[]> {

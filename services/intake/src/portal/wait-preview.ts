@@ -1,4 +1,4 @@
-import { callUnary, createGrpcClient } from "@handoff/runtime";
+import { callUnary, createGrpcClient, type GrpcTls } from "@handoff/runtime";
 import { AcdServiceClient } from "@handoff/proto/acd_service";
 import type { WaitEstimate } from "@handoff/proto/common";
 
@@ -9,8 +9,8 @@ export type NewcomerQueue = { repId: string } | { problemTypeId: string };
 export class WaitPreview {
   private readonly client: AcdServiceClient;
 
-  constructor(acdAddress: string) {
-    this.client = createGrpcClient(AcdServiceClient, acdAddress);
+  constructor(acdAddress: string, tls: GrpcTls) {
+    this.client = createGrpcClient(AcdServiceClient, acdAddress, tls);
   }
 
   async estimate(siteId: string, queue: NewcomerQueue): Promise<WaitEstimate | undefined> {

@@ -1,5 +1,5 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import { callUnary, createGrpcClient } from "@handoff/runtime";
+import { callUnary, createGrpcClient, type GrpcTls } from "@handoff/runtime";
 import { AcdServiceClient, type RoutingConfig } from "@handoff/proto/acd_service";
 
 /** The acd did not answer (down, overloaded, deadline passed): nothing changed that intake knows of. */
@@ -41,8 +41,8 @@ function translated(error: unknown): Error {
 export class AcdRouting {
   private readonly client: AcdServiceClient;
 
-  constructor(address: string) {
-    this.client = createGrpcClient(AcdServiceClient, address);
+  constructor(address: string, tls: GrpcTls) {
+    this.client = createGrpcClient(AcdServiceClient, address, tls);
   }
 
   /** The site's routing config with its acd version, or undefined when the site has none yet. */

@@ -3,6 +3,7 @@ import { PresenceServiceService, type PresenceServiceServer } from "@handoff/pro
 import {
   InvalidArgumentError,
   optionalId,
+  PRESENCE_CALLERS,
   requireEnumValue,
   requireId,
   requireIdList,
@@ -157,5 +158,10 @@ export function presenceService(commands: PresenceCommands, store: PresenceStore
       return { settings };
     }),
   };
-  return { name: "handoff.v1.PresenceService", definition: PresenceServiceService, implementation };
+  return {
+    name: "handoff.v1.PresenceService",
+    definition: PresenceServiceService,
+    implementation,
+    callers: PRESENCE_CALLERS,
+  };
 }

@@ -1,5 +1,5 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import { callUnary, createGrpcClient } from "@handoff/runtime";
+import { callUnary, createGrpcClient, type GrpcTls } from "@handoff/runtime";
 import {
   AcdServiceClient,
   type GetRepRoutingResponse,
@@ -33,8 +33,8 @@ const UNKNOWN_TO_ROUTING: GetRepRoutingResponse = {
   version: 0,
 };
 
-export function connectAcd(address: string): AcdPort {
-  const client = createGrpcClient(AcdServiceClient, address);
+export function connectAcd(address: string, tls: GrpcTls): AcdPort {
+  const client = createGrpcClient(AcdServiceClient, address, tls);
   const configs = new Map<string, { fetchedAt: number; config: Promise<RoutingConfig | undefined> }>();
   const fetchConfig = async (siteId: string): Promise<RoutingConfig | undefined> => {
     try {

@@ -1,5 +1,5 @@
 import { SessionBrokerServiceService, type SessionBrokerServiceServer } from "@handoff/proto/session_broker_service";
-import type { GrpcServiceBinding } from "@handoff/runtime";
+import { SESSION_BROKER_CALLERS, type GrpcServiceBinding } from "@handoff/runtime";
 import type { BrokerDeps } from "./broker-deps";
 import { conversationHandlers } from "./conversation-handlers";
 import { credentialHandlers } from "./credential-handlers";
@@ -18,5 +18,10 @@ export function sessionBrokerService(deps: BrokerDeps): GrpcServiceBinding {
     ...credentialHandlers(deps),
     ...feedHandlers(deps),
   };
-  return { name: "handoff.v1.SessionBrokerService", definition: SessionBrokerServiceService, implementation };
+  return {
+    name: "handoff.v1.SessionBrokerService",
+    definition: SessionBrokerServiceService,
+    implementation,
+    callers: SESSION_BROKER_CALLERS,
+  };
 }

@@ -1,5 +1,5 @@
 import { status, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
-import { callUnary, createGrpcClient, errorReason } from "@handoff/runtime";
+import { callUnary, createGrpcClient, errorReason, type GrpcTls } from "@handoff/runtime";
 import {
   AcdServiceClient,
   type BatchGetSessionRoutingResponse,
@@ -75,8 +75,8 @@ export class AcdPort {
   private readonly client: AcdServiceClient;
   private readonly configs = new Map<string, { fetchedAt: number; config: Promise<RoutingConfig | undefined> }>();
 
-  constructor(address: string) {
-    this.client = createGrpcClient(AcdServiceClient, address);
+  constructor(address: string, tls: GrpcTls) {
+    this.client = createGrpcClient(AcdServiceClient, address, tls);
   }
 
   close(): void {

@@ -1,5 +1,5 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import { callUnary, createGrpcClient } from "@handoff/runtime";
+import { callUnary, createGrpcClient, type GrpcTls } from "@handoff/runtime";
 import { Actor, RepState } from "@handoff/proto/common";
 import { PresenceServiceClient, type RepPresence } from "@handoff/proto/presence_service";
 import { BrokerDomainError, InvalidFieldError } from "../domain/errors";
@@ -65,8 +65,8 @@ function translate(error: unknown, fields: Record<string, string> = {}): never {
 export class PresencePort {
   private readonly client: PresenceServiceClient;
 
-  constructor(address: string) {
-    this.client = createGrpcClient(PresenceServiceClient, address);
+  constructor(address: string, tls: GrpcTls) {
+    this.client = createGrpcClient(PresenceServiceClient, address, tls);
   }
 
   close(): void {

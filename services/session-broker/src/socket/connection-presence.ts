@@ -1,4 +1,4 @@
-import { callUnary, createGrpcClient } from "@handoff/runtime";
+import { callUnary, createGrpcClient, type GrpcTls } from "@handoff/runtime";
 import { PresenceServiceClient } from "@handoff/proto/presence_service";
 
 /** What the socket tells presence about one desktop connection (its id is the socket's). */
@@ -11,8 +11,8 @@ export interface ConnectionPresence {
 export class GrpcConnectionPresence implements ConnectionPresence {
   private readonly client: PresenceServiceClient;
 
-  constructor(address: string) {
-    this.client = createGrpcClient(PresenceServiceClient, address);
+  constructor(address: string, tls: GrpcTls) {
+    this.client = createGrpcClient(PresenceServiceClient, address, tls);
   }
 
   async heartbeat(siteId: string, repId: string, connectionId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Offer } from "@handoff/proto/acd_service";
 import { createLogger } from "@handoff/runtime";
-import { SessionStack, teamConfig } from "@handoff/testing";
+import { devClientTls, SessionStack, teamConfig } from "@handoff/testing";
 import { AcdPort } from "../../src/routing/acd-port";
 import { RepOfferFeed } from "../../src/routing/rep-offer-feed";
 import { issueRequest } from "../support/customers";
@@ -13,7 +13,7 @@ describe("the broker's subscription to the acd's offers", () => {
   let acd: AcdPort;
   beforeAll(async () => {
     stack = await SessionStack.start();
-    acd = new AcdPort(`127.0.0.1:${stack.acdProcess.grpcPort}`);
+    acd = new AcdPort(`127.0.0.1:${stack.acdProcess.grpcPort}`, devClientTls("session-broker"));
   }, 120_000);
   afterAll(async () => {
     acd?.close();
