@@ -25,6 +25,8 @@ export function runAcd(redisEnv: () => Record<string, string>) {
   let service: ServiceProcess;
   const running = {
     acd: undefined as unknown as Acd,
+    /** The acd's gRPC address, for clients of other identities. */
+    address: () => `127.0.0.1:${service.grpcPort}`,
     /** A fresh site with this routing config. */
     siteWith: async (teams: Team[] = [team("support")], problemTypes: ProblemType[] = []): Promise<string> => {
       const siteId = newSite();
