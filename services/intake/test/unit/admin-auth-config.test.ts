@@ -9,6 +9,9 @@ const base = {
   PRESENCE_ADDRESS: "127.0.0.1:50052",
   KAFKA_BROKERS: "127.0.0.1:9092",
   REDIS_URL: "redis://127.0.0.1:6379",
+  GRPC_TLS_CERT: "/var/run/handoff/tls/tls.crt",
+  GRPC_TLS_KEY: "/var/run/handoff/tls/tls.key",
+  GRPC_TLS_CA: "/var/run/handoff/tls/ca.crt",
 };
 
 function problems(env: Record<string, string>): string[] {

@@ -8,6 +8,9 @@ const base = {
   REDIS_URL: "redis://127.0.0.1:6379",
   ACD_ADDRESS: "127.0.0.1:50051",
   PRESENCE_ADDRESS: "127.0.0.1:50052",
+  GRPC_TLS_CERT: "/var/run/handoff/tls/tls.crt",
+  GRPC_TLS_KEY: "/var/run/handoff/tls/tls.key",
+  GRPC_TLS_CA: "/var/run/handoff/tls/ca.crt",
 };
 const issuer = {
   AGENT_JWT_ISSUER: "https://login.example.com",
