@@ -83,6 +83,8 @@ export const SESSION_BROKER_CALLERS: ServiceCallers<typeof SessionBrokerServiceS
   requestPermission: BROKER,
   answerPermission: INTAKE,
   revokePermission: INTAKE,
+  requestFileSend: INTAKE,
+  answerFileSend: BROKER,
   sendChatMessage: ["intake", "session-broker"],
   nudge: BROKER,
   addNote: BROKER,
