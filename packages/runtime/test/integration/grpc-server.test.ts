@@ -1,6 +1,7 @@
 import {
   credentials,
   loadPackageDefinition,
+  Metadata,
   status,
   type Client,
   type ClientDuplexStream,
@@ -59,8 +60,11 @@ function getRoutingConfigAs(address: string, identity: ServiceIdentity | "plaint
       ? new AcdServiceClient(address, credentials.createInsecure())
       : new AcdServiceClient(address, channelCredentials(devClientTls(identity)), tlsChannelOptions(address));
   return new Promise<number>((resolve) => {
-    client.getRoutingConfig({ siteId: "s" }, { deadline: Date.now() + 5_000 }, (error: ServiceError | null) =>
-      resolve(error ? error.code : status.OK),
+    client.getRoutingConfig(
+      { siteId: "s" },
+      new Metadata(),
+      { deadline: Date.now() + 5_000 },
+      (error: ServiceError | null) => resolve(error ? error.code : status.OK),
     );
   }).finally(() => client.close());
 }

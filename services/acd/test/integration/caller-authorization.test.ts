@@ -1,4 +1,4 @@
-import { credentials, status, type ServiceError } from "@grpc/grpc-js";
+import { credentials, Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { AcdServiceClient } from "@handoff/proto/acd_service";
 import { SessionState } from "@handoff/proto/common";
 import { ACD_CALLERS, type ServiceIdentity } from "@handoff/runtime";
@@ -44,6 +44,7 @@ describe("the acd's callers", () => {
       const refused = await new Promise<ServiceError | null>((resolve) =>
         plaintext.putRoutingConfig(
           { siteId, config: { teams: [team("hijacked")], problemTypes: [], version: 0 } },
+          new Metadata(),
           { deadline: Date.now() + 5_000 },
           (error) => resolve(error),
         ),
@@ -126,7 +127,7 @@ describe("the acd's callers", () => {
       const end = await grpcError(as(identity).endSession({ siteId, sessionId: "first", epoch: 1 }));
       expect(end.code).toBe(status.PERMISSION_DENIED);
     }
-    expect(await acd.getQueuePosition({ siteId, sessionId: "first" })).toMatchObject({
+    expect(await acd.getQueuePosition({ siteId, sessionId: "first", recordEstimate: false })).toMatchObject({
       state: SessionState.SESSION_STATE_WAITING,
       position: { position: 1 },
     });

@@ -1,5 +1,5 @@
 import { checkGrpcHealth, createRedis, redisReady, type RedisClient } from "@handoff/runtime";
-import { infrastructureEnv, startService, TcpBalancer, type ServiceProcess } from "@handoff/testing";
+import { devClientTls, infrastructureEnv, startService, TcpBalancer, type ServiceProcess } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, subscribeOffers, type Acd, type OfferInbox } from "../support/acd-client";
 import { privateRedisUrl } from "../support/private-redis-db";
@@ -82,9 +82,10 @@ describe("the acd's offer streams and Redis", () => {
 
   it("stops saying SERVING when it cannot reach Redis", async () => {
     const address = `127.0.0.1:${service.grpcPort}`;
-    expect(await checkGrpcHealth(address)).toBe("SERVING");
+    const tls = devClientTls("session-broker");
+    expect(await checkGrpcHealth(address, { tls })).toBe("SERVING");
     await proxy.stop();
-    await eventually(async () => (await checkGrpcHealth(address)) === "NOT_SERVING");
-    expect(await checkGrpcHealth(address, "handoff.v1.AcdService")).toBe("NOT_SERVING");
+    await eventually(async () => (await checkGrpcHealth(address, { tls })) === "NOT_SERVING");
+    expect(await checkGrpcHealth(address, { service: "handoff.v1.AcdService", tls })).toBe("NOT_SERVING");
   });
 });
