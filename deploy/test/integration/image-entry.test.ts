@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { checkGrpcHealth } from "@handoff/runtime";
-import { infrastructureEnv } from "@handoff/testing";
+import { devClientTls, devServiceTlsEnv, infrastructureEnv } from "@handoff/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { imageCommand, repoRoot } from "../dockerfile";
 
@@ -37,7 +37,7 @@ describe("the image's entry command", () => {
   it("starts the service under tini, answers gRPC health, and drains and exits 0 when tini gets SIGTERM", async () => {
     expect(existsSync("/usr/bin/tini"), "tini (Debian package, installed by scripts/setup.sh)").toBe(true);
     const { REDIS_URL, KAFKA_BROKERS } = infrastructureEnv();
-    running = startImageCommand({ REDIS_URL, KAFKA_BROKERS });
+    running = startImageCommand({ REDIS_URL, KAFKA_BROKERS, ...devServiceTlsEnv("acd") });
     const { output, child, exited } = running;
     const deadline = Date.now() + 30_000;
     let listening: { grpcPort: number } | undefined;
@@ -47,7 +47,9 @@ describe("the image's entry command", () => {
       else await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(listening, output.join("\n")).toBeDefined();
-    expect(await checkGrpcHealth(`127.0.0.1:${listening?.grpcPort}`)).toBe("SERVING");
+    expect(await checkGrpcHealth(`127.0.0.1:${listening?.grpcPort}`, { tls: devClientTls("session-broker") })).toBe(
+      "SERVING",
+    );
 
     const stopping = Date.now();
     child.kill("SIGTERM"); // to tini, PID of the container: it must reach Node
