@@ -37,19 +37,21 @@ describe("the image's entry command", () => {
   it("starts the service under tini, answers gRPC health, and drains and exits 0 when tini gets SIGTERM", async () => {
     expect(existsSync("/usr/bin/tini"), "tini (Debian package, installed by scripts/setup.sh)").toBe(true);
     const { REDIS_URL, KAFKA_BROKERS } = infrastructureEnv();
-    running = startImageCommand({ REDIS_URL, KAFKA_BROKERS, ...devServiceTlsEnv("acd") });
+    running = startImageCommand({ REDIS_URL, KAFKA_BROKERS, ...devServiceTlsEnv("acd"), GRPC_HEALTH_PORT: "0" });
     const { output, child, exited } = running;
     const deadline = Date.now() + 30_000;
-    let listening: { grpcPort: number } | undefined;
+    let listening: { grpcPort: number; grpcHealthPort: number } | undefined;
     while (!listening && Date.now() < deadline && child.exitCode === null) {
       const line = output.find((l) => l.includes('"grpcPort"'));
-      if (line) listening = JSON.parse(line) as { grpcPort: number };
+      if (line) listening = JSON.parse(line) as { grpcPort: number; grpcHealthPort: number };
       else await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(listening, output.join("\n")).toBeDefined();
     expect(await checkGrpcHealth(`127.0.0.1:${listening?.grpcPort}`, { tls: devClientTls("session-broker") })).toBe(
       "SERVING",
     );
+    // The chart's probes ask the plaintext health-only port.
+    expect(await checkGrpcHealth(`127.0.0.1:${listening?.grpcHealthPort}`)).toBe("SERVING");
 
     const stopping = Date.now();
     child.kill("SIGTERM"); // to tini, PID of the container: it must reach Node
