@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ACD_CALLERS, PRESENCE_CALLERS, SESSION_BROKER_CALLERS } from "@handoff/runtime";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../dockerfile";
 import { helm, KUBE_VERSION, parseObjects, validateObject, type K8sObject } from "../k8s-objects";
@@ -112,6 +113,23 @@ describe("the Helm chart", () => {
     expect(backends).not.toContain("admin");
     const intakePolicy = JSON.stringify(policies.get("intake")?.spec);
     expect(intakePolicy).not.toContain('"port":"admin"');
+  });
+
+  it("wires no peer that the services' per-method callers tables would refuse", () => {
+    const tables: Record<string, Record<string, readonly string[]>> = {
+      acd: ACD_CALLERS,
+      presence: PRESENCE_CALLERS,
+      "session-broker": SESSION_BROKER_CALLERS,
+    };
+    const policies = named(render(), "NetworkPolicy");
+    for (const [callee, table] of Object.entries(tables)) {
+      const allowed = new Set(Object.values(table).flat());
+      const admitted = JSON.stringify(policies.get(callee)?.spec).match(/"app.kubernetes.io\/name":"[a-z-]+"/g) ?? [];
+      for (const label of admitted) {
+        const caller = label.split('"')[3] ?? "";
+        if (caller !== callee) expect(allowed, `${caller} -> ${callee}`).toContain(caller);
+      }
+    }
   });
 
   it("grants each leader-electing service get, create and update on Leases and nothing else", () => {
