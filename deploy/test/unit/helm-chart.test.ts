@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ACD_CALLERS, PRESENCE_CALLERS, SESSION_BROKER_CALLERS } from "@handoff/runtime";
+import { ACD_CALLERS, commonSettings, PRESENCE_CALLERS, SESSION_BROKER_CALLERS } from "@handoff/runtime";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../dockerfile";
 import { helm, KUBE_VERSION, parseObjects, validateObject, type K8sObject } from "../k8s-objects";
@@ -76,6 +76,18 @@ describe("the Helm chart", () => {
         "OTEL_EXPORTER_PROMETHEUS_PORT",
       ])
         expect(env.get(variable), `${name} ${variable}`).toBeTruthy();
+    }
+  });
+
+  it("runs each service's own entry file, with the drain bound the services default to", () => {
+    const serviceDefault = commonSettings.SHUTDOWN_TIMEOUT_MS.parse(undefined);
+    for (const [name, deployment] of named(render(), "Deployment")) {
+      const [container] = podSpec(deployment).containers;
+      const entry = container?.args[0] ?? "";
+      expect(existsSync(path.join(repoRoot, entry.replace(/^(.*)\/dist\/(.*)\.js$/, "$1/src/$2.ts"))), entry).toBe(
+        true,
+      );
+      expect(envOf(container as Container).get("SHUTDOWN_TIMEOUT_MS"), name).toBe(String(serviceDefault));
     }
   });
 
