@@ -127,7 +127,7 @@ describe("50 reps on the SDK while a broker replica is killed", () => {
   beforeAll(async () => {
     issuer = await testIssuer("AGENT");
     stack = await SessionStack.start({ brokers: 2, brokerEnv: issuer.env });
-    balancer = await TcpBalancer.start(stack.brokers.map((replica) => replica.process.httpPort));
+    balancer = await TcpBalancer.start(stack.brokers.map((replica) => replica.process.httpPort!));
   });
 
   afterAll(async () => {

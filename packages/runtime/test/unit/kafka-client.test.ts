@@ -48,7 +48,12 @@ describe("kafkajs logging", () => {
   it("logs a consumer's crash on a 'not yet' and its restart at info, and any other crash at error", () => {
     const { lines, log } = capture();
     const consumerLog = (message: string, extra: Record<string, unknown>) =>
-      log({ namespace: "Consumer", level: logLevel.ERROR, label: "ERROR", log: { message, ...extra } });
+      log({
+        namespace: "Consumer",
+        level: logLevel.ERROR,
+        label: "ERROR",
+        log: { timestamp: new Date().toISOString(), message, ...extra },
+      });
     const loading = "The coordinator is loading and hence can't process requests for this group";
     consumerLog(`Crash: KafkaJSProtocolError: ${loading}`, { groupId: "g1", stack: "..." });
     consumerLog("Restarting the consumer in 300ms", { groupId: "g1", retryTime: 300 });
@@ -72,7 +77,7 @@ describe("kafkajs logging", () => {
   });
 
   it("treats as 'not yet' only errors kafkajs itself retries", () => {
-    const require = createRequire(import.meta.url);
+    const require = createRequire(__filename);
     const { errorCodes } = require("kafkajs/src/protocol/error") as {
       errorCodes: { message: string; retriable: boolean }[];
     };

@@ -12,7 +12,7 @@ interface RequestQueue {
   destroy(): void;
 }
 
-const require = createRequire(import.meta.url);
+const require = createRequire(__filename);
 const RequestQueueClass = require("kafkajs/src/network/requestQueue") as new (options: object) => RequestQueue;
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 

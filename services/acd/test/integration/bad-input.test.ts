@@ -1,5 +1,5 @@
 import { status } from "@grpc/grpc-js";
-import { SessionState } from "@handoff/proto/common";
+import { SessionState, type RoutingStrategy } from "@handoff/proto/common";
 import { infrastructureEnv, refusal, startService, type ServiceProcess } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, type Acd } from "../support/acd-client";
@@ -97,7 +97,11 @@ describe("acd bad input", () => {
     const error = await refusal(
       acd.putRoutingConfig({
         siteId,
-        config: { teams: [team("support"), team("billing", { strategy: 99 })], problemTypes: [], version: 0 },
+        config: {
+          teams: [team("support"), team("billing", { strategy: 99 as RoutingStrategy })],
+          problemTypes: [],
+          version: 0,
+        },
       }),
     );
     expect({ code: error.code, field: error.metadata.get("field")[0] }).toEqual({
@@ -223,7 +227,7 @@ describe("acd bad input", () => {
   it("leaves routing state untouched after every refusal", async () => {
     const kept = await acd.getSessionRouting({ siteId, sessionId: "kept" });
     expect(kept).toMatchObject({ state: SessionState.SESSION_STATE_WAITING, priority: 3, epoch: 0 });
-    expect((await acd.getQueuePosition({ siteId, sessionId: "kept" })).position).toMatchObject({
+    expect((await acd.getQueuePosition({ siteId, sessionId: "kept", recordEstimate: false })).position).toMatchObject({
       position: 1,
       queueLength: 1,
     });

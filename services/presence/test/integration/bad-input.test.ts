@@ -91,7 +91,7 @@ describe("presence bad input", () => {
     [
       "a Logout by actor 99 (unknown)",
       "actor",
-      (p, siteId) => p.logout({ siteId, repId: "ann", actor: 99, actorId: "sue" }),
+      (p, siteId) => p.logout({ siteId, repId: "ann", actor: 99 as Actor, actorId: "sue" }),
     ],
     ["ListTeamReps of an unknown team", "team_id", (p, siteId) => p.listTeamReps({ siteId, teamId: "nope" })],
     ["ListTeamReps with an empty team id", "team_id", (p, siteId) => p.listTeamReps({ siteId, teamId: "" })],

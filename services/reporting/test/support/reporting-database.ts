@@ -5,8 +5,6 @@ import { createPgPool, migrate, type PgPool } from "@handoff/runtime";
 const MIGRATIONS = path.join(__dirname, "..", "..", "src", "store", "migrations");
 
 export interface ReportingDatabase {
-  /** Its URL, for a reporting process to write to. */
-  url: string;
   pool: PgPool;
   /** Its URL, for what opens its own connections (the live stream's LISTEN, a service process). */
   url: string;
@@ -28,7 +26,6 @@ export async function createReportingDatabase(databaseUrl: string): Promise<Repo
   pool.on("error", () => undefined);
   await migrate(pool, MIGRATIONS, "reporting_schema_migrations");
   return {
-    url: url.toString(),
     pool,
     url: url.toString(),
     async dump() {

@@ -99,7 +99,7 @@ describe("session facts", () => {
     const restoredAccept = { ...accepted!, eventId: `site-a/${restoredAt}-1`, occurredAtMs: restoredAt };
     const routing = [queued!, offered!, accepted!, rebuilt, restoredAccept, ended!];
     rebuilt.payload.sessionQueued.target = (
-      queued!.payload as { sessionQueued: { target: never } }
+      queued!.payload as unknown as { sessionQueued: { target: never } }
     ).sessionQueued.target;
     const facts = deriveSessionFacts({ ...history, routing });
     expect(facts.entries).toEqual(factsOf("s1").entries);

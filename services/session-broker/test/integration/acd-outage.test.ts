@@ -83,7 +83,7 @@ describe("the acd stopped while customers ask for sessions", () => {
     expect(routing.map((r) => r.state)).toEqual(Array(SESSIONS).fill(SessionState.SESSION_STATE_WAITING));
     // Each queue keeps the order in which the customers came.
     const positions = await Promise.all(
-      created.map(({ sessionId }) => stack.acd.getQueuePosition({ siteId, sessionId })),
+      created.map(({ sessionId }) => stack.acd.getQueuePosition({ siteId, sessionId, recordEstimate: false })),
     );
     const teamPositions = positions.filter((_, i) => i % 2 === 0).map((p) => p.position?.position);
     const repPositions = positions.filter((_, i) => i % 2 === 1).map((p) => p.position?.position);

@@ -1,7 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorReason } from "@handoff/runtime";
-import type { ClientMode } from "@handoff/proto/common";
+import type { AbandonReason, Actor, ClientMode, EndReason } from "@handoff/proto/common";
 import { SessionState, StartMethod } from "@handoff/proto/common";
 import { DisconnectFallback, type CreateSessionRequest } from "@handoff/proto/session_broker_service";
 import { refusal, SessionStack, teamConfig } from "@handoff/testing";
@@ -156,7 +156,8 @@ describe("session-broker bad input", () => {
     ["no requester", () => stack.broker.getSession({ siteId, sessionId, requester: undefined }), "requester.actor"],
     [
       "an unknown actor",
-      () => stack.broker.getSession({ siteId, sessionId, requester: { actor: 9, id: "x", customerToken: "" } }),
+      () =>
+        stack.broker.getSession({ siteId, sessionId, requester: { actor: 9 as Actor, id: "x", customerToken: "" } }),
       "requester.actor",
     ],
     [
@@ -183,7 +184,14 @@ describe("session-broker bad input", () => {
     ["a take-next without a rep", () => stack.broker.takeNextSession({ siteId, repId: "" }), "rep_id"],
     [
       "a close with an unknown reason",
-      () => stack.broker.closeSession({ siteId, sessionId, requester: asRep("alice"), reason: 77, abandonReason: 0 }),
+      () =>
+        stack.broker.closeSession({
+          siteId,
+          sessionId,
+          requester: asRep("alice"),
+          reason: 77 as EndReason,
+          abandonReason: 0,
+        }),
       "reason",
     ],
     [
@@ -206,7 +214,7 @@ describe("session-broker bad input", () => {
           sessionId,
           requester: asCustomer(customerToken),
           reason: 0,
-          abandonReason: 99,
+          abandonReason: 99 as AbandonReason,
         }),
       "abandon_reason",
     ],

@@ -3,7 +3,7 @@ import { status, type ServiceError } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Pool } from "pg";
 import { createLogger } from "@handoff/runtime";
-import { Actor, SessionState, StartMethod } from "@handoff/proto/common";
+import { Actor, ClientMode, SessionState, StartMethod } from "@handoff/proto/common";
 import { SessionEvent } from "@handoff/proto/events";
 import {
   InvitationChannel,
@@ -57,6 +57,7 @@ function createRequest(siteId: string, overrides: Partial<CreateSessionRequest>)
     invitationToken: "",
     clientAddress: freshAddress(),
     portalClosed: false,
+    clientMode: ClientMode.CLIENT_MODE_CLICK_TO_CHAT,
     ...overrides,
   };
 }

@@ -145,7 +145,11 @@ describe("Redis FLUSHALL in the middle of a load", () => {
         if (rows.some((r) => routing.get(r.session_id)?.state !== SessionState.SESSION_STATE_WAITING)) return undefined;
         const positions = await Promise.all(
           rows.map(async (r) => {
-            const { position } = await stack.acd.getQueuePosition({ siteId, sessionId: r.session_id });
+            const { position } = await stack.acd.getQueuePosition({
+              siteId,
+              sessionId: r.session_id,
+              recordEstimate: false,
+            });
             return { time: Number(r.enqueued_at_ms), position: position?.position ?? 0, length: position?.queueLength };
           }),
         );
