@@ -77,13 +77,13 @@ export class EventLogBuilder {
 
   // Shorthands for the common events.
 
-  created(atMs: number, sessionId: string, target: QueueTarget): this {
+  created(atMs: number, sessionId: string, target: QueueTarget, problemTypeId = "printing"): this {
     return this.session(atMs, sessionId, SessionState.SESSION_STATE_CREATED, {
       $case: "sessionCreated",
       sessionCreated: {
         startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,
         target,
-        problemTypeId: "printing",
+        problemTypeId,
         customer: undefined,
         credentialId: "",
         clientMode: 0,
@@ -91,7 +91,7 @@ export class EventLogBuilder {
     });
   }
 
-  queued(atMs: number, sessionId: string, target: QueueTarget): this {
+  queued(atMs: number, sessionId: string, target: QueueTarget, problemTypeId = "printing"): this {
     return this.routing(atMs, sessionId, 0, {
       $case: "sessionQueued",
       sessionQueued: {
@@ -99,7 +99,7 @@ export class EventLogBuilder {
         priority: 0,
         requiredSkills: [],
         enqueuedAtMs: atMs,
-        problemTypeId: "printing",
+        problemTypeId,
         rebuilt: false,
       },
     });

@@ -1,4 +1,5 @@
 import type { Bucket, Buckets } from "./buckets";
+import { figureGroupKey, groupOf, type FigureGroup, type GroupedSession, type GroupOf } from "./figure-groups";
 import type { QueueEntryRow, QueueRef, SessionFacts } from "./session-facts";
 import { mean, nearestRank, ratio } from "./statistics";
 
@@ -9,9 +10,12 @@ export interface QueueFigureSettings {
   shortAbandonMs: number;
 }
 
-/** The figures of one queue in one bucket (METRICS.md "Counts per queue and interval", "Ratios and times"). */
+/**
+ * The figures of one queue (or group of queues) in one bucket (METRICS.md "Counts per queue and
+ * interval", "Ratios and times").
+ */
 export interface QueueFigures {
-  queue: QueueRef;
+  queue: FigureGroup;
   bucket: Bucket;
   queued: number;
   answered: number;
@@ -39,10 +43,11 @@ export interface QueueFigures {
 }
 
 /** What the queue figures read of a session's facts. */
-export type QueueFactsOfSession = Pick<SessionFacts, "entries" | "offers" | "parts" | "estimates" | "surveys">;
+export type QueueFactsOfSession = Pick<SessionFacts, "entries" | "offers" | "parts" | "estimates" | "surveys"> &
+  GroupedSession;
 
 interface Tally {
-  queue: QueueRef;
+  queue: FigureGroup;
   bucket: Bucket;
   queued: number;
   abandoned: number;
@@ -58,29 +63,34 @@ interface Tally {
   ewtCovered: number;
 }
 
-const queueKey = (queue: QueueRef) => `${queue.kind}:${queue.id}`;
-
 /**
  * Every queue's figures per bucket, from the sessions' fact rows. Each count goes to the bucket of
  * its deciding event: an entry to its entry time, an answer or abandon to its end, an offer outcome
  * to its end, a rep part to its end, a survey to its submission, an estimate's error to the answer.
- * Offers, parts and estimates count for the queue of the entry they belong to.
+ * Offers, parts and estimates count for the queue of the entry they belong to. `group` sums queues
+ * into rows (each queue its own row by default); thresholds stay those of each entry's own queue.
  */
 export function queueFigures(
   sessions: readonly QueueFactsOfSession[],
   buckets: Buckets,
   settings: QueueFigureSettings,
+  group: GroupOf = groupOf("queue"),
 ): QueueFigures[] {
   const tallies = new Map<string, Tally>();
-  const tally = (queue: QueueRef | null | undefined, atMs: number | null): Tally | null => {
-    if (!queue || atMs === null) return null;
+  const tallyOf = (
+    facts: QueueFactsOfSession,
+    queue: QueueRef | null | undefined,
+    atMs: number | null,
+  ): Tally | null => {
+    const row = queue ? group(queue, facts) : null;
+    if (!row || atMs === null) return null;
     const bucket = buckets.of(atMs);
     if (!bucket) return null;
-    const key = `${queueKey(queue)}|${bucket.startMs}`;
+    const key = `${figureGroupKey(row)}|${bucket.startMs}`;
     let t = tallies.get(key);
     if (!t) {
       t = {
-        queue,
+        queue: row,
         bucket,
         queued: 0,
         abandoned: 0,
@@ -101,6 +111,7 @@ export function queueFigures(
   };
 
   for (const facts of sessions) {
+    const tally = (queue: QueueRef | null | undefined, atMs: number | null) => tallyOf(facts, queue, atMs);
     const entryOf = (entryNo: number | null): QueueEntryRow | undefined =>
       entryNo === null ? undefined : facts.entries[entryNo - 1];
     for (const entry of facts.entries) {
@@ -147,7 +158,9 @@ export function queueFigures(
   }
 
   return [...tallies.values()]
-    .sort((a, b) => a.bucket.startMs - b.bucket.startMs || queueKey(a.queue).localeCompare(queueKey(b.queue)))
+    .sort(
+      (a, b) => a.bucket.startMs - b.bucket.startMs || figureGroupKey(a.queue).localeCompare(figureGroupKey(b.queue)),
+    )
     .map((t) => {
       const answered = t.waits.length;
       const counted = answered + t.abandoned - t.shortAbandoned;

@@ -48,15 +48,19 @@ export function wallboardDay(
   const fromMs = localMidnight(timeZone, nowMs);
   const untilMs = nowMs + 1;
   const buckets = intervalBuckets(timeZone, fromMs, untilMs);
-  const teams = queueFigures(sessions, rangeBucket(fromMs, untilMs), settings)
-    .filter((f) => f.queue.kind === "team")
-    .map((f) => ({
-      teamId: f.queue.id,
-      queued: f.queued,
-      answered: f.answered,
-      abandoned: f.abandoned,
-      serviceLevel: f.serviceLevel,
-    }));
+  const teams = queueFigures(sessions, rangeBucket(fromMs, untilMs), settings).flatMap(({ queue, ...f }) =>
+    queue.kind === "team"
+      ? [
+          {
+            teamId: queue.id,
+            queued: f.queued,
+            answered: f.answered,
+            abandoned: f.abandoned,
+            serviceLevel: f.serviceLevel,
+          },
+        ]
+      : [],
+  );
   const byStart = new Map<number, { within: number; counted: number }>();
   for (const f of queueFigures(sessions, buckets, settings)) {
     const sums = byStart.get(f.bucket.startMs) ?? { within: 0, counted: 0 };

@@ -1,5 +1,6 @@
 import { HttpProblem } from "@handoff/runtime";
 import { intervalBuckets, rangeBucket } from "../domain/buckets";
+import { groupOf } from "../domain/figure-groups";
 import { queueFigures, type QueueFigures } from "../domain/queue-figures";
 import { fairnessFigures } from "../domain/fairness";
 import { queuesNow } from "../domain/realtime";
@@ -79,7 +80,8 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
     method: "get",
     path: "/v1/supervisor/queue-intervals",
     operationId: "getQueueIntervals",
-    summary: "Queue figures per 15-minute interval of the site's time zone, and range totals",
+    summary:
+      "Queue figures per 15-minute interval of the site's time zone, and range totals, by queue, site or problem type",
     tag: "history",
     query: queueIntervalsQuery,
     status: 200,
@@ -93,14 +95,13 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
         answerThresholdMs: () => query.answerThresholdS * 1_000,
         shortAbandonMs: query.shortAbandonS * 1_000,
       };
-      const ofTeam = (f: QueueFigures) =>
-        query.team === undefined || (f.queue.kind === "team" && f.queue.id === query.team);
+      const group = groupOf(query.by, query.team);
       return {
         timeZone: query.timeZone,
-        intervals: queueFigures(sessions, intervalBuckets(query.timeZone, query.from, query.to), settings)
-          .filter(ofTeam)
-          .map(flat),
-        totals: queueFigures(sessions, rangeBucket(query.from, query.to), settings).filter(ofTeam).map(flat),
+        intervals: queueFigures(sessions, intervalBuckets(query.timeZone, query.from, query.to), settings, group).map(
+          flat,
+        ),
+        totals: queueFigures(sessions, rangeBucket(query.from, query.to), settings, group).map(flat),
       };
     },
     csv: (answer, query) => ({

@@ -102,7 +102,11 @@ export const queueIntervalsQuery = z
       .max(64)
       .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
       .meta({ description: "The site's time zone: intervals run from its local midnight." }),
-    team: idField.optional().meta({ description: "Only this team's queue." }),
+    team: idField.optional().meta({ description: "Only this team's queue (also with `by`: its counts only)." }),
+    by: z.enum(["queue", "site", "problemType"]).default("queue").meta({
+      description:
+        "Rows per queue (team and personal queues each on their own), for the whole site, or per problem type of the sessions.",
+    }),
     answerThresholdS: seconds(20, "X of service level: answered within X seconds counts."),
     shortAbandonS: seconds(5, "Abandons strictly below this many seconds are short."),
     format: formatField,
@@ -111,11 +115,21 @@ export const queueIntervalsQuery = z
   .refine((q) => q.to > q.from, { path: ["to"], message: "must be after from" })
   .refine((q) => q.to - q.from <= MAX_RANGE_MS, { path: ["to"], message: "at most 31 days after from" });
 
+const figureGroup = z
+  .object({
+    kind: z.enum(["team", "rep", "site", "problemType"]),
+    id: z.string().nullable().meta({ description: "null for the problem type of sessions created without one." }),
+  })
+  .meta({
+    id: "FigureGroup",
+    description: "What a row sums (`by`): a team queue, a rep's personal queue, the site or a problem type.",
+  });
+
 const count = z.number().int();
 const nullableRatio = z.number().nullable();
 export const queueFiguresSchema = z
   .object({
-    queue: queueRef,
+    queue: figureGroup,
     startMs: z.number().int(),
     endMs: z.number().int(),
     queued: count,
@@ -147,8 +161,10 @@ export const queueFiguresSchema = z
 export const queueIntervalsResponse = z
   .object({
     timeZone: z.string(),
-    intervals: z.array(queueFiguresSchema).meta({ description: "Per queue and 15-minute interval with any count." }),
-    totals: z.array(queueFiguresSchema).meta({ description: "Per queue over the whole range, from the facts." }),
+    intervals: z
+      .array(queueFiguresSchema)
+      .meta({ description: "Per group (`by`) and 15-minute interval with any count." }),
+    totals: z.array(queueFiguresSchema).meta({ description: "Per group over the whole range, from the facts." }),
   })
   .meta({ id: "QueueIntervals" });
 

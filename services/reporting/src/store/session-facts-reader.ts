@@ -51,7 +51,8 @@ export class SessionFactsReader {
           [siteId, sessionIds],
         )
       ).rows;
-    const [entries, offers, parts, estimates, surveys] = await Promise.all([
+    const [rows, entries, offers, parts, estimates, surveys] = await Promise.all([
+      read("sessions", "session_id"),
       read("queue_entries", "entry_no"),
       read("offers", "epoch"),
       read("handled_parts", "part_no"),
@@ -59,9 +60,13 @@ export class SessionFactsReader {
       read("surveys", "submitted_at_ms, event_id"),
     ]);
     const sessions = new Map<string, QueueFactsOfSession>(
-      sessionIds.map((id) => [id, { entries: [], offers: [], parts: [], estimates: [], surveys: [] }]),
+      sessionIds.map((id) => [
+        id,
+        { siteId, session: { problemTypeId: null }, entries: [], offers: [], parts: [], estimates: [], surveys: [] },
+      ]),
     );
     const of = (row: Row) => sessions.get(String(row.session_id))!;
+    for (const r of rows) of(r).session.problemTypeId = r.problem_type_id as string | null;
     for (const r of entries) of(r).entries.push(entryOf(r));
     for (const r of offers) of(r).offers.push(offerOf(r));
     for (const r of parts) of(r).parts.push(partOf(r));

@@ -260,6 +260,21 @@ describe("supervisor API", () => {
     expect(explicit.headers.get("content-type")).toMatch(/^application\/json/);
   });
 
+  it("groups the queue history by site and by the sessions' stored problem type, in JSON and CSV", async () => {
+    const token = await issuer.token("site-h", "sue", ["supervisor"]);
+    const path = "/v1/supervisor/queue-intervals?from=2026-11-02T09:00:00Z&to=2026-11-02T10:00:00Z&timeZone=UTC";
+    const bySite = (await get(`${path}&by=site`, token)).body as { totals: unknown[] };
+    expect(bySite.totals).toEqual([expect.objectContaining({ queue: { kind: "site", id: "site-h" }, queued: 6 })]);
+    const json = (await get(`${path}&by=problemType`, token)).body as { totals: unknown[] };
+    expect(json.totals).toEqual([
+      expect.objectContaining({ queue: { kind: "problemType", id: "network" }, queued: 1, abandoned: 1 }),
+      expect.objectContaining({ queue: { kind: "problemType", id: "printing" }, queued: 5, answered: 3 }),
+    ]);
+    const csv = await getCsv(`${path}&by=problemType&format=csv&table=totals`, token);
+    expect(csv.records).toEqual(json.totals.map((row) => asCsvCells(row, csv.header)));
+    expect(await get(`${path}&by=team`, token)).toMatchObject({ status: 400, body: { field: "by" } });
+  });
+
   it("answers the rep history as CSV with a column per state and reason present, and fairness on asking", async () => {
     const token = await issuer.token("site-h", "sue", ["supervisor"]);
     const path = "/v1/supervisor/rep-intervals?from=2026-11-02T09:00:00Z&to=2026-11-02T10:00:00Z&timeZone=UTC";

@@ -13,6 +13,7 @@ const MIN = 60 * S;
  * - s4: queued 09:05:00, offered to r2, accepted 09:05:10; transferred to t2 09:15:00; offered to r3,
  *   accepted 09:15:30 (wait 30 s); ended 09:25:00; survey 3 (for t2, the last queue).
  * - s5: queued 09:20:00, offered to r1, abandoned 09:20:05 while ringing.
+ * - Every session's problem type is "printing" but s5's, "network".
  * - r1, r2 (t1) and r3 (t2) log in at 09:00; r1 goes away for lunch 09:30.
  */
 export function handmadeDay(siteId: string, dayStartMs: number): LoggedEvent[] {
@@ -96,8 +97,8 @@ export function handmadeDay(siteId: string, dayStartMs: number): LoggedEvent[] {
     });
 
   log
-    .created(at(9, 20), "s5", t1)
-    .queued(at(9, 20), "s5", t1)
+    .created(at(9, 20), "s5", t1, "network")
+    .queued(at(9, 20), "s5", t1, "network")
     .offered(at(9, 20), "s5", 1, "r1", t1)
     .routing(at(9, 20, 5), "s5", 1, {
       $case: "sessionAbandoned",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { intervalBuckets, rangeBucket } from "../../src/domain/buckets";
 import { fairnessFigures } from "../../src/domain/fairness";
+import { groupOf } from "../../src/domain/figure-groups";
 import { queueFigures, type QueueFigures } from "../../src/domain/queue-figures";
 import { repFigures } from "../../src/domain/rep-figures";
 import { repTimelines } from "../../src/domain/rep-timeline";
@@ -117,6 +118,97 @@ describe("queue figures of the hand-made morning", () => {
       ewtAbsErrorMs: 15_000,
       ewtP90Coverage: 1,
     });
+  });
+});
+
+describe("queue figures of the hand-made morning by site and by problem type", () => {
+  const rowOf = (figures: QueueFigures[], id: string, startMs: number) =>
+    figures.find((f) => f.queue.id === id && f.bucket.startMs === startMs);
+
+  it("sums every queue of the site over the range, recomputing ratios and times from the pooled facts", () => {
+    expect(queueFigures(facts.sessions, rangeBucket(at(9, 0), at(10, 0)), settings, groupOf("site"))).toEqual([
+      {
+        queue: { kind: "site", id: "site-a" },
+        bucket: { startMs: at(9, 0), endMs: at(10, 0) },
+        queued: 6,
+        answered: 3,
+        answeredWithinX: 2,
+        abandoned: 3,
+        shortAbandoned: 1,
+        offersCreated: 6,
+        offersAccepted: 3,
+        offersRejected: 1,
+        offersExpired: 1,
+        offersWithdrawn: 0,
+        transfersIn: 1,
+        transfersOut: 1,
+        serviceLevel: 2 / 5,
+        abandonRate: 2 / 5,
+        asaMs: 44_000 / 3,
+        asaP50Ms: 10_000,
+        asaP90Ms: 30_000,
+        ahtMs: 9 * MIN + 45_000,
+        offerAcceptRate: 0.5,
+        csat: 4,
+        csatTop2: 0.5,
+        ewtAbsErrorMs: null,
+        ewtP90Coverage: null,
+      },
+    ]);
+  });
+
+  it("gives each problem type its sessions' counts across queues: s4 in t1 and t2 is printing, s5 network", () => {
+    const figures = queueFigures(facts.sessions, intervals, settings, groupOf("problemType"));
+    // 09:00's sessions are all printing and all in t1, so that row is t1's, checked by hand above.
+    expect(rowOf(figures, "printing", at(9, 0))).toEqual({
+      ...queueAt(queueFigures(facts.sessions, intervals, settings), "t1", at(9, 0)),
+      queue: { kind: "problemType", id: "printing" },
+    });
+    expect(rowOf(figures, "printing", at(9, 15))).toMatchObject({
+      queued: 1,
+      transfersIn: 1,
+      transfersOut: 1,
+      answered: 1,
+      answeredWithinX: 0,
+      abandoned: 0,
+      offersCreated: 1,
+      offersAccepted: 1,
+      serviceLevel: 0,
+      abandonRate: 0,
+      asaMs: 30_000,
+      ahtMs: 9 * MIN + 40_000,
+      csat: 3,
+    });
+    expect(rowOf(figures, "network", at(9, 15))).toMatchObject({
+      queued: 1,
+      abandoned: 1,
+      shortAbandoned: 0,
+      offersCreated: 1,
+      offersAccepted: 0,
+      serviceLevel: 0,
+      abandonRate: 1,
+      asaMs: null,
+      ahtMs: null,
+      csat: null,
+    });
+    expect(figures).toHaveLength(3);
+  });
+
+  it("keeps each entry's own queue threshold when queues are summed", () => {
+    const t2Within30s = { ...settings, answerThresholdMs: (q: { id: string }) => (q.id === "t2" ? 30_000 : 20_000) };
+    const figures = queueFigures(facts.sessions, intervals, t2Within30s, groupOf("problemType"));
+    expect(rowOf(figures, "printing", at(9, 15))).toMatchObject({ answeredWithinX: 1, serviceLevel: 1 });
+  });
+
+  it("with a team, groups only that team's counts", () => {
+    const figures = queueFigures(facts.sessions, intervals, settings, groupOf("problemType", "t1"));
+    expect(rowOf(figures, "printing", at(9, 15))).toMatchObject({
+      queued: 0,
+      answered: 0,
+      transfersOut: 1,
+      ahtMs: 10 * MIN - 10_000,
+    });
+    expect(rowOf(figures, "network", at(9, 15))).toMatchObject({ queued: 1, abandoned: 1 });
   });
 });
 

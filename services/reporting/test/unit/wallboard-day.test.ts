@@ -26,6 +26,8 @@ function entry(queueId: string, enteredMin: number, end: { atMin: number; outcom
 }
 
 const session = (row: QueueEntryRow): QueueFactsOfSession => ({
+  siteId: "site-a",
+  session: { problemTypeId: null },
   entries: [row],
   offers: [],
   parts: [],
