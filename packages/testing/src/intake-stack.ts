@@ -11,6 +11,8 @@ const START_TIMEOUT_MS = 60_000;
 export interface IntakeStackOptions {
   /** Extra settings for every broker replica (e.g. an agent token issuer's). */
   brokerEnv?: Record<string, string>;
+  /** Extra settings for the acd (e.g. a small `MAX_WAITING_PER_TEAM`). */
+  acdEnv?: Record<string, string>;
   /** Extra settings for intake. */
   intakeEnv?: Record<string, string>;
 }
@@ -37,7 +39,7 @@ export class IntakeStack {
   ) {}
 
   static async start(options: IntakeStackOptions = {}): Promise<IntakeStack> {
-    const sessions = await SessionStack.start({ brokerEnv: options.brokerEnv });
+    const sessions = await SessionStack.start({ brokerEnv: options.brokerEnv, acdEnv: options.acdEnv });
     const adminIssuer = await testIssuer("ADMIN");
     const { DATABASE_URL, KAFKA_BROKERS, REDIS_URL } = infrastructureEnv();
     const intakeEnv = {

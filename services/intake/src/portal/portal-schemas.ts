@@ -125,7 +125,9 @@ export const startedSession = sessionStatus
       .string()
       .meta({ description: "Shown once: send it as `Authorization: Bearer` on every later call." }),
     mode: z.enum(CLIENT_MODES),
-    noRepAvailable: z.boolean().meta({ description: "No eligible rep is logged in: tell the customer at once." }),
+    noRepAvailable: z
+      .boolean()
+      .meta({ description: "No eligible rep is logged in, or the queue is full: tell the customer at once." }),
     fallbackUrl: z.string().nullable(),
     closing: z.object({
       waitEndsAfterClosing: z.boolean().meta({ description: "The P90 wait ends once the portal has closed." }),

@@ -36,8 +36,9 @@ export class PortalStack {
   static async start(
     intakeEnv: Record<string, string> = {},
     brokerEnv: Record<string, string> = {},
+    acdEnv: Record<string, string> = {},
   ): Promise<PortalStack> {
-    return new PortalStack(await IntakeStack.start({ intakeEnv, brokerEnv }));
+    return new PortalStack(await IntakeStack.start({ intakeEnv, brokerEnv, acdEnv }));
   }
 
   /** The broker's agent API (HTTP and the reps' socket). */

@@ -9,6 +9,7 @@ import { randomToken } from "../domain/credential-hash";
 import {
   InvalidFieldError,
   OfferRefusedError,
+  QueueFullError,
   RoutingUnavailableError,
   SessionStateConflictError,
   StaleOfferError,
@@ -186,7 +187,10 @@ export class SessionLifecycle {
   /**
    * Puts a session that is only in PostgreSQL into the acd (idempotent by session id there). When the
    * acd does not answer the session stays `created` for the reconciler; when it refuses the session
-   * for good (its rep never logged in, its team is gone) the session ends as "no rep available".
+   * for good (its rep never logged in, its team is gone) or its queue is full (`QUEUE_FULL`), the
+   * session ends as "no rep available": for the customer both mean that no rep can take him now, and
+   * he is sent to the fallback at once rather than left `created` for a reconciler that would retry a
+   * full queue on every pass.
    */
   async enqueueCreated(row: SessionRow): Promise<{ row: SessionRow; position?: QueuePosition; refused: boolean }> {
     let response;
@@ -206,9 +210,14 @@ export class SessionLifecycle {
         );
         return { row, refused: false };
       }
-      if (!(error instanceof InvalidFieldError || error instanceof OfferRefusedError)) throw error;
+      if (!(
+        error instanceof InvalidFieldError ||
+        error instanceof OfferRefusedError ||
+        error instanceof QueueFullError
+      ))
+        throw error;
       this.logger.info(
-        { siteId: row.siteId, sessionId: row.sessionId, reason: error.message },
+        { siteId: row.siteId, sessionId: row.sessionId, reason: error.reason, detail: error.message },
         "acd refused the session",
       );
       const { row: ended } = await this.store.change(row.siteId, row.sessionId, async (c) => {

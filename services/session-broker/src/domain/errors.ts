@@ -61,6 +61,20 @@ export class OfferRefusedError extends BrokerDomainError {
   }
 }
 
+/**
+ * The acd's queue for the session is full (its team's MAX_WAITING_PER_TEAM or its site's
+ * MAX_SESSIONS_PER_SITE): waiting cannot help the customer now, so the session ends and he is told.
+ */
+export class QueueFullError extends BrokerDomainError {
+  readonly reason = "QUEUE_FULL";
+  constructor(
+    readonly sessionId: string,
+    message: string,
+  ) {
+    super(`session ${sessionId}: ${message}`);
+  }
+}
+
 /** The requester is not allowed to act on this session (not a participant, wrong customer token). */
 export class NotAllowedError extends BrokerDomainError {
   readonly reason = "NOT_ALLOWED";

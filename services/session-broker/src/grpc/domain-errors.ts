@@ -5,6 +5,7 @@ import {
   CredentialRejectedError,
   InvalidFieldError,
   NotAllowedError,
+  QueueFullError,
   RedemptionLockedError,
   RoutingUnavailableError,
   SessionAlreadyExistsError,
@@ -20,6 +21,7 @@ const CODE_OF: [new (...args: never[]) => BrokerDomainError, status][] = [
   [CredentialRejectedError, status.PERMISSION_DENIED],
   [RedemptionLockedError, status.RESOURCE_EXHAUSTED],
   [SessionLimitReachedError, status.RESOURCE_EXHAUSTED],
+  [QueueFullError, status.RESOURCE_EXHAUSTED],
   [RoutingUnavailableError, status.UNAVAILABLE],
 ];
 

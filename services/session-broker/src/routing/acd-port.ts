@@ -16,7 +16,7 @@ import {
   type WaitingSession,
 } from "@handoff/proto/acd_service";
 import type { AbandonReason, QueuePosition } from "@handoff/proto/common";
-import { InvalidFieldError, OfferRefusedError, RoutingUnavailableError } from "../domain/errors";
+import { InvalidFieldError, OfferRefusedError, QueueFullError, RoutingUnavailableError } from "../domain/errors";
 import type { QueueTargetValue } from "../domain/queue-target";
 
 export const targetToProto = (target: QueueTargetValue | undefined) =>
@@ -38,7 +38,8 @@ const isServiceError = (error: unknown): error is ServiceError =>
 /**
  * Translates the acd's failures into the broker's terms: no answer is RoutingUnavailableError (the
  * session is safe in PostgreSQL; the reconciler finishes the job), a refused offer operation is
- * OfferRefusedError with the acd's reason, a bad field stays INVALID_ARGUMENT naming it.
+ * OfferRefusedError with the acd's reason, a bad field stays INVALID_ARGUMENT naming it, a full queue
+ * is QueueFullError.
  */
 function translate(error: unknown, sessionId: string, fields: Record<string, string> = {}): never {
   if (!isServiceError(error)) throw error;
@@ -57,6 +58,9 @@ function translate(error: unknown, sessionId: string, fields: Record<string, str
     case status.NOT_FOUND:
     case status.ALREADY_EXISTS:
       throw new OfferRefusedError(sessionId, errorReason(error), error.details);
+    case status.RESOURCE_EXHAUSTED:
+      if (errorReason(error) === "QUEUE_FULL") throw new QueueFullError(sessionId, error.details);
+      throw error;
     default:
       throw error;
   }

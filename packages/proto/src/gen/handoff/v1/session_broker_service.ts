@@ -241,7 +241,10 @@ export interface CreateSessionRequest {
 export interface CreateSessionResponse {
   session?: Session | undefined;
   position?: QueuePosition | undefined;
-  /** Set when no eligible rep is logged in: the customer is told at once. */
+  /**
+   * Set when no eligible rep is logged in, or the queue is full (the session then ended NO_REP_AVAILABLE):
+   * the customer is told at once.
+   */
   noRepAvailable: boolean;
   fallbackUrl: string;
   /** Shown once: the customer's credential for this session (intake keeps it in the browser). */
