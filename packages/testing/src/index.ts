@@ -22,5 +22,7 @@ export { refusal } from "./refusal";
 export { newSiteId, repTarget, teamConfig, teamTarget } from "./site-fixtures";
 export { TcpBalancer } from "./tcp-balancer";
 export { testIssuer, TEST_ISSUER, type TestIssuer, type TokenOptions } from "./test-issuer";
-export { createRequest, issueRequest } from "./session-requests";
+export { asCustomer, asRep, asSupervisor, asSystem, createRequest, issueRequest } from "./session-requests";
+export { eventually } from "./eventually";
+export { offeredEpoch } from "./offered-epoch";
 export { tracedCall, traceIdOf } from "./traced-call";

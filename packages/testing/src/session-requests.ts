@@ -1,4 +1,4 @@
-import { ClientMode, StartMethod } from "@handoff/proto/common";
+import { Actor, ClientMode, StartMethod } from "@handoff/proto/common";
 import type { CreateSessionRequest } from "@handoff/proto/session_broker_service";
 
 /** A valid CreateSession request; `overrides` change what a test is about. */
@@ -40,3 +40,9 @@ export const issueRequest = (siteId: string, overrides: Partial<CreateSessionReq
     problemTypeId: "general",
     ...overrides,
   });
+
+/** The requester fields of a rep, a supervisor, a customer (by his session token) or the system. */
+export const asRep = (id: string) => ({ actor: Actor.ACTOR_REP, id, customerToken: "" });
+export const asSupervisor = (id = "sam") => ({ actor: Actor.ACTOR_SUPERVISOR, id, customerToken: "" });
+export const asCustomer = (customerToken: string) => ({ actor: Actor.ACTOR_CUSTOMER, id: "", customerToken });
+export const asSystem = () => ({ actor: Actor.ACTOR_SYSTEM, id: "", customerToken: "" });

@@ -1,8 +1,8 @@
 import { get } from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SessionStack, testIssuer, type TestIssuer } from "@handoff/testing";
+import { eventually, SessionStack, testIssuer, type TestIssuer } from "@handoff/testing";
 import { AgentClient, CLOSE_CODES, type WebSocketLike } from "@handoff/agent-sdk";
-import { customerAsksForHelp, eventually, recorder, siteWithTeam } from "../support/agent-fixtures.js";
+import { customerAsksForHelp, recorder, siteWithTeam } from "../support/agent-fixtures.js";
 
 describe("agent SDK against the real services", () => {
   let stack: SessionStack;

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SessionStack, TcpBalancer, testIssuer, type SessionBroker, type TestIssuer } from "@handoff/testing";
+import {
+  eventually,
+  SessionStack,
+  TcpBalancer,
+  testIssuer,
+  type SessionBroker,
+  type TestIssuer,
+} from "@handoff/testing";
 import { AgentApiError, AgentClient, type Offer, type SessionEvent } from "@handoff/agent-sdk";
-import { customerAsksForHelp, eventually, siteWithTeam } from "../support/agent-fixtures.js";
+import { customerAsksForHelp, siteWithTeam } from "../support/agent-fixtures.js";
 
 const REPS = 50;
 const SESSIONS = Number(process.env.FAILOVER_SESSIONS ?? 2_000);

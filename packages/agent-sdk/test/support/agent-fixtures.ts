@@ -59,18 +59,3 @@ export function recorder(client: AgentClient) {
   client.on("disconnected", (e) => seen.disconnected.push(e));
   return seen;
 }
-
-/** Polls `probe` until it returns something other than undefined/false. */
-export async function eventually<T>(
-  probe: () => T | undefined | false,
-  timeoutMs = 15_000,
-  what = "condition",
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

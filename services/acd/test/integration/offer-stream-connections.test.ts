@@ -1,5 +1,12 @@
 import { checkGrpcHealth, createRedis, redisReady, type RedisClient } from "@handoff/runtime";
-import { devClientTls, infrastructureEnv, startService, TcpBalancer, type ServiceProcess } from "@handoff/testing";
+import {
+  devClientTls,
+  eventually,
+  infrastructureEnv,
+  startService,
+  TcpBalancer,
+  type ServiceProcess,
+} from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, subscribeOffers, type Acd, type OfferInbox } from "../support/acd-client";
 import { privateRedisUrl } from "../support/private-redis-db";
@@ -13,14 +20,6 @@ const SITES = 200;
 async function acdConnections(redis: RedisClient): Promise<number> {
   const list = (await redis.client("LIST")) as string;
   return list.split("\n").filter((line) => line.includes(` name=acd `) && line.includes(` db=${REDIS_DB} `)).length;
-}
-
-async function eventually(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 // Issue 11: each site with a subscriber held a Redis connection of its own, so 10,100 subscribed sites
@@ -85,7 +84,11 @@ describe("the acd's offer streams and Redis", () => {
     const tls = devClientTls("session-broker");
     expect(await checkGrpcHealth(address, { tls })).toBe("SERVING");
     await proxy.stop();
-    await eventually(async () => (await checkGrpcHealth(address, { tls })) === "NOT_SERVING");
+    await eventually(
+      async () => (await checkGrpcHealth(address, { tls })) === "NOT_SERVING",
+      10_000,
+      "health NOT_SERVING",
+    );
     expect(await checkGrpcHealth(address, { service: "handoff.v1.AcdService", tls })).toBe("NOT_SERVING");
   });
 });

@@ -1,36 +1,23 @@
-import { Actor, EndReason, RepState, SessionState } from "@handoff/proto/common";
+import { Actor, EndReason, RepState } from "@handoff/proto/common";
 import { createKafka, createLogger } from "@handoff/runtime";
 import {
+  asCustomer,
+  asRep,
   createRequest,
+  eventually,
   infrastructureEnv,
+  offeredEpoch,
   SessionStack,
   teamConfig,
   teamTarget,
-  type SessionBroker,
 } from "@handoff/testing";
 import type { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INGEST_TOPICS } from "../../src/events/ingest-topics";
-import { eventually } from "../support/eventually";
 import { startIngest, type RunningIngest } from "../support/ingest-harness";
 import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
 
 const customerRequest = (siteId: string, repId: string) => createRequest(siteId, { repId });
-const asRep = (id: string) => ({ actor: Actor.ACTOR_REP, id, customerToken: "" });
-const asCustomer = (customerToken: string) => ({ actor: Actor.ACTOR_CUSTOMER, id: "", customerToken });
-const asSupervisor = { actor: Actor.ACTOR_SUPERVISOR, id: "sam", customerToken: "" };
-
-async function offeredTo(broker: SessionBroker, siteId: string, sessionId: string, repId: string): Promise<number> {
-  const session = await eventually(
-    async () => {
-      const s = (await broker.getSession({ siteId, sessionId, requester: asSupervisor })).session;
-      return s?.state === SessionState.SESSION_STATE_OFFERED && s.repId === repId ? s : undefined;
-    },
-    20_000,
-    `offer to ${repId}`,
-  );
-  return session.epoch;
-}
 
 describe("reporting on the real services' event stream", () => {
   let stack: SessionStack;
@@ -67,9 +54,9 @@ describe("reporting on the real services' event stream", () => {
 
     const created = await b.createSession(customerRequest(siteId, "alice"));
     const s1 = { siteId, sessionId: created.session!.sessionId };
-    await b.acceptSessionOffer({ ...s1, repId: "alice", epoch: await offeredTo(b, siteId, s1.sessionId, "alice") });
+    await b.acceptSessionOffer({ ...s1, repId: "alice", epoch: await offeredEpoch(b, siteId, s1.sessionId, "alice") });
     await b.transferActiveSession({ ...s1, requester: asRep("alice"), target: teamTarget("t2") });
-    await b.acceptSessionOffer({ ...s1, repId: "bob", epoch: await offeredTo(b, siteId, s1.sessionId, "bob") });
+    await b.acceptSessionOffer({ ...s1, repId: "bob", epoch: await offeredEpoch(b, siteId, s1.sessionId, "bob") });
     await b.closeSession({ ...s1, requester: asRep("bob"), reason: EndReason.END_REASON_RESOLVED, abandonReason: 0 });
     await b.submitCustomerSurvey({ ...s1, requester: asCustomer(created.customerToken), satisfaction: 4, comment: "" });
 

@@ -1,37 +1,23 @@
-import { Actor, EndReason, Permission, SessionState } from "@handoff/proto/common";
+import { EndReason, Permission } from "@handoff/proto/common";
 import { createKafka, createLogger } from "@handoff/runtime";
 import {
+  asCustomer,
+  asRep,
   createRequest,
+  eventually,
   infrastructureEnv,
+  offeredEpoch,
   SessionStack,
   teamConfig,
   teamTarget,
-  type SessionBroker,
 } from "@handoff/testing";
 import type { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionReport } from "../../src/domain/session-report";
 import { INGEST_TOPICS } from "../../src/events/ingest-topics";
-import { eventually } from "../support/eventually";
 import { startIngest, type RunningIngest } from "../support/ingest-harness";
 import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
 import { startSupervisorServer, type SupervisorServer } from "../support/supervisor-server";
-
-const asRep = (id: string) => ({ actor: Actor.ACTOR_REP, id, customerToken: "" });
-const asCustomer = (customerToken: string) => ({ actor: Actor.ACTOR_CUSTOMER, id: "", customerToken });
-const asSupervisor = { actor: Actor.ACTOR_SUPERVISOR, id: "sam", customerToken: "" };
-
-async function offeredTo(broker: SessionBroker, siteId: string, sessionId: string, repId: string): Promise<number> {
-  const session = await eventually(
-    async () => {
-      const s = (await broker.getSession({ siteId, sessionId, requester: asSupervisor })).session;
-      return s?.state === SessionState.SESSION_STATE_OFFERED && s.repId === repId ? s : undefined;
-    },
-    20_000,
-    `offer to ${repId}`,
-  );
-  return session.epoch;
-}
 
 describe("session report of a session played by the real services", () => {
   let stack: SessionStack;
@@ -72,7 +58,7 @@ describe("session report of a session played by the real services", () => {
     const created = await b.createSession(createRequest(siteId, { repId: "alice" }));
     const customer = asCustomer(created.customerToken);
     const s = { siteId, sessionId: created.session!.sessionId };
-    await b.acceptSessionOffer({ ...s, repId: "alice", epoch: await offeredTo(b, siteId, s.sessionId, "alice") });
+    await b.acceptSessionOffer({ ...s, repId: "alice", epoch: await offeredEpoch(b, siteId, s.sessionId, "alice") });
     const question = 'It says "PC LOAD LETTER", twice';
     await b.sendChatMessage({ ...s, requester: customer, text: question });
     await b.sendChatMessage({ ...s, requester: asRep("alice"), text: "Let me look" });
@@ -85,7 +71,7 @@ describe("session report of a session played by the real services", () => {
     await b.answerPermission({ ...s, requester: customer, requestId, granted: true });
     await b.addNote({ ...s, requester: asRep("alice"), text: "driver outdated; needs a printer expert" });
     await b.transferActiveSession({ ...s, requester: asRep("alice"), target: teamTarget("t2") });
-    await b.acceptSessionOffer({ ...s, repId: "bob", epoch: await offeredTo(b, siteId, s.sessionId, "bob") });
+    await b.acceptSessionOffer({ ...s, repId: "bob", epoch: await offeredEpoch(b, siteId, s.sessionId, "bob") });
     await b.closeSession({ ...s, requester: asRep("bob"), reason: EndReason.END_REASON_RESOLVED, abandonReason: 0 });
     await b.submitCustomerSurvey({ ...s, requester: customer, satisfaction: 5, comment: "fixed, thanks" });
     await b.submitRepSurvey({ ...s, requester: asRep("bob"), resolutionCode: "FIXED", comment: "new driver" });

@@ -1,14 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { Actor, RepState, SessionState } from "@handoff/proto/common";
+import { Actor, RepState } from "@handoff/proto/common";
 import { createKafka, createLogger } from "@handoff/runtime";
 import {
+  eventually,
   infrastructureEnv,
   issueRequest,
   launchChromium,
   saveScreenshot,
   SessionStack,
+  offeredEpoch,
   seriousAxeViolations,
   startService,
   teamConfig,
@@ -18,12 +20,10 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INGEST_TOPICS } from "../../src/events/ingest-topics";
 import { startGroupsAtEnd } from "../support/consumer-groups";
-import { eventually } from "../support/eventually";
 import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
 
 const WALLBOARD_DIST = path.resolve(__dirname, "..", "..", "wallboard", "dist");
 const ARTIFACTS = "wallboard";
-const asSupervisor = { actor: Actor.ACTOR_SUPERVISOR, id: "sam", customerToken: "" };
 
 /**
  * The wallboard in Debian's chromium against the real services: the reporting process (development
@@ -99,18 +99,6 @@ describe("wallboard in a browser", () => {
     }
   }
 
-  async function offeredEpoch(siteId: string, sessionId: string): Promise<number> {
-    const session = await eventually(
-      async () => {
-        const s = (await stack.broker.getSession({ siteId, sessionId, requester: asSupervisor })).session;
-        return s?.state === SessionState.SESSION_STATE_OFFERED ? s : undefined;
-      },
-      20_000,
-      `offer of ${sessionId}`,
-    );
-    return session.epoch;
-  }
-
   it("serves the page under a strict policy and gives development supervisor tokens to this machine", async () => {
     const page = await fetch(`${base}/wallboard/`);
     expect(page.status).toBe(200);
@@ -180,7 +168,7 @@ describe("wallboard in a browser", () => {
         siteId,
         sessionId: first,
         repId: "alice",
-        epoch: await offeredEpoch(siteId, first),
+        epoch: await offeredEpoch(stack.broker, siteId, first),
       });
       await tileShows(page, "t1", { waiting: "1", away: "0", answered: "1" });
       // The chart and the day's service level follow within the day's refresh.

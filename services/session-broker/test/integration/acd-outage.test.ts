@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Actor, RepState, SessionState, StartMethod } from "@handoff/proto/common";
-import { newSiteId, teamConfig } from "@handoff/testing";
+import { asCustomer, createRequest, eventually, newSiteId, teamConfig } from "@handoff/testing";
 import pg from "pg";
-import { asCustomer, createRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { startPrivateStack, type PrivateStack } from "../support/private-stack";
 
 const SESSIONS = 6;

@@ -4,11 +4,19 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ClientMode, RoutingStrategy, SessionState, StartMethod } from "@handoff/proto/common";
 import type { SessionEvent } from "@handoff/proto/events";
-import { launchChromium, saveScreenshot, SessionStack, seriousAxeViolations, teamConfig } from "@handoff/testing";
+import {
+  asCustomer,
+  createRequest,
+  eventually,
+  issueRequest,
+  launchChromium,
+  saveScreenshot,
+  seriousAxeViolations,
+  SessionStack,
+  teamConfig,
+} from "@handoff/testing";
 import { eventsOf, sessionOf } from "../support/active-session";
 import { testIssuer } from "../support/agent-http";
-import { asCustomer, createRequest, issueRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { siteWithTeams } from "../support/sites";
 
 const CONSOLE_DIST = path.resolve(__dirname, "..", "..", "..", "..", "examples", "agent-console", "dist");

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair, SignJWT } from "jose";
-import { SessionStack, teamConfig } from "@handoff/testing";
+import { eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
 import pg from "pg";
-import { issueRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { siteWithTeams } from "../support/sites";
 import {
   AgentHttp,

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SessionStack, teamConfig } from "@handoff/testing";
+import { eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
 import pg from "pg";
-import { issueRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { siteWithTeams } from "../support/sites";
 import { AgentHttp, testIssuer, type AgentResponse } from "../support/agent-http";
 

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoutingStrategy, SessionState } from "@handoff/proto/common";
-import { SessionStack, teamConfig } from "@handoff/testing";
-import { asRep, issueRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
+import { asRep, eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
 import { siteWithTeams } from "../support/sites";
 import { AgentHttp, testIssuer, type TestIssuer } from "../support/agent-http";
 

@@ -1,10 +1,8 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionState } from "@handoff/proto/common";
-import { SessionStack, teamConfig } from "@handoff/testing";
+import { asSupervisor, eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
 import pg from "pg";
-import { asSupervisor, issueRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { siteWithTeams } from "../support/sites";
 
 describe("an assignment PostgreSQL cannot commit", () => {

@@ -4,10 +4,18 @@ import { errorReason } from "@handoff/runtime";
 import type { AbandonReason, Actor, ClientMode, EndReason } from "@handoff/proto/common";
 import { SessionState, StartMethod } from "@handoff/proto/common";
 import { DisconnectFallback, type CreateSessionRequest } from "@handoff/proto/session_broker_service";
-import { refusal, SessionStack, teamConfig } from "@handoff/testing";
+import {
+  asCustomer,
+  asRep,
+  asSupervisor,
+  createRequest,
+  eventually,
+  issueRequest,
+  refusal,
+  SessionStack,
+  teamConfig,
+} from "@handoff/testing";
 import pg from "pg";
-import { asCustomer, asRep, asSupervisor, createRequest, issueRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { siteWithTeams } from "../support/sites";
 
 const settings = {

@@ -2,10 +2,8 @@ import { status, type ServiceError } from "@grpc/grpc-js";
 import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionState, StartMethod } from "@handoff/proto/common";
-import { SessionStack, teamConfig } from "@handoff/testing";
+import { asRep, createRequest, eventually, SessionStack, teamConfig } from "@handoff/testing";
 import pg from "pg";
-import { asRep, createRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 
 const ROUNDS = 50;
 

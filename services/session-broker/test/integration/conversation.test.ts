@@ -2,9 +2,8 @@ import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Actor, EndReason, Permission, SessionState } from "@handoff/proto/common";
 import { PermissionChange } from "@handoff/proto/events";
-import { SessionStack, teamConfig } from "@handoff/testing";
+import { asCustomer, asRep, asSupervisor, createRequest, SessionStack, teamConfig } from "@handoff/testing";
 import { activeSession, casesOf, eventsOf, expectStatus, sessionOf } from "../support/active-session";
-import { asCustomer, asRep, asSupervisor, createRequest } from "../support/customers";
 
 const { PERMISSION_VIEW: VIEW, PERMISSION_CONTROL: CONTROL, PERMISSION_FILE_TRANSFER: FILES } = Permission;
 

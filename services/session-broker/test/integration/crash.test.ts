@@ -2,11 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOPICS } from "@handoff/proto";
 import { SessionEvent } from "@handoff/proto/events";
 import { StartMethod } from "@handoff/proto/common";
-import { connectSessionBroker, newSiteId, startService, teamConfig } from "@handoff/testing";
+import {
+  asCustomer,
+  connectSessionBroker,
+  createRequest,
+  eventually,
+  newSiteId,
+  startService,
+  teamConfig,
+} from "@handoff/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { asCustomer, createRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { startPrivateStack, type PrivateStack } from "../support/private-stack";
 import { RepDesks, seededRandom, sleep } from "../support/rep-desks";
 import { historyViolations, openSessions, siteHistories } from "../support/session-invariants";

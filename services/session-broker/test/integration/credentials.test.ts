@@ -11,7 +11,7 @@ import {
   type CreateSessionRequest,
   type Requester,
 } from "@handoff/proto/session_broker_service";
-import { infrastructureEnv, newSiteId, SessionStack, teamConfig } from "@handoff/testing";
+import { eventually, infrastructureEnv, newSiteId, SessionStack, teamConfig } from "@handoff/testing";
 import { CredentialCommands } from "../../src/commands/credential-commands";
 import { CredentialHasher } from "../../src/domain/credential-hash";
 import { CredentialRejectedError } from "../../src/domain/errors";
@@ -20,7 +20,6 @@ import { DEFAULT_REDEMPTION_LIMITS } from "../../src/domain/redemption-limits";
 import { ParticipantStore } from "../../src/store/participant-store";
 import { SessionStore } from "../../src/store/session-store";
 import { SettingsStore } from "../../src/store/settings-store";
-import { eventually } from "../support/eventually";
 
 const rep = (id: string): Requester => ({ actor: Actor.ACTOR_REP, id, customerToken: "" });
 const supervisor = (id: string): Requester => ({ actor: Actor.ACTOR_SUPERVISOR, id, customerToken: "" });

@@ -3,10 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DisconnectFallback, type BrokerSettings } from "@handoff/proto/session_broker_service";
 import { Actor, EndReason, RepState, SessionState, StartMethod } from "@handoff/proto/common";
 import { SessionEvent } from "@handoff/proto/events";
-import { newSiteId, teamConfig, type SessionStack } from "@handoff/testing";
+import { asRep, createRequest, eventually, newSiteId, type SessionStack, teamConfig } from "@handoff/testing";
 import pg from "pg";
-import { asRep, createRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { startPrivateStack, type PrivateStack } from "../support/private-stack";
 
 /** A connection lives 600 ms past its last heartbeat; desks heartbeat every 150 ms. */

@@ -4,11 +4,17 @@ import { TOPICS } from "@handoff/proto";
 import { Actor, EndReason, Permission, RepState, SessionState, StartMethod } from "@handoff/proto/common";
 import { PermissionChange, SessionEvent } from "@handoff/proto/events";
 import { createKafka, createLogger, decodeEventHeaders } from "@handoff/runtime";
-import { infrastructureEnv, SessionStack, teamConfig } from "@handoff/testing";
+import {
+  asCustomer,
+  asRep,
+  createRequest,
+  eventually,
+  infrastructureEnv,
+  SessionStack,
+  teamConfig,
+} from "@handoff/testing";
 import pg from "pg";
 import { casesOf, eventsOf, offeredTo, sessionOf } from "../support/active-session";
-import { asCustomer, asRep, createRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 
 const { SESSION_STATE_WAITING: WAITING, SESSION_STATE_OFFERED: OFFERED, SESSION_STATE_ACTIVE: ACTIVE } = SessionState;
 const { SESSION_STATE_CREATED: CREATED, SESSION_STATE_ENDED: ENDED } = SessionState;

@@ -1,7 +1,14 @@
 import { createRedis, redisReady, type RedisClient } from "@handoff/runtime";
-import { infrastructureEnv, SessionStack, teamConfig } from "@handoff/testing";
+import {
+  asCustomer,
+  asRep,
+  asSupervisor,
+  infrastructureEnv,
+  issueRequest,
+  SessionStack,
+  teamConfig,
+} from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { asCustomer, asRep, asSupervisor, issueRequest } from "../support/customers";
 import { siteWithTeams } from "../support/sites";
 
 describe("wait estimates are recorded when the customer is shown them, not when staff read the queue", () => {

@@ -1,10 +1,9 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Actor, RepState, SessionState, StartMethod } from "@handoff/proto/common";
-import { SessionStack, teamConfig } from "@handoff/testing";
+import { asRep, asSupervisor, createRequest, SessionStack, teamConfig } from "@handoff/testing";
 import pg from "pg";
 import { activeSession, casesOf, eventsOf, expectStatus, offeredTo, sessionOf } from "../support/active-session";
-import { asRep, asSupervisor, createRequest } from "../support/customers";
 
 describe("the reps of a session", () => {
   let stack: SessionStack;

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoutingConfig } from "@handoff/proto/acd_service";
 import { SessionState, StartMethod } from "@handoff/proto/common";
-import { newSiteId, teamConfig, type SessionStack } from "@handoff/testing";
+import { asCustomer, createRequest, eventually, newSiteId, type SessionStack, teamConfig } from "@handoff/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { asCustomer, createRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { startPrivateStack, type PrivateStack } from "../support/private-stack";
 import { RepDesks, seededRandom, sleep } from "../support/rep-desks";
 import { historyViolations, openSessions, siteHistories } from "../support/session-invariants";

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Offer } from "@handoff/proto/acd_service";
 import { createLogger } from "@handoff/runtime";
-import { devClientTls, SessionStack, teamConfig } from "@handoff/testing";
+import { devClientTls, eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
 import { AcdPort } from "../../src/routing/acd-port";
 import { RepOfferFeed } from "../../src/routing/rep-offer-feed";
-import { issueRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
 import { siteWithTeams } from "../support/sites";
 
 describe("the broker's subscription to the acd's offers", () => {

@@ -1,11 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClientMode, EndReason, SessionState, StartMethod } from "@handoff/proto/common";
 import { DisconnectFallback } from "@handoff/proto/session_broker_service";
-import { SessionStack, teamConfig } from "@handoff/testing";
+import {
+  asCustomer,
+  asRep,
+  asSupervisor,
+  createRequest,
+  eventually,
+  issueRequest,
+  SessionStack,
+  teamConfig,
+} from "@handoff/testing";
 import pg from "pg";
-import { asCustomer, asRep, asSupervisor, createRequest, issueRequest } from "../support/customers";
 import { siteWithTeams } from "../support/sites";
-import { eventually } from "../support/eventually";
 
 const defaults = {
   fallbackUrl: "",

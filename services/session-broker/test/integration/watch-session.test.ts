@@ -3,11 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EndReason } from "@handoff/proto/common";
 import type { SessionEvent } from "@handoff/proto/events";
 import type { WatchSessionRequest, WatchSessionResponse } from "@handoff/proto/session_broker_service";
-import { connectSessionBroker, SessionStack, teamConfig, type SessionBroker } from "@handoff/testing";
+import {
+  asCustomer,
+  asRep,
+  asSupervisor,
+  connectSessionBroker,
+  eventually,
+  type SessionBroker,
+  SessionStack,
+  teamConfig,
+} from "@handoff/testing";
 import pg from "pg";
 import { activeSession, casesOf, eventsOf } from "../support/active-session";
-import { asCustomer, asRep, asSupervisor } from "../support/customers";
-import { eventually } from "../support/eventually";
 
 /** A WatchSession stream and what it received so far. */
 class Watch {

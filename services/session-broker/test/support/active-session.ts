@@ -3,9 +3,7 @@ import { expect } from "vitest";
 import { SessionState, StartMethod } from "@handoff/proto/common";
 import type { SessionEvent } from "@handoff/proto/events";
 import type { Session } from "@handoff/proto/session_broker_service";
-import type { SessionBroker } from "@handoff/testing";
-import { asCustomer, asSupervisor, createRequest } from "./customers";
-import { eventually } from "./eventually";
+import { asCustomer, asSupervisor, createRequest, eventually, type SessionBroker } from "@handoff/testing";
 
 export interface ActiveSession {
   siteId: string;

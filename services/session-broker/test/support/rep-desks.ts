@@ -1,7 +1,6 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import type { SessionBroker } from "@handoff/testing";
+import { asRep, type SessionBroker } from "@handoff/testing";
 import type pg from "pg";
-import { asRep } from "./customers";
 
 /** A small seeded PRNG (mulberry32), so a failing load can be replayed with its printed seed. */
 export function seededRandom(seed: number): () => number {
