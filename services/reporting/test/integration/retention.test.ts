@@ -1,4 +1,4 @@
-import { infrastructureEnv } from "@handoff/testing";
+import { devServiceTlsEnv, infrastructureEnv } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadReportingConfig } from "../../src/config";
 import { sweepRetention } from "../../src/ingest/retention-job";
@@ -77,7 +77,11 @@ describe("reporting retention", () => {
   });
 
   it("takes the retention from REPORTING_RETENTION_DAYS and refuses a value out of range, naming it", () => {
-    const env = { DATABASE_URL: "postgres://x@127.0.0.1/db", KAFKA_BROKERS: "127.0.0.1:9092" };
+    const env = {
+      DATABASE_URL: "postgres://x@127.0.0.1/db",
+      KAFKA_BROKERS: "127.0.0.1:9092",
+      ...devServiceTlsEnv("reporting"),
+    };
     expect(loadReportingConfig({ ...env, REPORTING_RETENTION_DAYS: "90" }).REPORTING_RETENTION_DAYS).toBe(90);
     expect(loadReportingConfig(env).REPORTING_RETENTION_DAYS).toBe(400);
     expect(() => loadReportingConfig({ ...env, REPORTING_RETENTION_DAYS: "0" })).toThrow(/REPORTING_RETENTION_DAYS/);
