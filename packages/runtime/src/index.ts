@@ -2,6 +2,7 @@ export { ConfigInvalidError, loadConfig } from "./config/load-config";
 export {
   commonSettings,
   durationMs,
+  grpcAddress,
   hostPortList,
   kafkaSettings,
   port,

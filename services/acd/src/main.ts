@@ -69,6 +69,8 @@ runMain("acd", async () => {
     port: config.GRPC_PORT,
     tls,
     healthPort: config.GRPC_HEALTH_PORT,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
     services: [acdService(store, feed, logger, config.ESTIMATE_RECORD_INTERVAL_MS)],
   });
   const health = followRedisHealth([redis, offerWakeups], (healthy) => {

@@ -1,4 +1,5 @@
 import {
+  grpcAddress,
   commonSettings,
   kafkaSettings,
   redisSettings,
@@ -11,8 +12,6 @@ import {
 } from "@handoff/runtime";
 import { z } from "zod";
 
-const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, "must be host:port");
-
 export const intakeSettings = z.object({
   ...commonSettings,
   NODE_ENV: z.string().default("development"),
@@ -23,11 +22,11 @@ export const intakeSettings = z.object({
   ADMIN_HTTP_PORT: port(8085),
   ADMIN_HTTP_HOST: z.string().default("0.0.0.0"),
   DATABASE_URL: postgresUrl,
-  SESSION_BROKER_ADDRESS: hostPort,
+  SESSION_BROKER_ADDRESS: grpcAddress,
   /** The acd, whose routing config the admin API reads and writes for a site. */
-  ACD_ADDRESS: hostPort,
+  ACD_ADDRESS: grpcAddress,
   /** Presence, which knows the reps the portal lists (logged in, available). */
-  PRESENCE_ADDRESS: hostPort,
+  PRESENCE_ADDRESS: grpcAddress,
   /** Public endpoints: requests per client IP per minute, counted by all replicas together. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /** Proxies in front of the public port whose X-Forwarded-For names the client (0: none; trust no header). */

@@ -1,4 +1,12 @@
-import { commonSettings, durationMs, kafkaSettings, loadConfig, port, redisSettings } from "@handoff/runtime";
+import {
+  commonSettings,
+  durationMs,
+  grpcAddress,
+  kafkaSettings,
+  loadConfig,
+  port,
+  redisSettings,
+} from "@handoff/runtime";
 import { z } from "zod";
 
 export const presenceSettings = z.object({
@@ -6,7 +14,7 @@ export const presenceSettings = z.object({
   ...redisSettings,
   ...kafkaSettings,
   GRPC_PORT: port(50052),
-  ACD_ADDRESS: z.string().regex(/^[^:\s]+:\d{1,5}$/, "must be host:port"),
+  ACD_ADDRESS: grpcAddress,
   /** How often a rep's desktop heartbeats. */
   HEARTBEAT_INTERVAL_MS: durationMs(10_000),
   /** Missed heartbeats before a connection is dropped. */

@@ -82,6 +82,8 @@ runMain("presence", async () => {
     port: config.GRPC_PORT,
     tls,
     healthPort: config.GRPC_HEALTH_PORT,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
     services: [presenceService(commands, store, acd, logger)],
   });
   grpc.setServing(true);

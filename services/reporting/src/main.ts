@@ -102,6 +102,8 @@ runMain("reporting", async () => {
     services: [],
     tls,
     healthPort: config.GRPC_HEALTH_PORT,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
   });
   const app = createHttpApp({
     logger,

@@ -1,4 +1,5 @@
 import {
+  grpcAddress,
   commonSettings,
   ConfigInvalidError,
   durationMs,
@@ -12,8 +13,6 @@ import {
 } from "@handoff/runtime";
 import { z } from "zod";
 
-const hostPort = z.string().regex(/^[^:\s]+:\d{1,5}$/, "must be host:port");
-
 export const sessionBrokerSettings = z.object({
   ...commonSettings,
   ...kafkaSettings,
@@ -21,8 +20,8 @@ export const sessionBrokerSettings = z.object({
   ...redisSettings,
   NODE_ENV: z.string().default("development"),
   DATABASE_URL: postgresUrl,
-  ACD_ADDRESS: hostPort,
-  PRESENCE_ADDRESS: hostPort,
+  ACD_ADDRESS: grpcAddress,
+  PRESENCE_ADDRESS: grpcAddress,
   GRPC_PORT: port(50053),
   HTTP_PORT: port(8083),
   HTTP_HOST: z.string().default("0.0.0.0"),

@@ -203,6 +203,8 @@ runMain("session-broker", async () => {
     port: config.GRPC_PORT,
     tls,
     healthPort: config.GRPC_HEALTH_PORT,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
     services: [sessionBrokerService(deps)],
   });
   const verifier = await tokenVerifierFromSettings("AGENT", config, logger, { api: "agent API" });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_MAX_CONNECTION_AGE_GRACE_MS, DEFAULT_MAX_CONNECTION_AGE_MS } from "../grpc/connection-age";
 import { grpcTlsSettings } from "../grpc/tls";
 
 /** A TCP port; 0 lets the OS choose (tests). */
@@ -17,6 +18,12 @@ export const hostPortList = z
 
 export const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" });
 
+/**
+ * A peer's gRPC address: `host:port` (one connection, to whichever pod a Service's virtual IP picks) or
+ * `dns:///host:port` (every address the name resolves to, e.g. a headless Service's pods, used in turn).
+ */
+export const grpcAddress = z.string().regex(/^(dns:\/\/\/)?[^:\s/]+:\d{1,5}$/, "must be host:port or dns:///host:port");
+
 /** Settings every service shares. */
 export const commonSettings = {
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -25,6 +32,9 @@ export const commonSettings = {
   /** The plaintext health-only port for Kubernetes' gRPC probes; none when unset. */
   GRPC_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SHUTDOWN_TIMEOUT_MS: durationMs(10_000),
+  // Below a second a connection would be replaced faster than it serves.
+  GRPC_MAX_CONNECTION_AGE_MS: z.coerce.number().int().min(1_000).default(DEFAULT_MAX_CONNECTION_AGE_MS),
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: z.coerce.number().int().min(0).default(DEFAULT_MAX_CONNECTION_AGE_GRACE_MS),
 };
 
 /** Either a single Redis (`REDIS_URL`) or a Redis Cluster's seed nodes (`REDIS_CLUSTER_NODES`). */

@@ -10,9 +10,22 @@ type ClientConstructor<C extends Client> = new (
   options: ChannelOptions,
 ) => C;
 
-/** A client for an in-cluster address (`host:port`) on mutual TLS, presenting this service's certificate. */
+/**
+ * grpc-js defaults to `pick_first`: every call of a client goes to one address. `round_robin` keeps a
+ * connection to each address the name resolves to (`dns:///` of a headless Service: every pod) and
+ * spreads calls over them; with one address it is that address.
+ */
+const ROUND_ROBIN = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+
+/**
+ * A client for an in-cluster address (`host:port` or `dns:///host:port`) on mutual TLS, presenting this
+ * service's certificate, its calls spread round-robin over the addresses the name resolves to.
+ */
 export function createGrpcClient<C extends Client>(Ctor: ClientConstructor<C>, address: string, tls: GrpcTls): C {
-  return new Ctor(address, channelCredentials(tls), tlsChannelOptions(address));
+  return new Ctor(address, channelCredentials(tls), {
+    ...tlsChannelOptions(address),
+    "grpc.service_config": ROUND_ROBIN,
+  });
 }
 
 /** The request and response of a generated unary method (its last overload takes metadata and options). */

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
+import { connectionAgeOptions, type ConnectionAge } from "./connection-age";
 import { contractDefinitions } from "./contract-definitions";
 import { withDecodeRefusals } from "./request-decoding";
 import { authorizeMethods, methodCallers } from "./method-authorization";
@@ -16,7 +17,8 @@ export interface GrpcServiceBinding {
   callers: Readonly<Record<string, readonly ServiceIdentity[]>>;
 }
 
-export interface GrpcServerOptions {
+/** Where and what to serve; `maxConnectionAgeMs` and its grace bound every client connection. */
+export interface GrpcServerOptions extends ConnectionAge {
   host: string;
   /** 0 picks a free port. */
   port: number;
@@ -58,7 +60,7 @@ function bind(server: Server, address: string, credentials: ServerCredentials): 
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const allowed = new Map(options.services.flatMap((s) => [...methodCallers(s.definition, s.callers)]));
-  const server = new Server({ interceptors: [authorizeMethods(allowed)] });
+  const server = new Server({ interceptors: [authorizeMethods(allowed)], ...connectionAgeOptions(options) });
   const names = ["", ...options.services.map((s) => s.name)];
   const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, "NOT_SERVING"])));
   health.addToServer(server);

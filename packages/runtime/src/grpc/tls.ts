@@ -51,6 +51,7 @@ export const channelCredentials = (tls: GrpcTls): ChannelCredentials =>
  * development certificate carries. In a cluster the address is a DNS name and is verified as it is.
  */
 export function tlsChannelOptions(address: string): ChannelOptions {
-  const host = address.startsWith("[") ? address.slice(1, address.indexOf("]")) : address.split(":")[0];
+  const target = address.replace(/^dns:\/\/\//, "");
+  const host = target.startsWith("[") ? target.slice(1, target.indexOf("]")) : target.split(":")[0];
   return host !== undefined && isIP(host) !== 0 ? { "grpc.ssl_target_name_override": "localhost" } : {};
 }
