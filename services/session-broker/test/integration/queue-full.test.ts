@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Actor, EndReason, RepState, SessionState } from "@handoff/proto/common";
 import { DisconnectFallback } from "@handoff/proto/session_broker_service";
-import { teamConfig } from "@handoff/testing";
-import { asSupervisor, issueRequest } from "../support/customers";
-import { eventually } from "../support/eventually";
+import { asSupervisor, eventually, issueRequest, teamConfig } from "@handoff/testing";
 import { startPrivateStack, type PrivateStack } from "../support/private-stack";
 import { siteWithTeams } from "../support/sites";
 
