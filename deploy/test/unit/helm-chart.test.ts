@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ACD_CALLERS, commonSettings, PRESENCE_CALLERS, SESSION_BROKER_CALLERS } from "@handoff/runtime";
+import { ACD_CALLERS, commonSettings, grpcAddress, PRESENCE_CALLERS, SESSION_BROKER_CALLERS } from "@handoff/runtime";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../dockerfile";
 import { helm, KUBE_VERSION, parseObjects, validateObject, type K8sObject } from "../k8s-objects";
@@ -88,6 +88,22 @@ describe("the Helm chart", () => {
         true,
       );
       expect(envOf(container as Container).get("SHUTDOWN_TIMEOUT_MS"), name).toBe(String(serviceDefault));
+    }
+  });
+
+  it("dials peers as dns:/// of headless Services, with the connection age the services default to", () => {
+    const objects = render();
+    for (const [name, service] of named(objects, "Service"))
+      expect((service.spec as { clusterIP?: string }).clusterIP, name).toBe("None");
+    for (const [name, deployment] of named(objects, "Deployment")) {
+      const env = envOf(podSpec(deployment).containers[0] as Container);
+      for (const setting of ["GRPC_MAX_CONNECTION_AGE_MS", "GRPC_MAX_CONNECTION_AGE_GRACE_MS"] as const)
+        expect(env.get(setting), `${name} ${setting}`).toBe(String(commonSettings[setting].parse(undefined)));
+      for (const [variable, address] of env)
+        if (variable.endsWith("_ADDRESS")) {
+          expect(address, `${name} ${variable}`).toMatch(/^dns:\/\/\//);
+          expect(grpcAddress.safeParse(address).success, `${name} ${variable}`).toBe(true);
+        }
     }
   });
 
