@@ -74,6 +74,9 @@ export const DEMO_PORTAL = {
   },
   fallbackUrl: "https://example.com/contact",
   allowedOrigins: [],
+  // Keep my place with the page left open (a browser notification calls him back); no webhook: the demo
+  // has no site to send the link to.
+  keepPlace: { callAtPosition: 2, returnWithinSeconds: 300 },
 };
 
 /** One line for the start summary. */

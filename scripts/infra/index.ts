@@ -20,6 +20,8 @@ export interface InfrastructureOptions {
   kafka?: boolean;
   postgres?: boolean;
   redisCluster?: boolean;
+  /** Kafka's nodes: 1 (default) or a 3-node cluster with every topic replicated 3 times. */
+  kafkaNodes?: 1 | 3;
   /** Where REDIS_URL & co. are looked up: a part whose variable is set there is not started. */
   env?: NodeJS.ProcessEnv;
   /** Progress lines ("kafka ready on 127.0.0.1:41234 in 2630 ms"). */
@@ -30,12 +32,30 @@ export interface Infrastructure {
   env: InfrastructureEnv;
   /** Stops everything this call started (nothing that came from the environment). */
   stop: () => Promise<void>;
+  /**
+   * Restarts a server this call started, on its data and port (Kafka: SIGTERM is a controlled
+   * shutdown; PostgreSQL: SIGINT is a fast one; SIGKILL a crash). Redis keeps no data, so it has none.
+   * A Kafka cluster restarts one node: `node` (0-based), else the first. `whileDown` runs between the
+   * stop and the start (a test asserting what its clients see while the server is gone).
+   */
+  restart: (
+    variable: "KAFKA_BROKERS" | "DATABASE_URL",
+    signal?: NodeJS.Signals,
+    node?: number,
+    whileDown?: () => Promise<void>,
+  ) => Promise<void>;
+}
+
+interface StartedPart {
+  value: string;
+  stop: () => Promise<void>;
+  restart?: (signal?: NodeJS.Signals, node?: number, whileDown?: () => Promise<void>) => Promise<void>;
 }
 
 interface Part {
   variable: InfrastructureVariable;
   wanted: boolean;
-  start: () => Promise<{ value: string; stop: () => Promise<void> }>;
+  start: () => Promise<StartedPart>;
 }
 
 /**
@@ -59,8 +79,8 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
       variable: "KAFKA_BROKERS",
       wanted: options.kafka ?? true,
       start: async () => {
-        const kafka = await startKafka();
-        return { value: kafka.brokers, stop: kafka.stop };
+        const kafka = await startKafka({ nodes: options.kafkaNodes ?? 1 });
+        return { value: kafka.brokers, stop: kafka.stop, restart: kafka.restart };
       },
     },
     {
@@ -68,7 +88,11 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
       wanted: options.postgres ?? true,
       start: async () => {
         const postgres = await startPostgres();
-        return { value: postgres.url, stop: postgres.stop };
+        return {
+          value: postgres.url,
+          stop: postgres.stop,
+          restart: (signal, _node, whileDown) => postgres.restart(signal, whileDown),
+        };
       },
     },
     {
@@ -83,6 +107,7 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
 
   const env: InfrastructureEnv = {};
   const stops: (() => Promise<void>)[] = [];
+  const restarts = new Map<InfrastructureVariable, NonNullable<StartedPart["restart"]>>();
   const results = await Promise.allSettled(
     parts
       .filter((part) => part.wanted)
@@ -96,6 +121,7 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
         const startedAt = performance.now();
         const started = await part.start();
         stops.push(started.stop);
+        if (started.restart) restarts.set(part.variable, started.restart);
         env[part.variable] = started.value;
         log(`${part.variable}=${started.value} ready in ${Math.round(performance.now() - startedAt)} ms`);
       }),
@@ -115,5 +141,10 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
     await stop().catch(() => undefined);
     throw failure.reason;
   }
-  return { env, stop };
+  const restart: Infrastructure["restart"] = async (variable, signal, node, whileDown) => {
+    const restartPart = restarts.get(variable);
+    if (!restartPart) throw new Error(`${variable} was not started here (it came from the environment)`);
+    await restartPart(signal, node, whileDown);
+  };
+  return { env, stop, restart };
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
 import { fixKafkajsRequestQueueTimer } from "./kafkajs-timer-fix.ts";
 import { freePort } from "./ports.ts";
-import { makeTempDir, run, spawnManaged, waitFor } from "./processes.ts";
+import { makeTempDir, run, spawnManaged, waitFor, type ManagedProcess } from "./processes.ts";
 import { requireBinary } from "./prerequisites.ts";
 
 fixKafkajsRequestQueueTimer();
@@ -28,12 +28,22 @@ const JVM_FLAGS = [
 ];
 
 export interface StartedKafka {
-  /** "127.0.0.1:<port>", the PLAINTEXT listener (KAFKA_BROKERS). */
+  /** "127.0.0.1:<port>[,…]", every node's PLAINTEXT listener (KAFKA_BROKERS). */
   brokers: string;
   stop: () => Promise<void>;
+  /**
+   * Stops one node (the first unless `node` is given; SIGTERM, a controlled shutdown; SIGKILL, a
+   * crash) and starts it again on its data and ports. With one node that is all of Kafka.
+   */
+  restart: (signal?: NodeJS.Signals, node?: number, whileDown?: () => Promise<void>) => Promise<void>;
 }
 
 export interface KafkaOptions {
+  /**
+   * Nodes, each a broker and a controller (KRaft combined mode); default 1. With 3, topics are
+   * replicated 3 times with min.insync.replicas 2, as in production, so one node may die.
+   */
+  nodes?: 1 | 3;
   /** slf4j-simple level of the broker log (default "warn"; "info" shows every step). */
   logLevel?: "trace" | "debug" | "info" | "warn" | "error";
   /** JVM flags in place of the defaults (heap size, GC, JIT). */
@@ -93,25 +103,36 @@ function randomClusterId(): string {
   }
 }
 
-function serverProperties(dir: string, port: number, controllerPort: number): string {
+interface KafkaNode {
+  id: number;
+  port: number;
+  controllerPort: number;
+}
+
+function serverProperties(dir: string, node: KafkaNode, nodes: readonly KafkaNode[]): string {
+  const replicas = nodes.length;
+  // One node: every replication factor 1. Three: 3 copies, and a write needs 2 of them.
+  const minInSync = Math.min(2, replicas);
   const properties: Record<string, string | number | boolean> = {
     "process.roles": "broker,controller",
-    "node.id": 1,
-    "controller.quorum.voters": `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    "advertised.listeners": `PLAINTEXT://127.0.0.1:${port}`,
+    "node.id": node.id,
+    "controller.quorum.voters": nodes.map((n) => `${n.id}@127.0.0.1:${n.controllerPort}`).join(","),
+    listeners: `PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    "advertised.listeners": `PLAINTEXT://127.0.0.1:${node.port}`,
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
     "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
     "log.dirs": join(dir, "data"),
     "num.partitions": 3,
+    "default.replication.factor": replicas,
+    "min.insync.replicas": minInSync,
     "auto.create.topics.enable": true,
     "group.initial.rebalance.delay.ms": 0,
-    "offsets.topic.replication.factor": 1,
+    "offsets.topic.replication.factor": replicas,
     // One partition instead of 50: the first consumer group is ready in well under a second.
     "offsets.topic.num.partitions": 1,
-    "transaction.state.log.replication.factor": 1,
-    "transaction.state.log.min.isr": 1,
+    "transaction.state.log.replication.factor": replicas,
+    "transaction.state.log.min.isr": minInSync,
     "transaction.state.log.num.partitions": 1,
     // A 2-core machine: fewer threads than the defaults (3 network, 8 io, 10 background).
     "num.network.threads": 2,
@@ -123,10 +144,10 @@ function serverProperties(dir: string, port: number, controllerPort: number): st
     .join("\n");
 }
 
-async function brokerAnswers(brokers: string, clusterId: string): Promise<boolean> {
+async function brokerAnswers(brokers: string, clusterId: string, nodes: number): Promise<boolean> {
   const admin = new Kafka({
     clientId: "handoff-infra-probe",
-    brokers: [brokers],
+    brokers: brokers.split(","),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
     retry: { retries: 0 },
@@ -137,7 +158,7 @@ async function brokerAnswers(brokers: string, clusterId: string): Promise<boolea
     if (cluster.clusterId !== clusterId) {
       throw new Error(`${brokers} is another Kafka (cluster id ${cluster.clusterId}, ours is ${clusterId})`);
     }
-    return cluster.brokers.length > 0 && cluster.controller !== null;
+    return cluster.brokers.length === nodes && cluster.controller !== null;
   } finally {
     await admin.disconnect();
   }
@@ -147,7 +168,7 @@ async function brokerAnswers(brokers: string, clusterId: string): Promise<boolea
 async function createProbeTopic(brokers: string): Promise<void> {
   const admin = new Kafka({
     clientId: "handoff-infra-probe",
-    brokers: [brokers],
+    brokers: brokers.split(","),
     logLevel: logLevel.NOTHING,
   }).admin();
   try {
@@ -161,73 +182,107 @@ async function createProbeTopic(brokers: string): Promise<void> {
 }
 
 /**
- * One Apache Kafka node in KRaft mode (broker and controller in one JVM) on free loopback ports,
- * its data and log in a temp dir. Resolves once a client can describe the cluster and create a
- * topic.
+ * Apache Kafka in KRaft mode on free loopback ports: one node (broker and controller in one JVM) or a
+ * 3-node cluster of them, each node's data and log in a temp dir of its own. Resolves once a client
+ * can describe the cluster with every node in it and create a topic.
  */
 export async function startKafka(options: KafkaOptions = {}): Promise<StartedKafka> {
   const java = requireBinary("java");
   const libs = await ensureKafkaJars();
   const classpath = join(libs, "*");
-  const port = await freePort();
-  const controllerPort = await freePort();
-  const brokers = `127.0.0.1:${port}`;
-  const dir = makeTempDir("kafka");
+  const nodes: KafkaNode[] = [];
+  for (let id = 1; id <= (options.nodes ?? 1); id++)
+    nodes.push({ id, port: await freePort(), controllerPort: await freePort() });
+  const brokers = nodes.map((node) => `127.0.0.1:${node.port}`).join(",");
   const clusterId = randomClusterId();
-  const propertiesFile = join(dir.path, "server.properties");
-  writeFileSync(propertiesFile, serverProperties(dir.path, port, controllerPort));
   const jvmFlags = [
     ...(options.jvmFlags ?? JVM_FLAGS),
     `-Dorg.slf4j.simpleLogger.defaultLogLevel=${options.logLevel ?? "warn"}`,
   ];
+  const dirs = nodes.map(() => makeTempDir("kafka"));
+  const propertiesFiles = nodes.map((node, i) => {
+    const file = join(dirs[i]!.path, "server.properties");
+    writeFileSync(file, serverProperties(dirs[i]!.path, node, nodes));
+    return file;
+  });
 
   try {
-    await run(
-      java,
-      [
-        ...jvmFlags,
-        "-cp",
-        classpath,
-        "kafka.tools.StorageTool",
-        "format",
-        "-t",
-        clusterId,
-        "-c",
-        propertiesFile,
-        "--ignore-formatted",
-      ],
-      { timeoutMs: 60_000, dir },
+    await Promise.all(
+      propertiesFiles.map((file, i) =>
+        run(
+          java,
+          [
+            ...jvmFlags,
+            "-cp",
+            classpath,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            clusterId,
+            "-c",
+            file,
+            "--ignore-formatted",
+          ],
+          { timeoutMs: 60_000, dir: dirs[i]! },
+        ),
+      ),
     );
   } catch (error) {
-    dir.remove();
+    for (const dir of dirs) dir.remove();
     throw error;
   }
 
-  const broker = spawnManaged({
-    name: "kafka",
-    command: java,
-    args: [...jvmFlags, "-cp", classpath, "kafka.Kafka", propertiesFile],
-    dir,
-    stopTimeoutMs: 15_000,
-  });
-  try {
-    await waitFor(() => brokerAnswers(brokers, clusterId), {
-      what: `kafka on ${brokers} to answer describeCluster`,
+  const spawnNode = (i: number): ManagedProcess =>
+    spawnManaged({
+      name: nodes.length === 1 ? "kafka" : `kafka-${nodes[i]!.id}`,
+      command: java,
+      args: [...jvmFlags, "-cp", classpath, "kafka.Kafka", propertiesFiles[i]!],
+      dir: dirs[i]!,
+      stopTimeoutMs: 15_000,
+    });
+  /** Waits until the cluster answers with every node and creates a topic (`watched`: fail if it exits). */
+  const ready = async (watched: ManagedProcess): Promise<void> => {
+    await waitFor(() => brokerAnswers(brokers, clusterId, nodes.length), {
+      what: `kafka on ${brokers} to answer describeCluster with ${nodes.length} node(s)`,
       timeoutMs: 90_000,
       intervalMs: 200,
-      process: broker,
+      process: watched,
     });
     await waitFor(async () => (await createProbeTopic(brokers), true), {
       what: `kafka on ${brokers} to create a topic`,
       timeoutMs: 30_000,
       intervalMs: 200,
-      process: broker,
+      process: watched,
     });
+  };
+
+  const running = nodes.map((_, i) => spawnNode(i));
+  try {
+    await ready(running[0]!);
   } catch (error) {
-    await broker.stop();
+    await Promise.all(running.map((node) => node.stop()));
     throw error;
   }
-  return { brokers, stop: () => broker.stop() };
+  return {
+    brokers,
+    stop: async () => {
+      await Promise.all(running.map((node) => node.stop()));
+    },
+    restart: async (signal, node = 0, whileDown) => {
+      await running[node]!.halt(signal);
+      try {
+        await whileDown?.();
+      } finally {
+        running[node] = spawnNode(node);
+      }
+      try {
+        await ready(running[node]);
+      } catch (error) {
+        await running[node].stop();
+        throw error;
+      }
+    },
+  };
 }
 
 // `node scripts/infra/kafka.ts --ensure-jars`: resolve the jars ahead of time (CI, Dockerfiles).

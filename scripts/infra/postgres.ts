@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import pg from "pg";
 import { freePort } from "./ports.ts";
-import { makeTempDir, run, spawnManaged, waitFor } from "./processes.ts";
+import { makeTempDir, run, spawnManaged, waitFor, type ManagedProcess } from "./processes.ts";
 import { requirePostgresBinaries } from "./prerequisites.ts";
 
 const DATABASE = "handoff";
@@ -14,6 +14,11 @@ export interface StartedPostgres {
   url: string;
   port: number;
   stop: () => Promise<void>;
+  /**
+   * Stops the server (SIGINT, a fast shutdown; SIGKILL, a crash) and starts it again on its data and
+   * port, after `whileDown` (a test's look at its clients while it is gone) has settled.
+   */
+  restart: (signal?: NodeJS.Signals, whileDown?: () => Promise<void>) => Promise<void>;
 }
 
 interface RunAs {
@@ -102,43 +107,65 @@ export async function startPostgres(): Promise<StartedPostgres> {
     throw error;
   }
 
-  const server = spawnManaged({
-    name: "postgres",
-    command: binaries.postgres,
-    args: [
-      "-D",
-      dataDir,
-      "-p",
-      String(port),
-      "-k",
-      dir.path,
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-F", // fsync off
-      "-c",
-      "synchronous_commit=off",
-      "-c",
-      "full_page_writes=off",
-    ],
-    dir,
-    env,
-    ...identity,
-    // SIGINT is the "fast" shutdown: roll back open transactions, close connections, exit.
-    stopSignal: "SIGINT",
-    // SIGQUIT is "immediate": the postmaster ends its backends and frees its shared memory.
-    reaperSignal: "QUIT",
-  });
-  try {
-    await waitFor(() => acceptsConnections(port, dataDir), {
-      what: `postgres on 127.0.0.1:${port} to accept connections`,
-      timeoutMs: 30_000,
-      intervalMs: 100,
-      process: server,
+  const launch = async (): Promise<ManagedProcess> => {
+    const server = spawnManaged({
+      name: "postgres",
+      command: binaries.postgres,
+      args: [
+        "-D",
+        dataDir,
+        "-p",
+        String(port),
+        "-k",
+        dir.path,
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-F", // fsync off
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+      ],
+      dir,
+      env,
+      ...identity,
+      // SIGINT is the "fast" shutdown: roll back open transactions, close connections, exit.
+      stopSignal: "SIGINT",
+      // SIGQUIT is "immediate": the postmaster ends its backends and frees its shared memory.
+      reaperSignal: "QUIT",
     });
+    try {
+      await waitFor(() => acceptsConnections(port, dataDir), {
+        what: `postgres on 127.0.0.1:${port} to accept connections`,
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        process: server,
+      });
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    return server;
+  };
+
+  let server = await launch();
+  try {
     await createDatabase(port);
   } catch (error) {
     await server.stop();
     throw error;
   }
-  return { url: `postgres://postgres@127.0.0.1:${port}/${DATABASE}`, port, stop: () => server.stop() };
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/${DATABASE}`,
+    port,
+    stop: () => server.stop(),
+    restart: async (signal, whileDown) => {
+      await server.halt(signal);
+      try {
+        await whileDown?.();
+      } finally {
+        server = await launch();
+      }
+    },
+  };
 }

@@ -149,6 +149,11 @@ export interface ManagedProcess {
   logTail: (lines?: number) => string;
   /** stopSignal, up to stopTimeoutMs, then SIGKILL to its group; removes the dir. Idempotent. */
   stop: () => Promise<void>;
+  /**
+   * Ends the process as stop() does but keeps the dir, so a new process can start on its data (a
+   * server restart). `signal` defaults to stopSignal; SIGKILL is a crash.
+   */
+  halt: (signal?: NodeJS.Signals) => Promise<ExitInfo>;
 }
 
 function describeExit(exit: ExitInfo): string {
@@ -204,20 +209,29 @@ export function spawnManaged(options: SpawnManagedOptions): ManagedProcess {
     }
   };
 
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (exit === undefined) {
+      killQuietly(pid, signal);
+      if (!(await waitExit(options.stopTimeoutMs ?? 10_000))) {
+        killQuietly(-pid, "SIGKILL");
+        await waitExit(5_000);
+      }
+    }
+    killQuietly(-pid, "SIGKILL"); // whatever the leader left behind in its group
+  };
+
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      if (exit === undefined) {
-        killQuietly(pid, options.stopSignal ?? "SIGTERM");
-        if (!(await waitExit(options.stopTimeoutMs ?? 10_000))) {
-          killQuietly(-pid, "SIGKILL");
-          await waitExit(5_000);
-        }
-      }
-      killQuietly(-pid, "SIGKILL"); // whatever the leader left behind in its group
+      await end(options.stopSignal ?? "SIGTERM");
       dir.remove();
     })();
     return stopping;
+  };
+
+  const halt = async (signal?: NodeJS.Signals): Promise<ExitInfo> => {
+    await end(signal ?? options.stopSignal ?? "SIGTERM");
+    return exit ?? { code: null, signal: null };
   };
 
   return {
@@ -230,6 +244,7 @@ export function spawnManaged(options: SpawnManagedOptions): ManagedProcess {
     },
     logTail: (lines?: number) => tailFile(logFile, lines),
     stop,
+    halt,
   };
 }
 

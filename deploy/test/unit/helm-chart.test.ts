@@ -209,13 +209,20 @@ describe("the Helm chart", () => {
     const dashboard = JSON.parse((configMap?.data as Record<string, string>)["handoff-routing.json"] ?? "") as {
       panels: { targets: { expr: string }[] }[];
     };
-    const sources = ["services/session-broker/src/metrics.ts", "services/reporting/src/events/consumer-lag.ts"]
+    const sources = [
+      "services/session-broker/src/metrics.ts",
+      "services/reporting/src/events/consumer-lag.ts",
+      "services/acd/src/events/routing-metrics.ts",
+      "services/presence/src/events/presence-metrics.ts",
+    ]
       .map((file) => readFileSync(path.join(repoRoot, file), "utf8"))
       .join("\n");
     for (const panel of dashboard.panels)
       for (const target of panel.targets)
         for (const metric of target.expr.match(/handoff_[a-z_]+/g) ?? []) {
-          const otelName = metric.replace(/_total$/, "").replace(/^handoff_(session_broker|reporting)_/, "handoff.$1.");
+          const otelName = metric
+            .replace(/_(total|bucket|count|sum)$/, "")
+            .replace(/^handoff_(session_broker|reporting|acd|presence)_/, "handoff.$1.");
           expect(sources, metric).toContain(`"${otelName}"`);
         }
   });

@@ -102,6 +102,11 @@ export class OfferLog {
     return this.offers.take(sessionId, timeoutMs);
   }
 
+  /** The next offer of any session (perhaps already arrived), or undefined after `timeoutMs`. */
+  takeNext(timeoutMs: number): Promise<ReceivedOffer | undefined> {
+    return this.offers.takeNext(timeoutMs);
+  }
+
   close(): void {
     this.offers.close();
     this.stream.cancel();

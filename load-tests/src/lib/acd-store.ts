@@ -1,4 +1,4 @@
-import type { RedisClient } from "@handoff/runtime";
+import { FunctionClient, serviceFunctionLibrary, type RedisClient } from "@handoff/runtime";
 import path from "node:path";
 
 /*
@@ -18,7 +18,7 @@ export type StoreStrategy = "longest_idle" | "least_busy" | "round_robin" | "man
  * `RoutingConfigInput`); the acd's own validateRoutingConfig fills in the defaults before putConfig.
  */
 export interface StoreRoutingConfigInput {
-  teams: { id: string; name: string; strategy?: StoreStrategy; offerTimeoutMs?: number }[];
+  teams: { id: string; name: string; strategy?: StoreStrategy; offerTimeoutMs?: number; memberRepIds?: string[] }[];
   problemTypes?: { id: string; label: string; teamId: string; priority?: number; requiredSkills?: string[] }[];
 }
 
@@ -57,7 +57,7 @@ export interface RoutingStore {
   putConfig(site: string, config: StoreRoutingConfig): Promise<number>;
   enqueue(site: string, input: StoreEnqueueInput): Promise<StorePlacement>;
   accept(site: string, sessionId: string, repId: string, epoch: number): Promise<void>;
-  end(site: string, sessionId: string, epoch: number): Promise<number>;
+  end(site: string, sessionId: string, repId: string, epoch: number): Promise<number>;
   abandon(site: string, sessionId: string, reason: string): Promise<number>;
   setRepCapacity(
     site: string,
@@ -77,16 +77,37 @@ export interface AcdKeys {
 /** The acd's RoutingStore, plus putConfigInput: the acd's validation (defaults filled in), then putConfig. */
 export type AcdStore = RoutingStore & { putConfigInput(site: string, input: StoreRoutingConfigInput): Promise<number> };
 
-export function loadRoutingStore(redis: RedisClient): AcdStore {
+/**
+ * The store; with `libraryDir` (a `services/acd/dist/store/library` of another build, e.g. main's in
+ * a second worktree) its calls go to that build's Lua instead of this one's, under its own library
+ * name (the name carries the content hash), so both run side by side on one Redis. This build's
+ * constants module is used for both.
+ */
+export function loadRoutingStore(redis: RedisClient, libraryDir?: string): AcdStore {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the note at the top of this file
   const storeModule = require(path.join(acdDist, "store", "routing-store.js")) as {
-    RoutingStore: new (redis: RedisClient) => RoutingStore;
+    RoutingStore: new (
+      redis: RedisClient,
+      bounds: { maxWaitingPerTeam: number; maxSessionsPerSite: number },
+    ) => RoutingStore;
   };
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the note at the top of this file
   const configModule = require(path.join(acdDist, "domain", "routing-config.js")) as {
     validateRoutingConfig(input: StoreRoutingConfigInput): StoreRoutingConfig;
   };
-  const store = new storeModule.RoutingStore(redis);
+  // The bench measures routing, not the queue bounds: its scale site holds 100,000 waiting sessions.
+  const store = new storeModule.RoutingStore(redis, {
+    maxWaitingPerTeam: Number.MAX_SAFE_INTEGER,
+    maxSessionsPerSite: Number.MAX_SAFE_INTEGER,
+  });
+  if (libraryDir) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the note at the top of this file
+    const libraryModule = require(path.join(acdDist, "store", "routing-library.js")) as {
+      LUA_CONSTANTS: Parameters<typeof serviceFunctionLibrary>[2];
+    };
+    const functions = new FunctionClient(redis, serviceFunctionLibrary("acd", libraryDir, libraryModule.LUA_CONSTANTS));
+    Object.assign(store, { functions });
+  }
   return Object.assign(store, {
     putConfigInput: (site: string, input: StoreRoutingConfigInput) =>
       store.putConfig(site, configModule.validateRoutingConfig(input)),
@@ -98,7 +119,7 @@ export function loadAcdKeys(): AcdKeys {
   return (require(path.join(acdDist, "store", "keys.js")) as { keys: AcdKeys }).keys;
 }
 
-/** A one-team, longest-idle config for benchmark sites. */
-export function oneTeamConfig(teamId: string, offerTimeoutMs: number): StoreRoutingConfigInput {
-  return { teams: [{ id: teamId, name: `Team ${teamId}`, strategy: "longest_idle", offerTimeoutMs }] };
+/** A one-team, longest-idle config for benchmark sites; the acd counts only members in a team. */
+export function oneTeamConfig(teamId: string, offerTimeoutMs: number, memberRepIds: string[]): StoreRoutingConfigInput {
+  return { teams: [{ id: teamId, name: `Team ${teamId}`, strategy: "longest_idle", offerTimeoutMs, memberRepIds }] };
 }

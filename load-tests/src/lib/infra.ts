@@ -1,23 +1,5 @@
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { loadInfrastructureHarness } from "@handoff/testing/dist/system/infrastructure";
 import { benchStop } from "./drivers";
-
-const repoRoot = path.resolve(__dirname, "..", "..", "..");
-
-/** The part of scripts/infra/index.ts the benches use (that harness is ESM TypeScript run by Node 24 as is). */
-interface InfrastructureModule {
-  startInfrastructure(options: {
-    redis?: boolean;
-    kafka?: boolean;
-    postgres?: boolean;
-    redisCluster?: boolean;
-    env?: NodeJS.ProcessEnv;
-    log?: (line: string) => void;
-  }): Promise<{
-    env: { REDIS_URL?: string; KAFKA_BROKERS?: string; DATABASE_URL?: string };
-    stop: () => Promise<void>;
-  }>;
-}
 
 export interface BenchInfrastructure {
   redisUrl: string;
@@ -25,6 +7,8 @@ export interface BenchInfrastructure {
   kafkaBrokers?: string;
   /** Set when PostgreSQL was asked for. */
   databaseUrl?: string;
+  /** Set when a Redis Cluster was asked for: its masters' host:port, comma-separated. */
+  redisClusterNodes?: string;
 }
 
 type Cleanup = () => Promise<unknown>;
@@ -81,19 +65,28 @@ export async function startBenchInfrastructure(options: {
   kafka: boolean;
   postgres?: boolean;
   privateRedis?: boolean;
+  /** Also a 3-master Redis Cluster (scripts/infra/redis-cluster.ts), or REDIS_CLUSTER_NODES. */
+  redisCluster?: boolean;
+  /** Kafka as one node (default) or a 3-node cluster replicating every topic 3 times. */
+  kafkaNodes?: 1 | 3;
 }): Promise<BenchInfrastructure> {
-  const url = pathToFileURL(path.join(repoRoot, "scripts", "infra", "index.ts")).href;
-  const harness = (await import(url)) as InfrastructureModule;
+  const harness = await loadInfrastructureHarness();
   const infra = await harness.startInfrastructure({
     redis: true,
     kafka: options.kafka,
     postgres: options.postgres ?? false,
-    redisCluster: false,
+    redisCluster: options.redisCluster ?? false,
+    kafkaNodes: options.kafkaNodes ?? 1,
     env: options.privateRedis ? { ...process.env, REDIS_URL: undefined } : process.env,
     log: (line) => console.log(`  infra: ${line}`),
   });
   onCleanup("infrastructure", () => infra.stop());
   const redisUrl = infra.env.REDIS_URL;
   if (!redisUrl) throw new Error("the infra harness returned no REDIS_URL");
-  return { redisUrl, kafkaBrokers: infra.env.KAFKA_BROKERS, databaseUrl: infra.env.DATABASE_URL };
+  return {
+    redisUrl,
+    kafkaBrokers: infra.env.KAFKA_BROKERS,
+    databaseUrl: infra.env.DATABASE_URL,
+    redisClusterNodes: infra.env.REDIS_CLUSTER_NODES,
+  };
 }

@@ -6,6 +6,7 @@
 export class KeyedArrivals<T> {
   private readonly arrived = new Map<string, T>();
   private readonly waiters = new Map<string, (value: T | undefined) => void>();
+  private readonly anyWaiters: ((value: T | undefined) => void)[] = [];
   received = 0;
   dropped = 0;
 
@@ -22,6 +23,11 @@ export class KeyedArrivals<T> {
     if (waiter) {
       this.waiters.delete(key);
       waiter(value);
+      return;
+    }
+    const anyWaiter = this.anyWaiters.shift();
+    if (anyWaiter) {
+      anyWaiter(value);
       return;
     }
     this.arrived.set(key, value);
@@ -50,9 +56,33 @@ export class KeyedArrivals<T> {
     });
   }
 
+  /**
+   * The oldest arrival nobody has taken, whatever its key (perhaps already there), or undefined
+   * after `timeoutMs`: for a rep who serves whatever he is offered next.
+   */
+  takeNext(timeoutMs: number): Promise<T | undefined> {
+    const oldest = this.arrived.entries().next();
+    if (!oldest.done) {
+      this.arrived.delete(oldest.value[0]);
+      return Promise.resolve(oldest.value[1]);
+    }
+    return new Promise((resolve) => {
+      const waiter = (value: T | undefined) => {
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        this.anyWaiters.splice(this.anyWaiters.indexOf(waiter), 1);
+        resolve(undefined);
+      }, timeoutMs);
+      this.anyWaiters.push(waiter);
+    });
+  }
+
   /** Every waiter gets undefined. */
   close(): void {
     for (const waiter of this.waiters.values()) waiter(undefined);
     this.waiters.clear();
+    for (const waiter of this.anyWaiters.splice(0)) waiter(undefined);
   }
 }

@@ -53,11 +53,17 @@ type AcdParameters = {
   fillConcurrency: number;
   acdOtel: boolean;
   acdNodeOptions: string;
+  libraryA: string;
+  abRounds: number;
+  abCycles: number;
 };
 
 /** The named scenario "acd": the issue's benchmark. Every count and duration is a bound. */
 const acdScenario: ScenarioSpec<AcdParameters> = {
-  phases: { default: "store,bullmq,service,paced,scale", help: "which parts to run (comma list)" },
+  phases: {
+    default: "store,bullmq,service,paced,scale",
+    help: "which parts to run (comma list); ab: this build's Lua against --library-a's, interleaved",
+  },
   storeConcurrency: { default: 64, help: "store-level calls in flight; also BullMQ add and worker concurrency" },
   storeDecisions: { default: 30_000, help: "enqueue+match decisions timed at store level" },
   storeReps: { default: 1_000, help: "reps of the decisions site" },
@@ -85,6 +91,9 @@ const acdScenario: ScenarioSpec<AcdParameters> = {
     default: true,
     help: "run the acd with its OpenTelemetry SDK on (as deployed); false sets OTEL_SDK_DISABLED",
   },
+  libraryA: { default: "", help: "for phase ab: another build's services/acd/dist/store/library (A)" },
+  abRounds: { default: 16, help: "phase ab: rounds, each one run of A and one of this build (B), order alternating" },
+  abCycles: { default: 1_500, help: "phase ab: full store-level cycles per run" },
 };
 
 const TEAM = "support";
@@ -122,7 +131,8 @@ function printLoop(title: string, result: LoopResult, unit: string): void {
 }
 
 async function setUpStoreSite(store: AcdStore, site: string, reps: number, capacity: number, concurrency: number) {
-  await store.putConfigInput(site, oneTeamConfig(TEAM, OFFER_TIMEOUT_MS));
+  const members = Array.from({ length: reps }, (_, i) => `rep-${i}`);
+  await store.putConfigInput(site, oneTeamConfig(TEAM, OFFER_TIMEOUT_MS, members));
   await parallel(reps, concurrency, (i) =>
     store.setRepCapacity(site, {
       repId: `rep-${i}`,
@@ -149,7 +159,7 @@ async function storeCycle(store: AcdStore, site: string, sessionId: string): Pro
     throw new Error(`${sessionId} was not offered at once`);
   }
   await store.accept(site, sessionId, placed.offeredRepId, placed.epoch);
-  await store.end(site, sessionId, placed.epoch);
+  await store.end(site, sessionId, placed.offeredRepId, placed.epoch);
 }
 
 /**
@@ -180,7 +190,7 @@ async function printScriptSplit(p: AcdParameters, store: AcdStore, stats: Redis)
       },
     ],
     ["acceptOffer", (i) => store.accept(site, `x-${i}`, offers[i]!.repId, offers[i]!.epoch)],
-    ["endSession", async (i) => void (await store.end(site, `x-${i}`, offers[i]!.epoch))],
+    ["endSession", async (i) => void (await store.end(site, `x-${i}`, offers[i]!.repId, offers[i]!.epoch))],
   ];
   const parts: string[] = [];
   for (const [name, op] of phases) {
@@ -192,6 +202,55 @@ async function printScriptSplit(p: AcdParameters, store: AcdStore, stats: Redis)
     );
   }
   console.log(`  per script (commandstats, ${int(sessions)} of each run phase by phase): ${parts.join(", ")}`);
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2;
+};
+
+/**
+ * Redis time per store-level cycle of another build's Lua (A) against this build's (B). On a shared
+ * machine one run against another says nothing (the same build varies by 2×), so both run on one
+ * Redis in rounds of A B, B A, …, each run on a fresh site, and each round gives a paired ratio B/A.
+ */
+async function abLevel(p: AcdParameters, storeRedis: Redis, stats: Redis): Promise<void> {
+  console.log(heading(`ab. store-level cycles, A = ${p.libraryA}, B = this build, interleaved`));
+  if (!p.libraryA) throw new Error("phase ab needs --library-a");
+  const stores = { A: loadRoutingStore(storeRedis, p.libraryA), B: loadRoutingStore(storeRedis) };
+  const runs = { A: [] as RedisCost[], B: [] as RedisCost[] };
+  const cycleReps = p.storeConcurrency * 2;
+  const loop = { concurrency: p.storeConcurrency, maxCount: p.abCycles, maxMs: p.phaseMaxSeconds * 1000 };
+  let site = 0;
+  for (let round = 0; round < p.abRounds; round++) {
+    for (const build of round % 2 ? (["B", "A"] as const) : (["A", "B"] as const)) {
+      const name = `bench-ab-${site++}`;
+      await setUpStoreSite(stores[build], name, cycleReps, 1, p.fillConcurrency);
+      const cost = await measureRedisCost(stats);
+      const result = await closedLoop(loop, (i) => storeCycle(stores[build], name, `ab-${i}`));
+      if (result.done !== p.abCycles) throw new Error(`${build}: ${result.done} of ${p.abCycles} cycles`);
+      const c = await cost.finish();
+      runs[build].push(c);
+      console.log(
+        `  round ${round} ${build}: ${us(c.commandUsec / result.done)} commandstats, ${us(c.cpuUsec / result.done)} INFO cpu, ` +
+          `${(nestedCommands(c).calls / result.done).toFixed(2)} commands in ${(c.scriptCalls / result.done).toFixed(2)} script calls per cycle`,
+      );
+    }
+  }
+  const per = (build: "A" | "B", pick: (c: RedisCost) => number) => runs[build].map((c) => pick(c) / p.abCycles);
+  for (const [figure, pick] of [
+    ["commandstats", (c: RedisCost) => c.commandUsec],
+    ["INFO cpu", (c: RedisCost) => c.cpuUsec],
+  ] as const) {
+    const a = per("A", pick);
+    const b = per("B", pick);
+    const paired = b.map((value, i) => value / a[i]!);
+    console.log(
+      `  ${figure} per cycle: median A ${us(median(a))}, B ${us(median(b))}; paired B/A median ${median(paired).toFixed(3)}`,
+    );
+  }
+  const commands = (build: "A" | "B") => median(runs[build].map((c) => nestedCommands(c).calls / p.abCycles));
+  console.log(`  commands per cycle: A ${commands("A").toFixed(2)}, B ${commands("B").toFixed(2)}`);
 }
 
 interface StoreFigures {
@@ -442,11 +501,12 @@ async function serviceCycle(
     if (!repId) throw new Error(`${sessionId}: no offer within ${offerWaitMs} ms`);
   }
   await acd.acceptOffer({ siteId, sessionId, repId, epoch });
-  await acd.endSession({ siteId, sessionId, epoch });
+  await acd.endSession({ siteId, sessionId, repId, epoch });
   return received ? received.atMs - (latencyFrom ?? sentAt) : Number.NaN;
 }
 
 async function setUpServiceSite(acd: AcdClient, siteId: string, reps: number, concurrency: number): Promise<string[]> {
+  const repIds = Array.from({ length: reps }, (_, i) => `rep-${i}`);
   // fromPartial fills every field this bench does not care about with its proto default.
   const config = RoutingConfig.fromPartial({
     teams: [
@@ -455,11 +515,11 @@ async function setUpServiceSite(acd: AcdClient, siteId: string, reps: number, co
         name: `Team ${TEAM}`,
         strategy: RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE,
         offerTimeoutMs: OFFER_TIMEOUT_MS,
+        memberRepIds: repIds,
       },
     ],
   });
   await acd.putRoutingConfig({ siteId, config });
-  const repIds = Array.from({ length: reps }, (_, i) => `rep-${i}`);
   await parallel(reps, concurrency, (i) =>
     acd.setRepCapacity({
       siteId,
@@ -657,7 +717,7 @@ async function probeScaleSites(
     state.capacityToOffer.add(received.atMs - availableAt);
     await acd.acceptOffer({ siteId, sessionId, repId, epoch: received.offer.epoch });
     await acd.setRepCapacity({ ...rep, routableCapacity: 0, version: ++version });
-    await acd.endSession({ siteId, sessionId, epoch: received.offer.epoch });
+    await acd.endSession({ siteId, sessionId, repId, epoch: received.offer.epoch });
     state.done++;
   };
   // Both subscriptions must be live before timing: the first probe of each site is retried until its offer arrives.
@@ -739,6 +799,7 @@ runScenario(async () => {
 
   let storeFigures: StoreFigures | undefined;
   let bullmqJobsPerSecond: number | undefined;
+  if (phases.has("ab")) await abLevel(p, storeRedis, stats);
   if (phases.has("store")) storeFigures = await storeLevel(p, store, stats, pid);
   if (phases.has("bullmq")) bullmqJobsPerSecond = await bullmqLevel(p, infra.redisUrl, stats, pid);
   if (storeFigures && bullmqJobsPerSecond) {
@@ -769,6 +830,10 @@ runScenario(async () => {
         KAFKA_BROKERS: infra.kafkaBrokers,
         ...(p.acdOtel ? {} : { OTEL_SDK_DISABLED: "true" }),
         ...(p.acdNodeOptions ? { NODE_OPTIONS: p.acdNodeOptions } : {}),
+        // The scale phase probes a queue of --scale-waiting (100,000) sessions through the acd: above
+        // its production bounds (10,000 per team, 50,000 per site), which refused the probe.
+        MAX_WAITING_PER_TEAM: "1000000",
+        MAX_SESSIONS_PER_SITE: "10000000",
       },
       // A fresh broker can take a while to hand out the idempotent producer's id on a busy machine.
       90_000,

@@ -11,6 +11,7 @@ import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AgentClient, Offer } from "@handoff/agent-sdk";
+import { countWarnings } from "@handoff/testing/dist/log-warnings";
 import type { ServiceProcess } from "@handoff/testing/dist/service-process";
 import { connectAcd, type AcdClient } from "../lib/acd-client";
 import { benchTokenIssuer, type BenchTokenIssuer } from "../lib/agent-tokens";
@@ -265,18 +266,7 @@ async function sessionCycle(
 
 /** The broker's warnings and errors so far, counted by message (pino's JSON lines: level 40 and above). */
 function brokerWarnings(b: Bench): string {
-  const counts = new Map<string, number>();
-  for (const line of b.services.broker.output) {
-    let entry: { level?: unknown; msg?: unknown };
-    try {
-      entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
-    } catch {
-      continue;
-    }
-    if (typeof entry.level !== "number" || entry.level < 40) continue;
-    const msg = String(entry.msg);
-    counts.set(msg, (counts.get(msg) ?? 0) + 1);
-  }
+  const counts = countWarnings(b.services.broker.output);
   if (counts.size === 0) return "none";
   return [...counts]
     .sort((x, y) => y[1] - x[1])

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { TOPICS } from "@handoff/proto";
 import { Actor } from "@handoff/proto/common";
 import { SessionEvent } from "@handoff/proto/events";
-import { createKafka, createLogger, createPgPool, type PgPool } from "@handoff/runtime";
+import { createKafka, createLogger, createPgPool, fetchTopicEnds, type PgPool } from "@handoff/runtime";
 import type { ServiceProcess } from "@handoff/testing/dist/service-process";
 import { connectAcd, OfferLog, type AcdClient } from "../lib/acd-client";
 import { parseParameters, type ScenarioSpec } from "../lib/args";
@@ -220,7 +220,7 @@ async function followOutbox(brokers: string, siteId: string) {
   await admin.connect();
   if (!(await admin.listTopics()).includes(TOPICS.sessions))
     await admin.createTopics({ topics: [{ topic: TOPICS.sessions }], waitForLeaders: true });
-  const ends = await admin.fetchTopicOffsets(TOPICS.sessions);
+  const ends = await fetchTopicEnds(admin, TOPICS.sessions);
   await admin.disconnect();
   const lag = new Samples();
   const seen = new Set<string>();

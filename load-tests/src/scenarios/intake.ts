@@ -234,11 +234,15 @@ async function liveStreams(b: Bench): Promise<void> {
   let served = 0;
   let version = 2;
   await setCapacity(b, siteId, rep, 1, version++);
-  const waitingIds = customers.map((c) => c.sessionId);
-  for (const sessionId of waitingIds) {
-    if (served >= b.p.maxServes || performance.now() > deadline) break;
-    const received = await offers.take(sessionId, b.p.offerWaitMs);
-    if (!received) break;
+  // The rep takes whatever the acd offers next: the head of the queue, which is not necessarily the
+  // first start to be answered (starts ran concurrently).
+  while (served < b.p.maxServes && performance.now() < deadline) {
+    const received = await offers.takeNext(b.p.offerWaitMs);
+    if (!received) {
+      console.log(`    no offer within ${ms(b.p.offerWaitMs)} after ${int(served)} serves: serving stopped`);
+      break;
+    }
+    const { sessionId } = received.offer;
     await b.broker.acceptSessionOffer({ siteId, sessionId, repId: rep, epoch: received.offer.epoch });
     await b.broker.closeSession({
       siteId,
@@ -293,6 +297,11 @@ runScenario(async () => {
   const { acd: acdService, broker: brokerService } = await startSessionServices(infra, {
     otel: p.serviceOtel,
     presence: false,
+    // One broker holds every customer's feed here; a deployment spreads them over replicas.
+    brokerEnv: {
+      MAX_LIVE_FEEDS: String(Math.max(5_000, p.waiting + 1_000)),
+      MAX_STREAMS_PER_CALLER: String(Math.max(5_000, p.waiting + 1_000)),
+    },
   });
   const admin = await testIssuer("ADMIN");
   const intake = await startService(

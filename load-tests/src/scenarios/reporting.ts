@@ -7,7 +7,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createEventProducer, createKafka, createLogger, createPgPool, type EventProducer } from "@handoff/runtime";
+import {
+  createEventProducer,
+  createKafka,
+  createLogger,
+  createPgPool,
+  fetchTopicEnds,
+  type EventProducer,
+} from "@handoff/runtime";
 // Not the package index: it also exports the vitest lifecycle suite, and vitest refuses to load
 // outside a vitest run.
 import type { LoggedEvent, TopicKind } from "@handoff/testing/dist/event-log-builder";
@@ -53,7 +60,7 @@ const reportingScenario: ScenarioSpec<ReportingParameters> = {
   serviceOtel: { default: true, help: "run reporting with OpenTelemetry on (as deployed)" },
 };
 
-const KINDS: readonly TopicKind[] = ["routing", "presence", "sessions"];
+const KINDS: readonly TopicKind[] = ["sites", "routing", "presence", "sessions"];
 const SITE = "bench-reporting";
 const DAY_MS = 86_400_000;
 const START_MS = Date.UTC(2026, 9, 1);
@@ -118,6 +125,7 @@ async function startReporting(b: Bench, databaseUrl: string, topics: Topics, gro
       ROUTING_TOPIC: topics.routing,
       PRESENCE_TOPIC: topics.presence,
       SESSIONS_TOPIC: topics.sessions,
+      SITES_TOPIC: topics.sites,
       INGEST_BATCH_SIZE: String(b.p.batchSize),
       ...b.tokens.envFor("SUPERVISOR"),
       ...(b.p.serviceOtel ? {} : { OTEL_SDK_DISABLED: "true" }),
@@ -132,7 +140,7 @@ async function startReporting(b: Bench, databaseUrl: string, topics: Topics, gro
 async function lagOf(b: Bench, topics: Topics, group: string): Promise<number> {
   let behind = 0;
   for (const kind of KINDS) {
-    const ends = await b.admin.fetchTopicOffsets(topics[kind]);
+    const ends = await fetchTopicEnds(b.admin, topics[kind]);
     const [committed] = await b.admin.fetchOffsets({ groupId: `${group}.${kind}`, topics: [topics[kind]] });
     for (const end of ends) {
       const done = Number(committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? "-1");

@@ -1,6 +1,6 @@
 import path from "node:path";
 
-export { ID_PATTERN, MAX_ID_LENGTH, MAX_LABEL_LENGTH, TOPICS } from "./contract";
+export { ID_PATTERN, MAX_ID_LENGTH, MAX_LABEL_LENGTH, TOPIC_CONFIGS, TOPICS } from "./contract";
 
 /** The folder holding the `.proto` sources (`handoff/v1/*.proto`), for gRPC server reflection. */
 export const protoRoot = path.join(__dirname, "..", "protos");

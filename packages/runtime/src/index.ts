@@ -63,10 +63,14 @@ export {
   type DevCertificates,
 } from "./grpc/dev-certificates";
 export { callUnary, createGrpcClient, DEFAULT_DEADLINE_MS } from "./grpc/client";
+export { MAX_GRPC_MESSAGE_BYTES, messageSizeOptions } from "./grpc/message-size";
+export { StreamsPerCaller } from "./grpc/streams-per-caller";
 export { createKafka } from "./kafka/client";
+export { fetchTopicEnds } from "./kafka/topic-leaders";
 export { decodeEventHeaders, encodeEventHeaders, HEADER, type EventHeaders } from "./kafka/headers";
 export { createEventProducer, type EventProducer, type OutgoingEvent } from "./kafka/producer";
 export {
+  ensureTopics,
   startBatchConsumer,
   startEventConsumer,
   type BatchConsumerOptions,
@@ -76,7 +80,22 @@ export {
 export { createRedis, redisReady, type RedisClient, type RedisOptions } from "./redis/connection";
 export { DueIndexes, sweepDue, type DueClaim, type DueClaims, type DueSweepOptions } from "./due/due-index";
 export { followRedisHealth, type RedisHealthOptions } from "./redis/redis-health";
-export { loadScripts, resolveIncludes, type ScriptArg, type ScriptCall } from "./redis/script-loader";
+export {
+  buildFunctionLibrary,
+  luaConstantsModule,
+  orderModules,
+  readLuaDir,
+  readLuaFunction,
+  readLuaModule,
+  runtimeLuaModules,
+  serviceFunctionLibrary,
+  type FunctionLibrary,
+  type LuaFunction,
+  type LuaModule,
+} from "./redis/function-library";
+export { FunctionClient, type FunctionArg } from "./redis/function-client";
+export { compareStreamIds } from "./redis/stream-ids";
+export { removeTenantKeys } from "./redis/tenant-keys";
 export { createPgPool, type PgPool } from "./postgres/pool";
 export { migrate } from "./postgres/migrate";
 export { badRequest, HttpProblem, invalidFields, type FieldProblem } from "./http/problem";
@@ -134,10 +153,12 @@ export { installShutdown, type ShutdownStep } from "./shutdown";
 export { runMain } from "./run-main";
 export { currentTraceparent } from "./telemetry/traceparent";
 export { startBackgroundLoop, type BackgroundLoop } from "./background-loop";
+export { PostgresOutboxRelay, type PostgresOutboxRelayOptions } from "./outbox/postgres-outbox-relay";
 export {
   parseOutboxEntry,
   streamEntry,
   StreamOutboxRelay,
+  waitForOutboxRelayed,
   type OutboxEntry,
   type StreamEntry,
   type StreamOutboxRelayOptions,
@@ -153,3 +174,9 @@ export {
   type LeadershipOptions,
   type RedisLeadershipOptions,
 } from "./leadership";
+export {
+  DEPENDENCY_RETRY_AFTER_S,
+  DEPENDENCY_UNAVAILABLE,
+  unavailableDependency,
+  type Dependency,
+} from "./dependency-failure";

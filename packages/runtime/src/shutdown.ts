@@ -21,11 +21,14 @@ export function installShutdown(logger: Logger, timeoutMs: number, steps: Shutdo
       process.exit(1);
     }, timeoutMs).unref();
     for (const step of steps) {
+      const started = performance.now();
       try {
         await step.run();
       } catch (error) {
         logger.warn({ err: error, step: step.name }, "shutdown step failed");
       }
+      // What a long drain waited for: each step's time is in the log.
+      logger.info({ step: step.name, ms: Math.round(performance.now() - started) }, "shutdown step done");
     }
     logger.info("stopped");
     process.exit(0);

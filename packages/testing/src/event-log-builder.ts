@@ -1,5 +1,5 @@
 import { SessionState, StartMethod, type QueueTarget, type RepState } from "@handoff/proto/common";
-import { PresenceEvent, RoutingEvent, SessionEvent } from "@handoff/proto/events";
+import { PresenceEvent, RoutingEvent, SessionEvent, SiteEvent } from "@handoff/proto/events";
 import type { TOPICS } from "@handoff/proto";
 import type { OutgoingEvent } from "@handoff/runtime";
 
@@ -68,6 +68,23 @@ export class EventLogBuilder {
     });
     event.payload = payload;
     this.push("sessions", sessionId, eventId, typeOf(payload), SessionEvent.encode(event).finish());
+    return this;
+  }
+
+  /** Intake's SiteSettingsChanged of portal config `version` (the id intake gives it). */
+  siteSettings(
+    atMs: number,
+    version: number,
+    settings: { timeZone: string; serviceLevelThresholdMs: number; shortAbandonThresholdMs: number },
+  ): this {
+    const eventId = `${this.siteId}/portal-config/${version}`;
+    const event = SiteEvent.encode({
+      eventId,
+      occurredAtMs: atMs,
+      siteId: this.siteId,
+      payload: { $case: "siteSettingsChanged", siteSettingsChanged: { version, ...settings, savedBy: "ada" } },
+    }).finish();
+    this.push("sites", this.siteId, eventId, "SiteSettingsChanged", event);
     return this;
   }
 

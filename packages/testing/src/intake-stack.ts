@@ -8,6 +8,14 @@ import { testIssuer, type TestIssuer } from "./test-issuer";
 /** A start waits this long: CI runs several stacks at once on two cores. */
 const START_TIMEOUT_MS = 60_000;
 
+/** The admin listener's URL, from the port intake logs (it listens on port 0 in tests). */
+function adminUrlOf(intake: ServiceProcess): string {
+  const listening = intake.output.find((line) => line.includes('"adminHttpPort"'));
+  const { adminHttpPort } = JSON.parse(listening ?? "{}") as { adminHttpPort?: number };
+  if (!adminHttpPort) throw new Error(`intake logged no admin port:\n${intake.output.join("\n")}`);
+  return `http://127.0.0.1:${adminHttpPort}`;
+}
+
 export interface IntakeStackOptions {
   /** Extra settings for every broker replica (e.g. an agent token issuer's). */
   brokerEnv?: Record<string, string>;
@@ -27,6 +35,8 @@ export class IntakeStack {
   private readonly versions = new Map<string, number>();
   /** Replicas started by `addIntake`, stopped with the stack. */
   private readonly replicas: ServiceProcess[] = [];
+  /** The admin API of every replica, this stack's first. */
+  readonly adminUrls: string[] = [];
 
   private constructor(
     readonly sessions: SessionStack,
@@ -57,27 +67,33 @@ export class IntakeStack {
       ...options.intakeEnv,
     };
     const intake = await startService("intake", intakeEnv, START_TIMEOUT_MS);
-    const listening = intake.output.find((line) => line.includes('"adminHttpPort"'));
-    const { adminHttpPort } = JSON.parse(listening ?? "{}") as { adminHttpPort?: number };
-    return new IntakeStack(
+    const stack = new IntakeStack(
       sessions,
       intake,
       adminIssuer,
       `http://127.0.0.1:${intake.httpPort}`,
-      `http://127.0.0.1:${adminHttpPort}`,
+      adminUrlOf(intake),
       intakeEnv,
     );
+    stack.adminUrls.push(stack.adminUrl);
+    return stack;
   }
 
   /** Another intake replica with the same settings (same Redis key prefix); its public URL. */
   async addIntake(): Promise<string> {
     const replica = await startService("intake", this.intakeEnv, START_TIMEOUT_MS);
     this.replicas.push(replica);
+    this.adminUrls.push(adminUrlOf(replica));
     return `http://127.0.0.1:${replica.httpPort}`;
   }
 
+  /** A token of an admin of the site. */
+  adminToken(siteId: string, adminId = "ada"): Promise<string> {
+    return this.adminIssuer.token(siteId, adminId, ["admin"]);
+  }
+
   private async adminPut(siteId: string, path: string, body: unknown): Promise<void> {
-    const token = await this.adminIssuer.token(siteId, "ada", ["admin"]);
+    const token = await this.adminToken(siteId);
     const response = await fetch(`${this.adminUrl}${path}`, {
       method: "PUT",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

@@ -1,7 +1,7 @@
 /** A seeded pseudo-random generator (mulberry32), so a randomized test's choices can be replayed. */
 export interface Prng {
-  /** Uniform in [0, 1). */
-  next(): number;
+  /** Uniform in [0, 1); a function of its own, so it may be passed on as a random source. */
+  next: () => number;
   /** Uniform integer in [min, max]. */
   int(min: number, max: number): number;
   chance(probability: number): boolean;

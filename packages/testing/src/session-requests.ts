@@ -29,6 +29,7 @@ export function createRequest(siteId: string, overrides: Partial<CreateSessionRe
     clientAddress: "127.0.0.1",
     portalClosed: false,
     clientMode: ClientMode.CLIENT_MODE_CLICK_TO_CHAT,
+    idempotencyKey: "",
     ...overrides,
   };
 }

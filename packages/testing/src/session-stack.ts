@@ -153,6 +153,11 @@ export class SessionStack {
     return connectionId;
   }
 
+  /** Sets a rep's state as he would from his desktop (no reason). */
+  async repState(siteId: string, repId: string, state: RepState): Promise<void> {
+    await this.presence.setState({ siteId, repId, state, reasonCode: "", actor: Actor.ACTOR_REP, actorId: repId });
+  }
+
   /** Stops a rep's heartbeats, as when his desktop loses the network. */
   repConnectionLost(siteId: string, repId: string): void {
     clearInterval(this.heartbeats.get(`${siteId}/${repId}`));

@@ -77,7 +77,7 @@ export async function offerExpiryLateness(
           teamIds: [team.id],
           skills: [],
           routableCapacity: 1,
-          version: Date.now(),
+          version: 1,
           connected: true,
         });
       }

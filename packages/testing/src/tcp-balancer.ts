@@ -27,6 +27,17 @@ export class TcpBalancer {
     return balancer;
   }
 
+  /** Sends new connections to `port` too (a replica that started after the balancer). */
+  addBackend(port: number): void {
+    if (!this.backends.includes(port)) this.backends.push(port);
+  }
+
+  /** Sends no new connections to `port` (a replica leaving, as a terminating pod leaves its Service's endpoints). */
+  removeBackend(port: number): void {
+    const at = this.backends.indexOf(port);
+    if (at >= 0) this.backends.splice(at, 1);
+  }
+
   get port(): number {
     return (this.server.address() as net.AddressInfo).port;
   }

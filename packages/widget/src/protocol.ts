@@ -12,6 +12,9 @@ const INVITATION_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const MAX_REQUEST_ID = 32;
 const SESSION_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const CUSTOMER_TOKEN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+const RESUME_TOKEN = /^[A-Za-z0-9_-]{20,128}$/;
+/** A notification's title and text (keep my place's callback), as the frame words them. */
+const MAX_NOTIFICATION_TEXT = 300;
 
 /**
  * A started session's credential, kept by the loader in the host page's session storage: a browser
@@ -22,10 +25,25 @@ export interface RememberedSession {
   customerToken: string;
 }
 
+/** Keep my place's resume link (`?handoff-resume=<session>.<one-time token>` on the host page). */
+export interface ResumeLink {
+  sessionId: string;
+  resumeToken: string;
+}
+
 /** Host page → frame. */
 export type HostMessage =
-  /** Answers the frame's `ready`: an invitation token from the host page's URL, a remembered session. */
-  | { protocol: typeof PROTOCOL; type: "init"; invitationToken: string | null; session: RememberedSession | null }
+  /**
+   * Answers the frame's `ready`: an invitation token or a resume link from the host page's URL, a
+   * remembered session.
+   */
+  | {
+      protocol: typeof PROTOCOL;
+      type: "init";
+      invitationToken: string | null;
+      session: RememberedSession | null;
+      resume: ResumeLink | null;
+    }
   /** Answers `identity-request`: the host site's signed JWT, or null when it has none. */
   | { protocol: typeof PROTOCOL; type: "identity"; requestId: string; token: string | null };
 
@@ -38,7 +56,11 @@ export type FrameMessage =
   /** Something happened the customer should see while the widget is minimised (a chat, a prompt). */
   | { protocol: typeof PROTOCOL; type: "attention" }
   /** Keep this session's credential for a reload (null: forget it, the session is over). */
-  | { protocol: typeof PROTOCOL; type: "remember"; session: RememberedSession | null };
+  | { protocol: typeof PROTOCOL; type: "remember"; session: RememberedSession | null }
+  /** The customer keeps his place: the host page asks to show notifications (its click allows it). */
+  | { protocol: typeof PROTOCOL; type: "keep-place" }
+  /** His turn is near: the host page shows this notification (when allowed) and flags the launcher. */
+  | { protocol: typeof PROTOCOL; type: "notify"; title: string; body: string };
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
 const isRequestId = (value: unknown): value is string =>
@@ -56,6 +78,21 @@ export function rememberedSession(value: unknown): RememberedSession | null {
     : null;
 }
 
+/** `<session>.<token>` of a resume link, or null when it is not one. */
+export function resumeLink(value: unknown): ResumeLink | null {
+  if (typeof value !== "string") return null;
+  const dot = value.lastIndexOf(".");
+  const sessionId = value.slice(0, dot);
+  const resumeToken = value.slice(dot + 1);
+  return dot > 0 && SESSION_ID.test(sessionId) && RESUME_TOKEN.test(resumeToken) ? { sessionId, resumeToken } : null;
+}
+
+const isResume = (value: unknown): value is ResumeLink =>
+  isRecord(value) && resumeLink(`${String(value.sessionId)}.${String(value.resumeToken)}`) !== null;
+
+const isNotificationText = (value: unknown): value is string =>
+  typeof value === "string" && value.length > 0 && value.length <= MAX_NOTIFICATION_TEXT;
+
 /** A valid invitation token, or null. */
 export const invitationToken = (value: unknown): string | null =>
   typeof value === "string" && INVITATION_TOKEN.test(value) ? value : null;
@@ -66,11 +103,15 @@ export function parseHostMessage(data: unknown): HostMessage | null {
   if (data.type === "init") {
     if (data.invitationToken !== null && invitationToken(data.invitationToken) === null) return null;
     if (data.session !== null && rememberedSession(data.session) === null) return null;
+    // A loader of before resume links sends none.
+    const resume = data.resume ?? null;
+    if (resume !== null && !isResume(resume)) return null;
     return {
       protocol: PROTOCOL,
       type: "init",
       invitationToken: invitationToken(data.invitationToken),
       session: rememberedSession(data.session),
+      resume: resume && { sessionId: resume.sessionId, resumeToken: resume.resumeToken },
     };
   }
   if (data.type === "identity" && isRequestId(data.requestId)) {
@@ -90,7 +131,12 @@ export function parseFrameMessage(data: unknown): FrameMessage | null {
     case "ready":
     case "minimize":
     case "attention":
+    case "keep-place":
       return { protocol: PROTOCOL, type: data.type };
+    case "notify":
+      return isNotificationText(data.title) && isNotificationText(data.body)
+        ? { protocol: PROTOCOL, type: "notify", title: data.title, body: data.body }
+        : null;
     case "identity-request":
       return isRequestId(data.requestId) ? { protocol: PROTOCOL, type: data.type, requestId: data.requestId } : null;
     case "remember":

@@ -12,6 +12,11 @@ export const acdSettings = z.object({
   /** Sessions one site may hold in routing (waiting, offered or active); an enqueue beyond it is refused. */
   MAX_SESSIONS_PER_SITE: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
   ESTIMATE_RECORD_INTERVAL_MS: durationMs(ESTIMATE_RECORD_INTERVAL_MS),
+  /**
+   * Offer streams one caller identity may hold open on a replica (a broker replica holds one per site
+   * it serves reps of); a stream beyond it is RESOURCE_EXHAUSTED (TOO_MANY_STREAMS).
+   */
+  MAX_STREAMS_PER_CALLER: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
 });
 
 export type AcdConfig = z.infer<typeof acdSettings>;

@@ -35,6 +35,8 @@ runMain("acd", async () => {
     maxWaitingPerTeam: config.MAX_WAITING_PER_TEAM,
     maxSessionsPerSite: config.MAX_SESSIONS_PER_SITE,
   });
+  // Calls load it again on any node that lost it; loading now spares the first calls that round trip.
+  await store.load();
   const kafka = createKafka({ clientId: "acd", brokers: config.KAFKA_BROKERS, logger });
   const producer = await createEventProducer(kafka);
   // Every offer stream of this replica shares these two connections, whatever the number of sites.
@@ -42,6 +44,9 @@ runMain("acd", async () => {
   await redisReady(offerWakeups);
   const feed = new OfferFeed(redis, offerWakeups, logger);
 
+  // This replica may replace one killed between a function and its due mark (runtime DueIndexes):
+  // every site is marked once, so the leader visits it whatever that write was.
+  store.markEverySite().catch((error: unknown) => logger.warn({ err: error }, "could not mark every site as due"));
   const leadership = startLeadership({
     redis,
     key: keys.leader,
@@ -71,7 +76,7 @@ runMain("acd", async () => {
     healthPort: config.GRPC_HEALTH_PORT,
     maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
     maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
-    services: [acdService(store, feed, logger, config.ESTIMATE_RECORD_INTERVAL_MS)],
+    services: [acdService(store, feed, logger, config.ESTIMATE_RECORD_INTERVAL_MS, config.MAX_STREAMS_PER_CALLER)],
   });
   const health = followRedisHealth([redis, offerWakeups], (healthy) => {
     grpc.setServing(healthy);

@@ -28,7 +28,7 @@ export const intakeSettings = z.object({
   /** Presence, which knows the reps the portal lists (logged in, available). */
   PRESENCE_ADDRESS: grpcAddress,
   /** Public endpoints: requests per client IP per minute, counted by all replicas together. */
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** Proxies in front of the public port whose X-Forwarded-For names the client (0: none; trust no header). */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Public portal: requests per site per minute, from all addresses and replicas together. */
@@ -51,17 +51,29 @@ export const intakeSettings = z.object({
     .default("intake"),
   /** How often a waiting customer's position is read without a queue event (queue events push the rest). */
   POSITION_REFRESH_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** How often the positions of customers away keeping their place are read, to call them back. */
+  CALLBACK_CHECK_MS: z.coerce.number().int().min(200).max(60_000).default(2_000),
+  /**
+   * Whether a site's keep-my-place webhook may reach loopback, private or other non-public addresses:
+   * "refuse" by default when NODE_ENV is production (an admin's URL must not reach into the cluster),
+   * "allow" otherwise (a developer's receiver on localhost).
+   */
+  WEBHOOK_NON_PUBLIC_ADDRESSES: z.enum(["allow", "refuse"]).optional(),
   /** Admin API requests per admin (site and subject) per minute. */
   ADMIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** Admin API tokens (ADMIN_JWT_ISSUER...): unset issuer means development auth (logged at start). */
   ...tokenSettings("ADMIN"),
 });
 
-export type IntakeConfig = z.infer<typeof intakeSettings>;
+export type IntakeConfig = z.infer<typeof intakeSettings> & { WEBHOOK_NON_PUBLIC_ADDRESSES: "allow" | "refuse" };
 
 export function loadIntakeConfig(env: NodeJS.ProcessEnv = process.env): IntakeConfig {
   const config = loadConfig(intakeSettings, env);
-  const problems = tokenSettingProblems("ADMIN", config, config.NODE_ENV === "production");
+  const production = config.NODE_ENV === "production";
+  const problems = tokenSettingProblems("ADMIN", config, production);
   if (problems.length > 0) throw new ConfigInvalidError(problems);
-  return config;
+  return {
+    ...config,
+    WEBHOOK_NON_PUBLIC_ADDRESSES: config.WEBHOOK_NON_PUBLIC_ADDRESSES ?? (production ? "refuse" : "allow"),
+  };
 }

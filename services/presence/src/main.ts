@@ -35,6 +35,8 @@ runMain("presence", async () => {
   const redis = createRedis(redisOptionsFrom(config, "presence"));
   await redisReady(redis);
   const store = new PresenceStore(redis, config.MAX_CONNECTIONS_PER_REP);
+  // Calls load it again on any node that lost it; loading now spares the first calls that round trip.
+  await store.load();
   const acd = connectAcd(config.ACD_ADDRESS, tls);
   const kafka = createKafka({ clientId: "presence", brokers: config.KAFKA_BROKERS, logger });
   const producer = await createEventProducer(kafka);
@@ -56,6 +58,9 @@ runMain("presence", async () => {
     toEvent: toPresenceMessage,
   });
   const sweeper = new HeartbeatSweeper(store, pusher);
+  // This replica may replace one killed between a function and its due mark (runtime DueIndexes):
+  // every site is marked once, so the leader visits it whatever that write was.
+  store.markEverySite().catch((error: unknown) => logger.warn({ err: error }, "could not mark every site as due"));
   const leadership = startLeadership({
     redis,
     key: keys.leader,

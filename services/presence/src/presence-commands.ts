@@ -1,11 +1,12 @@
 import type { AcdPort } from "./routing-client/acd-client";
 import type { CapacityPusher } from "./routing-client/capacity-pusher";
 import { TeamMembershipError } from "./domain/errors";
+import { presenceMetrics } from "./events/presence-metrics";
 import type { RepSnapshot, RepStateName } from "./domain/rep-state";
 import type { PresenceStore } from "./store/presence-store";
 
 /**
- * Every change to a rep: the store records it (one Lua script, with its event), then the new
+ * Every change to a rep: the store records it (one Redis function, with its event), then the new
  * version is pushed to the acd at once.
  */
 export class PresenceCommands {
@@ -49,6 +50,7 @@ export class PresenceCommands {
   /** Returns the connection's next deadline; the push happens only when he was not connected before. */
   async heartbeat(site: string, repId: string, connectionId: string): Promise<number> {
     const rep = await this.store.heartbeat(site, repId, connectionId, this.connectionTtlMs);
+    presenceMetrics.heartbeats.add(1);
     if (rep.connectedNow) await this.pusher.push(site, rep);
     return rep.extra;
   }

@@ -27,7 +27,7 @@ export const reportingSettings = z.object({
   HTTP_PORT: port(8084),
   HTTP_HOST: z.string().default("0.0.0.0"),
   /**
-   * Prefix of the ingest consumer groups (`<prefix>.routing`, `.presence`, `.sessions`): one per
+   * Prefix of the ingest consumer groups (`<prefix>.routing`, `.presence`, `.sessions`, `.sites`): one per
    * reporting database. A new prefix reads every topic from offset 0.
    */
   KAFKA_CONSUMER_GROUP: z
@@ -38,6 +38,7 @@ export const reportingSettings = z.object({
   ROUTING_TOPIC: topicName(INGEST_TOPICS.routing),
   PRESENCE_TOPIC: topicName(INGEST_TOPICS.presence),
   SESSIONS_TOPIC: topicName(INGEST_TOPICS.sessions),
+  SITES_TOPIC: topicName(INGEST_TOPICS.sites),
   /**
    * The most events one ingest transaction writes (and one offset commit covers). Larger batches
    * write faster; a crash re-delivers at most one batch per topic, which the dedupe drops.

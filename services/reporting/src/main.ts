@@ -36,6 +36,7 @@ import { RepFactsReader } from "./store/rep-facts-reader";
 import { SessionFactsReader } from "./store/session-facts-reader";
 import { SessionHistoryReader } from "./store/session-history-reader";
 import { SessionListReader } from "./store/session-list-reader";
+import { SiteSettingsStore } from "./store/site-settings-store";
 
 /** The wallboard page as `npm run build` leaves it in this repository (from dist/). */
 const DEFAULT_WALLBOARD_DIR = path.resolve(__dirname, "..", "wallboard", "dist");
@@ -50,7 +51,7 @@ runMain("reporting", async () => {
   const config = loadReportingConfig();
   const tls = loadGrpcTls(config);
   const logger = createLogger("reporting", config.LOG_LEVEL);
-  const pool = createPgPool(config.DATABASE_URL);
+  const pool = createPgPool(config.DATABASE_URL, undefined, logger);
   const applied = await migrate(pool, path.join(__dirname, "store", "migrations"), "reporting_schema_migrations");
   if (applied.length > 0) logger.info({ applied }, "database migrated");
   const verifier = await tokenVerifierFromSettings("SUPERVISOR", config, logger, { api: "supervisor API" });
@@ -59,7 +60,12 @@ runMain("reporting", async () => {
 
   const consumers = await startIngestConsumers(kafka, {
     groupPrefix: config.KAFKA_CONSUMER_GROUP,
-    topics: { routing: config.ROUTING_TOPIC, presence: config.PRESENCE_TOPIC, sessions: config.SESSIONS_TOPIC },
+    topics: {
+      routing: config.ROUTING_TOPIC,
+      presence: config.PRESENCE_TOPIC,
+      sessions: config.SESSIONS_TOPIC,
+      sites: config.SITES_TOPIC,
+    },
     ingester: new EventIngester(pool, logger),
     lag: new ConsumerLag(),
     batchSize: config.INGEST_BATCH_SIZE,
@@ -79,8 +85,9 @@ runMain("reporting", async () => {
 
   const realtime = new RealtimeStore(pool);
   const facts = new SessionFactsReader(pool);
+  const siteSettings = new SiteSettingsStore(pool);
   const hub = new LiveHub(
-    new LiveSnapshotReader(realtime, facts, () => Date.now()),
+    new LiveSnapshotReader(realtime, facts, siteSettings, () => Date.now()),
     {
       perReplica: config.SUPERVISOR_STREAMS_PER_REPLICA,
       perSite: config.SUPERVISOR_STREAMS_PER_SITE,
@@ -128,6 +135,7 @@ runMain("reporting", async () => {
           repFacts: new RepFactsReader(pool),
           sessionList: new SessionListReader(pool),
           sessionHistory: new SessionHistoryReader(pool),
+          siteSettings,
           now: () => Date.now(),
         },
         { verifier, rateLimitPerMinute: config.SUPERVISOR_RATE_LIMIT_PER_MINUTE },

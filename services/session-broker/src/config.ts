@@ -44,6 +44,13 @@ export const sessionBrokerSettings = z.object({
   RECONCILE_INTERVAL_MS: durationMs(5_000),
   /** How often the leader looks for disconnected reps whose grace period ended. */
   DISCONNECT_SWEEP_INTERVAL_MS: durationMs(1_000),
+  /** How often the leader abandons away customers whose time to return after a callback ended. */
+  AWAY_SWEEP_INTERVAL_MS: durationMs(1_000),
+  /**
+   * How long a session start's idempotency key answers the session it started (a customer's retry);
+   * older keys are deleted by the leader, and the key may then start a new session.
+   */
+  START_KEY_TTL_MS: durationMs(24 * 3_600_000),
   /** Agent API tokens (AGENT_JWT_ISSUER...): unset issuer means development auth (logged at start). */
   ...tokenSettings("AGENT"),
   /** Agent API requests per token subject (site and rep) per minute. */
@@ -52,6 +59,18 @@ export const sessionBrokerSettings = z.object({
   AGENT_CONSOLE_DIR: z.string().max(1_000).optional(),
   /** Agent API requests per client IP per minute (a contact center's reps often share one address). */
   HTTP_RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(6_000),
+  /**
+   * Live session feeds (WatchSession streams: one per customer page and per rep's open session) this
+   * replica serves; one more is refused with RESOURCE_EXHAUSTED so the caller tries another replica.
+   * Each costs a few KiB and a PostgreSQL read per event of its session.
+   */
+  MAX_LIVE_FEEDS: z.coerce.number().int().min(1).max(100_000).default(5_000),
+  /**
+   * Of those, the WatchSession streams one caller identity may hold (intake holds one per waiting
+   * customer's page), so customers' pages cannot take the feeds reps need; one beyond it is
+   * RESOURCE_EXHAUSTED (TOO_MANY_STREAMS).
+   */
+  MAX_STREAMS_PER_CALLER: z.coerce.number().int().min(1).max(100_000).default(4_000),
 });
 
 export type SessionBrokerConfig = z.infer<typeof sessionBrokerSettings>;

@@ -1,8 +1,14 @@
 import path from "node:path";
 import type { RedisClient } from "../redis/connection";
-import { loadScripts, type ScriptCall } from "../redis/script-loader";
+import { FunctionClient } from "../redis/function-client";
+import { buildFunctionLibrary, readLuaDir, runtimeLuaModules, type FunctionLibrary } from "../redis/function-library";
 
-const SCRIPTS_DIR = path.join(__dirname, "scripts");
+/** The functions sit next to this module (the build copies them into dist/). */
+const FUNCTIONS_DIR = path.join(__dirname, "library", "functions");
+let library: FunctionLibrary | undefined;
+/** One library (`due_<hash>`) for every service's indexes: the same version is loaded once per node. */
+const dueLibrary = () =>
+  (library ??= buildFunctionLibrary("due", runtimeLuaModules(), readLuaDir(FUNCTIONS_DIR, "function")));
 
 /** A claimed tenant comes due again after this when its visit never settled (the leader died). */
 const RECHECK_MS = 1_000;
@@ -24,22 +30,23 @@ export interface DueClaim {
  * deadlines, outbox relay...). All of a service's sets share one hash tag (`prefix`, e.g.
  * `hq:{#acd-due}:`): one Redis Cluster slot, and one call marks several.
  *
- * The protocol, without a lock: a writer calls `mark` after its change (its own script cannot, as the
+ * The protocol, without a lock: a writer calls `mark` after its change (its own function cannot, as the
  * tenant's keys live in another slot); the leader `claim`s due tenants, visits each, then `settle`s it
  * with the next due time the visit found. A claim moves the mark to a half-millisecond score that any
  * mark replaces, so a change made while the visit ran is never settled away. A writer that dies
- * between its change and its mark leaves that work for the tenant's next write; everything else is
+ * between its change and its mark leaves that work unmarked until its replacement starts: every
+ * replica marks every tenant once at start (`markAll`), as a new leader does; everything else is
  * visited in time.
  */
 export class DueIndexes<Name extends string> {
-  private readonly scripts: Record<string, ScriptCall>;
+  private readonly functions: FunctionClient;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
     readonly names: readonly Name[],
   ) {
-    this.scripts = loadScripts(redis, SCRIPTS_DIR);
+    this.functions = new FunctionClient(redis, dueLibrary());
   }
 
   key(name: Name): string {
@@ -49,25 +56,28 @@ export class DueIndexes<Name extends string> {
   /** Work of `tenant` is due at these times (ms since epoch on Redis's clock; 0: at once) or sooner. */
   async mark(tenant: string, due: Partial<Record<Name, number>>): Promise<void> {
     const pairs = Object.entries(due).flatMap(([name, at]) => [name, Math.floor(Number(at))]);
-    if (pairs.length > 0) await this.scripts.markDue!([this.prefix], [tenant, ...pairs]);
+    if (pairs.length > 0) await this.functions.call("markDue", [this.prefix], [tenant, ...pairs]);
   }
 
   async claim(name: Name, limit: number): Promise<DueClaim> {
-    const [score, nextInMs, ...tenants] = (await this.scripts.claimDue!([this.prefix], [name, limit, RECHECK_MS])) as (
-      string | number
-    )[];
+    const [score, nextInMs, ...tenants] = (await this.functions.call(
+      "claimDue",
+      [this.prefix],
+      [name, limit, RECHECK_MS],
+    )) as (string | number)[];
     return { score: String(score), nextInMs: Number(nextInMs), tenants: tenants.map(String) };
   }
 
   /** `nextInMs`: when the visit found more work due, undefined when none. */
   async settle(name: Name, tenant: string, claim: DueClaim, nextInMs: number | undefined): Promise<void> {
-    await this.scripts.settleDue!([this.prefix], [name, tenant, claim.score, nextInMs ?? ""]);
+    await this.functions.call("settleDue", [this.prefix], [name, tenant, claim.score, nextInMs ?? ""]);
   }
 
   /**
-   * Marks every tenant of the set `registryKey` due now, a page at a time: for a new leader, which so
-   * visits each once and catches a write whose replica died before marking (or ran a version without
-   * marks). The only pass over all tenants, and it happens on a change of leader only.
+   * Marks every tenant of the set `registryKey` due now, a page at a time: for a new leader, and for a
+   * replica that starts (the replacement of one that may have died between a write and its mark), so
+   * the leader visits each once and catches such a write (or one of a version without marks). The
+   * only pass over all tenants, and it happens at a start or a change of leader only.
    */
   async markAll(registryKey: string): Promise<void> {
     let cursor = "0";

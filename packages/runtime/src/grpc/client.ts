@@ -1,30 +1,32 @@
 import { Metadata, type ChannelCredentials, type ChannelOptions, type Client, type ServiceError } from "@grpc/grpc-js";
+import { messageSizeOptions } from "./message-size";
+import { clientServiceConfig } from "./retry-policy";
 import { channelCredentials, tlsChannelOptions, type GrpcTls } from "./tls";
 
 /** @default 5000 */
 export const DEFAULT_DEADLINE_MS = 5_000;
 
-type ClientConstructor<C extends Client> = new (
+/** A generated client class; grpc-js's makeGenericClientConstructor gives it its service's full name. */
+type ClientConstructor<C extends Client> = (new (
   address: string,
   creds: ChannelCredentials,
   options: ChannelOptions,
-) => C;
-
-/**
- * grpc-js defaults to `pick_first`: every call of a client goes to one address. `round_robin` keeps a
- * connection to each address the name resolves to (`dns:///` of a headless Service: every pod) and
- * spreads calls over them; with one address it is that address.
- */
-const ROUND_ROBIN = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+) => C) & {
+  serviceName?: string;
+};
 
 /**
  * A client for an in-cluster address (`host:port` or `dns:///host:port`) on mutual TLS, presenting this
- * service's certificate, its calls spread round-robin over the addresses the name resolves to.
+ * service's certificate, with the message-size limits the servers have. grpc-js defaults to
+ * `pick_first` (every call to one address); `round_robin` keeps a connection to each address the name
+ * resolves to (`dns:///` of a headless Service: every pod) and spreads calls over them. The methods
+ * the proto marks idempotent are retried on UNAVAILABLE (`clientServiceConfig`).
  */
 export function createGrpcClient<C extends Client>(Ctor: ClientConstructor<C>, address: string, tls: GrpcTls): C {
   return new Ctor(address, channelCredentials(tls), {
     ...tlsChannelOptions(address),
-    "grpc.service_config": ROUND_ROBIN,
+    ...messageSizeOptions(),
+    "grpc.service_config": clientServiceConfig(Ctor.serviceName),
   });
 }
 

@@ -1,17 +1,38 @@
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import { attachStatusDetails } from "./error-info";
+import {
+  DEPENDENCY_RETRY_AFTER_S,
+  DEPENDENCY_UNAVAILABLE,
+  dependencyUnavailableText,
+  unavailableDependency,
+} from "../dependency-failure";
+import { attachStatusDetails, withErrorInfo } from "./error-info";
 import { GrpcStatusError, isGrpcStatusError } from "./errors";
+import { trackOpenStream } from "./open-streams";
 import { decodeFailure } from "./request-decoding";
 
 /**
  * Maps a thrown error to what the client sees; unknown errors become INTERNAL without their text. A
- * refusal given a reason (`withErrorInfo`) carries it as a google.rpc.Status in its trailers.
+ * refusal given a reason (`withErrorInfo`) carries it as a google.rpc.Status in its trailers. PostgreSQL
+ * or Redis out of reach is UNAVAILABLE (the status gRPC clients retry), reason DEPENDENCY_UNAVAILABLE
+ * naming the dependency.
  */
 function toServiceError(error: unknown, method: string, logger: Logger): GrpcStatusError {
   if (isGrpcStatusError(error)) {
     attachStatusDetails(error);
     return error;
+  }
+  const dependency = unavailableDependency(error);
+  if (dependency) {
+    logger.warn({ err: error, method, dependency }, "gRPC call answered UNAVAILABLE: a dependency is unavailable");
+    const refusal = withErrorInfo(
+      new GrpcStatusError(status.UNAVAILABLE, dependencyUnavailableText(dependency), { cause: error }),
+      DEPENDENCY_UNAVAILABLE,
+      "handoff.runtime",
+      { dependency, retry_after_s: String(DEPENDENCY_RETRY_AFTER_S) },
+    );
+    attachStatusDetails(refusal);
+    return refusal;
   }
   logger.error({ err: error, method }, "unexpected error in gRPC handler");
   return new GrpcStatusError(status.INTERNAL, "internal error", { cause: error });
@@ -42,12 +63,21 @@ export function serverStream<Req, Res>(
   return (call: ServerWritableStream<Req, Res>): void => {
     const undecodable = decodeFailure(call.request);
     if (undecodable) return void call.emit("error", toServiceError(undecodable, method, logger));
+    let ended = false;
+    // grpc-js turns an "error" event into the call's status (its own listener ends the call with it).
+    // `destroy(error)` must not be used: it destroys the stream first, so that end never sends the
+    // status and the client waits forever.
+    const endWith = (error?: GrpcStatusError) => {
+      if (ended) return;
+      ended = true;
+      forget();
+      if (error) call.emit("error", error);
+      else call.end();
+    };
+    const forget = trackOpenStream(endWith);
     handler(call.request, call).then(
-      () => call.end(),
-      // grpc-js turns an "error" event into the call's status (its own listener ends the call with
-      // it). `destroy(error)` must not be used: it destroys the stream first, so that end never sends
-      // the status and the client waits forever.
-      (error: unknown) => void call.emit("error", toServiceError(error, method, logger)),
+      () => endWith(),
+      (error: unknown) => endWith(toServiceError(error, method, logger)),
     );
   };
 }

@@ -2,6 +2,8 @@ import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceI
 import { ReflectionService } from "@grpc/reflection";
 import { HealthImplementation } from "grpc-health-check";
 import { connectionAgeOptions, type ConnectionAge } from "./connection-age";
+import { messageSizeOptions } from "./message-size";
+import { endOpenStreams } from "./open-streams";
 import { contractDefinitions } from "./contract-definitions";
 import { withDecodeRefusals } from "./request-decoding";
 import { authorizeMethods, methodCallers } from "./method-authorization";
@@ -39,7 +41,10 @@ export interface RunningGrpcServer {
   server: Server;
   /** Sets the status of the whole server ("") and of every bound service. */
   setServing(serving: boolean): void;
-  /** Stops accepting, lets in-flight calls finish within `timeoutMs`, then cancels the rest. */
+  /**
+   * Stops accepting (GOAWAY to every connection), ends open server streams with UNAVAILABLE so their
+   * clients open them elsewhere, lets in-flight unary calls finish within `timeoutMs`, then cancels the rest.
+   */
   drain(timeoutMs: number): Promise<void>;
 }
 
@@ -60,7 +65,11 @@ function bind(server: Server, address: string, credentials: ServerCredentials): 
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const allowed = new Map(options.services.flatMap((s) => [...methodCallers(s.definition, s.callers)]));
-  const server = new Server({ interceptors: [authorizeMethods(allowed)], ...connectionAgeOptions(options) });
+  const server = new Server({
+    interceptors: [authorizeMethods(allowed)],
+    ...connectionAgeOptions(options),
+    ...messageSizeOptions(),
+  });
   const names = ["", ...options.services.map((s) => s.name)];
   const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, "NOT_SERVING"])));
   health.addToServer(server);
@@ -96,6 +105,9 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
         healthServer?.forceShutdown();
         resolve();
       });
+      // tryShutdown has closed the listeners and sent every connection GOAWAY; unary calls in flight
+      // finish, streams would never: they end now, so the drain waits only for work that ends.
+      endOpenStreams();
     });
 
   return { port, ...(healthPort === undefined ? {} : { healthPort }), server, setServing, drain };

@@ -18,6 +18,7 @@ const INTAKE: readonly ServiceIdentity[] = ["intake"];
  */
 export const ACD_CALLERS: ServiceCallers<typeof AcdServiceService> = {
   putRoutingConfig: INTAKE,
+  retireSite: INTAKE,
   getRoutingConfig: ["intake", "session-broker", "presence"],
   enqueueSession: BROKER,
   abandonSession: BROKER,
@@ -25,9 +26,11 @@ export const ACD_CALLERS: ServiceCallers<typeof AcdServiceService> = {
   rejectOffer: BROKER,
   endSession: BROKER,
   transferSession: BROKER,
+  handOverSession: BROKER,
   pullNextSession: BROKER,
   setRepCapacity: ["presence"],
   getQueuePosition: ["session-broker", "intake"],
+  batchGetQueuePositions: ["intake"],
   estimateWait: INTAKE,
   getTeamAvailability: BROKER,
   getSessionRouting: BROKER,
@@ -36,6 +39,7 @@ export const ACD_CALLERS: ServiceCallers<typeof AcdServiceService> = {
   rebuildQueues: BROKER,
   requeueSession: BROKER,
   batchGetSessionRouting: BROKER,
+  setAwayFlag: BROKER,
 };
 
 /**
@@ -55,6 +59,7 @@ export const PRESENCE_CALLERS: ServiceCallers<typeof PresenceServiceService> = {
   countTeamStates: ["session-broker", "reporting"],
   explainRoutability: BROKER,
   putPresenceSettings: INTAKE,
+  forgetSite: INTAKE,
 };
 
 /**
@@ -65,6 +70,9 @@ export const SESSION_BROKER_CALLERS: ServiceCallers<typeof SessionBrokerServiceS
   createSession: INTAKE,
   getSession: ["intake", "session-broker"],
   closeSession: ["intake", "session-broker"],
+  setCustomerAway: INTAKE,
+  callCustomerBack: INTAKE,
+  resumeSession: INTAKE,
   acceptSessionOffer: BROKER,
   rejectSessionOffer: BROKER,
   takeNextSession: BROKER,

@@ -47,11 +47,12 @@ export const channelCredentials = (tls: GrpcTls): ChannelCredentials =>
 
 /**
  * Channel options for a TLS address. Node warns (DEP0123) when the TLS server name is an IP, which
- * local and test addresses are (`127.0.0.1:50051`): there the server is named `localhost`, which every
+ * local and test addresses are (`127.0.0.1:50051`, or grpc-js's list of replicas
+ * `ipv4:127.0.0.1:50051,127.0.0.1:50052`): there the server is named `localhost`, which every
  * development certificate carries. In a cluster the address is a DNS name and is verified as it is.
  */
 export function tlsChannelOptions(address: string): ChannelOptions {
-  const target = address.replace(/^dns:\/\/\//, "");
+  const target = address.replace(/^(dns:\/\/\/|ipv4:|ipv6:)/, "");
   const host = target.startsWith("[") ? target.slice(1, target.indexOf("]")) : target.split(":")[0];
   return host !== undefined && isIP(host) !== 0 ? { "grpc.ssl_target_name_override": "localhost" } : {};
 }

@@ -13,6 +13,9 @@ export const problemBodySchema = z
     field: z.string().optional().meta({ description: "The first field at fault (400)." }),
     errors: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
     reason: z.string().optional().meta({ description: "Machine-readable reason, e.g. SESSION_NOT_FOUND." }),
+    dependency: z.enum(["postgresql", "redis"]).optional().meta({
+      description: "The dependency out of reach (503, reason DEPENDENCY_UNAVAILABLE); ask again after Retry-After.",
+    }),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details." });
 

@@ -1,4 +1,11 @@
 import type { ErrorRequestHandler } from "express";
+import {
+  DEPENDENCY_RETRY_AFTER_S,
+  DEPENDENCY_UNAVAILABLE,
+  dependencyUnavailableText,
+  unavailableDependency,
+  type Dependency,
+} from "../dependency-failure";
 
 /** One field at fault in a request, as a 400 problem body lists it. */
 export interface FieldProblem {
@@ -46,16 +53,35 @@ function exposedClientError(error: unknown): HttpProblem | undefined {
   return new HttpProblem(status, "Invalid request", typeof message === "string" ? message : undefined);
 }
 
-/** Last middleware: every error becomes a problem body; unexpected ones hide their text. */
-export function problemHandler(onUnexpected: (error: unknown) => void): ErrorRequestHandler {
+/** PostgreSQL or Redis out of reach: the client asks again after Retry-After, this is no bug of ours. */
+const dependencyProblem = (dependency: Dependency) =>
+  new HttpProblem(503, "Service unavailable", dependencyUnavailableText(dependency), undefined, {
+    reason: DEPENDENCY_UNAVAILABLE,
+    dependency,
+  });
+
+/**
+ * Last middleware: every error becomes a problem body; unexpected ones hide their text. A dependency
+ * out of reach is a 503 naming it (`onUnavailable` hears it); every 503 says when to ask again
+ * (`Retry-After`, RFC 9110 §10.2.3) unless the route set its own.
+ */
+export function problemHandler(
+  onUnexpected: (error: unknown) => void,
+  onUnavailable: (error: unknown, dependency: Dependency) => void,
+): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
+    const dependency = error instanceof HttpProblem ? undefined : unavailableDependency(error);
     const problem =
       error instanceof HttpProblem
         ? error
         : error instanceof SyntaxError && "body" in error
           ? badRequest("body", "not valid JSON")
-          : (exposedClientError(error) ?? (onUnexpected(error), new HttpProblem(500, "Internal error")));
+          : dependency
+            ? (onUnavailable(error, dependency), dependencyProblem(dependency))
+            : (exposedClientError(error) ?? (onUnexpected(error), new HttpProblem(500, "Internal error")));
+    if (problem.status === 503 && !res.hasHeader("Retry-After"))
+      res.setHeader("Retry-After", String(DEPENDENCY_RETRY_AFTER_S));
     res
       .status(problem.status)
       .type("application/problem+json")

@@ -1,6 +1,6 @@
 import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 import { ipKeyGenerator, rateLimit } from "express-rate-limit";
-import type { Server } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { HttpProblem, problemHandler } from "./problem";
 
@@ -48,7 +48,13 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(express.json({ limit: options.jsonLimit ?? "64kb" }));
   options.routes?.(app);
   app.use((_req, _res, next) => next(new HttpProblem(404, "Not found")));
-  app.use(problemHandler((error) => options.logger.error({ err: error }, "unexpected error in HTTP handler")));
+  app.use(
+    problemHandler(
+      (error) => options.logger.error({ err: error }, "unexpected error in HTTP handler"),
+      (error, dependency) =>
+        options.logger.warn({ err: error, dependency }, "HTTP request answered 503: a dependency is unavailable"),
+    ),
+  );
   return app;
 }
 
@@ -79,8 +85,12 @@ export interface RunningHttpServer {
   drain(timeoutMs: number): Promise<void>;
 }
 
+/** While draining, keep-alive connections that went idle are closed this often. */
+const DRAIN_IDLE_SWEEP_MS = 100;
+
 export function startHttpServer(app: Express, host: string, port: number): Promise<RunningHttpServer> {
   return new Promise((resolve, reject) => {
+    let draining = false;
     const server: Server = app.listen(port, host, (error?: Error) => {
       if (error) return reject(error);
       const address = server.address();
@@ -88,14 +98,23 @@ export function startHttpServer(app: Express, host: string, port: number): Promi
         port: typeof address === "object" && address ? address.port : port,
         drain: (timeoutMs) =>
           new Promise<void>((done) => {
+            // server.close() closes only the connections idle at that moment: a busy client's keep-alive
+            // connection would carry its next request and keep the drain waiting for its whole bound.
+            // Every answer from now on says `Connection: close`, and what goes idle is closed.
+            draining = true;
+            const sweep = setInterval(() => server.closeIdleConnections(), DRAIN_IDLE_SWEEP_MS);
             const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
             server.close(() => {
               clearTimeout(timer);
+              clearInterval(sweep);
               done();
             });
             server.closeIdleConnections();
           }),
       });
+    });
+    server.prependListener("request", (_req, res: ServerResponse) => {
+      if (draining) res.shouldKeepAlive = false;
     });
   });
 }

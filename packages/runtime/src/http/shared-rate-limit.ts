@@ -10,8 +10,8 @@ export interface SharedRateLimitOptions {
   name: string;
   /** Requests per key per minute, counted by every replica together. */
   perMinute: number;
-  /** Who is counted (a client address, a site...). */
-  key(req: Request): string;
+  /** Who is counted (a client address, a site, an authenticated principal from `res`...). */
+  key(req: Request, res: Response): string;
   /** Prefix of the counters' Redis keys (`<prefix>:<name>:<key>`). @default "rl" */
   keyPrefix?: string;
 }
@@ -47,7 +47,7 @@ export function sharedRateLimit(options: SharedRateLimitOptions): RequestHandler
     insuranceLimiter: new RateLimiterMemory({ keyPrefix, points: options.perMinute, duration: WINDOW_S }),
   });
   return (req, res, next) => {
-    limiter.consume(options.key(req)).then(
+    limiter.consume(options.key(req, res)).then(
       (state) => {
         setHeaders(res, options.name, options.perMinute, state);
         next();

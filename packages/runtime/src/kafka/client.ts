@@ -23,7 +23,20 @@ export const AWAITED_BY_KAFKA_ERROR: Readonly<Record<string, string>> = {
   "This is not the correct coordinator for this group": "Kafka's group coordinator to settle on one broker",
   "There is no leader for this topic-partition as we are in the middle of a leadership election":
     "Kafka to elect a partition leader",
+  // A topic created a moment ago, before every broker's metadata (or its replica's leadership) caught
+  // up: clean starts printed it at error (CI's `check:start`, the whole-system runs). Callers wait it
+  // out, bounded (`whileTopicsSettle`), and fail at error when it lasts.
+  "This server does not host this topic-partition": "Kafka's brokers to learn of a new topic",
+  "This server is not the leader for that topic-partition": "a new topic's partition leader to take over",
 };
+
+/**
+ * A rebalance (a replica joined or left the group): Kafka answers the members' heartbeats and commits
+ * with this, kafkajs logs that answer at error and its consumer's rejoin at warn, and the consumer
+ * rejoins by itself. That is how a consumer group works, not a fault: both go to info.
+ */
+const REBALANCING = "The group is rebalancing, so a rejoin is needed";
+const REJOINING = "The group is rebalancing, re-joining";
 
 /** `Response GroupCoordinator(key: 10, version: 2)` → `GroupCoordinator`. */
 function requestName(message: string): string {
@@ -51,6 +64,20 @@ export function kafkaLogFunction(logger: Logger): (entry: LogEntry) => void {
     const awaited = typeof error === "string" ? AWAITED_BY_KAFKA_ERROR[error] : undefined;
     if (level === logLevel.ERROR && awaited !== undefined) {
       kafkaLogger.info({ namespace, ...extra }, `waiting for ${awaited}; retrying ${requestName(message)}`);
+      return;
+    }
+    // Two replicas (or intake and reporting) creating the same missing topic at once: the slower gets
+    // TOPIC_ALREADY_EXISTS, which kafkajs's createTopics then answers as "already there". Any other
+    // creation error still rejects ensureTopics, and the service fails to start with it at error.
+    if (level === logLevel.ERROR && error === "Topic creation errors" && requestName(message) === "CreateTopics") {
+      kafkaLogger.info({ namespace, ...extra }, "topic creation raced another client; kafkajs checks what it answered");
+      return;
+    }
+    if ((level === logLevel.ERROR && error === REBALANCING) || (level === logLevel.WARN && message === REJOINING)) {
+      kafkaLogger.info(
+        { namespace, ...extra, kafkaMessage: message },
+        "the consumer group is rebalancing; the consumer rejoins",
+      );
       return;
     }
     const crashAwaited = level === logLevel.ERROR ? awaitedByCrash(message) : undefined;

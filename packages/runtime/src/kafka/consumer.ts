@@ -1,6 +1,7 @@
 import { context, propagation } from "@opentelemetry/api";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { decodeEventHeaders, type EventHeaders } from "./headers";
+import { waitForTopicLeaders, whileTopicsSettle } from "./topic-leaders";
 
 export interface ConsumedEvent {
   topic: string;
@@ -9,6 +10,8 @@ export interface ConsumedEvent {
   key: string;
   value: Buffer;
   headers: EventHeaders;
+  /** The message's Kafka timestamp (the producer's create time unless the topic says otherwise), in ms. */
+  timestampMs?: number;
 }
 
 export interface EventConsumerOptions {
@@ -16,6 +19,8 @@ export interface EventConsumerOptions {
   topics: string[];
   /** @default false */
   fromBeginning?: boolean;
+  /** Settings of a topic this creates (`cleanup.policy`...), by topic name; the broker's defaults otherwise. */
+  topicConfigs?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Called once per message, in partition order, inside the producer's trace context. */
   handle(event: ConsumedEvent): Promise<void>;
 }
@@ -28,18 +33,30 @@ export interface EventConsumer {
 }
 
 /**
- * Creates the topics that do not exist yet (with the broker's default partitions), so a consumer
- * may start before the first producer; where topics are managed by operators this finds them all.
+ * Creates the topics that do not exist yet (with the broker's default partitions and the given
+ * settings), so a consumer may start before the first producer; where topics are managed by operators
+ * this finds them all. A topic that exists keeps its settings.
  */
-async function ensureTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly string[],
+  configs: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
-      await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+      const configEntries = (topic: string) =>
+        Object.entries(configs[topic] ?? {}).map(([name, value]) => ({ name, value }));
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, configEntries: configEntries(topic) })),
+        waitForLeaders: false,
+      });
     }
+    // Also those another service created a moment ago: their metadata may not have reached every broker.
+    await waitForTopicLeaders(admin, topics);
   } finally {
     await admin.disconnect();
   }
@@ -48,9 +65,9 @@ async function ensureTopics(kafka: Kafka, topics: readonly string[]): Promise<vo
 /** A consumer of `groupId` subscribed to `topics`, connected, not yet running. */
 async function subscribedConsumer(
   kafka: Kafka,
-  options: Pick<EventConsumerOptions, "groupId" | "topics" | "fromBeginning">,
+  options: Pick<EventConsumerOptions, "groupId" | "topics" | "fromBeginning" | "topicConfigs">,
 ): Promise<{ consumer: Consumer; joined: Promise<void> }> {
-  await ensureTopics(kafka, options.topics);
+  await ensureTopics(kafka, options.topics, options.topicConfigs);
   // A short long-poll: disconnect waits for the fetch in flight, and shutdown has a bound.
   // A shorter session than kafkajs's 30 s: after a crash the group stops waiting for the dead member
   // sooner, so a restarted replica rejoins quickly.
@@ -67,7 +84,9 @@ async function subscribedConsumer(
     });
   });
   await consumer.connect();
-  await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false });
+  await whileTopicsSettle(`subscribing to ${options.topics.join(", ")}`, () =>
+    consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false }),
+  );
   return { consumer, joined };
 }
 
@@ -78,6 +97,7 @@ const consumedEvent = (topic: string, partition: number, message: KafkaMessage):
   key: message.key?.toString() ?? "",
   value: message.value ?? Buffer.alloc(0),
   headers: decodeEventHeaders(message.headers),
+  timestampMs: Number(message.timestamp) || undefined,
 });
 
 /**

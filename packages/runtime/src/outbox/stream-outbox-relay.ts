@@ -58,7 +58,7 @@ export function streamEntry(id: string, flat: readonly string[]): StreamEntry {
 }
 
 /**
- * Relays Redis-stream outboxes (written by the same Lua script that changed the state) to Kafka in
+ * Relays Redis-stream outboxes (written by the same Redis function that changed the state) to Kafka in
  * stream order, then moves the tenant's cursor. A crash between the send and the cursor update
  * re-sends that batch: nothing is lost, and consumers drop duplicates by event id. Exactly one
  * replica (the leader) may run it, so a tenant's events never go out of order.
@@ -99,5 +99,24 @@ export class StreamOutboxRelay {
       async (site) => ((await this.relaySite(site)) === this.batchSize ? 0 : undefined),
       { maxSleepMs: this.idleMs },
     );
+  }
+}
+
+/**
+ * Waits until a tenant's outbox holds nothing after its relay cursor (the leader sent it all to Kafka),
+ * polling for at most `timeoutMs`; true when relayed. A retired site's keys go only after this.
+ */
+export async function waitForOutboxRelayed(
+  redis: RedisClient,
+  outboxKey: string,
+  cursorKey: string,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const cursor = (await redis.get(cursorKey)) ?? "0-0";
+    if ((await redis.xrange(outboxKey, `(${cursor}`, "+", "COUNT", 1)).length === 0) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -1,31 +1,22 @@
 import type { ServerUnaryCall } from "@grpc/grpc-js";
-import { AcdServiceClient, AcdServiceService } from "@handoff/proto/acd_service";
-import { ACD_CALLERS, callUnary, createGrpcClient, startGrpcServer, type RunningGrpcServer } from "@handoff/runtime";
+import { AcdServiceClient } from "@handoff/proto/acd_service";
+import { callUnary, createGrpcClient, type RunningGrpcServer } from "@handoff/runtime";
 import { devClientTls } from "@handoff/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { startAcdTestServer } from "../support/acd-test-server";
 
 /** A server whose GetRoutingConfig records the client's end of each call's connection (address:port). */
 async function recordingServer(age: { maxConnectionAgeMs?: number; maxConnectionAgeGraceMs?: number } = {}) {
   const peers: string[] = [];
-  const server = await startGrpcServer({
-    host: "127.0.0.1",
-    port: 0,
-    tls: devClientTls("acd"),
-    ...age,
-    services: [
-      {
-        name: "handoff.v1.AcdService",
-        definition: AcdServiceService,
-        implementation: {
-          getRoutingConfig: (call: ServerUnaryCall<unknown, unknown>, callback: (e: null, r: object) => void) => {
-            peers.push(call.getPeer());
-            callback(null, {});
-          },
-        },
-        callers: ACD_CALLERS,
+  const server = await startAcdTestServer(
+    {
+      getRoutingConfig: (call: ServerUnaryCall<unknown, unknown>, callback: (e: null, r: object) => void) => {
+        peers.push(call.getPeer());
+        callback(null, {});
       },
-    ],
-  });
+    },
+    age,
+  );
   return { server, peers };
 }
 

@@ -1,14 +1,12 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import { AcdServiceClient, AcdServiceService, type SubscribeOffersResponse } from "@handoff/proto/acd_service";
+import { AcdServiceClient, type SubscribeOffersResponse } from "@handoff/proto/acd_service";
 import {
-  ACD_CALLERS,
   channelCredentials,
   createLogger,
   errorInfo,
   failedPrecondition,
   InvalidArgumentError,
   serverStream,
-  startGrpcServer,
   tlsChannelOptions,
   unary,
   withErrorInfo,
@@ -16,6 +14,7 @@ import {
 } from "@handoff/runtime";
 import { devClientTls } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAcdTestServer } from "../support/acd-test-server";
 
 /** Ends with the stream's status, or rejects if none arrives within `ms` (the call hung). */
 function streamStatus(stream: NodeJS.EventEmitter, ms = 3_000): Promise<{ code: number; details: string }> {
@@ -35,37 +34,25 @@ describe("runtime gRPC handlers", () => {
   let client: AcdServiceClient;
   beforeAll(async () => {
     const logger = createLogger("handlers-test", "silent");
-    server = await startGrpcServer({
-      host: "127.0.0.1",
-      port: 0,
-      tls: devClientTls("acd"),
-      services: [
-        {
-          name: "handoff.v1.AcdService",
-          definition: AcdServiceService,
-          implementation: {
-            subscribeOffers: serverStream<{ siteId: string }, SubscribeOffersResponse>(
-              "SubscribeOffers",
-              logger,
-              async (req, call) => {
-                if (req.siteId === "") throw new InvalidArgumentError("site_id", "must not be empty");
-                if (req.siteId === "boom") throw new Error("a bug");
-                if (req.siteId === "refused") throw withErrorInfo(failedPrecondition("no"), "NOPE", "handoff.test");
-                call.write({ event: { $case: "subscribed", subscribed: { pendingOffers: 0 } } });
-                await Promise.resolve();
-              },
-            ),
-            acceptOffer: unary("AcceptOffer", logger, () =>
-              Promise.reject(
-                withErrorInfo(failedPrecondition("fencing token 1 is stale"), "STALE_EPOCH", "handoff.test", {
-                  current_epoch: "2",
-                }),
-              ),
-            ),
-          },
-          callers: ACD_CALLERS,
+    server = await startAcdTestServer({
+      subscribeOffers: serverStream<{ siteId: string }, SubscribeOffersResponse>(
+        "SubscribeOffers",
+        logger,
+        async (req, call) => {
+          if (req.siteId === "") throw new InvalidArgumentError("site_id", "must not be empty");
+          if (req.siteId === "boom") throw new Error("a bug");
+          if (req.siteId === "refused") throw withErrorInfo(failedPrecondition("no"), "NOPE", "handoff.test");
+          call.write({ event: { $case: "subscribed", subscribed: { pendingOffers: 0 } } });
+          await Promise.resolve();
         },
-      ],
+      ),
+      acceptOffer: unary("AcceptOffer", logger, () =>
+        Promise.reject(
+          withErrorInfo(failedPrecondition("fencing token 1 is stale"), "STALE_EPOCH", "handoff.test", {
+            current_epoch: "2",
+          }),
+        ),
+      ),
     });
     const address = `127.0.0.1:${server.port}`;
     client = new AcdServiceClient(

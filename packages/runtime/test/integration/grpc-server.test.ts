@@ -8,12 +8,10 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
-import { AcdServiceClient, AcdServiceService } from "@handoff/proto/acd_service";
+import { AcdServiceClient } from "@handoff/proto/acd_service";
 import {
-  ACD_CALLERS,
   channelCredentials,
   checkGrpcHealth,
-  startGrpcServer,
   tlsChannelOptions,
   type RunningGrpcServer,
   type ServiceIdentity,
@@ -21,6 +19,7 @@ import {
 import { devClientTls } from "@handoff/testing";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAcdTestServer } from "../support/acd-test-server";
 
 const reflectionProto = path.join(
   path.dirname(require.resolve("@grpc/reflection/package.json")),
@@ -73,25 +72,15 @@ describe("gRPC server bootstrap", () => {
   let server: RunningGrpcServer;
   let handled = 0;
   beforeAll(async () => {
-    server = await startGrpcServer({
-      host: "127.0.0.1",
-      port: 0,
-      tls: devClientTls("acd"),
-      healthPort: 0,
-      services: [
-        {
-          name: "handoff.v1.AcdService",
-          definition: AcdServiceService,
-          implementation: {
-            getRoutingConfig: (_call: unknown, callback: (e: null, r: object) => void) => {
-              handled += 1;
-              callback(null, {});
-            },
-          },
-          callers: ACD_CALLERS,
+    server = await startAcdTestServer(
+      {
+        getRoutingConfig: (_call: unknown, callback: (e: null, r: object) => void) => {
+          handled += 1;
+          callback(null, {});
         },
-      ],
-    });
+      },
+      { healthPort: 0 },
+    );
   });
   afterAll(() => server.drain(1_000));
 

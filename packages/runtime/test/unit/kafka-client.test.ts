@@ -68,6 +68,43 @@ describe("kafkajs logging", () => {
     expect(lines[0]).not.toHaveProperty("stack");
   });
 
+  it("logs a topic creation that raced another client at info: kafkajs itself decides whether it failed", () => {
+    const { lines, log } = capture();
+    const created = responseError("Topic creation errors");
+    log({ ...created, log: { ...created.log, message: "Response CreateTopics(key: 19, version: 3)" } });
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [30, "topic creation raced another client; kafkajs checks what it answered"],
+    ]);
+  });
+
+  it("logs a rebalance, Kafka's answer and the consumer's rejoin, at info", () => {
+    const { lines, log } = capture();
+    const heartbeat = responseError("The group is rebalancing, so a rejoin is needed");
+    log({ ...heartbeat, log: { ...heartbeat.log, message: "Response Heartbeat(key: 12, version: 3)" } });
+    log({
+      namespace: "Runner",
+      level: logLevel.WARN,
+      label: "WARN",
+      log: { timestamp: new Date().toISOString(), message: "The group is rebalancing, re-joining", groupId: "g1" },
+    });
+    expect(lines.map((line) => [line.level, line.msg, line.kafkaMessage])).toEqual([
+      [30, "the consumer group is rebalancing; the consumer rejoins", "Response Heartbeat(key: 12, version: 3)"],
+      [30, "the consumer group is rebalancing; the consumer rejoins", "The group is rebalancing, re-joining"],
+    ]);
+  });
+
+  it("logs a new topic's metadata answer at info while its brokers catch up", () => {
+    const { lines, log } = capture();
+    const answer = responseError("This server does not host this topic-partition");
+    log({ ...answer, log: { ...answer.log, message: "Response Metadata(key: 3, version: 6)" } });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: "waiting for Kafka's brokers to learn of a new topic; retrying Metadata",
+      }),
+    ]);
+  });
+
   it("keeps every other error response at error level", () => {
     const { lines, log } = capture();
     log(responseError("Not authorized to access group"));

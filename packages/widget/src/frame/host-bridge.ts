@@ -1,4 +1,14 @@
-import { parseHostMessage, PROTOCOL, type FrameMessage, type HostMessage, type RememberedSession } from "../protocol";
+import {
+  parseHostMessage,
+  PROTOCOL,
+  type FrameMessage,
+  type HostMessage,
+  type RememberedSession,
+  type ResumeLink,
+} from "../protocol";
+
+type Init = { invitationToken: string | null; session: RememberedSession | null; resume: ResumeLink | null };
+const NOTHING: Init = { invitationToken: null, session: null, resume: null };
 
 /** How long the frame waits for the host page's identity token before starting without one. */
 const IDENTITY_TIMEOUT_MS = 6_000;
@@ -30,15 +40,23 @@ export class HostBridge {
     if (window.parent !== window) window.parent.postMessage(message, this.hostOrigin);
   }
 
-  /** Says the frame is ready; resolves with the host's answer (an invitation token, a remembered session). */
-  ready(): Promise<{ invitationToken: string | null; session: RememberedSession | null }> {
-    if (window.parent === window) return Promise.resolve({ invitationToken: null, session: null });
+  /** Says the frame is ready; resolves with the host's answer (invitation, resume link, remembered session). */
+  ready(): Promise<Init> {
+    if (window.parent === window) return Promise.resolve(NOTHING);
     this.post({ protocol: PROTOCOL, type: "ready" });
     // A host page without our loader never answers: the portal works all the same, without invitation.
-    const unanswered = new Promise<{ invitationToken: null; session: null }>((resolve) =>
-      setTimeout(() => resolve({ invitationToken: null, session: null }), IDENTITY_TIMEOUT_MS),
-    );
+    const unanswered = new Promise<Init>((resolve) => setTimeout(() => resolve(NOTHING), IDENTITY_TIMEOUT_MS));
     return Promise.race([this.initialised, unanswered]);
+  }
+
+  /** The customer keeps his place: the host page may ask for notification permission now. */
+  keepPlace(): void {
+    this.post({ protocol: PROTOCOL, type: "keep-place" });
+  }
+
+  /** Keep my place's callback: a notification on the host page (and the launcher flagged). */
+  notify(title: string, body: string): void {
+    this.post({ protocol: PROTOCOL, type: "notify", title, body });
   }
 
   /** The host site's identity JWT for a start, or null (none, or no answer in time). */

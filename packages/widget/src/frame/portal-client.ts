@@ -27,6 +27,8 @@ export interface PortalView {
   agreement: { text: string; version: string } | null;
   recordingPrompt: string | null;
   fallbackUrl: string | null;
+  /** Keep my place, when the site offers it (absent from a portal of before it). */
+  keepPlace?: { callAtPosition: number; returnWithinSeconds: number } | null;
 }
 
 export interface Estimate {
@@ -79,6 +81,8 @@ export interface SessionStatus {
   endReason: string | null;
   granted: Grant[];
   lastSequence: number;
+  /** Keep my place: away from the page, and once called back by when he must be back. */
+  keepPlace?: { away: boolean; returnBy: string | null };
 }
 
 export interface StartedSession extends SessionStatus {
@@ -91,7 +95,7 @@ export interface StartedSession extends SessionStatus {
 
 /** The live stream's frames, by `event:` name (data as the README's table gives it). */
 export type StreamEvent =
-  | { type: "status"; data: SessionStatus }
+  | { type: "status"; data: SessionStatus & { displayName?: string } }
   | { type: "position"; data: QueuePosition }
   | { type: "greeting" | "hold"; data: { text: string } }
   | { type: "notice"; data: Notice }
@@ -116,7 +120,9 @@ export type StreamEvent =
     }
   | { type: "nudge"; data: { repId: string } }
   | { type: "participant"; data: { repId: string; displayName?: string; joined: boolean; reason?: string } }
-  | { type: "end"; data: { reason: string; abandonReason: string | null; survey: boolean } };
+  | { type: "end"; data: { reason: string; abandonReason: string | null; survey: boolean } }
+  | { type: "away"; data: { away: boolean } }
+  | { type: "callback"; data: { returnBy: string } };
 
 const STREAM_EVENTS = new Set<string>([
   "status",
@@ -133,6 +139,8 @@ const STREAM_EVENTS = new Set<string>([
   "nudge",
   "participant",
   "end",
+  "away",
+  "callback",
 ]);
 
 /** A refused call: the problem body's status, `reason` and field errors (field → problem). */
@@ -154,10 +162,11 @@ interface ProblemBody {
   opensAt?: string;
 }
 
-async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<T> {
+async function call<T>(path: string, init: RequestInit & { token?: string; idempotencyKey?: string } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
   if (init.body) headers["content-type"] = "application/json";
   if (init.token) headers.authorization = `Bearer ${init.token}`;
+  if (init.idempotencyKey) headers["idempotency-key"] = init.idempotencyKey;
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers });
@@ -230,6 +239,11 @@ export class SessionClient {
     });
   }
 
+  /** Keep my place (away) or back. */
+  setAway(away: boolean): Promise<SessionStatus> {
+    return call(`${this.path}/away`, { method: "POST", token: this.token, body: json({ away }) });
+  }
+
   survey(satisfaction: number, comment: string): Promise<void> {
     return call(`${this.path}/survey`, {
       method: "POST",
@@ -290,6 +304,14 @@ export class SessionClient {
   }
 }
 
+/** A start's retries after a lost answer, and the wait before each. */
+const START_RETRY_DELAYS_MS = [500, 1_000, 2_000];
+
+/** A start's Idempotency-Key: 128 random bits in hex (what intake accepts: 16-64 of [A-Za-z0-9_-]). */
+function newStartKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** The site's portal: what it offers, and starting a session. */
 export class PortalClient {
   private readonly path: string;
@@ -302,8 +324,30 @@ export class PortalClient {
     return call(`${this.path}/portal`);
   }
 
-  start(request: StartSession): Promise<StartedSession> {
-    return call(`${this.path}/sessions`, { method: "POST", body: json(request) });
+  /**
+   * Starts a session. An answer lost on the way (network, 502-504: a replica went away) is asked again
+   * with the same Idempotency-Key, which intake answers with the session the first attempt started.
+   */
+  async start(request: StartSession): Promise<StartedSession> {
+    const idempotencyKey = newStartKey();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call(`${this.path}/sessions`, { method: "POST", body: json(request), idempotencyKey });
+      } catch (error) {
+        const lost = error instanceof PortalError && (error.status === 0 || error.status >= 502);
+        const delayMs = START_RETRY_DELAYS_MS[attempt];
+        if (!lost || delayMs === undefined) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  /** A resume link's one-time token for a new customer token. */
+  resume(sessionId: string, resumeToken: string): Promise<SessionStatus & { customerToken: string }> {
+    return call(`${this.path}/sessions/${encodeURIComponent(sessionId)}/resume`, {
+      method: "POST",
+      body: json({ resumeToken }),
+    });
   }
 
   session(sessionId: string, customerToken: string): SessionClient {

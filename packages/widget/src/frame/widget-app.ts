@@ -1,4 +1,4 @@
-import type { RememberedSession } from "../protocol";
+import type { RememberedSession, ResumeLink } from "../protocol";
 import type { HostBridge } from "./host-bridge";
 import { identityClaims, type VerifiedField } from "./identity-claims";
 import type { Translator } from "./i18n/i18n";
@@ -38,7 +38,8 @@ export class WidgetApp {
 
   async boot(): Promise<void> {
     this.show(messageView(this.i18n, this.i18n.t("loading")), false);
-    const { invitationToken, session } = await this.host.ready();
+    const { invitationToken, session, resume } = await this.host.ready();
+    if (resume && (await this.resumeFromLink(resume, session))) return;
     if (session && (await this.resume(session))) return;
     if (!(await this.loadPortal())) return;
     this.verified = identityClaims(await this.host.identityToken());
@@ -154,6 +155,31 @@ export class WidgetApp {
     }
   }
 
+  /**
+   * Keep my place's resume link: its one-time token for a new customer token (kept for reloads), and the
+   * session's stream again. A used or wrong link falls back to a session this browser remembers, else
+   * says so before the start screen.
+   */
+  private async resumeFromLink(link: ResumeLink, remembered: RememberedSession | null): Promise<boolean> {
+    let customerToken: string;
+    try {
+      ({ customerToken } = await this.portal.resume(link.sessionId, link.resumeToken));
+    } catch {
+      if (remembered && (await this.resume(remembered))) return true;
+      if (!(await this.loadPortal())) return true;
+      this.show(
+        messageView(this.i18n, this.i18n.t("resumeRejected"), {
+          action: { label: this.i18n.t("startOver"), run: () => this.startScreen({}) },
+        }),
+      );
+      return true;
+    }
+    this.host.remember({ sessionId: link.sessionId, customerToken });
+    await this.loadPortal();
+    this.follow(this.portal.session(link.sessionId, customerToken));
+    return true;
+  }
+
   /** Picks up a session this browser started before a reload, unless it has ended since. */
   private async resume(stored: RememberedSession): Promise<boolean> {
     const session = this.portal.session(stored.sessionId, stored.customerToken);
@@ -207,9 +233,23 @@ export class WidgetApp {
         end: async (fromNotice) => {
           await session.end(fromNotice).catch(() => live.portalMessage(this.i18n.t("failed")));
         },
+        keepPlace: async (away) => {
+          if (away) this.host.keepPlace();
+          await session
+            .setAway(away)
+            .then((status) => live.away(status.keepPlace?.away ?? away))
+            .catch(() => live.portalMessage(this.i18n.t("failed")));
+        },
       },
       this.view?.reps ?? [],
     );
+    live.offerKeepPlace(!!this.view?.keepPlace);
+    // Away with the page still open: coming back to it (after it was hidden) is coming back.
+    let hiddenWhileAway = false;
+    document.onvisibilitychange = () => {
+      if (document.hidden) hiddenWhileAway = live.awayNow;
+      else if (hiddenWhileAway && live.awayNow) void session.setAway(false).then((s) => live.away(!!s.keepPlace?.away));
+    };
     for (const notice of this.view?.notices ?? []) live.notice(notice);
     this.show(live.element);
     this.stopStream?.();
@@ -230,10 +270,12 @@ export class WidgetApp {
     switch (event.type) {
       case "status": {
         // First on every (re)connect: brings a resumed or reconnected view to where the session is.
-        const { state, repId, position, granted } = event.data;
+        const { state, repId, displayName, position, granted, keepPlace } = event.data;
         if (state === "waiting") live.waiting(position);
+        live.away(!!keepPlace?.away);
+        if (keepPlace?.returnBy) live.calledBack(keepPlace.returnBy);
         if (state === "offered") live.offered();
-        if (state === "active" && repId) live.accepted(repId);
+        if (state === "active" && repId) live.accepted(repId, displayName);
         return setGrants(granted);
       }
       case "position":
@@ -274,7 +316,15 @@ export class WidgetApp {
         return this.host.attention();
       case "participant":
         return live.participant(event.data.repId, event.data.joined, event.data.displayName);
+      case "away":
+        return live.away(event.data.away);
+      case "callback": {
+        const { t, time } = this.i18n;
+        live.calledBack(event.data.returnBy);
+        return this.host.notify(t("callbackTitle"), t("callbackBody", { time: time(event.data.returnBy) }));
+      }
       case "end":
+        document.onvisibilitychange = null;
         this.stopStream?.();
         this.stopStream = null;
         this.host.remember(null);

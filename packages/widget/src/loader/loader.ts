@@ -2,7 +2,7 @@
 // button (in a shadow root, so host styles do not reach it) and, on first use, the frame from intake's
 // origin that holds the whole UI. It fetches nothing itself: the host CSP needs only script-src for
 // this file and frame-src for intake.
-import { invitationToken, parseFrameMessage, PROTOCOL, type HostMessage } from "../protocol";
+import { invitationToken, parseFrameMessage, PROTOCOL, resumeLink, type HostMessage } from "../protocol";
 import { hostIdentityToken } from "./identity-source";
 import { LAUNCHER_STRINGS } from "./launcher-strings";
 import { LAUNCHER_CSS } from "./launcher-styles";
@@ -11,6 +11,19 @@ import { recallSession, rememberSession } from "./session-memory";
 
 /** The query parameter of an invitation link that lands on the host page (the site's invitation base URL). */
 const INVITATION_PARAMETER = "handoff-invitation";
+/** Keep my place's resume link: the site's page with `<session>.<one-time token>` (services/intake). */
+const RESUME_PARAMETER = "handoff-resume";
+
+/** The resume link's value, taken off the address bar: it works once, and must not be bookmarked or shared. */
+function takeResumeLink() {
+  const url = new URL(location.href);
+  const resume = resumeLink(url.searchParams.get(RESUME_PARAMETER));
+  if (url.searchParams.has(RESUME_PARAMETER)) {
+    url.searchParams.delete(RESUME_PARAMETER);
+    history.replaceState(history.state, "", url);
+  }
+  return resume;
+}
 
 function mount(config: LoaderConfig): void {
   const strings = LAUNCHER_STRINGS[config.locale];
@@ -37,6 +50,12 @@ function mount(config: LoaderConfig): void {
   let frame: HTMLIFrameElement | null = null;
   const post = (message: HostMessage) => frame?.contentWindow?.postMessage(message, config.frameOrigin);
   const invitation = invitationToken(new URL(location.href).searchParams.get(INVITATION_PARAMETER));
+  const resume = takeResumeLink();
+  const flag = () => {
+    if (!panel.hidden) return;
+    launcher.setAttribute("data-attention", "");
+    launcher.setAttribute("aria-description", strings.attention);
+  };
 
   /** Opens or closes the panel; `focus` moves the keyboard along (not when it opens by itself at load). */
   function setOpen(open: boolean, focus = true): void {
@@ -72,6 +91,7 @@ function mount(config: LoaderConfig): void {
           type: "init",
           invitationToken: invitation,
           session: recallSession(config.siteId),
+          resume,
         });
       case "identity-request":
         void hostIdentityToken(config).then((token) =>
@@ -83,16 +103,24 @@ function mount(config: LoaderConfig): void {
       case "remember":
         return rememberSession(config.siteId, message.session);
       case "attention":
-        if (panel.hidden) {
-          launcher.setAttribute("data-attention", "");
-          launcher.setAttribute("aria-description", strings.attention);
-        }
+        return flag();
+      // The click in the frame activates this page too, so it may ask for notifications.
+      case "keep-place":
+        if (typeof Notification === "function" && Notification.permission === "default")
+          void Notification.requestPermission();
         return;
+      case "notify": {
+        flag();
+        if (typeof Notification !== "function" || Notification.permission !== "granted") return;
+        const shown = new Notification(message.title, { body: message.body, tag: "handoff-keep-place" });
+        shown.onclick = () => (window.focus(), setOpen(true));
+        return;
+      }
     }
   });
   // An invitation link opens the widget at once (the customer came for exactly this), and so does a
   // session under way (after a reload, he sees at once where he is).
-  if (invitation || recallSession(config.siteId)) setOpen(true, false);
+  if (invitation || resume || recallSession(config.siteId)) setOpen(true, false);
 }
 
 function start(): void {

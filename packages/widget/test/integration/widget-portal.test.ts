@@ -16,6 +16,7 @@ import { HostPage } from "../support/host-page";
 import { RepDesk } from "../support/rep-desk";
 import {
   checkView,
+  expectButtonsInView,
   openHostPage,
   openWidget,
   unexpectedErrors,
@@ -192,6 +193,7 @@ describe("widget against the real portal", () => {
     const said = await alice.event(ours, (e) => e.chatMessageSent?.text === "Thank you!");
     expect(said.chatMessageSent).toBeDefined();
     await checkView(widget, "portal-chat");
+    await expectButtonsInView(widget, ["Send a file", "End session", "Send"]);
 
     await alice.client.requestPermission(ours, "view");
     await ui.getByRole("group", { name: "alice asks to view your screen." }).waitFor();
@@ -222,6 +224,8 @@ describe("widget against the real portal", () => {
     await alice.client.answerFileSend(ours, again.fileSendRequested!.requestId, true);
     await ui.getByRole("log").getByText("alice accepts photo.txt: the support client will transfer it.").waitFor();
     await checkView(widget, "portal-file-send");
+    // The whole in-session view fits the frame: the log scrolls, the buttons under it are not cut off.
+    await expectButtonsInView(widget, ["Send a file", "End session", "Send", "Minimise"]);
 
     await ui.getByRole("button", { name: "End session" }).click();
     await ui.getByRole("heading", { name: "How did we do?" }).waitFor();

@@ -14,9 +14,17 @@ export interface OpenedWidget {
   errors: string[];
 }
 
-/** Opens `url` in a new context and collects console errors and page errors from every frame. */
-export async function openHostPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+/**
+ * Opens `url` in a new context and collects console errors and page errors from every frame;
+ * `beforeLoad` runs in every frame before its scripts (e.g. to record notifications).
+ */
+export async function openHostPage(
+  browser: Browser,
+  url: string,
+  beforeLoad?: () => void,
+): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  if (beforeLoad) await context.addInitScript(beforeLoad);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -47,8 +55,9 @@ export async function openWidget(
   url: string,
   launcher = "Get help",
   keyboard = false,
+  beforeLoad?: () => void,
 ): Promise<OpenedWidget> {
-  const { page, errors } = await openHostPage(browser, url);
+  const { page, errors } = await openHostPage(browser, url, beforeLoad);
   const button = page.getByRole("button", { name: launcher });
   await button.waitFor();
   if (keyboard) {
@@ -65,6 +74,29 @@ export async function openWidget(
 export async function checkView(widget: OpenedWidget, name: string): Promise<void> {
   await saveScreenshot(widget.page, ARTIFACTS, name);
   expect(await seriousAxeViolations(await widget.frame()), `axe on ${name}`).toEqual([]);
+}
+
+/**
+ * Each named button of the widget lies wholly inside the widget's frame as the page shows it: not cut
+ * off at the frame's bottom, nor scrolled out of it.
+ */
+export async function expectButtonsInView(widget: OpenedWidget, names: readonly string[]): Promise<void> {
+  const frameBox = await widget.page.locator('iframe[src*="/widget/frame.html"]').boundingBox();
+  if (!frameBox) throw new Error("the widget's frame is not shown");
+  const inside = (box: { x: number; y: number; width: number; height: number }) => ({
+    top: box.y >= frameBox.y,
+    bottom: box.y + box.height <= frameBox.y + frameBox.height,
+    left: box.x >= frameBox.x,
+    right: box.x + box.width <= frameBox.x + frameBox.width,
+  });
+  for (const name of names) {
+    const box = await widget.ui.getByRole("button", { name, exact: true }).boundingBox();
+    expect(box, `${name} is shown`).not.toBeNull();
+    expect(
+      inside(box!),
+      `${name} (${JSON.stringify(box)}) lies inside the frame (${JSON.stringify(frameBox)})`,
+    ).toEqual({ top: true, bottom: true, left: true, right: true });
+  }
 }
 
 /** The page's errors, minus what a test expects (e.g. a refused start answers 4xx, which Chromium logs). */

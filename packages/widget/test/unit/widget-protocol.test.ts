@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { invitationToken, parseFrameMessage, parseHostMessage, PROTOCOL } from "../../src/protocol";
+import { invitationToken, parseFrameMessage, parseHostMessage, PROTOCOL, resumeLink } from "../../src/protocol";
 
 const init = (invitationToken: string | null) => ({ protocol: PROTOCOL, type: "init", invitationToken, session: null });
 
@@ -10,8 +10,26 @@ describe("widget postMessage protocol", () => {
       type: "init",
       invitationToken: null,
       session: null,
+      resume: null,
     });
     expect(parseHostMessage(init("abcdefghijklmnopqrstuv"))?.type).toBe("init");
+  });
+
+  it("passes a keep-my-place resume link on only when well formed, and bounded notifications", () => {
+    const token = "R".repeat(43);
+    expect(resumeLink(`s-1.${token}`)).toEqual({ sessionId: "s-1", resumeToken: token });
+    // Session ids may hold dots: the token is after the last one.
+    expect(resumeLink(`site.s-1.${token}`)).toEqual({ sessionId: "site.s-1", resumeToken: token });
+    for (const bad of [null, "", token, `.${token}`, "s-1.short", `../x.${token}`, `s-1.${token}/`])
+      expect(resumeLink(bad), String(bad)).toBeNull();
+    const resume = { sessionId: "s-1", resumeToken: token };
+    expect(parseHostMessage({ ...init(null), resume })).toMatchObject({ resume });
+    expect(parseHostMessage({ ...init(null), resume: { ...resume, resumeToken: "x" } })).toBeNull();
+    expect(parseFrameMessage({ protocol: PROTOCOL, type: "keep-place" })?.type).toBe("keep-place");
+    const notify = { protocol: PROTOCOL, type: "notify", title: "Almost your turn", body: "Come back by 10:30." };
+    expect(parseFrameMessage(notify)).toEqual(notify);
+    expect(parseFrameMessage({ ...notify, body: "x".repeat(301) })).toBeNull();
+    expect(parseFrameMessage({ ...notify, title: 42 })).toBeNull();
   });
 
   it("ignores messages of other libraries, other versions and unknown types", () => {

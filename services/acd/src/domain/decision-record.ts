@@ -1,17 +1,27 @@
 import type { RoutingStrategy } from "./routing-config";
 
-export type DecisionTrigger =
-  | "enqueue"
-  | "capacity"
-  | "reject"
-  | "expiry"
-  | "overflow"
-  | "pull"
-  | "transfer"
-  | "withdraw"
-  | "rebuild"
-  | "end"
-  | "requeue";
+/**
+ * What made the acd match: every trigger an offer's decision record may carry. The Lua library takes
+ * them from its generated constants (store/routing-library.ts), where an unknown one is an error.
+ */
+export const DECISION_TRIGGERS = [
+  "enqueue",
+  "capacity",
+  "reject",
+  "expiry",
+  "overflow",
+  "pull",
+  "transfer",
+  "withdraw",
+  "rebuild",
+  "end",
+  "requeue",
+  "return",
+  "continued",
+  "handover",
+] as const;
+
+export type DecisionTrigger = (typeof DECISION_TRIGGERS)[number];
 
 /** Why a session went to a rep; carried by every offer event so a supervisor can follow the choice. */
 export interface DecisionRecord {

@@ -189,3 +189,76 @@ export class TransferToSelfError extends AcdDomainError {
     super(`session ${sessionId} is already with rep ${repId}; transfer it to another rep or a team`, options);
   }
 }
+
+/** A capacity push whose version is more than the allowed step above the stored one. */
+export class CapacityVersionStepError extends AcdDomainError {
+  readonly kind = "version_step";
+
+  constructor(
+    readonly repId: string,
+    readonly version: number,
+    readonly storedVersion: number,
+    readonly maxStep: number,
+  ) {
+    super(
+      `version ${version} of rep ${repId} is more than ${maxStep} above the stored version ${storedVersion}; ` +
+        `push a version from ${storedVersion + 1} to ${storedVersion + maxStep}`,
+    );
+  }
+}
+
+/**
+ * A subscriber id already held by a live offer stream of another caller: of another service
+ * (`other_identity`), or of the same service on another connection (`other_connection`, e.g. a second
+ * broker replica). The live stream keeps its id and goes on delivering.
+ */
+export class SubscriberIdTakenError extends AcdDomainError {
+  readonly kind = "subscriber_id_taken";
+
+  constructor(
+    readonly subscriberId: string,
+    readonly by: "other_identity" | "other_connection",
+  ) {
+    super(
+      by === "other_identity"
+        ? `subscriber id ${subscriberId} belongs to another service's offer stream`
+        : `subscriber id ${subscriberId} is held by a live offer stream on another connection; ` +
+            "it is free once that stream ends",
+    );
+  }
+}
+
+/** A caller already holds the most open offer streams one service may hold on a replica. */
+export class TooManyStreamsError extends AcdDomainError {
+  readonly kind = "too_many_streams";
+
+  constructor(
+    readonly caller: string,
+    readonly limit: number,
+  ) {
+    super(
+      `${caller} already holds ${limit} open offer streams on this acd replica, the most allowed (MAX_STREAMS_PER_CALLER)`,
+    );
+  }
+}
+
+/** A site cannot be retired while it holds sessions in routing. */
+export class SiteInUseError extends AcdDomainError {
+  readonly kind = "site_in_use";
+
+  constructor(
+    readonly siteId: string,
+    readonly sessions: number,
+  ) {
+    super(`site ${siteId} still holds ${sessions} sessions in routing; end or abandon them first`);
+  }
+}
+
+/** A retired site's outbox was not relayed in time; its keys stay until the retirement is asked again. */
+export class SiteRetirementPendingError extends AcdDomainError {
+  readonly kind = "site_retirement_pending";
+
+  constructor(readonly siteId: string) {
+    super(`site ${siteId}'s config is gone but its outbox is not relayed yet; retire it again shortly`);
+  }
+}

@@ -1,7 +1,7 @@
 import { MAX_PRIORITY } from "./limits";
 
 /**
- * The one queue order used everywhere (Lua scripts, rebuild, tests): higher priority first, then earlier
+ * The one queue order used everywhere (the Lua library, rebuild, tests): higher priority first, then earlier
  * enqueue time, then lower enqueue sequence number.
  *
  * In Redis a queue is a sorted set with score `queueScore(priority)` and member
@@ -18,8 +18,8 @@ export interface WaitingOrderKey {
   sessionId?: string;
 }
 
-const TIME_HEX_DIGITS = 13;
-const SEQ_HEX_DIGITS = 5;
+export const TIME_HEX_DIGITS = 13;
+export const SEQ_HEX_DIGITS = 5;
 /**
  * Only the low 20 bits of seq fit the member. They decide only between sessions enqueued in the same
  * millisecond, and 2^20 enqueues of one site in one millisecond do not happen; the comparator uses the same

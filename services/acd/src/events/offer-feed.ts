@@ -1,4 +1,4 @@
-import { streamEntry, type Logger, type RedisClient } from "@handoff/runtime";
+import { compareStreamIds, streamEntry, type Logger, type RedisClient } from "@handoff/runtime";
 import { keys } from "../store/keys";
 import { parseRoutingEntry, type RoutingOutboxEntry } from "../store/routing-store";
 
@@ -30,13 +30,6 @@ interface SiteTail {
 /** Entries per outbox read. */
 const PAGE = 500;
 const RETRY_MS = 200;
-
-/** Stream ids are `<ms>-<seq>`; they compare as that pair of integers (both well below 2^53). */
-export function compareStreamIds(a: string, b: string): number {
-  const [aMs = 0, aSeq = 0] = a.split("-").map(Number);
-  const [bMs = 0, bSeq = 0] = b.split("-").map(Number);
-  return aMs !== bMs ? aMs - bMs : aSeq - bSeq;
-}
 
 function isOfferCreated(id: string, fields: string[]): RoutingOutboxEntry | undefined {
   if (!fields.includes("OfferCreated")) return undefined;

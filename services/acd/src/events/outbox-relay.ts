@@ -2,6 +2,7 @@ import { StreamOutboxRelay, type EventProducer, type RedisClient } from "@handof
 import { RoutingEvent } from "@handoff/proto/events";
 import { keys } from "../store/keys";
 import { parseRoutingEntry, type RoutingStore } from "../store/routing-store";
+import { recordRoutingEvent } from "./routing-metrics";
 import { routingEventId, routingEventKey, toRoutingEvent } from "./routing-events";
 import { ROUTING_SCHEMA_VERSION, ROUTING_TOPIC } from "./topics";
 
@@ -22,9 +23,11 @@ export function routingOutboxRelay(
     idleMs: 50,
     toEvent: (site, raw) => {
       const entry = parseRoutingEntry(raw);
+      const event = toRoutingEvent(site, entry);
+      recordRoutingEvent(event);
       return {
         key: routingEventKey(site, entry),
-        value: RoutingEvent.encode(toRoutingEvent(site, entry)).finish(),
+        value: RoutingEvent.encode(event).finish(),
         eventId: routingEventId(site, entry),
         eventType: entry.type,
         schemaVersion: ROUTING_SCHEMA_VERSION,

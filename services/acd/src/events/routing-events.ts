@@ -24,12 +24,14 @@ function target(value: unknown): QueueTarget | undefined {
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
 /** Turns the script's JSON payload into the proto field shapes (oneofs, enums, lists). */
-function payloadFields(data: Record<string, unknown>): Record<string, unknown> {
+function payloadFields(type: string, data: Record<string, unknown>): Record<string, unknown> {
   const fields: Record<string, unknown> = { ...data };
   if ("target" in data) fields.target = target(data.target);
   if ("fromQueue" in data) fields.fromQueue = target(data.fromQueue);
   for (const key of ["requiredSkills", "addedTeamIds", "teamIds"]) if (key in data) fields[key] = list(data[key]);
-  if (typeof data.reason === "string") fields.reason = abandonReasonFromJSON(data.reason);
+  // SessionAbandoned's reason is an enum; SessionTransferred's is the requeue's reason as written.
+  if (type === "SessionAbandoned" && typeof data.reason === "string")
+    fields.reason = abandonReasonFromJSON(data.reason);
   const decision = data.decision as { strategy?: string } | undefined;
   if (decision)
     fields.decision = {
@@ -48,7 +50,7 @@ export function toRoutingEvent(site: string, entry: RoutingOutboxEntry): Routing
     siteId: site,
     sessionId: entry.sessionId,
     epoch: entry.epoch,
-    payload: { $case, [$case]: payloadFields(entry.data) } as unknown as RoutingEvent["payload"],
+    payload: { $case, [$case]: payloadFields(entry.type, entry.data) } as unknown as RoutingEvent["payload"],
   });
 }
 

@@ -1,23 +1,35 @@
 import {
   ACD_CALLERS,
+  callerIdentity,
   InvalidArgumentError,
   optionalId,
   requireEnumValue,
   requireEpoch,
   requireId,
+  requireIdList,
   serverStream,
   unary,
   type Logger,
 } from "@handoff/runtime";
 import { AbandonReason, abandonReasonToJSON, SessionState } from "@handoff/proto/common";
-import { AcdServiceService, type AcdServiceServer } from "@handoff/proto/acd_service";
+import { AcdServiceService, RoutingConfig, type AcdServiceServer } from "@handoff/proto/acd_service";
 import { validateRoutingConfig } from "../domain/routing-config";
 import { estimateWait } from "../domain/wait-estimator";
 import type { OfferFeed } from "../events/offer-feed";
 import type { EnqueueInput, HeldSessionInput, RoutingStore } from "../store/routing-store";
-import { ProblemTypeUnknownError, RoutingConfigMissingError, SessionAlreadyQueuedError } from "../domain/errors";
+import {
+  ProblemTypeUnknownError,
+  RoutingConfigMissingError,
+  SessionAlreadyQueuedError,
+  SessionNotFoundError,
+} from "../domain/errors";
 import type { QueueTarget } from "../domain/queue-target";
-import { MAX_BATCH_SESSIONS, MAX_SUBSCRIBED_REPS } from "../domain/limits";
+import {
+  MAX_BATCH_SESSIONS,
+  MAX_POSITION_BATCH,
+  MAX_ROUTING_CONFIG_BYTES,
+  MAX_SUBSCRIBED_REPS,
+} from "../domain/limits";
 import { toGrpcError, translated } from "./domain-errors";
 import { configFromProto, configToProto, stateToProto, targetToProto } from "./mappers";
 import { OfferSubscriptions } from "./offer-subscriptions";
@@ -26,6 +38,8 @@ import { requireIds, requireKnownEpoch, requirePriority, requireSkills, requireT
 /** Bounds what one rebuild call may carry (waiting and held sessions together). */
 const MAX_REBUILD_SESSIONS = 10_000;
 const MAX_CAPACITY = 100;
+/** How long RetireSite waits for the site's outbox to be relayed before it answers UNAVAILABLE. */
+const RETIRE_RELAY_WAIT_MS = 10_000;
 
 /** The AcdService gRPC adapter: validates and translates, the store does the routing. */
 export function acdService(
@@ -34,8 +48,10 @@ export function acdService(
   logger: Logger,
   /** At most one recorded estimate per session per this interval (and per epoch). */
   estimateRecordIntervalMs: number,
+  /** Offer streams one caller identity may hold open on this replica. */
+  maxStreamsPerCaller: number,
 ) {
-  const subscriptions = new OfferSubscriptions(store, feed);
+  const subscriptions = new OfferSubscriptions(store, feed, maxStreamsPerCaller);
   /**
    * A session's position and estimate. Only an estimate shown to the customer (`recordEstimate`) is
    * recorded, so reporting can check it against his real wait; other reads write nothing.
@@ -63,7 +79,18 @@ export function acdService(
       if (!req.config) throw new InvalidArgumentError("config", "is required");
       const input = configFromProto(req.config);
       const config = await translated(() => Promise.resolve().then(() => validateRoutingConfig(input)));
+      const answerBytes = RoutingConfig.encode(configToProto(config, Number.MAX_SAFE_INTEGER)).finish().length;
+      if (answerBytes > MAX_ROUTING_CONFIG_BYTES)
+        throw new InvalidArgumentError(
+          "config",
+          `encodes to ${answerBytes} bytes, more than ${MAX_ROUTING_CONFIG_BYTES}`,
+        );
       return { version: await translated(() => store.putConfig(site, config)) };
+    }),
+
+    retireSite: unary("RetireSite", logger, async (req) => {
+      const site = requireId(req.siteId, "site_id");
+      return { removedKeys: await translated(() => store.retireSite(site, RETIRE_RELAY_WAIT_MS)) };
     }),
 
     getRoutingConfig: unary("GetRoutingConfig", logger, async (req) => {
@@ -108,6 +135,15 @@ export function acdService(
       return {};
     }),
 
+    setAwayFlag: unary("SetAwayFlag", logger, async (req) => {
+      const site = requireId(req.siteId, "site_id");
+      const sessionId = requireId(req.sessionId, "session_id");
+      if (!Number.isSafeInteger(req.version) || req.version < 1)
+        throw new InvalidArgumentError("version", "must be an integer ≥ 1");
+      const change = await translated(() => store.setAway(site, sessionId, req.away, req.version));
+      return { applied: change.applied, away: change.away, offeredRepId: change.offeredRepId ?? "" };
+    }),
+
     acceptOffer: unary("AcceptOffer", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
       await translated(() =>
@@ -136,7 +172,23 @@ export function acdService(
 
     endSession: unary("EndSession", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
-      await translated(() => store.end(site, requireId(req.sessionId, "session_id"), requireEpoch(req.epoch, "epoch")));
+      await translated(() =>
+        store.end(
+          site,
+          requireId(req.sessionId, "session_id"),
+          requireId(req.repId, "rep_id"),
+          requireEpoch(req.epoch, "epoch"),
+        ),
+      );
+      return {};
+    }),
+
+    handOverSession: unary("HandOverSession", logger, async (req) => {
+      const site = requireId(req.siteId, "site_id");
+      const sessionId = requireId(req.sessionId, "session_id");
+      const fromRepId = requireId(req.fromRepId, "from_rep_id");
+      const toRepId = requireId(req.toRepId, "to_rep_id");
+      await translated(() => store.handOver(site, sessionId, requireEpoch(req.epoch, "epoch"), fromRepId, toRepId));
       return {};
     }),
 
@@ -200,6 +252,26 @@ export function acdService(
       return { position, state: stateToProto(facts.state) };
     }),
 
+    batchGetQueuePositions: unary("BatchGetQueuePositions", logger, async (req) => {
+      const site = requireId(req.siteId, "site_id");
+      const sessionIds = requireIdList(req.sessionIds, "session_ids", MAX_POSITION_BATCH);
+      // Issued together, so the client's connection pipelines the script calls: one round trip, not one each.
+      const positions = await translated(() =>
+        Promise.all(
+          sessionIds.map(async (sessionId) => {
+            try {
+              const { facts, position } = await positionOf(site, sessionId, req.recordEstimate);
+              return { sessionId, known: true, position, state: stateToProto(facts.state) };
+            } catch (error) {
+              if (!(error instanceof SessionNotFoundError)) throw error;
+              return { sessionId, known: false, position: undefined, state: SessionState.SESSION_STATE_UNSPECIFIED };
+            }
+          }),
+        ),
+      );
+      return { positions };
+    }),
+
     estimateWait: unary("EstimateWait", logger, async (req) => {
       const site = requireId(req.siteId, "site_id");
       const problemTypeId = optionalId(req.problemTypeId, "problem_type_id");
@@ -240,7 +312,8 @@ export function acdService(
       const subscriberId = requireId(req.subscriberId, "subscriber_id");
       if (req.repIds.length === 0) throw new InvalidArgumentError("rep_ids", "must name at least one rep");
       const repIds = requireIds(req.repIds, "rep_ids", MAX_SUBSCRIBED_REPS);
-      await subscriptions.serve(site, subscriberId, [...new Set(repIds)], call);
+      const owner = { identity: callerIdentity(call.getAuthContext()) ?? "", connection: call.getPeer() };
+      await translated(() => subscriptions.serve(site, subscriberId, owner, [...new Set(repIds)], call));
     }),
 
     rebuildQueues: unary("RebuildQueues", logger, async (req) => {

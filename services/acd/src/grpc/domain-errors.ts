@@ -2,6 +2,7 @@ import { status } from "@grpc/grpc-js";
 import { failedPrecondition, GrpcStatusError, InvalidArgumentError, notFound, withErrorInfo } from "@handoff/runtime";
 import {
   AcdDomainError,
+  CapacityVersionStepError,
   OfferExpiredError,
   OfferFencedError,
   QueueFullError,
@@ -12,7 +13,11 @@ import {
   SessionAlreadyQueuedError,
   SessionNotFoundError,
   SessionStateConflictError,
+  SiteInUseError,
+  SiteRetirementPendingError,
+  SubscriberIdTakenError,
   TeamUnknownError,
+  TooManyStreamsError,
   TransferToSelfError,
 } from "../domain/errors";
 
@@ -46,6 +51,18 @@ export const REASONS = {
   TRANSFER_TO_SELF: "TRANSFER_TO_SELF",
   /** Enqueue into a team queue or a site at its bound (`scope` team or site, `limit`). */
   QUEUE_FULL: "QUEUE_FULL",
+  /** A capacity push too far above the stored version (`stored_version`, `max_step`). */
+  VERSION_STEP: "VERSION_STEP",
+  /** SubscribeOffers with a subscriber id another service's live stream holds (PERMISSION_DENIED). */
+  SUBSCRIBER_ID_OWNED: "SUBSCRIBER_ID_OWNED",
+  /** SubscribeOffers with a subscriber id a live stream on another connection holds (ALREADY_EXISTS). */
+  SUBSCRIBER_ID_IN_USE: "SUBSCRIBER_ID_IN_USE",
+  /** A caller at its bound of open offer streams per replica (`limit`). */
+  TOO_MANY_STREAMS: "TOO_MANY_STREAMS",
+  /** RetireSite of a site that still holds sessions in routing (`sessions`). */
+  SITE_IN_USE: "SITE_IN_USE",
+  /** RetireSite whose outbox was not relayed in time (UNAVAILABLE): ask again. */
+  SITE_RETIREMENT_PENDING: "SITE_RETIREMENT_PENDING",
 } as const;
 
 export type Reason = keyof typeof REASONS;
@@ -147,6 +164,42 @@ function describe(
         [error.scope === "team" ? "team_id" : "site_id"]: error.id,
         limit: String(error.limit),
       },
+    };
+  if (error instanceof SiteInUseError)
+    return {
+      mapped: failedPrecondition(error.message),
+      reason: "SITE_IN_USE",
+      metadata: { site_id: error.siteId, sessions: String(error.sessions) },
+    };
+  if (error instanceof SiteRetirementPendingError)
+    return {
+      mapped: new GrpcStatusError(status.UNAVAILABLE, error.message),
+      reason: "SITE_RETIREMENT_PENDING",
+      metadata: { site_id: error.siteId },
+    };
+  if (error instanceof SubscriberIdTakenError)
+    return error.by === "other_identity"
+      ? {
+          mapped: new GrpcStatusError(status.PERMISSION_DENIED, error.message),
+          reason: "SUBSCRIBER_ID_OWNED",
+          metadata: { subscriber_id: error.subscriberId },
+        }
+      : {
+          mapped: new GrpcStatusError(status.ALREADY_EXISTS, error.message),
+          reason: "SUBSCRIBER_ID_IN_USE",
+          metadata: { subscriber_id: error.subscriberId },
+        };
+  if (error instanceof TooManyStreamsError)
+    return {
+      mapped: new GrpcStatusError(status.RESOURCE_EXHAUSTED, error.message),
+      reason: "TOO_MANY_STREAMS",
+      metadata: { caller: error.caller, limit: String(error.limit) },
+    };
+  if (error instanceof CapacityVersionStepError)
+    return {
+      mapped: failedPrecondition(error.message),
+      reason: "VERSION_STEP",
+      metadata: { rep_id: error.repId, stored_version: String(error.storedVersion), max_step: String(error.maxStep) },
     };
   return { mapped: failedPrecondition(error.message), metadata: {} };
 }

@@ -1,13 +1,13 @@
 /**
  * The only place Redis key strings are built on the Node side. Every key of a site shares the hash tag
- * `{site}`, so a site's keys live in one Redis Cluster slot and one Lua script may touch them all. The
- * scripts build the keys under this prefix themselves (see scripts/includes/*.lua).
+ * `{site}`, so a site's keys live in one Redis Cluster slot and one Redis function may touch them all. The
+ * library builds the keys under this prefix itself (library/modules/keys.lua).
  */
 export const tenantPrefix = (site: string) => `hq:{${site}}:`;
 
 export const keys = {
   /**
-   * Set of every site with a routing config; read only when a replica becomes leader (see RoutingStore).
+   * Set of every site with a routing config; read only when a replica starts or becomes leader (see RoutingStore).
    * Not `hq:sites` of versions before the due indexes: their leaders sweep every site in it, with scripts
    * that mark nothing, and this version's sites must not be left to them.
    */
@@ -27,7 +27,7 @@ export const keys = {
   relayCursor: (site: string) => `${tenantPrefix(site)}obc`,
   config: (site: string) => `${tenantPrefix(site)}cfg`,
   /**
-   * Pub/sub channel that offerSession (scripts/includes/offer.lua) publishes to with every OfferCreated:
+   * Pub/sub channel that offers.offer (library/modules/offers.lua) publishes to with every OfferCreated:
    * the offer feed's wake-up; the outbox stays the record.
    */
   offerChannel: (site: string) => `${tenantPrefix(site)}of`,

@@ -1,4 +1,4 @@
-/** Negative codes the Lua scripts return (scripts/includes/common.lua). */
+/** Negative codes the Lua functions return; the library's constants module is generated from these (routing-library.ts). */
 export const SESSION_NOT_FOUND = -1;
 export const SESSION_EXISTS = -2;
 export const WRONG_STATE = -3;
@@ -12,3 +12,5 @@ export const UNKNOWN_REP = -10;
 export const TRANSFER_TO_SELF = -11;
 export const OFFER_EXPIRED = -12;
 export const QUEUE_FULL = -13;
+export const VERSION_STEP = -14;
+export const SITE_IN_USE = -15;

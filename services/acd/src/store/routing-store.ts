@@ -1,15 +1,16 @@
 import {
   DueIndexes,
-  loadScripts,
+  FunctionClient,
   parseOutboxEntry,
+  removeTenantKeys,
+  waitForOutboxRelayed,
+  type FunctionArg,
   type OutboxEntry,
   type RedisClient,
-  type ScriptArg,
-  type ScriptCall,
   type StreamEntry,
 } from "@handoff/runtime";
-import path from "node:path";
 import {
+  CapacityVersionStepError,
   OfferExpiredError,
   OfferFencedError,
   QueueFullError,
@@ -19,30 +20,20 @@ import {
   SessionAlreadyQueuedError,
   SessionNotFoundError,
   SessionStateConflictError,
+  SiteInUseError,
+  SiteRetirementPendingError,
   RepUnknownError,
   TeamUnknownError,
   TransferToSelfError,
 } from "../domain/errors";
+import { MAX_CAPACITY_VERSION_STEP } from "../domain/limits";
 import type { QueueTarget } from "../domain/queue-target";
 import type { RoutingConfig } from "../domain/routing-config";
 import { keys, tenantPrefix } from "./keys";
 import * as codes from "./return-codes";
+import { routingLibrary } from "./routing-library";
 import { sessionStateName, type SessionStateName } from "./session-states";
 import { toStoredConfig } from "./stored-config";
-
-/** The .lua files sit next to this module (the build copies them into dist/). */
-const SCRIPTS_DIR = path.join(__dirname, "scripts");
-
-/** Scripts that change nothing, so they mark no work due. */
-const READS = new Set([
-  "estimateWait",
-  "getPendingOffers",
-  "getPosition",
-  "getRep",
-  "getSession",
-  "getSessions",
-  "getTeamAvailability",
-]);
 
 /** How much one team's queue and one site may hold (config: MAX_WAITING_PER_TEAM, MAX_SESSIONS_PER_SITE). */
 export interface QueueBounds {
@@ -94,7 +85,7 @@ export interface PulledOffer {
   from: QueueTarget;
 }
 
-/** An offer's decision record as the scripts write it (scripts/includes/match.lua). */
+/** An offer's decision record as the library writes it (library/modules/matching.lua). */
 export interface StoredDecision {
   strategy?: string;
   candidatesConsidered?: number;
@@ -135,6 +126,16 @@ export interface Requeued {
   queueLength: number;
   /** The session's epoch afterwards (the new offer's when it was offered at once). */
   epoch: number;
+}
+
+/** What a SetAwayFlag did. */
+export interface AwayChange {
+  /** False when a change of the same or a newer version had been applied: nothing changed. */
+  applied: boolean;
+  /** The flag as stored afterwards. */
+  away: boolean;
+  /** Set when coming back offered the session at once. */
+  offeredRepId?: string;
 }
 
 /** One entry of a batch read: undefined fields when the acd holds nothing for the session. */
@@ -196,14 +197,23 @@ export function parseTarget(encoded: string): QueueTarget {
   return { kind: encoded.startsWith("t:") ? "team" : "rep", id: encoded.slice(2) };
 }
 
+/**
+ * Writing functions after which the timer sweep need not look at the site: the sweep's own
+ * (`fireTimers` settles the site's next deadline itself) and `acceptOffer`, which only removes a
+ * deadline (a sweep at the removed deadline's time finds nothing due and settles on the next one), so
+ * the accept of every cycle costs one due-index read less.
+ */
+const RELAY_ONLY: ReadonlySet<string> = new Set(["fireTimers", "acceptOffer"]);
+
 const encodeTarget = (target: QueueTarget) => [target.kind === "team" ? "t" : "r", target.id] as const;
 
 /**
- * The acd's only door to Redis: one typed method per Lua script, return codes mapped to domain
- * errors here.
+ * The acd's only door to Redis: one typed method per function of its Redis Functions library
+ * (routing-library.ts), return codes mapped to domain errors here.
  */
 export class RoutingStore {
-  private readonly scripts: Record<string, ScriptCall>;
+  /** FCALLs the library, loading it on any node that lacks it. */
+  readonly functions: FunctionClient;
   /** The sites with work due, for the leader's timer sweeper and outbox relay. */
   readonly due: DueIndexes<AcdDueWork>;
 
@@ -211,31 +221,36 @@ export class RoutingStore {
     readonly redis: RedisClient,
     private readonly bounds: QueueBounds,
   ) {
-    this.scripts = loadScripts(redis, SCRIPTS_DIR);
+    this.functions = new FunctionClient(redis, routingLibrary());
     this.due = new DueIndexes(redis, keys.due, ["timers", "relay"]);
   }
 
+  /** Loads the library on every node (at start; calls also load it where it is missing). */
+  load(): Promise<void> {
+    return this.functions.load();
+  }
+
   /**
-   * Runs a script; after one that may have changed the site, marks it for the leader: its outbox may
-   * have new entries and its earliest deadline may have moved (the timer sweep finds out which). The
-   * timer sweep's own calls mark only the relay.
+   * Calls a function; after one that may have changed the site, marks it for the leader: its outbox
+   * may have new entries and its earliest deadline may have moved (the timer sweep finds out which).
+   * Functions of `RELAY_ONLY` mark only the relay.
    */
-  private async run(name: string, site: string, args: readonly ScriptArg[]): Promise<Reply> {
-    const script = this.scripts[name];
-    if (!script) throw new Error(`no Lua script ${name} in ${SCRIPTS_DIR}`);
-    const reply = (await script([tenantPrefix(site)], args)) as Reply;
+  private async run(name: string, site: string, args: readonly FunctionArg[]): Promise<Reply> {
+    const reply = (await this.functions.call(name, [tenantPrefix(site)], args)) as Reply;
     if (reply[0] === codes.NO_CONFIG) throw new RoutingConfigMissingError(site);
-    if (!READS.has(name)) await this.due.mark(site, name === "fireTimers" ? { relay: 0 } : { timers: 0, relay: 0 });
+    if (!this.functions.library.readOnly.has(name)) {
+      await this.due.mark(site, RELAY_ONLY.has(name) ? { relay: 0 } : { timers: 0, relay: 0 });
+    }
     return reply;
   }
 
-  /** For a new leader: every site with a config is visited once (runtime `DueIndexes.markAll`). */
+  /** At a replica's start and for a new leader: every site with a config is visited once (runtime `DueIndexes.markAll`). */
   markEverySite(): Promise<void> {
     return this.due.markAll(keys.sites);
   }
 
   /**
-   * Maps the failure codes shared by the fenced transitions (scripts/includes/fence.lua); returns the
+   * Maps the failure codes shared by the fenced transitions (library/modules/fencing.lua); returns the
    * reply when it succeeded. `allowed`: the states the transition starts from.
    */
   private fenced(
@@ -267,6 +282,27 @@ export class RoutingStore {
     }
     await this.redis.sadd(keys.sites, site);
     return Number(reply[1]);
+  }
+
+  /**
+   * Retires a site (issue 11 item 4): refused while it holds sessions in routing; otherwise its config
+   * goes at once (every later write is NO_CONFIG), the leader relays what its outbox still holds, and
+   * then every key of the site goes and the leaders forget it. Asked again after a refusal to wait
+   * (`SiteRetirementPendingError`), it carries on where it stopped. Returns the keys removed.
+   */
+  async retireSite(site: string, relayWaitMs: number): Promise<number> {
+    try {
+      const reply = await this.run("retireSite", site, []);
+      if (reply[0] === codes.SITE_IN_USE) throw new SiteInUseError(site, Number(reply[1]));
+    } catch (error) {
+      // Already retired, or retired before its outbox was relayed: carry on.
+      if (!(error instanceof RoutingConfigMissingError)) throw error;
+    }
+    await this.redis.srem(keys.sites, site);
+    if (!(await waitForOutboxRelayed(this.redis, keys.outbox(site), keys.relayCursor(site), relayWaitMs)))
+      throw new SiteRetirementPendingError(site);
+    await this.due.remove(site);
+    return removeTenantKeys(this.redis, tenantPrefix(site));
   }
 
   async getConfig(site: string): Promise<{ config: RoutingConfig; version: number } | undefined> {
@@ -344,12 +380,33 @@ export class RoutingStore {
     return String(reply[1]) || undefined;
   }
 
-  /** Returns the handle time in ms. */
-  async end(site: string, sessionId: string, epoch: number): Promise<number> {
-    const reply = this.fenced(await this.run("endSession", site, [sessionId, epoch]), sessionId, epoch, "", "end", [
-      "active",
-    ]);
+  /** Returns the handle time in ms; `repId` must be the rep the session is assigned to. */
+  async end(site: string, sessionId: string, repId: string, epoch: number): Promise<number> {
+    const reply = this.fenced(
+      await this.run("endSession", site, [sessionId, epoch, repId]),
+      sessionId,
+      epoch,
+      repId,
+      "end",
+      ["active"],
+    );
     return Number(reply[1]);
+  }
+
+  /**
+   * Control of an active session passed from `fromRepId` to `toRepId` (library/functions/
+   * handOverSession.lua): it counts against `toRepId` from now on. Refused when `fromRepId` does not
+   * hold it (WRONG_REP), unless `toRepId` already does (asked again).
+   */
+  async handOver(site: string, sessionId: string, epoch: number, fromRepId: string, toRepId: string): Promise<void> {
+    this.fenced(
+      await this.run("handOverSession", site, [sessionId, epoch, fromRepId, toRepId]),
+      sessionId,
+      epoch,
+      fromRepId,
+      "be handed over",
+      ["active"],
+    );
   }
 
   /** Returns how long the customer waited. */
@@ -363,6 +420,25 @@ export class RoutingStore {
       ]);
     }
     return Number(reply[1]);
+  }
+
+  /**
+   * The customer is away keeping his place, or back (library/functions/setCustomerAway.lua). `version` fences
+   * the change: one not newer than the last applied is ignored (`applied` false, `away` the stored flag).
+   */
+  async setAway(site: string, sessionId: string, away: boolean, version: number): Promise<AwayChange> {
+    const reply = await this.run("setCustomerAway", site, [sessionId, away ? "1" : "0", version]);
+    if (reply[0] === codes.SESSION_NOT_FOUND) throw new SessionNotFoundError(sessionId);
+    if (reply[0] === codes.WRONG_STATE) {
+      const allowed: SessionStateName[] = away ? ["waiting", "offered"] : ["waiting", "offered", "active"];
+      throw new SessionStateConflictError(
+        sessionId,
+        sessionStateName(String(reply[1])),
+        away ? "go away" : "come back",
+        allowed,
+      );
+    }
+    return { applied: reply[1] === 1, away: reply[2] === 1, offeredRepId: String(reply[3]) || undefined };
   }
 
   async transfer(site: string, sessionId: string, epoch: number, target: QueueTarget): Promise<Placement> {
@@ -388,8 +464,8 @@ export class RoutingStore {
   }
 
   /**
-   * Puts an offered or active session back into a queue at its original place (scripts/
-   * requeueSession-1.lua); `target` undefined: the queue it was answered from.
+   * Puts an offered or active session back into a queue at its original place (library/
+   * functions/requeueSession.lua); `target` undefined: the queue it was answered from.
    */
   async requeue(
     site: string,
@@ -489,7 +565,10 @@ export class RoutingStore {
       input.teamIds.join(","),
       input.skills.join(","),
       input.connected ? "1" : "0",
+      MAX_CAPACITY_VERSION_STEP,
     ]);
+    if (reply[0] === codes.VERSION_STEP)
+      throw new CapacityVersionStepError(input.repId, input.version, Number(reply[1]), MAX_CAPACITY_VERSION_STEP);
     return { applied: reply[0] === 1, storedVersion: Number(reply[1]), withdrawn: Number(reply[2]) };
   }
 
@@ -587,7 +666,7 @@ export class RoutingStore {
   }
 }
 
-/** Reads the fields appendEvent (scripts/includes/outbox.lua) writes. */
+/** Reads the fields events.append (library/modules/events.lua) writes. */
 export function parseRoutingEntry(raw: StreamEntry): RoutingOutboxEntry {
   const entry = parseOutboxEntry(raw);
   return { ...entry, sessionId: entry.key, epoch: Number(entry.fields.e ?? 0) };

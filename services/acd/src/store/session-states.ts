@@ -1,4 +1,4 @@
-/** Session states as the scripts store them (one letter keeps the hashes small). */
+/** Session states as the library stores them (one letter keeps the hashes small); generated into its constants. */
 export const SESSION_STATES = {
   w: "waiting",
   o: "offered",

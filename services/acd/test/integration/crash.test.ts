@@ -1,13 +1,12 @@
 import { status } from "@grpc/grpc-js";
 import { SessionState } from "@handoff/proto/common";
 import { createRedis, redisReady, type RedisClient } from "@handoff/runtime";
-import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/testing";
+import { infrastructureEnv, privateRedisUrl, type ServiceProcess, startService } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, type Acd } from "../support/acd-client";
 import { CallLedger } from "../support/call-ledger";
-import { RoutingEventLog, waitForRelay } from "../support/event-log";
+import { RoutingEventLog } from "../support/event-log";
 import { checkConsistency, checkWorkConserving, listed } from "../support/invariants";
-import { privateRedisUrl } from "../support/private-redis-db";
 import { prng, seedFrom, type Prng } from "@handoff/testing";
 import { newSite, team, teamTarget } from "../support/routing-fixture";
 import { checkFirstComeFirstServed, diffReplay, replayRoutingEvents, type Replay } from "../support/routing-replay";
@@ -31,6 +30,8 @@ class Acknowledged {
   readonly enqueueInDoubt = new Set<string>();
   /** session → epoch of an accept that returned OK. */
   readonly accepted = new Map<string, number>();
+  /** The rep each accepted session went to: an end names him. */
+  readonly acceptedBy = new Map<string, string>();
   readonly acceptInDoubt = new Map<string, number>();
   readonly ended = new Set<string>();
   readonly endInDoubt = new Set<string>();
@@ -136,7 +137,10 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
           const result = await ledger.call("accept", () => acd.acceptOffer({ siteId: site, sessionId, repId, epoch }), [
             status.FAILED_PRECONDITION,
           ]);
-          if (result.outcome === "ok") told.accepted.set(sessionId, epoch);
+          if (result.outcome === "ok") {
+            told.accepted.set(sessionId, epoch);
+            told.acceptedBy.set(sessionId, repId);
+          }
           if (result.outcome === "unknown") told.acceptInDoubt.set(sessionId, epoch);
           if (result.outcome !== "refused") drop(sessionId);
         } else if (op === "end") {
@@ -147,7 +151,8 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
           const sessionId = rnd.pick(candidates);
           ending.add(sessionId);
           const epoch = told.accepted.get(sessionId)!;
-          const result = await ledger.call("end", () => acd.endSession({ siteId: site, sessionId, epoch }), [
+          const repId = told.acceptedBy.get(sessionId)!;
+          const result = await ledger.call("end", () => acd.endSession({ siteId: site, sessionId, repId, epoch }), [
             status.FAILED_PRECONDITION,
           ]);
           if (result.outcome === "ok") told.ended.add(sessionId);
@@ -208,7 +213,7 @@ describe("acd killed with -9 in the middle of load and restarted", () => {
 
     for (const rep of REPS) await target.acd.setRepCapacity(repUpdate(setup, rep, true));
     await settleSite(target.acd, redis, site);
-    outboxIds = await waitForRelay(log, redis, site, 30_000);
+    outboxIds = await log.waitForRelay(redis, site, 30_000);
     rest = await readSnapshot(redis, site);
     replay = replayRoutingEvents(log.events(site), new Set());
     const duplicates = log.duplicates(site).repeated;

@@ -2,7 +2,7 @@ import { status } from "@grpc/grpc-js";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Acd } from "../support/acd-client";
 import { redisBackends, runAcd } from "../support/acd-under-test";
-import { repOnline, repTarget, team, teamTarget } from "../support/routing-fixture";
+import { enqueueInTeam, repOnline, repTarget, team, teamTarget } from "../support/routing-fixture";
 
 describe.each(redisBackends)("the wait a newcomer would get, on %s", (_name, redisEnv) => {
   const running = runAcd(redisEnv);
@@ -11,15 +11,7 @@ describe.each(redisBackends)("the wait a newcomer would get, on %s", (_name, red
     acd = running.acd;
   });
 
-  const enqueue = (siteId: string, sessionId: string) =>
-    acd.enqueueSession({
-      siteId,
-      sessionId,
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+  const enqueue = (siteId: string, sessionId: string) => enqueueInTeam(acd, siteId, sessionId);
 
   it("places him at the end of the queue of a team, a problem type's team or a rep, without queueing him", async () => {
     const siteId = await running.siteWith(

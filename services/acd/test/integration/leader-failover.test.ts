@@ -1,12 +1,11 @@
 import { SessionState } from "@handoff/proto/common";
 import { createRedis, redisReady, type RedisClient } from "@handoff/runtime";
-import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/testing";
+import { infrastructureEnv, privateRedisUrl, type ServiceProcess, startService } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, subscribeOffers, type Acd } from "../support/acd-client";
-import { RoutingEventLog, waitForRelay } from "../support/event-log";
+import { RoutingEventLog } from "../support/event-log";
 import { keys } from "../../src/store/keys";
-import { privateRedisUrl } from "../support/private-redis-db";
-import { newSite, repOnline, team, teamTarget } from "../support/routing-fixture";
+import { enqueueInTeam, newSite, repOnline, team } from "../support/routing-fixture";
 
 const REDIS_DB = 15;
 const LEADER_LOCK = keys.leader;
@@ -67,18 +66,13 @@ describe("acd timer and relay leadership across two replicas", () => {
     const siteId = newSite();
     await acd.putRoutingConfig({
       siteId,
-      config: { teams: [team("support", { offerTimeoutMs: 500 })], problemTypes: [], version: 0 },
+      // Long enough that the offer is still open when the leader is killed on a loaded machine (500 ms
+      // once ran out before), short enough that the survivor's expiry shows within the takeover bound.
+      config: { teams: [team("support", { offerTimeoutMs: 2_000 })], problemTypes: [], version: 0 },
     });
     await repOnline(acd, siteId, "alice", ["support"]);
     const inbox = await subscribeOffers(acd, siteId, ["alice", "bob"]);
-    const placed = await acd.enqueueSession({
-      siteId,
-      sessionId: "s1",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    const placed = await enqueueInTeam(acd, siteId, "s1");
     expect(placed.offeredRepId).toBe("alice");
     // Bob comes online with nothing waiting: he is free when alice's offer runs out.
     await repOnline(acd, siteId, "bob", ["support"]);
@@ -95,7 +89,8 @@ describe("acd timer and relay leadership across two replicas", () => {
     );
     expect(reoffer).toMatchObject({ epoch: 2, decision: { trigger: "expiry" } });
     expect(tookMs).toBeLessThan(TAKEOVER_LIMIT_MS);
-    expect(becameLeader(survivor)).toBe(true);
+    // Its log line and its offer reach this process by different pipes: either may come first.
+    await until("the survivor's 'became leader' line", () => becameLeader(survivor) || undefined, 5_000);
     expect(await redis.get(LEADER_LOCK)).toContain(`-${survivor.child.pid}-`);
     expect(await acd.getSessionRouting({ siteId, sessionId: "s1" })).toMatchObject({
       state: SessionState.SESSION_STATE_OFFERED,
@@ -104,7 +99,7 @@ describe("acd timer and relay leadership across two replicas", () => {
     });
 
     // The survivor's relay forwards what the dead leader left and what it did itself.
-    const outbox = await waitForRelay(log, redis, siteId, 10_000);
+    const outbox = await log.waitForRelay(redis, siteId, 10_000);
     const events = log.events(siteId);
     expect(events.map((e) => e.streamId)).toEqual(outbox);
     const expired = events.find((e) => e.type === "OfferExpired" && e.event.sessionId === "s1");
@@ -118,5 +113,57 @@ describe("acd timer and relay leadership across two replicas", () => {
     );
     inbox.close();
     acd.close();
+  });
+
+  // A replica killed between a function and its due mark (two calls: the mark's key is in another
+  // cluster slot) leaves the site unmarked, and the leader, visiting only marked sites, never fires
+  // its deadline. Its replacement's start marks every site once.
+  it("fires a deadline whose due mark was lost once another replica starts", async () => {
+    const running = (replica: ServiceProcess) => replica.child.exitCode === null && replica.child.signalCode === null;
+    const leader = replicas.find((replica) => running(replica) && becameLeader(replica))!;
+    const acd: Acd = connectAcd(`127.0.0.1:${leader.grpcPort}`);
+    const siteId = newSite();
+    await acd.putRoutingConfig({
+      siteId,
+      config: { teams: [team("support", { offerTimeoutMs: 1_000 })], problemTypes: [], version: 0 },
+    });
+    await repOnline(acd, siteId, "alice", ["support"]);
+    const inbox = await subscribeOffers(acd, siteId, ["bob"]);
+    try {
+      expect((await enqueueInTeam(acd, siteId, "s1")).offeredRepId).toBe("alice");
+      await repOnline(acd, siteId, "bob", ["support"]);
+      // The lost mark: taken out until any visit in flight has settled (a settle puts it back).
+      const timers = `${keys.due}timers`;
+      const lostUntil = Date.now() + 1_500;
+      while (Date.now() < lostUntil) {
+        await redis.zrem(timers, siteId);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(
+        await acd.getSessionRouting({ siteId, sessionId: "s1" }),
+        "nothing fires an unmarked deadline",
+      ).toMatchObject({
+        state: SessionState.SESSION_STATE_OFFERED,
+        repId: "alice",
+        epoch: 1,
+      });
+
+      const startedAt = Date.now();
+      replicas.push(
+        await startService("acd", {
+          REDIS_URL: privateRedisUrl(REDIS_DB),
+          KAFKA_BROKERS: infrastructureEnv().KAFKA_BROKERS,
+        }),
+      );
+      const reoffer = await inbox.next((o) => o.sessionId === "s1", 15_000);
+      expect(reoffer).toMatchObject({ repId: "bob", epoch: 2, decision: { trigger: "expiry" } });
+      console.log(
+        `[leader-failover] the lost mark's deadline fired ${Date.now() - startedAt} ms after a replica started`,
+      );
+    } finally {
+      inbox.close();
+      acd.close();
+    }
   });
 });

@@ -6,7 +6,7 @@ import type { Acd } from "../support/acd-client";
 import { redisBackends, runAcd } from "../support/acd-under-test";
 import { listed } from "../support/invariants";
 import { prng, seedFrom } from "@handoff/testing";
-import { repOnline, team, teamTarget } from "../support/routing-fixture";
+import { enqueueInTeam, repOnline, team, teamTarget } from "../support/routing-fixture";
 
 /** Rerun a failure with the printed seed: ACD_DELIVERY_SEED=<seed>. The interleaving still varies. */
 const SEED = seedFrom("ACD_DELIVERY_SEED");
@@ -57,14 +57,7 @@ describe.each(redisBackends)("acd offer delivery on %s", (_name, redisEnv) => {
       await Promise.all(
         Array.from({ length: LANES }, async (_, lane) => {
           for (let i = lane; i < BURST; i += LANES) {
-            await acd.enqueueSession({
-              siteId,
-              sessionId: `s${i}`,
-              target: teamTarget("support"),
-              problemTypeId: "",
-              priority: 0,
-              requiredSkills: [],
-            });
+            await enqueueInTeam(acd, siteId, `s${i}`);
             if (++done === openAfter) late = recordStream(acd, siteId, ["rep"]);
           }
         }),
@@ -118,26 +111,12 @@ describe.each(redisBackends)("acd offer delivery on %s", (_name, redisEnv) => {
     const siteId = await running.siteWith([team("support")]);
     await repOnline(acd, siteId, "ann", ["support"], 3);
     for (const sessionId of ["p1", "p2"]) {
-      await acd.enqueueSession({
-        siteId,
-        sessionId,
-        target: teamTarget("support"),
-        problemTypeId: "",
-        priority: 0,
-        requiredSkills: [],
-      });
+      await enqueueInTeam(acd, siteId, sessionId);
     }
     const stream = recordStream(acd, siteId, ["ann"]);
     const messages = stream.messages;
     await until(() => messages.length >= 3);
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "live",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "live");
     await until(() => messages.length >= 4);
     stream.close();
     expect(messages[0]!.event).toEqual({ $case: "subscribed", subscribed: { pendingOffers: 2 } });

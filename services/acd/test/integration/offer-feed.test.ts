@@ -1,7 +1,7 @@
-import { createLogger, createRedis, redisReady, type RedisClient } from "@handoff/runtime";
+import { compareStreamIds, createLogger, createRedis, redisReady, type RedisClient } from "@handoff/runtime";
 import { infrastructureEnv } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareStreamIds, OfferFeed } from "../../src/events/offer-feed";
+import { OfferFeed } from "../../src/events/offer-feed";
 import { keys } from "../../src/store/keys";
 import { newSite } from "../support/routing-fixture";
 
@@ -30,7 +30,7 @@ describe("the offer feed's hand-over from an outbox id", () => {
   });
 
   /**
-   * An OfferCreated entry as appendEvent (scripts/includes/outbox.lua) writes it, with offerSession's
+   * An OfferCreated entry as events.append (library/modules/events.lua) writes it, with offerSession's
    * wake-up; returns its id.
    */
   const offer = async (site: string, sessionId: string, repId: string, type = "OfferCreated") => {

@@ -3,13 +3,13 @@ import {
   devClientTls,
   eventually,
   infrastructureEnv,
+  privateRedisUrl,
+  type ServiceProcess,
   startService,
   TcpBalancer,
-  type ServiceProcess,
 } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, subscribeOffers, type Acd, type OfferInbox } from "../support/acd-client";
-import { privateRedisUrl } from "../support/private-redis-db";
 import { newSite, repOnline, team, teamTarget } from "../support/routing-fixture";
 
 const REDIS_DB = 9;

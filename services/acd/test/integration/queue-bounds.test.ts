@@ -5,7 +5,7 @@ import { AbandonReason } from "@handoff/proto/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, type Acd } from "../support/acd-client";
 import { grpcError } from "../support/acd-under-test";
-import { newSite, team, teamTarget } from "../support/routing-fixture";
+import { enqueueInTeam, newSite, team } from "../support/routing-fixture";
 
 const PER_TEAM = 3;
 const PER_SITE = 5;
@@ -28,15 +28,7 @@ describe("the acd's queue bounds", () => {
     await service?.stop();
   });
 
-  const enqueue = (siteId: string, sessionId: string, teamId: string) =>
-    acd.enqueueSession({
-      siteId,
-      sessionId,
-      target: teamTarget(teamId),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+  const enqueue = (siteId: string, sessionId: string, teamId: string) => enqueueInTeam(acd, siteId, sessionId, teamId);
 
   it("refuses a session beyond a team's or the site's bound with RESOURCE_EXHAUSTED and QUEUE_FULL, and takes one again once room is made", async () => {
     const siteId = newSite();

@@ -3,7 +3,8 @@ import { infrastructureEnv } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Acd } from "../support/acd-client";
 import { redisBackends, runAcd } from "../support/acd-under-test";
-import { teamTarget } from "../support/routing-fixture";
+import { enqueueInTeam } from "../support/routing-fixture";
+import { keys } from "../../src/store/keys";
 
 const READS = 2_000;
 /** Reads in flight at once: enough to be quick, few enough not to starve the other tests' processes. */
@@ -22,27 +23,19 @@ afterAll(async () => {
 
 /** The site's outbox entries by event type (the relay keeps acknowledged entries for 60 s). */
 async function outboxTypes(siteId: string): Promise<string[]> {
-  const entries = await redis.xrange(`hq:{${siteId}}:ob`, "-", "+");
+  const entries = await redis.xrange(keys.outbox(siteId), "-", "+");
   return entries.map(([, fields]) => fields[fields.indexOf("t") + 1] ?? "");
 }
 
 /** Two customers waiting in the site's "support" queue; the second is at position 2. */
 async function twoWaiting(acd: Acd, siteId: string): Promise<void> {
   for (const sessionId of ["first", "second"]) {
-    await acd.enqueueSession({
-      siteId,
-      sessionId,
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, sessionId);
   }
 }
 
-/** `READS` position reads of "second"; resolves with how long they took. */
-async function readPositions(acd: Acd, siteId: string, recordEstimate: boolean): Promise<number> {
-  const started = Date.now();
+/** `READS` position reads of "second". */
+async function readPositions(acd: Acd, siteId: string, recordEstimate: boolean): Promise<void> {
   for (let done = 0; done < READS; done += CONCURRENCY) {
     const batch = Math.min(CONCURRENCY, READS - done);
     const answers = await Promise.all(
@@ -50,7 +43,6 @@ async function readPositions(acd: Acd, siteId: string, recordEstimate: boolean):
     );
     for (const answer of answers) expect(answer.position?.position).toBe(2);
   }
-  return Date.now() - started;
 }
 
 describe("reads never write: queue position reads", () => {
@@ -58,6 +50,7 @@ describe("reads never write: queue position reads", () => {
 
   it(`appends nothing for ${READS} reads, and at most one estimate per 30 s for ${READS} shown to the customer`, async () => {
     const siteId = await running.siteWith();
+    const beforeEnqueue = Date.now();
     await twoWaiting(running.acd, siteId);
     const afterEnqueue = await outboxTypes(siteId);
     // Each enqueue answer tells its customer his first estimate: recorded once each.
@@ -66,11 +59,12 @@ describe("reads never write: queue position reads", () => {
     await readPositions(running.acd, siteId, false);
     expect(await outboxTypes(siteId)).toEqual(afterEnqueue);
 
-    const tookMs = await readPositions(running.acd, siteId, true);
+    await readPositions(running.acd, siteId, true);
     const added = (await outboxTypes(siteId)).slice(afterEnqueue.length);
     expect(added.every((type) => type === "WaitEstimated")).toBe(true);
-    // The enqueue's estimate counts: a new one only after a whole interval.
-    expect(added.length).toBeLessThanOrEqual(Math.floor(tookMs / DEFAULT_INTERVAL_MS));
+    // The enqueue's estimate counts: a new one only a whole interval after it (on a loaded machine
+    // both rounds of reads may outlast one interval).
+    expect(added.length).toBeLessThanOrEqual(Math.floor((Date.now() - beforeEnqueue) / DEFAULT_INTERVAL_MS));
   });
 });
 
@@ -86,7 +80,7 @@ describe("reads never write: an estimate shown to the customer once the interval
 
     await new Promise((resolve) => setTimeout(resolve, 5));
     const { position } = await running.acd.getQueuePosition({ siteId, sessionId: "second", recordEstimate: true });
-    const entries = await redis.xrange(`hq:{${siteId}}:ob`, "-", "+");
+    const entries = await redis.xrange(keys.outbox(siteId), "-", "+");
     expect(entries).toHaveLength(before.length + 1);
     const fields = entries.at(-1)![1];
     const field = (name: string) => fields[fields.indexOf(name) + 1];

@@ -1,12 +1,11 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { SessionState } from "@handoff/proto/common";
 import { createRedis, errorInfo, errorReason, redisReady, type RedisClient } from "@handoff/runtime";
-import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/testing";
+import { infrastructureEnv, privateRedisUrl, type ServiceProcess, startService } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, type Acd } from "../support/acd-client";
 import { grpcError } from "../support/acd-under-test";
 import { keys } from "../../src/store/keys";
-import { privateRedisUrl } from "../support/private-redis-db";
 import { newSite, repOnline, repTarget, team, teamTarget } from "../support/routing-fixture";
 
 /** Its own database, where a stranger holds the leader lock: this acd never fires a timer or relays. */
@@ -55,7 +54,7 @@ describe("acd refusals, idempotent accepts and enqueues, with no timer running",
     });
   /** The types of a session's routing events in order, but wait estimates (nothing relays or trims them here). */
   async function eventsOf(siteId: string, sessionId: string): Promise<string[]> {
-    const entries = await redis.xrange(`hq:{${siteId}}:ob`, "-", "+");
+    const entries = await redis.xrange(keys.outbox(siteId), "-", "+");
     return entries.flatMap(([, fields]) => {
       const field = (name: string) => fields[fields.indexOf(name) + 1];
       return field("k") === sessionId && field("t") !== "WaitEstimated" ? [field("t")!] : [];
@@ -120,7 +119,7 @@ describe("acd refusals, idempotent accepts and enqueues, with no timer running",
     expect(await enqueue(siteId, "first")).toMatchObject({ offeredRepId: "dan", position: { position: 0 } });
     expect(await eventsOf(siteId, "first")).toEqual(["SessionQueued", "OfferCreated", "OfferAccepted"]);
 
-    await acd.endSession({ siteId, sessionId: "first", epoch: 1 });
+    await acd.endSession({ siteId, sessionId: "first", repId: "dan", epoch: 1 });
     const over = await grpcError(enqueue(siteId, "first"));
     expect(reasonOf(over)).toEqual({ code: status.ALREADY_EXISTS, reason: "SESSION_ALREADY_QUEUED" });
     expect(errorInfo(over)?.metadata).toEqual({ session_id: "first", state: "ended" });
@@ -138,12 +137,14 @@ describe("acd refusals, idempotent accepts and enqueues, with no timer running",
     };
     const stale = await refused(acd.acceptOffer({ siteId, sessionId: "s", repId: "eve", epoch: 7 }));
     await refused(acd.acceptOffer({ siteId, sessionId: "s", repId: "fay", epoch: 1 }));
-    await refused(acd.endSession({ siteId, sessionId: "s", epoch: 1 }));
+    await refused(acd.endSession({ siteId, sessionId: "s", repId: "eve", epoch: 1 }));
     await acd.acceptOffer({ siteId, sessionId: "s", repId: "eve", epoch: 1 });
+    // An end names the rep the session is assigned to (issue 11): the id and epoch alone are not enough.
+    await refused(acd.endSession({ siteId, sessionId: "s", repId: "fay", epoch: 1 }));
     await refused(acd.rejectOffer({ siteId, sessionId: "s", repId: "eve", epoch: 1 }));
     await refused(acd.abandonSession({ siteId, sessionId: "s", reason: 1 }));
     await refused(acd.transferSession({ siteId, sessionId: "s", epoch: 1, target: repTarget("eve") }));
-    await acd.endSession({ siteId, sessionId: "s", epoch: 1 });
+    await acd.endSession({ siteId, sessionId: "s", repId: "eve", epoch: 1 });
     await refused(acd.requeueSession({ siteId, sessionId: "s", epoch: 1, target: undefined, reason: "rep_left" }));
     await refused(acd.getSessionRouting({ siteId, sessionId: "nobody" }));
     await refused(
@@ -178,6 +179,7 @@ describe("acd refusals, idempotent accepts and enqueues, with no timer running",
       "FAILED_PRECONDITION STALE_EPOCH",
       "FAILED_PRECONDITION WRONG_REP",
       "FAILED_PRECONDITION SESSION_NOT_ACTIVE",
+      "FAILED_PRECONDITION WRONG_REP",
       "FAILED_PRECONDITION SESSION_NOT_OFFERED",
       "FAILED_PRECONDITION SESSION_NOT_WAITING",
       "INVALID_ARGUMENT TRANSFER_TO_SELF",

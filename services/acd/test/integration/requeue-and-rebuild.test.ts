@@ -71,7 +71,7 @@ describe.each(redisBackends)("acd requeue, batch reads and rebuilds on %s", (_na
         repId: "ann",
       });
       expect(await acd.getRepRouting({ siteId, repId: "ann" })).toMatchObject({ load: 1, active: 0 });
-      const stale = await grpcError(acd.endSession({ siteId, sessionId: "first", epoch: 1 }));
+      const stale = await grpcError(acd.endSession({ siteId, sessionId: "first", repId: "ann", epoch: 1 }));
       expect([stale.code, errorReason(stale)]).toEqual([status.FAILED_PRECONDITION, "STALE_EPOCH"]);
 
       await repOnline(acd, siteId, "bob", ["support"]);
@@ -299,7 +299,7 @@ describe.each(redisBackends)("acd requeue, batch reads and rebuilds on %s", (_na
       expect(await acd.getRepRouting({ siteId, repId: "lou" })).toMatchObject({ load: 1, active: 1 });
 
       // The broker's fencing token goes on working: ending it frees lou, who gets the waiting one.
-      await acd.endSession({ siteId, sessionId: "h", epoch: 3 });
+      await acd.endSession({ siteId, sessionId: "h", repId: "lou", epoch: 3 });
       expect(await routing(siteId, "w")).toMatchObject({ state: SessionState.SESSION_STATE_OFFERED, repId: "lou" });
     });
 

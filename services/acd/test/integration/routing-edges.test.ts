@@ -1,10 +1,10 @@
 import { status } from "@grpc/grpc-js";
 import { SessionState } from "@handoff/proto/common";
 import { createRedis, redisReady, type RedisClient } from "@handoff/runtime";
-import { infrastructureEnv, startService, type ServiceProcess } from "@handoff/testing";
+import { infrastructureEnv, privateRedisUrl, type ServiceProcess, startService } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectAcd, type Acd } from "../support/acd-client";
-import { privateRedisUrl } from "../support/private-redis-db";
+import { connectAcd, subscribeOffers, type Acd } from "../support/acd-client";
+import { LUA_CONSTANTS } from "../../src/store/routing-library";
 import { newSite, repTarget, team, teamTarget } from "../support/routing-fixture";
 import { readSnapshot } from "../support/routing-snapshot";
 
@@ -71,6 +71,46 @@ describe("acd routing rules at edges a random run rarely reaches", () => {
     await online(siteId, "zz-frida", ["support"], ["fr"]);
     expect((await inSupport(siteId, "french", ["fr"])).offeredRepId).toBe("zz-frida");
   });
+
+  // A match reads at most MAX_SCAN entries of a queue or rep index per call (a call's work is bounded).
+  // Beyond that it once gave up, and the session waited for the next routing event of its team.
+  const beyondTheScanBound = LUA_CONSTANTS.MAX_SCAN + 200;
+  const inBatches = async (count: number, each: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < count; i += 100) {
+      await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, j) => each(i + j)));
+    }
+  };
+
+  it("offers a free rep the first session he may take even with more than MAX_SCAN he may not ahead of it, with no further event", async () => {
+    const siteId = await siteWith(["support"]);
+    await inBatches(beyondTheScanBound, (i) => inSupport(siteId, `french-${i}`, ["fr"]));
+    await inSupport(siteId, "plain");
+    const inbox = await subscribeOffers(acd, siteId, ["ann"]);
+    try {
+      await online(siteId, "ann", ["support"]);
+      const offer = await inbox.next((o) => o.sessionId === "plain", 10_000);
+      expect(offer.decision).toMatchObject({ trigger: "continued", candidatesConsidered: beyondTheScanBound + 1 });
+    } finally {
+      inbox.close();
+    }
+  }, 120_000);
+
+  it("offers a session to the one free rep with its skill even with more than MAX_SCAN free reps without it first, with no further event", async () => {
+    const siteId = newSite();
+    const withoutFrench = Array.from({ length: beyondTheScanBound }, (_, i) => `many-${String(i).padStart(5, "0")}`);
+    const members = { memberRepIds: [...withoutFrench, "zz-frida"] };
+    await acd.putRoutingConfig({ siteId, config: { teams: [team("support", members)], problemTypes: [], version: 0 } });
+    await inBatches(beyondTheScanBound, (i) => online(siteId, withoutFrench[i]!, ["support"]));
+    await online(siteId, "zz-frida", ["support"], ["fr"]);
+    const inbox = await subscribeOffers(acd, siteId, ["zz-frida"]);
+    try {
+      expect((await inSupport(siteId, "french", ["fr"])).offeredRepId).toBe("");
+      const offer = await inbox.next((o) => o.sessionId === "french", 10_000);
+      expect(offer.decision).toMatchObject({ trigger: "continued", candidatesConsidered: beyondTheScanBound + 1 });
+    } finally {
+      inbox.close();
+    }
+  }, 120_000);
 
   // Ids may contain ':'; a session's rejecters once lived at `s:<id>:rj`, the key of session "<id>:rj".
   it("keeps a session whose id ends in ':rj' apart from the rejecters of another session", async () => {

@@ -1,16 +1,17 @@
 import { createRedis, redisReady, type RedisClient } from "@handoff/runtime";
 import {
   infrastructureEnv,
+  privateRedisUrl,
+  type ServiceProcess,
   startService,
   tracedCall as traced,
   traceIdOf,
-  type ServiceProcess,
 } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAcd, type Acd } from "../support/acd-client";
-import { RoutingEventLog, waitForRelay } from "../support/event-log";
-import { privateRedisUrl } from "../support/private-redis-db";
-import { newSite, team, teamTarget } from "../support/routing-fixture";
+import { RoutingEventLog } from "../support/event-log";
+import { enqueueInTeam, newSite, team, teamTarget } from "../support/routing-fixture";
+import { keys } from "../../src/store/keys";
 
 /** Its own database, so this file's acd is the leader that relays its outbox. */
 const REDIS_DB = 10;
@@ -57,7 +58,7 @@ describe("routing events on Kafka", () => {
             teamIds: ["support"],
             skills: [],
             routableCapacity: 1,
-            version: Date.now(),
+            version: 1,
             connected: true,
           },
           md,
@@ -77,9 +78,9 @@ describe("routing events on Kafka", () => {
       );
     }
 
-    await waitForRelay(log, redis, siteId);
+    await log.waitForRelay(redis, siteId);
     const outboxTraces = new Map(
-      (await redis.xrange(`hq:{${siteId}}:ob`, "-", "+")).map(([id, fields]) => [
+      (await redis.xrange(keys.outbox(siteId), "-", "+")).map(([id, fields]) => [
         id,
         traceIdOf(fields[fields.indexOf("tp") + 1] ?? ""),
       ]),
@@ -105,18 +106,11 @@ describe("routing events on Kafka", () => {
       teamIds: ["support"],
       skills: [],
       routableCapacity: 1,
-      version: Date.now(),
+      version: 1,
       connected: true,
     });
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "s1",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
-    await waitForRelay(log, redis, siteId);
+    await enqueueInTeam(acd, siteId, "s1");
+    await log.waitForRelay(redis, siteId);
     const keys = log.events(siteId).map(({ type, key, event }) => ({ type, key, session: event.sessionId }));
     expect(keys.find((k) => k.type === "RoutingConfigChanged")).toMatchObject({ key: siteId });
     for (const k of keys) {

@@ -3,7 +3,7 @@ import { RoutingStrategy, SessionState } from "@handoff/proto/common";
 import { beforeAll, describe, expect, it } from "vitest";
 import { subscribeOffers, type Acd } from "../support/acd-client";
 import { grpcError, redisBackends, runAcd } from "../support/acd-under-test";
-import { repOnline, teamTarget, team } from "../support/routing-fixture";
+import { enqueueInTeam, repOnline, team, teamTarget } from "../support/routing-fixture";
 
 describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
   const running = runAcd(redisEnv);
@@ -17,14 +17,7 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
     const siteId = await siteWith();
     await repOnline(acd, siteId, "alice", ["support"]);
     const inbox = await subscribeOffers(acd, siteId, ["alice"]);
-    const placed = await acd.enqueueSession({
-      siteId,
-      sessionId: "s1",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    const placed = await enqueueInTeam(acd, siteId, "s1");
     expect(placed.offeredRepId).toBe("alice");
     const offer = await inbox.next((o) => o.sessionId === "s1");
     expect(offer).toMatchObject({
@@ -39,14 +32,7 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
   it("sends a subscriber that connects late the offers already pending for his reps", async () => {
     const siteId = await siteWith();
     await repOnline(acd, siteId, "late", ["support"]);
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "early",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "early");
     const inbox = await subscribeOffers(acd, siteId, ["late"]);
     expect(await inbox.next((o) => o.sessionId === "early")).toMatchObject({ repId: "late", epoch: 1 });
     inbox.close();
@@ -58,14 +44,7 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
     const second = await subscribeOffers(acd, siteId, ["zed"], "broker-1");
     await first.ended;
     await repOnline(acd, siteId, "zed", ["support"]);
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "once",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "once");
     await second.next((o) => o.sessionId === "once");
     expect(first.offers).toHaveLength(0);
     second.close();
@@ -74,22 +53,8 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
   it("puts a rejected session back at its place and never offers it to that rep again", async () => {
     const siteId = await siteWith();
     await repOnline(acd, siteId, "gina", ["support"]);
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "r1",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "r2",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "r1");
+    await enqueueInTeam(acd, siteId, "r2");
     await acd.rejectOffer({ siteId, sessionId: "r1", repId: "gina", epoch: 1 });
     // gina is free again: she gets r2, not r1; r1 is first in line for the next rep.
     expect((await acd.getSessionRouting({ siteId, sessionId: "r2" })).repId).toBe("gina");
@@ -102,14 +67,7 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
     const siteId = await siteWith();
     await repOnline(acd, siteId, "ivy", ["support"]);
     await repOnline(acd, siteId, "jack", ["support"]);
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "f",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "f");
     const first = await acd.getSessionRouting({ siteId, sessionId: "f" });
     await acd.rejectOffer({ siteId, sessionId: "f", repId: first.repId, epoch: first.epoch });
     const second = await acd.getSessionRouting({ siteId, sessionId: "f" });
@@ -132,27 +90,13 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
   it("lets an unanswered offer expire, marks the rep not-responding and offers the session to another rep", async () => {
     const siteId = await siteWith([team("support", { offerTimeoutMs: 300 })]);
     await repOnline(acd, siteId, "kim", ["support"]);
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "e",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "e");
     await repOnline(acd, siteId, "lee", ["support"]);
     const inbox = await subscribeOffers(acd, siteId, ["lee"]);
     const offer = await inbox.next((o) => o.sessionId === "e", 5_000);
     expect(offer.decision!.trigger).toBe("expiry");
     // kim gets nothing more until presence makes him routable again.
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "e2",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "e2");
     expect((await acd.getSessionRouting({ siteId, sessionId: "e2" })).state).toBe(SessionState.SESSION_STATE_WAITING);
     await repOnline(acd, siteId, "kim", ["support"]);
     expect((await acd.getSessionRouting({ siteId, sessionId: "e2" })).repId).toBe("kim");
@@ -178,7 +122,7 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
     expect(moved.position!.position).toBe(1);
     const routing = await acd.getSessionRouting({ siteId, sessionId: "t" });
     expect(routing).toMatchObject({ state: SessionState.SESSION_STATE_WAITING, priority: 4, epoch: 2 });
-    const staleEnd = await grpcError(acd.endSession({ siteId, sessionId: "t", epoch: 1 }));
+    const staleEnd = await grpcError(acd.endSession({ siteId, sessionId: "t", repId: "nina", epoch: 1 }));
     expect(staleEnd.code).toBe(status.FAILED_PRECONDITION);
     await repOnline(acd, siteId, "omar", ["billing"]);
     expect((await acd.getSessionRouting({ siteId, sessionId: "t" })).repId).toBe("omar");
@@ -187,22 +131,8 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
   it("lets a waiting customer abandon, and frees the rep when an offered one leaves", async () => {
     const siteId = await siteWith();
     await repOnline(acd, siteId, "pia", ["support"]);
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "x1",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "x2",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "x1");
+    await enqueueInTeam(acd, siteId, "x2");
     await acd.abandonSession({ siteId, sessionId: "x1", reason: 1 });
     expect((await acd.getSessionRouting({ siteId, sessionId: "x1" })).state).toBe(SessionState.SESSION_STATE_ABANDONED);
     expect((await acd.getSessionRouting({ siteId, sessionId: "x2" })).repId).toBe("pia");
@@ -219,28 +149,14 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
       applied: false,
       storedVersion: 5,
     });
-    const placed = await acd.enqueueSession({
-      siteId,
-      sessionId: "v",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    const placed = await enqueueInTeam(acd, siteId, "v");
     expect(placed.offeredRepId).toBe("");
   });
 
   it("withdraws a disconnected rep's pending offer and re-routes it", async () => {
     const siteId = await siteWith();
     await repOnline(acd, siteId, "uma", ["support"]);
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "w",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "w");
     await repOnline(acd, siteId, "vic", ["support"]);
     await acd.setRepCapacity({
       siteId,
@@ -248,7 +164,7 @@ describe.each(redisBackends)("acd offers on %s", (_name, redisEnv) => {
       teamIds: ["support"],
       skills: [],
       routableCapacity: 1,
-      version: Date.now() + 1e9,
+      version: 9_000,
       connected: false,
     });
     expect((await acd.getSessionRouting({ siteId, sessionId: "w" })).repId).toBe("vic");

@@ -2,7 +2,7 @@ import { RoutingStrategy, SessionState } from "@handoff/proto/common";
 import { beforeAll, describe, expect, it } from "vitest";
 import { subscribeOffers, type Acd } from "../support/acd-client";
 import { redisBackends, runAcd } from "../support/acd-under-test";
-import { repOnline, repTarget, team, teamTarget } from "../support/routing-fixture";
+import { enqueueInTeam, repOnline, repTarget, team, teamTarget } from "../support/routing-fixture";
 
 describe.each(redisBackends)("acd queues on %s", (_name, redisEnv) => {
   const running = runAcd(redisEnv);
@@ -51,33 +51,12 @@ describe.each(redisBackends)("acd queues on %s", (_name, redisEnv) => {
   it("offers the next session in queue order when capacity frees up", async () => {
     const siteId = await siteWith();
     await repOnline(acd, siteId, "carol", ["support"]);
-    const first = await acd.enqueueSession({
-      siteId,
-      sessionId: "a",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    const first = await enqueueInTeam(acd, siteId, "a");
     expect(first.offeredRepId).toBe("carol");
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "b",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "c",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "b");
+    await enqueueInTeam(acd, siteId, "c");
     await acd.acceptOffer({ siteId, sessionId: "a", repId: "carol", epoch: 1 });
-    await acd.endSession({ siteId, sessionId: "a", epoch: 1 });
+    await acd.endSession({ siteId, sessionId: "a", repId: "carol", epoch: 1 });
     expect((await acd.getSessionRouting({ siteId, sessionId: "b" })).state).toBe(SessionState.SESSION_STATE_OFFERED);
     expect((await acd.getSessionRouting({ siteId, sessionId: "c" })).state).toBe(SessionState.SESSION_STATE_WAITING);
   });
@@ -193,14 +172,7 @@ describe.each(redisBackends)("acd queues on %s", (_name, redisEnv) => {
 
   it("rebuilds queues from waiting sessions, keeping their order and skipping known ones", async () => {
     const siteId = await siteWith();
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "known",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "known");
     const now = Date.now();
     const result = await acd.rebuildQueues({
       siteId,
@@ -251,35 +223,14 @@ describe.each(redisBackends)("acd queues on %s", (_name, redisEnv) => {
     const siteId = await siteWith();
     await repOnline(acd, siteId, "wes", ["support"]);
     for (let i = 0; i < 6; i++) {
-      await acd.enqueueSession({
-        siteId,
-        sessionId: `h${i}`,
-        target: teamTarget("support"),
-        problemTypeId: "",
-        priority: 0,
-        requiredSkills: [],
-      });
+      await enqueueInTeam(acd, siteId, `h${i}`);
       await acd.acceptOffer({ siteId, sessionId: `h${i}`, repId: "wes", epoch: 1 });
       await new Promise((r) => setTimeout(r, 20));
-      await acd.endSession({ siteId, sessionId: `h${i}`, epoch: 1 });
+      await acd.endSession({ siteId, sessionId: `h${i}`, repId: "wes", epoch: 1 });
     }
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "busy",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "busy");
     await acd.acceptOffer({ siteId, sessionId: "busy", repId: "wes", epoch: 1 });
-    await acd.enqueueSession({
-      siteId,
-      sessionId: "w1",
-      target: teamTarget("support"),
-      problemTypeId: "",
-      priority: 0,
-      requiredSkills: [],
-    });
+    await enqueueInTeam(acd, siteId, "w1");
     const { position } = await acd.getQueuePosition({ siteId, sessionId: "w1", recordEstimate: false });
     expect(position).toMatchObject({ position: 1, queueLength: 1, estimate: { known: true } });
     expect(position!.estimate!.p90Ms).toBeGreaterThanOrEqual(position!.estimate!.p50Ms);

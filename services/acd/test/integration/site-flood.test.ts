@@ -1,5 +1,6 @@
 import { createRedis, redisReady, type RedisClient } from "@handoff/runtime";
 import {
+  type Acd,
   connectAcd,
   connectPresence,
   cpuPercent,
@@ -7,14 +8,13 @@ import {
   infrastructureEnv,
   newSiteId,
   offerExpiryLateness,
-  startService,
-  type Acd,
   type Presence,
+  privateRedisUrl,
   type ServiceProcess,
+  startService,
 } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keys as acdKeys } from "../../src/store/keys";
-import { privateRedisUrl } from "../support/private-redis-db";
 
 const REDIS_DB = 8;
 /** The measured flood was 5,000 sites (`npm run bench:site-flood`); a fifth keeps the suite quick. */

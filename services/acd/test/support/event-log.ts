@@ -1,152 +1,18 @@
-import { createKafka, createLogger, startEventConsumer, type EventConsumer, type RedisClient } from "@handoff/runtime";
+import { TOPICS } from "@handoff/proto";
 import { RoutingEvent } from "@handoff/proto/events";
-import { infrastructureEnv } from "@handoff/testing";
-import { randomUUID } from "node:crypto";
-
-const ROUTING_TOPIC = "handoff.routing.v1";
+import { OutboxEventLog, type LoggedOutboxEvent } from "@handoff/testing";
+import { keys } from "../../src/store/keys";
 
 /** One routing event as a consumer sees it. */
-export interface LoggedRoutingEvent {
-  /** `${site}/${streamId}`: stable across relay retries. */
-  eventId: string;
-  /** The outbox stream id, which orders a site's events. */
-  streamId: string;
-  /** The `event-type` header, e.g. `OfferCreated`. */
-  type: string;
-  event: RoutingEvent;
-  value: Buffer;
-  /** The `traceparent` header: the trace of the request that made the event. */
-  traceparent: string;
-  /** The Kafka message key (partition key). */
-  key: string;
-}
+export type LoggedRoutingEvent = LoggedOutboxEvent<RoutingEvent>;
 
-/** Orders Redis stream ids (`<ms>-<seq>`) numerically. */
-export function compareStreamIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split("-").map(Number);
-  const [bm = 0, bs = 0] = b.split("-").map(Number);
-  return am - bm || as - bs;
-}
-
-/**
- * Reads `handoff.routing.v1` from the beginning with a group of its own and keeps every delivery per
- * site. The topic holds every test's events, keyed by session, over several partitions: a site's events
- * are told apart by the site in their event id and put back in order by their stream id.
- */
-export class RoutingEventLog {
-  private readonly deliveriesBySite = new Map<
-    string,
-    { eventId: string; type: string; value: Buffer; traceparent: string; key: string }[]
-  >();
-
-  private constructor(private consumer: EventConsumer | undefined) {}
-
-  static async start(): Promise<RoutingEventLog> {
-    const kafka = createKafka({
-      clientId: `acd-test-${randomUUID().slice(0, 8)}`,
-      brokers: infrastructureEnv().KAFKA_BROKERS.split(","),
-      logger: createLogger("acd-test-event-log", "fatal"),
-    });
-    const admin = kafka.admin();
-    await admin.connect();
-    // The acd creates the topic on its first send; a consumer must not race it.
-    await admin.createTopics({ topics: [{ topic: ROUTING_TOPIC }], waitForLeaders: true });
-    await admin.disconnect();
-    const log = new RoutingEventLog(undefined);
-    log.consumer = await startEventConsumer(kafka, {
-      groupId: `acd-test-${randomUUID()}`,
-      topics: [ROUTING_TOPIC],
-      fromBeginning: true,
-      handle: ({ headers, value, key }) => {
-        const slash = headers.eventId.lastIndexOf("/");
-        if (slash >= 0) {
-          const site = headers.eventId.slice(0, slash);
-          const list = log.deliveriesBySite.get(site) ?? [];
-          list.push({
-            eventId: headers.eventId,
-            type: headers.eventType,
-            value,
-            traceparent: headers.traceparent,
-            key,
-          });
-          log.deliveriesBySite.set(site, list);
-        }
-        return Promise.resolve();
-      },
-    });
-    // On a broker that just started, the first join may fail while the coordinator loads (kafkajs then
-    // restarts the consumer); only a member of a stable group is sure to read.
-    const deadline = Date.now() + 30_000;
-    while ((await log.consumer.consumer.describeGroup().catch(() => undefined))?.state !== "Stable") {
-      if (Date.now() > deadline) throw new Error("the event log's consumer did not join its group within 30 s");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return log;
-  }
-
-  /** How many messages of the site arrived, duplicates included. */
-  deliveryCount(site: string): number {
-    return this.deliveriesBySite.get(site)?.length ?? 0;
-  }
-
-  /** Event ids delivered more than once, with how often; and ids whose copies differ in content. */
-  duplicates(site: string): { repeated: Map<string, number>; differing: string[] } {
-    const first = new Map<string, Buffer>();
-    const repeated = new Map<string, number>();
-    const differing: string[] = [];
-    for (const d of this.deliveriesBySite.get(site) ?? []) {
-      const seen = first.get(d.eventId);
-      if (!seen) {
-        first.set(d.eventId, d.value);
-        continue;
-      }
-      repeated.set(d.eventId, (repeated.get(d.eventId) ?? 1) + 1);
-      if (!seen.equals(d.value)) differing.push(d.eventId);
-    }
-    return { repeated, differing };
-  }
-
-  /** The site's events, deduplicated by event id, in outbox order. */
-  events(site: string): LoggedRoutingEvent[] {
-    const unique = new Map<string, LoggedRoutingEvent>();
-    for (const d of this.deliveriesBySite.get(site) ?? []) {
-      if (unique.has(d.eventId)) continue;
-      const streamId = d.eventId.slice(site.length + 1);
-      unique.set(d.eventId, { ...d, streamId, event: RoutingEvent.decode(d.value) });
-    }
-    return [...unique.values()].sort((a, b) => compareStreamIds(a.streamId, b.streamId));
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    this.consumer = undefined;
-  }
-}
-
-/**
- * Waits until the relay has forwarded the site's whole outbox: every entry of `hq:{site}:ob` is in
- * Kafka and the outbox stopped growing. Returns the outbox ids (the tests run well within the relay's
- * 60 s trim margin, so the outbox still holds every event of the site).
- */
-export async function waitForRelay(
-  log: RoutingEventLog,
-  redis: RedisClient,
-  site: string,
-  timeoutMs = 20_000,
-): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let previousLength = -1;
-  for (;;) {
-    const outbox = (await redis.xrange(`hq:{${site}}:ob`, "-", "+")).map(([id]) => id);
-    const relayed = new Set(log.events(site).map((e) => e.streamId));
-    const missing = outbox.filter((id) => !relayed.has(id));
-    if (missing.length === 0 && outbox.length === previousLength) return outbox;
-    previousLength = outbox.length;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `relay did not catch up within ${timeoutMs} ms: ${missing.length} of ${outbox.length} outbox entries not in Kafka`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+/** The acd's routing events on `handoff.routing.v1`, per site (the shared `OutboxEventLog`). */
+export type RoutingEventLog = OutboxEventLog<RoutingEvent>;
+export const RoutingEventLog = {
+  start: (): Promise<RoutingEventLog> =>
+    OutboxEventLog.start({
+      topic: TOPICS.routing,
+      decode: (value) => RoutingEvent.decode(value),
+      outboxKey: keys.outbox,
+    }),
+};

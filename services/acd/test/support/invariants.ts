@@ -19,7 +19,7 @@ const hasFreeCapacity = (r: RepRecord) => routable(r) && !r.nr && r.load < r.cap
 
 /** Whether the rep may be offered the session from queue `q` right now (mirrors the acd's rule). */
 export function eligibleFor(r: RepRecord, s: SessionRecord, q: string, teams: Map<string, string>): boolean {
-  if (!hasFreeCapacity(r)) return false;
+  if (s.aw || !hasFreeCapacity(r)) return false;
   if (!s.sk.every((skill) => r.sk.includes(skill))) return false;
   if (s.rejecters.includes(r.id)) return false;
   if (q.startsWith("r:")) return q.slice(2) === r.id;
@@ -133,9 +133,9 @@ export function checkCapacity(snap: SiteSnapshot): string[] {
 }
 
 /**
- * Work-conserving: no session waits while a rep who may take it (connected, routable, not
- * not-responding, with free capacity and all its skills, serving one of its queues by push, and not one
- * who rejected it) has room. Every script matches before it returns, so this holds between any two
+ * Work-conserving: no session whose customer is present waits while a rep who may take it (connected,
+ * routable, not not-responding, with free capacity and all its skills, serving one of its queues by
+ * push, and not one who rejected it) has room; so a customer coming back is matched at once. Every script matches before it returns, so this holds between any two
  * scripts, not only at rest.
  */
 export function checkWorkConserving(snap: SiteSnapshot): string[] {

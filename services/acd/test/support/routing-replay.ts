@@ -6,8 +6,8 @@ import type { SiteSnapshot } from "./routing-snapshot";
  * Rebuilds a site's routing state from its events alone (as a consumer of `handoff.routing.v1` would),
  * checking on the way the rules that only the order of transitions shows: no second offer while one is
  * open or the session is active, no offer beyond a rep's routable capacity or to a not-responding rep,
- * no offer to a rep who rejected or transferred the session, no push from a manual team, epochs that only
- * grow, and transitions that follow the state machine.
+ * no offer to a rep who rejected or transferred the session, no offer while the customer is away, no push
+ * from a manual team, epochs that only grow, and transitions that follow the state machine.
  */
 
 export interface ReplayedSession {
@@ -29,6 +29,12 @@ export interface ReplayedSession {
   abandonedAt: number | undefined;
   rebuilt: boolean;
   overflowedBeforeFirstOffer: boolean;
+  /** The customer is away keeping his place (CustomerAwayChanged; an accept ends it). */
+  away: boolean;
+  /** The last away change applied (its versions only grow). */
+  awayVersion: number;
+  /** Event indexes of his absences: [went away, came back) (Infinity while still away). */
+  awaySpans: [number, number][];
 }
 
 export interface ReplayedRep {
@@ -68,6 +74,11 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
   const reofferedAfterTransfer: string[] = [];
   const transferredRejecters = new Map<string, Set<string>>();
 
+  const setAway = (s: ReplayedSession, away: boolean, index: number) => {
+    if (away && !s.away) s.awaySpans.push([index, Infinity]);
+    if (!away && s.away) s.awaySpans[s.awaySpans.length - 1]![1] = index;
+    s.away = away;
+  };
   const rep = (id: string): ReplayedRep => {
     let r = reps.get(id);
     if (!r) {
@@ -125,6 +136,9 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
           abandonedAt: undefined,
           rebuilt: q.rebuilt,
           overflowedBeforeFirstOffer: false,
+          away: false,
+          awayVersion: 0,
+          awaySpans: [],
         });
         return;
       }
@@ -147,6 +161,7 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         if (r.load + 1 > r.cap)
           violate("capacity", `${at}: offer makes ${r.id}'s load ${r.load + 1}, above his capacity ${r.cap}`);
         if (r.nr) violate("eligibility", `${at}: offered to ${r.id}, who is not-responding`);
+        if (s.away) violate("eligibility", `${at}: offered to ${r.id} while the customer is away`);
         if (s.rejecters.has(r.id)) violate("eligibility", `${at}: offered to ${r.id}, who rejected or transferred it`);
         if (transferredRejecters.get(s.id)?.has(r.id)) reofferedAfterTransfer.push(`${at} → ${r.id}`);
         const teams = [s.queue, ...s.overflowTeams.map((t) => `t:${t}`)];
@@ -190,7 +205,20 @@ export function replayRoutingEvents(logged: readonly LoggedRoutingEvent[], manua
         }
         if (!closesOffer(s, repId)) return;
         s.state = "a";
+        setAway(s, false, index);
         rep(repId).act += 1;
+        return;
+      }
+      case "customerAwayChanged": {
+        if (!s) return;
+        const { away, version } = payload.customerAwayChanged;
+        const live = s.state === "w" || s.state === "o" || (s.state === "a" && !away);
+        if (!live) violate("state-machine", `${at}: away ${away} while ${s.state}`);
+        if (version <= s.awayVersion)
+          violate("state-machine", `${at}: away version ${version} applied after ${s.awayVersion}`);
+        if (ev.epoch !== s.epoch) violate("state-machine", `${at}: at epoch ${ev.epoch}, session at ${s.epoch}`);
+        s.awayVersion = version;
+        setAway(s, away, index);
         return;
       }
       case "offerRejected":
@@ -303,8 +331,15 @@ export function diffReplay(replay: Replay, snap: SiteSnapshot): string[] {
       out.push(`session ${s.id} is in Redis (${s.st}) but not in the events`);
       continue;
     }
-    const redis = { state: s.st, rep: s.r ?? "", epoch: s.e, priority: s.p, queue: s.q };
-    const replayed = { state: r.state, rep: r.rep ?? "", epoch: r.epoch, priority: r.priority, queue: r.queue };
+    const redis = { state: s.st, rep: s.r ?? "", epoch: s.e, priority: s.p, queue: s.q, away: s.aw };
+    const replayed = {
+      state: r.state,
+      rep: r.rep ?? "",
+      epoch: r.epoch,
+      priority: r.priority,
+      queue: r.queue,
+      away: r.away,
+    };
     if (JSON.stringify(redis) !== JSON.stringify(replayed))
       out.push(`session ${s.id}: Redis ${JSON.stringify(redis)} ≠ replay ${JSON.stringify(replayed)}`);
   }
@@ -347,6 +382,8 @@ export function diffReplay(replay: Replay, snap: SiteSnapshot): string[] {
  * eligible for exactly the same reps at every moment up to their first offers (same queue, no skills, no
  * rejecters yet), every script matches before it returns (work-conserving), and a rep takes the first
  * eligible member of a queue ordered by (priority, enqueue ms, sequence), which is enqueue order.
+ * A customer away keeping his place is not eligible: B may pass A while A is away (A keeps his place, so
+ * once back he is again ahead of everyone queued after him), never while A is present.
  *
  * Not promised, so not checked: re-offers after a rejection, expiry or withdrawal (the session keeps its
  * place, but its rejecters and the not-responding reps now differ); sessions needing skills (a rep without
@@ -369,7 +406,8 @@ export function checkFirstComeFirstServed(replay: Replay): string[] {
       const a = group.slice(0, i).find((earlier) => {
         const servedBefore = earlier.firstOfferAt !== undefined && earlier.firstOfferAt < b.firstOfferAt!;
         const goneBefore = earlier.abandonedAt !== undefined && earlier.abandonedAt < b.firstOfferAt!;
-        return !servedBefore && !goneBefore;
+        const awayThen = earlier.awaySpans.some(([from, to]) => from < b.firstOfferAt! && b.firstOfferAt! < to);
+        return !servedBefore && !goneBefore && !awayThen;
       });
       if (a)
         out.push(

@@ -1,4 +1,5 @@
 import type { RedisClient } from "@handoff/runtime";
+import { tenantPrefix } from "../../src/store/keys";
 
 /**
  * A site's routing state read straight from Redis by one script, so it is consistent even while clients
@@ -25,6 +26,8 @@ export interface SessionRecord {
   r: string | undefined;
   et: number;
   rejecters: string[];
+  /** The customer is away keeping his place (`aw`): no rep may be offered the session. */
+  aw: boolean;
 }
 
 export interface RepRecord {
@@ -102,7 +105,7 @@ function record(flat: Flat): Record<string, string> {
 
 /** Reads the whole routing state of a site atomically (single Redis only: the script finds keys with KEYS). */
 export async function readSnapshot(redis: RedisClient, site: string): Promise<SiteSnapshot> {
-  const [sessionRows, repRows, teamRows, deadlineRow] = (await redis.eval(SNAPSHOT_SCRIPT, 1, `hq:{${site}}:`)) as [
+  const [sessionRows, repRows, teamRows, deadlineRow] = (await redis.eval(SNAPSHOT_SCRIPT, 1, tenantPrefix(site))) as [
     [string, Flat, string[]][],
     [string, Flat, string[], Flat][],
     [string, string, Flat, string[]][],
@@ -124,6 +127,7 @@ export async function readSnapshot(redis: RedisClient, site: string): Promise<Si
       r: h.r || undefined,
       et: Number(h.et),
       rejecters,
+      aw: h.aw === "1",
     });
   }
   const reps = new Map<string, RepRecord>();

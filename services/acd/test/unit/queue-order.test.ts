@@ -1,3 +1,4 @@
+import { prng } from "@handoff/testing";
 import { describe, expect, it } from "vitest";
 import { ID_PATTERN, MAX_PRIORITY } from "../../src/domain/limits";
 import {
@@ -8,17 +9,6 @@ import {
   sessionIdOfMember,
   type WaitingOrderKey,
 } from "../../src/domain/queue-order";
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ID_CHARS = "ABCXYZabcxyz0189_.:@-";
 
@@ -75,7 +65,7 @@ describe("queue order", () => {
   });
 
   it("sorts a Redis sorted set by (score, member) exactly as compareWaiting sorts, for random queues", () => {
-    const random = seededRandom(2024);
+    const random = prng(2024).next;
     for (let round = 0; round < 50; round++) {
       // Some rounds start the seq counter just below 2^20 so it wraps inside the round.
       const firstSeq = round % 5 === 0 ? 2 ** 20 - 100 : Math.floor(random() * 2 ** 30);

@@ -1,3 +1,4 @@
+import { prng } from "@handoff/testing";
 import { describe, expect, it } from "vitest";
 import {
   erlangQuantile,
@@ -7,17 +8,8 @@ import {
   type WaitEstimateInput,
 } from "../../src/domain/wait-estimator";
 
-/** mulberry32: a small seeded PRNG, so the simulation is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded PRNG's draws, so the simulation is the same on every run. */
+const seededRandom = (seed: number): (() => number) => prng(seed).next;
 
 const exponential = (random: () => number, mean: number) => -mean * Math.log(1 - random());
 

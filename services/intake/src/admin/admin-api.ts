@@ -3,9 +3,10 @@ import {
   parseRequest,
   principalKey,
   principalOf,
-  rateLimitPerMinute,
   requireRole,
+  sharedRateLimit,
   type AgentTokenVerifier,
+  type RedisClient,
 } from "@handoff/runtime";
 import { Router, type Express, type RequestHandler } from "express";
 import type { AdminApiDeps } from "./admin-api-deps";
@@ -14,17 +15,22 @@ import { adminProblem } from "./admin-problems";
 import type { AdminRoute } from "./admin-route";
 import { portalConfigRoutes } from "./portal-config-routes";
 import { routingConfigRoutes } from "./routing-config-routes";
+import { siteRoutes } from "./site-routes";
 
 /** Every operation of the admin API, in the order the OpenAPI document lists them. */
-export const ADMIN_ROUTES: readonly AdminRoute[] = [...portalConfigRoutes, ...routingConfigRoutes];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [...portalConfigRoutes, ...routingConfigRoutes, ...siteRoutes];
 
 /** The largest JSON body the admin listener takes: a routing config lists every team's members. */
 export const ADMIN_JSON_LIMIT = "1mb";
 
 export interface AdminApiOptions {
   verifier: AgentTokenVerifier;
-  /** Requests per admin (site and subject) per minute. */
+  /** Requests per admin (site and subject) per minute, counted by every replica together. */
   rateLimitPerMinute: number;
+  /** Where the replicas count (the portal's limits' Redis). */
+  redis: RedisClient;
+  /** Prefix of the counters' keys (`<prefix>:admin:<site>/<admin>`). */
+  keyPrefix: string;
 }
 
 /** Only admins; the site they administer is their token's, so no other site is reachable. */
@@ -37,7 +43,7 @@ function handlerOf(route: AdminRoute, deps: AdminApiDeps): RequestHandler {
         const parsed = parseRequest(route, {
           params: req.params,
           query: req.query,
-          body: route.method === "get" ? undefined : req.body,
+          body: route.method === "put" ? req.body : undefined,
         });
         const answer = await route.handle(deps, {
           principal: principalOf(res),
@@ -53,7 +59,8 @@ function handlerOf(route: AdminRoute, deps: AdminApiDeps): RequestHandler {
 
 /**
  * Mounts the admin API on the admin listener's app: `/v1/admin/openapi.json` (public), then every
- * operation behind the bearer token check, the admin role and the per-admin rate limit.
+ * operation behind the bearer token check, the admin role and the per-admin rate limit (shared by
+ * every replica, as the portal's limits are: a replica count would multiply it by the replicas).
  */
 export function mountAdminApi(app: Express, deps: AdminApiDeps, options: AdminApiOptions): void {
   const document = adminOpenApi(ADMIN_ROUTES);
@@ -65,7 +72,13 @@ export function mountAdminApi(app: Express, deps: AdminApiDeps, options: AdminAp
     "/v1/admin",
     authenticate(options.verifier),
     requireAdmin,
-    rateLimitPerMinute(options.rateLimitPerMinute, principalKey),
+    sharedRateLimit({
+      redis: options.redis,
+      name: "admin",
+      perMinute: options.rateLimitPerMinute,
+      key: principalKey,
+      keyPrefix: options.keyPrefix,
+    }),
   );
   for (const route of ADMIN_ROUTES)
     router[route.method](route.path.replace(/\{(\w+)\}/g, ":$1"), handlerOf(route, deps));

@@ -1,12 +1,13 @@
 import { HttpProblem, invalidFields } from "@handoff/runtime";
 import { AcdUnavailableError, RoutingConfigRefusedError } from "../routing/acd-routing";
+import { PresenceUnavailableError, SiteInUseError, SiteRetirementPendingError } from "../routing/retirement-errors";
 import { PortalConfigNotFoundError, PortalConfigRefusedError, PortalConfigVersionConflictError } from "./admin-errors";
 import { jsonFieldOfAcd } from "./routing-config-json";
 
 /**
  * The problem body of a failed admin call: a refused config is a 400 naming each field, a stale
- * version 412 when it came as `If-Match` (RFC 9110) and 409 when it came in the body, an acd that
- * does not answer 503. Anything else is left to the runtime's handler (500, text hidden).
+ * version 412 when it came as `If-Match` (RFC 9110) and 409 when it came in the body, a site still
+ * in use 409, an acd or presence that does not answer (or has not finished a retirement) 503. Anything else is left to the runtime's handler (500, text hidden).
  */
 export function adminProblem(error: unknown, versionFromIfMatch = false): unknown {
   if (error instanceof PortalConfigVersionConflictError)
@@ -27,6 +28,17 @@ export function adminProblem(error: unknown, versionFromIfMatch = false): unknow
       reason: "ROUTING_CONFIG_INVALID",
     });
   }
+  if (error instanceof SiteInUseError)
+    return new HttpProblem(409, "Conflict", error.message, undefined, {
+      reason: "SITE_IN_USE",
+      sessions: error.sessions,
+    });
+  if (error instanceof SiteRetirementPendingError)
+    return new HttpProblem(503, "Service unavailable", error.message, undefined, {
+      reason: "SITE_RETIREMENT_PENDING",
+    });
+  if (error instanceof PresenceUnavailableError)
+    return new HttpProblem(503, "Service unavailable", error.message, undefined, { reason: "PRESENCE_UNAVAILABLE" });
   if (error instanceof AcdUnavailableError)
     return new HttpProblem(503, "Service unavailable", error.message, undefined, { reason: "ACD_UNAVAILABLE" });
   return error;

@@ -26,7 +26,7 @@ export interface AdminRoute<P = unknown, Q = unknown, B = unknown> extends Omit<
   ApiOperation,
   "method" | "params" | "query" | "body" | "status"
 > {
-  method: "get" | "put";
+  method: "get" | "put" | "delete";
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;

@@ -53,6 +53,21 @@ export const historyResponse = z.object({
   versions: z.array(z.object(versionSummary).meta({ id: "PortalConfigVersionSummary" })),
 });
 
+export const siteRetiredView = z
+  .object({
+    siteId: z.string(),
+    retiredAt: z.iso.datetime(),
+    retiredBy: idField.meta({ description: "The admin who retired it (his token's sub)." }),
+    throughVersion: z
+      .number()
+      .int()
+      .meta({ description: "The last portal config version of the retired site (its history stays readable)." }),
+    removedKeys: z
+      .object({ acd: z.number().int(), presence: z.number().int() })
+      .meta({ description: "Routing and presence keys removed (0 when asked again after they had gone)." }),
+  })
+  .meta({ id: "SiteRetired" });
+
 export const routingVersionResponse = z.object({ version: z.number().int() });
 
 /** `If-Match: "3"`: the ETag of the version read. */

@@ -19,12 +19,17 @@
  * - `identityKeys`: the site's JWKS for verified identity (identity-keys.ts).
  * - `reps`: who the rep list may show, in display order, by display name (only those logged in and
  *   available appear); left empty, every such rep is shown by his id.
+ * - `reporting`: the site's time zone and service-level thresholds, as reporting follows them
+ *   (site-settings.ts); left out, the defaults.
+ * - `keepPlace`: whether a waiting customer may leave the page keeping his place (keep-place.ts).
  */
 import { displayNameField, idField, textField } from "@handoff/runtime/fields";
 import { z } from "zod";
 import { identityKeySetSchema } from "./identity-keys";
+import { keepPlaceSchema } from "./keep-place";
 import { templateProblem } from "./message-template";
 import { scheduleSchema } from "./schedule-schema";
+import { reportingSettingsSchema, timeZoneProblem } from "./site-settings";
 import { isExactOrigin, isWebAddress } from "./web-origin";
 
 export const MAX_NOTICES = 10;
@@ -162,8 +167,12 @@ export const portalConfigSchema = z
       )
       .default([])
       .meta({ description: "The reps the portal's rep list may show, in display order, with their display names." }),
+    reporting: reportingSettingsSchema.optional(),
+    keepPlace: keepPlaceSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    const zoneProblem = timeZoneProblem(config);
+    if (zoneProblem) ctx.addIssue({ code: "custom", path: ["reporting", "timeZone"], message: zoneProblem });
     if (config.startMethods.issueForm && config.problemTypes.length === 0)
       ctx.addIssue({
         code: "custom",

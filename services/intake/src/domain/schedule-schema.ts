@@ -36,7 +36,7 @@ const isNamedTimeZone = (name: string): boolean => {
   }
 };
 
-const timeZone = z
+export const timeZoneField = z
   .string()
   .max(64)
   .refine(isNamedTimeZone, { error: "must be an IANA time zone such as Europe/Berlin" })
@@ -103,7 +103,7 @@ const uniqueDates =
   };
 
 export const scheduleSchema = z.strictObject({
-  timeZone,
+  timeZone: timeZoneField,
   weekly: weeklyHoursSchema.describe("each weekday's hours; a weekday left out is closed"),
   holidays: z
     .array(holidaySchema)

@@ -3,8 +3,11 @@ import { callUnary, createGrpcClient, errorReason, HttpProblem, type GrpcTls } f
 import { Actor, type AbandonReason, type EndReason, type Permission } from "@handoff/proto/common";
 import {
   SessionBrokerServiceClient,
+  type CallCustomerBackResponse,
   type CreateSessionRequest,
   type CreateSessionResponse,
+  type ResumeSessionResponse,
+  type SetCustomerAwayResponse,
   type GetSessionResponse,
   type PermissionGrant,
   type Requester,
@@ -59,6 +62,15 @@ export function brokerProblem(error: unknown): unknown {
     return new HttpProblem(404, "Not found", "no such session for this token", undefined, {
       reason: "SESSION_NOT_FOUND",
     });
+  // RFC 9110 422: the request is well formed, but its key names another request.
+  if (reason === "IDEMPOTENCY_KEY_REUSED")
+    return new HttpProblem(
+      422,
+      "Unprocessable content",
+      error.details.replace(/^idempotency_key/, "Idempotency-Key"),
+      "Idempotency-Key",
+      { reason },
+    );
   return new HttpProblem(mapped[0], mapped[1], error.details, undefined, reason ? { reason } : {});
 }
 
@@ -86,6 +98,35 @@ export class CustomerBroker {
 
   async end(c: CustomerCredential, reason: EndReason, abandonReason: AbandonReason): Promise<void> {
     await callUnary(this.client, "closeSession", { ...ids(c), requester: customer(c), reason, abandonReason });
+  }
+
+  /** Keep my place: he leaves the page keeping his place, or is back. */
+  setAway(c: CustomerCredential, away: boolean): Promise<SetCustomerAwayResponse> {
+    return callUnary(this.client, "setCustomerAway", { ...ids(c), requester: customer(c), away });
+  }
+
+  /** Intake's callback of an away customer (no customer token: intake calls him, he did not ask). */
+  callBack(
+    siteId: string,
+    sessionId: string,
+    returnWithinMs: number,
+    channel: string,
+  ): Promise<CallCustomerBackResponse> {
+    return callUnary(this.client, "callCustomerBack", { siteId, sessionId, returnWithinMs, channel });
+  }
+
+  /** The session as intake itself reads it (the callback's webhook names the customer to reach). */
+  sessionForCallback(siteId: string, sessionId: string): Promise<GetSessionResponse> {
+    return callUnary(this.client, "getSession", {
+      siteId,
+      sessionId,
+      requester: { actor: Actor.ACTOR_SYSTEM, id: "", customerToken: "" },
+    });
+  }
+
+  /** The resume link's one-time token for a new customer token. */
+  resume(siteId: string, sessionId: string, resumeToken: string): Promise<ResumeSessionResponse> {
+    return callUnary(this.client, "resumeSession", { siteId, sessionId, resumeToken });
   }
 
   async chat(c: CustomerCredential, text: string): Promise<number> {

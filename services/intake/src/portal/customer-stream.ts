@@ -16,6 +16,12 @@ import { waitingMessage } from "./waiting-message";
 
 /** A customer that reads slower than his stream is written is cut off here; he resumes from his last id. */
 const MAX_BUFFERED_BYTES = 256 * 1024;
+/**
+ * Frames of the history a first connect (no Last-Event-ID) replays that the status already sums up: an
+ * old place in the queue would overwrite the status's current one, and an old callback would notify
+ * the customer again on every reload (the status carries its deadline).
+ */
+const SUMMED_UP_BY_STATUS = new Set(["waiting", "callback"]);
 /** States in which the customer still waits for a rep. */
 const WAITING = new Set(["created", "waiting", "offered"]);
 
@@ -58,6 +64,8 @@ export class CustomerStream {
   private position: Position;
   /** The sequence the first status was read at: feed events up to it are history. */
   private readonly statusSequence: number;
+  /** The feed replays the whole history (a first connect, not a resume after a drop). */
+  private readonly fullReplay: boolean;
   private lastHoldAtMs = Date.now();
   private lastReadAtMs = Date.now();
   private readonly noticesSent = new Set<string>();
@@ -83,6 +91,7 @@ export class CustomerStream {
     this.queue = queue;
     this.position = status.position;
     this.statusSequence = status.lastSequence;
+    this.fullReplay = lastEventId === undefined;
     this.repNames = repNamesOf(portal?.config.reps);
     res.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
@@ -102,7 +111,9 @@ export class CustomerStream {
     this.keepAlive = setInterval(() => {
       if (!this.finished) res.write(": keep-alive\n\n");
     }, deps.keepAliveMs);
-    this.write({ event: "status", data: status });
+    // Named as the accepted frame names him: a stream that connects after the accept gets his name here.
+    const displayName = status.repId === null ? undefined : this.repNames(status.repId);
+    this.write({ event: "status", data: { ...status, displayName } });
     if (this.state === "offered") this.write({ event: "offered", data: {} });
     if (portal && this.state === "waiting" && lastEventId === undefined)
       this.write({
@@ -135,9 +146,10 @@ export class CustomerStream {
 
   private relay(event: SessionEvent): void {
     // The history replayed on connect is what the status already sums up.
-    if (event.sequence > this.statusSequence) this.follow(event);
+    const history = event.sequence <= this.statusSequence;
+    if (!history) this.follow(event);
     const frame = frameOfEvent(event, this.repNames);
-    if (frame) this.write(frame);
+    if (frame && !(history && this.fullReplay && SUMMED_UP_BY_STATUS.has(frame.event))) this.write(frame);
     if (event.payload?.$case === "sessionClosed") this.finish();
   }
 

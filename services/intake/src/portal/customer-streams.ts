@@ -3,23 +3,29 @@ import type { Response } from "express";
 import type { CustomerBroker, CustomerCredential } from "./customer-broker";
 import { CustomerStream, type CustomerStreamDeps, type CustomerStreamHooks } from "./customer-stream";
 import { queueKeyOf, type QueueChange, type QueueKey } from "./queue-changes";
-import type { QueuePositions } from "./queue-positions";
+import { POSITION_BATCH_SIZE, type QueuePositions } from "./queue-positions";
 import { RefreshQueue } from "./refresh-queue";
 import { sessionStatusJson } from "./session-json";
 import type { SitePortals } from "./site-portals";
 import type { StreamClaim, StreamClaims } from "./stream-claims";
+import type { AwayRegistry } from "./away-registry";
 
 export interface CustomerStreamOptions {
   /** How often a waiting customer's position is read without a queue event (the safety net). @default 30000 */
   safetyRefreshMs?: number;
   /** How often notices and hold messages are checked. @default 2000 */
   housekeepingMs?: number;
-  /** Position reads in flight at once from this replica. @default 32 */
+  /** Position reads in flight at once from this replica (they go to the acd in batches of up to 500). @default 500 */
   refreshConcurrency?: number;
   /** @default 15000 */
   keepAliveMs?: number;
   /** Streams one replica holds at once. @default 20000 */
   maxStreams?: number;
+  /**
+   * Marks the sessions with a stream open in Redis (keep my place calls an open page back by a frame,
+   * a closed one by the site's webhook), renewed every keep-alive interval.
+   */
+  openMarks?: Pick<AwayRegistry, "streamOpen" | "streamClosed">;
 }
 
 /**
@@ -35,6 +41,8 @@ export class CustomerStreams {
   private readonly byQueue = new Map<string, Map<QueueKey, Set<CustomerStream>>>();
   private readonly maxStreams: number;
   private readonly deps: CustomerStreamDeps;
+  private readonly openMarks: CustomerStreamOptions["openMarks"];
+  private readonly renewMarks: NodeJS.Timeout | undefined;
   private readonly hooks: CustomerStreamHooks = {
     moved: (stream, from) => {
       this.unindex(stream, from);
@@ -45,6 +53,7 @@ export class CustomerStreams {
       if (this.open.get(key) === stream) this.open.delete(key);
       this.unindex(stream, stream.queue);
       this.deps.refreshes.forget(stream);
+      this.mark("streamClosed", stream);
     },
   };
 
@@ -56,8 +65,9 @@ export class CustomerStreams {
     logger: Logger,
     options: CustomerStreamOptions = {},
   ) {
-    const refreshes = new RefreshQueue<CustomerStream>(options.refreshConcurrency ?? 32, (error: unknown) =>
-      logger.debug({ err: error }, "customer stream position read failed"),
+    const refreshes = new RefreshQueue<CustomerStream>(
+      options.refreshConcurrency ?? POSITION_BATCH_SIZE,
+      (error: unknown) => logger.debug({ err: error }, "customer stream position read failed"),
     );
     this.deps = {
       broker,
@@ -70,6 +80,19 @@ export class CustomerStreams {
       keepAliveMs: options.keepAliveMs ?? 15_000,
     };
     this.maxStreams = options.maxStreams ?? 20_000;
+    this.openMarks = options.openMarks;
+    if (this.openMarks) {
+      this.renewMarks = setInterval(() => {
+        for (const stream of this.open.values()) this.mark("streamOpen", stream);
+      }, this.deps.keepAliveMs);
+      this.renewMarks.unref();
+    }
+  }
+
+  private mark(how: "streamOpen" | "streamClosed", stream: CustomerStream): void {
+    this.openMarks?.[how](stream.credential, stream.generation).catch((error: unknown) => {
+      this.deps.logger.debug({ err: error }, "open stream mark not written");
+    });
   }
 
   /** Starts the stream; what fails before it starts (a wrong token...) is the caller's to answer. */
@@ -91,6 +114,7 @@ export class CustomerStreams {
     const stream = new CustomerStream(this.deps, res, c, status, queue, portal, lastEventId, this.hooks, generation);
     this.open.set(key, stream);
     this.index(stream);
+    this.mark("streamOpen", stream);
   }
 
   /** A routing event changed these queues: the customers waiting in them read their place again. */
@@ -110,6 +134,7 @@ export class CustomerStreams {
 
   /** At shutdown: every customer reconnects (to another replica) with his last id. */
   closeAll(): void {
+    clearInterval(this.renewMarks);
     for (const stream of [...this.open.values()]) stream.finish();
   }
 

@@ -3,7 +3,7 @@ import { idField } from "@handoff/runtime/fields";
 import type { Request, RequestHandler, Response } from "express";
 import type { SitePortals } from "./site-portals";
 
-const ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
+const ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, Last-Event-ID";
 const ALLOWED_METHODS = "GET, POST";
 const PREFLIGHT_MAX_AGE_S = 600;
 

@@ -7,7 +7,7 @@ import { portalOpenApi } from "./portal-openapi";
 import type { PortalDeps } from "./portal-deps";
 import type { PortalRoute } from "./portal-route";
 import { PORTAL_ROUTES } from "./portal-routes";
-import { sessionPath } from "./portal-schemas";
+import { IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PROBLEM, sessionPath } from "./portal-schemas";
 
 /** The largest JSON body a customer may send (a 4,000-character description or chat message fits). */
 export const PORTAL_JSON_LIMIT = "16kb";
@@ -35,6 +35,17 @@ function credentialOf(req: Request, siteId: string, sessionId: string): Customer
   return { siteId, sessionId, customerToken: match[1] };
 }
 
+/** The Idempotency-Key header, when sent; a malformed one is a 400 naming the header. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get("idempotency-key");
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key))
+    throw new HttpProblem(400, "Invalid request", `Idempotency-Key: ${IDEMPOTENCY_KEY_PROBLEM}`, "Idempotency-Key", {
+      errors: [{ field: "Idempotency-Key", problem: IDEMPOTENCY_KEY_PROBLEM }],
+    });
+  return key;
+}
+
 const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ":$1");
 const clientAddress = (req: Request) => (req.ip ?? "").slice(0, 64);
 
@@ -47,7 +58,13 @@ function handlerOf(route: PortalRoute, deps: PortalDeps): RequestHandler {
         const credential = route.customer
           ? credentialOf(req, siteId, sessionId ?? "")
           : { siteId, sessionId: "", customerToken: "" };
-        const result = await route.handle(deps, { ...parsed, clientAddress: clientAddress(req), credential });
+        const idempotencyKey = route.idempotent ? idempotencyKeyOf(req) : undefined;
+        const result = await route.handle(deps, {
+          ...parsed,
+          clientAddress: clientAddress(req),
+          credential,
+          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        });
         if (route.status === 204) res.status(204).end();
         else res.status(route.status).json(result);
       })

@@ -1,3 +1,4 @@
+import type { AwayRegistry } from "./away-registry";
 import type { CustomerBroker } from "./customer-broker";
 import type { CustomerStreams } from "./customer-streams";
 import type { RepDirectory } from "./rep-directory";
@@ -10,5 +11,7 @@ export interface PortalDeps {
   reps: Pick<RepDirectory, "listed">;
   streams: CustomerStreams;
   waits: Pick<WaitPreview, "estimate">;
+  /** Keep my place: who is away (to be called back). */
+  away: Pick<AwayRegistry, "add" | "remove">;
   now(): number;
 }

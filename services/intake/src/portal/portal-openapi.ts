@@ -1,5 +1,5 @@
 import { openApiDocument, type ApiOperation } from "@handoff/runtime";
-import { sessionPath } from "./portal-schemas";
+import { IDEMPOTENCY_KEY, sessionPath } from "./portal-schemas";
 import type { PortalRoute } from "./portal-route";
 
 const PROBLEMS: Record<number, string> = {
@@ -8,6 +8,7 @@ const PROBLEMS: Record<number, string> = {
   403: "The page's origin is not allowed for the site (ORIGIN_NOT_ALLOWED), or a wrong key or link (CREDENTIAL_REJECTED).",
   404: "No such site (SITE_NOT_FOUND) or no such session for this token (SESSION_NOT_FOUND).",
   409: "PORTAL_CLOSED (with opensAt), START_METHOD_DISABLED, AGREEMENT_CHANGED, or the session's state does not allow it.",
+  422: "The Idempotency-Key was used for a start with other fields (IDEMPOTENCY_KEY_REUSED): send a new key.",
   413: "The body is larger than 16 kB.",
   429: "Rate limit per address or per site (RATE_LIMITED), key guessing (REDEMPTION_LOCKED), or a bound reached.",
   503: "The session-broker (BROKER_UNAVAILABLE) or the acd (ROUTING_UNAVAILABLE) did not answer; retry.",
@@ -38,9 +39,24 @@ const STREAM: ApiOperation = {
   errors: [401, 404, ...COMMON_ERRORS],
 };
 
+const IDEMPOTENCY_KEY_HEADER = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "A key for this start, new for every start the customer means and sent again on its retries (a UUID). " +
+    "A retry with the same key and body within 24 h answers the session the first attempt started, with the " +
+    "same customerToken, never a second session; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED.",
+  schema: { type: "string", pattern: IDEMPOTENCY_KEY.source },
+};
+
 /** The public portal API's OpenAPI 3.1 document, generated from the routes' zod schemas. */
 export function portalOpenApi(routes: readonly PortalRoute[]): Record<string, unknown> {
-  const operations: ApiOperation[] = routes.map((r) => ({ ...r, errors: [...COMMON_ERRORS, ...r.errors] }));
+  const operations: ApiOperation[] = routes.map((r) => ({
+    ...r,
+    ...(r.idempotent ? { headers: [IDEMPOTENCY_KEY_HEADER] } : {}),
+    errors: [...COMMON_ERRORS, ...r.errors],
+  }));
   return openApiDocument({
     info: {
       title: "Handoff public portal API",

@@ -9,6 +9,8 @@ export interface PortalCall<P, B> {
   clientAddress: string;
   /** For session routes: the session in the path and the bearer token. */
   credential: CustomerCredential;
+  /** The request's Idempotency-Key header (routes that take one), checked against IDEMPOTENCY_KEY. */
+  idempotencyKey?: string;
 }
 
 /**
@@ -28,6 +30,8 @@ export interface PortalRoute<P = unknown, B = unknown> {
   body?: z.ZodType<B>;
   status: 200 | 201 | 204;
   response?: z.ZodType;
+  /** The operation takes an optional Idempotency-Key header (a retry answers the first request's result). */
+  idempotent?: boolean;
   /** Statuses besides 400, 403 (origin), 429 and 503 that the operation may answer. */
   errors: number[];
   handle(deps: PortalDeps, call: PortalCall<P, B>): Promise<unknown>;

@@ -3,6 +3,7 @@ import { AbandonReason, EndReason } from "@handoff/proto/common";
 import type { PortalDeps } from "./portal-deps";
 import { route, type PortalRoute } from "./portal-route";
 import {
+  awayBody,
   chatBody,
   endBody,
   fileSendBody,
@@ -18,6 +19,8 @@ import {
   sitePath,
   startedSession,
   startSessionBody,
+  resumeBody,
+  resumedSession,
   surveyBody,
 } from "./portal-schemas";
 import { portalViewJson } from "./portal-view";
@@ -68,9 +71,10 @@ export const PORTAL_ROUTES: readonly PortalRoute[] = [
     body: startSessionBody,
     status: 201,
     response: startedSession,
-    errors: [401, 404, 409],
-    handle: async (deps, { params, body, clientAddress }) =>
-      startSession(deps, await sitePortal(deps, params.siteId), body, clientAddress, deps.now()),
+    idempotent: true,
+    errors: [401, 404, 409, 422],
+    handle: async (deps, { params, body, clientAddress, idempotencyKey }) =>
+      startSession(deps, await sitePortal(deps, params.siteId), body, clientAddress, deps.now(), idempotencyKey),
   }),
   route({
     method: "get",
@@ -181,6 +185,51 @@ export const PORTAL_ROUTES: readonly PortalRoute[] = [
       );
       const { session, position } = await deps.broker.getSession(credential);
       return sessionStatusJson(session!, position);
+    },
+  }),
+  route({
+    method: "post",
+    path: `${SESSION}/away`,
+    operationId: "keepMyPlace",
+    summary: "Keep my place: leave the page without losing the place (called back when the turn is near), or be back",
+    tag: "session",
+    customer: true,
+    params: sessionPath,
+    body: awayBody,
+    status: 200,
+    response: sessionStatus,
+    errors: [401, 404, 409],
+    handle: async (deps, { credential, body }) => {
+      const portal = await sitePortal(deps, credential.siteId);
+      if (body.away && !portal.config.keepPlace)
+        throw new HttpProblem(409, "Conflict", "this portal does not keep places", undefined, {
+          reason: "KEEP_PLACE_OFF",
+        });
+      const { session } = await deps.broker.setAway(credential, body.away);
+      await (body.away ? deps.away.add(credential) : deps.away.remove(credential));
+      const { position } = await deps.broker.getSession(credential);
+      return sessionStatusJson(session!, position);
+    },
+  }),
+  route({
+    method: "post",
+    path: `${SESSION}/resume`,
+    operationId: "resumeSession",
+    summary:
+      "The resume link of a customer called back: its one-time token for a new customer token; a waiting customer is back",
+    tag: "session",
+    customer: false,
+    params: sessionPath,
+    body: resumeBody,
+    status: 200,
+    response: resumedSession,
+    errors: [403, 404],
+    handle: async (deps, { params, body }) => {
+      const resumed = await deps.broker.resume(params.siteId, params.sessionId, body.resumeToken);
+      const credential = { ...params, customerToken: resumed.customerToken };
+      await deps.away.remove(credential);
+      const { session, position } = await deps.broker.getSession(credential);
+      return { ...sessionStatusJson(session!, position), customerToken: resumed.customerToken };
     },
   }),
   route({

@@ -20,6 +20,13 @@ export const START_METHODS = ["rep_list", "issue", "session_key", "invitation_li
 export const PERMISSIONS = ["view", "control", "file_transfer", "elevation"] as const;
 export const SESSION_STATES = ["created", "waiting", "offered", "active", "ended", "abandoned"] as const;
 
+/**
+ * A start's Idempotency-Key header: one per start the customer means, reused on its retries. 16
+ * characters at least, as a retry with it answers the session's customer token (a UUID fits).
+ */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,64}$/;
+export const IDEMPOTENCY_KEY_PROBLEM = "must be 16 to 64 characters of A-Z a-z 0-9 _ -";
+
 export const sitePath = z.strictObject({ siteId: idField });
 export const sessionPath = z.strictObject({ siteId: idField, sessionId: idField });
 export const permissionRequestPath = z.strictObject({ siteId: idField, sessionId: idField, requestId: idField });
@@ -116,6 +123,12 @@ export const sessionStatus = z
     endReason: z.string().nullable(),
     granted: z.array(z.object({ permission: z.enum(PERMISSIONS), application: z.string() })),
     lastSequence: z.number().int().meta({ description: "The sequence of the session's last event." }),
+    keepPlace: z
+      .object({
+        away: z.boolean().meta({ description: "He left the page keeping his place; no rep is offered it meanwhile." }),
+        returnBy: instant.nullable().meta({ description: "Once called back: be back by then, or it is abandoned." }),
+      })
+      .meta({ id: "KeepPlaceStatus" }),
   })
   .meta({ id: "SessionStatus" });
 
@@ -157,6 +170,10 @@ export const portalView = z
     agreement: z.object({ text: z.string(), version: z.string() }).nullable(),
     recordingPrompt: z.string().nullable(),
     fallbackUrl: z.string().nullable(),
+    keepPlace: z
+      .object({ callAtPosition: z.number().int(), returnWithinSeconds: z.number().int() })
+      .nullable()
+      .meta({ description: "Whether a waiting customer may leave the page keeping his place (null: not offered)." }),
   })
   .meta({ id: "PortalView" });
 
@@ -190,6 +207,22 @@ export const endBody = z.strictObject({
     .default("left")
     .meta({ description: "notice: he left from a notice (no exit survey)." }),
 });
+export const awayBody = z.strictObject({
+  away: z.boolean().meta({ description: "true: he leaves the page keeping his place; false: he is back." }),
+});
+export const resumeBody = z.strictObject({
+  resumeToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{20,128}$/, "is not a resume token")
+    .meta({ description: "The one-time token of the resume link (after the session id and a dot)." }),
+});
+export const resumedSession = sessionStatus
+  .extend({
+    customerToken: z
+      .string()
+      .meta({ description: "A new token for the session (the one before stops working); as on start." }),
+  })
+  .meta({ id: "ResumedSession" });
 export const surveyBody = z.strictObject({
   satisfaction: z.number().int("must be a whole number").min(1, "from 1 to 5").max(5, "from 1 to 5"),
   comment: textField(MAX_SURVEY_COMMENT).default(""),

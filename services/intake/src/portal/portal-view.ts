@@ -45,5 +45,8 @@ export function portalViewJson(portal: SitePortal, reps: ListedRep[], atMs: numb
     agreement: config.agreement ? { text: config.agreement.text, version: config.agreement.version } : null,
     recordingPrompt: config.recordingPrompt?.text ?? null,
     fallbackUrl: config.fallbackUrl ?? null,
+    keepPlace: config.keepPlace
+      ? { callAtPosition: config.keepPlace.callAtPosition, returnWithinSeconds: config.keepPlace.returnWithinSeconds }
+      : null,
   };
 }

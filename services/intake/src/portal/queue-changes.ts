@@ -84,6 +84,8 @@ export function queueChangeOf(event: RoutingEvent, queuesOf: QueuesOf): QueueCha
     }
     case "routingConfigChanged":
       return { siteId, queues: "site" };
+    // Away or back keeps every place (a return that matched at once is followed by its OfferCreated).
+    case "customerAwayChanged":
     case "offerAccepted":
     case "waitEstimated":
       return undefined;

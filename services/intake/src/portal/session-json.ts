@@ -65,5 +65,9 @@ export function sessionStatusJson(
     endReason: session.endReason === EndReason.END_REASON_UNSPECIFIED ? null : endReasonName(session.endReason),
     granted: grantsJson(session.granted),
     lastSequence: session.lastSequence,
+    keepPlace: {
+      away: session.customerAway?.away ?? false,
+      returnBy: session.customerAway?.returnByMs ? new Date(session.customerAway.returnByMs).toISOString() : null,
+    },
   };
 }

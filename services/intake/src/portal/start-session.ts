@@ -90,6 +90,7 @@ async function checkClosingTime(
  * Starts a customer's session: the portal's rules (start method, hours, agreement version), the host
  * site's identity token, then the broker (which queues it and answers the customer's token). The
  * answer tells at once when no eligible rep is logged in, and whether his P90 wait ends after closing.
+ * With an idempotency key the broker answers a retry with the session the first attempt started.
  */
 export async function startSession(
   deps: { broker: CustomerBroker; waits: Pick<WaitPreview, "estimate"> },
@@ -97,6 +98,7 @@ export async function startSession(
   body: StartSession,
   clientAddress: string,
   atMs: number,
+  idempotencyKey = "",
 ): Promise<z.infer<typeof startedSession>> {
   const { portalClosed } = checkAllowed(portal, body, atMs);
   if (!portalClosed) await checkClosingTime(deps, portal, body, atMs);
@@ -132,6 +134,8 @@ export async function startSession(
     clientAddress,
     portalClosed,
     clientMode: CLIENT_MODE_OF[mode],
+    // The broker keeps it with the session (PostgreSQL), so a retry through any intake replica finds it.
+    idempotencyKey,
   });
   const session = created.session!;
   const status = sessionStatusJson(session, created.position);

@@ -108,6 +108,11 @@ function dataOf(
       ];
     case "sessionClosed":
       return ["end", endData(payload.sessionClosed)];
+    // Keep my place: he left keeping his place, or is back; his turn is near (the page shows a notification).
+    case "customerAwaySet":
+      return ["away", { away: payload.customerAwaySet.away }];
+    case "customerCalledBack":
+      return ["callback", { returnBy: new Date(payload.customerCalledBack.returnByMs).toISOString() }];
     default:
       return undefined;
   }

@@ -1,11 +1,15 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import { callUnary, createGrpcClient, type GrpcTls } from "@handoff/runtime";
+import { callUnary, createGrpcClient, errorInfo, type GrpcTls } from "@handoff/runtime";
 import { AcdServiceClient, type RoutingConfig } from "@handoff/proto/acd_service";
+import { SiteInUseError, SiteRetirementPendingError } from "./retirement-errors";
 
-/** The acd did not answer (down, overloaded, deadline passed): nothing changed that intake knows of. */
+/**
+ * The acd did not answer (down, overloaded, deadline passed): nothing changed that intake knows of.
+ * The message names the gRPC status, so a 503 tells an unreachable acd from a slow one.
+ */
 export class AcdUnavailableError extends Error {
-  constructor(options?: ErrorOptions) {
-    super("the acd did not answer; retry", options);
+  constructor(code: string, options?: ErrorOptions) {
+    super(`the acd did not answer (${code}); retry`, options);
     this.name = "AcdUnavailableError";
   }
 }
@@ -33,9 +37,12 @@ function translated(error: unknown): Error {
     return new RoutingConfigRefusedError(field, problem);
   }
   if ([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.CANCELLED].includes(error.code))
-    return new AcdUnavailableError({ cause: error });
+    return new AcdUnavailableError(status[error.code], { cause: error });
   return error;
 }
+
+/** The acd waits up to 10 s for the site's outbox to be relayed before it answers: room for that wait. */
+const RETIRE_DEADLINE_MS = 15_000;
 
 /** A site's routing config in the acd, which owns it (teams, problem types, overflow). */
 export class AcdRouting {
@@ -65,6 +72,23 @@ export class AcdRouting {
     try {
       return (await callUnary(this.client, "putRoutingConfig", { siteId, config })).version;
     } catch (error) {
+      throw translated(error);
+    }
+  }
+
+  /**
+   * Retires the site in the acd: refused while it holds sessions in routing; otherwise its config goes
+   * at once and, once its outbox is relayed, every key of it. Returns the keys removed (0 when it was
+   * retired already).
+   * @throws SiteInUseError, SiteRetirementPendingError, AcdUnavailableError
+   */
+  async retire(siteId: string): Promise<number> {
+    try {
+      return (await callUnary(this.client, "retireSite", { siteId }, RETIRE_DEADLINE_MS)).removedKeys;
+    } catch (error) {
+      const info = errorInfo(error);
+      if (info?.reason === "SITE_IN_USE") throw new SiteInUseError(siteId, Number(info.metadata["sessions"] ?? 0));
+      if (info?.reason === "SITE_RETIREMENT_PENDING") throw new SiteRetirementPendingError(siteId, "acd");
       throw translated(error);
     }
   }

@@ -175,6 +175,31 @@ const BAD_CONFIGS: [string, Change, string][] = [
   ["a point off the curve", withKeys({ ...publicJwk("ec"), kid: "k1", x: "AAAA" }), "config.identityKeys.keys.0.x"],
   ["no identity keys in the set", withKeys(), "config.identityKeys.keys"],
   ["an unknown field", (c) => ({ ...c, colour: "blue" }), "config.colour"],
+  [
+    "a reporting time zone other than the schedule's",
+    (c) => ({ ...c, reporting: { timeZone: "Europe/London" } }),
+    "config.reporting.timeZone",
+  ],
+  [
+    "an unknown reporting time zone",
+    (c) => ({ ...c, reporting: { timeZone: "Mars/Olympus" } }),
+    "config.reporting.timeZone",
+  ],
+  [
+    "a service level within 0 seconds",
+    (c) => ({ ...c, reporting: { serviceLevelThresholdSeconds: 0 } }),
+    "config.reporting.serviceLevelThresholdSeconds",
+  ],
+  [
+    "a fractional service level threshold",
+    (c) => ({ ...c, reporting: { serviceLevelThresholdSeconds: 20.5 } }),
+    "config.reporting.serviceLevelThresholdSeconds",
+  ],
+  [
+    "a short-abandon threshold over an hour",
+    (c) => ({ ...c, reporting: { shortAbandonThresholdSeconds: 3_601 } }),
+    "config.reporting.shortAbandonThresholdSeconds",
+  ],
 ];
 
 let stack: AdminStack;

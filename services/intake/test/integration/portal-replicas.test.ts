@@ -7,6 +7,7 @@ import { PortalStack, StreamReader } from "../support/portal-stack";
 
 const PER_ADDRESS = 30;
 const PER_SITE = 20;
+const PER_ADMIN = 10;
 
 let stack: PortalStack;
 /** The public URLs of the two replicas, which share one Redis key prefix. */
@@ -15,6 +16,7 @@ beforeAll(async () => {
   stack = await PortalStack.start({
     RATE_LIMIT_PER_MINUTE: String(PER_ADDRESS),
     SITE_RATE_LIMIT_PER_MINUTE: String(PER_SITE),
+    ADMIN_RATE_LIMIT_PER_MINUTE: String(PER_ADMIN),
   });
   replicas = [stack.publicUrl, await stack.addIntake()];
 }, 240_000);
@@ -75,6 +77,23 @@ describe("intake replicas share their limits and streams through Redis", () => {
         body: { reason: "RATE_LIMITED", limit: "site" },
       });
     expect((await portalFrom(replicas[1], freshAddress(), quiet)).status).toBe(200);
+  });
+
+  it("counts an admin on both replicas' admin APIs together, and the 429 says the admin limit was hit", async () => {
+    const siteId = await stack.site(demoRouting(), openPortal());
+    const [ada, bob] = [await stack.adminToken(siteId, "ada"), await stack.adminToken(siteId, "bob")];
+    const read = async (url: string, token: string) => {
+      const response = await fetch(`${url}/v1/admin/portal-config`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const admins = stack.adminUrls;
+    expect(admins).toHaveLength(2);
+    // The site's creation above was ada's first request (routing and portal config: two).
+    for (let i = 2; i < PER_ADMIN; i++) expect((await read(admins[i % 2]!, ada)).status).toBe(200);
+    for (const url of admins)
+      expect(await read(url, ada)).toMatchObject({ status: 429, body: { reason: "RATE_LIMITED", limit: "admin" } });
+    // Another admin of the same site is counted on his own.
+    expect((await read(admins[1]!, bob)).status).toBe(200);
   });
 
   it("keeps one live stream per customer: a stream opened on the other replica closes the first", async () => {

@@ -88,7 +88,10 @@ describe("the public portal", () => {
   });
 
   it("relays the session: acceptance, chat both ways, a permission granted then stopped, a nudge, the end and the survey; a reconnect resumes after its last id", async () => {
-    const siteId = await stack.site(demoRouting(), portalConfig());
+    const siteId = await stack.site(
+      demoRouting(),
+      portalConfig({ reps: [{ repId: "alice", displayName: "Alice A." }] }),
+    );
     await stack.sessions.repOnline(siteId, "alice", ["support"]);
     const session = await stack.startSession(siteId, issue("Ann"));
     const broker = stack.sessions.broker;
@@ -104,6 +107,12 @@ describe("the public portal", () => {
     const path = `/v1/sites/${siteId}/sessions/${session.sessionId}`;
     const as = { token: session.customerToken };
     let stream = await stack.stream(siteId, session);
+    // Connected after the accept: the status already names her (the widget's first line says who joined).
+    expect((await stream.next((f) => f.event === "status")).data).toMatchObject({
+      state: "active",
+      repId: "alice",
+      displayName: "Alice A.",
+    });
     expect((await stream.next((f) => f.event === "accepted")).data).toMatchObject({ repId: "alice" });
     expect(await stack.call("POST", `${path}/messages`, { ...as, body: { text: "Hello?" } })).toMatchObject({
       status: 200,

@@ -5,7 +5,7 @@ import { InvitationChannel } from "@handoff/proto/session_broker_service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PORTAL_OPENAPI_FILE } from "../../src/portal/write-portal-openapi";
 import { demoRouting } from "../support/portal-configs";
-import { closedToday, consent, issueStart, nextMidnightUtc, openPortal } from "../support/portal-fixtures";
+import { closedTodayAndTomorrow, consent, issueStart, openPortal } from "../support/portal-fixtures";
 import { eventually, PortalStack } from "../support/portal-stack";
 
 let stack: PortalStack;
@@ -48,13 +48,14 @@ describe("starting a session", () => {
   });
 
   it("by session key: works while the portal is closed, which the answer says; other methods are refused with the opening time", async () => {
-    const siteId = await stack.site(demoRouting(), openPortal({ schedule: closedToday() }));
+    const { schedule, opensAt } = closedTodayAndTomorrow();
+    const siteId = await stack.site(demoRouting(), openPortal({ schedule }));
     await stack.sessions.repOnline(siteId, "alice", ["support"]);
     const portal = await stack.call("GET", `/v1/sites/${siteId}/portal`);
-    expect(portal.body).toMatchObject({ open: false, opensAt: nextMidnightUtc(), reps: [] });
+    expect(portal.body).toMatchObject({ open: false, opensAt, reps: [] });
 
     const refused = await stack.call("POST", `/v1/sites/${siteId}/sessions`, { body: issueStart("Ann") });
-    expect(refused).toMatchObject({ status: 409, body: { reason: "PORTAL_CLOSED", opensAt: nextMidnightUtc() } });
+    expect(refused).toMatchObject({ status: 409, body: { reason: "PORTAL_CLOSED", opensAt } });
 
     const { displayKey } = await stack.sessions.broker.createSessionKey({
       siteId,

@@ -17,7 +17,8 @@ export type AdminBody = Partial<
   z.infer<typeof problemBodySchema> &
     z.infer<typeof schemas.portalConfigView> &
     z.infer<typeof schemas.historyResponse> &
-    z.infer<typeof routingConfigView>
+    z.infer<typeof schemas.siteRetiredView> &
+    z.infer<typeof routingConfigView> & { sessions: number }
 >;
 
 export interface AdminResponse {
@@ -29,36 +30,42 @@ export interface AdminResponse {
 
 /**
  * A real acd and intake (child processes) on the test infrastructure, intake trusting a test issuer
- * for its admin API; the broker is not needed (intake's readiness only waits for it).
+ * for its admin API; the broker is not needed (intake's readiness only waits for it). Presence runs
+ * too when asked (retiring a site, the portal's rep list).
  */
 export class AdminStack {
   private constructor(
     readonly acd: ServiceProcess,
+    readonly presence: ServiceProcess | undefined,
     readonly intake: ServiceProcess,
     readonly issuer: TestIssuer,
     readonly adminUrl: string,
   ) {}
 
-  static async start(): Promise<AdminStack> {
+  static async start(options: { presence?: boolean } = {}): Promise<AdminStack> {
     const { REDIS_URL, KAFKA_BROKERS, DATABASE_URL } = infrastructureEnv();
     const acd = await startService("acd", { REDIS_URL, KAFKA_BROKERS }, 60_000);
+    const acdAddress = `127.0.0.1:${acd.grpcPort}`;
+    const presence = options.presence
+      ? await startService("presence", { REDIS_URL, KAFKA_BROKERS, ACD_ADDRESS: acdAddress }, 60_000)
+      : undefined;
     const issuer = await testIssuer("ADMIN");
     const intake = await startService("intake", {
       DATABASE_URL,
-      // Only the public portal calls the broker and presence, and lazily.
+      // Only the public portal calls the broker (and presence, without a retirement), and lazily.
       KAFKA_BROKERS,
       REDIS_URL,
       REDIS_KEY_PREFIX: `intake-${randomUUID().slice(0, 8)}`,
       SESSION_BROKER_ADDRESS: "127.0.0.1:1",
-      PRESENCE_ADDRESS: "127.0.0.1:1",
-      ACD_ADDRESS: `127.0.0.1:${acd.grpcPort}`,
+      PRESENCE_ADDRESS: presence ? `127.0.0.1:${presence.grpcPort}` : "127.0.0.1:1",
+      ACD_ADDRESS: acdAddress,
       ADMIN_HTTP_PORT: "0",
       ...issuer.env,
     });
     const listening = intake.output.find((line) => line.includes('"adminHttpPort"'));
     const { adminHttpPort } = JSON.parse(listening ?? "{}") as { adminHttpPort?: number };
     if (!adminHttpPort) throw new Error(`intake logged no admin port:\n${intake.output.join("\n")}`);
-    return new AdminStack(acd, intake, issuer, `http://127.0.0.1:${adminHttpPort}`);
+    return new AdminStack(acd, presence, intake, issuer, `http://127.0.0.1:${adminHttpPort}`);
   }
 
   /** A new site and a token of its admin. */
@@ -68,7 +75,7 @@ export class AdminStack {
   }
 
   async call(
-    method: "GET" | "PUT",
+    method: "GET" | "PUT" | "DELETE",
     path: string,
     token: string | undefined,
     body?: unknown,
@@ -94,6 +101,7 @@ export class AdminStack {
 
   async stop(): Promise<void> {
     await this.intake.stop();
+    await this.presence?.stop();
     await this.acd.stop();
   }
 }

@@ -33,12 +33,18 @@ const EVERY_DAY = Object.fromEntries(
   ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"].map((d) => [d, ALL_DAY]),
 );
 
-/** Open every day in UTC but closed today: it opens at the next midnight UTC. */
-export const closedToday = (nowMs = Date.now()) => ({
-  timeZone: "UTC",
-  weekly: EVERY_DAY,
-  exceptions: [{ date: utcDate(nowMs), hours: [], reason: "Staff outing" }],
-});
+const DAY_MS = 86_400_000;
 
-/** The next midnight UTC after `nowMs`, as an ISO instant. */
-export const nextMidnightUtc = (nowMs = Date.now()) => `${utcDate(nowMs + 86_400_000)}T00:00:00.000Z`;
+/**
+ * A schedule open every day in UTC but closed on the UTC date of `nowMs` and the next one, and when it
+ * opens. Two closed dates, so a test that builds it just before midnight and reads the portal just
+ * after still finds it closed, and `opensAt` (computed from the same `nowMs`) still holds.
+ */
+export const closedTodayAndTomorrow = (nowMs = Date.now()) => ({
+  schedule: {
+    timeZone: "UTC",
+    weekly: EVERY_DAY,
+    exceptions: [utcDate(nowMs), utcDate(nowMs + DAY_MS)].map((date) => ({ date, hours: [], reason: "Staff outing" })),
+  },
+  opensAt: `${utcDate(nowMs + 2 * DAY_MS)}T00:00:00.000Z`,
+});

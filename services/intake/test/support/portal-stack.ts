@@ -59,6 +59,16 @@ export class PortalStack {
     return this.stack.addIntake();
   }
 
+  /** The admin API of every replica started so far, the first one's first. */
+  get adminUrls(): readonly string[] {
+    return this.stack.adminUrls;
+  }
+
+  /** A token of an admin of the site. */
+  adminToken(siteId: string, adminId?: string): Promise<string> {
+    return this.stack.adminToken(siteId, adminId);
+  }
+
   /** A new site with this routing (acd) and portal config, as its admin writes them. */
   site(routing: RoutingConfigBody, portal: PortalConfigInput): Promise<string> {
     return this.stack.site(routing, portal);

@@ -43,3 +43,24 @@ describe("admin token settings", () => {
     ]);
   });
 });
+
+describe("webhook destinations setting", () => {
+  const production = {
+    ...base,
+    NODE_ENV: "production",
+    ADMIN_JWT_ISSUER: "https://login.example.com",
+    ADMIN_JWT_AUDIENCE: "handoff-admin",
+    ADMIN_JWKS_URL: "https://login.example.com/jwks",
+  };
+
+  it("refuses non-public addresses in production and allows them in development unless set", () => {
+    expect(loadIntakeConfig(production).WEBHOOK_NON_PUBLIC_ADDRESSES).toBe("refuse");
+    expect(loadIntakeConfig(base).WEBHOOK_NON_PUBLIC_ADDRESSES).toBe("allow");
+    expect(
+      loadIntakeConfig({ ...production, WEBHOOK_NON_PUBLIC_ADDRESSES: "allow" }).WEBHOOK_NON_PUBLIC_ADDRESSES,
+    ).toBe("allow");
+    expect(problems({ ...base, WEBHOOK_NON_PUBLIC_ADDRESSES: "sometimes" })).toEqual([
+      expect.stringContaining("WEBHOOK_NON_PUBLIC_ADDRESSES"),
+    ]);
+  });
+});

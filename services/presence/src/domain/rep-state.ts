@@ -1,6 +1,9 @@
 /** A rep's chosen state; only `available` makes his capacity routable. */
 export type RepStateName = "available" | "away" | "busy" | "offline";
 
+/** A rep's capacity until he sets one (single-session mode). */
+export const DEFAULT_REP_CAPACITY = 1;
+
 export const STATE_CODES: Record<RepStateName, string> = { available: "a", away: "w", busy: "b", offline: "o" };
 
 const NAMES: Record<string, RepStateName> = { a: "available", w: "away", b: "busy", o: "offline" };

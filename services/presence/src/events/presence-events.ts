@@ -2,6 +2,7 @@ import { TOPICS } from "@handoff/proto";
 import { actorFromJSON, repStateFromJSON } from "@handoff/proto/common";
 import { PresenceEvent } from "@handoff/proto/events";
 import { parseOutboxEntry, type OutgoingEvent, type StreamEntry } from "@handoff/runtime";
+import { recordPresenceEvent } from "./presence-metrics";
 
 export const PRESENCE_TOPIC = TOPICS.presence;
 export const PRESENCE_SCHEMA_VERSION = 1;
@@ -17,7 +18,7 @@ function payloadFields(data: Record<string, unknown>): Record<string, unknown> {
   return fields;
 }
 
-/** The Kafka message of one presence outbox entry, keyed by rep id. */
+/** The Kafka message of one presence outbox entry, keyed by rep id (and the event counted in the metrics). */
 export function toPresenceMessage(site: string, raw: StreamEntry): OutgoingEvent {
   const entry = parseOutboxEntry(raw);
   const $case = entry.type.charAt(0).toLowerCase() + entry.type.slice(1);
@@ -29,6 +30,7 @@ export function toPresenceMessage(site: string, raw: StreamEntry): OutgoingEvent
     repId: entry.key,
     payload: { $case, [$case]: payloadFields(entry.data) } as unknown as PresenceEvent["payload"],
   });
+  recordPresenceEvent(event);
   return {
     key: entry.key,
     value: PresenceEvent.encode(event).finish(),

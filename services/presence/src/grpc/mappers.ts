@@ -21,6 +21,7 @@ const REASON_TO_PROTO: Record<Reason, NotRoutableReason> = {
   not_logged_in_to_team: NotRoutableReason.NOT_ROUTABLE_REASON_NOT_LOGGED_IN_TO_TEAM,
 };
 
+export const stateToProto = (state: RepStateName): RepState => STATE_TO_PROTO[state];
 export const stateFromProto = (state: RepState): RepStateName | undefined => STATE_FROM_PROTO.get(state);
 export const reasonToProto = (reason: Reason) => REASON_TO_PROTO[reason];
 

@@ -1,6 +1,8 @@
+import { status } from "@grpc/grpc-js";
 import { Actor } from "@handoff/proto/common";
 import { PresenceServiceService, type PresenceServiceServer } from "@handoff/proto/presence_service";
 import {
+  GrpcStatusError,
   InvalidArgumentError,
   optionalId,
   PRESENCE_CALLERS,
@@ -8,6 +10,7 @@ import {
   requireId,
   requireIdList,
   unary,
+  withErrorInfo,
   type Logger,
 } from "@handoff/runtime";
 import type { AcdPort } from "../routing-client/acd-client";
@@ -19,6 +22,8 @@ import type { PresenceStore } from "../store/presence-store";
 import { translated } from "./domain-errors";
 import { actorName, reasonToProto, repToProto, stateFromProto } from "./mappers";
 
+/** How long RetireSite waits for the site's outbox to be relayed before it answers UNAVAILABLE. */
+const RETIRE_RELAY_WAIT_MS = 10_000;
 const MAX_TEAMS_PER_REP = 50;
 const MAX_SKILLS = 32;
 const REASON_CODE = /^[a-z0-9-]{0,40}$/;
@@ -145,6 +150,20 @@ export function presenceService(commands: PresenceCommands, store: PresenceStore
         reasons: reasons.map(reasonToProto),
         rep: repToProto(site, rep, routing.load),
       };
+    }),
+
+    forgetSite: unary("ForgetSite", logger, async (req) => {
+      const site = requireId(req.siteId, "site_id");
+      const removed = await store.retireSite(site, RETIRE_RELAY_WAIT_MS);
+      // The same reason as the acd's RetireSite, so intake retries both alike.
+      if (removed === false)
+        throw withErrorInfo(
+          new GrpcStatusError(status.UNAVAILABLE, `site ${site}'s outbox is not relayed yet; retire it again shortly`),
+          "SITE_RETIREMENT_PENDING",
+          "handoff.presence",
+          { site_id: site },
+        );
+      return { removedKeys: removed };
     }),
 
     putPresenceSettings: unary("PutPresenceSettings", logger, async (req) => {

@@ -1,5 +1,5 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import { sweepDue, type Logger } from "@handoff/runtime";
+import { errorInfo, sweepDue, type Logger } from "@handoff/runtime";
 import { routableCapacity, type RepSnapshot } from "../domain/rep-state";
 import type { PresenceStore } from "../store/presence-store";
 import type { AcdPort } from "./acd-client";
@@ -37,6 +37,17 @@ export class CapacityPusher {
       await this.store.markPushed(site, rep.repId, result.storedVersion);
       return true;
     } catch (error) {
+      const step = errorInfo(error);
+      if (step?.reason === "VERSION_STEP" && step.domain === "handoff.acd") {
+        // The acd bounds how far a version may jump; the rep counts on from the acd's version.
+        const held = Number(step.metadata.stored_version);
+        this.logger.warn(
+          { site, repId: rep.repId, version: rep.version, held },
+          "capacity version rebased on the acd's",
+        );
+        await this.store.rebaseVersion(site, rep.repId, held);
+        return false;
+      }
       // A refusal (e.g. a site without routing config yet) stays dirty and is retried quietly, so the
       // rep reaches the acd once it can hold him; an outage is worth a warning.
       const refused = REFUSALS.has((error as ServiceError).code);

@@ -1,9 +1,9 @@
-/** The only place presence builds Redis key strings; the Lua scripts build theirs under the prefix. */
+/** The only place presence builds Redis key strings on the Node side; the library builds the same under the prefix (library/modules/keys.lua). */
 export const tenantPrefix = (site: string) => `hp:{${site}}:`;
 
 export const keys = {
   /**
-   * Every site with presence data; read only when a replica becomes leader (runtime `DueIndexes.markAll`).
+   * Every site with presence data; read only when a replica starts or becomes leader (runtime `DueIndexes.markAll`).
    * Not `hp:sites` of versions before the due indexes, whose leaders sweep every site in it.
    */
   sites: "hp:known-sites",

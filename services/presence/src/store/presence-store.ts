@@ -1,12 +1,17 @@
-import { DueIndexes, loadScripts, type RedisClient, type ScriptArg, type ScriptCall } from "@handoff/runtime";
-import path from "node:path";
+import {
+  DueIndexes,
+  FunctionClient,
+  removeTenantKeys,
+  waitForOutboxRelayed,
+  type FunctionArg,
+  type RedisClient,
+} from "@handoff/runtime";
 import { CapacityTooHighError, RepConnectionLimitError, RepNotLoggedInError, RepUnknownError } from "../domain/errors";
-import { STATE_CODES, stateName, type RepSnapshot, type RepStateName } from "../domain/rep-state";
+import { DEFAULT_REP_CAPACITY, STATE_CODES, stateName, type RepSnapshot, type RepStateName } from "../domain/rep-state";
 import { DEFAULT_SETTINGS, type PresenceSettings } from "../domain/settings";
 import { keys, tenantPrefix } from "./keys";
+import { presenceLibrary } from "./presence-library";
 import * as codes from "./return-codes";
-
-const SCRIPTS_DIR = path.join(__dirname, "scripts");
 
 type Reply = (string | number | null)[];
 
@@ -15,7 +20,7 @@ export type PresenceDueWork = "heartbeats" | "pushes" | "relay";
 
 /** A change of a rep: a new event to relay, and a new version the acd must get. */
 const CHANGED: Partial<Record<PresenceDueWork, number>> = { relay: 0, pushes: 0 };
-/** What each script run through `run` makes due (heartbeat marks its own deadline). */
+/** What each function run through `run` makes due (heartbeat marks its own deadline). */
 const MARKS: Record<string, Partial<Record<PresenceDueWork, number>>> = {
   login: { ...CHANGED, heartbeats: 0 },
   logout: CHANGED,
@@ -25,6 +30,7 @@ const MARKS: Record<string, Partial<Record<PresenceDueWork, number>>> = {
   offerExpired: CHANGED,
   heartbeat: {},
   markPushed: {},
+  rebaseVersion: { pushes: 0 },
 };
 
 const list = (value: string | number | null | undefined) =>
@@ -32,9 +38,13 @@ const list = (value: string | number | null | undefined) =>
     .split(",")
     .filter(Boolean);
 
-/** Presence's only door to Redis: one typed method per Lua script, codes mapped to domain errors. */
+/**
+ * Presence's only door to Redis: one typed method per function of its Redis Functions library
+ * (presence-library.ts), codes mapped to domain errors.
+ */
 export class PresenceStore {
-  private readonly scripts: Record<string, ScriptCall>;
+  /** FCALLs the library, loading it on any node that lacks it. */
+  readonly functions: FunctionClient;
 
   /** Sites this process already registered in `keys.sites`, so the set is written once per site. */
   private readonly knownSites = new Set<string>();
@@ -47,8 +57,13 @@ export class PresenceStore {
     readonly redis: RedisClient,
     private readonly maxConnectionsPerRep: number,
   ) {
-    this.scripts = loadScripts(redis, SCRIPTS_DIR);
+    this.functions = new FunctionClient(redis, presenceLibrary());
     this.due = new DueIndexes(redis, keys.due, ["heartbeats", "pushes", "relay"]);
+  }
+
+  /** Loads the library on every node (at start; calls also load it where it is missing). */
+  load(): Promise<void> {
+    return this.functions.load();
   }
 
   private async registerSite(site: string): Promise<void> {
@@ -57,10 +72,8 @@ export class PresenceStore {
     this.knownSites.add(site);
   }
 
-  private async run(name: string, site: string, repId: string, args: readonly ScriptArg[]): Promise<Reply> {
-    const script = this.scripts[name];
-    if (!script) throw new Error(`no Lua script ${name} in ${SCRIPTS_DIR}`);
-    const reply = (await script([tenantPrefix(site)], [repId, ...args])) as Reply;
+  private async run(name: string, site: string, repId: string, args: readonly FunctionArg[]): Promise<Reply> {
+    const reply = (await this.functions.call(name, [tenantPrefix(site)], [repId, ...args])) as Reply;
     if (reply[0] === codes.NOT_LOGGED_IN) throw new RepNotLoggedInError(repId);
     if (reply[0] === codes.UNKNOWN_REP) throw new RepUnknownError(repId);
     if (reply[0] === codes.TOO_MANY_CONNECTIONS) throw new RepConnectionLimitError(repId, this.maxConnectionsPerRep);
@@ -136,8 +149,7 @@ export class PresenceStore {
     site: string,
     limit: number,
   ): Promise<{ dropped: number; nextInMs: number; offline: string[] }> {
-    const script = this.scripts.expireConnections!;
-    const reply = (await script([tenantPrefix(site)], [limit])) as Reply;
+    const reply = (await this.functions.call("expireConnections", [tenantPrefix(site)], [limit])) as Reply;
     const dropped = Number(reply[0]);
     if (dropped > 0) await this.due.mark(site, CHANGED);
     return { dropped, nextInMs: Number(reply[1]), offline: reply.slice(2).map(String) };
@@ -147,13 +159,30 @@ export class PresenceStore {
     await this.run("markPushed", site, repId, [version]);
   }
 
+  /** The acd refused a version too far above the one it holds: count on from just above it. */
+  async rebaseVersion(site: string, repId: string, heldVersion: number): Promise<void> {
+    await this.run("rebaseVersion", site, repId, [heldVersion]);
+  }
+
   /** Ms until the site's oldest dirty rep is `olderThanMs` overdue (0 if he is), undefined when none is dirty. */
   async nextOverdueInMs(site: string, olderThanMs: number): Promise<number | undefined> {
     const [, since] = await this.redis.zrange(keys.dirty(site), 0, 0, "WITHSCORES");
     return since === undefined ? undefined : Math.max(0, Number(since) + olderThanMs - Date.now());
   }
 
-  /** For a new leader: every site is visited once (runtime `DueIndexes.markAll`). */
+  /**
+   * Forgets a retired site: once its outbox is relayed (within `relayWaitMs`, else false and nothing
+   * removed yet), every key of it goes and the leaders stop visiting it. Returns the keys removed.
+   */
+  async retireSite(site: string, relayWaitMs: number): Promise<number | false> {
+    await this.redis.srem(keys.sites, site);
+    this.knownSites.delete(site);
+    if (!(await waitForOutboxRelayed(this.redis, keys.outbox(site), keys.relayCursor(site), relayWaitMs))) return false;
+    await this.due.remove(site);
+    return removeTenantKeys(this.redis, tenantPrefix(site));
+  }
+
+  /** At a replica's start and for a new leader: every site is visited once (runtime `DueIndexes.markAll`). */
   markEverySite(): Promise<void> {
     return this.due.markAll(keys.sites);
   }
@@ -174,7 +203,7 @@ export class PresenceStore {
       state: stateName(fields.st),
       reasonCode: fields.rc ?? "",
       teamIds: list(fields.teams),
-      capacity: Number(fields.cap ?? 1),
+      capacity: Number(fields.cap ?? DEFAULT_REP_CAPACITY),
       skills: list(fields.sk),
       version: Number(fields.ver ?? 0),
       liveConnections: live,

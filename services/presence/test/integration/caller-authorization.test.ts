@@ -1,10 +1,12 @@
 import { status } from "@grpc/grpc-js";
 import { RepState } from "@handoff/proto/common";
-import { connectPresence, refusal, type Presence } from "@handoff/testing";
+import { createRedis, errorInfo, errorReason } from "@handoff/runtime";
+import { connectPresence, infrastructureEnv, refusal, type Presence } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "../support/eventually";
 import { PresenceStack } from "../support/presence-stack";
 import { newSite, putTeams, team } from "../support/site-fixture";
+import { keys } from "../../src/store/keys";
 
 // Issue 11: without credentials any client could put a rep into not-responding through
 // ReportOfferExpired or log reps in; now only the callers of presence's table may.
@@ -61,18 +63,16 @@ describe("presence's callers", () => {
     const siteId = newSite();
     await putTeams(stack.acd, siteId, [team("support", { memberRepIds: ["cy"] })]);
     await stack.presence.login({ siteId, repId: "cy", teamIds: ["support"], connectionId: "desk" });
-    // The issue's pin, short of 2^53 so the version can still move past it: capacity 0 at a version
-    // presence never issued, as a push from elsewhere or presence's own lost Redis would leave it.
-    const pinned = 1_000_000_000_000;
-    await stack.acd.setRepCapacity({
-      siteId,
-      repId: "cy",
-      teamIds: ["support"],
-      skills: [],
-      routableCapacity: 0,
-      version: pinned,
-      connected: true,
-    });
+    // The issue's pin at 2^53−1 is refused by the acd now (a bounded step); the furthest a push can
+    // still move the version: capacity 0 at a version presence never issued, as a push from elsewhere
+    // or presence's own lost Redis would leave it.
+    await waitUntil(async () => (await stack.acd.getRepRouting({ siteId, repId: "cy" })).known, 15_000);
+    const pin = { siteId, repId: "cy", teamIds: ["support"], skills: [], routableCapacity: 0, connected: true };
+    const refused = await refusal(stack.acd.setRepCapacity({ ...pin, version: Number.MAX_SAFE_INTEGER }));
+    expect([refused.code, errorReason(refused)]).toEqual([status.FAILED_PRECONDITION, "VERSION_STEP"]);
+    const { stored_version: stored, max_step: step } = errorInfo(refused)!.metadata;
+    const pinned = Number(stored) + Number(step);
+    await stack.acd.setRepCapacity({ ...pin, version: pinned });
     // Presence's next changes (away, then available again) are pushed and meet the pinned version.
     for (const state of [RepState.REP_STATE_AWAY, RepState.REP_STATE_AVAILABLE])
       await stack.presence.setState({ siteId, repId: "cy", state, reasonCode: "", actor: 0, actorId: "" });
@@ -81,5 +81,35 @@ describe("presence's callers", () => {
     const repaired = await routing();
     expect(repaired.routableCapacity).toBe(1);
     expect(repaired.version).toBeGreaterThan(pinned);
+  });
+
+  it("counts on from the acd's version when the acd refuses presence's version as too far ahead", async () => {
+    const siteId = newSite();
+    await putTeams(stack.acd, siteId, [team("support", { memberRepIds: ["dee"] })]);
+    await stack.presence.login({ siteId, repId: "dee", teamIds: ["support"], connectionId: "desk" });
+    const routing = () => stack.acd.getRepRouting({ siteId, repId: "dee" });
+    await waitUntil(async () => (await routing()).known, 15_000);
+    const held = (await routing()).version;
+    // Presence's counter far ahead of the acd's (the acd lost the rep, or the counter was moved).
+    const redis = createRedis({ url: infrastructureEnv().REDIS_URL });
+    try {
+      await redis.hset(keys.rep(siteId, "dee"), "ver", 1_000_000_000_000);
+    } finally {
+      redis.disconnect();
+    }
+    await stack.presence.setState({
+      siteId,
+      repId: "dee",
+      state: RepState.REP_STATE_AWAY,
+      reasonCode: "",
+      actor: 0,
+      actorId: "",
+    });
+    await waitUntil(async () => (await routing()).version > held, 15_000);
+    const after = await routing();
+    expect(after.routableCapacity).toBe(0);
+    expect(after.version).toBeGreaterThan(held);
+    expect(after.version).toBeLessThanOrEqual(held + 3);
+    expect((await stack.presence.getRep({ siteId, repId: "dee" })).rep?.version).toBe(after.version);
   });
 });

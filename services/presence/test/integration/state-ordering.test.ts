@@ -131,7 +131,7 @@ describe("state ordering under concurrent clients", () => {
     expect(actual).toEqual(expected);
     console.log(`presence and acd agreed ${settleMs} ms after the last call`);
 
-    const relayed = await events.waitForRelay(redis, siteId);
+    const relayed = (await events.waitForRelay(redis, siteId)).length;
     const now = Date.now();
     for (const rep of reps) {
       const chain = events

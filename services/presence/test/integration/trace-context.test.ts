@@ -5,6 +5,7 @@ import { RepState } from "@handoff/proto/common";
 import { PresenceEventLog } from "../support/presence-event-log";
 import { PresenceStack } from "../support/presence-stack";
 import { newSite, putTeams, team } from "../support/site-fixture";
+import { keys } from "../../src/store/keys";
 
 describe("presence events on Kafka carry the trace of the gRPC call that made them", () => {
   let stack: PresenceStack;
@@ -42,7 +43,7 @@ describe("presence events on Kafka carry the trace of the gRPC call that made th
 
     await log.waitForRelay(redis, siteId);
     const outbox = new Map(
-      (await redis.xrange(`hp:{${siteId}}:ob`, "-", "+")).map(([id, fields]) => [
+      (await redis.xrange(keys.outbox(siteId), "-", "+")).map(([id, fields]) => [
         id,
         traceIdOf(fields[fields.indexOf("tp") + 1] ?? ""),
       ]),

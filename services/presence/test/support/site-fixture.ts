@@ -1,5 +1,5 @@
 import type { Team } from "@handoff/proto/acd_service";
-import { teamTarget, type Acd } from "@handoff/testing";
+import { enqueueInTeam, type Acd } from "@handoff/testing";
 
 export { newSiteId as newSite, teamConfig as team, teamTarget } from "@handoff/testing";
 
@@ -10,13 +10,5 @@ export async function putTeams(acd: Acd, siteId: string, teams: Team[]): Promise
 
 /** Queues a session for a team; returns the rep it was offered to at once ("" when none). */
 export async function enqueue(acd: Acd, siteId: string, sessionId: string, teamId: string): Promise<string> {
-  const { offeredRepId } = await acd.enqueueSession({
-    siteId,
-    sessionId,
-    target: teamTarget(teamId),
-    problemTypeId: "",
-    priority: 0,
-    requiredSkills: [],
-  });
-  return offeredRepId;
+  return (await enqueueInTeam(acd, siteId, sessionId, teamId)).offeredRepId;
 }

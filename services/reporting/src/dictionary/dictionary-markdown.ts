@@ -1,4 +1,4 @@
-import { INGEST_TOPICS } from "../events/ingest-topics";
+import { INGEST_KINDS, INGEST_TOPICS } from "../events/ingest-topics";
 import type { MetricDefinition, SourceEvents } from "./metric-definition";
 import { METRICS_DICTIONARY } from "./metrics-dictionary";
 
@@ -7,9 +7,10 @@ const eventName = (payloadCase: string) => payloadCase.charAt(0).toUpperCase() +
 /** The source events by topic name, as event types (the `event-type` header): `{ "handoff.routing.v1": ["SessionQueued"] }`. */
 export function sourceEventsByTopic(events: SourceEvents): Record<string, string[]> {
   return Object.fromEntries(
-    (["routing", "presence", "sessions"] as const)
-      .filter((kind) => events[kind]?.length)
-      .map((kind) => [INGEST_TOPICS[kind], (events[kind] ?? []).map(eventName)]),
+    INGEST_KINDS.filter((kind) => events[kind]?.length).map((kind) => [
+      INGEST_TOPICS[kind],
+      (events[kind] ?? []).map(eventName),
+    ]),
   );
 }
 
@@ -45,8 +46,10 @@ export function dictionaryMarkdown(dictionary: readonly MetricDefinition[] = MET
     "fact table columns it is read from (schema `reporting`). The same content is served as JSON at",
     "`GET /v1/metrics-dictionary`. The definitions implement `../shared/METRICS.md`: times are event",
     "times (`occurred_at_ms`), a count belongs to the interval of its deciding event, ratios with a zero",
-    "denominator are null, percentiles are nearest rank, and X and the short-abandon threshold are",
-    "applied when a figure is read, so a changed threshold re-reads history.",
+    "denominator are null, percentiles are nearest rank. The site's time zone, X and short-abandon",
+    "threshold are the site's own settings (its admin saves them in intake's portal config `reporting`,",
+    "published as `SiteSettingsChanged` on `handoff.sites.v1`; defaults UTC, 20 s, 5 s); a query may",
+    "override each. They are applied when a figure is read, so a changed threshold re-reads history.",
     "",
   ];
   let group = "";

@@ -1,4 +1,4 @@
-import type { PresenceEvent, RoutingEvent, SessionEvent } from "@handoff/proto/events";
+import type { PresenceEvent, RoutingEvent, SessionEvent, SiteEvent } from "@handoff/proto/events";
 
 type CaseOf<E extends { payload?: { $case: string } | undefined }> = NonNullable<E["payload"]>["$case"];
 
@@ -7,6 +7,8 @@ export interface SourceEvents {
   routing?: readonly CaseOf<RoutingEvent>[];
   presence?: readonly CaseOf<PresenceEvent>[];
   sessions?: readonly CaseOf<SessionEvent>[];
+  /** The site's settings (time zone, thresholds) the figure is computed with. */
+  sites?: readonly CaseOf<SiteEvent>[];
 }
 
 export type MetricGroup = "Queue counts" | "Queue ratios and times" | "Real time" | "Reps" | "Handoff's own";

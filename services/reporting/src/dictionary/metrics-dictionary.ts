@@ -1,6 +1,8 @@
 import type { MetricAnchor, MetricDefinition } from "./metric-definition";
 
 const QUEUE_INTERVAL = "queue (team queue or rep's personal queue) × 15-minute interval of the site's time zone";
+/** The site's settings: its time zone and thresholds, which these figures are computed with. */
+const SITE_SETTINGS = ["siteSettingsChanged"] as const;
 const REP_INTERVAL = "rep × 15-minute interval (split at interval boundaries)";
 const QUEUE_NOW = "queue, now";
 const NO_ANSWER_OR_ABANDON = "answered + abandoned − short_abandoned is 0";
@@ -81,10 +83,10 @@ export const METRICS_DICTIONARY: readonly MetricDefinition[] = [
     label: "Contacts answered within X",
     group: "Queue counts",
     definition:
-      "Answered entries whose wait (acceptance − entry time) is at or below X; X is per team (default 20 s) and is a query parameter, not stored, so past days can be re-read with another X.",
+      "Answered entries whose wait (acceptance − entry time) is at or below X; X is the site's service-level threshold (default 20 s), which a query may override; it is applied when read, so past days can be re-read with another X.",
     unit: "{contact}",
     grain: QUEUE_INTERVAL,
-    events: { routing: ["sessionQueued", "sessionTransferred", "offerAccepted"] },
+    events: { routing: ["sessionQueued", "sessionTransferred", "offerAccepted"], sites: SITE_SETTINGS },
     facts: ["queue_entries.wait_ms", "queue_entries.outcome = 'answered'"],
     anchors: [
       connect("GetMetricDataV2", "SUM_CONTACTS_ANSWERED_IN_X", "Connect's threshold is strictly below X seconds"),
@@ -97,7 +99,7 @@ export const METRICS_DICTIONARY: readonly MetricDefinition[] = [
     label: "Contacts abandoned (with short abandons)",
     group: "Queue counts",
     definition:
-      "Queue entries that ended with SessionAbandoned (the customer left, was disconnected, timed out, or no rep was available), including an abandon while an offer was ringing, counted in the interval of the abandon.",
+      "Queue entries that ended with SessionAbandoned (the customer left, was disconnected, timed out, kept his place and did not return after his callback — reason ABANDON_REASON_CUSTOMER_DID_NOT_RETURN —, or no rep was available), including an abandon while an offer was ringing, counted in the interval of the abandon.",
     unit: "{contact}",
     grain: QUEUE_INTERVAL,
     events: { routing: ["sessionAbandoned"] },
@@ -113,10 +115,10 @@ export const METRICS_DICTIONARY: readonly MetricDefinition[] = [
     label: "Short abandons",
     group: "Queue counts",
     definition:
-      "Abandoned entries whose wait is strictly below the site's short-abandon threshold (default 5 s; a query parameter).",
+      "Abandoned entries whose wait is strictly below the site's short-abandon threshold (default 5 s; a query may override it).",
     unit: "{contact}",
     grain: QUEUE_INTERVAL,
-    events: { routing: ["sessionQueued", "sessionTransferred", "sessionAbandoned"] },
+    events: { routing: ["sessionQueued", "sessionTransferred", "sessionAbandoned"], sites: SITE_SETTINGS },
     facts: ["queue_entries.wait_ms", "queue_entries.outcome = 'abandoned'"],
     anchors: [
       genesys(GENESYS_AGGREGATES, "tShortAbandon (count)"),
@@ -136,7 +138,7 @@ export const METRICS_DICTIONARY: readonly MetricDefinition[] = [
     formula: "abandoned − short_abandoned",
     unit: "{contact}",
     grain: QUEUE_INTERVAL,
-    events: { routing: ["sessionQueued", "sessionTransferred", "sessionAbandoned"] },
+    events: { routing: ["sessionQueued", "sessionTransferred", "sessionAbandoned"], sites: SITE_SETTINGS },
     facts: ["queue_entries.wait_ms", "queue_entries.outcome = 'abandoned'"],
     anchors: [genesys(GENESYS_AGGREGATES, "tAbandon − tShortAbandon (counts)")],
   },
@@ -237,12 +239,15 @@ export const METRICS_DICTIONARY: readonly MetricDefinition[] = [
     label: "Service level within X",
     group: "Queue ratios and times",
     definition:
-      "Share of the queue's contacts answered within X, leaving short abandons out of the denominator (X per team, default 20 s).",
+      "Share of the queue's contacts answered within X, leaving short abandons out of the denominator (X and the short-abandon threshold are the site's settings, default 20 s and 5 s).",
     formula: "answered_within_x ÷ (answered + abandoned − short_abandoned)",
     unit: "1",
     grain: QUEUE_INTERVAL,
     nullWhen: NO_ANSWER_OR_ABANDON,
-    events: { routing: ["sessionQueued", "sessionTransferred", "offerAccepted", "sessionAbandoned"] },
+    events: {
+      routing: ["sessionQueued", "sessionTransferred", "offerAccepted", "sessionAbandoned"],
+      sites: SITE_SETTINGS,
+    },
     facts: ["queue_entries.wait_ms", "queue_entries.outcome"],
     anchors: [
       connect(
@@ -266,7 +271,10 @@ export const METRICS_DICTIONARY: readonly MetricDefinition[] = [
     unit: "1",
     grain: QUEUE_INTERVAL,
     nullWhen: NO_ANSWER_OR_ABANDON,
-    events: { routing: ["sessionQueued", "sessionTransferred", "offerAccepted", "sessionAbandoned"] },
+    events: {
+      routing: ["sessionQueued", "sessionTransferred", "offerAccepted", "sessionAbandoned"],
+      sites: SITE_SETTINGS,
+    },
     facts: ["queue_entries.wait_ms", "queue_entries.outcome"],
     anchors: [
       connect("GetMetricDataV2", "ABANDONMENT_RATE", "Connect divides all abandons by contacts queued"),

@@ -38,6 +38,9 @@ export function queueRef(target: QueueTarget | undefined): QueueRef | null {
   }
 }
 
+/** Requeue reasons of an acceptance the broker never committed (acd's requeueSession). */
+const UNCOMMITTED = new Set(["commit_failed", "reconciler"]);
+
 /**
  * Derives a session's fact rows from its whole history. A pure function of the set of events (the
  * caller sorts them by event time), so redelivered, late or replayed events give the same rows.
@@ -72,6 +75,8 @@ export function deriveSessionFacts(history: SessionHistory): SessionFacts {
   let openEntry: QueueEntryRow | undefined;
   let openOffer: OfferRow | undefined;
   let openPart: HandledPartRow | undefined;
+  /** Fencing tokens of the offers the acd said were accepted. */
+  const acceptedEpochs = new Set<number>();
 
   const endOffer = (outcome: OfferOutcome, at: number, epoch?: number) => {
     const offer = (epoch === undefined ? undefined : offers.get(epoch)) ?? openOffer;
@@ -97,6 +102,55 @@ export function deriveSessionFacts(history: SessionHistory): SessionFacts {
       acdWaitedMs: null,
     };
     entries.push(openEntry);
+  };
+
+  /** The last acceptance, so that one the broker never committed can be undone. */
+  let lastAnswer:
+    { part: HandledPartRow; entry?: QueueEntryRow; offer?: OfferRow; answeredBefore: number | null } | undefined;
+  const answer = (repId: string, at: number, epoch: number, acdWaitedMs: number) => {
+    const offer = offers.get(epoch) ?? openOffer;
+    const answeredBefore = session.answeredAtMs;
+    endOffer("accepted", at, epoch);
+    const entry = openEntry;
+    if (entry) {
+      entry.outcome = "answered";
+      entry.endedAtMs = at;
+      entry.waitMs = at - entry.waitStartedAtMs;
+      entry.answeredByRepId = repId;
+      entry.acdWaitedMs = acdWaitedMs;
+    }
+    openPart = {
+      partNo: parts.length + 1,
+      repId,
+      entryNo: entry?.entryNo ?? null,
+      acceptedAtMs: at,
+      endedAtMs: null,
+      endCause: null,
+      acdHandleMs: null,
+    };
+    parts.push(openPart);
+    lastAnswer = { part: openPart, entry, offer, answeredBefore };
+    openEntry = undefined;
+    session.answeredAtMs ??= at;
+  };
+  /**
+   * The acd took back an acceptance the broker never committed (its PostgreSQL write failed, or the
+   * reconciler found the acd alone holding it): the session waits on in the same entry, as if that
+   * offer had been requeued; the rep handled nothing.
+   */
+  const undoAnswer = (repId: string, at: number): boolean => {
+    if (!lastAnswer || openPart !== lastAnswer.part || lastAnswer.part.repId !== repId) return false;
+    const { entry, offer, answeredBefore } = lastAnswer;
+    parts.pop();
+    openPart = undefined;
+    if (offer) Object.assign(offer, { outcome: "requeued", endedAtMs: at });
+    if (entry) {
+      Object.assign(entry, { outcome: null, endedAtMs: null, waitMs: null, answeredByRepId: null, acdWaitedMs: null });
+      openEntry = entry;
+    }
+    session.answeredAtMs = answeredBefore;
+    lastAnswer = undefined;
+    return true;
   };
 
   for (const event of history.routing) {
@@ -138,27 +192,9 @@ export function deriveSessionFacts(history: SessionHistory): SessionFacts {
       }
       case "offerAccepted": {
         const accepted = payload.offerAccepted;
+        acceptedEpochs.add(event.epoch);
         if (openPart?.repId === accepted.repId) break;
-        endOffer("accepted", at, event.epoch);
-        if (openEntry) {
-          openEntry.outcome = "answered";
-          openEntry.endedAtMs = at;
-          openEntry.waitMs = at - openEntry.waitStartedAtMs;
-          openEntry.answeredByRepId = accepted.repId;
-          openEntry.acdWaitedMs = accepted.waitedMs;
-        }
-        openPart = {
-          partNo: parts.length + 1,
-          repId: accepted.repId,
-          entryNo: openEntry?.entryNo ?? null,
-          acceptedAtMs: at,
-          endedAtMs: null,
-          endCause: null,
-          acdHandleMs: null,
-        };
-        parts.push(openPart);
-        openEntry = undefined;
-        session.answeredAtMs ??= at;
+        answer(accepted.repId, at, event.epoch, accepted.waitedMs);
         break;
       }
       case "offerRejected":
@@ -188,6 +224,7 @@ export function deriveSessionFacts(history: SessionHistory): SessionFacts {
       }
       case "sessionTransferred": {
         const transferred = payload.sessionTransferred;
+        if (UNCOMMITTED.has(transferred.reason) && undoAnswer(transferred.fromRepId, at)) break;
         const queue = queueRef(transferred.target);
         // From an offered session (the broker could not commit the accept) the open offer and entry end.
         endOffer("requeued", at);
@@ -254,6 +291,15 @@ export function deriveSessionFacts(history: SessionHistory): SessionFacts {
         session.startMethod = startMethodToJSON(payload.sessionCreated.startMethod);
         session.problemTypeId = payload.sessionCreated.problemTypeId || null;
         break;
+      case "sessionAssigned": {
+        // The broker committed this acceptance. The acd's OfferAccepted for it is normally in the log
+        // too; when Redis lost it before the acd's relay sent it (the operations guide's recovery after
+        // Redis loses data), the broker's event, kept in PostgreSQL until relayed, answers the entry.
+        const assigned = payload.sessionAssigned;
+        if (acceptedEpochs.has(assigned.epoch)) break;
+        answer(assigned.repId, event.occurredAtMs, assigned.epoch, assigned.waitedMs);
+        break;
+      }
       case "sessionClosed":
         session.endedAtMs = session.endedAtMs ?? event.occurredAtMs;
         // The acd's SessionEnded normally ends the rep's part; a session the broker closed without

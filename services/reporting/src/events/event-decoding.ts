@@ -1,6 +1,7 @@
-import { PresenceEvent, RoutingEvent, SessionEvent } from "@handoff/proto/events";
+import { PresenceEvent, RoutingEvent, SessionEvent, SiteEvent } from "@handoff/proto/events";
 import type { ConsumedEvent } from "@handoff/runtime";
 import { sequenceOrder, streamOrder, type EventOrder } from "../domain/event-order";
+import { siteSettingsProblem } from "../domain/site-settings";
 import { READABLE_SCHEMA_VERSIONS, type TopicKind } from "./ingest-topics";
 
 /** Kafka's default message limit; a larger value is not an event of ours. */
@@ -9,7 +10,8 @@ export const MAX_EVENT_BYTES = 1_048_576;
 export type DecodedEvent =
   | { kind: "routing"; event: RoutingEvent }
   | { kind: "presence"; event: PresenceEvent }
-  | { kind: "sessions"; event: SessionEvent };
+  | { kind: "sessions"; event: SessionEvent }
+  | { kind: "sites"; event: SiteEvent };
 
 /** An event ready to store: the columns of `reporting.events` and the decoded message. */
 export interface IngestedEvent extends EventOrder {
@@ -35,6 +37,8 @@ function decodeAs(kind: TopicKind, value: Buffer): DecodedEvent {
       return { kind, event: PresenceEvent.decode(value) };
     case "sessions":
       return { kind, event: SessionEvent.decode(value) };
+    case "sites":
+      return { kind, event: SiteEvent.decode(value) };
   }
 }
 
@@ -57,6 +61,11 @@ function columnsOf(decoded: DecodedEvent): Omit<IngestedEvent, "source" | "event
         repId: "",
         ...sequenceOrder(decoded.event.sequence),
       };
+    case "sites": {
+      const payload = decoded.event.payload;
+      const version = payload?.$case === "siteSettingsChanged" ? payload.siteSettingsChanged.version : 0;
+      return { ...base(event), sessionId: "", repId: "", ...sequenceOrder(version) };
+    }
   }
 }
 
@@ -81,6 +90,8 @@ function toJson(decoded: DecodedEvent): unknown {
       return PresenceEvent.toJSON(decoded.event);
     case "sessions":
       return SessionEvent.toJSON(decoded.event);
+    case "sites":
+      return SiteEvent.toJSON(decoded.event);
   }
 }
 
@@ -119,6 +130,8 @@ export function decodeEvent(kind: TopicKind, message: ConsumedEvent): DecodeResu
             ? "session id"
             : undefined;
   if (missing) return { ok: false, reason: `no ${missing}` };
+  const invalid = decoded.kind === "sites" ? siteSettingsProblem(decoded.event) : undefined;
+  if (invalid) return { ok: false, reason: invalid };
   if (headers.eventId && headers.eventId !== columns.eventId)
     return { ok: false, reason: `event-id header ${headers.eventId} differs from the payload's ${columns.eventId}` };
   const json = toJson(decoded);

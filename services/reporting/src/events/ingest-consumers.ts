@@ -1,8 +1,9 @@
+import { TOPIC_CONFIGS } from "@handoff/proto";
 import { startBatchConsumer, type ReadinessCheck } from "@handoff/runtime";
 import type { Kafka } from "kafkajs";
 import type { EventIngester } from "../ingest/event-ingester";
 import type { ConsumerLag } from "./consumer-lag";
-import type { IngestTopics, TopicKind } from "./ingest-topics";
+import { INGEST_KINDS, type IngestTopics, type TopicKind } from "./ingest-topics";
 
 export interface IngestConsumersOptions {
   /** Each topic gets its own group, `<prefix>.<kind>`, so one topic's backlog does not hold up another's. */
@@ -22,8 +23,6 @@ export interface IngestConsumers {
   disconnect(): Promise<void>;
 }
 
-const KINDS: readonly TopicKind[] = ["routing", "presence", "sessions"];
-
 /**
  * One consumer per topic, from offset 0 for a new group: a fresh database fills from the whole
  * history. Each fetched batch is written in transactions of at most `batchSize` events, and their
@@ -33,11 +32,12 @@ const KINDS: readonly TopicKind[] = ["routing", "presence", "sessions"];
 export async function startIngestConsumers(kafka: Kafka, options: IngestConsumersOptions): Promise<IngestConsumers> {
   const joinedKinds = new Set<TopicKind>();
   const started = await Promise.allSettled(
-    KINDS.map(async (kind) => {
+    INGEST_KINDS.map(async (kind) => {
       const consumer = await startBatchConsumer(kafka, {
         groupId: `${options.groupPrefix}.${kind}`,
         topics: [options.topics[kind]],
         fromBeginning: true,
+        topicConfigs: { [options.topics[kind]]: TOPIC_CONFIGS[kind] ?? {} },
         maxBatchSize: options.batchSize,
         handleBatch: async (messages) => {
           await options.ingester.ingestBatch(kind, messages);
@@ -57,7 +57,7 @@ export async function startIngestConsumers(kafka: Kafka, options: IngestConsumer
   }
   return {
     joined: Promise.all(consumers.map((c) => c.joined)).then(() => undefined),
-    readiness: { name: "consumers", check: () => Promise.resolve(joinedKinds.size === KINDS.length) },
+    readiness: { name: "consumers", check: () => Promise.resolve(joinedKinds.size === INGEST_KINDS.length) },
     disconnect: async () => {
       await Promise.all(consumers.map((c) => c.disconnect()));
     },

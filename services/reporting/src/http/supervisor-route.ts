@@ -5,6 +5,7 @@ import type { RepFactsReader } from "../store/rep-facts-reader";
 import type { SessionFactsReader } from "../store/session-facts-reader";
 import type { SessionHistoryReader } from "../store/session-history-reader";
 import type { SessionListReader } from "../store/session-list-reader";
+import type { SiteSettingsStore } from "../store/site-settings-store";
 import type { CsvTable } from "./csv-table";
 
 export interface SupervisorApiDeps {
@@ -13,6 +14,7 @@ export interface SupervisorApiDeps {
   repFacts: RepFactsReader;
   sessionList: SessionListReader;
   sessionHistory: SessionHistoryReader;
+  siteSettings: SiteSettingsStore;
   now(): number;
 }
 

@@ -6,6 +6,7 @@ import { fairnessFigures } from "../domain/fairness";
 import { queuesNow } from "../domain/realtime";
 import { repFigures } from "../domain/rep-figures";
 import { repTimelines } from "../domain/rep-timeline";
+import { effectiveSettings, figureSettings } from "../domain/site-settings";
 import { TooManyRepRowsError } from "../store/rep-facts-reader";
 import { TooManySessionsError } from "../store/session-facts-reader";
 import { fileStamp } from "./csv-table";
@@ -23,6 +24,8 @@ import {
   repFiguresSchema,
   repsQuery,
   repsResponse,
+  siteSettingsQuery,
+  siteSettingsResponse,
 } from "./supervisor-schemas";
 
 const rangeTooLarge = (error: unknown): unknown =>
@@ -34,6 +37,26 @@ const flat = ({ bucket, ...figures }: QueueFigures) => ({ ...figures, startMs: b
 
 /** Every operation of the supervisor API, in the order the OpenAPI document lists them. */
 export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
+  route({
+    method: "get",
+    path: "/v1/supervisor/site-settings",
+    operationId: "getSiteSettings",
+    summary: "The site's time zone and thresholds, as its admin saved them in intake (the default of every figure)",
+    tag: "real time",
+    query: siteSettingsQuery,
+    status: 200,
+    response: siteSettingsResponse,
+    errors: [],
+    async handle(deps, principal) {
+      const settings = await deps.siteSettings.of(principal.siteId);
+      return {
+        timeZone: settings.timeZone,
+        answerThresholdS: settings.answerThresholdMs / 1_000,
+        shortAbandonS: settings.shortAbandonMs / 1_000,
+        version: settings.version,
+      };
+    },
+  }),
   route({
     method: "get",
     path: "/v1/supervisor/queues",
@@ -88,17 +111,20 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
     response: queueIntervalsResponse,
     errors: [422],
     async handle(deps, principal, query) {
-      const sessions = await deps.facts.queueFacts(principal.siteId, query.from, query.to).catch((error: unknown) => {
-        throw rangeTooLarge(error);
-      });
-      const settings = {
-        answerThresholdMs: () => query.answerThresholdS * 1_000,
-        shortAbandonMs: query.shortAbandonS * 1_000,
-      };
+      const [sessions, site] = await Promise.all([
+        deps.facts.queueFacts(principal.siteId, query.from, query.to).catch((error: unknown) => {
+          throw rangeTooLarge(error);
+        }),
+        deps.siteSettings.of(principal.siteId),
+      ]);
+      const used = effectiveSettings(site, query);
+      const settings = figureSettings(used);
       const group = groupOf(query.by, query.team);
       return {
-        timeZone: query.timeZone,
-        intervals: queueFigures(sessions, intervalBuckets(query.timeZone, query.from, query.to), settings, group).map(
+        timeZone: used.timeZone,
+        answerThresholdS: used.answerThresholdMs / 1_000,
+        shortAbandonS: used.shortAbandonMs / 1_000,
+        intervals: queueFigures(sessions, intervalBuckets(used.timeZone, query.from, query.to), settings, group).map(
           flat,
         ),
         totals: queueFigures(sessions, rangeBucket(query.from, query.to), settings, group).map(flat),
@@ -121,15 +147,19 @@ export const SUPERVISOR_ROUTES: readonly SupervisorRoute[] = [
     response: repIntervalsResponse,
     errors: [422],
     async handle(deps, principal, query) {
-      const facts = await deps.repFacts.inRange(principal.siteId, query.from, query.to).catch((error: unknown) => {
-        throw rangeTooLarge(error);
-      });
-      const buckets = intervalBuckets(query.timeZone, query.from, query.to);
+      const [facts, site] = await Promise.all([
+        deps.repFacts.inRange(principal.siteId, query.from, query.to).catch((error: unknown) => {
+          throw rangeTooLarge(error);
+        }),
+        deps.siteSettings.of(principal.siteId),
+      ]);
+      const timeZone = query.timeZone ?? site.timeZone;
+      const buckets = intervalBuckets(timeZone, query.from, query.to);
       const timelines = repTimelines(facts.stateChanges, facts.parts, Math.min(query.to, deps.now()));
       const reps = repFigures(timelines.values(), buckets);
       const fairness = fairnessFigures(facts.offers, timelines, facts.profiles, reps, buckets);
       return {
-        timeZone: query.timeZone,
+        timeZone,
         reps: reps
           .filter((r) => query.rep === undefined || r.repId === query.rep)
           .map(({ bucket, ...figures }) => ({ ...figures, startMs: bucket.startMs, endMs: bucket.endMs })),

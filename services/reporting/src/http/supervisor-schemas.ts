@@ -1,5 +1,6 @@
 import { idField } from "@handoff/runtime/fields";
 import { z } from "zod";
+import { isTimeZone } from "../domain/site-settings";
 
 const REP_STATES = ["REP_STATE_AVAILABLE", "REP_STATE_AWAY", "REP_STATE_BUSY", "REP_STATE_OFFLINE"] as const;
 
@@ -77,38 +78,60 @@ const csvTableField = <T extends readonly [string, ...string[]]>(tables: T) =>
     .default(tables[0])
     .meta({ description: "Which array of the answer a CSV answer holds; JSON answers hold every one." });
 
-export function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const instant = z.iso
   .datetime({ offset: true })
   .transform((value) => Date.parse(value))
   .meta({ description: "ISO 8601 date-time with offset, e.g. 2026-11-02T00:00:00+01:00." });
-export const seconds = (fallback: number, description: string) =>
-  z.coerce.number().int().min(0).max(3_600).default(fallback).meta({ description });
+/** An override of one of the site's settings: left out, the site's own (`GET /v1/supervisor/site-settings`). */
+export const seconds = (description: string) =>
+  z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600)
+    .optional()
+    .meta({ description: `${description} Default: the site's setting.` });
+
+export const timeZoneOverride = (description: string) =>
+  z
+    .string()
+    .max(64)
+    .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
+    .optional()
+    .meta({ description: `${description} Default: the site's time zone.` });
+
+export const answerThresholdOverride = seconds("X of service level: answered within X seconds counts.");
+export const shortAbandonOverride = seconds("Abandons strictly below this many seconds are short.");
+
+export const siteSettingsQuery = z.strictObject({});
+
+export const siteSettingsResponse = z
+  .object({
+    timeZone: z.string().meta({ description: "IANA time zone: days and intervals run from its local midnight." }),
+    answerThresholdS: z.number().meta({ description: "X of service level, in seconds." }),
+    shortAbandonS: z.number().meta({ description: "Abandons strictly below this many seconds are short." }),
+    version: z.number().int().nullable().meta({
+      description:
+        "The portal config version (intake's site administration) these came with; null: the site published none, these are the defaults.",
+    }),
+  })
+  .meta({
+    id: "SiteSettings",
+    description: "The settings every figure of the site is computed with unless a query overrides them.",
+  });
 
 export const queueIntervalsQuery = z
   .strictObject({
     from: instant,
     to: instant,
-    timeZone: z
-      .string()
-      .max(64)
-      .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
-      .meta({ description: "The site's time zone: intervals run from its local midnight." }),
+    timeZone: timeZoneOverride("Intervals run from local midnight in this IANA time zone."),
     team: idField.optional().meta({ description: "Only this team's queue (also with `by`: its counts only)." }),
     by: z.enum(["queue", "site", "problemType"]).default("queue").meta({
       description:
         "Rows per queue (team and personal queues each on their own), for the whole site, or per problem type of the sessions.",
     }),
-    answerThresholdS: seconds(20, "X of service level: answered within X seconds counts."),
-    shortAbandonS: seconds(5, "Abandons strictly below this many seconds are short."),
+    answerThresholdS: answerThresholdOverride,
+    shortAbandonS: shortAbandonOverride,
     format: formatField,
     table: csvTableField(["intervals", "totals"] as const),
   })
@@ -160,7 +183,9 @@ export const queueFiguresSchema = z
 
 export const queueIntervalsResponse = z
   .object({
-    timeZone: z.string(),
+    timeZone: z.string().meta({ description: "The zone the intervals are in (the site's, or the query's)." }),
+    answerThresholdS: z.number().meta({ description: "The X used (the site's, or the query's)." }),
+    shortAbandonS: z.number().meta({ description: "The short-abandon threshold used (the site's, or the query's)." }),
     intervals: z
       .array(queueFiguresSchema)
       .meta({ description: "Per group (`by`) and 15-minute interval with any count." }),
@@ -172,11 +197,7 @@ export const repIntervalsQuery = z
   .strictObject({
     from: instant,
     to: instant,
-    timeZone: z
-      .string()
-      .max(64)
-      .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
-      .meta({ description: "The site's time zone: intervals run from its local midnight." }),
+    timeZone: timeZoneOverride("Intervals run from local midnight in this IANA time zone."),
     rep: idField.optional().meta({ description: "Only this rep." }),
     format: formatField,
     table: csvTableField(["reps", "fairness"] as const),
@@ -212,7 +233,7 @@ export const fairnessSchema = z
 
 export const repIntervalsResponse = z
   .object({
-    timeZone: z.string(),
+    timeZone: z.string().meta({ description: "The zone the intervals are in (the site's, or the query's)." }),
     reps: z.array(repFiguresSchema).meta({ description: "Per rep and 15-minute interval." }),
     fairness: z.array(fairnessSchema).meta({ description: "Per group of equally skilled reps and interval." }),
   })

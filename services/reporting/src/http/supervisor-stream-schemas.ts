@@ -1,16 +1,11 @@
 import type { ApiOperation } from "@handoff/runtime";
 import { z } from "zod";
-import { isTimeZone, seconds } from "./supervisor-schemas";
+import { answerThresholdOverride, shortAbandonOverride, timeZoneOverride } from "./supervisor-schemas";
 
 export const supervisorStreamQuery = z.strictObject({
-  timeZone: z
-    .string()
-    .max(64)
-    .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
-    .default("UTC")
-    .meta({ description: "The site's time zone: the day's figures run from its local midnight." }),
-  answerThresholdS: seconds(20, "X of service level: answered within X seconds counts."),
-  shortAbandonS: seconds(5, "Abandons strictly below this many seconds are short."),
+  timeZone: timeZoneOverride("The day's figures run from local midnight in this IANA time zone."),
+  answerThresholdS: answerThresholdOverride,
+  shortAbandonS: shortAbandonOverride,
 });
 
 /** `Last-Event-ID` as a reconnecting client sends it: the time of the last snapshot it got. */
@@ -25,7 +20,7 @@ export const SUPERVISOR_STREAM_OPERATION: ApiOperation = {
   path: "/v1/supervisor/stream",
   operationId: "streamSupervisorSnapshots",
   summary:
-    "The site's live picture (text/event-stream): `snapshot` frames {atMs, queues, reps, day} as in " +
+    "The site's live picture (text/event-stream): `snapshot` frames {atMs, settings, queues, reps, day} as in " +
     "/queues and /reps, plus the day's service level per team and per interval; pushed when ingestion " +
     "changes the site, at most 4 a second, with heartbeat comments. Each frame is whole; its id is its atMs.",
   tag: "real time",

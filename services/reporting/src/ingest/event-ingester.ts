@@ -1,5 +1,6 @@
 import type { ConsumedEvent, Logger, PgPool } from "@handoff/runtime";
 import { repFactOf } from "../domain/rep-facts";
+import { siteSettingsOf } from "../domain/site-settings";
 import { deriveSessionFacts } from "../domain/session-timeline";
 import { decodeEvent, type IngestedEvent } from "../events/event-decoding";
 import type { TopicKind } from "../events/ingest-topics";
@@ -8,6 +9,7 @@ import { EventLog, SESSION_FACT_EVENT_TYPES, type SessionKey } from "../store/ev
 import { FactStore } from "../store/fact-store";
 import { refusedDataReason } from "../store/refused-data";
 import { notifySitesChanged } from "../store/site-change-notice";
+import { SiteSettingsStore, type SiteSettingsChange } from "../store/site-settings-store";
 import { inTransaction, type Tx } from "../store/transaction";
 
 export interface BatchOutcome {
@@ -36,7 +38,8 @@ function sessionsOf(events: readonly IngestedEvent[]): SessionKey[] {
  * touch are derived again from all their stored events, once per batch, under a lock per session
  * (the routing and sessions consumers may touch the same session at once), so the facts depend on
  * the set of events only, never on arrival order or on how deliveries were batched. A rep's facts
- * are one row per event. The sites with new events are notified (live streams) on commit.
+ * are one row per event, and a site's settings keep its highest version. The sites with new events are
+ * notified (live streams) on commit.
  */
 export class EventIngester {
   private readonly log = new EventLog();
@@ -97,6 +100,15 @@ export class EventIngester {
       stored.flatMap((event) => {
         const fact = event.decoded.kind === "presence" ? repFactOf(event.decoded.event) : null;
         return fact ? [{ event, fact }] : [];
+      }),
+    );
+    await SiteSettingsStore.apply(
+      tx,
+      stored.flatMap((event): SiteSettingsChange[] => {
+        const settings = event.decoded.kind === "sites" ? siteSettingsOf(event.decoded.event) : undefined;
+        return settings
+          ? [{ siteId: event.siteId, eventId: event.eventId, occurredAtMs: event.occurredAtMs, settings }]
+          : [];
       }),
     );
     await this.deadLetters.add(tx, letters);

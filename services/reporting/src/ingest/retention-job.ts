@@ -16,13 +16,14 @@ export interface SweepResult {
   sessions: number;
   events: number;
   repFacts: number;
+  deadLetters: number;
   /** True when a kind hit maxBatchesPerSweep, so older rows may be left for the next sweep. */
   more: boolean;
 }
 
 /**
- * One sweep: sessions first (their events go with them), then the remaining old events, then rep
- * facts, each in batches until a batch comes back short or the bound of batches is reached.
+ * One sweep: sessions first (their events go with them), then the remaining old events, rep facts
+ * and dead letters, each in batches until a batch comes back short or the bound of batches is reached.
  */
 export async function sweepRetention(
   store: RetentionStore,
@@ -45,7 +46,8 @@ export async function sweepRetention(
   const sessions = await drain((cutoff, limit) => store.expireSessions(cutoff, limit));
   const events = await drain((cutoff, limit) => store.expireEvents(cutoff, limit));
   const repFacts = await drain((cutoff, limit) => store.expireRepFacts(cutoff, limit));
-  return { sessions, events, repFacts, more };
+  const deadLetters = await drain((cutoff, limit) => store.expireDeadLetters(cutoff, limit));
+  return { sessions, events, repFacts, deadLetters, more };
 }
 
 /**
@@ -59,7 +61,7 @@ export function startRetentionJob(
 ): BackgroundLoop {
   return startBackgroundLoop("retention", logger, async () => {
     const result = await sweepRetention(store, Date.now(), options.retentionDays);
-    if (result.sessions + result.events + result.repFacts > 0)
+    if (result.sessions + result.events + result.repFacts + result.deadLetters > 0)
       logger.info({ ...result, retentionDays: options.retentionDays }, "retention sweep deleted expired rows");
     return result.more ? 0 : options.intervalMs;
   });

@@ -1,7 +1,6 @@
 import type { Logger } from "@handoff/runtime";
-import type { WallboardDay } from "../domain/wallboard-day";
 import type { LiveSnapshotReader } from "./live-snapshot-reader";
-import type { LiveSnapshot, LiveView } from "./live-view";
+import type { LiveDay, LiveSnapshot, LiveView } from "./live-view";
 
 /** Where a feed delivers its frames: one stream. */
 export interface LiveSink {
@@ -26,7 +25,7 @@ export class LiveFeed {
   private reading = false;
   private pending = false;
   private lastFrameAtMs = 0;
-  private day: { readAtMs: number; figures: WallboardDay } | undefined;
+  private day: { readAtMs: number; read: LiveDay } | undefined;
   /** Set while a frame went out with the day's figures of an earlier read: they follow when due. */
   private dayDue: NodeJS.Timeout | undefined;
   private closed = false;
@@ -60,11 +59,10 @@ export class LiveFeed {
     this.pending = false;
     this.reading = true;
     try {
-      const fresh =
-        this.day && Date.now() - this.day.readAtMs < this.timing.dayRefreshMs ? this.day.figures : undefined;
-      const snapshot = await this.reader.read(this.view, fresh);
-      if (snapshot.day !== fresh) {
-        this.day = { readAtMs: snapshot.atMs, figures: snapshot.day };
+      const fresh = this.day && Date.now() - this.day.readAtMs < this.timing.dayRefreshMs ? this.day.read : undefined;
+      const { snapshot, day } = await this.reader.read(this.view, fresh);
+      if (day !== fresh) {
+        this.day = { readAtMs: snapshot.atMs, read: day };
         clearTimeout(this.dayDue);
         this.dayDue = undefined;
       } else if (!this.dayDue && this.day) {

@@ -21,8 +21,8 @@ export class DeadLetterStore {
     if (letters.length === 0) return;
     const messages = letters.map((l) => l.message);
     await tx.query(
-      `insert into reporting.dead_letters (topic, partition, "offset", event_id, event_type, schema_version, reason, value)
-       select * from unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bytea[])
+      `insert into reporting.dead_letters (topic, partition, "offset", event_id, event_type, schema_version, reason, value, message_at_ms)
+       select * from unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bytea[], $9::bigint[])
        on conflict do nothing`,
       [
         messages.map((m) => m.topic),
@@ -33,6 +33,7 @@ export class DeadLetterStore {
         messages.map((m) => int32(m.headers.schemaVersion)),
         letters.map((l) => l.reason),
         messages.map((m) => m.value.subarray(0, MAX_DEAD_LETTER_BYTES)),
+        messages.map((m) => m.timestampMs ?? null),
       ],
     );
   }

@@ -3,7 +3,11 @@ import type { SessionHistory } from "../domain/session-timeline";
 import type { IngestedEvent } from "../events/event-decoding";
 import type { Tx } from "./transaction";
 
-/** Routing and session event types that change a session's facts; the rest (chat, notes...) are only kept. */
+/**
+ * Routing and session event types that change a session's facts; the rest (chat, notes...) are only
+ * kept. Every case deriveSessionFacts reads must be here: an event left out is neither read into a
+ * history nor makes its session be derived again.
+ */
 export const SESSION_FACT_EVENT_TYPES: ReadonlySet<string> = new Set([
   "SessionQueued",
   "OfferCreated",
@@ -16,6 +20,7 @@ export const SESSION_FACT_EVENT_TYPES: ReadonlySet<string> = new Set([
   "SessionEnded",
   "WaitEstimated",
   "SessionCreated",
+  "SessionAssigned",
   "SessionClosed",
   "SurveySubmitted",
 ]);

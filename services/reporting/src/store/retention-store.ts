@@ -73,4 +73,14 @@ export class RetentionStore {
     );
     return (state.rowCount ?? 0) + (profile.rowCount ?? 0);
   }
+
+  /** Dead letters whose Kafka message is older than the cutoff (those of unknown age are kept). */
+  async expireDeadLetters(cutoffMs: number, limit: number): Promise<number> {
+    const result = await this.pool.query(
+      `delete from reporting.dead_letters where ctid = any(array(
+         select ctid from reporting.dead_letters where message_at_ms < $1 limit $2))`,
+      [cutoffMs, limit],
+    );
+    return result.rowCount ?? 0;
+  }
 }

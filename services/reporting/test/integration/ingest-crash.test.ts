@@ -56,6 +56,7 @@ describe("reporting ingest across a crash", () => {
       ROUTING_TOPIC: topics.routing,
       PRESENCE_TOPIC: topics.presence,
       SESSIONS_TOPIC: topics.sessions,
+      SITES_TOPIC: topics.sites,
       INGEST_BATCH_SIZE: "100",
     };
 

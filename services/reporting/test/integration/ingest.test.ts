@@ -7,7 +7,7 @@ import type { Admin, Kafka } from "kafkajs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CONSUMER_LAG_METRIC } from "../../src/events/consumer-lag";
 import { EventLogBuilder, team, type LoggedEvent } from "../support/event-log-builder";
-import { handmadeDay } from "../support/handmade-day";
+import { handmadeDay, handmadeSettings } from "../support/handmade-day";
 import { publish, startIngest, testTopics, waitCaughtUp, type RunningIngest } from "../support/ingest-harness";
 import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
 
@@ -81,7 +81,7 @@ describe("reporting ingest", () => {
   }
 
   it("builds the same tables when every event is delivered twice and out of order, in batches of any size", async () => {
-    const day = handmadeDay(SITE, DAY);
+    const day = [...handmadeDay(SITE, DAY), ...handmadeSettings(SITE, DAY)];
     const inOrder = testTopics();
     await publish(producer, inOrder, day);
     const once = await ingested(inOrder);
@@ -102,8 +102,17 @@ describe("reporting ingest", () => {
       rep_profile_changes: 6,
       rep_state_changes: 4,
       sessions: 5,
+      site_settings: 1,
       surveys: 2,
       wait_estimates: 1,
+    });
+    // The highest version wins whatever came last: the shuffled logs deliver version 1 after 2 too.
+    expect(JSON.parse(expected.site_settings![0]!)).toMatchObject({
+      site_id: SITE,
+      version: 2,
+      time_zone: "Europe/Berlin",
+      service_level_threshold_ms: 30_000,
+      short_abandon_threshold_ms: 6_000,
     });
     expect(await twice.database.dump()).toEqual(expected);
     expect(await inThrees.database.dump()).toEqual(expected);
@@ -111,7 +120,7 @@ describe("reporting ingest", () => {
 
   it("rebuilds identical tables when a new group replays the topics from offset 0 into an empty database", async () => {
     const topics = testTopics();
-    await publish(producer, topics, handmadeDay(SITE, DAY));
+    await publish(producer, topics, [...handmadeDay(SITE, DAY), ...handmadeSettings(SITE, DAY)]);
     const first = await ingested(topics);
     const replay = await ingested(topics);
     expect(await replay.database.dump()).toEqual(await first.database.dump());
@@ -172,7 +181,7 @@ describe("reporting ingest", () => {
 
   it("reports consumer lag per topic partition as an OpenTelemetry gauge, 0 once caught up", async () => {
     const topics = testTopics();
-    await publish(producer, topics, handmadeDay(SITE, DAY));
+    await publish(producer, topics, [...handmadeDay(SITE, DAY), ...handmadeSettings(SITE, DAY)]);
     const reader = new CollectingReader();
     const meters = new MeterProvider({ readers: [reader] });
     await ingested(topics, { meter: meters });

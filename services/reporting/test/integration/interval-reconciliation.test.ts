@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { PresenceEvent, RoutingEvent, SessionEvent } from "@handoff/proto/events";
+import { PresenceEvent, RoutingEvent, SessionEvent, SiteEvent } from "@handoff/proto/events";
 import { infrastructureEnv, syntheticLog, type LoggedEvent } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handmadeDay } from "../support/handmade-day";
@@ -27,7 +27,7 @@ const COUNTS = [
 
 type Row = Record<(typeof COUNTS)[number], number> & { queue: { kind: string; id: string }; startMs: number };
 
-const DECODERS = { routing: RoutingEvent, presence: PresenceEvent, sessions: SessionEvent };
+const DECODERS = { routing: RoutingEvent, presence: PresenceEvent, sessions: SessionEvent, sites: SiteEvent };
 const occurredAt = ({ kind, message }: LoggedEvent): number => DECODERS[kind].decode(message.value).occurredAtMs;
 
 /**

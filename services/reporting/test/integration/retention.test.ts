@@ -1,6 +1,8 @@
+import { createLogger } from "@handoff/runtime";
 import { devServiceTlsEnv, infrastructureEnv } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadReportingConfig } from "../../src/config";
+import { EventIngester } from "../../src/ingest/event-ingester";
 import { sweepRetention } from "../../src/ingest/retention-job";
 import { RetentionStore } from "../../src/store/retention-store";
 import { handmadeDay } from "../support/handmade-day";
@@ -62,6 +64,7 @@ describe("reporting retention", () => {
       // r1's 09:30 change to away replaced his 09:00 one; r2 and r3 have only their 09:00 one.
       rep_state_changes: 3,
       sessions: 0,
+      site_settings: 0,
       surveys: 0,
       wait_estimates: 0,
     });
@@ -73,7 +76,38 @@ describe("reporting retention", () => {
     expect(await siteRows(database, "site-new")).toEqual(newBefore);
 
     const again = await sweepRetention(store, NOW, retentionDays);
-    expect(again).toEqual({ sessions: 0, events: 0, repFacts: 0, more: false });
+    expect(again).toEqual({ sessions: 0, events: 0, repFacts: 0, deadLetters: 0, more: false });
+  });
+
+  it("deletes dead letters whose Kafka message is older than the retention, in bounded batches, keeping those of unknown age", async () => {
+    const ingester = new EventIngester(database.pool, createLogger("reporting-test", "silent"));
+    const poison = (offset: number, timestampMs: number | undefined) => ({
+      topic: "handoff.routing.v1",
+      partition: 7,
+      offset: String(offset),
+      key: "s1",
+      value: Buffer.from("not a protobuf event"),
+      headers: { eventId: `poison-${offset}`, eventType: "SessionQueued", schemaVersion: 1, traceparent: "" },
+      timestampMs,
+    });
+    await ingester.ingestBatch("routing", [
+      poison(1, OLD_DAY),
+      poison(2, OLD_DAY + 1),
+      poison(3, OLD_DAY + 2),
+      poison(4, NEW_DAY),
+      poison(5, undefined),
+    ]);
+    const store = new RetentionStore(database.pool);
+    const first = await sweepRetention(store, NOW, 365, { batchSize: 2, maxBatchesPerSweep: 1 });
+    expect(first).toMatchObject({ deadLetters: 2, more: true });
+    expect(await sweepRetention(store, NOW, 365)).toMatchObject({ deadLetters: 1, more: false });
+    const kept = await database.pool.query<{ offset: string; message_at_ms: string | null }>(
+      `select "offset", message_at_ms from reporting.dead_letters where partition = 7 order by "offset"`,
+    );
+    expect(kept.rows).toEqual([
+      { offset: "4", message_at_ms: String(NEW_DAY) },
+      { offset: "5", message_at_ms: null },
+    ]);
   });
 
   it("takes the retention from REPORTING_RETENTION_DAYS and refuses a value out of range, naming it", () => {

@@ -1,49 +1,31 @@
 import { EndReason, Permission } from "@handoff/proto/common";
-import { createKafka, createLogger } from "@handoff/runtime";
 import {
   asCustomer,
   asRep,
   createRequest,
   eventually,
-  infrastructureEnv,
   offeredEpoch,
-  SessionStack,
   teamConfig,
   teamTarget,
+  type SessionStack,
 } from "@handoff/testing";
-import type { Kafka } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SessionReport } from "../../src/domain/session-report";
-import { INGEST_TOPICS } from "../../src/events/ingest-topics";
-import { startIngest, type RunningIngest } from "../support/ingest-harness";
-import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
-import { startSupervisorServer, type SupervisorServer } from "../support/supervisor-server";
+import { startReportedStack, type ReportedStack } from "../support/reported-stack";
+import type { SupervisorServer } from "../support/supervisor-server";
 
 describe("session report of a session played by the real services", () => {
+  let reported: ReportedStack;
   let stack: SessionStack;
-  let kafka: Kafka;
-  let database: ReportingDatabase;
-  let ingest: RunningIngest;
   let api: SupervisorServer;
 
   beforeAll(async () => {
-    const env = infrastructureEnv();
-    stack = await SessionStack.start();
-    kafka = createKafka({
-      clientId: "reporting-session-report",
-      brokers: env.KAFKA_BROKERS.split(","),
-      logger: createLogger("test", "silent"),
-    });
-    database = await createReportingDatabase(env.DATABASE_URL);
-    ingest = await startIngest(kafka, INGEST_TOPICS, database, { fromEnd: true });
-    api = await startSupervisorServer(database.pool);
+    reported = await startReportedStack("reporting-session-report");
+    ({ stack, api } = reported);
   }, 180_000);
 
   afterAll(async () => {
-    await api?.stop();
-    await ingest?.consumers.disconnect();
-    await database?.drop();
-    await stack?.stop();
+    await reported?.stop();
   });
 
   it("tells the chat, the note, the permission, the transfer, the offers' decisions and both surveys, to this site only", async () => {

@@ -5,7 +5,7 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUPERVISOR_OPENAPI_FILE } from "../../src/http/write-supervisor-openapi";
 import { EventLogBuilder, team } from "../support/event-log-builder";
-import { handmadeDay } from "../support/handmade-day";
+import { handmadeDay, handmadeSettings } from "../support/handmade-day";
 import { ingestDirectly } from "../support/ingest-directly";
 import { createReportingDatabase, type ReportingDatabase } from "../support/reporting-database";
 import { startSupervisorServer, type SupervisorServer } from "../support/supervisor-server";
@@ -47,7 +47,13 @@ describe("supervisor API", () => {
 
   beforeAll(async () => {
     database = await createReportingDatabase(infrastructureEnv().DATABASE_URL);
-    await ingestDirectly(database.pool, [...siteLogs(), ...handmadeDay("site-h", Date.UTC(2026, 10, 2))]);
+    await ingestDirectly(database.pool, [
+      ...siteLogs(),
+      ...handmadeDay("site-h", Date.UTC(2026, 10, 2)),
+      // The golden day again, at a site whose admin saved Europe/Berlin, X = 30 s, short abandons < 6 s.
+      ...handmadeDay("site-g", Date.UTC(2026, 10, 2)),
+      ...handmadeSettings("site-g", Date.UTC(2026, 10, 2)),
+    ]);
     server = await startSupervisorServer(database.pool, () => NOW);
     ({ issuer, base } = server);
   });
@@ -152,6 +158,55 @@ describe("supervisor API", () => {
         body: { reason: "SESSION_NOT_FOUND" },
       });
     expect((await get("/v1/supervisor/sessions/s9/report", token)).status).toBe(200);
+    // Site G saved its own settings; site B saved none and has the defaults.
+    expect((await get("/v1/supervisor/site-settings", token)).body).toEqual({
+      timeZone: "UTC",
+      answerThresholdS: 20,
+      shortAbandonS: 5,
+      version: null,
+    });
+  });
+
+  it("computes every figure with the site's own time zone and thresholds unless the query overrides them", async () => {
+    const token = await issuer.token("site-g", "sue", ["supervisor"]);
+    expect((await get("/v1/supervisor/site-settings", token)).body).toEqual({
+      timeZone: "Europe/Berlin",
+      answerThresholdS: 30,
+      shortAbandonS: 6,
+      version: 2,
+    });
+    const day = "from=2026-11-02T00:00:00%2B01:00&to=2026-11-03T00:00:00%2B01:00";
+    const own = (await get(`/v1/supervisor/queue-intervals?${day}`, token)).body;
+    expect(own).toMatchObject({ timeZone: "Europe/Berlin", answerThresholdS: 30, shortAbandonS: 6 });
+    // t1: s1 (4 s) and s4 (10 s) within 30 s; s3 (3 s) and s5 (5 s) short below 6 s; s2 counts.
+    // t2: s4's transfer entry answered after 30 s, at X.
+    expect(own.totals).toEqual([
+      expect.objectContaining({
+        queue: { kind: "team", id: "t1" },
+        answered: 2,
+        abandoned: 3,
+        shortAbandoned: 2,
+        answeredWithinX: 2,
+        serviceLevel: 2 / 3,
+        abandonRate: 1 / 3,
+      }),
+      expect.objectContaining({ queue: { kind: "team", id: "t2" }, answeredWithinX: 1, serviceLevel: 1 }),
+    ]);
+    const csv = await getCsv(`/v1/supervisor/queue-intervals?${day}&format=csv&table=totals`, token);
+    expect(csv.records.map((r) => [r["queue.id"], r.serviceLevel])).toEqual([
+      ["t1", String(2 / 3)],
+      ["t2", "1"],
+    ]);
+    // The site-h figures come back with METRICS.md's defaults passed as overrides.
+    const overridden = (
+      await get(`/v1/supervisor/queue-intervals?${day}&timeZone=UTC&answerThresholdS=20&shortAbandonS=5`, token)
+    ).body;
+    expect(overridden).toMatchObject({ timeZone: "UTC", answerThresholdS: 20, shortAbandonS: 5 });
+    expect(overridden.totals).toEqual([
+      expect.objectContaining({ queue: { kind: "team", id: "t1" }, shortAbandoned: 1, serviceLevel: 0.5 }),
+      expect.objectContaining({ queue: { kind: "team", id: "t2" }, serviceLevel: 0 }),
+    ]);
+    expect((await get(`/v1/supervisor/rep-intervals?${day}`, token)).body).toMatchObject({ timeZone: "Europe/Berlin" });
   });
 
   it("refuses a rep's token (403), no token (401), and names the query parameter at fault (400)", async () => {

@@ -16,6 +16,8 @@ import { LiveSnapshotReader } from "../../src/live/live-snapshot-reader";
 import type { LiveSnapshot } from "../../src/live/live-view";
 import { SiteChangeListener } from "../../src/live/site-change-listener";
 import { RealtimeStore } from "../../src/store/realtime-store";
+import { localMidnight } from "../../src/domain/wallboard-day";
+import { SiteSettingsStore } from "../../src/store/site-settings-store";
 import { SessionFactsReader } from "../../src/store/session-facts-reader";
 import { EventLogBuilder, team } from "../support/event-log-builder";
 import { ingestDirectly } from "../support/ingest-directly";
@@ -49,7 +51,12 @@ describe("supervisor live stream", () => {
     issuer = await testIssuer("SUPERVISOR");
     const logger = createLogger("reporting-test", "silent");
     hub = new LiveHub(
-      new LiveSnapshotReader(new RealtimeStore(database.pool), new SessionFactsReader(database.pool), () => Date.now()),
+      new LiveSnapshotReader(
+        new RealtimeStore(database.pool),
+        new SessionFactsReader(database.pool),
+        new SiteSettingsStore(database.pool),
+        () => Date.now(),
+      ),
       { perReplica: 100, perSite: 4, perSupervisor: 3 },
       { minFrameGapMs: MIN_FRAME_GAP_MS, dayRefreshMs: 1_000 },
       logger,
@@ -127,6 +134,41 @@ describe("supervisor live stream", () => {
     expect(done.data.day.teams).toEqual([{ teamId: "t1", queued: 1, answered: 1, abandoned: 0, serviceLevel: 1 }]);
     expect(done.data.day.points.at(-1)).toMatchObject({ waiting: 0 });
     expect(done.data.queues[0]?.reps).toMatchObject({ onSession: 1 });
+  });
+
+  it("follows the site's own time zone and thresholds, and a new version of them at once, unless overridden", async () => {
+    const siteId = newSite();
+    const now = Date.now();
+    const client = await stream(siteId);
+    const first = await client.next(() => true);
+    expect(first.data.settings).toEqual({ timeZone: "UTC", answerThresholdS: 20, shortAbandonS: 5 });
+    expect(first.data.day.fromMs).toBe(localMidnight("UTC", first.data.atMs));
+
+    // s1 answered after 25 s: outside the default X, inside the site's 30 s.
+    const log = new EventLogBuilder(siteId)
+      .queued(now - 40 * S, "s1", team("t1"))
+      .offered(now - 40 * S, "s1", 1, "r1", team("t1"))
+      .accepted(now - 15 * S, "s1", 1, "r1", 25 * S);
+    await ingestDirectly(database.pool, log.events);
+    const outside = await client.next((f) => f.day.teams[0]?.answered === 1);
+    expect(outside.data.day.teams[0]?.serviceLevel).toBe(0);
+
+    const settings = new EventLogBuilder(siteId).siteSettings(now, 1, {
+      timeZone: "Pacific/Auckland",
+      serviceLevelThresholdMs: 30 * S,
+      shortAbandonThresholdMs: 5 * S,
+    });
+    await ingestDirectly(database.pool, settings.events);
+    const own = await client.next((f) => f.settings.timeZone === "Pacific/Auckland");
+    expect(own.data.settings).toEqual({ timeZone: "Pacific/Auckland", answerThresholdS: 30, shortAbandonS: 5 });
+    expect(own.data.day.fromMs).toBe(localMidnight("Pacific/Auckland", own.data.atMs));
+    // s1 is within X now, unless the session fell before Auckland's midnight (then no team counts yet).
+    if (own.data.day.fromMs <= now - 40 * S) expect(own.data.day.teams[0]?.serviceLevel).toBe(1);
+
+    const overridden = await stream(siteId, { query: "?timeZone=UTC&answerThresholdS=20", sub: "sam" });
+    const frame = await overridden.next(() => true);
+    expect(frame.data.settings).toEqual({ timeZone: "UTC", answerThresholdS: 20, shortAbandonS: 5 });
+    expect(frame.data.day.teams[0]?.serviceLevel).toBe(0);
   });
 
   it("coalesces a burst of events into frames at least 250 ms apart, read once for all streams of a view", async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { Actor, RepState } from "@handoff/proto/common";
+import { RepState } from "@handoff/proto/common";
 import { createKafka, createLogger } from "@handoff/runtime";
 import {
   eventually,
@@ -128,15 +128,7 @@ describe("wallboard in a browser", () => {
       },
     });
     await stack.repOnline(siteId, "alice", ["t1"]);
-    const setAlice = (state: RepState) =>
-      stack.presence.setState({
-        siteId,
-        repId: "alice",
-        state,
-        reasonCode: "",
-        actor: Actor.ACTOR_REP,
-        actorId: "alice",
-      });
+    const setAlice = (state: RepState) => stack.repState(siteId, "alice", state);
     await setAlice(RepState.REP_STATE_AWAY);
 
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
@@ -153,7 +145,7 @@ describe("wallboard in a browser", () => {
       await page.getByLabel("Supervisor", { exact: true }).fill("sue");
       await page.getByLabel("Supervisor", { exact: true }).press("Enter");
       await tileShows(page, "t1", { waiting: "0", away: "1", available: "0", answered: "0" });
-      expect(await page.locator("#connection").textContent()).toBe("Live · UTC");
+      expect(await page.locator("#connection").textContent()).toBe("Live · UTC · service level within 20 s");
 
       const sessions = [
         await stack.broker.createSession(issueRequest(siteId)),

@@ -86,7 +86,7 @@ export function handmadeDay(siteId: string, dayStartMs: number): LoggedEvent[] {
     .accepted(at(9, 5, 10), "s4", 1, "r2", 10 * S)
     .routing(at(9, 15), "s4", 2, {
       $case: "sessionTransferred",
-      sessionTransferred: { fromRepId: "r2", target: t2, priority: 0 },
+      sessionTransferred: { fromRepId: "r2", target: t2, priority: 0, reason: "" },
     })
     .offered(at(9, 15), "s4", 3, "r3", t2)
     .accepted(at(9, 15, 30), "s4", 3, "r3", 10 * MIN + 30 * S)
@@ -106,4 +106,24 @@ export function handmadeDay(siteId: string, dayStartMs: number): LoggedEvent[] {
     });
 
   return log.events;
+}
+
+/**
+ * The site's settings as its admin saved them twice that morning (intake's SiteSettingsChanged): at
+ * 08:00 version 1 (UTC, X = 20 s, short abandons below 5 s), at 08:30 version 2 (Europe/Berlin,
+ * X = 30 s, short abandons below 6 s). Version 2 is the site's: with it t1's day has 2 short abandons
+ * (s3 at 3 s, s5 at 5 s), service level 2 / 3 and abandon rate 1 / 3, and t2's s4 (30 s) is within X.
+ */
+export function handmadeSettings(siteId: string, dayStartMs: number): LoggedEvent[] {
+  return new EventLogBuilder(siteId)
+    .siteSettings(dayStartMs + 8 * 60 * MIN, 1, {
+      timeZone: "UTC",
+      serviceLevelThresholdMs: 20 * S,
+      shortAbandonThresholdMs: 5 * S,
+    })
+    .siteSettings(dayStartMs + 8 * 60 * MIN + 30 * MIN, 2, {
+      timeZone: "Europe/Berlin",
+      serviceLevelThresholdMs: 30 * S,
+      shortAbandonThresholdMs: 6 * S,
+    }).events;
 }

@@ -1,6 +1,6 @@
 import type { PgPool } from "@handoff/runtime";
 import { createLogger } from "@handoff/runtime";
-import { INGEST_TOPICS } from "../../src/events/ingest-topics";
+import { INGEST_KINDS, INGEST_TOPICS } from "../../src/events/ingest-topics";
 import { EventIngester } from "../../src/ingest/event-ingester";
 import type { LoggedEvent } from "./event-log-builder";
 
@@ -10,7 +10,7 @@ import type { LoggedEvent } from "./event-log-builder";
  */
 export async function ingestDirectly(pool: PgPool, events: readonly LoggedEvent[], batchSize = 500): Promise<void> {
   const ingester = new EventIngester(pool, createLogger("reporting-test", "silent"));
-  for (const kind of ["routing", "presence", "sessions"] as const) {
+  for (const kind of INGEST_KINDS) {
     const messages = events
       .filter((e) => e.kind === kind)
       .map(({ message }, offset) => ({

@@ -1,26 +1,29 @@
 import { randomUUID } from "node:crypto";
-import { createLogger, type EventProducer } from "@handoff/runtime";
+import { createLogger, fetchTopicEnds, type EventProducer } from "@handoff/runtime";
 import type { Meter } from "@opentelemetry/api";
 import type { Admin, Kafka } from "kafkajs";
 import { ConsumerLag } from "../../src/events/consumer-lag";
 import { startIngestConsumers, type IngestConsumers } from "../../src/events/ingest-consumers";
-import type { IngestTopics, TopicKind } from "../../src/events/ingest-topics";
+import { INGEST_KINDS, type IngestTopics } from "../../src/events/ingest-topics";
 import { EventIngester } from "../../src/ingest/event-ingester";
 import { startGroupsAtEnd } from "./consumer-groups";
 import type { LoggedEvent } from "./event-log-builder";
 import type { ReportingDatabase } from "./reporting-database";
 
-const KINDS: readonly TopicKind[] = ["routing", "presence", "sessions"];
-
 /** Topic names of one test, so its consumers read only its own events. */
 export function testTopics(): IngestTopics {
   const run = randomUUID().slice(0, 8);
-  return { routing: `test.${run}.routing`, presence: `test.${run}.presence`, sessions: `test.${run}.sessions` };
+  return {
+    routing: `test.${run}.routing`,
+    presence: `test.${run}.presence`,
+    sessions: `test.${run}.sessions`,
+    sites: `test.${run}.sites`,
+  };
 }
 
 /** Publishes the log in its order, each topic's events in one batch (their relative order kept). */
 export async function publish(producer: EventProducer, topics: IngestTopics, events: readonly LoggedEvent[]) {
-  for (const kind of KINDS)
+  for (const kind of INGEST_KINDS)
     await producer.publish(
       topics[kind],
       events.filter((e) => e.kind === kind).map((e) => e.message),
@@ -68,8 +71,8 @@ export async function waitCaughtUp(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let behind = 0;
-    for (const kind of KINDS) {
-      const ends = await admin.fetchTopicOffsets(topics[kind]);
+    for (const kind of INGEST_KINDS) {
+      const ends = await fetchTopicEnds(admin, topics[kind]);
       const [committed] = await admin.fetchOffsets({
         groupId: `${ingest.groupPrefix}.${kind}`,
         topics: [topics[kind]],

@@ -11,6 +11,7 @@ import { mountSupervisorApi } from "../../src/http/supervisor-api";
 import { RealtimeStore } from "../../src/store/realtime-store";
 import { RepFactsReader } from "../../src/store/rep-facts-reader";
 import { SessionFactsReader } from "../../src/store/session-facts-reader";
+import { SiteSettingsStore } from "../../src/store/site-settings-store";
 import { SessionHistoryReader } from "../../src/store/session-history-reader";
 import { SessionListReader } from "../../src/store/session-list-reader";
 
@@ -40,6 +41,7 @@ export async function startSupervisorServer(pool: PgPool, now: () => number = Da
           repFacts: new RepFactsReader(pool),
           sessionList: new SessionListReader(pool),
           sessionHistory: new SessionHistoryReader(pool),
+          siteSettings: new SiteSettingsStore(pool),
           now,
         },
         { verifier, rateLimitPerMinute: 1_000 },

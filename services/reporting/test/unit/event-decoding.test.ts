@@ -82,4 +82,30 @@ describe("event decoding", () => {
     const withNul = decodeEvent("routing", consumed(RoutingEvent.encode(event).finish(), { eventId: "" }));
     expect(withNul).toEqual({ ok: false, reason: "a text field holds a NUL character" });
   });
+
+  it("reads a site's settings, ordered by their portal config version, and refuses settings it cannot apply", () => {
+    const settings = (timeZone: string, serviceLevelThresholdMs = 30_000) =>
+      new EventLogBuilder("site-a").siteSettings(1_700_000_000_000, 4, {
+        timeZone,
+        serviceLevelThresholdMs,
+        shortAbandonThresholdMs: 5_000,
+      }).events[0]!.message;
+    const site = (value: Uint8Array) =>
+      decodeEvent("sites", {
+        ...consumed(value, { eventId: "site-a/portal-config/4", eventType: "SiteSettingsChanged" }),
+        topic: "handoff.sites.v1",
+      });
+    expect(site(settings("Europe/Berlin").value)).toMatchObject({
+      ok: true,
+      event: { source: "sites", eventType: "SiteSettingsChanged", siteId: "site-a", streamSeq: 4, sessionId: "" },
+    });
+    expect(site(settings("Mars/Olympus").value)).toEqual({
+      ok: false,
+      reason: 'site settings name an unknown time zone "Mars/Olympus"',
+    });
+    expect(site(settings("UTC", 7_200_000).value)).toEqual({
+      ok: false,
+      reason: "service level threshold 7200000 ms is out of 0..3600000",
+    });
+  });
 });

@@ -115,7 +115,7 @@ function answeredAndTransferred(): EventLogBuilder {
     .session(at(1), "s7", ACTIVE, { $case: "noteAdded", noteAdded: { repId: "bob", text: "driver outdated" } });
   log.routing(at(2), "s7", 3, {
     $case: "sessionTransferred",
-    sessionTransferred: { fromRepId: "bob", target: team("t2"), priority: 2 },
+    sessionTransferred: { fromRepId: "bob", target: team("t2"), priority: 2, reason: "" },
   });
   log.session(at(2), "s7", SessionState.SESSION_STATE_WAITING, {
     $case: "participantLeft",
@@ -265,6 +265,22 @@ describe("session report", () => {
     expect(ringing.offers).toEqual([expect.objectContaining({ repId: "bob", outcome: "pending", endedAtMs: null })]);
     expect(ringing.customer).toBeNull();
     expect(ringing.summary.clientMode).toBeNull();
+  });
+
+  it("reports a customer who kept his place and did not return with that reason, his absences on the timeline", () => {
+    const log = new EventLogBuilder("site-a")
+      .queued(at(0), "s10", team("t1"))
+      .routing(at(0, 10), "s10", 0, { $case: "customerAwayChanged", customerAwayChanged: { away: true, version: 1 } })
+      .offered(at(2), "s10", 1, "alice", team("t1"))
+      .routing(at(3), "s10", 1, {
+        $case: "sessionAbandoned",
+        sessionAbandoned: { reason: AbandonReason.ABANDON_REASON_CUSTOMER_DID_NOT_RETURN, waitedMs: 180_000 },
+      });
+    const report = reportOf(log, "s10");
+    expect(report.offers).toEqual([
+      expect.objectContaining({ outcome: "abandoned", reason: "ABANDON_REASON_CUSTOMER_DID_NOT_RETURN" }),
+    ]);
+    expect(report.timeline.map((i) => i.type)).toContain("CustomerAwayChanged");
   });
 
   it("has exactly the shape the OpenAPI document gives the answer", () => {

@@ -78,8 +78,10 @@ export class DayChart {
         },
       ],
       axes: [
-        // Two lines of 16 px labels (time, and the date under the first tick).
-        { ...axis, size: 64 },
+        // Two lines of 16 px labels (time, and the date under the first tick). A time label ("12:45am")
+        // is about 60 px wide: with uPlot's default 50 px between ticks a whole day's 15-minute ticks
+        // ran into each other, so ticks keep 90 px apart (uPlot then steps 30 min, 1 h, ...).
+        { ...axis, size: 64, space: 90 },
         { ...axis, scale: "waiting", label: "Waiting" },
         { ...axis, scale: "sl", side: 1, label: "Service level %", grid: { show: false } },
       ],

@@ -8,21 +8,33 @@ import type { Snapshot } from "./snapshot";
 const app = document.getElementById("app")!;
 const connection = document.getElementById("connection")!;
 
-/** The day's figures run from local midnight in this zone: `?timeZone=` or the browser's. */
-const timeZone =
-  new URLSearchParams(location.search).get("timeZone") ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+/**
+ * The site's own time zone and thresholds (its admin's settings) unless the page's URL overrides them
+ * (`?timeZone=`, `?answerThresholdS=`, `?shortAbandonS=`): the stream validates them.
+ */
+const page = new URLSearchParams(location.search);
+const overrides = new URLSearchParams(
+  ["timeZone", "answerThresholdS", "shortAbandonS"].flatMap((name) => {
+    const value = page.get(name);
+    return value === null ? [] : [[name, value]];
+  }),
+);
 
 function showBoard(token: TokenSource): void {
   const tiles = new QueueTiles();
   const chart = new DayChart();
   app.replaceChildren(tiles.element, chart.element);
   let latest: { snapshot: Snapshot; receivedAtMs: number } | undefined;
+  let liveText = "Live";
   const render = () => latest && tiles.render(latest.snapshot, Date.now() - latest.receivedAtMs);
   followLiveStream({
-    url: `/v1/supervisor/stream?${new URLSearchParams({ timeZone }).toString()}`,
+    url: `/v1/supervisor/stream${overrides.size > 0 ? `?${overrides.toString()}` : ""}`,
     token,
     snapshot(snapshot) {
       latest = { snapshot, receivedAtMs: Date.now() };
+      const { timeZone, answerThresholdS } = snapshot.settings;
+      liveText = `Live · ${timeZone} · service level within ${answerThresholdS} s`;
+      if (connection.dataset.state === "live" && connection.textContent !== liveText) connection.textContent = liveText;
       render();
       chart.render(snapshot.day.points);
     },
@@ -30,7 +42,7 @@ function showBoard(token: TokenSource): void {
       connection.dataset.state = state;
       const text =
         state === "live"
-          ? `Live · ${timeZone}`
+          ? liveText
           : state === "connecting"
             ? "Connecting…"
             : `Reconnecting (${detail ?? "the stream ended"})…`;

@@ -26,6 +26,8 @@ export interface DayPoint {
 
 export interface Snapshot {
   atMs: number;
+  /** The time zone and thresholds the day's figures were computed with (the site's, or the URL's). */
+  settings: { timeZone: string; answerThresholdS: number; shortAbandonS: number };
   queues: QueueNow[];
   reps: { repId: string; state: string; load: number }[];
   day: { fromMs: number; teams: TeamDay[]; points: DayPoint[] };

@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { QueuePosition } from "@handoff/proto/common";
 import type { RequesterValue } from "../domain/access";
-import { InvalidFieldError, SessionLimitReachedError, UnknownReferenceError } from "../domain/errors";
+import {
+  InvalidFieldError,
+  OfferRefusedError,
+  SessionLimitReachedError,
+  UnknownReferenceError,
+} from "../domain/errors";
 import { handOverTarget, leaveOutcome } from "../domain/participant-rules";
 import type { QueueTargetValue } from "../domain/queue-target";
 import { answerInvitation, MAX_PENDING_INVITATIONS } from "../domain/rep-invitation";
@@ -15,7 +20,7 @@ import { onlyRequesters, requireActive, type SessionAccess } from "./session-acc
 import { sessionWaiting } from "../events/session-payloads";
 
 /**
- * The reps of an active session: the primary (who has control and whose assignment the acd holds),
+ * The reps of an active session: the primary (who has control, and whom the acd counts it against),
  * invited reps, hand-over of control, transfer to another queue, and leaving.
  *
  * Transfers and the last rep's leave call the acd while the session's row is locked: the acd may
@@ -153,7 +158,24 @@ export class ParticipantCommands {
     return row;
   }
 
+  /**
+   * Control passes to `toRepId`, in the acd first (while the row is locked, as transfers do): its load
+   * follows whoever holds the session, fenced by the epoch and the holder it names, the primary. A
+   * session the acd holds for another rep (handed over before the acd counted hand-overs, or a
+   * hand-over the acd applied and PostgreSQL did not commit) is refused WRONG_REP: the acd's own
+   * holder is asked and named instead.
+   */
   private async handOverIn(c: SessionChange, fromRepId: string, toRepId: string): Promise<void> {
+    const { siteId, sessionId, committedEpoch } = c.row;
+    const holder = c.row.repId ?? fromRepId;
+    try {
+      await this.acd.handOver(siteId, sessionId, committedEpoch, holder, toRepId);
+    } catch (error) {
+      if (!(error instanceof OfferRefusedError) || error.reason !== "WRONG_REP") throw error;
+      const held = (await this.acd.batchRouting(siteId, [sessionId])).sessions[0]?.repId;
+      if (!held || held === holder) throw error;
+      await this.acd.handOver(siteId, sessionId, committedEpoch, held, toRepId);
+    }
     await this.participants.setPrimary(c.tx, c.row.siteId, c.row.sessionId, toRepId);
     c.set({ repId: toRepId });
     c.emit({ $case: "controlHandedOver", controlHandedOver: { fromRepId, toRepId } });

@@ -12,7 +12,9 @@ import {
   QueueFullError,
   RoutingUnavailableError,
   SessionStateConflictError,
+  SiteNotRoutedError,
   StaleOfferError,
+  StartKeyReusedError,
 } from "../domain/errors";
 import type { QueueTargetValue } from "../domain/queue-target";
 import { closingOutcome, isLive, type EndReasonName } from "../domain/session-lifecycle";
@@ -24,6 +26,7 @@ import type { ParticipantStore } from "../store/participant-store";
 import type { ClientModeName, SessionRow, StartMethodName } from "../store/session-row";
 import type { SessionChange, SessionStore, Tx } from "../store/session-store";
 import type { SettingsStore } from "../store/settings-store";
+import type { StartKeyStore } from "../store/start-key-store";
 import { clientModeToProto, endReasonToProto, sessionStateToProto, startMethodToProto } from "../store/state-mapping";
 import { sessionWaiting } from "../events/session-payloads";
 
@@ -45,6 +48,8 @@ export interface CreateSessionInput {
   clientMode: ClientModeName;
   /** Runs inside the creating transaction (a key or link is consumed with the session, or not at all). */
   consume?: (tx: Tx, sessionId: string) => Promise<void>;
+  /** The client's idempotency key for this start and a digest of what it asked (see StartKeyStore). */
+  startKey?: { key: string; fingerprint: Buffer };
 }
 
 export interface CreatedSession {
@@ -53,7 +58,12 @@ export interface CreatedSession {
   position?: QueuePosition;
   noRepAvailable: boolean;
   fallbackUrl: string;
+  /** An earlier start with the same idempotency key made this session: it is answered as it is now. */
+  repeated?: boolean;
 }
+
+/** Another start with the same idempotency key committed first: its session is the answer. */
+class StartKeyTakenError extends Error {}
 
 export interface OfferSeen {
   repId: string;
@@ -80,6 +90,7 @@ export class SessionLifecycle {
     private readonly hasher: CredentialHasher,
     private readonly permissions: PermissionCommands,
     private readonly logger: Logger,
+    private readonly startKeys: StartKeyStore,
   ) {}
 
   /** Checks `requester` against the session for `need`; returns the row it checked. */
@@ -95,8 +106,57 @@ export class SessionLifecycle {
     return row;
   }
 
+  /**
+   * Creates a session. With an idempotency key, concurrent starts wait on the key's row in PostgreSQL:
+   * one creates the session, the others answer it (`repeatedStart`). A retry is found by
+   * `repeatedStart` before its key or link is checked again (the first start consumed it).
+   */
   async create(input: CreateSessionInput): Promise<CreatedSession> {
-    const { siteId, placement } = input;
+    const { startKey } = input;
+    try {
+      return await this.createNew(input);
+    } catch (error) {
+      if (!(error instanceof StartKeyTakenError) || !startKey) throw error;
+      const winner = await this.repeatedStart(input.siteId, startKey);
+      if (!winner) throw error;
+      return winner;
+    }
+  }
+
+  /**
+   * The session an earlier start with this idempotency key created, as it is now, with the same
+   * customer token; undefined when the site has not used the key (or it expired).
+   * @throws StartKeyReusedError when that start asked for something else
+   */
+  async repeatedStart(
+    siteId: string,
+    startKey: NonNullable<CreateSessionInput["startKey"]>,
+  ): Promise<CreatedSession | undefined> {
+    const earlier = await this.startKeys.find(siteId, startKey.key);
+    if (!earlier) return undefined;
+    if (!earlier.fingerprint.equals(startKey.fingerprint)) throw new StartKeyReusedError();
+    const [row, { settings }] = await Promise.all([
+      this.store.get(siteId, earlier.sessionId),
+      this.settings.get(siteId),
+    ]);
+    const noRepAvailable =
+      row.endReason === "no_rep_available" ||
+      (isLive(row.state) && row.target.id !== "" && !(await this.someRepLoggedIn(siteId, row.target)));
+    return {
+      row,
+      customerToken: this.startToken(siteId, row.sessionId, startKey.key),
+      noRepAvailable,
+      fallbackUrl: noRepAvailable ? settings.fallbackUrl : "",
+      repeated: true,
+    };
+  }
+
+  private startToken(siteId: string, sessionId: string, key: string): string {
+    return this.hasher.derive("start_customer_token", siteId, `${sessionId}\0${key}`);
+  }
+
+  private async createNew(input: CreateSessionInput): Promise<CreatedSession> {
+    const { siteId, placement, startKey } = input;
     const { settings } = await this.settings.get(siteId);
     const keyed = placement.startMethod === "session_key" || placement.startMethod === "invitation_link";
     const closed = input.portalClosed && !keyed;
@@ -111,10 +171,13 @@ export class SessionLifecycle {
         : undefined;
 
     const sessionId = randomUUID();
-    const customerToken = randomToken(32);
+    const customerToken = startKey ? this.startToken(siteId, sessionId, startKey.key) : randomToken(32);
     const nowMs = Date.now();
     const consent: Consent = { ...input.consent, recordedAtMs: nowMs };
     const created = await this.store.transaction(async (tx) => {
+      // First, so a start that lost the key to a concurrent one consumes nothing before it rolls back.
+      if (startKey && !(await this.startKeys.claimIn(tx, siteId, startKey.key, startKey.fingerprint, sessionId)))
+        throw new StartKeyTakenError();
       await input.consume?.(tx, sessionId);
       return this.store.createIn(
         tx,
@@ -186,7 +249,8 @@ export class SessionLifecycle {
 
   /**
    * Puts a session that is only in PostgreSQL into the acd (idempotent by session id there). When the
-   * acd does not answer the session stays `created` for the reconciler; when it refuses the session
+   * acd does not answer, or has no routing config for the site (its Redis lost it), the session stays
+   * `created` for the reconciler; when it refuses the session
    * for good (its rep never logged in, its team is gone) or its queue is full (`QUEUE_FULL`), the
    * session ends as "no rep available": for the customer both mean that no rep can take him now, and
    * he is sent to the fallback at once rather than left `created` for a reconciler that would retry a
@@ -207,6 +271,13 @@ export class SessionLifecycle {
         this.logger.warn(
           { siteId: row.siteId, sessionId: row.sessionId },
           "acd unavailable: session waits in PostgreSQL",
+        );
+        return { row, refused: false };
+      }
+      if (error instanceof SiteNotRoutedError) {
+        this.logger.warn(
+          { siteId: row.siteId, sessionId: row.sessionId },
+          "the acd has no routing config for the site (did Redis lose it?): session waits in PostgreSQL until it is put again",
         );
         return { row, refused: false };
       }
@@ -321,7 +392,7 @@ export class SessionLifecycle {
       return row;
     } catch (error) {
       if (error instanceof StaleOfferError) throw this.refused(error);
-      await this.undoAcceptedOffer(siteId, sessionId, epoch, error);
+      await this.undoAcceptedOffer(siteId, sessionId, repId, epoch, error);
       throw error;
     }
   }
@@ -333,6 +404,8 @@ export class SessionLifecycle {
       epoch: Math.max(c.row.epoch, epoch),
       committedEpoch: epoch,
       offerExpiresAtMs: null,
+      // Served (an offer made before he left was accepted; the acd's accept ends its flag too).
+      ...(c.row.away ? { away: false, calledBackAtMs: null, returnByMs: null, resumeTokenHash: null } : {}),
     });
     await this.offers.settle(c.tx, c.row.siteId, c.row.sessionId, epoch, "accepted");
     await this.participants.join(c.tx, c.row.siteId, c.row.sessionId, repId, true, c.nowMs);
@@ -344,7 +417,13 @@ export class SessionLifecycle {
   }
 
   /** The acd accepted but PostgreSQL did not commit: ended sessions end in the acd, others go back. */
-  private async undoAcceptedOffer(siteId: string, sessionId: string, epoch: number, cause: unknown): Promise<void> {
+  private async undoAcceptedOffer(
+    siteId: string,
+    sessionId: string,
+    repId: string,
+    epoch: number,
+    cause: unknown,
+  ): Promise<void> {
     brokerMetrics.rolledBackAssignments.add(1);
     this.logger.warn(
       { err: cause, siteId, sessionId, epoch },
@@ -352,7 +431,7 @@ export class SessionLifecycle {
     );
     const row = await this.store.find(siteId, sessionId).catch(() => undefined);
     try {
-      if (row && !isLive(row.state)) return await this.acd.end(siteId, sessionId, epoch);
+      if (row && !isLive(row.state)) return await this.acd.end(siteId, sessionId, repId, epoch);
       const requeued = await this.acd.requeue(siteId, sessionId, epoch, undefined, "commit_failed");
       await this.store.transaction((tx) => this.requeuedByAcd(tx, siteId, sessionId, requeued.epoch, "commit_failed"));
     } catch (error) {
@@ -445,7 +524,14 @@ export class SessionLifecycle {
       c.emit({ $case: "participantLeft", participantLeft: { repId, reason: "ended" } });
     if (c.row.state === "offered")
       await this.offers.settle(c.tx, c.row.siteId, c.row.sessionId, c.row.epoch, "withdrawn");
-    c.set({ state: outcome.state, endReason: outcome.reason, endedAtMs: c.nowMs, offerExpiresAtMs: null });
+    // An away customer's return deadline ends with the session (the away sweep reads only live ones).
+    c.set({
+      state: outcome.state,
+      endReason: outcome.reason,
+      endedAtMs: c.nowMs,
+      offerExpiresAtMs: null,
+      returnByMs: null,
+    });
     c.emit({
       $case: "sessionClosed",
       sessionClosed: {
@@ -458,10 +544,21 @@ export class SessionLifecycle {
     });
   }
 
+  /**
+   * The rep the acd holds an active session for, which an end must name: the primary, since a
+   * hand-over moves the acd's holder too (ParticipantCommands.handOverIn; a rebuild restores the
+   * primary). A mismatch (a hand-over from before the acd counted them) is refused as WRONG_REP and
+   * the reconciler ends it with the acd's own rep.
+   */
+  private acdRepOf(row: SessionRow): string {
+    return row.repId ?? "";
+  }
+
   /** Tells the acd a session PostgreSQL closed (best effort; the reconciler repairs a miss). */
   async releaseInAcd(previous: SessionRow, abandonReason: AbandonReason = ABANDON_BY_DEFAULT): Promise<void> {
     try {
-      if (previous.state === "active") await this.acd.end(previous.siteId, previous.sessionId, previous.committedEpoch);
+      if (previous.state === "active")
+        await this.acd.end(previous.siteId, previous.sessionId, this.acdRepOf(previous), previous.committedEpoch);
       else await this.acd.abandon(previous.siteId, previous.sessionId, abandonReason);
     } catch (error) {
       this.logger.warn(
@@ -473,7 +570,8 @@ export class SessionLifecycle {
 
   /**
    * The team of a problem type; null when the site's config does not have it, undefined when that
-   * cannot be known now (the acd does not answer: the session is queued by problem type later).
+   * cannot be known now (the acd does not answer, or lost the config: the session is queued by problem
+   * type later).
    */
   private async teamOfProblemType(siteId: string, problemTypeId: string): Promise<QueueTargetValue | null | undefined> {
     if (!problemTypeId) return undefined;
@@ -484,7 +582,9 @@ export class SessionLifecycle {
       if (error instanceof RoutingUnavailableError) return undefined;
       throw error;
     }
-    const teamId = config?.problemTypes.find((p) => p.id === problemTypeId)?.teamId;
+    // No config (Redis lost it, the runbook puts it again): the acd resolves the problem type at enqueue.
+    if (!config) return undefined;
+    const teamId = config.problemTypes.find((p) => p.id === problemTypeId)?.teamId;
     return teamId ? { kind: "team", id: teamId } : null;
   }
 
@@ -499,7 +599,7 @@ export class SessionLifecycle {
       const rep = await this.acd.repRouting(siteId, target.id);
       return rep.known && rep.connected && rep.teamIds.length > 0;
     } catch (error) {
-      if (error instanceof RoutingUnavailableError) return true;
+      if (error instanceof RoutingUnavailableError || error instanceof SiteNotRoutedError) return true;
       throw error;
     }
   }

@@ -103,6 +103,13 @@ export class InvalidFieldError extends BrokerDomainError {
 }
 
 /**
+ * The acd holds no routing config for the site: never put, or its Redis lost it (the operations
+ * guide's recovery runbook puts it again). A field error to a caller who named the site, but a new
+ * session waits for it in PostgreSQL (the reconciler enqueues it once the config is back).
+ */
+export class SiteNotRoutedError extends InvalidFieldError {}
+
+/**
  * A key, invitation or access link that is unknown, used, revoked or expired. One message for all,
  * so a guesser learns nothing about which.
  */
@@ -154,4 +161,12 @@ export class SessionLimitReachedError extends BrokerDomainError {
 /** The customer asks to send a file while his last request is still unanswered (one at a time). */
 export class FileSendPendingError extends BrokerDomainError {
   readonly reason = "FILE_SEND_PENDING";
+}
+
+/** A start's idempotency key that the site used before for a start with other fields. */
+export class StartKeyReusedError extends BrokerDomainError {
+  readonly reason = "IDEMPOTENCY_KEY_REUSED";
+  constructor() {
+    super("idempotency_key: was used for a start with other fields; send a new key for a new start");
+  }
 }

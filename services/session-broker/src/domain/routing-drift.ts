@@ -14,15 +14,22 @@ export interface AcdSessionView {
  * - `rebuild_waiting`: the acd lost a waiting or offered session → back into its queue at its place;
  * - `rebuild_held`: the acd lost an active session → held again, as its rep's load;
  * - `requeue_in_acd`: the acd holds an assignment PostgreSQL never committed → re-queued in the acd;
+ * - `withdraw_offer`: PostgreSQL records an offer the acd no longer has (it says waiting) → the offer
+ *   is withdrawn in PostgreSQL and the session waits there too, as the rebuild path records it;
  * - `mismatch`: a disagreement no acd call can repair (the acd closed or un-assigned a session that
  *   PostgreSQL holds as live or assigned); logged and counted, never guessed at.
  */
-export type LiveDrift = "none" | "rebuild_waiting" | "rebuild_held" | "requeue_in_acd" | "mismatch";
+export type LiveDrift = "none" | "rebuild_waiting" | "rebuild_held" | "requeue_in_acd" | "withdraw_offer" | "mismatch";
 
 /**
  * `created` sessions the acd does not know are not drift: they are enqueued by the reconciler's
  * first step (enqueue is idempotent in the acd). Active on both sides is agreement whichever rep the
  * acd counts the load on: control may pass between reps in PostgreSQL without the acd being told.
+ * Offered in PostgreSQL and waiting in the acd is a disagreement: the acd makes and fences offers, so
+ * an offer it does not hold can never be accepted, and PostgreSQL would show it (to the customer, in
+ * reports) until the acd offered the session again. It is also every lapse's passing moment (the acd
+ * expired the offer, the broker has not yet consumed OfferExpired): only settling tells them apart.
+ * Waiting in PostgreSQL and offered in the acd is agreement: the OfferCreated on its way records it.
  */
 export function liveDrift(state: SessionStateName, acd: AcdSessionView): LiveDrift {
   if (!acd.known) {
@@ -34,6 +41,7 @@ export function liveDrift(state: SessionStateName, acd: AcdSessionView): LiveDri
     case "active":
       return state === "active" ? "none" : "requeue_in_acd";
     case "waiting":
+      return state === "active" ? "mismatch" : state === "offered" ? "withdraw_offer" : "none";
     case "offered":
       return state === "active" ? "mismatch" : "none";
     case "ended":

@@ -1,6 +1,7 @@
-import type { Logger } from "@handoff/runtime";
+import type { Logger, StreamsPerCaller } from "@handoff/runtime";
 import type { CredentialCommands } from "../commands/credential-commands";
 import type { CredentialRedemption } from "../commands/credential-redemption";
+import type { CustomerAway } from "../commands/customer-away";
 import type { ConversationCommands } from "../commands/conversation-commands";
 import type { FileSendCommands } from "../commands/file-send-commands";
 import type { ParticipantCommands } from "../commands/participant-commands";
@@ -27,6 +28,7 @@ export interface BrokerDeps {
   acd: AcdPort;
   hasher: CredentialHasher;
   lifecycle: SessionLifecycle;
+  customerAway: CustomerAway;
   views: SessionViews;
   redemption: CredentialRedemption;
   credentials: CredentialCommands;
@@ -38,4 +40,6 @@ export interface BrokerDeps {
   reports: SessionReports;
   /** Live offers of the reps whose desktops are connected to this replica (the agent API's feed). */
   repOffers: RepOfferFeed;
+  /** Open WatchSession streams per caller identity (MAX_STREAMS_PER_CALLER). */
+  watchStreams: StreamsPerCaller;
 }

@@ -1,5 +1,13 @@
-import type { ServerWritableStream } from "@grpc/grpc-js";
-import { InvalidArgumentError, requireId, serverStream, unary } from "@handoff/runtime";
+import { status, type ServerWritableStream } from "@grpc/grpc-js";
+import {
+  callerIdentity,
+  GrpcStatusError,
+  InvalidArgumentError,
+  requireId,
+  serverStream,
+  unary,
+  withErrorInfo,
+} from "@handoff/runtime";
 import type { SessionEvent } from "@handoff/proto/events";
 import type {
   SessionBrokerServiceServer,
@@ -46,7 +54,7 @@ function streamSink(call: ServerWritableStream<WatchSessionRequest, WatchSession
  * it, when a rep's feed delivered his own leaving, or when the server shuts down (status OK then:
  * resume on any replica from the last sequence received).
  */
-export function feedHandlers({ logger, lifecycle, store, feed, reports }: BrokerDeps): Handlers {
+export function feedHandlers({ logger, lifecycle, store, feed, reports, watchStreams }: BrokerDeps): Handlers {
   return {
     watchSession: serverStream("WatchSession", logger, async (req, call) => {
       const siteId = requireId(req.siteId, "site_id");
@@ -54,16 +62,33 @@ export function feedHandlers({ logger, lifecycle, store, feed, reports }: Broker
       const requester = requireRequester(req.requester);
       const afterSequence = requireSequence(req.afterSequence, "after_sequence");
       const row = await translated(() => lifecycle.authorize(siteId, sessionId, requester, "customer_or_participant"));
-      const cancelled = new AbortController();
-      call.on("cancelled", () => cancelled.abort());
-      if (call.cancelled) return;
-      const audience: FeedAudience =
-        requester.kind === "rep"
-          ? { kind: "rep", repId: requester.id, checkedAtSequence: row.lastSequence }
-          : { kind: requester.kind === "customer" ? "customer" : "staff" };
-      await translated(() =>
-        feed.watch(siteId, sessionId, afterSequence, audience, streamSink(call), cancelled.signal),
-      );
+      const caller = callerIdentity(call.getAuthContext()) ?? "";
+      const release = watchStreams.tryOpen(caller);
+      if (!release) {
+        const refusal = new GrpcStatusError(
+          status.RESOURCE_EXHAUSTED,
+          `${caller} already holds ${watchStreams.limit} open session feeds on this replica (MAX_STREAMS_PER_CALLER)`,
+        );
+        throw withErrorInfo(refusal, "TOO_MANY_STREAMS", "handoff.session-broker", {
+          caller,
+          limit: String(watchStreams.limit),
+        });
+      }
+      // The feed returns once the call is cancelled or closed; the count is released then.
+      try {
+        const cancelled = new AbortController();
+        call.on("cancelled", () => cancelled.abort());
+        if (call.cancelled) return;
+        const audience: FeedAudience =
+          requester.kind === "rep"
+            ? { kind: "rep", repId: requester.id, checkedAtSequence: row.lastSequence }
+            : { kind: requester.kind === "customer" ? "customer" : "staff" };
+        await translated(() =>
+          feed.watch(siteId, sessionId, afterSequence, audience, streamSink(call), cancelled.signal),
+        );
+      } finally {
+        release();
+      }
     }),
 
     listSessionEvents: unary("ListSessionEvents", logger, async (req) => {

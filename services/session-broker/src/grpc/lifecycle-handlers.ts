@@ -25,7 +25,7 @@ import type { ClientModeName } from "../store/session-row";
 import { clientModeFromProto, endReasonFromProto } from "../store/state-mapping";
 import type { BrokerDeps } from "./broker-deps";
 import { translated } from "./domain-errors";
-import { requireConsent, requireCustomer, requireRequester } from "./requests";
+import { requireConsent, requireCustomer, requireRequester, startKeyOf } from "./requests";
 
 type Handlers = Pick<
   SessionBrokerServiceServer,
@@ -134,13 +134,25 @@ export function lifecycleHandlers(deps: BrokerDeps): Handlers {
       const customer = requireCustomer(req.customer);
       const consent = requireConsent(req.consent);
       const clientMode = clientModeOf(req.clientMode);
-      const { placement, consume } = await translated(() => placementOf(deps, siteId, req));
-      const created = await translated(() =>
-        lifecycle.create({ siteId, placement, customer, consent, clientMode, portalClosed: req.portalClosed, consume }),
-      );
+      const startKey = startKeyOf(req);
+      const created = await translated(async () => {
+        const repeated = startKey && (await lifecycle.repeatedStart(siteId, startKey));
+        if (repeated) return repeated;
+        const { placement, consume } = await placementOf(deps, siteId, req);
+        return lifecycle.create({
+          siteId,
+          placement,
+          customer,
+          consent,
+          clientMode,
+          portalClosed: req.portalClosed,
+          consume,
+          startKey,
+        });
+      });
       return {
         session: await views.view(created.row),
-        position: created.position,
+        position: created.repeated ? await views.position(created.row, true) : created.position,
         noRepAvailable: created.noRepAvailable,
         fallbackUrl: created.fallbackUrl,
         customerToken: created.customerToken,

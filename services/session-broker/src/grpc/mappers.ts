@@ -38,5 +38,13 @@ export function sessionToProto(
     priority: row.priority,
     offerExpiresAtMs: row.offerExpiresAtMs ?? 0,
     clientMode: clientModeToProto(row.clientMode),
+    customerAway: customerAwayToProto(row),
   };
 }
+
+/** Keep my place as the customer (and intake) see it. */
+export const customerAwayToProto = (row: SessionRow) => ({
+  away: row.away,
+  calledBackAtMs: row.calledBackAtMs ?? 0,
+  returnByMs: row.returnByMs ?? 0,
+});

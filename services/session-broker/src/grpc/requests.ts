@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { InvalidArgumentError, requireDisplayName, requireId, requireText } from "@handoff/runtime";
 import { Actor, Customer } from "@handoff/proto/common";
-import type { Consent, Requester } from "@handoff/proto/session_broker_service";
+import { CreateSessionRequest, type Consent, type Requester } from "@handoff/proto/session_broker_service";
 import type { RequesterValue } from "../domain/access";
 
 /** Bounds of what a customer types into the intake form. */
@@ -97,4 +98,21 @@ export function optionalDuration(value: number, field: string, min: number, max:
   if (!Number.isInteger(value) || value < min || value > max)
     throw new InvalidArgumentError(field, `must be 0 (the site's default) or from ${min} to ${max} ms`);
   return value;
+}
+
+/** A start's idempotency key: what intake's Idempotency-Key header accepts. */
+const START_KEY = /^[A-Za-z0-9_-]{16,64}$/;
+
+/**
+ * The start's idempotency key (undefined when none was sent) with a SHA-256 of everything else the
+ * start asks for, so a retry is told apart from another start under the same key. The customer's
+ * address and intake's portal-open flag are left out: a retry may come through another proxy, or
+ * after closing time.
+ */
+export function startKeyOf(req: CreateSessionRequest): { key: string; fingerprint: Buffer } | undefined {
+  if (req.idempotencyKey === "") return undefined;
+  if (!START_KEY.test(req.idempotencyKey))
+    throw new InvalidArgumentError("idempotency_key", "must be 16 to 64 characters of A-Z a-z 0-9 _ -");
+  const asked = CreateSessionRequest.encode({ ...req, clientAddress: "", portalClosed: false, idempotencyKey: "" });
+  return { key: req.idempotencyKey, fingerprint: createHash("sha256").update(asked.finish()).digest() };
 }

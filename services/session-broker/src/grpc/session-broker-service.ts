@@ -3,6 +3,7 @@ import { SESSION_BROKER_CALLERS, type GrpcServiceBinding } from "@handoff/runtim
 import type { BrokerDeps } from "./broker-deps";
 import { conversationHandlers } from "./conversation-handlers";
 import { credentialHandlers } from "./credential-handlers";
+import { customerAwayHandlers } from "./customer-away-handlers";
 import { feedHandlers } from "./feed-handlers";
 import { fileSendHandlers } from "./file-send-handlers";
 import { lifecycleHandlers } from "./lifecycle-handlers";
@@ -12,6 +13,7 @@ import { participantHandlers } from "./participant-handlers";
 export function sessionBrokerService(deps: BrokerDeps): GrpcServiceBinding {
   const implementation: SessionBrokerServiceServer = {
     ...lifecycleHandlers(deps),
+    ...customerAwayHandlers(deps),
     ...participantHandlers(deps),
     ...conversationHandlers(deps),
     ...fileSendHandlers(deps),

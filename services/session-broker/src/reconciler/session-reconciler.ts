@@ -10,7 +10,7 @@ import { targetToProto, type AcdPort } from "../routing/acd-port";
 import type { LiveSessionScan } from "../store/live-session-scan";
 import type { OfferStore } from "../store/offer-store";
 import type { SessionRow } from "../store/session-row";
-import type { SessionStore } from "../store/session-store";
+import type { SessionChange, SessionStore } from "../store/session-store";
 import { sessionWaiting } from "../events/session-payloads";
 
 export interface SessionReconcilerOptions {
@@ -34,6 +34,7 @@ type RepairKind =
   | "rebuilt_waiting"
   | "rebuilt_held"
   | "requeued_in_acd"
+  | "withdrew_offer"
   | "ended_in_acd"
   | "abandoned_in_acd"
   | "mismatch";
@@ -55,6 +56,18 @@ const viewOf = (routing: SessionRouting): AcdSessionView =>
 
 const queueOf = (row: SessionRow) => (row.target.id ? targetToProto(row.target) : undefined);
 
+/** Withdraws the offer a session holds in PostgreSQL (the acd no longer has it); true when there was one. */
+async function withdrawOffer(c: SessionChange, offers: OfferStore): Promise<boolean> {
+  if (c.row.state !== "offered" || !c.row.repId) return false;
+  await offers.settle(c.tx, c.row.siteId, c.row.sessionId, c.row.epoch, "withdrawn");
+  c.emit({
+    $case: "sessionOfferLapsed",
+    sessionOfferLapsed: { repId: c.row.repId, epoch: c.row.epoch, outcome: "withdrawn" },
+  });
+  c.set({ state: "waiting", repId: null, offerExpiresAtMs: null });
+  return true;
+}
+
 class PassRepairs {
   readonly byKind: Partial<Record<RepairKind, number>> = {};
   total = 0;
@@ -75,8 +88,9 @@ class PassRepairs {
  * 2. the live sessions of every site that has any are compared with the acd, 1,000 per
  *    BatchGetSessionRouting, and lasting disagreements repaired (domain/routing-drift.ts): sessions
  *    the acd lost are rebuilt — waiting ones at their original place with the highest epoch known,
- *    active ones held as their rep's load — and an assignment the acd holds that PostgreSQL never
- *    committed is re-queued in the acd;
+ *    active ones held as their rep's load —, an assignment the acd holds that PostgreSQL never
+ *    committed is re-queued in the acd, and an offer PostgreSQL holds that the acd does not (it says
+ *    waiting) is withdrawn in PostgreSQL;
  * 3. sessions closed since the last pass (the outbox's `sessionClosed` rows) that the acd still holds
  *    are ended or abandoned there.
  * Work follows live sessions and recent traffic, never the whole history. A pass that repaired
@@ -193,6 +207,7 @@ export class SessionReconciler {
       rebuild_waiting: [],
       rebuild_held: [],
       requeue_in_acd: [],
+      withdraw_offer: [],
       mismatch: [],
     };
     for (const row of rows) {
@@ -227,6 +242,7 @@ export class SessionReconciler {
         repairs,
       );
     for (const { row, view } of due.requeue_in_acd) await this.requeueInAcd(row, view, repairs);
+    for (const { row } of due.withdraw_offer) await this.withdrawLostOffer(row, repairs);
     for (const { row, view } of due.mismatch) {
       repairs.add("mismatch");
       this.logger.warn(
@@ -250,6 +266,11 @@ export class SessionReconciler {
     }));
     const response = await this.acd.rebuild(siteId, sessions, []);
     repairs.add("rebuilt_waiting", response.restored);
+    // Customers away keeping their place are away again (the acd lost the flag with the rest). A
+    // rebuild matches at once, so one of them may be offered before this: that offer stays, as one
+    // made before he left would.
+    for (const row of rows)
+      if (row.away) await this.acd.setAway(siteId, row.sessionId, true, row.awayVersion).catch(() => undefined);
     for (const row of rows) await this.recordRebuilt(row);
   }
 
@@ -260,17 +281,24 @@ export class SessionReconciler {
   private async recordRebuilt(row: SessionRow): Promise<void> {
     await this.store.change(row.siteId, row.sessionId, async (c) => {
       if (c.row.lastSequence !== row.lastSequence) return;
-      if (c.row.state === "offered" && c.row.repId) {
-        await this.offers.settle(c.tx, row.siteId, row.sessionId, c.row.epoch, "withdrawn");
-        c.emit({
-          $case: "sessionOfferLapsed",
-          sessionOfferLapsed: { repId: c.row.repId, epoch: c.row.epoch, outcome: "withdrawn" },
-        });
-        c.set({ state: "waiting", repId: null, offerExpiresAtMs: null });
-      }
+      await withdrawOffer(c, this.offers);
       if (c.row.state !== "waiting") return;
       c.emit(sessionWaiting(c.row, "rebuilt"));
     });
+  }
+
+  /**
+   * An offer PostgreSQL recorded and the acd, holding the session as waiting, no longer has (a rebuild
+   * that found it changed, an OfferExpired lost): withdrawn, the session waits. Skipped when the
+   * session changed since it was read.
+   */
+  private async withdrawLostOffer(row: SessionRow, repairs: PassRepairs): Promise<void> {
+    let withdrawn = false;
+    await this.store.change(row.siteId, row.sessionId, async (c) => {
+      if (c.row.lastSequence !== row.lastSequence) return;
+      withdrawn = await withdrawOffer(c, this.offers);
+    });
+    if (withdrawn) repairs.add("withdrew_offer");
   }
 
   /** Active sessions the acd lost are held again for their rep, so they count as his load. */
@@ -341,7 +369,7 @@ export class SessionReconciler {
       const drift = closedDrift(view);
       if (drift === "none") continue;
       try {
-        if (drift === "end_in_acd") await this.acd.end(siteId, routing.sessionId, view.epoch);
+        if (drift === "end_in_acd") await this.acd.end(siteId, routing.sessionId, view.repId, view.epoch);
         else await this.acd.abandon(siteId, routing.sessionId, AbandonReason.ABANDON_REASON_CUSTOMER_LEFT);
         repairs.add(drift === "end_in_acd" ? "ended_in_acd" : "abandoned_in_acd");
       } catch (error) {

@@ -16,7 +16,13 @@ import {
   type WaitingSession,
 } from "@handoff/proto/acd_service";
 import type { AbandonReason, QueuePosition } from "@handoff/proto/common";
-import { InvalidFieldError, OfferRefusedError, QueueFullError, RoutingUnavailableError } from "../domain/errors";
+import {
+  InvalidFieldError,
+  OfferRefusedError,
+  QueueFullError,
+  RoutingUnavailableError,
+  SiteNotRoutedError,
+} from "../domain/errors";
 import type { QueueTargetValue } from "../domain/queue-target";
 
 export const targetToProto = (target: QueueTargetValue | undefined) =>
@@ -38,8 +44,8 @@ const isServiceError = (error: unknown): error is ServiceError =>
 /**
  * Translates the acd's failures into the broker's terms: no answer is RoutingUnavailableError (the
  * session is safe in PostgreSQL; the reconciler finishes the job), a refused offer operation is
- * OfferRefusedError with the acd's reason, a bad field stays INVALID_ARGUMENT naming it, a full queue
- * is QueueFullError.
+ * OfferRefusedError with the acd's reason, a bad field stays INVALID_ARGUMENT naming it (a site without
+ * a routing config is SiteNotRoutedError), a full queue is QueueFullError.
  */
 function translate(error: unknown, sessionId: string, fields: Record<string, string> = {}): never {
   if (!isServiceError(error)) throw error;
@@ -52,6 +58,7 @@ function translate(error: unknown, sessionId: string, fields: Record<string, str
       const field = String(error.metadata.get("field")[0] ?? "");
       // The acd's details already start with "<its field>: "; the broker names its own field.
       const problem = error.details.startsWith(`${field}: `) ? error.details.slice(field.length + 2) : error.details;
+      if (errorReason(error) === "UNKNOWN_SITE") throw new SiteNotRoutedError(fields[field] ?? field, problem);
       throw new InvalidFieldError(fields[field] ?? field, problem);
     }
     case status.FAILED_PRECONDITION:
@@ -112,8 +119,9 @@ export class AcdPort {
     );
   }
 
-  async end(siteId: string, sessionId: string, epoch: number): Promise<void> {
-    await callUnary(this.client, "endSession", { siteId, sessionId, epoch }).catch((e: unknown) =>
+  /** `repId`: the rep the acd holds the session for; another one is refused (WRONG_REP). */
+  async end(siteId: string, sessionId: string, repId: string, epoch: number): Promise<void> {
+    await callUnary(this.client, "endSession", { siteId, sessionId, repId, epoch }).catch((e: unknown) =>
       translate(e, sessionId),
     );
   }
@@ -121,6 +129,20 @@ export class AcdPort {
   async abandon(siteId: string, sessionId: string, reason: AbandonReason): Promise<void> {
     await callUnary(this.client, "abandonSession", { siteId, sessionId, reason }).catch((e: unknown) =>
       translate(e, sessionId),
+    );
+  }
+
+  /** Keep my place: the acd skips (or again matches) the session; `version` fences the change. */
+  async setAway(siteId: string, sessionId: string, away: boolean, version: number): Promise<void> {
+    await callUnary(this.client, "setAwayFlag", { siteId, sessionId, away, version }).catch((e: unknown) =>
+      translate(e, sessionId),
+    );
+  }
+
+  /** Control of an active session passed: the acd counts it against `toRepId` (fenced by epoch and holder). */
+  async handOver(siteId: string, sessionId: string, epoch: number, fromRepId: string, toRepId: string): Promise<void> {
+    await callUnary(this.client, "handOverSession", { siteId, sessionId, epoch, fromRepId, toRepId }).catch(
+      (e: unknown) => translate(e, sessionId, { to_rep_id: "to_rep_id" }),
     );
   }
 

@@ -33,6 +33,15 @@ export interface SessionRow {
   credentialId: string | null;
   /** Null for sessions created before the mode was recorded. */
   clientMode: ClientModeName | null;
+  /** Keep my place: the customer left the page keeping his place (docs/keep-my-place.md). */
+  away: boolean;
+  /** The fencing version of the last away change given to the acd (SetAwayFlag). */
+  awayVersion: number;
+  /** When he was called back, and the end of his time to return (the away sweep's deadline). */
+  calledBackAtMs: number | null;
+  returnByMs: number | null;
+  /** HMAC of the resume link's one-time token; null once used or before a callback. */
+  resumeTokenHash: Buffer | null;
 }
 
 /** The fields a change may set. */
@@ -50,6 +59,12 @@ export type SessionPatch = Partial<
     | "endedAtMs"
     | "endReason"
     | "consent"
+    | "customerTokenHash"
+    | "away"
+    | "awayVersion"
+    | "calledBackAtMs"
+    | "returnByMs"
+    | "resumeTokenHash"
   >
 >;
 
@@ -79,6 +94,11 @@ export interface SessionRecord {
   last_sequence: string;
   credential_id: string | null;
   client_mode: string | null;
+  away: boolean;
+  away_version: string;
+  called_back_at_ms: string | null;
+  return_by_ms: string | null;
+  resume_token_hash: Buffer | null;
 }
 
 const num = (value: string): number => Number(value);
@@ -110,5 +130,10 @@ export function rowFromRecord(r: SessionRecord): SessionRow {
     lastSequence: num(r.last_sequence),
     credentialId: r.credential_id,
     clientMode: r.client_mode as ClientModeName | null,
+    away: r.away,
+    awayVersion: num(r.away_version),
+    calledBackAtMs: numOrNull(r.called_back_at_ms),
+    returnByMs: numOrNull(r.return_by_ms),
+    resumeTokenHash: r.resume_token_hash,
   };
 }

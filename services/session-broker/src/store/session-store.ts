@@ -33,7 +33,10 @@ export interface ChangeResult<T> {
   events: SessionEvent[];
 }
 
-export type NewSession = Omit<SessionRow, "lastSequence" | "updatedAtMs">;
+export type NewSession = Omit<
+  SessionRow,
+  "lastSequence" | "updatedAtMs" | "away" | "awayVersion" | "calledBackAtMs" | "returnByMs" | "resumeTokenHash"
+>;
 
 /**
  * The one door to the broker's session tables. Every change of a session locks its row, applies a
@@ -159,7 +162,8 @@ export class SessionStore {
     await tx.query(
       `update sessions set state = $3, target_kind = $4, target_id = $5, priority = $6, rep_id = $7, epoch = $8,
          committed_epoch = $9, offer_expires_at_ms = $10, enqueued_at_ms = $11, ended_at_ms = $12, end_reason = $13,
-         consent = $14, updated_at_ms = $15
+         consent = $14, updated_at_ms = $15, customer_token_hash = $16, away = $17, away_version = $18,
+         called_back_at_ms = $19, return_by_ms = $20, resume_token_hash = $21
        where site_id = $1 and session_id = $2`,
       [
         siteId,
@@ -177,6 +181,12 @@ export class SessionStore {
         row.endReason,
         row.consent,
         row.updatedAtMs,
+        row.customerTokenHash,
+        row.away,
+        row.awayVersion,
+        row.calledBackAtMs,
+        row.returnByMs,
+        row.resumeTokenHash,
       ],
     );
     const events = await this.append(tx, row, payloads, nowMs);

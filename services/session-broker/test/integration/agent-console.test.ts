@@ -236,6 +236,17 @@ describe("agent console in a browser", () => {
     expect(customerSees.some((e) => e.payload?.$case === "noteAdded")).toBe(false);
     await saveScreenshot(page, ARTIFACTS, "2-session");
     await expectAccessible(page);
+    // The status line (the last news) has its own room: it covers no control, the Transfer button included.
+    await shown(page, page.locator(".announcer [role=status]").filter({ hasText: /\S/ }));
+    const transfer = card.getByRole("button", { name: "Transfer", exact: true });
+    await transfer.scrollIntoViewIfNeeded();
+    const [button, announcer] = [await transfer.boundingBox(), await page.locator(".announcer").boundingBox()];
+    expect(button && announcer).toBeTruthy();
+    expect(button!.y + button!.height, "the Transfer button ends above the status line").toBeLessThanOrEqual(
+      announcer!.y,
+    );
+    // Playwright's trial click fails when another element would receive the click.
+    await transfer.click({ trial: true, timeout: 5_000 });
 
     await card.getByLabel("To", { exact: true }).selectOption("team");
     await card.getByLabel("Team or rep id").fill("t2");

@@ -190,10 +190,16 @@ describe("agent API authentication and authorization", () => {
 
   it("limits each person's requests per minute, whoever else is limited", async () => {
     const dave = await issuer.token(siteId, "dave");
-    const answers: AgentResponse[] = [];
-    for (let i = 0; i <= RATE_LIMIT; i++) answers.push(await http.get("/v1/me/sessions", dave));
-    expect(answers.slice(0, RATE_LIMIT).every((a) => a.status === 200)).toBe(true);
-    const limited = answers[RATE_LIMIT]!;
+    // His whole minute's allowance, 20 requests at a time (one after another it took 38 s on a loaded machine).
+    const allowed: AgentResponse[] = [];
+    for (let sent = 0; sent < RATE_LIMIT; sent += 20)
+      allowed.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(20, RATE_LIMIT - sent) }, () => http.get("/v1/me/sessions", dave)),
+        )),
+      );
+    expect(allowed.filter((a) => a.status !== 200).map((a) => a.status)).toEqual([]);
+    const limited = await http.get("/v1/me/sessions", dave);
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ status: 429, reason: "RATE_LIMITED" });
     expect(limited.headers.get("ratelimit-policy")).toContain(`${RATE_LIMIT}`);

@@ -1,47 +1,22 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
-import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionState, StartMethod } from "@handoff/proto/common";
-import { asRep, createRequest, eventually, SessionStack, teamConfig } from "@handoff/testing";
+import { asRep, createRequest, eventually, PrometheusEndpoint, SessionStack, teamConfig } from "@handoff/testing";
 import pg from "pg";
 
 const ROUNDS = 50;
 
-/** A free loopback port, chosen by the kernel. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The sum over all label sets of a counter in a Prometheus scrape. */
-async function counter(port: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
-}
 const ACCEPTS = 100;
 
 describe("accepting one offer many times at once", () => {
   let stack: SessionStack;
   let db: pg.Pool;
-  const metricsPorts: number[] = [];
+  const metrics: PrometheusEndpoint[] = [];
   beforeAll(async () => {
-    metricsPorts.push(await freePort(), await freePort());
     // Each replica exposes its OpenTelemetry metrics for Prometheus, as operators scrape them.
-    const metrics = (port: number) => ({
-      OTEL_METRICS_EXPORTER: "prometheus",
-      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
-    });
-    stack = await SessionStack.start({ brokers: 1, brokerEnv: metrics(metricsPorts[0]!) });
-    await stack.addBroker(metrics(metricsPorts[1]!));
+    metrics.push(await PrometheusEndpoint.create(), await PrometheusEndpoint.create());
+    stack = await SessionStack.start({ brokers: 1, brokerEnv: metrics[0]!.env });
+    await stack.addBroker(metrics[1]!.env);
     db = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
   }, 120_000);
   afterAll(async () => {
@@ -93,7 +68,7 @@ describe("accepting one offer many times at once", () => {
     }
     // Every refused accept was counted, by one replica or the other.
     const refused = await Promise.all(
-      metricsPorts.map((port) => counter(port, "handoff_session_broker_refused_accepts_total")),
+      metrics.map((endpoint) => endpoint.sum("handoff_session_broker_refused_accepts_total")),
     );
     expect(refused.reduce((a, b) => a + b, 0)).toBe(ROUNDS * (ACCEPTS - 1));
   }, 420_000);

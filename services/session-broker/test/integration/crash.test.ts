@@ -8,15 +8,16 @@ import {
   createRequest,
   eventually,
   newSiteId,
+  prng,
   startService,
   teamConfig,
+  TopicReader,
 } from "@handoff/testing";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { startPrivateStack, type PrivateStack } from "../support/private-stack";
-import { RepDesks, seededRandom, sleep } from "../support/rep-desks";
+import { RepDesks, sleep } from "../support/rep-desks";
 import { historyViolations, openSessions, siteHistories } from "../support/session-invariants";
-import { TopicReader } from "../support/topic-reader";
 
 const SEED = Number(process.env.TEST_SEED ?? Date.now() % 1_000_000);
 const SESSIONS = 100;
@@ -42,7 +43,7 @@ describe("kill -9 of a broker replica in the middle of a load", () => {
 
   it("loses no acknowledged session, and the outbox reaches Kafka exactly once after dedupe", async () => {
     console.log(`crash load seed ${SEED} (TEST_SEED=${SEED} replays it)`);
-    const random = seededRandom(SEED);
+    const random = prng(SEED).next;
     const { stack } = env;
     const reader = new TopicReader(process.env.KAFKA_BROKERS!, TOPICS.sessions);
     const start = await reader.ends();

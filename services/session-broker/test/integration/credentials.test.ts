@@ -57,6 +57,7 @@ function createRequest(siteId: string, overrides: Partial<CreateSessionRequest>)
     clientAddress: freshAddress(),
     portalClosed: false,
     clientMode: ClientMode.CLIENT_MODE_CLICK_TO_CHAT,
+    idempotencyKey: "",
     ...overrides,
   };
 }

@@ -286,8 +286,18 @@ describe("a rep whose desktop loses its connection", () => {
       EndReason.END_REASON_REP_DISCONNECTED,
     );
     expect(await row(siteId, sessionId)).toMatchObject({ state: "ended" });
-    expect((await stack.acd.getSessionRouting({ siteId, sessionId })).state).toBe(SessionState.SESSION_STATE_ENDED);
-    expect(stack.brokers.some((b) => b.process.output.some((line) => line.includes('"rule":"end"')))).toBe(true);
+    // The broker tells the acd after its commit, and its log line comes by another pipe: either may
+    // trail the row this test reads first.
+    await eventually(
+      async () => (await stack.acd.getSessionRouting({ siteId, sessionId })).state === SessionState.SESSION_STATE_ENDED,
+      10_000,
+      "the acd told of the end",
+    );
+    await eventually(
+      () => stack.brokers.some((b) => b.process.output.some((line) => line.includes('"rule":"end"'))),
+      5_000,
+      "the broker's log line naming the rule",
+    );
   });
 
   it("lets him just leave, and control pass on, while another rep remains", async () => {

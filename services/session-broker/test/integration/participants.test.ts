@@ -19,9 +19,10 @@ describe("the reps of a session", () => {
 
   const team = (id: string, members: string[]) => teamConfig(id, { memberRepIds: members });
 
-  it("lets the primary invite a named rep who joins, hand him control and leave; the acd load stays hers until the end", async () => {
+  it("lets the primary invite a named rep who joins, hand him control and leave; the acd load follows control", async () => {
     const siteId = await stack.site([team("t1", ["alice", "bob", "carol"])]);
     await stack.repOnline(siteId, "alice", ["t1"]);
+    await stack.repOnline(siteId, "bob", ["t1"]);
     const { sessionId } = await activeSession(stack.broker, siteId, "alice");
     const b = stack.broker;
 
@@ -66,14 +67,22 @@ describe("the reps of a session", () => {
     expect(left.session?.participants.map((p) => p.repId)).toEqual(["bob"]);
     expect(left.session?.state).toBe(SessionState.SESSION_STATE_ACTIVE);
 
-    // The acd has no hand-over: the session counts as load of the rep who accepted it (alice) until it
-    // leaves her there (transfer, re-queue or end), whoever has control in the broker.
-    const [aliceLoad, bobLoad] = await Promise.all(
-      ["alice", "bob"].map((repId) => stack.acd.getRepRouting({ siteId, repId })),
+    // The acd counts the session against the rep who has control (issue 11: it used to stay alice's
+    // until the end, so she could take nothing new and bob could be offered beyond his capacity).
+    const loads = async () =>
+      Promise.all(["alice", "bob"].map(async (repId) => (await stack.acd.getRepRouting({ siteId, repId })).load));
+    expect(await loads()).toEqual([0, 1]);
+    // Both have capacity 1: a customer asking for bob waits; one asking for alice is offered to her.
+    const forBob = await b.createSession(createRequest(siteId, { repId: "bob" }));
+    const forAlice = await b.createSession(createRequest(siteId, { repId: "alice" }));
+    await offeredTo(b, siteId, forAlice.session!.sessionId, "alice");
+    expect((await stack.acd.getSessionRouting({ siteId, sessionId: forBob.session!.sessionId })).state).toBe(
+      SessionState.SESSION_STATE_WAITING,
     );
-    expect([aliceLoad?.load, bobLoad?.load ?? 0]).toEqual([1, 0]);
+    expect(await loads()).toEqual([1, 1]);
+    // Bob's end names him (the rep the acd holds it for): his unit is free and the waiting customer is his.
     await b.closeSession({ siteId, sessionId, requester: asRep("bob"), reason: 0, abandonReason: 0 });
-    expect((await stack.acd.getRepRouting({ siteId, repId: "alice" })).load).toBe(0);
+    await offeredTo(b, siteId, forBob.session!.sessionId, "bob");
 
     const events = await eventsOf(b, siteId, sessionId);
     expect(casesOf(events).slice(-7, -2)).toEqual([
@@ -109,6 +118,11 @@ describe("the reps of a session", () => {
     }
     const left = await b.leaveSession({ siteId, sessionId, requester: asRep("alice") });
     expect(left.session?.repId).toBe("bob");
+    // The acd moved the load with control.
+    const acdLoads = await Promise.all(
+      ["alice", "bob"].map(async (repId) => (await stack.acd.getRepRouting({ siteId, repId })).load),
+    );
+    expect(acdLoads).toEqual([0, 1]);
     expect(left.session?.participants.map((p) => [p.repId, p.primary])).toEqual([
       ["bob", true],
       ["carol", false],

@@ -1,8 +1,7 @@
-import { Metadata, status, type ClientReadableStream, type ServiceError, type StatusObject } from "@grpc/grpc-js";
+import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EndReason } from "@handoff/proto/common";
-import type { SessionEvent } from "@handoff/proto/events";
-import type { WatchSessionRequest, WatchSessionResponse } from "@handoff/proto/session_broker_service";
+import type { WatchSessionRequest } from "@handoff/proto/session_broker_service";
 import {
   asCustomer,
   asRep,
@@ -15,42 +14,7 @@ import {
 } from "@handoff/testing";
 import pg from "pg";
 import { activeSession, casesOf, eventsOf } from "../support/active-session";
-
-/** A WatchSession stream and what it received so far. */
-class Watch {
-  readonly events: SessionEvent[] = [];
-  error?: ServiceError;
-  status?: StatusObject;
-  ended = false;
-  private readonly call: ClientReadableStream<WatchSessionResponse>;
-
-  constructor(client: SessionBroker, request: WatchSessionRequest) {
-    this.call = client.raw.watchSession(request, new Metadata());
-    this.call.on("data", (response: WatchSessionResponse) => this.events.push(response.event!));
-    this.call.on("error", (error: ServiceError) => (this.error = error));
-    this.call.on("status", (s: StatusObject) => (this.status = s));
-    this.call.on("end", () => (this.ended = true));
-  }
-
-  get sequences(): number[] {
-    return this.events.map((e) => e.sequence);
-  }
-
-  /** Waits until an event with `sequence` (or later) arrived. */
-  async until(sequence: number, timeoutMs = 10_000): Promise<SessionEvent[]> {
-    await eventually(() => (this.events.at(-1)?.sequence ?? 0) >= sequence, timeoutMs, `sequence ${sequence}`);
-    return this.events;
-  }
-
-  /** Waits for the stream's status. */
-  async closed(timeoutMs = 10_000): Promise<StatusObject> {
-    return eventually(() => this.status, timeoutMs, "the stream's status");
-  }
-
-  cancel(): void {
-    this.call.cancel();
-  }
-}
+import { Watch } from "../support/session-watch";
 
 const contiguous = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

@@ -2,18 +2,6 @@ import { status, type ServiceError } from "@grpc/grpc-js";
 import { asRep, type SessionBroker } from "@handoff/testing";
 import type pg from "pg";
 
-/** A small seeded PRNG (mulberry32), so a failing load can be replayed with its printed seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const isStatus = (error: unknown, code: status) =>

@@ -34,6 +34,15 @@ describe("drift between PostgreSQL and the acd", () => {
     expect(liveDrift("active", acd("active", "bob"))).toBe("none");
   });
 
+  it("withdraws in PostgreSQL an offer the acd no longer has, and waits for one the acd made", () => {
+    // The acd makes and fences offers: one it does not hold cannot be accepted (see liveDrift).
+    expect(liveDrift("offered", acd("waiting"))).toBe("withdraw_offer");
+    // The OfferCreated on its way to the broker records it.
+    expect(liveDrift("waiting", acd("offered", "alice"))).toBe("none");
+    expect(liveDrift("offered", acd("offered", "alice"))).toBe("none");
+    expect(liveDrift("waiting", acd("waiting"))).toBe("none");
+  });
+
   it("does not guess when the acd closed or un-assigned a session PostgreSQL holds", () => {
     expect(liveDrift("active", acd("waiting"))).toBe("mismatch");
     expect(liveDrift("waiting", acd("abandoned"))).toBe("mismatch");

@@ -13,6 +13,8 @@ export interface SessionActions {
   sendFile(file: File): Promise<void>;
   /** Leaves the queue (waiting) or ends the session (active); `fromNotice` when left from a notice. */
   end(fromNotice?: boolean): Promise<void>;
+  /** Keep my place (true) or back (false). */
+  keepPlace(away: boolean): Promise<void>;
 }
 
 /** Chat text sizes the customer steps through (widget.css has one rule per step). */
@@ -43,6 +45,10 @@ export class SessionView {
   /** The customer's file-send requests by id (their answers do not repeat the name); one open at a time. */
   private readonly filesAsked = new Map<string, string>();
   private readonly connection = h("p", { class: "connection", role: "status" });
+  /** Keep my place: offered while waiting when the site allows it; while away, the way back. */
+  private readonly keep = h("section", { class: "keep-place", hidden: true });
+  private keepOffered = false;
+  private isAway = false;
   private readonly names = new Map<string, string>();
   /** The rep serving the customer: permission requests and nudges come from him. */
   private primaryRep: string | undefined;
@@ -100,6 +106,7 @@ export class SessionView {
       this.status,
       this.closing,
       this.connection,
+      this.keep,
       this.notices,
       this.prompts,
       this.sharing,
@@ -150,6 +157,48 @@ export class SessionView {
       ? t("estimate", { p50: this.i18n.duration(estimate.p50Ms), p90: this.i18n.duration(estimate.p90Ms) })
       : t("estimateUnknown");
     this.status.replaceChildren(h("p", { class: "position" }, where), h("p", { class: "estimate" }, wait));
+  }
+
+  /** Whether the site lets a waiting customer leave the page keeping his place. */
+  offerKeepPlace(offered: boolean): void {
+    this.keepOffered = offered;
+    this.renderKeep();
+  }
+
+  /** He keeps his place away from the page, or is back. */
+  away(away: boolean): void {
+    this.isAway = away;
+    this.renderKeep();
+  }
+
+  get awayNow(): boolean {
+    return this.isAway;
+  }
+
+  /** His turn is near: said in the view (the app also asks the host page for a notification). */
+  calledBack(returnBy: string): void {
+    this.keep.querySelector(".called-back")?.remove();
+    this.keep.append(
+      h("p", { class: "called-back", role: "alert" }, this.i18n.t("calledBack", { time: this.i18n.time(returnBy) })),
+    );
+  }
+
+  private renderKeep(): void {
+    const { t } = this.i18n;
+    const waiting = this.phase === "waiting";
+    this.keep.hidden = !waiting || !(this.keepOffered || this.isAway);
+    if (this.keep.hidden) return this.keep.replaceChildren();
+    this.keep.replaceChildren(
+      ...(this.isAway
+        ? [
+            h("p", { class: "away-status", role: "status" }, t("awayStatus")),
+            button(t("imBack"), () => void this.actions.keepPlace(false), { class: "im-back" }),
+          ]
+        : [
+            button(t("keepPlace"), () => void this.actions.keepPlace(true), { class: "secondary keep-my-place" }),
+            h("p", { class: "hint" }, t("keepPlaceHint")),
+          ]),
+    );
   }
 
   /** No eligible rep is logged in (the site queues anyway): said at once, with the fallback link. */
@@ -210,6 +259,7 @@ export class SessionView {
     this.endButton.textContent = this.i18n.t(phase === "waiting" ? "leaveQueue" : "endSession");
     // Notices offer to leave the queue only while waiting.
     if (phase === "active") for (const leave of this.notices.querySelectorAll("button")) leave.remove();
+    this.renderKeep();
   }
 
   chat(from: "customer" | "rep", body: string, repId?: string): void {

@@ -80,6 +80,15 @@ export interface PutRoutingConfigResponse {
   version: number;
 }
 
+export interface RetireSiteRequest {
+  siteId: string;
+}
+
+export interface RetireSiteResponse {
+  /** Redis keys of the site removed (the config's included). */
+  removedKeys: number;
+}
+
 export interface GetRoutingConfigRequest {
   siteId: string;
 }
@@ -113,6 +122,26 @@ export interface AbandonSessionRequest {
 
 export interface AbandonSessionResponse {}
 
+export interface SetAwayFlagRequest {
+  siteId: string;
+  sessionId: string;
+  away: boolean;
+  /**
+   * The fencing token of away changes (the broker's count of them for the session, from 1): applied
+   * only when greater than the last one applied. The session's epoch cannot fence this: going away
+   * and coming back change no epoch.
+   */
+  version: number;
+}
+
+export interface SetAwayFlagResponse {
+  /** False when a newer (or the same) change was already applied; `away` is then the stored flag. */
+  applied: boolean;
+  away: boolean;
+  /** Non-empty when coming back offered the session at once. */
+  offeredRepId: string;
+}
+
 export interface AcceptOfferRequest {
   siteId: string;
   sessionId: string;
@@ -136,9 +165,28 @@ export interface EndSessionRequest {
   siteId: string;
   sessionId: string;
   epoch: number;
+  /**
+   * The rep the acd holds the session for (who accepted it, or took control since, HandOverSession);
+   * another rep is refused with FAILED_PRECONDITION (reason WRONG_REP), so an end names the
+   * assignment it ends, not only its epoch.
+   */
+  repId: string;
 }
 
 export interface EndSessionResponse {}
+
+export interface HandOverSessionRequest {
+  siteId: string;
+  sessionId: string;
+  /** The assignment's epoch; a hand-over does not change it. */
+  epoch: number;
+  /** The rep the acd holds the session for now; another is refused (FAILED_PRECONDITION, WRONG_REP). */
+  fromRepId: string;
+  /** The rep who takes control: the session counts against his capacity from now on. */
+  toRepId: string;
+}
+
+export interface HandOverSessionResponse {}
 
 export interface TransferSessionRequest {
   siteId: string;
@@ -195,6 +243,27 @@ export interface GetQueuePositionRequest {
 export interface GetQueuePositionResponse {
   position?: QueuePosition | undefined;
   state: SessionState;
+}
+
+export interface BatchGetQueuePositionsRequest {
+  siteId: string;
+  /** At most 500, each at most once. */
+  sessionIds: string[];
+  /** As GetQueuePosition's, for every session of the batch. */
+  recordEstimate: boolean;
+}
+
+export interface SessionQueuePosition {
+  sessionId: string;
+  /** False when the acd holds nothing for the session (ended, or never enqueued). */
+  known: boolean;
+  position?: QueuePosition | undefined;
+  state: SessionState;
+}
+
+export interface BatchGetQueuePositionsResponse {
+  /** In the order asked. */
+  positions: SessionQueuePosition[];
 }
 
 export interface EstimateWaitRequest {
@@ -1100,6 +1169,152 @@ export const PutRoutingConfigResponse: MessageFns<PutRoutingConfigResponse> = {
   },
 };
 
+function createBaseRetireSiteRequest(): RetireSiteRequest {
+  return { siteId: "" };
+}
+
+export const RetireSiteRequest: MessageFns<RetireSiteRequest> = {
+  encode(message: RetireSiteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetireSiteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetireSiteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetireSiteRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+    };
+  },
+
+  toJSON(message: RetireSiteRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetireSiteRequest>, I>>(base?: I): RetireSiteRequest {
+    return RetireSiteRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetireSiteRequest>, I>>(object: I): RetireSiteRequest {
+    const message = createBaseRetireSiteRequest();
+    message.siteId = object.siteId ?? "";
+    return message;
+  },
+};
+
+function createBaseRetireSiteResponse(): RetireSiteResponse {
+  return { removedKeys: 0 };
+}
+
+export const RetireSiteResponse: MessageFns<RetireSiteResponse> = {
+  encode(message: RetireSiteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.removedKeys !== 0) {
+      writer.uint32(8).int32(message.removedKeys);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetireSiteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetireSiteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.removedKeys = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetireSiteResponse {
+    return {
+      removedKeys: isSet(object.removedKeys)
+        ? globalThis.Number(object.removedKeys)
+        : isSet(object.removed_keys)
+          ? globalThis.Number(object.removed_keys)
+          : 0,
+    };
+  },
+
+  toJSON(message: RetireSiteResponse): unknown {
+    const obj: any = {};
+    if (message.removedKeys !== 0) {
+      obj.removedKeys = Math.round(message.removedKeys);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetireSiteResponse>, I>>(base?: I): RetireSiteResponse {
+    return RetireSiteResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetireSiteResponse>, I>>(object: I): RetireSiteResponse {
+    const message = createBaseRetireSiteResponse();
+    message.removedKeys = object.removedKeys ?? 0;
+    return message;
+  },
+};
+
 function createBaseGetRoutingConfigRequest(): GetRoutingConfigRequest {
   return { siteId: "" };
 }
@@ -1660,6 +1875,236 @@ export const AbandonSessionResponse: MessageFns<AbandonSessionResponse> = {
   },
 };
 
+function createBaseSetAwayFlagRequest(): SetAwayFlagRequest {
+  return { siteId: "", sessionId: "", away: false, version: 0 };
+}
+
+export const SetAwayFlagRequest: MessageFns<SetAwayFlagRequest> = {
+  encode(message: SetAwayFlagRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.away !== false) {
+      writer.uint32(24).bool(message.away);
+    }
+    if (message.version !== 0) {
+      writer.uint32(32).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAwayFlagRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAwayFlagRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.away = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetAwayFlagRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      away: isSet(object.away) ? globalThis.Boolean(object.away) : false,
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: SetAwayFlagRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.away !== false) {
+      obj.away = message.away;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetAwayFlagRequest>, I>>(base?: I): SetAwayFlagRequest {
+    return SetAwayFlagRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetAwayFlagRequest>, I>>(object: I): SetAwayFlagRequest {
+    const message = createBaseSetAwayFlagRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.away = object.away ?? false;
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBaseSetAwayFlagResponse(): SetAwayFlagResponse {
+  return { applied: false, away: false, offeredRepId: "" };
+}
+
+export const SetAwayFlagResponse: MessageFns<SetAwayFlagResponse> = {
+  encode(message: SetAwayFlagResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.applied !== false) {
+      writer.uint32(8).bool(message.applied);
+    }
+    if (message.away !== false) {
+      writer.uint32(16).bool(message.away);
+    }
+    if (message.offeredRepId !== "") {
+      writer.uint32(26).string(message.offeredRepId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetAwayFlagResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetAwayFlagResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.applied = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.away = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.offeredRepId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetAwayFlagResponse {
+    return {
+      applied: isSet(object.applied) ? globalThis.Boolean(object.applied) : false,
+      away: isSet(object.away) ? globalThis.Boolean(object.away) : false,
+      offeredRepId: isSet(object.offeredRepId)
+        ? globalThis.String(object.offeredRepId)
+        : isSet(object.offered_rep_id)
+          ? globalThis.String(object.offered_rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: SetAwayFlagResponse): unknown {
+    const obj: any = {};
+    if (message.applied !== false) {
+      obj.applied = message.applied;
+    }
+    if (message.away !== false) {
+      obj.away = message.away;
+    }
+    if (message.offeredRepId !== "") {
+      obj.offeredRepId = message.offeredRepId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetAwayFlagResponse>, I>>(base?: I): SetAwayFlagResponse {
+    return SetAwayFlagResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetAwayFlagResponse>, I>>(object: I): SetAwayFlagResponse {
+    const message = createBaseSetAwayFlagResponse();
+    message.applied = object.applied ?? false;
+    message.away = object.away ?? false;
+    message.offeredRepId = object.offeredRepId ?? "";
+    return message;
+  },
+};
+
 function createBaseAcceptOfferRequest(): AcceptOfferRequest {
   return { siteId: "", sessionId: "", repId: "", epoch: 0 };
 }
@@ -2023,7 +2468,7 @@ export const RejectOfferResponse: MessageFns<RejectOfferResponse> = {
 };
 
 function createBaseEndSessionRequest(): EndSessionRequest {
-  return { siteId: "", sessionId: "", epoch: 0 };
+  return { siteId: "", sessionId: "", epoch: 0, repId: "" };
 }
 
 export const EndSessionRequest: MessageFns<EndSessionRequest> = {
@@ -2036,6 +2481,9 @@ export const EndSessionRequest: MessageFns<EndSessionRequest> = {
     }
     if (message.epoch !== 0) {
       writer.uint32(24).int64(message.epoch);
+    }
+    if (message.repId !== "") {
+      writer.uint32(34).string(message.repId);
     }
     return writer;
   },
@@ -2077,6 +2525,14 @@ export const EndSessionRequest: MessageFns<EndSessionRequest> = {
             message.epoch = longToNumber(reader.int64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.repId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2102,6 +2558,11 @@ export const EndSessionRequest: MessageFns<EndSessionRequest> = {
           ? globalThis.String(object.session_id)
           : "",
       epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      repId: isSet(object.repId)
+        ? globalThis.String(object.repId)
+        : isSet(object.rep_id)
+          ? globalThis.String(object.rep_id)
+          : "",
     };
   },
 
@@ -2116,6 +2577,9 @@ export const EndSessionRequest: MessageFns<EndSessionRequest> = {
     if (message.epoch !== 0) {
       obj.epoch = Math.round(message.epoch);
     }
+    if (message.repId !== "") {
+      obj.repId = message.repId;
+    }
     return obj;
   },
 
@@ -2127,6 +2591,7 @@ export const EndSessionRequest: MessageFns<EndSessionRequest> = {
     message.siteId = object.siteId ?? "";
     message.sessionId = object.sessionId ?? "";
     message.epoch = object.epoch ?? 0;
+    message.repId = object.repId ?? "";
     return message;
   },
 };
@@ -2179,6 +2644,207 @@ export const EndSessionResponse: MessageFns<EndSessionResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<EndSessionResponse>, I>>(_: I): EndSessionResponse {
     const message = createBaseEndSessionResponse();
+    return message;
+  },
+};
+
+function createBaseHandOverSessionRequest(): HandOverSessionRequest {
+  return { siteId: "", sessionId: "", epoch: 0, fromRepId: "", toRepId: "" };
+}
+
+export const HandOverSessionRequest: MessageFns<HandOverSessionRequest> = {
+  encode(message: HandOverSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(24).int64(message.epoch);
+    }
+    if (message.fromRepId !== "") {
+      writer.uint32(34).string(message.fromRepId);
+    }
+    if (message.toRepId !== "") {
+      writer.uint32(42).string(message.toRepId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandOverSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandOverSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.fromRepId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.toRepId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): HandOverSessionRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      fromRepId: isSet(object.fromRepId)
+        ? globalThis.String(object.fromRepId)
+        : isSet(object.from_rep_id)
+          ? globalThis.String(object.from_rep_id)
+          : "",
+      toRepId: isSet(object.toRepId)
+        ? globalThis.String(object.toRepId)
+        : isSet(object.to_rep_id)
+          ? globalThis.String(object.to_rep_id)
+          : "",
+    };
+  },
+
+  toJSON(message: HandOverSessionRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.fromRepId !== "") {
+      obj.fromRepId = message.fromRepId;
+    }
+    if (message.toRepId !== "") {
+      obj.toRepId = message.toRepId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HandOverSessionRequest>, I>>(base?: I): HandOverSessionRequest {
+    return HandOverSessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HandOverSessionRequest>, I>>(object: I): HandOverSessionRequest {
+    const message = createBaseHandOverSessionRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.fromRepId = object.fromRepId ?? "";
+    message.toRepId = object.toRepId ?? "";
+    return message;
+  },
+};
+
+function createBaseHandOverSessionResponse(): HandOverSessionResponse {
+  return {};
+}
+
+export const HandOverSessionResponse: MessageFns<HandOverSessionResponse> = {
+  encode(_: HandOverSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HandOverSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHandOverSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): HandOverSessionResponse {
+    return {};
+  },
+
+  toJSON(_: HandOverSessionResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<HandOverSessionResponse>, I>>(base?: I): HandOverSessionResponse {
+    return HandOverSessionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<HandOverSessionResponse>, I>>(_: I): HandOverSessionResponse {
+    const message = createBaseHandOverSessionResponse();
     return message;
   },
 };
@@ -3006,6 +3672,318 @@ export const GetQueuePositionResponse: MessageFns<GetQueuePositionResponse> = {
         ? QueuePosition.fromPartial(object.position)
         : undefined;
     message.state = object.state ?? 0;
+    return message;
+  },
+};
+
+function createBaseBatchGetQueuePositionsRequest(): BatchGetQueuePositionsRequest {
+  return { siteId: "", sessionIds: [], recordEstimate: false };
+}
+
+export const BatchGetQueuePositionsRequest: MessageFns<BatchGetQueuePositionsRequest> = {
+  encode(message: BatchGetQueuePositionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    for (const v of message.sessionIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.recordEstimate !== false) {
+      writer.uint32(24).bool(message.recordEstimate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetQueuePositionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetQueuePositionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.recordEstimate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetQueuePositionsRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionIds: globalThis.Array.isArray(object?.sessionIds)
+        ? object.sessionIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.session_ids)
+          ? object.session_ids.map((e: any) => globalThis.String(e))
+          : [],
+      recordEstimate: isSet(object.recordEstimate)
+        ? globalThis.Boolean(object.recordEstimate)
+        : isSet(object.record_estimate)
+          ? globalThis.Boolean(object.record_estimate)
+          : false,
+    };
+  },
+
+  toJSON(message: BatchGetQueuePositionsRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionIds?.length) {
+      obj.sessionIds = message.sessionIds;
+    }
+    if (message.recordEstimate !== false) {
+      obj.recordEstimate = message.recordEstimate;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetQueuePositionsRequest>, I>>(base?: I): BatchGetQueuePositionsRequest {
+    return BatchGetQueuePositionsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetQueuePositionsRequest>, I>>(
+    object: I,
+  ): BatchGetQueuePositionsRequest {
+    const message = createBaseBatchGetQueuePositionsRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionIds = object.sessionIds?.map((e) => e) || [];
+    message.recordEstimate = object.recordEstimate ?? false;
+    return message;
+  },
+};
+
+function createBaseSessionQueuePosition(): SessionQueuePosition {
+  return { sessionId: "", known: false, position: undefined, state: 0 };
+}
+
+export const SessionQueuePosition: MessageFns<SessionQueuePosition> = {
+  encode(message: SessionQueuePosition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.known !== false) {
+      writer.uint32(16).bool(message.known);
+    }
+    if (message.position !== undefined) {
+      QueuePosition.encode(message.position, writer.uint32(26).fork()).join();
+    }
+    if (message.state !== 0) {
+      writer.uint32(32).int32(message.state);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SessionQueuePosition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSessionQueuePosition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.known = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.position = QueuePosition.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SessionQueuePosition {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      known: isSet(object.known) ? globalThis.Boolean(object.known) : false,
+      position: isSet(object.position) ? QueuePosition.fromJSON(object.position) : undefined,
+      state: isSet(object.state) ? sessionStateFromJSON(object.state) : 0,
+    };
+  },
+
+  toJSON(message: SessionQueuePosition): unknown {
+    const obj: any = {};
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.known !== false) {
+      obj.known = message.known;
+    }
+    if (message.position !== undefined) {
+      obj.position = QueuePosition.toJSON(message.position);
+    }
+    if (message.state !== 0) {
+      obj.state = sessionStateToJSON(message.state);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SessionQueuePosition>, I>>(base?: I): SessionQueuePosition {
+    return SessionQueuePosition.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SessionQueuePosition>, I>>(object: I): SessionQueuePosition {
+    const message = createBaseSessionQueuePosition();
+    message.sessionId = object.sessionId ?? "";
+    message.known = object.known ?? false;
+    message.position =
+      object.position !== undefined && object.position !== null
+        ? QueuePosition.fromPartial(object.position)
+        : undefined;
+    message.state = object.state ?? 0;
+    return message;
+  },
+};
+
+function createBaseBatchGetQueuePositionsResponse(): BatchGetQueuePositionsResponse {
+  return { positions: [] };
+}
+
+export const BatchGetQueuePositionsResponse: MessageFns<BatchGetQueuePositionsResponse> = {
+  encode(message: BatchGetQueuePositionsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.positions) {
+      SessionQueuePosition.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): BatchGetQueuePositionsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBatchGetQueuePositionsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.positions.push(SessionQueuePosition.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): BatchGetQueuePositionsResponse {
+    return {
+      positions: globalThis.Array.isArray(object?.positions)
+        ? object.positions.map((e: any) => SessionQueuePosition.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: BatchGetQueuePositionsResponse): unknown {
+    const obj: any = {};
+    if (message.positions?.length) {
+      obj.positions = message.positions.map((e) => SessionQueuePosition.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<BatchGetQueuePositionsResponse>, I>>(base?: I): BatchGetQueuePositionsResponse {
+    return BatchGetQueuePositionsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<BatchGetQueuePositionsResponse>, I>>(
+    object: I,
+  ): BatchGetQueuePositionsResponse {
+    const message = createBaseBatchGetQueuePositionsResponse();
+    message.positions = object.positions?.map((e) => SessionQueuePosition.fromPartial(e)) || [];
     return message;
   },
 };
@@ -5723,6 +6701,20 @@ export const AcdServiceService = {
       Buffer.from(GetRoutingConfigResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetRoutingConfigResponse => GetRoutingConfigResponse.decode(value),
   },
+  /**
+   * Retires a site: refused (FAILED_PRECONDITION, SITE_IN_USE) while it holds sessions in routing;
+   * otherwise its config goes at once, its outbox is relayed, then every key of the site is removed
+   * and the leaders forget it. Putting a config again starts the site afresh.
+   */
+  retireSite: {
+    path: "/handoff.v1.AcdService/RetireSite" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RetireSiteRequest): Buffer => Buffer.from(RetireSiteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RetireSiteRequest => RetireSiteRequest.decode(value),
+    responseSerialize: (value: RetireSiteResponse): Buffer => Buffer.from(RetireSiteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RetireSiteResponse => RetireSiteResponse.decode(value),
+  },
   enqueueSession: {
     path: "/handoff.v1.AcdService/EnqueueSession" as const,
     requestStream: false as const,
@@ -5783,6 +6775,21 @@ export const AcdServiceService = {
       Buffer.from(TransferSessionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): TransferSessionResponse => TransferSessionResponse.decode(value),
   },
+  /**
+   * Control of an active session passes to another rep (the broker's hand-over, or the primary
+   * leaving): the acd counts it against the rep who now holds it and frees the leaving rep's unit.
+   */
+  handOverSession: {
+    path: "/handoff.v1.AcdService/HandOverSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: HandOverSessionRequest): Buffer =>
+      Buffer.from(HandOverSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): HandOverSessionRequest => HandOverSessionRequest.decode(value),
+    responseSerialize: (value: HandOverSessionResponse): Buffer =>
+      Buffer.from(HandOverSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): HandOverSessionResponse => HandOverSessionResponse.decode(value),
+  },
   /** A rep asks for the next session in his queues (also how MANUAL teams are served). */
   pullNextSession: {
     path: "/handoff.v1.AcdService/PullNextSession" as const,
@@ -5818,6 +6825,22 @@ export const AcdServiceService = {
     responseSerialize: (value: GetQueuePositionResponse): Buffer =>
       Buffer.from(GetQueuePositionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetQueuePositionResponse => GetQueuePositionResponse.decode(value),
+  },
+  /**
+   * GetQueuePosition for many sessions of one site in one call: a serve moves every customer behind
+   * the head, and intake re-reads them all, so one call per customer would cost a round trip each.
+   */
+  batchGetQueuePositions: {
+    path: "/handoff.v1.AcdService/BatchGetQueuePositions" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: BatchGetQueuePositionsRequest): Buffer =>
+      Buffer.from(BatchGetQueuePositionsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): BatchGetQueuePositionsRequest => BatchGetQueuePositionsRequest.decode(value),
+    responseSerialize: (value: BatchGetQueuePositionsResponse): Buffer =>
+      Buffer.from(BatchGetQueuePositionsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): BatchGetQueuePositionsResponse =>
+      BatchGetQueuePositionsResponse.decode(value),
   },
   /**
    * The place and wait a customer would get if he queued now (intake tells him before he queues
@@ -5918,24 +6941,54 @@ export const AcdServiceService = {
     responseDeserialize: (value: Buffer): BatchGetSessionRoutingResponse =>
       BatchGetSessionRoutingResponse.decode(value),
   },
+  /**
+   * The customer of a waiting (or offered) session is away ("keep my place") or back. Away, the
+   * session keeps its place but no rep is offered it; back, it is matched at once. A change not newer
+   * than the stored one (`version`) is ignored, so a late retry never undoes a later change.
+   */
+  setAwayFlag: {
+    path: "/handoff.v1.AcdService/SetAwayFlag" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetAwayFlagRequest): Buffer => Buffer.from(SetAwayFlagRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetAwayFlagRequest => SetAwayFlagRequest.decode(value),
+    responseSerialize: (value: SetAwayFlagResponse): Buffer => Buffer.from(SetAwayFlagResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetAwayFlagResponse => SetAwayFlagResponse.decode(value),
+  },
 } as const;
 
 export interface AcdServiceServer extends UntypedServiceImplementation {
   /** Replaces a site's routing config as a whole; a bad config is refused and the old one stays. */
   putRoutingConfig: handleUnaryCall<PutRoutingConfigRequest, PutRoutingConfigResponse>;
   getRoutingConfig: handleUnaryCall<GetRoutingConfigRequest, GetRoutingConfigResponse>;
+  /**
+   * Retires a site: refused (FAILED_PRECONDITION, SITE_IN_USE) while it holds sessions in routing;
+   * otherwise its config goes at once, its outbox is relayed, then every key of the site is removed
+   * and the leaders forget it. Putting a config again starts the site afresh.
+   */
+  retireSite: handleUnaryCall<RetireSiteRequest, RetireSiteResponse>;
   enqueueSession: handleUnaryCall<EnqueueSessionRequest, EnqueueSessionResponse>;
   abandonSession: handleUnaryCall<AbandonSessionRequest, AbandonSessionResponse>;
   acceptOffer: handleUnaryCall<AcceptOfferRequest, AcceptOfferResponse>;
   rejectOffer: handleUnaryCall<RejectOfferRequest, RejectOfferResponse>;
   endSession: handleUnaryCall<EndSessionRequest, EndSessionResponse>;
   transferSession: handleUnaryCall<TransferSessionRequest, TransferSessionResponse>;
+  /**
+   * Control of an active session passes to another rep (the broker's hand-over, or the primary
+   * leaving): the acd counts it against the rep who now holds it and frees the leaving rep's unit.
+   */
+  handOverSession: handleUnaryCall<HandOverSessionRequest, HandOverSessionResponse>;
   /** A rep asks for the next session in his queues (also how MANUAL teams are served). */
   pullNextSession: handleUnaryCall<PullNextSessionRequest, PullNextSessionResponse>;
   /** Presence tells the acd a rep's routable capacity; stale versions are ignored. */
   setRepCapacity: handleUnaryCall<SetRepCapacityRequest, SetRepCapacityResponse>;
   /** A read: it writes nothing unless record_estimate says the customer is shown the estimate. */
   getQueuePosition: handleUnaryCall<GetQueuePositionRequest, GetQueuePositionResponse>;
+  /**
+   * GetQueuePosition for many sessions of one site in one call: a serve moves every customer behind
+   * the head, and intake re-reads them all, so one call per customer would cost a round trip each.
+   */
+  batchGetQueuePositions: handleUnaryCall<BatchGetQueuePositionsRequest, BatchGetQueuePositionsResponse>;
   /**
    * The place and wait a customer would get if he queued now (intake tells him before he queues
    * when that wait ends after closing).
@@ -5957,6 +7010,12 @@ export interface AcdServiceServer extends UntypedServiceImplementation {
   requeueSession: handleUnaryCall<RequeueSessionRequest, RequeueSessionResponse>;
   /** The routing state of many sessions at once, for the broker's reconciler. */
   batchGetSessionRouting: handleUnaryCall<BatchGetSessionRoutingRequest, BatchGetSessionRoutingResponse>;
+  /**
+   * The customer of a waiting (or offered) session is away ("keep my place") or back. Away, the
+   * session keeps its place but no rep is offered it; back, it is matched at once. A change not newer
+   * than the stored one (`version`) is ignored, so a late retry never undoes a later change.
+   */
+  setAwayFlag: handleUnaryCall<SetAwayFlagRequest, SetAwayFlagResponse>;
 }
 
 export interface AcdServiceClient extends Client {
@@ -5991,6 +7050,26 @@ export interface AcdServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetRoutingConfigResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Retires a site: refused (FAILED_PRECONDITION, SITE_IN_USE) while it holds sessions in routing;
+   * otherwise its config goes at once, its outbox is relayed, then every key of the site is removed
+   * and the leaders forget it. Putting a config again starts the site afresh.
+   */
+  retireSite(
+    request: RetireSiteRequest,
+    callback: (error: ServiceError | null, response: RetireSiteResponse) => void,
+  ): ClientUnaryCall;
+  retireSite(
+    request: RetireSiteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RetireSiteResponse) => void,
+  ): ClientUnaryCall;
+  retireSite(
+    request: RetireSiteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RetireSiteResponse) => void,
+  ): ClientUnaryCall;
   enqueueSession(
     request: EnqueueSessionRequest,
     callback: (error: ServiceError | null, response: EnqueueSessionResponse) => void,
@@ -6080,6 +7159,25 @@ export interface AcdServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: TransferSessionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Control of an active session passes to another rep (the broker's hand-over, or the primary
+   * leaving): the acd counts it against the rep who now holds it and frees the leaving rep's unit.
+   */
+  handOverSession(
+    request: HandOverSessionRequest,
+    callback: (error: ServiceError | null, response: HandOverSessionResponse) => void,
+  ): ClientUnaryCall;
+  handOverSession(
+    request: HandOverSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: HandOverSessionResponse) => void,
+  ): ClientUnaryCall;
+  handOverSession(
+    request: HandOverSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: HandOverSessionResponse) => void,
   ): ClientUnaryCall;
   /** A rep asks for the next session in his queues (also how MANUAL teams are served). */
   pullNextSession(
@@ -6128,6 +7226,25 @@ export interface AcdServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetQueuePositionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * GetQueuePosition for many sessions of one site in one call: a serve moves every customer behind
+   * the head, and intake re-reads them all, so one call per customer would cost a round trip each.
+   */
+  batchGetQueuePositions(
+    request: BatchGetQueuePositionsRequest,
+    callback: (error: ServiceError | null, response: BatchGetQueuePositionsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetQueuePositions(
+    request: BatchGetQueuePositionsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: BatchGetQueuePositionsResponse) => void,
+  ): ClientUnaryCall;
+  batchGetQueuePositions(
+    request: BatchGetQueuePositionsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: BatchGetQueuePositionsResponse) => void,
   ): ClientUnaryCall;
   /**
    * The place and wait a customer would get if he queued now (intake tells him before he queues
@@ -6255,6 +7372,26 @@ export interface AcdServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: BatchGetSessionRoutingResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The customer of a waiting (or offered) session is away ("keep my place") or back. Away, the
+   * session keeps its place but no rep is offered it; back, it is matched at once. A change not newer
+   * than the stored one (`version`) is ignored, so a late retry never undoes a later change.
+   */
+  setAwayFlag(
+    request: SetAwayFlagRequest,
+    callback: (error: ServiceError | null, response: SetAwayFlagResponse) => void,
+  ): ClientUnaryCall;
+  setAwayFlag(
+    request: SetAwayFlagRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetAwayFlagResponse) => void,
+  ): ClientUnaryCall;
+  setAwayFlag(
+    request: SetAwayFlagRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetAwayFlagResponse) => void,
   ): ClientUnaryCall;
 }
 

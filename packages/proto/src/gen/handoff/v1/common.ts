@@ -486,6 +486,8 @@ export enum AbandonReason {
   ABANDON_REASON_NO_REP_AVAILABLE = 3,
   ABANDON_REASON_PORTAL_CLOSED = 4,
   ABANDON_REASON_QUEUE_TIMEOUT = 5,
+  /** ABANDON_REASON_CUSTOMER_DID_NOT_RETURN - He kept his place, was called back and did not return within the site's time. */
+  ABANDON_REASON_CUSTOMER_DID_NOT_RETURN = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -509,6 +511,9 @@ export function abandonReasonFromJSON(object: any): AbandonReason {
     case 5:
     case "ABANDON_REASON_QUEUE_TIMEOUT":
       return AbandonReason.ABANDON_REASON_QUEUE_TIMEOUT;
+    case 6:
+    case "ABANDON_REASON_CUSTOMER_DID_NOT_RETURN":
+      return AbandonReason.ABANDON_REASON_CUSTOMER_DID_NOT_RETURN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -530,6 +535,8 @@ export function abandonReasonToJSON(object: AbandonReason): string {
       return "ABANDON_REASON_PORTAL_CLOSED";
     case AbandonReason.ABANDON_REASON_QUEUE_TIMEOUT:
       return "ABANDON_REASON_QUEUE_TIMEOUT";
+    case AbandonReason.ABANDON_REASON_CUSTOMER_DID_NOT_RETURN:
+      return "ABANDON_REASON_CUSTOMER_DID_NOT_RETURN";
     case AbandonReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -111,6 +111,7 @@ export interface RoutingEvent {
     | { $case: "repCapacityChanged"; repCapacityChanged: RepCapacityChanged }
     | { $case: "routingConfigChanged"; routingConfigChanged: RoutingConfigChanged }
     | { $case: "waitEstimated"; waitEstimated: WaitEstimated }
+    | { $case: "customerAwayChanged"; customerAwayChanged: CustomerAwayChanged }
     | undefined;
 }
 
@@ -153,6 +154,11 @@ export interface SessionTransferred {
   fromRepId: string;
   target?: QueueTarget | undefined;
   priority: number;
+  /**
+   * Empty for a rep's transfer; a requeue's reason otherwise: "rep_left", "rep_disconnected", or
+   * "commit_failed" and "reconciler" when the broker never committed the acceptance it undoes.
+   */
+  reason: string;
 }
 
 export interface SessionAbandoned {
@@ -187,6 +193,12 @@ export interface RoutingConfigChanged {
 export interface WaitEstimated {
   position: number;
   estimate?: WaitEstimate | undefined;
+}
+
+/** The customer of a waiting session went away keeping his place, or came back (SetAwayFlag). */
+export interface CustomerAwayChanged {
+  away: boolean;
+  version: number;
 }
 
 /** Topic handoff.presence.v1, keyed by rep id. */
@@ -270,7 +282,26 @@ export interface SessionEvent {
     | { $case: "repSurveySubmitted"; repSurveySubmitted: RepSurveySubmitted }
     | { $case: "fileSendRequested"; fileSendRequested: FileSendRequested }
     | { $case: "fileSendAnswered"; fileSendAnswered: FileSendAnswered }
+    | { $case: "customerAwaySet"; customerAwaySet: CustomerAwaySet }
+    | { $case: "customerCalledBack"; customerCalledBack: CustomerCalledBack }
     | undefined;
+}
+
+/** The waiting customer kept his place and left the page (away), or came back. */
+export interface CustomerAwaySet {
+  away: boolean;
+  /** The fencing token the acd was given (SetAwayFlag). */
+  version: number;
+}
+
+/**
+ * His turn is near: he was called back and must be back by return_by_ms, else the session is
+ * abandoned (CUSTOMER_DID_NOT_RETURN).
+ */
+export interface CustomerCalledBack {
+  returnByMs: number;
+  /** "stream" (a page was open), "webhook" (the site's notifier got the resume link) or "none". */
+  channel: string;
 }
 
 export interface SessionCreated {
@@ -432,6 +463,31 @@ export interface SessionClosed {
   abandonReason: AbandonReason;
 }
 
+/**
+ * Topic handoff.sites.v1, keyed by site id, compacted (the latest event of each site is kept for
+ * ever). Produced by intake's site administration through its PostgreSQL outbox.
+ */
+export interface SiteEvent {
+  /** `<site id>/portal-config/<version>`: the same save always has the same id. */
+  eventId: string;
+  occurredAtMs: number;
+  siteId: string;
+  payload?: { $case: "siteSettingsChanged"; siteSettingsChanged: SiteSettingsChanged } | undefined;
+}
+
+/** The site's settings as saved with portal config `version`; a consumer keeps the highest version. */
+export interface SiteSettingsChanged {
+  version: number;
+  /** IANA time zone of the site: its days and 15-minute intervals run from its local midnight. */
+  timeZone: string;
+  /** Answered within this many ms counts towards the service level. */
+  serviceLevelThresholdMs: number;
+  /** An abandon strictly below this many ms of waiting is a short abandon. */
+  shortAbandonThresholdMs: number;
+  /** The admin (token subject) who saved it. */
+  savedBy: string;
+}
+
 function createBaseRoutingEvent(): RoutingEvent {
   return { eventId: "", occurredAtMs: 0, siteId: "", sessionId: "", epoch: 0, payload: undefined };
 }
@@ -492,6 +548,9 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
         break;
       case "waitEstimated":
         WaitEstimated.encode(message.payload.waitEstimated, writer.uint32(178).fork()).join();
+        break;
+      case "customerAwayChanged":
+        CustomerAwayChanged.encode(message.payload.customerAwayChanged, writer.uint32(186).fork()).join();
         break;
     }
     return writer;
@@ -672,6 +731,17 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
             message.payload = { $case: "waitEstimated", waitEstimated: WaitEstimated.decode(reader, reader.uint32()) };
             continue;
           }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.payload = {
+              $case: "customerAwayChanged",
+              customerAwayChanged: CustomerAwayChanged.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -819,7 +889,21 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
                                                                 object.wait_estimated,
                                                               ),
                                                             }
-                                                          : undefined,
+                                                          : isSet(object.customerAwayChanged)
+                                                            ? {
+                                                                $case: "customerAwayChanged",
+                                                                customerAwayChanged: CustomerAwayChanged.fromJSON(
+                                                                  object.customerAwayChanged,
+                                                                ),
+                                                              }
+                                                            : isSet(object.customer_away_changed)
+                                                              ? {
+                                                                  $case: "customerAwayChanged",
+                                                                  customerAwayChanged: CustomerAwayChanged.fromJSON(
+                                                                    object.customer_away_changed,
+                                                                  ),
+                                                                }
+                                                              : undefined,
     };
   },
 
@@ -866,6 +950,8 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
       obj.routingConfigChanged = RoutingConfigChanged.toJSON(message.payload.routingConfigChanged);
     } else if (message.payload?.$case === "waitEstimated") {
       obj.waitEstimated = WaitEstimated.toJSON(message.payload.waitEstimated);
+    } else if (message.payload?.$case === "customerAwayChanged") {
+      obj.customerAwayChanged = CustomerAwayChanged.toJSON(message.payload.customerAwayChanged);
     }
     return obj;
   },
@@ -994,6 +1080,15 @@ export const RoutingEvent: MessageFns<RoutingEvent> = {
           message.payload = {
             $case: "waitEstimated",
             waitEstimated: WaitEstimated.fromPartial(object.payload.waitEstimated),
+          };
+        }
+        break;
+      }
+      case "customerAwayChanged": {
+        if (object.payload?.customerAwayChanged !== undefined && object.payload?.customerAwayChanged !== null) {
+          message.payload = {
+            $case: "customerAwayChanged",
+            customerAwayChanged: CustomerAwayChanged.fromPartial(object.payload.customerAwayChanged),
           };
         }
         break;
@@ -1613,7 +1708,7 @@ export const OfferWithdrawn: MessageFns<OfferWithdrawn> = {
 };
 
 function createBaseSessionTransferred(): SessionTransferred {
-  return { fromRepId: "", target: undefined, priority: 0 };
+  return { fromRepId: "", target: undefined, priority: 0, reason: "" };
 }
 
 export const SessionTransferred: MessageFns<SessionTransferred> = {
@@ -1626,6 +1721,9 @@ export const SessionTransferred: MessageFns<SessionTransferred> = {
     }
     if (message.priority !== 0) {
       writer.uint32(24).int32(message.priority);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
     }
     return writer;
   },
@@ -1667,6 +1765,14 @@ export const SessionTransferred: MessageFns<SessionTransferred> = {
             message.priority = reader.int32();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1688,6 +1794,7 @@ export const SessionTransferred: MessageFns<SessionTransferred> = {
           : "",
       target: isSet(object.target) ? QueueTarget.fromJSON(object.target) : undefined,
       priority: isSet(object.priority) ? globalThis.Number(object.priority) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -1702,6 +1809,9 @@ export const SessionTransferred: MessageFns<SessionTransferred> = {
     if (message.priority !== 0) {
       obj.priority = Math.round(message.priority);
     }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
     return obj;
   },
 
@@ -1714,6 +1824,7 @@ export const SessionTransferred: MessageFns<SessionTransferred> = {
     message.target =
       object.target !== undefined && object.target !== null ? QueueTarget.fromPartial(object.target) : undefined;
     message.priority = object.priority ?? 0;
+    message.reason = object.reason ?? "";
     return message;
   },
 };
@@ -2299,6 +2410,91 @@ export const WaitEstimated: MessageFns<WaitEstimated> = {
     message.position = object.position ?? 0;
     message.estimate =
       object.estimate !== undefined && object.estimate !== null ? WaitEstimate.fromPartial(object.estimate) : undefined;
+    return message;
+  },
+};
+
+function createBaseCustomerAwayChanged(): CustomerAwayChanged {
+  return { away: false, version: 0 };
+}
+
+export const CustomerAwayChanged: MessageFns<CustomerAwayChanged> = {
+  encode(message: CustomerAwayChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.away !== false) {
+      writer.uint32(8).bool(message.away);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomerAwayChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomerAwayChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.away = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomerAwayChanged {
+    return {
+      away: isSet(object.away) ? globalThis.Boolean(object.away) : false,
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: CustomerAwayChanged): unknown {
+    const obj: any = {};
+    if (message.away !== false) {
+      obj.away = message.away;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CustomerAwayChanged>, I>>(base?: I): CustomerAwayChanged {
+    return CustomerAwayChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CustomerAwayChanged>, I>>(object: I): CustomerAwayChanged {
+    const message = createBaseCustomerAwayChanged();
+    message.away = object.away ?? false;
+    message.version = object.version ?? 0;
     return message;
   },
 };
@@ -3192,6 +3388,12 @@ export const SessionEvent: MessageFns<SessionEvent> = {
       case "fileSendAnswered":
         FileSendAnswered.encode(message.payload.fileSendAnswered, writer.uint32(258).fork()).join();
         break;
+      case "customerAwaySet":
+        CustomerAwaySet.encode(message.payload.customerAwaySet, writer.uint32(266).fork()).join();
+        break;
+      case "customerCalledBack":
+        CustomerCalledBack.encode(message.payload.customerCalledBack, writer.uint32(274).fork()).join();
+        break;
     }
     return writer;
   },
@@ -3495,6 +3697,28 @@ export const SessionEvent: MessageFns<SessionEvent> = {
             message.payload = {
               $case: "fileSendAnswered",
               fileSendAnswered: FileSendAnswered.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 33: {
+            if (tag !== 266) {
+              break;
+            }
+
+            message.payload = {
+              $case: "customerAwaySet",
+              customerAwaySet: CustomerAwaySet.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 34: {
+            if (tag !== 274) {
+              break;
+            }
+
+            message.payload = {
+              $case: "customerCalledBack",
+              customerCalledBack: CustomerCalledBack.decode(reader, reader.uint32()),
             };
             continue;
           }
@@ -3813,7 +4037,51 @@ export const SessionEvent: MessageFns<SessionEvent> = {
                                                                                                         object.file_send_answered,
                                                                                                       ),
                                                                                                   }
-                                                                                                : undefined,
+                                                                                                : isSet(
+                                                                                                      object.customerAwaySet,
+                                                                                                    )
+                                                                                                  ? {
+                                                                                                      $case:
+                                                                                                        "customerAwaySet",
+                                                                                                      customerAwaySet:
+                                                                                                        CustomerAwaySet.fromJSON(
+                                                                                                          object.customerAwaySet,
+                                                                                                        ),
+                                                                                                    }
+                                                                                                  : isSet(
+                                                                                                        object.customer_away_set,
+                                                                                                      )
+                                                                                                    ? {
+                                                                                                        $case:
+                                                                                                          "customerAwaySet",
+                                                                                                        customerAwaySet:
+                                                                                                          CustomerAwaySet.fromJSON(
+                                                                                                            object.customer_away_set,
+                                                                                                          ),
+                                                                                                      }
+                                                                                                    : isSet(
+                                                                                                          object.customerCalledBack,
+                                                                                                        )
+                                                                                                      ? {
+                                                                                                          $case:
+                                                                                                            "customerCalledBack",
+                                                                                                          customerCalledBack:
+                                                                                                            CustomerCalledBack.fromJSON(
+                                                                                                              object.customerCalledBack,
+                                                                                                            ),
+                                                                                                        }
+                                                                                                      : isSet(
+                                                                                                            object.customer_called_back,
+                                                                                                          )
+                                                                                                        ? {
+                                                                                                            $case:
+                                                                                                              "customerCalledBack",
+                                                                                                            customerCalledBack:
+                                                                                                              CustomerCalledBack.fromJSON(
+                                                                                                                object.customer_called_back,
+                                                                                                              ),
+                                                                                                          }
+                                                                                                        : undefined,
     };
   },
 
@@ -3883,6 +4151,10 @@ export const SessionEvent: MessageFns<SessionEvent> = {
       obj.fileSendRequested = FileSendRequested.toJSON(message.payload.fileSendRequested);
     } else if (message.payload?.$case === "fileSendAnswered") {
       obj.fileSendAnswered = FileSendAnswered.toJSON(message.payload.fileSendAnswered);
+    } else if (message.payload?.$case === "customerAwaySet") {
+      obj.customerAwaySet = CustomerAwaySet.toJSON(message.payload.customerAwaySet);
+    } else if (message.payload?.$case === "customerCalledBack") {
+      obj.customerCalledBack = CustomerCalledBack.toJSON(message.payload.customerCalledBack);
     }
     return obj;
   },
@@ -4097,7 +4369,199 @@ export const SessionEvent: MessageFns<SessionEvent> = {
         }
         break;
       }
+      case "customerAwaySet": {
+        if (object.payload?.customerAwaySet !== undefined && object.payload?.customerAwaySet !== null) {
+          message.payload = {
+            $case: "customerAwaySet",
+            customerAwaySet: CustomerAwaySet.fromPartial(object.payload.customerAwaySet),
+          };
+        }
+        break;
+      }
+      case "customerCalledBack": {
+        if (object.payload?.customerCalledBack !== undefined && object.payload?.customerCalledBack !== null) {
+          message.payload = {
+            $case: "customerCalledBack",
+            customerCalledBack: CustomerCalledBack.fromPartial(object.payload.customerCalledBack),
+          };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseCustomerAwaySet(): CustomerAwaySet {
+  return { away: false, version: 0 };
+}
+
+export const CustomerAwaySet: MessageFns<CustomerAwaySet> = {
+  encode(message: CustomerAwaySet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.away !== false) {
+      writer.uint32(8).bool(message.away);
+    }
+    if (message.version !== 0) {
+      writer.uint32(16).int64(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomerAwaySet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomerAwaySet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.away = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomerAwaySet {
+    return {
+      away: isSet(object.away) ? globalThis.Boolean(object.away) : false,
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: CustomerAwaySet): unknown {
+    const obj: any = {};
+    if (message.away !== false) {
+      obj.away = message.away;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CustomerAwaySet>, I>>(base?: I): CustomerAwaySet {
+    return CustomerAwaySet.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CustomerAwaySet>, I>>(object: I): CustomerAwaySet {
+    const message = createBaseCustomerAwaySet();
+    message.away = object.away ?? false;
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBaseCustomerCalledBack(): CustomerCalledBack {
+  return { returnByMs: 0, channel: "" };
+}
+
+export const CustomerCalledBack: MessageFns<CustomerCalledBack> = {
+  encode(message: CustomerCalledBack, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.returnByMs !== 0) {
+      writer.uint32(8).int64(message.returnByMs);
+    }
+    if (message.channel !== "") {
+      writer.uint32(18).string(message.channel);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomerCalledBack {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomerCalledBack();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.returnByMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomerCalledBack {
+    return {
+      returnByMs: isSet(object.returnByMs)
+        ? globalThis.Number(object.returnByMs)
+        : isSet(object.return_by_ms)
+          ? globalThis.Number(object.return_by_ms)
+          : 0,
+      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+    };
+  },
+
+  toJSON(message: CustomerCalledBack): unknown {
+    const obj: any = {};
+    if (message.returnByMs !== 0) {
+      obj.returnByMs = Math.round(message.returnByMs);
+    }
+    if (message.channel !== "") {
+      obj.channel = message.channel;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CustomerCalledBack>, I>>(base?: I): CustomerCalledBack {
+    return CustomerCalledBack.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CustomerCalledBack>, I>>(object: I): CustomerCalledBack {
+    const message = createBaseCustomerCalledBack();
+    message.returnByMs = object.returnByMs ?? 0;
+    message.channel = object.channel ?? "";
     return message;
   },
 };
@@ -6703,6 +7167,309 @@ export const SessionClosed: MessageFns<SessionClosed> = {
     message.reason = object.reason ?? 0;
     message.actorId = object.actorId ?? "";
     message.abandonReason = object.abandonReason ?? 0;
+    return message;
+  },
+};
+
+function createBaseSiteEvent(): SiteEvent {
+  return { eventId: "", occurredAtMs: 0, siteId: "", payload: undefined };
+}
+
+export const SiteEvent: MessageFns<SiteEvent> = {
+  encode(message: SiteEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    if (message.occurredAtMs !== 0) {
+      writer.uint32(16).int64(message.occurredAtMs);
+    }
+    if (message.siteId !== "") {
+      writer.uint32(26).string(message.siteId);
+    }
+    switch (message.payload?.$case) {
+      case "siteSettingsChanged":
+        SiteSettingsChanged.encode(message.payload.siteSettingsChanged, writer.uint32(82).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SiteEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSiteEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.occurredAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.payload = {
+              $case: "siteSettingsChanged",
+              siteSettingsChanged: SiteSettingsChanged.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SiteEvent {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+          ? globalThis.String(object.event_id)
+          : "",
+      occurredAtMs: isSet(object.occurredAtMs)
+        ? globalThis.Number(object.occurredAtMs)
+        : isSet(object.occurred_at_ms)
+          ? globalThis.Number(object.occurred_at_ms)
+          : 0,
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      payload: isSet(object.siteSettingsChanged)
+        ? {
+            $case: "siteSettingsChanged",
+            siteSettingsChanged: SiteSettingsChanged.fromJSON(object.siteSettingsChanged),
+          }
+        : isSet(object.site_settings_changed)
+          ? {
+              $case: "siteSettingsChanged",
+              siteSettingsChanged: SiteSettingsChanged.fromJSON(object.site_settings_changed),
+            }
+          : undefined,
+    };
+  },
+
+  toJSON(message: SiteEvent): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.occurredAtMs !== 0) {
+      obj.occurredAtMs = Math.round(message.occurredAtMs);
+    }
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.payload?.$case === "siteSettingsChanged") {
+      obj.siteSettingsChanged = SiteSettingsChanged.toJSON(message.payload.siteSettingsChanged);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SiteEvent>, I>>(base?: I): SiteEvent {
+    return SiteEvent.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SiteEvent>, I>>(object: I): SiteEvent {
+    const message = createBaseSiteEvent();
+    message.eventId = object.eventId ?? "";
+    message.occurredAtMs = object.occurredAtMs ?? 0;
+    message.siteId = object.siteId ?? "";
+    switch (object.payload?.$case) {
+      case "siteSettingsChanged": {
+        if (object.payload?.siteSettingsChanged !== undefined && object.payload?.siteSettingsChanged !== null) {
+          message.payload = {
+            $case: "siteSettingsChanged",
+            siteSettingsChanged: SiteSettingsChanged.fromPartial(object.payload.siteSettingsChanged),
+          };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseSiteSettingsChanged(): SiteSettingsChanged {
+  return { version: 0, timeZone: "", serviceLevelThresholdMs: 0, shortAbandonThresholdMs: 0, savedBy: "" };
+}
+
+export const SiteSettingsChanged: MessageFns<SiteSettingsChanged> = {
+  encode(message: SiteSettingsChanged, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== 0) {
+      writer.uint32(8).int64(message.version);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(18).string(message.timeZone);
+    }
+    if (message.serviceLevelThresholdMs !== 0) {
+      writer.uint32(24).int64(message.serviceLevelThresholdMs);
+    }
+    if (message.shortAbandonThresholdMs !== 0) {
+      writer.uint32(32).int64(message.shortAbandonThresholdMs);
+    }
+    if (message.savedBy !== "") {
+      writer.uint32(42).string(message.savedBy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SiteSettingsChanged {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSiteSettingsChanged();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.version = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.serviceLevelThresholdMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.shortAbandonThresholdMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.savedBy = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SiteSettingsChanged {
+    return {
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+          ? globalThis.String(object.time_zone)
+          : "",
+      serviceLevelThresholdMs: isSet(object.serviceLevelThresholdMs)
+        ? globalThis.Number(object.serviceLevelThresholdMs)
+        : isSet(object.service_level_threshold_ms)
+          ? globalThis.Number(object.service_level_threshold_ms)
+          : 0,
+      shortAbandonThresholdMs: isSet(object.shortAbandonThresholdMs)
+        ? globalThis.Number(object.shortAbandonThresholdMs)
+        : isSet(object.short_abandon_threshold_ms)
+          ? globalThis.Number(object.short_abandon_threshold_ms)
+          : 0,
+      savedBy: isSet(object.savedBy)
+        ? globalThis.String(object.savedBy)
+        : isSet(object.saved_by)
+          ? globalThis.String(object.saved_by)
+          : "",
+    };
+  },
+
+  toJSON(message: SiteSettingsChanged): unknown {
+    const obj: any = {};
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    if (message.serviceLevelThresholdMs !== 0) {
+      obj.serviceLevelThresholdMs = Math.round(message.serviceLevelThresholdMs);
+    }
+    if (message.shortAbandonThresholdMs !== 0) {
+      obj.shortAbandonThresholdMs = Math.round(message.shortAbandonThresholdMs);
+    }
+    if (message.savedBy !== "") {
+      obj.savedBy = message.savedBy;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SiteSettingsChanged>, I>>(base?: I): SiteSettingsChanged {
+    return SiteSettingsChanged.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SiteSettingsChanged>, I>>(object: I): SiteSettingsChanged {
+    const message = createBaseSiteSettingsChanged();
+    message.version = object.version ?? 0;
+    message.timeZone = object.timeZone ?? "";
+    message.serviceLevelThresholdMs = object.serviceLevelThresholdMs ?? 0;
+    message.shortAbandonThresholdMs = object.shortAbandonThresholdMs ?? 0;
+    message.savedBy = object.savedBy ?? "";
     return message;
   },
 };

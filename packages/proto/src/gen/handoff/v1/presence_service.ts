@@ -222,6 +222,15 @@ export interface ExplainRoutabilityResponse {
   rep?: RepPresence | undefined;
 }
 
+export interface ForgetSiteRequest {
+  siteId: string;
+}
+
+export interface ForgetSiteResponse {
+  /** Redis keys of the site removed. */
+  removedKeys: number;
+}
+
 function createBasePresenceSettings(): PresenceSettings {
   return { maxCapacity: 0, keepStateOnNotResponding: false };
 }
@@ -2865,6 +2874,152 @@ export const ExplainRoutabilityResponse: MessageFns<ExplainRoutabilityResponse> 
   },
 };
 
+function createBaseForgetSiteRequest(): ForgetSiteRequest {
+  return { siteId: "" };
+}
+
+export const ForgetSiteRequest: MessageFns<ForgetSiteRequest> = {
+  encode(message: ForgetSiteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForgetSiteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForgetSiteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ForgetSiteRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+    };
+  },
+
+  toJSON(message: ForgetSiteRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ForgetSiteRequest>, I>>(base?: I): ForgetSiteRequest {
+    return ForgetSiteRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ForgetSiteRequest>, I>>(object: I): ForgetSiteRequest {
+    const message = createBaseForgetSiteRequest();
+    message.siteId = object.siteId ?? "";
+    return message;
+  },
+};
+
+function createBaseForgetSiteResponse(): ForgetSiteResponse {
+  return { removedKeys: 0 };
+}
+
+export const ForgetSiteResponse: MessageFns<ForgetSiteResponse> = {
+  encode(message: ForgetSiteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.removedKeys !== 0) {
+      writer.uint32(8).int32(message.removedKeys);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ForgetSiteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseForgetSiteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.removedKeys = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ForgetSiteResponse {
+    return {
+      removedKeys: isSet(object.removedKeys)
+        ? globalThis.Number(object.removedKeys)
+        : isSet(object.removed_keys)
+          ? globalThis.Number(object.removed_keys)
+          : 0,
+    };
+  },
+
+  toJSON(message: ForgetSiteResponse): unknown {
+    const obj: any = {};
+    if (message.removedKeys !== 0) {
+      obj.removedKeys = Math.round(message.removedKeys);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ForgetSiteResponse>, I>>(base?: I): ForgetSiteResponse {
+    return ForgetSiteResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ForgetSiteResponse>, I>>(object: I): ForgetSiteResponse {
+    const message = createBaseForgetSiteResponse();
+    message.removedKeys = object.removedKeys ?? 0;
+    return message;
+  },
+};
+
 /** Rep state, capacity and heartbeats; tells the acd each rep's routable capacity. */
 export type PresenceServiceService = typeof PresenceServiceService;
 export const PresenceServiceService = {
@@ -2987,6 +3142,20 @@ export const PresenceServiceService = {
       Buffer.from(PutPresenceSettingsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PutPresenceSettingsResponse => PutPresenceSettingsResponse.decode(value),
   },
+  /**
+   * Forgets a retired site (after the acd's RetireSite): its outbox is relayed, then every rep,
+   * connection and setting of it goes and the leaders stop visiting it. Reps still connected are
+   * simply unknown afterwards (their next call is refused as not logged in).
+   */
+  forgetSite: {
+    path: "/handoff.v1.PresenceService/ForgetSite" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ForgetSiteRequest): Buffer => Buffer.from(ForgetSiteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ForgetSiteRequest => ForgetSiteRequest.decode(value),
+    responseSerialize: (value: ForgetSiteResponse): Buffer => Buffer.from(ForgetSiteResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ForgetSiteResponse => ForgetSiteResponse.decode(value),
+  },
 } as const;
 
 export interface PresenceServiceServer extends UntypedServiceImplementation {
@@ -3004,6 +3173,12 @@ export interface PresenceServiceServer extends UntypedServiceImplementation {
   countTeamStates: handleUnaryCall<CountTeamStatesRequest, CountTeamStatesResponse>;
   explainRoutability: handleUnaryCall<ExplainRoutabilityRequest, ExplainRoutabilityResponse>;
   putPresenceSettings: handleUnaryCall<PutPresenceSettingsRequest, PutPresenceSettingsResponse>;
+  /**
+   * Forgets a retired site (after the acd's RetireSite): its outbox is relayed, then every rep,
+   * connection and setting of it goes and the leaders stop visiting it. Reps still connected are
+   * simply unknown afterwards (their next call is refused as not logged in).
+   */
+  forgetSite: handleUnaryCall<ForgetSiteRequest, ForgetSiteResponse>;
 }
 
 export interface PresenceServiceClient extends Client {
@@ -3188,6 +3363,26 @@ export interface PresenceServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PutPresenceSettingsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Forgets a retired site (after the acd's RetireSite): its outbox is relayed, then every rep,
+   * connection and setting of it goes and the leaders stop visiting it. Reps still connected are
+   * simply unknown afterwards (their next call is refused as not logged in).
+   */
+  forgetSite(
+    request: ForgetSiteRequest,
+    callback: (error: ServiceError | null, response: ForgetSiteResponse) => void,
+  ): ClientUnaryCall;
+  forgetSite(
+    request: ForgetSiteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ForgetSiteResponse) => void,
+  ): ClientUnaryCall;
+  forgetSite(
+    request: ForgetSiteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ForgetSiteResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -215,6 +215,8 @@ export interface Session {
   offerExpiresAtMs: number;
   /** UNSPECIFIED for sessions created before the mode was recorded. */
   clientMode: ClientMode;
+  /** Keep my place (absent: never away). */
+  customerAway?: CustomerAway | undefined;
 }
 
 export interface CreateSessionRequest {
@@ -236,6 +238,13 @@ export interface CreateSessionRequest {
   portalClosed: boolean;
   /** UNSPECIFIED records CLICK_TO_CHAT. */
   clientMode: ClientMode;
+  /**
+   * Optional ([A-Za-z0-9_-]{16,64}): the client's key for this start, scoped to the site. A request with
+   * a key the site used before (within the broker's START_KEY_TTL_MS) and the same fields answers the
+   * session that request started, with the same customer token, instead of a second session; with
+   * other fields it is FAILED_PRECONDITION IDEMPOTENCY_KEY_REUSED.
+   */
+  idempotencyKey: string;
 }
 
 export interface CreateSessionResponse {
@@ -274,6 +283,60 @@ export interface CloseSessionRequest {
 
 export interface CloseSessionResponse {
   session?: Session | undefined;
+}
+
+/** Keep my place as the broker holds it. */
+export interface CustomerAway {
+  away: boolean;
+  /** Set once he was called back; 0 before. */
+  calledBackAtMs: number;
+  /** The end of his return deadline; 0 before the callback. */
+  returnByMs: number;
+}
+
+export interface SetCustomerAwayRequest {
+  siteId: string;
+  sessionId: string;
+  /** The customer (his token). */
+  requester?: Requester | undefined;
+  away: boolean;
+}
+
+export interface SetCustomerAwayResponse {
+  session?: Session | undefined;
+  customerAway?: CustomerAway | undefined;
+}
+
+export interface CallCustomerBackRequest {
+  siteId: string;
+  sessionId: string;
+  /** The site's time to return (60 s .. 1 h). */
+  returnWithinMs: number;
+  /**
+   * "stream" (a page is open), "webhook" (the site's notifier) or "none" (neither: he was told to keep
+   * the page open), recorded with the callback.
+   */
+  channel: string;
+}
+
+export interface CallCustomerBackResponse {
+  /** False when he was called back before (or is not away, or no longer waits): nothing changed. */
+  called: boolean;
+  returnByMs: number;
+  /** Only when called: the one-time token of the resume link (never the customer token). */
+  resumeToken: string;
+}
+
+export interface ResumeSessionRequest {
+  siteId: string;
+  sessionId: string;
+  resumeToken: string;
+}
+
+export interface ResumeSessionResponse {
+  session?: Session | undefined;
+  /** A new customer token for the session; the one before no longer works. */
+  customerToken: string;
 }
 
 export interface AcceptSessionOfferRequest {
@@ -1171,6 +1234,7 @@ function createBaseSession(): Session {
     priority: 0,
     offerExpiresAtMs: 0,
     clientMode: 0,
+    customerAway: undefined,
   };
 }
 
@@ -1235,6 +1299,9 @@ export const Session: MessageFns<Session> = {
     }
     if (message.clientMode !== 0) {
       writer.uint32(160).int32(message.clientMode);
+    }
+    if (message.customerAway !== undefined) {
+      CustomerAway.encode(message.customerAway, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -1412,6 +1479,14 @@ export const Session: MessageFns<Session> = {
             message.clientMode = reader.int32() as any;
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.customerAway = CustomerAway.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1498,6 +1573,11 @@ export const Session: MessageFns<Session> = {
         : isSet(object.client_mode)
           ? clientModeFromJSON(object.client_mode)
           : 0,
+      customerAway: isSet(object.customerAway)
+        ? CustomerAway.fromJSON(object.customerAway)
+        : isSet(object.customer_away)
+          ? CustomerAway.fromJSON(object.customer_away)
+          : undefined,
     };
   },
 
@@ -1563,6 +1643,9 @@ export const Session: MessageFns<Session> = {
     if (message.clientMode !== 0) {
       obj.clientMode = clientModeToJSON(message.clientMode);
     }
+    if (message.customerAway !== undefined) {
+      obj.customerAway = CustomerAway.toJSON(message.customerAway);
+    }
     return obj;
   },
 
@@ -1594,6 +1677,10 @@ export const Session: MessageFns<Session> = {
     message.priority = object.priority ?? 0;
     message.offerExpiresAtMs = object.offerExpiresAtMs ?? 0;
     message.clientMode = object.clientMode ?? 0;
+    message.customerAway =
+      object.customerAway !== undefined && object.customerAway !== null
+        ? CustomerAway.fromPartial(object.customerAway)
+        : undefined;
     return message;
   },
 };
@@ -1611,6 +1698,7 @@ function createBaseCreateSessionRequest(): CreateSessionRequest {
     clientAddress: "",
     portalClosed: false,
     clientMode: 0,
+    idempotencyKey: "",
   };
 }
 
@@ -1648,6 +1736,9 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     }
     if (message.clientMode !== 0) {
       writer.uint32(88).int32(message.clientMode);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(98).string(message.idempotencyKey);
     }
     return writer;
   },
@@ -1753,6 +1844,14 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
             message.clientMode = reader.int32() as any;
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1814,6 +1913,11 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
         : isSet(object.client_mode)
           ? clientModeFromJSON(object.client_mode)
           : 0,
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+          ? globalThis.String(object.idempotency_key)
+          : "",
     };
   },
 
@@ -1852,6 +1956,9 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     if (message.clientMode !== 0) {
       obj.clientMode = clientModeToJSON(message.clientMode);
     }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
     return obj;
   },
 
@@ -1873,6 +1980,7 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     message.clientAddress = object.clientAddress ?? "";
     message.portalClosed = object.portalClosed ?? false;
     message.clientMode = object.clientMode ?? 0;
+    message.idempotencyKey = object.idempotencyKey ?? "";
     return message;
   },
 };
@@ -2435,6 +2543,775 @@ export const CloseSessionResponse: MessageFns<CloseSessionResponse> = {
     const message = createBaseCloseSessionResponse();
     message.session =
       object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    return message;
+  },
+};
+
+function createBaseCustomerAway(): CustomerAway {
+  return { away: false, calledBackAtMs: 0, returnByMs: 0 };
+}
+
+export const CustomerAway: MessageFns<CustomerAway> = {
+  encode(message: CustomerAway, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.away !== false) {
+      writer.uint32(8).bool(message.away);
+    }
+    if (message.calledBackAtMs !== 0) {
+      writer.uint32(16).int64(message.calledBackAtMs);
+    }
+    if (message.returnByMs !== 0) {
+      writer.uint32(24).int64(message.returnByMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomerAway {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomerAway();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.away = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.calledBackAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.returnByMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomerAway {
+    return {
+      away: isSet(object.away) ? globalThis.Boolean(object.away) : false,
+      calledBackAtMs: isSet(object.calledBackAtMs)
+        ? globalThis.Number(object.calledBackAtMs)
+        : isSet(object.called_back_at_ms)
+          ? globalThis.Number(object.called_back_at_ms)
+          : 0,
+      returnByMs: isSet(object.returnByMs)
+        ? globalThis.Number(object.returnByMs)
+        : isSet(object.return_by_ms)
+          ? globalThis.Number(object.return_by_ms)
+          : 0,
+    };
+  },
+
+  toJSON(message: CustomerAway): unknown {
+    const obj: any = {};
+    if (message.away !== false) {
+      obj.away = message.away;
+    }
+    if (message.calledBackAtMs !== 0) {
+      obj.calledBackAtMs = Math.round(message.calledBackAtMs);
+    }
+    if (message.returnByMs !== 0) {
+      obj.returnByMs = Math.round(message.returnByMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CustomerAway>, I>>(base?: I): CustomerAway {
+    return CustomerAway.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CustomerAway>, I>>(object: I): CustomerAway {
+    const message = createBaseCustomerAway();
+    message.away = object.away ?? false;
+    message.calledBackAtMs = object.calledBackAtMs ?? 0;
+    message.returnByMs = object.returnByMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseSetCustomerAwayRequest(): SetCustomerAwayRequest {
+  return { siteId: "", sessionId: "", requester: undefined, away: false };
+}
+
+export const SetCustomerAwayRequest: MessageFns<SetCustomerAwayRequest> = {
+  encode(message: SetCustomerAwayRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.requester !== undefined) {
+      Requester.encode(message.requester, writer.uint32(26).fork()).join();
+    }
+    if (message.away !== false) {
+      writer.uint32(32).bool(message.away);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetCustomerAwayRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetCustomerAwayRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.requester = Requester.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.away = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetCustomerAwayRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      requester: isSet(object.requester) ? Requester.fromJSON(object.requester) : undefined,
+      away: isSet(object.away) ? globalThis.Boolean(object.away) : false,
+    };
+  },
+
+  toJSON(message: SetCustomerAwayRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.requester !== undefined) {
+      obj.requester = Requester.toJSON(message.requester);
+    }
+    if (message.away !== false) {
+      obj.away = message.away;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetCustomerAwayRequest>, I>>(base?: I): SetCustomerAwayRequest {
+    return SetCustomerAwayRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetCustomerAwayRequest>, I>>(object: I): SetCustomerAwayRequest {
+    const message = createBaseSetCustomerAwayRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.requester =
+      object.requester !== undefined && object.requester !== null ? Requester.fromPartial(object.requester) : undefined;
+    message.away = object.away ?? false;
+    return message;
+  },
+};
+
+function createBaseSetCustomerAwayResponse(): SetCustomerAwayResponse {
+  return { session: undefined, customerAway: undefined };
+}
+
+export const SetCustomerAwayResponse: MessageFns<SetCustomerAwayResponse> = {
+  encode(message: SetCustomerAwayResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    if (message.customerAway !== undefined) {
+      CustomerAway.encode(message.customerAway, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetCustomerAwayResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetCustomerAwayResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.customerAway = CustomerAway.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetCustomerAwayResponse {
+    return {
+      session: isSet(object.session) ? Session.fromJSON(object.session) : undefined,
+      customerAway: isSet(object.customerAway)
+        ? CustomerAway.fromJSON(object.customerAway)
+        : isSet(object.customer_away)
+          ? CustomerAway.fromJSON(object.customer_away)
+          : undefined,
+    };
+  },
+
+  toJSON(message: SetCustomerAwayResponse): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    if (message.customerAway !== undefined) {
+      obj.customerAway = CustomerAway.toJSON(message.customerAway);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SetCustomerAwayResponse>, I>>(base?: I): SetCustomerAwayResponse {
+    return SetCustomerAwayResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SetCustomerAwayResponse>, I>>(object: I): SetCustomerAwayResponse {
+    const message = createBaseSetCustomerAwayResponse();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    message.customerAway =
+      object.customerAway !== undefined && object.customerAway !== null
+        ? CustomerAway.fromPartial(object.customerAway)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseCallCustomerBackRequest(): CallCustomerBackRequest {
+  return { siteId: "", sessionId: "", returnWithinMs: 0, channel: "" };
+}
+
+export const CallCustomerBackRequest: MessageFns<CallCustomerBackRequest> = {
+  encode(message: CallCustomerBackRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.returnWithinMs !== 0) {
+      writer.uint32(24).int64(message.returnWithinMs);
+    }
+    if (message.channel !== "") {
+      writer.uint32(34).string(message.channel);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CallCustomerBackRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCallCustomerBackRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.returnWithinMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.channel = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CallCustomerBackRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      returnWithinMs: isSet(object.returnWithinMs)
+        ? globalThis.Number(object.returnWithinMs)
+        : isSet(object.return_within_ms)
+          ? globalThis.Number(object.return_within_ms)
+          : 0,
+      channel: isSet(object.channel) ? globalThis.String(object.channel) : "",
+    };
+  },
+
+  toJSON(message: CallCustomerBackRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.returnWithinMs !== 0) {
+      obj.returnWithinMs = Math.round(message.returnWithinMs);
+    }
+    if (message.channel !== "") {
+      obj.channel = message.channel;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CallCustomerBackRequest>, I>>(base?: I): CallCustomerBackRequest {
+    return CallCustomerBackRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CallCustomerBackRequest>, I>>(object: I): CallCustomerBackRequest {
+    const message = createBaseCallCustomerBackRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.returnWithinMs = object.returnWithinMs ?? 0;
+    message.channel = object.channel ?? "";
+    return message;
+  },
+};
+
+function createBaseCallCustomerBackResponse(): CallCustomerBackResponse {
+  return { called: false, returnByMs: 0, resumeToken: "" };
+}
+
+export const CallCustomerBackResponse: MessageFns<CallCustomerBackResponse> = {
+  encode(message: CallCustomerBackResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.called !== false) {
+      writer.uint32(8).bool(message.called);
+    }
+    if (message.returnByMs !== 0) {
+      writer.uint32(16).int64(message.returnByMs);
+    }
+    if (message.resumeToken !== "") {
+      writer.uint32(26).string(message.resumeToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CallCustomerBackResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCallCustomerBackResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.called = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.returnByMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resumeToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CallCustomerBackResponse {
+    return {
+      called: isSet(object.called) ? globalThis.Boolean(object.called) : false,
+      returnByMs: isSet(object.returnByMs)
+        ? globalThis.Number(object.returnByMs)
+        : isSet(object.return_by_ms)
+          ? globalThis.Number(object.return_by_ms)
+          : 0,
+      resumeToken: isSet(object.resumeToken)
+        ? globalThis.String(object.resumeToken)
+        : isSet(object.resume_token)
+          ? globalThis.String(object.resume_token)
+          : "",
+    };
+  },
+
+  toJSON(message: CallCustomerBackResponse): unknown {
+    const obj: any = {};
+    if (message.called !== false) {
+      obj.called = message.called;
+    }
+    if (message.returnByMs !== 0) {
+      obj.returnByMs = Math.round(message.returnByMs);
+    }
+    if (message.resumeToken !== "") {
+      obj.resumeToken = message.resumeToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CallCustomerBackResponse>, I>>(base?: I): CallCustomerBackResponse {
+    return CallCustomerBackResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CallCustomerBackResponse>, I>>(object: I): CallCustomerBackResponse {
+    const message = createBaseCallCustomerBackResponse();
+    message.called = object.called ?? false;
+    message.returnByMs = object.returnByMs ?? 0;
+    message.resumeToken = object.resumeToken ?? "";
+    return message;
+  },
+};
+
+function createBaseResumeSessionRequest(): ResumeSessionRequest {
+  return { siteId: "", sessionId: "", resumeToken: "" };
+}
+
+export const ResumeSessionRequest: MessageFns<ResumeSessionRequest> = {
+  encode(message: ResumeSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(18).string(message.sessionId);
+    }
+    if (message.resumeToken !== "") {
+      writer.uint32(26).string(message.resumeToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResumeSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResumeSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.resumeToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResumeSessionRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+          ? globalThis.String(object.site_id)
+          : "",
+      sessionId: isSet(object.sessionId)
+        ? globalThis.String(object.sessionId)
+        : isSet(object.session_id)
+          ? globalThis.String(object.session_id)
+          : "",
+      resumeToken: isSet(object.resumeToken)
+        ? globalThis.String(object.resumeToken)
+        : isSet(object.resume_token)
+          ? globalThis.String(object.resume_token)
+          : "",
+    };
+  },
+
+  toJSON(message: ResumeSessionRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.sessionId !== "") {
+      obj.sessionId = message.sessionId;
+    }
+    if (message.resumeToken !== "") {
+      obj.resumeToken = message.resumeToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResumeSessionRequest>, I>>(base?: I): ResumeSessionRequest {
+    return ResumeSessionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResumeSessionRequest>, I>>(object: I): ResumeSessionRequest {
+    const message = createBaseResumeSessionRequest();
+    message.siteId = object.siteId ?? "";
+    message.sessionId = object.sessionId ?? "";
+    message.resumeToken = object.resumeToken ?? "";
+    return message;
+  },
+};
+
+function createBaseResumeSessionResponse(): ResumeSessionResponse {
+  return { session: undefined, customerToken: "" };
+}
+
+export const ResumeSessionResponse: MessageFns<ResumeSessionResponse> = {
+  encode(message: ResumeSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    if (message.customerToken !== "") {
+      writer.uint32(18).string(message.customerToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResumeSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResumeSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.customerToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResumeSessionResponse {
+    return {
+      session: isSet(object.session) ? Session.fromJSON(object.session) : undefined,
+      customerToken: isSet(object.customerToken)
+        ? globalThis.String(object.customerToken)
+        : isSet(object.customer_token)
+          ? globalThis.String(object.customer_token)
+          : "",
+    };
+  },
+
+  toJSON(message: ResumeSessionResponse): unknown {
+    const obj: any = {};
+    if (message.session !== undefined) {
+      obj.session = Session.toJSON(message.session);
+    }
+    if (message.customerToken !== "") {
+      obj.customerToken = message.customerToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResumeSessionResponse>, I>>(base?: I): ResumeSessionResponse {
+    return ResumeSessionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResumeSessionResponse>, I>>(object: I): ResumeSessionResponse {
+    const message = createBaseResumeSessionResponse();
+    message.session =
+      object.session !== undefined && object.session !== null ? Session.fromPartial(object.session) : undefined;
+    message.customerToken = object.customerToken ?? "";
     return message;
   },
 };
@@ -8881,6 +9758,47 @@ export const SessionBrokerServiceService = {
       Buffer.from(CloseSessionResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CloseSessionResponse => CloseSessionResponse.decode(value),
   },
+  /**
+   * Keep my place: the waiting customer leaves the page (away) or is back. Away, no rep is offered
+   * the session but it keeps its place (the acd's SetAwayFlag).
+   */
+  setCustomerAway: {
+    path: "/handoff.v1.SessionBrokerService/SetCustomerAway" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetCustomerAwayRequest): Buffer =>
+      Buffer.from(SetCustomerAwayRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetCustomerAwayRequest => SetCustomerAwayRequest.decode(value),
+    responseSerialize: (value: SetCustomerAwayResponse): Buffer =>
+      Buffer.from(SetCustomerAwayResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetCustomerAwayResponse => SetCustomerAwayResponse.decode(value),
+  },
+  /**
+   * Intake calls an away customer back when his turn is near: starts his return deadline (once) and
+   * hands out a one-time resume token for the link.
+   */
+  callCustomerBack: {
+    path: "/handoff.v1.SessionBrokerService/CallCustomerBack" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CallCustomerBackRequest): Buffer =>
+      Buffer.from(CallCustomerBackRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CallCustomerBackRequest => CallCustomerBackRequest.decode(value),
+    responseSerialize: (value: CallCustomerBackResponse): Buffer =>
+      Buffer.from(CallCustomerBackResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CallCustomerBackResponse => CallCustomerBackResponse.decode(value),
+  },
+  /** The resume link: redeems the one-time resume token for a new customer token; he is back. */
+  resumeSession: {
+    path: "/handoff.v1.SessionBrokerService/ResumeSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResumeSessionRequest): Buffer => Buffer.from(ResumeSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResumeSessionRequest => ResumeSessionRequest.decode(value),
+    responseSerialize: (value: ResumeSessionResponse): Buffer =>
+      Buffer.from(ResumeSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResumeSessionResponse => ResumeSessionResponse.decode(value),
+  },
   acceptSessionOffer: {
     path: "/handoff.v1.SessionBrokerService/AcceptSessionOffer" as const,
     requestStream: false as const,
@@ -9224,6 +10142,18 @@ export interface SessionBrokerServiceServer extends UntypedServiceImplementation
   getSession: handleUnaryCall<GetSessionRequest, GetSessionResponse>;
   /** Ends a session: the customer leaves (abandoned while waiting), the rep ends or resolves it. */
   closeSession: handleUnaryCall<CloseSessionRequest, CloseSessionResponse>;
+  /**
+   * Keep my place: the waiting customer leaves the page (away) or is back. Away, no rep is offered
+   * the session but it keeps its place (the acd's SetAwayFlag).
+   */
+  setCustomerAway: handleUnaryCall<SetCustomerAwayRequest, SetCustomerAwayResponse>;
+  /**
+   * Intake calls an away customer back when his turn is near: starts his return deadline (once) and
+   * hands out a one-time resume token for the link.
+   */
+  callCustomerBack: handleUnaryCall<CallCustomerBackRequest, CallCustomerBackResponse>;
+  /** The resume link: redeems the one-time resume token for a new customer token; he is back. */
+  resumeSession: handleUnaryCall<ResumeSessionRequest, ResumeSessionResponse>;
   acceptSessionOffer: handleUnaryCall<AcceptSessionOfferRequest, AcceptSessionOfferResponse>;
   rejectSessionOffer: handleUnaryCall<RejectSessionOfferRequest, RejectSessionOfferResponse>;
   /** The rep takes the next session of his queues: offered and accepted in one call. */
@@ -9317,6 +10247,60 @@ export interface SessionBrokerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CloseSessionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Keep my place: the waiting customer leaves the page (away) or is back. Away, no rep is offered
+   * the session but it keeps its place (the acd's SetAwayFlag).
+   */
+  setCustomerAway(
+    request: SetCustomerAwayRequest,
+    callback: (error: ServiceError | null, response: SetCustomerAwayResponse) => void,
+  ): ClientUnaryCall;
+  setCustomerAway(
+    request: SetCustomerAwayRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetCustomerAwayResponse) => void,
+  ): ClientUnaryCall;
+  setCustomerAway(
+    request: SetCustomerAwayRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetCustomerAwayResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Intake calls an away customer back when his turn is near: starts his return deadline (once) and
+   * hands out a one-time resume token for the link.
+   */
+  callCustomerBack(
+    request: CallCustomerBackRequest,
+    callback: (error: ServiceError | null, response: CallCustomerBackResponse) => void,
+  ): ClientUnaryCall;
+  callCustomerBack(
+    request: CallCustomerBackRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CallCustomerBackResponse) => void,
+  ): ClientUnaryCall;
+  callCustomerBack(
+    request: CallCustomerBackRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CallCustomerBackResponse) => void,
+  ): ClientUnaryCall;
+  /** The resume link: redeems the one-time resume token for a new customer token; he is back. */
+  resumeSession(
+    request: ResumeSessionRequest,
+    callback: (error: ServiceError | null, response: ResumeSessionResponse) => void,
+  ): ClientUnaryCall;
+  resumeSession(
+    request: ResumeSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResumeSessionResponse) => void,
+  ): ClientUnaryCall;
+  resumeSession(
+    request: ResumeSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResumeSessionResponse) => void,
   ): ClientUnaryCall;
   acceptSessionOffer(
     request: AcceptSessionOfferRequest,

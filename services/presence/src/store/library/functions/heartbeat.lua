@@ -1,0 +1,28 @@
+--[[
+  heartbeat: opens or refreshes one connection of a logged-in rep. His first live connection makes
+  him connected for routing again.
+
+  KEYS[1] tenant prefix "hp:{site}:"
+  ARGV[1] rep id   ARGV[2] connection id   ARGV[3] deadline in ms from now
+  ARGV[4] most live connections a rep may hold (a new one beyond it is refused)
+
+  Output: snapshot with extra = the new deadline, then 1 when this is his first live connection (the
+          acd must learn he is connected), or { NOT_LOGGED_IN } | { UNKNOWN_REP }
+          | { TOO_MANY_CONNECTIONS, live connections }
+]]
+--- @uses constants, keys, presenceReps
+local C = constants
+local now = tenant.nowMs()
+local r = presenceReps.read(ARGV[1])
+if not r.known then return { C.UNKNOWN_REP } end
+if not r.loggedIn then return { C.NOT_LOGGED_IN } end
+local deadline = now + tonumber(ARGV[3])
+local before = presenceReps.liveConnections(r)
+if before >= tonumber(ARGV[4]) and redis.call("HEXISTS", keys.conns(r.id), ARGV[2]) == 0 then
+  return { C.TOO_MANY_CONNECTIONS, before }
+end
+presenceReps.keepConnection(r, ARGV[2], deadline)
+if before == 0 then presenceReps.bump(r, now) end
+local out = presenceReps.snapshot(r, deadline)
+out[#out + 1] = before == 0 and 1 or 0
+return out
