@@ -5,7 +5,7 @@ import {
   type ServerInterceptor,
   type ServiceDefinition,
 } from "@grpc/grpc-js";
-import { callerIdentity } from "./service-identity";
+import { connectionCallerIdentity } from "./connection-identity";
 
 /** Open to every caller that passed mutual TLS: probes and tooling, no routing state behind them. */
 const OPEN_SERVICE_PREFIXES = ["/grpc.health.v1.Health/", "/grpc.reflection.v1.", "/grpc.reflection.v1alpha."];
@@ -36,7 +36,7 @@ export function authorizeMethods(allowed: MethodCallers): ServerInterceptor {
         next({
           onReceiveMetadata: (metadata, forward) => {
             if (OPEN_SERVICE_PREFIXES.some((prefix) => method.path.startsWith(prefix))) return forward(metadata);
-            const caller = callerIdentity(call.getAuthContext());
+            const caller = connectionCallerIdentity(call);
             if (caller === undefined) {
               call.sendStatus({
                 code: status.UNAUTHENTICATED,

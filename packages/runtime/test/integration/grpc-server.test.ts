@@ -18,7 +18,8 @@ import {
 } from "@handoff/runtime";
 import { devClientTls } from "@handoff/testing";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TLSSocket } from "node:tls";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startAcdTestServer } from "../support/acd-test-server";
 
 const reflectionProto = path.join(
@@ -117,6 +118,30 @@ describe("gRPC server bootstrap", () => {
     expect(handled).toBe(before);
     expect(await getRoutingConfigAs(address, "presence")).toBe(status.OK);
     expect(handled).toBe(before + 1);
+  });
+
+  it("reads a connection's client certificate once, not on every call", async () => {
+    const address = `127.0.0.1:${server.port}`;
+    const client = new AcdServiceClient(
+      address,
+      channelCredentials(devClientTls("presence")),
+      tlsChannelOptions(address),
+    );
+    const call = () =>
+      new Promise<void>((resolve, reject) =>
+        client.getRoutingConfig({ siteId: "s" }, (error: ServiceError | null) => (error ? reject(error) : resolve())),
+      );
+    const reads = vi.spyOn(TLSSocket.prototype, "getPeerCertificate");
+    try {
+      await call();
+      const afterFirst = reads.mock.calls.length;
+      for (let i = 0; i < 20; i++) await call();
+      expect(afterFirst).toBeGreaterThan(0);
+      expect(reads.mock.calls.length).toBe(afterFirst);
+    } finally {
+      reads.mockRestore();
+      client.close();
+    }
   });
 
   it("lists only the services it serves and describes their protos over server reflection", async () => {
