@@ -30,6 +30,7 @@ export function createRequest(siteId: string, overrides: Partial<CreateSessionRe
     portalClosed: false,
     clientMode: ClientMode.CLIENT_MODE_CLICK_TO_CHAT,
     idempotencyKey: "",
+    repeatOnly: false,
     ...overrides,
   };
 }

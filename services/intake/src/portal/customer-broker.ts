@@ -92,6 +92,19 @@ export class CustomerBroker {
     return callUnary(this.client, "createSession", request);
   }
 
+  /**
+   * The session an earlier start with `request.idempotencyKey` started, as the broker answers a retry of
+   * it (same session, same customer token); undefined when the site has not used the key. Creates nothing.
+   */
+  async repeatedStart(request: CreateSessionRequest): Promise<CreateSessionResponse | undefined> {
+    try {
+      return await callUnary(this.client, "createSession", { ...request, repeatOnly: true });
+    } catch (error) {
+      if (errorReason(error) === "START_KEY_UNUSED") return undefined;
+      throw error;
+    }
+  }
+
   getSession(c: CustomerCredential): Promise<GetSessionResponse> {
     return callUnary(this.client, "getSession", { ...ids(c), requester: customer(c) });
   }

@@ -1,5 +1,6 @@
 import { HttpProblem } from "@handoff/runtime";
 import { ClientMode, Customer, StartMethod } from "@handoff/proto/common";
+import type { CreateSessionRequest, CreateSessionResponse } from "@handoff/proto/session_broker_service";
 import type { z } from "zod";
 import { openStateAt } from "../domain/business-hours";
 import { closingAdmission } from "../domain/closing-admission";
@@ -86,25 +87,30 @@ async function checkClosingTime(
     );
 }
 
-/**
- * Starts a customer's session: the portal's rules (start method, hours, agreement version), the host
- * site's identity token, then the broker (which queues it and answers the customer's token). The
- * answer tells at once when no eligible rep is logged in, and whether his P90 wait ends after closing.
- * With an idempotency key the broker answers a retry with the session the first attempt started.
- */
-export async function startSession(
-  deps: { broker: CustomerBroker; waits: Pick<WaitPreview, "estimate"> },
+/** The session's recorded client mode as the portal names it (UNSPECIFIED: recorded before modes were). */
+const MODE_NAME_OF: Partial<Record<ClientMode, keyof typeof CLIENT_MODE_OF>> = {
+  [ClientMode.CLIENT_MODE_CLICK_TO_CHAT]: "click_to_chat",
+  [ClientMode.CLIENT_MODE_FULL_CLIENT]: "full_client",
+};
+
+type Deps = { broker: CustomerBroker; waits: Pick<WaitPreview, "estimate"> };
+type Identity = Awaited<ReturnType<typeof verifyIdentityToken>>;
+
+async function identityOf(portal: SitePortal, body: StartSession): Promise<Identity> {
+  return body.identityToken
+    ? verifyIdentityToken(body.identityToken, portal.siteId, portal.config.identityKeys)
+    : { fields: {}, verifiedFields: [] };
+}
+
+/** What intake asks the broker for this start. */
+function createRequest(
   portal: SitePortal,
   body: StartSession,
+  identity: Identity,
   clientAddress: string,
-  atMs: number,
-  idempotencyKey = "",
-): Promise<z.infer<typeof startedSession>> {
-  const { portalClosed } = checkAllowed(portal, body, atMs);
-  if (!portalClosed) await checkClosingTime(deps, portal, body, atMs);
-  const identity = body.identityToken
-    ? await verifyIdentityToken(body.identityToken, portal.siteId, portal.config.identityKeys)
-    : { fields: {}, verifiedFields: [] };
+  portalClosed: boolean,
+  idempotencyKey: string,
+): CreateSessionRequest {
   const typed = body.customer;
   const customer = Customer.fromPartial({
     name: identity.fields.name ?? typed.name ?? "",
@@ -116,7 +122,7 @@ export async function startSession(
     verifiedFields: identity.verifiedFields,
   });
   const mode = body.mode ?? portal.config.startMethods.clientModes[0] ?? "click_to_chat";
-  const created = await deps.broker.createSession({
+  return {
     siteId: portal.siteId,
     startMethod: START_METHOD_OF[body.method],
     repId: body.repId ?? "",
@@ -136,7 +142,17 @@ export async function startSession(
     clientMode: CLIENT_MODE_OF[mode],
     // The broker keeps it with the session (PostgreSQL), so a retry through any intake replica finds it.
     idempotencyKey,
-  });
+    repeatOnly: false,
+  };
+}
+
+/** The broker's answer to a start as the customer is told it. */
+function startedAnswer(
+  portal: SitePortal,
+  created: CreateSessionResponse,
+  identity: Identity,
+  atMs: number,
+): z.infer<typeof startedSession> {
   const session = created.session!;
   const status = sessionStatusJson(session, created.position);
   const { estimate } = status.position;
@@ -148,7 +164,7 @@ export async function startSession(
   return {
     ...status,
     customerToken: created.customerToken,
-    mode,
+    mode: MODE_NAME_OF[session.clientMode] ?? "click_to_chat",
     noRepAvailable: created.noRepAvailable,
     fallbackUrl: created.fallbackUrl || portal.config.fallbackUrl || null,
     closing: {
@@ -157,4 +173,59 @@ export async function startSession(
     },
     verifiedFields: identity.verifiedFields,
   };
+}
+
+/**
+ * A start the portal's rules refused may be the retry of one they admitted before they changed (closing
+ * time passed, a new agreement version): when its idempotency key started a session with the same
+ * fields, that session is the answer; otherwise the refusal stands.
+ */
+async function repeatOrRefuse(
+  deps: Deps,
+  portal: SitePortal,
+  body: StartSession,
+  clientAddress: string,
+  atMs: number,
+  idempotencyKey: string,
+  refusal: unknown,
+): Promise<z.infer<typeof startedSession>> {
+  if (idempotencyKey === "") throw refusal;
+  // A token that no longer verifies cannot name the first start's fields: the refusal is the answer.
+  const identity = await identityOf(portal, body).catch(() => {
+    throw refusal;
+  });
+  const repeated = await deps.broker.repeatedStart(
+    createRequest(portal, body, identity, clientAddress, false, idempotencyKey),
+  );
+  if (!repeated) throw refusal;
+  return startedAnswer(portal, repeated, identity, atMs);
+}
+
+/**
+ * Starts a customer's session: the portal's rules (start method, hours, agreement version), the host
+ * site's identity token, then the broker (which queues it and answers the customer's token). The
+ * answer tells at once when no eligible rep is logged in, and whether his P90 wait ends after closing.
+ * With an idempotency key the broker answers a retry with the session the first attempt started, also
+ * when the rules refuse the retry (see repeatOrRefuse).
+ */
+export async function startSession(
+  deps: Deps,
+  portal: SitePortal,
+  body: StartSession,
+  clientAddress: string,
+  atMs: number,
+  idempotencyKey = "",
+): Promise<z.infer<typeof startedSession>> {
+  let portalClosed: boolean;
+  try {
+    ({ portalClosed } = checkAllowed(portal, body, atMs));
+    if (!portalClosed) await checkClosingTime(deps, portal, body, atMs);
+  } catch (refusal) {
+    return repeatOrRefuse(deps, portal, body, clientAddress, atMs, idempotencyKey, refusal);
+  }
+  const identity = await identityOf(portal, body);
+  const created = await deps.broker.createSession(
+    createRequest(portal, body, identity, clientAddress, portalClosed, idempotencyKey),
+  );
+  return startedAnswer(portal, created, identity, atMs);
 }

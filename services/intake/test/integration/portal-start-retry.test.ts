@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { infrastructureEnv, readBrokerSessions } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoRouting } from "../support/portal-configs";
-import { issueStart, openPortal } from "../support/portal-fixtures";
-import { PortalStack } from "../support/portal-stack";
+import { closedTodayAndTomorrow, issueStart, openPortal } from "../support/portal-fixtures";
+import { eventually, PortalStack } from "../support/portal-stack";
 
 /** A start's answer: the session (201) or a problem body. */
 interface StartAnswer {
@@ -34,6 +34,16 @@ async function start(url: string, siteId: string, body: unknown, key?: string): 
 const sessionsOf = async (siteId: string) =>
   (await readBrokerSessions(infrastructureEnv().DATABASE_URL, siteId)).length;
 
+/** A retry answered as its first start: the same session, and the same customer token, which works. */
+async function expectSameSession(siteId: string, retry: StartAnswer, first: StartAnswer): Promise<void> {
+  expect(retry.status).toBe(201);
+  expect(retry.body).toMatchObject({ sessionId: first.body.sessionId, customerToken: first.body.customerToken });
+  const seen = await stack.call("GET", `/v1/sites/${siteId}/sessions/${retry.body.sessionId}`, {
+    token: retry.body.customerToken,
+  });
+  expect(seen).toMatchObject({ status: 200, body: { sessionId: first.body.sessionId } });
+}
+
 describe("a session start with an Idempotency-Key is safe to retry", () => {
   it("answers a retry on another replica with the same session and a working token; another body is 422", async () => {
     const siteId = await stack.site(demoRouting(), openPortal());
@@ -41,12 +51,7 @@ describe("a session start with an Idempotency-Key is safe to retry", () => {
     const first = await start(replicas[0], siteId, issueStart("Ada"), key);
     expect(first.status).toBe(201);
     const retry = await start(replicas[1], siteId, issueStart("Ada"), key);
-    expect(retry.status).toBe(201);
-    expect(retry.body).toMatchObject({ sessionId: first.body.sessionId, customerToken: first.body.customerToken });
-    const seen = await stack.call("GET", `/v1/sites/${siteId}/sessions/${retry.body.sessionId}`, {
-      token: retry.body.customerToken,
-    });
-    expect(seen).toMatchObject({ status: 200, body: { sessionId: first.body.sessionId } });
+    await expectSameSession(siteId, retry, first);
 
     const other = await start(replicas[0], siteId, issueStart("Bob"), key);
     expect(other).toMatchObject({
@@ -63,6 +68,39 @@ describe("a session start with an Idempotency-Key is safe to retry", () => {
     );
     expect(await sessionsOf(siteId)).toBe(3);
   });
+
+  it.each([
+    ["the portal closed", { schedule: closedTodayAndTomorrow().schedule }, "PORTAL_CLOSED", { open: false }],
+    [
+      "the agreement changed",
+      { agreement: { version: "2026-12", text: "I also let the rep record." } },
+      "AGREEMENT_CHANGED",
+      { agreement: { version: "2026-12" } },
+    ],
+  ])(
+    "answers a retry with its session after %s since the first start, and still refuses another start or body",
+    async (_, change, refusedFor, portalNow) => {
+      const siteId = await stack.site(demoRouting(), openPortal());
+      const key = randomUUID();
+      const first = await start(replicas[0], siteId, issueStart("Ada"), key);
+      expect(first.status).toBe(201);
+
+      await stack.updatePortal(siteId, openPortal(change));
+      // Each replica reads a site's portal again within SITE_CACHE_MS.
+      await eventually(async () =>
+        expect((await stack.call("GET", `/v1/sites/${siteId}/portal`)).body).toMatchObject(portalNow),
+      );
+      const fresh = await start(replicas[0], siteId, issueStart("Ada"), randomUUID());
+      expect(fresh).toMatchObject({ status: 409, body: { reason: refusedFor } });
+
+      const retry = await start(replicas[0], siteId, issueStart("Ada"), key);
+      await expectSameSession(siteId, retry, first);
+
+      const other = await start(replicas[0], siteId, issueStart("Bob"), key);
+      expect(other).toMatchObject({ status: 422, body: { reason: "IDEMPOTENCY_KEY_REUSED" } });
+      expect(await sessionsOf(siteId)).toBe(1);
+    },
+  );
 
   it("creates one session for concurrent starts with one key, on both replicas", async () => {
     const siteId = await stack.site(demoRouting(), openPortal());

@@ -32,24 +32,29 @@ const portal: SitePortal = {
   }),
 };
 
+/** Creates session s-1 for each start; a repeat-only start finds one made with its idempotency key. */
 function fakeBroker(created: CreateSessionRequest[]): CustomerBroker {
+  const answer = (request: CreateSessionRequest): Promise<CreateSessionResponse> =>
+    Promise.resolve({
+      session: {
+        siteId: request.siteId,
+        sessionId: "s-1",
+        state: SessionState.SESSION_STATE_WAITING,
+        granted: [],
+        lastSequence: 3,
+      } as unknown as CreateSessionResponse["session"],
+      position: { position: 4, queueLength: 4, estimate: { p50Ms: 300_000, p90Ms: 900_000, known: true } },
+      noRepAvailable: false,
+      fallbackUrl: "",
+      customerToken: "t".repeat(32),
+    });
   return {
-    createSession: (request: CreateSessionRequest): Promise<CreateSessionResponse> => {
+    createSession: (request: CreateSessionRequest) => {
       created.push(request);
-      return Promise.resolve({
-        session: {
-          siteId: request.siteId,
-          sessionId: "s-1",
-          state: SessionState.SESSION_STATE_WAITING,
-          granted: [],
-          lastSequence: 3,
-        } as unknown as CreateSessionResponse["session"],
-        position: { position: 4, queueLength: 4, estimate: { p50Ms: 300_000, p90Ms: 900_000, known: true } },
-        noRepAvailable: false,
-        fallbackUrl: "",
-        customerToken: "t".repeat(32),
-      });
+      return answer(request);
     },
+    repeatedStart: (request: CreateSessionRequest) =>
+      created.some((c) => c.idempotencyKey === request.idempotencyKey) ? answer(request) : Promise.resolve(undefined),
   } as unknown as CustomerBroker;
 }
 
@@ -101,5 +106,24 @@ describe("closing-time admission when starting a session", () => {
     });
     await startSession({ broker: fakeBroker(created), waits: never }, portal, key, "127.0.0.1", AT);
     expect(created.map((c) => c.sessionKey)).toEqual(["", "7K3M9QX2TD"]);
+  });
+});
+
+describe("a retried start whose rules changed since its first start", () => {
+  it("answers the session its idempotency key started although it would now be told closing is near", async () => {
+    const created: CreateSessionRequest[] = [];
+    const key = "retry-key-0123456789";
+    const early = { broker: fakeBroker(created), waits: { estimate: () => Promise.resolve(minutes(5)) } };
+    await startSession(early, portal, issue(), "127.0.0.1", AT, key);
+    const late = { broker: early.broker, waits: { estimate: () => Promise.resolve(minutes(15)) } };
+    const retried = await startSession(late, portal, issue(), "127.0.0.1", AT, key);
+    expect(retried).toMatchObject({ sessionId: "s-1", customerToken: "t".repeat(32) });
+    expect(created).toHaveLength(1);
+
+    const unused = await startSession(late, portal, issue(), "127.0.0.1", AT, "other-key-0123456789").catch(
+      (e: unknown) => e,
+    );
+    expect(unused).toMatchObject({ status: 409, extensions: { reason: "CLOSING_SOON" } });
+    expect(created).toHaveLength(1);
   });
 });

@@ -170,3 +170,11 @@ export class StartKeyReusedError extends BrokerDomainError {
     super("idempotency_key: was used for a start with other fields; send a new key for a new start");
   }
 }
+
+/** A start asked only for the session its idempotency key started, and the site has not used the key. */
+export class StartKeyUnusedError extends BrokerDomainError {
+  readonly reason = "START_KEY_UNUSED";
+  constructor() {
+    super("idempotency_key: no start of this site used it (or it expired); nothing was created");
+  }
+}

@@ -11,11 +11,13 @@ import {
   SessionAlreadyExistsError,
   SessionLimitReachedError,
   SessionNotFoundError,
+  StartKeyUnusedError,
   UnknownReferenceError,
 } from "../domain/errors";
 
 const CODE_OF: [new (...args: never[]) => BrokerDomainError, status][] = [
   [SessionNotFoundError, status.NOT_FOUND],
+  [StartKeyUnusedError, status.NOT_FOUND],
   [SessionAlreadyExistsError, status.ALREADY_EXISTS],
   [NotAllowedError, status.PERMISSION_DENIED],
   [CredentialRejectedError, status.PERMISSION_DENIED],

@@ -21,6 +21,7 @@ import {
   type BrokerSettingsValues,
   type DisconnectFallbackName,
 } from "../domain/broker-settings";
+import { StartKeyUnusedError } from "../domain/errors";
 import type { ClientModeName } from "../store/session-row";
 import { clientModeFromProto, endReasonFromProto } from "../store/state-mapping";
 import type { BrokerDeps } from "./broker-deps";
@@ -138,6 +139,7 @@ export function lifecycleHandlers(deps: BrokerDeps): Handlers {
       const created = await translated(async () => {
         const repeated = startKey && (await lifecycle.repeatedStart(siteId, startKey));
         if (repeated) return repeated;
+        if (req.repeatOnly) throw new StartKeyUnusedError();
         const { placement, consume } = await placementOf(deps, siteId, req);
         return lifecycle.create({
           siteId,

@@ -106,13 +106,22 @@ const START_KEY = /^[A-Za-z0-9_-]{16,64}$/;
 /**
  * The start's idempotency key (undefined when none was sent) with a SHA-256 of everything else the
  * start asks for, so a retry is told apart from another start under the same key. The customer's
- * address and intake's portal-open flag are left out: a retry may come through another proxy, or
- * after closing time.
+ * address, intake's portal-open flag and `repeat_only` are left out: a retry may come through another
+ * proxy, or after closing time.
  */
 export function startKeyOf(req: CreateSessionRequest): { key: string; fingerprint: Buffer } | undefined {
-  if (req.idempotencyKey === "") return undefined;
+  if (req.idempotencyKey === "") {
+    if (req.repeatOnly) throw new InvalidArgumentError("idempotency_key", "is required with repeat_only");
+    return undefined;
+  }
   if (!START_KEY.test(req.idempotencyKey))
     throw new InvalidArgumentError("idempotency_key", "must be 16 to 64 characters of A-Z a-z 0-9 _ -");
-  const asked = CreateSessionRequest.encode({ ...req, clientAddress: "", portalClosed: false, idempotencyKey: "" });
+  const asked = CreateSessionRequest.encode({
+    ...req,
+    clientAddress: "",
+    portalClosed: false,
+    idempotencyKey: "",
+    repeatOnly: false,
+  });
   return { key: req.idempotencyKey, fingerprint: createHash("sha256").update(asked.finish()).digest() };
 }

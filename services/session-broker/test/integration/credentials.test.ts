@@ -58,6 +58,7 @@ function createRequest(siteId: string, overrides: Partial<CreateSessionRequest>)
     portalClosed: false,
     clientMode: ClientMode.CLIENT_MODE_CLICK_TO_CHAT,
     idempotencyKey: "",
+    repeatOnly: false,
     ...overrides,
   };
 }

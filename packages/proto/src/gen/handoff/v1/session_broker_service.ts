@@ -245,6 +245,12 @@ export interface CreateSessionRequest {
    * other fields it is FAILED_PRECONDITION IDEMPOTENCY_KEY_REUSED.
    */
   idempotencyKey: string;
+  /**
+   * Answer only the session an earlier start with this idempotency_key (required then) started; when the
+   * site has not used the key, NOT_FOUND START_KEY_UNUSED and nothing is created. Intake asks this when
+   * the portal's rules refuse a start: they may have changed since the retried start was admitted.
+   */
+  repeatOnly: boolean;
 }
 
 export interface CreateSessionResponse {
@@ -1699,6 +1705,7 @@ function createBaseCreateSessionRequest(): CreateSessionRequest {
     portalClosed: false,
     clientMode: 0,
     idempotencyKey: "",
+    repeatOnly: false,
   };
 }
 
@@ -1739,6 +1746,9 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     }
     if (message.idempotencyKey !== "") {
       writer.uint32(98).string(message.idempotencyKey);
+    }
+    if (message.repeatOnly !== false) {
+      writer.uint32(104).bool(message.repeatOnly);
     }
     return writer;
   },
@@ -1852,6 +1862,14 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
             message.idempotencyKey = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.repeatOnly = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1918,6 +1936,11 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
         : isSet(object.idempotency_key)
           ? globalThis.String(object.idempotency_key)
           : "",
+      repeatOnly: isSet(object.repeatOnly)
+        ? globalThis.Boolean(object.repeatOnly)
+        : isSet(object.repeat_only)
+          ? globalThis.Boolean(object.repeat_only)
+          : false,
     };
   },
 
@@ -1959,6 +1982,9 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     if (message.idempotencyKey !== "") {
       obj.idempotencyKey = message.idempotencyKey;
     }
+    if (message.repeatOnly !== false) {
+      obj.repeatOnly = message.repeatOnly;
+    }
     return obj;
   },
 
@@ -1981,6 +2007,7 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     message.portalClosed = object.portalClosed ?? false;
     message.clientMode = object.clientMode ?? 0;
     message.idempotencyKey = object.idempotencyKey ?? "";
+    message.repeatOnly = object.repeatOnly ?? false;
     return message;
   },
 };
