@@ -1,6 +1,6 @@
 import { compareStreamIds, streamEntry, type Logger, type RedisClient } from "@handoff/runtime";
 import { keys } from "../store/keys";
-import { parseRoutingEntry, type RoutingOutboxEntry } from "../store/routing-store";
+import { parseRoutingEntry, type RoutingOutboxEntry } from "../store/routing-records";
 
 export type OfferListener = (entry: RoutingOutboxEntry) => void;
 

@@ -1,7 +1,8 @@
 import { StreamOutboxRelay, type EventProducer, type RedisClient } from "@handoff/runtime";
 import { RoutingEvent } from "@handoff/proto/events";
 import { keys } from "../store/keys";
-import { parseRoutingEntry, type RoutingStore } from "../store/routing-store";
+import { parseRoutingEntry } from "../store/routing-records";
+import type { RoutingStore } from "../store/routing-store";
 import { recordRoutingEvent } from "./routing-metrics";
 import { routingEventId, routingEventKey, toRoutingEvent } from "./routing-events";
 import { ROUTING_SCHEMA_VERSION, ROUTING_TOPIC } from "./topics";

@@ -1,6 +1,6 @@
 import { abandonReasonFromJSON, RoutingStrategy, type QueueTarget } from "@handoff/proto/common";
 import { RoutingEvent } from "@handoff/proto/events";
-import type { RoutingOutboxEntry } from "../store/routing-store";
+import type { RoutingOutboxEntry } from "../store/routing-records";
 
 const STRATEGIES: Record<string, RoutingStrategy> = {
   longest_idle: RoutingStrategy.ROUTING_STRATEGY_LONGEST_IDLE,

@@ -16,7 +16,8 @@ import { AcdServiceService, RoutingConfig, type AcdServiceServer } from "@handof
 import { validateRoutingConfig } from "../domain/routing-config";
 import { estimateWait } from "../domain/wait-estimator";
 import type { OfferFeed } from "../events/offer-feed";
-import type { EnqueueInput, HeldSessionInput, RoutingStore } from "../store/routing-store";
+import type { EnqueueInput, HeldSessionInput } from "../store/routing-records";
+import type { RoutingStore } from "../store/routing-store";
 import {
   ProblemTypeUnknownError,
   RoutingConfigMissingError,

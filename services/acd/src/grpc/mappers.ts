@@ -3,7 +3,7 @@ import { RoutingStrategy, SessionState, type QueueTarget as QueueTargetMessage }
 import type { DecisionRecord, Offer, RoutingConfig as RoutingConfigMessage } from "@handoff/proto/acd_service";
 import type { QueueTarget } from "../domain/queue-target";
 import type { RoutingConfig, RoutingConfigInput, RoutingStrategy as Strategy } from "../domain/routing-config";
-import type { PendingOffer, RoutingOutboxEntry, StoredDecision } from "../store/routing-store";
+import type { PendingOffer, RoutingOutboxEntry, StoredDecision } from "../store/routing-records";
 import type { SessionStateName } from "../store/session-states";
 
 const STRATEGY_FROM_PROTO: Partial<Record<RoutingStrategy, Strategy>> = {

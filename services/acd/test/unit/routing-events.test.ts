@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AbandonReason } from "@handoff/proto/common";
 import { toRoutingEvent } from "../../src/events/routing-events";
-import type { RoutingOutboxEntry } from "../../src/store/routing-store";
+import type { RoutingOutboxEntry } from "../../src/store/routing-records";
 
 const entry = (type: string, data: Record<string, unknown>): RoutingOutboxEntry => ({
   id: "1795834639273-0",
