@@ -68,6 +68,26 @@ export function unavailableDependency(error: unknown): Dependency | undefined {
   return undefined;
 }
 
+/**
+ * A dependency out of reach as every transport tells its caller (gRPC ErrorInfo, HTTP 503 problem, the
+ * agent socket's error frame): what failed, and when to ask again.
+ */
+export interface DependencyFailure {
+  /**
+   * `postgresql` or `redis` (the answering service's own), a peer service that was not reached or did
+   * not answer in time (`session-broker`), or a peer's own dependency (`session-broker/postgresql`).
+   */
+  dependency: string;
+  /** Seconds before asking again. */
+  retryAfterS: number;
+}
+
+/** The failure `error` says, when it is a dependency of this service out of reach (see unavailableDependency). */
+export function dependencyFailureOf(error: unknown): DependencyFailure | undefined {
+  const dependency = unavailableDependency(error);
+  return dependency && { dependency, retryAfterS: DEPENDENCY_RETRY_AFTER_S };
+}
+
 /** What the caller is told: the dependency named, and when to try again. */
-export const dependencyUnavailableText = (dependency: Dependency): string =>
-  `${dependency} is unavailable; retry in ${DEPENDENCY_RETRY_AFTER_S} s`;
+export const dependencyUnavailableText = (failure: DependencyFailure): string =>
+  `${failure.dependency} is unavailable; retry in ${failure.retryAfterS} s`;

@@ -98,7 +98,7 @@ export { compareStreamIds } from "./redis/stream-ids";
 export { removeTenantKeys } from "./redis/tenant-keys";
 export { createPgPool, type PgPool } from "./postgres/pool";
 export { migrate } from "./postgres/migrate";
-export { badRequest, HttpProblem, invalidFields, type FieldProblem } from "./http/problem";
+export { badRequest, HttpProblem, invalidFields, unavailableProblem, type FieldProblem } from "./http/problem";
 export {
   openApiDocument,
   problemBodySchema,
@@ -177,6 +177,9 @@ export {
 export {
   DEPENDENCY_RETRY_AFTER_S,
   DEPENDENCY_UNAVAILABLE,
+  dependencyFailureOf,
   unavailableDependency,
   type Dependency,
+  type DependencyFailure,
 } from "./dependency-failure";
+export { MAX_PEER_RETRY_AFTER_S, peerUnavailable } from "./grpc/peer-unavailable";

@@ -1,11 +1,6 @@
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import {
-  DEPENDENCY_RETRY_AFTER_S,
-  DEPENDENCY_UNAVAILABLE,
-  dependencyUnavailableText,
-  unavailableDependency,
-} from "../dependency-failure";
+import { DEPENDENCY_UNAVAILABLE, dependencyFailureOf, dependencyUnavailableText } from "../dependency-failure";
 import { attachStatusDetails, withErrorInfo } from "./error-info";
 import { GrpcStatusError, isGrpcStatusError } from "./errors";
 import { trackOpenStream } from "./open-streams";
@@ -22,14 +17,16 @@ function toServiceError(error: unknown, method: string, logger: Logger): GrpcSta
     attachStatusDetails(error);
     return error;
   }
-  const dependency = unavailableDependency(error);
-  if (dependency) {
+  const failure = dependencyFailureOf(error);
+  if (failure) {
+    const { dependency, retryAfterS } = failure;
     logger.warn({ err: error, method, dependency }, "gRPC call answered UNAVAILABLE: a dependency is unavailable");
+    // Callers decode it with peerUnavailable (./peer-unavailable.ts).
     const refusal = withErrorInfo(
-      new GrpcStatusError(status.UNAVAILABLE, dependencyUnavailableText(dependency), { cause: error }),
+      new GrpcStatusError(status.UNAVAILABLE, dependencyUnavailableText(failure), { cause: error }),
       DEPENDENCY_UNAVAILABLE,
       "handoff.runtime",
-      { dependency, retry_after_s: String(DEPENDENCY_RETRY_AFTER_S) },
+      { dependency, retry_after_s: String(retryAfterS) },
     );
     attachStatusDetails(refusal);
     return refusal;

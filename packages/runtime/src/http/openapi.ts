@@ -13,9 +13,19 @@ export const problemBodySchema = z
     field: z.string().optional().meta({ description: "The first field at fault (400)." }),
     errors: z.array(z.object({ field: z.string(), problem: z.string() })).optional(),
     reason: z.string().optional().meta({ description: "Machine-readable reason, e.g. SESSION_NOT_FOUND." }),
-    dependency: z.enum(["postgresql", "redis"]).optional().meta({
-      description: "The dependency out of reach (503, reason DEPENDENCY_UNAVAILABLE); ask again after Retry-After.",
-    }),
+    dependency: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          "What is out of reach (503): the service's own postgresql or redis (reason DEPENDENCY_UNAVAILABLE), a peer " +
+          "service (session-broker), or a peer's dependency (session-broker/postgresql); ask again after Retry-After.",
+      }),
+    retryAfterS: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: "Seconds before asking again (503), as Retry-After says." }),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details." });
 

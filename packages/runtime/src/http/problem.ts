@@ -2,9 +2,9 @@ import type { ErrorRequestHandler } from "express";
 import {
   DEPENDENCY_RETRY_AFTER_S,
   DEPENDENCY_UNAVAILABLE,
+  dependencyFailureOf,
   dependencyUnavailableText,
-  unavailableDependency,
-  type Dependency,
+  type DependencyFailure,
 } from "../dependency-failure";
 
 /** One field at fault in a request, as a 400 problem body lists it. */
@@ -26,6 +26,8 @@ export class HttpProblem extends Error {
       errors?: FieldProblem[];
       /** A stable machine-readable reason (e.g. `SESSION_NOT_FOUND`). */
       reason?: string;
+      /** Seconds before asking again; a 503's `Retry-After` says the same. */
+      retryAfterS?: number;
       /** Further members an API documents for a reason (e.g. when a closed portal opens). */
       [member: string]: unknown;
     } = {},
@@ -53,11 +55,17 @@ function exposedClientError(error: unknown): HttpProblem | undefined {
   return new HttpProblem(status, "Invalid request", typeof message === "string" ? message : undefined);
 }
 
-/** PostgreSQL or Redis out of reach: the client asks again after Retry-After, this is no bug of ours. */
-const dependencyProblem = (dependency: Dependency) =>
-  new HttpProblem(503, "Service unavailable", dependencyUnavailableText(dependency), undefined, {
-    reason: DEPENDENCY_UNAVAILABLE,
-    dependency,
+/**
+ * A 503 naming the dependency out of reach (`dependency`, `retryAfterS`, and `Retry-After`): the client
+ * asks again then, this is no bug of ours. `reason` says whose it is: DEPENDENCY_UNAVAILABLE for the
+ * answering service's own PostgreSQL or Redis, a peer's reason (`BROKER_UNAVAILABLE`) for a peer
+ * service or its dependencies (decoded by peerUnavailable).
+ */
+export const unavailableProblem = (reason: string, failure: DependencyFailure): HttpProblem =>
+  new HttpProblem(503, "Service unavailable", dependencyUnavailableText(failure), undefined, {
+    reason,
+    dependency: failure.dependency,
+    retryAfterS: failure.retryAfterS,
   });
 
 /**
@@ -67,21 +75,21 @@ const dependencyProblem = (dependency: Dependency) =>
  */
 export function problemHandler(
   onUnexpected: (error: unknown) => void,
-  onUnavailable: (error: unknown, dependency: Dependency) => void,
+  onUnavailable: (error: unknown, dependency: string) => void,
 ): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const dependency = error instanceof HttpProblem ? undefined : unavailableDependency(error);
+    const failure = error instanceof HttpProblem ? undefined : dependencyFailureOf(error);
     const problem =
       error instanceof HttpProblem
         ? error
         : error instanceof SyntaxError && "body" in error
           ? badRequest("body", "not valid JSON")
-          : dependency
-            ? (onUnavailable(error, dependency), dependencyProblem(dependency))
+          : failure
+            ? (onUnavailable(error, failure.dependency), unavailableProblem(DEPENDENCY_UNAVAILABLE, failure))
             : (exposedClientError(error) ?? (onUnexpected(error), new HttpProblem(500, "Internal error")));
     if (problem.status === 503 && !res.hasHeader("Retry-After"))
-      res.setHeader("Retry-After", String(DEPENDENCY_RETRY_AFTER_S));
+      res.setHeader("Retry-After", String(problem.extensions.retryAfterS ?? DEPENDENCY_RETRY_AFTER_S));
     res
       .status(problem.status)
       .type("application/problem+json")

@@ -1,5 +1,13 @@
 import { status, type ClientReadableStream, type ServiceError } from "@grpc/grpc-js";
-import { callUnary, createGrpcClient, errorReason, HttpProblem, type GrpcTls } from "@handoff/runtime";
+import {
+  callUnary,
+  createGrpcClient,
+  errorReason,
+  HttpProblem,
+  peerUnavailable,
+  unavailableProblem,
+  type GrpcTls,
+} from "@handoff/runtime";
 import { Actor, type AbandonReason, type EndReason, type Permission } from "@handoff/proto/common";
 import {
   SessionBrokerServiceClient,
@@ -34,17 +42,18 @@ const STATUS_OF: Partial<Record<status, [number, string]>> = {
   [status.FAILED_PRECONDITION]: [409, "Conflict"],
   [status.ALREADY_EXISTS]: [409, "Conflict"],
   [status.RESOURCE_EXHAUSTED]: [429, "Too many requests"],
-  [status.UNAVAILABLE]: [503, "Service unavailable"],
-  [status.DEADLINE_EXCEEDED]: [503, "Service unavailable"],
 };
 
 /**
  * A refused broker call as the customer's problem body: a field the broker refuses is a 400 naming it
- * (in the portal's camelCase), a rule keeps the broker's machine-readable reason. A broker that does
- * not answer is 503 BROKER_UNAVAILABLE. Anything else is left to the runtime's 500.
+ * (in the portal's camelCase), a rule keeps the broker's machine-readable reason. A broker that cannot
+ * serve is 503 BROKER_UNAVAILABLE naming what failed (`session-broker` itself, or its dependency:
+ * `session-broker/postgresql`), with its Retry-After. Anything else is left to the runtime's 500.
  */
 export function brokerProblem(error: unknown): unknown {
   if (!isServiceError(error)) return error;
+  const unavailable = peerUnavailable(error, "session-broker");
+  if (unavailable) return unavailableProblem("BROKER_UNAVAILABLE", unavailable);
   if (error.code === status.INVALID_ARGUMENT) {
     const raw = String(error.metadata.get("field")[0] ?? "body");
     const field = jsonField(raw);
@@ -53,10 +62,7 @@ export function brokerProblem(error: unknown): unknown {
   }
   const mapped = STATUS_OF[error.code];
   if (!mapped) return error;
-  const reason =
-    error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED
-      ? "BROKER_UNAVAILABLE"
-      : errorReason(error);
+  const reason = errorReason(error);
   // A wrong token and an unknown session look the same: a stranger learns nothing from the answer.
   if (reason === "NOT_ALLOWED" || reason === "SESSION_NOT_FOUND")
     return new HttpProblem(404, "Not found", "no such session for this token", undefined, {

@@ -1,4 +1,10 @@
-import { HttpProblem, parseRequest } from "@handoff/runtime";
+import {
+  DEPENDENCY_RETRY_AFTER_S,
+  HttpProblem,
+  parseRequest,
+  peerUnavailable,
+  unavailableProblem,
+} from "@handoff/runtime";
 import { Router, type Express, type Request, type RequestHandler } from "express";
 import { AcdUnavailableError } from "../routing/acd-routing";
 import { brokerProblem, type CustomerCredential } from "./customer-broker";
@@ -72,10 +78,13 @@ function handlerOf(route: PortalRoute, deps: PortalDeps): RequestHandler {
   };
 }
 
-/** A refusal as the customer's problem body; the acd not answering (site configs) is a 503 too. */
+/** A refusal as the customer's problem body; the acd not answering (site configs) is a 503 naming it too. */
 function portalProblem(error: unknown): unknown {
   if (error instanceof AcdUnavailableError)
-    return new HttpProblem(503, "Service unavailable", error.message, undefined, { reason: "ROUTING_UNAVAILABLE" });
+    return unavailableProblem(
+      "ROUTING_UNAVAILABLE",
+      peerUnavailable(error.cause, "acd") ?? { dependency: "acd", retryAfterS: DEPENDENCY_RETRY_AFTER_S },
+    );
   return brokerProblem(error);
 }
 

@@ -11,7 +11,9 @@ const PROBLEMS: Record<number, string> = {
   422: "The Idempotency-Key was used for a start with other fields (IDEMPOTENCY_KEY_REUSED): send a new key.",
   413: "The body is larger than 16 kB.",
   429: "Rate limit per address or per site (RATE_LIMITED), key guessing (REDEMPTION_LOCKED), or a bound reached.",
-  503: "The session-broker (BROKER_UNAVAILABLE) or the acd (ROUTING_UNAVAILABLE) did not answer; retry.",
+  503:
+    "The session-broker (BROKER_UNAVAILABLE) or the acd (ROUTING_UNAVAILABLE) cannot serve: `dependency` names " +
+    "what failed (session-broker, session-broker/postgresql, acd, acd/redis...); ask again after Retry-After.",
 };
 
 const COMMON_ERRORS = [400, 403, 429, 503];
