@@ -364,7 +364,8 @@ export class AgentClient {
         return;
       }
       if (frame.type === "pong") return;
-      if (frame.type === "error") return this.emit("error", { error: new Error(`socket: ${frame.reason}`) });
+      if (frame.type === "error")
+        return this.emit("error", { error: new Error(`socket: ${frame.detail ?? frame.reason}`, { cause: frame }) });
       this.deliver(frame);
     });
     socket.addEventListener("close", (event) => {

@@ -78,7 +78,16 @@ export type ControlFrame =
     }
   | { type: "resync"; reason: "UNKNOWN_LOG" | "TOO_FAR_BEHIND" | "AHEAD_OF_LOG"; logId: string; seq: number }
   | { type: "pong" }
-  | { type: "error"; reason: string; sessionId?: string };
+  | {
+      type: "error";
+      /** NOT_A_PARTICIPANT, DEPENDENCY_UNAVAILABLE (follow the session again after `retryAfterS`), a broker rule, or INTERNAL. */
+      reason: string;
+      sessionId?: string;
+      /** With DEPENDENCY_UNAVAILABLE: what the broker could not reach (`postgresql`, `redis`). */
+      dependency?: string;
+      retryAfterS?: number;
+      detail?: string;
+    };
 
 export type ServerFrame = LogFrame | ControlFrame;
 

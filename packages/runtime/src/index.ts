@@ -178,6 +178,7 @@ export {
   DEPENDENCY_RETRY_AFTER_S,
   DEPENDENCY_UNAVAILABLE,
   dependencyFailureOf,
+  dependencyUnavailableText,
   unavailableDependency,
   type Dependency,
   type DependencyFailure,

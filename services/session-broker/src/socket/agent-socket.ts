@@ -11,6 +11,7 @@ import {
   BEARER_PROTOCOL_PREFIX,
   CLOSE_CODES,
   DEFAULT_SOCKET_LIMITS,
+  failureFrame,
   SOCKET_PATH,
   SOCKET_PROTOCOL,
   type SocketLimits,
@@ -234,6 +235,7 @@ export function mountAgentSocket(app: Express, deps: RepChannelDeps, options: Ag
         else send(JSON.stringify({ type: "error", reason: "NOT_A_PARTICIPANT", sessionId }));
       } catch (error) {
         logger.warn({ err: error, sessionId, repId }, "socket: follow failed");
+        send(failureFrame(sessionId, error));
       }
     }
 

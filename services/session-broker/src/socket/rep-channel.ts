@@ -7,7 +7,7 @@ import type { RepInvitationNotice } from "../store/session-events";
 import type { RepOfferFeed } from "../routing/rep-offer-feed";
 import type { ParticipantStore } from "../store/participant-store";
 import type { SessionStore } from "../store/session-store";
-import type { ResyncReason, SocketLimits } from "./socket-protocol";
+import { failureFrame, type ResyncReason, type SocketLimits } from "./socket-protocol";
 
 /** One open socket of the rep, as his channel sees it. */
 export interface ChannelSubscriber {
@@ -145,6 +145,11 @@ export class RepChannel {
       );
     } catch (error) {
       this.deps.logger.warn({ err: error, sessionId, repId: this.repId }, "socket: session feed ended with an error");
+      // Not a log frame: a resume must not replay it. His clients follow the session again when told to.
+      if (!stop.signal.aborted && !this.closing.signal.aborted) {
+        const frame = failureFrame(sessionId, error);
+        for (const subscriber of this.subscribers) subscriber.send(frame);
+      }
     } finally {
       if (this.follows.get(sessionId) === follow) this.follows.delete(sessionId);
     }

@@ -3,11 +3,15 @@
  * declares the same shapes; a service never exports code to a package).
  *
  * Server → client frames are JSON objects. Frames of the rep's log carry `seq` (per rep, per log):
- * `offer` and `session`. Control frames carry no `seq`: `hello`, `resync`, `pong`, `error`.
+ * `offer` and `session`. Control frames carry no `seq`: `hello`, `resync`, `pong`, `error`
+ * (see failureFrame).
  * Client → server frames: `{"type":"ping"}` and `{"type":"follow","sessionId":"...","afterSequence"?:n}`
  * (`afterSequence`: the session's last event the client saw, so a client that moved here from another
  * replica gets the events in between).
  */
+
+import { DEPENDENCY_UNAVAILABLE, dependencyFailureOf, dependencyUnavailableText } from "@handoff/runtime";
+import { BrokerDomainError } from "../domain/errors";
 
 export const SOCKET_PATH = "/v1/socket";
 /** The subprotocol a client must offer; browsers put the token beside it as `bearer.<jwt>`. */
@@ -75,3 +79,25 @@ export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
 
 /** Why a resume could not replay: the log is another replica's (or retired), or too far behind. */
 export type ResyncReason = "UNKNOWN_LOG" | "TOO_FAR_BEHIND" | "AHEAD_OF_LOG";
+
+/**
+ * The error frame of a follow that failed or of a session feed that ended with an error. A dependency
+ * out of reach is classified as the agent API's HTTP 503 problem is (`DEPENDENCY_UNAVAILABLE`,
+ * `dependency`, `retryAfterS`, `detail`): the client follows again after `retryAfterS`. A broker rule
+ * (e.g. LIMIT_REACHED of live feeds) keeps its reason; anything else is `INTERNAL`, its text kept in the
+ * log, never sent.
+ */
+export function failureFrame(sessionId: string, error: unknown): string {
+  if (error instanceof BrokerDomainError)
+    return JSON.stringify({ type: "error", reason: error.reason, sessionId, detail: error.message });
+  const failure = dependencyFailureOf(error);
+  if (!failure) return JSON.stringify({ type: "error", reason: "INTERNAL", sessionId });
+  return JSON.stringify({
+    type: "error",
+    reason: DEPENDENCY_UNAVAILABLE,
+    sessionId,
+    dependency: failure.dependency,
+    retryAfterS: failure.retryAfterS,
+    detail: dependencyUnavailableText(failure),
+  });
+}

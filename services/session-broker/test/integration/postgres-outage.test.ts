@@ -10,13 +10,18 @@ import {
   type InfrastructureHarness,
 } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 
 type Infrastructure = Awaited<ReturnType<InfrastructureHarness["startInfrastructure"]>>;
+
+/** A frame of the agent socket, as far as this test reads it. */
+type SocketFrame = { type: string; sessionId?: string; reason?: string } & Record<string, unknown>;
 
 /**
  * PostgreSQL stopped under a running broker: its callers must hear "unavailable, ask again" (gRPC
  * UNAVAILABLE, HTTP 503 with Retry-After, naming the dependency), which clients retry, not
- * INTERNAL / 500, which says a bug. Once PostgreSQL is back the same calls are answered again.
+ * INTERNAL / 500, which says a bug; the rep's socket gets the same classification in an error frame.
+ * Once PostgreSQL is back the same calls are answered again.
  */
 describe("the session-broker while PostgreSQL is down", () => {
   let infra: Infrastructure;
@@ -79,5 +84,58 @@ describe("the session-broker while PostgreSQL is down", () => {
     );
     expect(after).toBe(status.NOT_FOUND);
     expect((await agentGet("s-after")).status).toBe(404);
+  }, 120_000);
+
+  /** The rep's socket on the broker's agent API, and every frame it received, in order. */
+  async function repSocket(): Promise<{ ws: WebSocket; frames: SocketFrame[] }> {
+    const ws = new WebSocket(`${agentApi.replace(/^http/, "ws")}/v1/socket`, ["handoff.v1"], {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const frames: SocketFrame[] = [];
+    ws.on("message", (data: Buffer) => frames.push(JSON.parse(data.toString()) as SocketFrame));
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+    });
+    return { ws, frames };
+  }
+
+  /** Asks to follow `sessionId` until the socket answers an error frame for it that `match` accepts. */
+  const followUntil = (
+    socket: { ws: WebSocket; frames: SocketFrame[] },
+    sessionId: string,
+    match: (frame: SocketFrame) => boolean,
+  ) =>
+    eventually(
+      async () => {
+        socket.ws.send(JSON.stringify({ type: "follow", sessionId }));
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        return socket.frames.find((f) => f.type === "error" && f.sessionId === sessionId && match(f));
+      },
+      30_000,
+      `an error frame for ${sessionId}`,
+    );
+
+  it("tells the rep's socket DEPENDENCY_UNAVAILABLE naming postgresql for a follow while it is stopped, and follows again once it is back", async () => {
+    const socket = await repSocket();
+    try {
+      await infra.restart("DATABASE_URL", "SIGINT", undefined, async () => {
+        const refused = await followUntil(socket, "s-ws-during", () => true);
+        expect(refused).toEqual({
+          type: "error",
+          reason: "DEPENDENCY_UNAVAILABLE",
+          sessionId: "s-ws-during",
+          dependency: "postgresql",
+          retryAfterS: 2,
+          detail: "postgresql is unavailable; retry in 2 s",
+        });
+      });
+      // Back: the same command reads PostgreSQL again (an unknown session is not his).
+      const after = await followUntil(socket, "s-ws-after", (f) => f.reason !== "DEPENDENCY_UNAVAILABLE");
+      expect(after).toEqual({ type: "error", reason: "NOT_A_PARTICIPANT", sessionId: "s-ws-after" });
+      expect(socket.ws.readyState).toBe(WebSocket.OPEN);
+    } finally {
+      socket.ws.close();
+    }
   }, 120_000);
 });

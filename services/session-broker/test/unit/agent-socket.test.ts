@@ -17,7 +17,7 @@ async function until(probe: () => boolean, what: string, timeoutMs = 5_000): Pro
 }
 
 /** The socket endpoint on an in-process server with fake offers, sessions and presence. */
-async function endpoint(limits: Partial<SocketLimits>) {
+async function endpoint(limits: Partial<SocketLimits>, overrides: Partial<RepChannelDeps> = {}) {
   let offerTo: ((offer: Offer) => void) | undefined;
   const presenceCalls: string[] = [];
   const warnings: string[] = [];
@@ -37,6 +37,7 @@ async function endpoint(limits: Partial<SocketLimits>) {
         return () => undefined;
       },
     },
+    ...overrides,
   };
   const app = express();
   const sockets: AgentSocketServer = mountAgentSocket(app, deps, {
@@ -147,5 +148,42 @@ describe("the agent socket endpoint", () => {
     e.sockets.close();
     expect(await closed).toBe(CLOSE_CODES.goingAway);
     await until(() => e.sockets.sockets === 0, "the socket released");
+  });
+
+  it("tells the rep when his session's feed ends because PostgreSQL is gone, classified, and a bug as INTERNAL", async () => {
+    const failures: Record<string, Error> = {
+      "s-pg": new Error("Connection terminated unexpectedly"),
+      "s-bug": new TypeError("x is undefined"),
+    };
+    const e = await endpoint(
+      {},
+      {
+        store: { find: () => Promise.resolve({ state: "active", repId: "alice", lastSequence: 3 } as never) },
+        participants: {
+          sessionIdsOfRep: () => Promise.resolve([]),
+          all: () => Promise.resolve([{ repId: "alice", leftAtMs: null }] as never),
+        },
+        feed: { watch: (_site, sessionId) => Promise.reject(failures[sessionId]!) },
+      },
+    );
+    stops.push(e.stop);
+    const client = new WebSocket(e.url, ["handoff.v1", "bearer.good"]);
+    const frames: Record<string, unknown>[] = [];
+    client.on("message", (data: Buffer) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
+    await new Promise((resolve) => client.once("open", resolve));
+    for (const sessionId of Object.keys(failures)) client.send(JSON.stringify({ type: "follow", sessionId }));
+    await until(() => frames.filter((f) => f.type === "error").length === 2, "two error frames");
+    expect(frames.filter((f) => f.type === "error")).toEqual([
+      {
+        type: "error",
+        reason: "DEPENDENCY_UNAVAILABLE",
+        sessionId: "s-pg",
+        dependency: "postgresql",
+        retryAfterS: 2,
+        detail: "postgresql is unavailable; retry in 2 s",
+      },
+      { type: "error", reason: "INTERNAL", sessionId: "s-bug" },
+    ]);
+    client.close();
   });
 });
