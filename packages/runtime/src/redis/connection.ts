@@ -22,7 +22,16 @@ export function createRedis(options: RedisOptions): RedisClient {
     );
   }
   if (!options.url) throw new Error("createRedis needs url or clusterNodes");
-  return new Redis(options.url, { connectionName: options.connectionName, maxRetriesPerRequest: 3 });
+  // Auto-pipelining sends the commands of one event-loop turn in one socket write: under load a
+  // socket write per FCALL was the acd's largest cost left (bench:acd service phase, 64 clients: acd CPU
+  // per cycle about 1,100 → 940 µs, Redis's 330 → 225 µs). A Cluster client groups such pipelines by the
+  // slot of a command's first argument, which for FCALL is the function name, not a key, so it is off
+  // there.
+  return new Redis(options.url, {
+    connectionName: options.connectionName,
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: true,
+  });
 }
 
 /** Resolves once the client is ready (or rejects on its first error). */
