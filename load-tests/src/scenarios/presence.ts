@@ -22,6 +22,7 @@ import { onCleanup, runScenario, startBenchInfrastructure } from "../lib/infra";
 import { connectPresence, type PresenceClient } from "../lib/presence-client";
 import { benchMemory, CpuSplit, describeProcessMemory } from "../lib/process-stats";
 import { measureRedisCost, memoryByKeyGroup, redisPid, usedMemory, type RedisCost } from "../lib/redis-stats";
+import { describeLoop, ServiceLoop } from "../lib/service-loop";
 import { bytes, describeError, heading, int, latencyLine, ms, Samples, table, us } from "../lib/stats";
 
 type PresenceParameters = {
@@ -110,6 +111,8 @@ interface Bench {
   stats: Redis;
   pids: Record<string, number | undefined>;
   services: { presence: ServiceProcess; acd: ServiceProcess };
+  /** Presence's own event-loop delay and GC pauses (a probe preloaded into it). */
+  presenceLoop: ServiceLoop;
   /** Indexes of the reps that logged in: the ones that heartbeat. */
   active: number[];
   /** Position in `active` of the next rep to heartbeat. */
@@ -225,6 +228,7 @@ async function logIn(b: Bench): Promise<void> {
   );
   const cost = await measureRedisCost(b.stats);
   const cpu = new CpuSplit(b.pids);
+  await b.presenceLoop.take();
   const loggedIn = new Uint8Array(p.reps);
   const result = await closedLoop(
     { concurrency: p.loginConcurrency, maxCount: p.reps, maxMs: p.loginMaxSeconds * 1000 },
@@ -241,6 +245,7 @@ async function logIn(b: Bench): Promise<void> {
   );
   const cpuLine = cpu.describe();
   const perLogin = cpu.perUnit(result.done, "login");
+  const loop = describeLoop("presence", await b.presenceLoop.take());
   const c = await cost.finish();
   for (let i = 0; i < p.reps; i++) if (loggedIn[i]) b.active.push(i);
   console.log(
@@ -256,6 +261,7 @@ async function logIn(b: Bench): Promise<void> {
   console.log(`    ${describeRedis(c, result.done, "login")}`);
   console.log(`    ${cpuLine}`);
   console.log(`    ${perLogin}`);
+  console.log(`    ${loop}`);
   console.log(`    memory: ${serviceMemory(b)}`);
   note("setup: logins", `${int(result.done)} in ${ms(result.elapsedMs)} = ${int(perSecond(result))}/s`);
   note("setup: Login p50 / p99", `${ms(result.latency.summary().p50)} / ${ms(result.latency.summary().p99)}`);
@@ -461,6 +467,7 @@ async function sustained(b: Bench): Promise<void> {
   const cost = await measureRedisCost(b.stats);
   const cpu = new CpuSplit(b.pids);
   const probes = startProbes(b.stats);
+  await b.presenceLoop.take();
   const heartbeats = heartbeatLoad(b, durationMs);
   const changes = openLoop(
     { ratePerSecond: p.stateChangesPerSecond, durationMs, maxInFlight: p.maxInFlight, drainMs: OPEN_LOOP_DRAIN_MS },
@@ -473,6 +480,7 @@ async function sustained(b: Bench): Promise<void> {
   const cpuLine = cpu.describe();
   const perHeartbeat = cpu.perUnit(hb.done, "heartbeat");
   const probeLine = await probes();
+  const loop = await b.presenceLoop.take();
   const c = await cost.finish();
   const achieved = (hb.done * 1000) / hb.elapsedMs;
   console.log(
@@ -498,12 +506,23 @@ async function sustained(b: Bench): Promise<void> {
   console.log(`    ${cpuLine}`);
   console.log(`    ${perHeartbeat}`);
   console.log(`    ${probeLine}`);
+  console.log(`    ${describeLoop("presence", loop)}`);
   console.log(`    memory: ${serviceMemory(b)}; bench ${benchMemory()}`);
   const h = heartbeats.fromSchedule.summary();
   const f = flips.summary();
   note("sustained: heartbeats/s", `${int(achieved)} (paced at ${int(heartbeats.rate)})`);
   note("sustained: heartbeat p50 / p99 / p999", `${ms(h.p50)} / ${ms(h.p99)} / ${ms(h.p999)}`);
   note("sustained: SetState p50 / p99", `${ms(f.p50)} / ${ms(f.p99)}`);
+  if (loop) {
+    const major = loop.gc["mark-compact"];
+    const minor = loop.gc.scavenge;
+    note("sustained: presence event-loop delay p99 / max", `${ms(loop.delay.p99)} / ${ms(loop.delay.max)}`);
+    note(
+      "sustained: presence GC pauses",
+      `${int(major?.count ?? 0)} mark-compact (max ${ms(major?.maxMs ?? 0)}), ` +
+        `${int(minor?.count ?? 0)} scavenge (max ${ms(minor?.maxMs ?? 0)})`,
+    );
+  }
   note("sustained: cpu (% of one core)", cpuLine.replace(/^cpu \(% of one core, \d+ cores\): /, ""));
 }
 
@@ -512,10 +531,12 @@ async function ceiling(b: Bench): Promise<void> {
   console.log(heading(`heartbeats, closed loop: ${p.maxConcurrency} in flight for ${p.maxSeconds} s`));
   const cost = await measureRedisCost(b.stats);
   const cpu = new CpuSplit(b.pids);
+  await b.presenceLoop.take();
   const loop = { concurrency: p.maxConcurrency, maxCount: 10_000_000, maxMs: p.maxSeconds * 1000 };
   const result: LoopResult = await closedLoop(loop, async () => void (await heartbeat(b)));
   const cpuLine = cpu.describe();
   const perHeartbeat = cpu.perUnit(result.done, "heartbeat");
+  const loopLine = describeLoop("presence", await b.presenceLoop.take());
   const c = await cost.finish();
   console.log(`  ${int(result.done)} heartbeats in ${ms(result.elapsedMs)} = ${int(perSecond(result))} heartbeats/s`);
   console.log(`    per heartbeat: ${latencyLine(result.latency.summary())}`);
@@ -523,9 +544,14 @@ async function ceiling(b: Bench): Promise<void> {
   console.log(`    ${describeRedis(c, result.done, "heartbeat")}`);
   console.log(`    ${cpuLine}`);
   console.log(`    ${perHeartbeat}`);
+  console.log(`    ${loopLine}`);
   console.log(`    memory: ${serviceMemory(b)}`);
   note(`max: heartbeats/s at ${p.maxConcurrency} in flight`, int(perSecond(result)));
   note("max: script calls per heartbeat", (c.scriptCalls / result.done).toFixed(2));
+  note(
+    "max: redis cpu per heartbeat (INFO cpu / in functions)",
+    `${us(c.cpuUsec / result.done)} / ${us(c.commandUsec / result.done)}`,
+  );
   if (p.yardstickSeconds > 0) {
     // Heartbeats stop meanwhile; the yardstick is short enough to stay inside every deadline.
     const rep = repId(b.active[0]!);
@@ -676,6 +702,7 @@ runScenario(async () => {
   // A fresh broker can take a while to hand out the idempotent producer's id on a busy machine.
   const acdProcess = await startService("acd", common, 90_000);
   onCleanup("acd", () => acdProcess.stop("SIGTERM"));
+  const presenceLoop = ServiceLoop.create("presence");
   const presenceProcess = await startService(
     "presence",
     {
@@ -683,11 +710,12 @@ runScenario(async () => {
       ACD_ADDRESS: `127.0.0.1:${acdProcess.grpcPort}`,
       HEARTBEAT_INTERVAL_MS: String(p.heartbeatIntervalMs),
       HEARTBEAT_TOLERANCE: String(p.heartbeatTolerance),
-      ...(p.presenceNodeOptions ? { NODE_OPTIONS: p.presenceNodeOptions } : {}),
+      ...presenceLoop.env(p.presenceNodeOptions),
     },
     90_000,
   );
-  onCleanup("presence", () => presenceProcess.stop("SIGTERM"));
+  onCleanup("presence", () => presenceProcess.stop("SIGTERM").finally(() => presenceLoop.remove()));
+  presenceLoop.attach(presenceProcess.child.pid!);
   const acd = connectAcd(`127.0.0.1:${acdProcess.grpcPort}`);
   const presence = connectPresence(`127.0.0.1:${presenceProcess.grpcPort}`);
   onCleanup("clients", async () => {
@@ -711,6 +739,7 @@ runScenario(async () => {
     stats,
     pids: { presence: presenceProcess.child.pid, acd: acdProcess.child.pid, redis: pid },
     services: { presence: presenceProcess, acd: acdProcess },
+    presenceLoop,
     active: [],
     heartbeatCursor: 0,
     flipper: new StateFlipper({ presence, siteId }, pool),
