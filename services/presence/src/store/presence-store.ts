@@ -127,12 +127,17 @@ export class PresenceStore {
 
   /**
    * Returns the snapshot with `extra` = the connection's new deadline (ms since epoch), and whether it
-   * made him connected (his first live connection), which the acd must learn.
+   * made him connected (his first live connection), which the acd must learn. Only a deadline the
+   * site's due index does not cover yet is marked (heartbeat.lua), so a heartbeat that refreshes a
+   * connection is one Redis call.
    */
   async heartbeat(site: string, repId: string, connectionId: string, ttlMs: number) {
     const reply = await this.run("heartbeat", site, repId, [connectionId, ttlMs, this.maxConnectionsPerRep]);
     const rep = { ...this.snapshot(repId, reply), connectedNow: reply[11] === 1 };
-    await this.due.mark(site, rep.connectedNow ? { heartbeats: rep.extra, pushes: 0 } : { heartbeats: rep.extra });
+    const due: Partial<Record<PresenceDueWork, number>> = {};
+    if (reply[12] === 1) due.heartbeats = rep.extra;
+    if (rep.connectedNow) due.pushes = 0;
+    await this.due.mark(site, due);
     return rep;
   }
 

@@ -37,10 +37,15 @@ function M.bump(r, now)
   return r.ver
 end
 
--- Opens or refreshes a connection with its heartbeat deadline.
+-- Opens or refreshes a connection with its heartbeat deadline. Returns true when the site's due index
+-- must learn the deadline: a new connection, or one whose deadline moved earlier. A later deadline of
+-- a connection needs no mark: the site is already due at or before its previous deadline (see
+-- heartbeat.lua).
 function M.keepConnection(r, conn, deadline)
+  local previous = tonumber(rcall("HGET", keys.conns(r.id), conn))
   rcall("HSET", keys.conns(r.id), conn, deadline)
   rcall("ZADD", keys.heartbeats(), deadline, keys.heartbeatMember(r.id, conn))
+  return previous == nil or deadline < previous
 end
 
 -- Drops a connection; his last one gone makes him offline. Returns the live connections left.
