@@ -1,7 +1,7 @@
 import { createRedis, redisReady, type RedisClient } from "@handoff/runtime";
 import { infrastructureEnv } from "@handoff/testing";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PresenceStore } from "../../src/store/presence-store";
 
 const TTL_MS = 30_000;
@@ -18,29 +18,16 @@ afterAll(async () => {
   await redis?.quit();
 });
 
-/**
- * The FCALLs naming `site` that Redis ran while `action` did, by function name (`heartbeat`,
- * `markDue`...), as MONITOR saw them. A PING naming the site after the action closes the window:
- * MONITOR reports commands in the order Redis ran them.
- */
+/** The functions (`heartbeat`, `markDue`...) presence's store called on Redis for `site` while `action` ran. */
 async function functionCalls(site: string, action: () => Promise<unknown>): Promise<string[]> {
-  const monitor = await redis.monitor();
-  const calls: string[] = [];
-  const end = `end-${site}`;
-  const ended = new Promise<void>((resolve) => {
-    monitor.on("monitor", (_time: string, args: string[]) => {
-      if (args[0]?.toUpperCase() === "PING" && args[1] === end) resolve();
-      else if (args[0]?.toUpperCase() === "FCALL" && args.some((a) => a.includes(site)))
-        calls.push(String(args[1]).replace(/^.*_/, ""));
-    });
-  });
+  const sent = vi.spyOn(redis, "call");
   try {
     await action();
-    await redis.ping(end);
-    await ended;
-    return calls;
+    return sent.mock.calls
+      .filter(([command, ...args]) => command === "FCALL" && args.some((a) => String(a).includes(site)))
+      .map(([, name]) => String(name).replace(/^.*_/, ""));
   } finally {
-    monitor.disconnect();
+    sent.mockRestore();
   }
 }
 
