@@ -32,3 +32,4 @@ export {
   type InvariantOptions,
   type InvariantReport,
 } from "./system-invariants";
+export { compareSessionTopic, type SessionTopicComparison } from "./session-topic-check";

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { TOPICS } from "@handoff/proto";
-import { createKafka, createLogger, createPgPool, decodeEventHeaders } from "@handoff/runtime";
+import { createPgPool } from "@handoff/runtime";
 import type { ContactCenter } from "./contact-center";
+import { compareSessionTopic } from "./session-topic-check";
 
 /** One session as the broker's PostgreSQL (the durable truth) holds it. */
 export interface BrokerSessionRow {
@@ -146,45 +145,6 @@ async function readReportedSessions(center: ContactCenter, fromMs: number, toMs:
   return sessions;
 }
 
-/** The event ids on `handoff.sessions.v1` for these sessions (keyed by session id), read from the start. */
-async function readSessionTopic(
-  kafkaBrokers: string,
-  sessionIds: ReadonlySet<string>,
-  expected: ReadonlySet<string>,
-  timeoutMs: number,
-): Promise<string[]> {
-  const kafka = createKafka({
-    clientId: "system-invariants",
-    brokers: kafkaBrokers.split(","),
-    logger: createLogger("system-invariants", "error"),
-  });
-  const consumer = kafka.consumer({ groupId: `system-invariants-${randomUUID()}` });
-  const ids: string[] = [];
-  const seen = new Set<string>();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: TOPICS.sessions, fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ message }) => {
-        const key = message.key?.toString();
-        if (!key || !sessionIds.has(key)) return Promise.resolve();
-        const { eventId } = decodeEventHeaders(message.headers);
-        ids.push(eventId);
-        seen.add(eventId);
-        return Promise.resolve();
-      },
-    });
-    const deadline = Date.now() + timeoutMs;
-    const complete = () => [...expected].every((id) => seen.has(id));
-    while (Date.now() < deadline && !complete()) await new Promise((r) => setTimeout(r, 250));
-    // Copies of the last events may follow on other partitions: a moment more to see duplicates.
-    await new Promise((r) => setTimeout(r, 1_000));
-  } finally {
-    await consumer.disconnect();
-  }
-  return ids;
-}
-
 export interface InvariantOptions {
   /** Wall-clock ms (Date.now()) before the run's first session: reporting's list starts here. */
   runStartedAtMs: number;
@@ -208,7 +168,8 @@ export async function checkSystemInvariants(
   const checked: string[] = [];
   const { DATABASE_URL, KAFKA_BROKERS } = center.stack.infrastructure;
   const catchUpMs = options.catchUpMs ?? 60_000;
-  // The histories are final once the leader's relay has put every outbox entry on Kafka (bounded).
+  // The snapshot's events are all on Kafka once the leader's relay drained the outbox (bounded); sessions
+  // still live may append more after it (compareSessionTopic judges those).
   const relayDeadline = Date.now() + catchUpMs;
   while ((await countUnrelayed(DATABASE_URL, center.siteId)) > 0 && Date.now() < relayDeadline)
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -241,21 +202,20 @@ export async function checkSystemInvariants(
   checked.push(`no double assignment (${rows.length} sessions, one rep and one assignment each)`);
 
   // Events complete after dedupe: Kafka holds each PostgreSQL event, perhaps more than once, and nothing else.
-  const pgEvents = new Set(rows.flatMap((row) => row.eventIds));
-  const kafkaIds = await readSessionTopic(KAFKA_BROKERS, new Set(byId.keys()), pgEvents, catchUpMs);
-  const kafkaDistinct = new Set(kafkaIds);
-  const missing = [...pgEvents].filter((id) => !kafkaDistinct.has(id));
-  const unknown = [...kafkaDistinct].filter((id) => !pgEvents.has(id));
+  const topic = await compareSessionTopic(DATABASE_URL, KAFKA_BROKERS, center.siteId, rows, catchUpMs);
+  const { missing, unknown, kafka } = topic;
   // Whether the broker's relay never published them (still in its outbox) or Kafka lost what it acknowledged.
   if (missing.length)
     violations.push(
       `${missing.length} events of PostgreSQL's histories not on Kafka ` +
         `(${await countUnrelayed(DATABASE_URL, center.siteId)} outbox rows of the site still unpublished)`,
     );
-  if (unknown.length) violations.push(`${unknown.length} events on Kafka unknown to PostgreSQL`);
+  if (unknown.length)
+    violations.push(`${unknown.length} events on Kafka unknown to PostgreSQL: ${limit(unknown).join(", ")}`);
   checked.push(
-    `events complete after dedupe: ${pgEvents.size} in PostgreSQL, ${kafkaIds.length} on Kafka ` +
-      `(${kafkaIds.length - kafkaDistinct.size} duplicates)`,
+    `events complete after dedupe: ${topic.snapshotEvents} in PostgreSQL ` +
+      `(${topic.afterSnapshot} more committed while Kafka was read), ${kafka.read} on Kafka ` +
+      `(${kafka.duplicates} duplicates)`,
   );
 
   // Reporting agrees with PostgreSQL, once it has caught up (bounded).
@@ -292,6 +252,6 @@ export async function checkSystemInvariants(
     violations,
     checked,
     rows,
-    kafka: { read: kafkaIds.length, duplicates: kafkaIds.length - kafkaDistinct.size, distinct: kafkaDistinct.size },
+    kafka,
   };
 }
