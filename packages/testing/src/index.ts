@@ -9,6 +9,7 @@ export { connectAcd, connectPresence, type Acd, type Presence } from "./service-
 export {
   connectSessionBroker,
   SessionStack,
+  siteWithTeams,
   type BrokerReplica,
   type SessionBroker,
   type SessionStackOptions,

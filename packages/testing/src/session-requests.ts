@@ -35,7 +35,7 @@ export function createRequest(siteId: string, overrides: Partial<CreateSessionRe
   };
 }
 
-/** An issue submission for the site's problem type `general` (see `siteWithTeam`). */
+/** An issue submission for the site's problem type `general` (see `siteWithTeams`). */
 export const issueRequest = (siteId: string, overrides: Partial<CreateSessionRequest> = {}) =>
   createRequest(siteId, {
     startMethod: StartMethod.START_METHOD_ISSUE_SUBMISSION,

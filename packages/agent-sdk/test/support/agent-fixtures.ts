@@ -1,19 +1,9 @@
-import { issueRequest, newSiteId, teamConfig, type SessionBroker, type SessionStack } from "@handoff/testing";
+import { issueRequest, siteWithTeams, teamConfig, type SessionBroker, type SessionStack } from "@handoff/testing";
 import type { AgentClient, AgentEvents } from "@handoff/agent-sdk";
 
 /** A new site with team `t1` (members `reps`) taking problem type `general`. */
-export async function siteWithTeam(stack: SessionStack, reps: string[]): Promise<string> {
-  const siteId = newSiteId();
-  await stack.acd.putRoutingConfig({
-    siteId,
-    config: {
-      version: 0,
-      teams: [teamConfig("t1", { memberRepIds: reps })],
-      problemTypes: [{ id: "general", label: "General", teamId: "t1", priority: 0, requiredSkills: [] }],
-    },
-  });
-  return siteId;
-}
+export const siteWithTeam = (stack: SessionStack, reps: string[]): Promise<string> =>
+  siteWithTeams(stack, [teamConfig("t1", { memberRepIds: reps })]);
 
 /** A customer's issue submission for problem type `general` (through `broker`); returns the session id. */
 export async function customerAsksForHelp(

@@ -27,6 +27,7 @@ export { loadRunProblems, underLoad, type LoadRun, type LoadRunOptions } from ".
 export {
   checkSystemInvariants,
   countLiveSessions,
+  countUnrelayed,
   readBrokerSessions,
   type BrokerSessionRow,
   type InvariantOptions,

@@ -53,7 +53,7 @@ export const countLiveSessions = (databaseUrl: string, siteId: string): Promise<
   );
 
 /** Events of the site's sessions in the broker's outbox not yet relayed to Kafka. */
-const countUnrelayed = (databaseUrl: string, siteId: string): Promise<number> =>
+export const countUnrelayed = (databaseUrl: string, siteId: string): Promise<number> =>
   countForSite(
     databaseUrl,
     "select count(*) as n from session_outbox where site_id = $1 and published_at_ms is null",

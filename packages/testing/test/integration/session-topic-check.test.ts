@@ -7,12 +7,13 @@ import { createEventProducer, createKafka, createLogger } from "@handoff/runtime
 import {
   asCustomer,
   compareSessionTopic,
+  countUnrelayed,
   eventually,
   infrastructureEnv,
   issueRequest,
-  newSiteId,
   readBrokerSessions,
   SessionStack,
+  siteWithTeams,
   teamConfig,
 } from "@handoff/testing";
 import pg from "pg";
@@ -36,28 +37,14 @@ describe("Kafka's session events compared with PostgreSQL's histories", () => {
 
   const relayed = (siteId: string) =>
     eventually(
-      async () => {
-        const { rows } = await db.query<{ n: string }>(
-          "select count(*) as n from session_outbox where site_id = $1 and published_at_ms is null",
-          [siteId],
-        );
-        return Number(rows[0]!.n) === 0;
-      },
+      async () => (await countUnrelayed(infrastructureEnv().DATABASE_URL, siteId)) === 0,
       30_000,
       "the outbox relayed",
     );
 
   it("judges events committed after the snapshot by PostgreSQL as it is after Kafka, and still finds a stray one", async () => {
     const { DATABASE_URL, KAFKA_BROKERS } = infrastructureEnv();
-    const siteId = newSiteId();
-    await stack.acd.putRoutingConfig({
-      siteId,
-      config: {
-        version: 0,
-        teams: [teamConfig("t1", { memberRepIds: ["alice"] })],
-        problemTypes: [{ id: "general", label: "General", teamId: "t1", priority: 0, requiredSkills: [] }],
-      },
-    });
+    const siteId = await siteWithTeams(stack, [teamConfig("t1", { memberRepIds: ["alice"] })]);
     const started = await stack.broker.createSession(issueRequest(siteId));
     const sessionId = started.session!.sessionId;
     await relayed(siteId);

@@ -14,10 +14,10 @@ import {
   seriousAxeViolations,
   SessionStack,
   teamConfig,
+  siteWithTeams,
 } from "@handoff/testing";
 import { eventsOf, sessionOf } from "../support/active-session";
 import { testIssuer } from "../support/agent-http";
-import { siteWithTeams } from "../support/sites";
 
 const CONSOLE_DIST = path.resolve(__dirname, "..", "..", "..", "..", "examples", "agent-console", "dist");
 const ARTIFACTS = "agent-console";

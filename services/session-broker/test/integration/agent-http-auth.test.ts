@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPair, SignJWT } from "jose";
-import { eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
+import { eventually, issueRequest, SessionStack, teamConfig, siteWithTeams } from "@handoff/testing";
 import pg from "pg";
-import { siteWithTeams } from "../support/sites";
 import {
   AgentHttp,
   TEST_AUDIENCE,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
+import { eventually, issueRequest, SessionStack, teamConfig, siteWithTeams } from "@handoff/testing";
 import pg from "pg";
-import { siteWithTeams } from "../support/sites";
 import { AgentHttp, testIssuer, type AgentResponse } from "../support/agent-http";
 
 type Method = "POST" | "PUT";

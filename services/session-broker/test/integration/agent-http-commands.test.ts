@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoutingStrategy, SessionState } from "@handoff/proto/common";
-import { asRep, eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
-import { siteWithTeams } from "../support/sites";
+import { asRep, eventually, issueRequest, SessionStack, teamConfig, siteWithTeams } from "@handoff/testing";
 import { AgentHttp, testIssuer, type TestIssuer } from "../support/agent-http";
 
 describe("agent API commands over HTTP", () => {

@@ -1,9 +1,8 @@
 import { status, type ServiceError } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SessionState } from "@handoff/proto/common";
-import { asSupervisor, eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
+import { asSupervisor, eventually, issueRequest, SessionStack, teamConfig, siteWithTeams } from "@handoff/testing";
 import pg from "pg";
-import { siteWithTeams } from "../support/sites";
 
 describe("an assignment PostgreSQL cannot commit", () => {
   let stack: SessionStack;

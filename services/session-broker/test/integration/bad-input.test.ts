@@ -14,9 +14,9 @@ import {
   refusal,
   SessionStack,
   teamConfig,
+  siteWithTeams,
 } from "@handoff/testing";
 import pg from "pg";
-import { siteWithTeams } from "../support/sites";
 
 const settings = {
   fallbackUrl: "",

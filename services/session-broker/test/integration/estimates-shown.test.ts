@@ -7,9 +7,9 @@ import {
   issueRequest,
   SessionStack,
   teamConfig,
+  siteWithTeams,
 } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { siteWithTeams } from "../support/sites";
 
 describe("wait estimates are recorded when the customer is shown them, not when staff read the queue", () => {
   let stack: SessionStack;

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Actor, EndReason, RepState, SessionState } from "@handoff/proto/common";
 import { DisconnectFallback } from "@handoff/proto/session_broker_service";
-import { asSupervisor, eventually, issueRequest, teamConfig } from "@handoff/testing";
+import { asSupervisor, eventually, issueRequest, teamConfig, siteWithTeams } from "@handoff/testing";
 import { startPrivateStack, type PrivateStack } from "../support/private-stack";
-import { siteWithTeams } from "../support/sites";
 
 const FALLBACK = "https://example.com/contact";
 

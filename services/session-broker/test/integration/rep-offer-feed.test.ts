@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Offer } from "@handoff/proto/acd_service";
 import { createLogger } from "@handoff/runtime";
-import { devClientTls, eventually, issueRequest, SessionStack, teamConfig } from "@handoff/testing";
+import { devClientTls, eventually, issueRequest, SessionStack, teamConfig, siteWithTeams } from "@handoff/testing";
 import { AcdPort } from "../../src/routing/acd-port";
 import { RepOfferFeed } from "../../src/routing/rep-offer-feed";
-import { siteWithTeams } from "../support/sites";
 
 describe("the broker's subscription to the acd's offers", () => {
   let stack: SessionStack;

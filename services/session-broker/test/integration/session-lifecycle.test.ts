@@ -10,9 +10,9 @@ import {
   issueRequest,
   SessionStack,
   teamConfig,
+  siteWithTeams,
 } from "@handoff/testing";
 import pg from "pg";
-import { siteWithTeams } from "../support/sites";
 
 const defaults = {
   fallbackUrl: "",
