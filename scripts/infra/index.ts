@@ -34,12 +34,12 @@ export interface Infrastructure {
   stop: () => Promise<void>;
   /**
    * Restarts a server this call started, on its data and port (Kafka: SIGTERM is a controlled
-   * shutdown; PostgreSQL: SIGINT is a fast one; SIGKILL a crash). Redis keeps no data, so it has none.
-   * A Kafka cluster restarts one node: `node` (0-based), else the first. `whileDown` runs between the
-   * stop and the start (a test asserting what its clients see while the server is gone).
+   * shutdown; PostgreSQL: SIGINT is a fast one; SIGKILL a crash). Redis keeps no data: it comes back
+   * empty on its port. A Kafka cluster restarts one node: `node` (0-based), else the first. `whileDown`
+   * runs between the stop and the start (a test asserting what its clients see while the server is gone).
    */
   restart: (
-    variable: "KAFKA_BROKERS" | "DATABASE_URL",
+    variable: "KAFKA_BROKERS" | "DATABASE_URL" | "REDIS_URL",
     signal?: NodeJS.Signals,
     node?: number,
     whileDown?: () => Promise<void>,
@@ -72,7 +72,11 @@ export async function startInfrastructure(options: InfrastructureOptions = {}): 
       wanted: options.redis ?? true,
       start: async () => {
         const redis = await startRedis();
-        return { value: redis.url, stop: redis.stop };
+        return {
+          value: redis.url,
+          stop: redis.stop,
+          restart: (signal, _node, whileDown) => redis.restart(signal, whileDown),
+        };
       },
     },
     {

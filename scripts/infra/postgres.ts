@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import pg from "pg";
 import { freePort } from "./ports.ts";
-import { makeTempDir, run, spawnManaged, waitFor, type ManagedProcess } from "./processes.ts";
+import { makeTempDir, restartManaged, run, spawnManaged, waitFor, type ManagedProcess } from "./processes.ts";
 import { requirePostgresBinaries } from "./prerequisites.ts";
 
 const DATABASE = "handoff";
@@ -159,13 +159,13 @@ export async function startPostgres(): Promise<StartedPostgres> {
     url: `postgres://postgres@127.0.0.1:${port}/${DATABASE}`,
     port,
     stop: () => server.stop(),
-    restart: async (signal, whileDown) => {
-      await server.halt(signal);
-      try {
-        await whileDown?.();
-      } finally {
-        server = await launch();
-      }
-    },
+    restart: (signal, whileDown) =>
+      restartManaged(
+        () => server.halt(signal),
+        whileDown,
+        async () => {
+          server = await launch();
+        },
+      ),
   };
 }

@@ -356,3 +356,20 @@ export function run(command: string, args: readonly string[], options: RunOption
     });
   });
 }
+
+/**
+ * A server restart: `halt` ends it (keeping its dir), `whileDown` runs (what a test checks while the
+ * server is gone), then `start` brings the next one up, also when `whileDown` threw (which then throws).
+ */
+export async function restartManaged(
+  halt: () => Promise<unknown>,
+  whileDown: (() => Promise<void>) | undefined,
+  start: () => Promise<void>,
+): Promise<void> {
+  await halt();
+  try {
+    await whileDown?.();
+  } finally {
+    await start();
+  }
+}

@@ -1,5 +1,5 @@
 import { freePort } from "./ports.ts";
-import { makeTempDir, spawnManaged, waitFor, type ManagedProcess } from "./processes.ts";
+import { makeTempDir, restartManaged, spawnManaged, waitFor, type ManagedProcess } from "./processes.ts";
 import { requireBinary } from "./prerequisites.ts";
 import { redisCommand } from "./redis-probe.ts";
 
@@ -8,6 +8,11 @@ export interface StartedRedis {
   url: string;
   port: number;
   stop: () => Promise<void>;
+  /**
+   * Stops the server with `signal` (SIGKILL: a crash), runs `whileDown`, then starts an empty one on the
+   * same port (no persistence: its data is gone, as after a failover to an empty replica).
+   */
+  restart: (signal?: NodeJS.Signals, whileDown?: () => Promise<void>) => Promise<void>;
 }
 
 export interface RedisServerOptions {
@@ -67,6 +72,20 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Man
 /** A private Redis on a free loopback port. */
 export async function startRedis(): Promise<StartedRedis> {
   const port = await freePort();
-  const server = await startRedisServer({ name: "redis", port });
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => server.stop() };
+  let server = await startRedisServer({ name: "redis", port });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => server.stop(),
+    restart: (signal, whileDown) =>
+      restartManaged(
+        () => server.halt(signal),
+        whileDown,
+        async () => {
+          // Its temp dir holds nothing worth keeping (no persistence): stop() removes it.
+          await server.stop();
+          server = await startRedisServer({ name: "redis", port });
+        },
+      ),
+  };
 }

@@ -8,7 +8,7 @@ const repoRoot = path.resolve(__dirname, "..", "..", "..", "..");
  * (SIGKILL: a crash), running `whileDown` while it is stopped.
  */
 export type RestartPart = (
-  part: "KAFKA_BROKERS" | "DATABASE_URL",
+  part: "KAFKA_BROKERS" | "DATABASE_URL" | "REDIS_URL",
   signal?: NodeJS.Signals,
   node?: number,
   whileDown?: () => Promise<void>,
