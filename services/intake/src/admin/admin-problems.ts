@@ -1,4 +1,10 @@
-import { HttpProblem, invalidFields } from "@handoff/runtime";
+import {
+  DEPENDENCY_RETRY_AFTER_S,
+  HttpProblem,
+  invalidFields,
+  peerUnavailable,
+  unavailableProblem,
+} from "@handoff/runtime";
 import { AcdUnavailableError, RoutingConfigRefusedError } from "../routing/acd-routing";
 import { PresenceUnavailableError, SiteInUseError, SiteRetirementPendingError } from "../routing/retirement-errors";
 import { PortalConfigNotFoundError, PortalConfigRefusedError, PortalConfigVersionConflictError } from "./admin-errors";
@@ -7,7 +13,9 @@ import { jsonFieldOfAcd } from "./routing-config-json";
 /**
  * The problem body of a failed admin call: a refused config is a 400 naming each field, a stale
  * version 412 when it came as `If-Match` (RFC 9110) and 409 when it came in the body, a site still
- * in use 409, an acd or presence that does not answer (or has not finished a retirement) 503. Anything else is left to the runtime's handler (500, text hidden).
+ * in use 409, a retirement not finished 503, and an acd or presence that does not answer a 503 naming
+ * it (or its own dependency, as the peer's UNAVAILABLE says) with when to ask again. Anything else is
+ * left to the runtime's handler (500, text hidden).
  */
 export function adminProblem(error: unknown, versionFromIfMatch = false): unknown {
   if (error instanceof PortalConfigVersionConflictError)
@@ -38,8 +46,11 @@ export function adminProblem(error: unknown, versionFromIfMatch = false): unknow
       reason: "SITE_RETIREMENT_PENDING",
     });
   if (error instanceof PresenceUnavailableError)
-    return new HttpProblem(503, "Service unavailable", error.message, undefined, { reason: "PRESENCE_UNAVAILABLE" });
-  if (error instanceof AcdUnavailableError)
-    return new HttpProblem(503, "Service unavailable", error.message, undefined, { reason: "ACD_UNAVAILABLE" });
+    return unavailableProblem("PRESENCE_UNAVAILABLE", peerFailure(error, "presence"));
+  if (error instanceof AcdUnavailableError) return unavailableProblem("ACD_UNAVAILABLE", peerFailure(error, "acd"));
   return error;
 }
+
+/** What the peer's gRPC error says failed, or the peer itself when it did not answer at all. */
+const peerFailure = (error: Error, peer: string) =>
+  peerUnavailable(error.cause, peer) ?? { dependency: peer, retryAfterS: DEPENDENCY_RETRY_AFTER_S };

@@ -1,3 +1,4 @@
+import { DEPENDENCY_RETRY_AFTER_S } from "@handoff/runtime";
 import { connectAcd, type Acd } from "@handoff/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminStack } from "../support/admin-stack";
@@ -85,12 +86,12 @@ describe("routing config through the admin API", () => {
     });
   });
 
-  it("answers 503 while the acd does not answer", async () => {
+  it("answers 503 naming the acd, with when to ask again, while the acd does not answer", async () => {
     const { token } = await stack.site();
     await stack.acd.stop();
     expect(await stack.call("PUT", ROUTING, token, demoRouting())).toMatchObject({
       status: 503,
-      body: { reason: "ACD_UNAVAILABLE" },
+      body: { reason: "ACD_UNAVAILABLE", dependency: "acd", retryAfterS: DEPENDENCY_RETRY_AFTER_S },
     });
     expect(await stack.call("GET", ROUTING, token)).toMatchObject({ status: 503 });
   });
