@@ -1,11 +1,6 @@
-import {
-  DEPENDENCY_RETRY_AFTER_S,
-  HttpProblem,
-  invalidFields,
-  peerUnavailable,
-  unavailableProblem,
-} from "@handoff/runtime";
+import { HttpProblem, invalidFields, unavailableProblem } from "@handoff/runtime";
 import { AcdUnavailableError, RoutingConfigRefusedError } from "../routing/acd-routing";
+import { peerFailure } from "../routing/peer-failure";
 import { PresenceUnavailableError, SiteInUseError, SiteRetirementPendingError } from "../routing/retirement-errors";
 import { PortalConfigNotFoundError, PortalConfigRefusedError, PortalConfigVersionConflictError } from "./admin-errors";
 import { jsonFieldOfAcd } from "./routing-config-json";
@@ -50,7 +45,3 @@ export function adminProblem(error: unknown, versionFromIfMatch = false): unknow
   if (error instanceof AcdUnavailableError) return unavailableProblem("ACD_UNAVAILABLE", peerFailure(error, "acd"));
   return error;
 }
-
-/** What the peer's gRPC error says failed, or the peer itself when it did not answer at all. */
-const peerFailure = (error: Error, peer: string) =>
-  peerUnavailable(error.cause, peer) ?? { dependency: peer, retryAfterS: DEPENDENCY_RETRY_AFTER_S };

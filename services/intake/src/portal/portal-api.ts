@@ -1,12 +1,7 @@
-import {
-  DEPENDENCY_RETRY_AFTER_S,
-  HttpProblem,
-  parseRequest,
-  peerUnavailable,
-  unavailableProblem,
-} from "@handoff/runtime";
+import { HttpProblem, parseRequest, unavailableProblem } from "@handoff/runtime";
 import { Router, type Express, type Request, type RequestHandler } from "express";
 import { AcdUnavailableError } from "../routing/acd-routing";
+import { peerFailure } from "../routing/peer-failure";
 import { brokerProblem, type CustomerCredential } from "./customer-broker";
 import { originPolicy } from "./origin-policy";
 import { portalOpenApi } from "./portal-openapi";
@@ -80,11 +75,7 @@ function handlerOf(route: PortalRoute, deps: PortalDeps): RequestHandler {
 
 /** A refusal as the customer's problem body; the acd not answering (site configs) is a 503 naming it too. */
 function portalProblem(error: unknown): unknown {
-  if (error instanceof AcdUnavailableError)
-    return unavailableProblem(
-      "ROUTING_UNAVAILABLE",
-      peerUnavailable(error.cause, "acd") ?? { dependency: "acd", retryAfterS: DEPENDENCY_RETRY_AFTER_S },
-    );
+  if (error instanceof AcdUnavailableError) return unavailableProblem("ROUTING_UNAVAILABLE", peerFailure(error, "acd"));
   return brokerProblem(error);
 }
 
